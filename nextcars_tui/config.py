@@ -1,0 +1,202 @@
+"""Typed, frozen settings read once from nextcars.toml and NEXTCARS_* variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+CONFIG_ENV = "NEXTCARS_CONFIG"
+DB_ENV = "NEXTCARS_DB"
+DEFAULT_CONFIG_NAME = "nextcars.toml"
+DEFAULT_DATABASE_URL = "sqlite:///data/nextcars.db"
+
+
+class ConfigError(Exception):
+    """A setting is unknown or has a bad value; the message names the key."""
+
+
+@dataclass(frozen=True)
+class BusinessSettings:
+    time_zone: str = "Europe/London"
+    currency: str = "GBP"
+    max_rental_days: int = 30
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+@dataclass(frozen=True)
+class LifecycleSettings:
+    pending_ttl_hours: int = 24
+    invoice_due_days: int = 14
+    interval_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    max_failures: int = 5
+    lockout_minutes: int = 15
+    idle_lock_minutes: int = 10
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    business: BusinessSettings = field(default_factory=BusinessSettings)
+    lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+    sign_in: SignInSettings = field(default_factory=SignInSettings)
+    # Folder that relative database paths are resolved against.
+    base_dir: Path = field(default_factory=Path.cwd)
+    source: str = "built-in defaults"
+
+
+_SECTIONS: dict[str, type] = {
+    "business": BusinessSettings,
+    "lifecycle": LifecycleSettings,
+    "sign_in": SignInSettings,
+}
+
+# (minimum, maximum) for every integer setting, so a typo cannot lock the desk.
+_INT_BOUNDS: dict[str, tuple[int, int]] = {
+    "business.max_rental_days": (1, 365),
+    "lifecycle.pending_ttl_hours": (1, 24 * 30),
+    "lifecycle.invoice_due_days": (0, 365),
+    "lifecycle.interval_seconds": (1, 24 * 3600),
+    "sign_in.max_failures": (1, 100),
+    "sign_in.lockout_minutes": (1, 24 * 60),
+    "sign_in.idle_lock_minutes": (1, 24 * 60),
+}
+
+
+def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
+    """Pick the config file: --config, then NEXTCARS_CONFIG, then ./nextcars.toml."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return Path(from_env)
+    local = (cwd or Path.cwd()) / DEFAULT_CONFIG_NAME
+    return local if local.is_file() else None
+
+
+def load_settings(explicit: str | None = None, cwd: Path | None = None) -> Settings:
+    """Load settings once at the edge of the program; raise ConfigError naming the bad key."""
+    path = find_config(explicit, cwd)
+    raw: dict[str, Any] = {}
+    base_dir = cwd or Path.cwd()
+    source = "built-in defaults"
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
+        base_dir = path.resolve().parent
+        source = str(path.resolve())
+    settings = _parse(raw, base_dir, source)
+    db_override = os.environ.get(DB_ENV)
+    if db_override:
+        if "://" not in db_override:
+            db_override = f"sqlite:///{db_override}"
+        settings = _replace_url(settings, _check_url(db_override, DB_ENV))
+    return settings
+
+
+def _parse(raw: dict[str, Any], base_dir: Path, source: str) -> Settings:
+    database_url = DEFAULT_DATABASE_URL
+    sections: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "database":
+            database_url = _parse_database(value)
+        elif key in _SECTIONS:
+            sections[key] = _parse_section(key, value, _SECTIONS[key])
+        else:
+            raise ConfigError(f"unknown setting '{key}'")
+    return Settings(database_url=database_url, base_dir=base_dir, source=source, **sections)
+
+
+def _parse_database(value: Any) -> str:
+    if not isinstance(value, dict):
+        raise ConfigError("setting 'database' must be a table")
+    url = DEFAULT_DATABASE_URL
+    for key, item in value.items():
+        if key != "url":
+            raise ConfigError(f"unknown setting 'database.{key}'")
+        url = _check_url(item, "database.url")
+    return url
+
+
+def _check_url(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"setting '{name}' must be a non-empty string")
+    if not value.startswith("sqlite:///"):
+        raise ConfigError(f"setting '{name}' must be a sqlite:/// URL, got {value!r}")
+    return value
+
+
+def _parse_section(section: str, value: Any, cls: type) -> Any:
+    if not isinstance(value, dict):
+        raise ConfigError(f"setting '{section}' must be a table")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, item in value.items():
+        name = f"{section}.{key}"
+        if key not in known:
+            raise ConfigError(f"unknown setting '{name}'")
+        if name in _INT_BOUNDS:
+            values[key] = _check_int(name, item)
+        else:
+            values[key] = _check_text(name, item)
+    result = cls(**values)
+    if section == "business":
+        _check_business(result)
+    return result
+
+
+def _check_int(name: str, value: Any) -> int:
+    low, high = _INT_BOUNDS[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"setting '{name}' must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"setting '{name}' must be between {low} and {high}, got {value}")
+    return value
+
+
+def _check_text(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"setting '{name}' must be a non-empty string")
+    return value.strip()
+
+
+def _check_business(business: BusinessSettings) -> None:
+    try:
+        ZoneInfo(business.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"setting 'business.time_zone' is not a known time zone: {business.time_zone!r}"
+        ) from None
+    currency = business.currency
+    if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
+        raise ConfigError(
+            f"setting 'business.currency' must be a 3-letter code like GBP, got {currency!r}"
+        )
+
+
+def _replace_url(settings: Settings, url: str) -> Settings:
+    # A relative path in the variable means "relative to where I am", as shells expect.
+    return replace(settings, database_url=url, base_dir=Path.cwd())
+
+
+def database_path(settings: Settings) -> Path:
+    """Absolute path of the SQLite file; relative paths hang off the config file's folder."""
+    raw = settings.database_url.removeprefix("sqlite:///")
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else (settings.base_dir / path)

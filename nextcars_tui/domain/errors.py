@@ -1,0 +1,51 @@
+"""Domain errors: messages a desk clerk understands, each with the CLI exit code it maps to."""
+
+from __future__ import annotations
+
+
+class DeskError(Exception):
+    """Base of every error the desk expects and explains; never shown as a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DeskError):
+    """The request itself is malformed: a bad date, day count, name or file."""
+
+    exit_code = 2
+
+
+class Conflict(DeskError):
+    """The car or driver is already taken for some of the requested days."""
+
+    exit_code = 3
+
+
+class NotAllowed(DeskError):
+    """The action is not allowed in the current state or for the acting user's role."""
+
+    exit_code = 4
+
+
+class NotFound(DeskError):
+    """A customer, car, driver, booking, invoice or user does not exist."""
+
+    exit_code = 5
+
+
+class SignInFailed(NotAllowed):
+    """Unknown user or wrong password; deliberately the same message for both."""
+
+
+class AccountLocked(NotAllowed):
+    """Too many failed sign-ins; the account is locked for a while."""
+
+
+class StoreUnavailable(DeskError):
+    """The database cannot be opened or written (corrupt, read-only, busy for too long)."""
+
+    exit_code = 1

@@ -1,0 +1,95 @@
+"""Who may do what: the role of the acting user decides, checked by every service call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from nextcars_tui.domain.errors import InvalidInput, NotAllowed
+
+
+class Role(StrEnum):
+    MANAGER = "manager"
+    STAFF = "staff"
+    DRIVER = "driver"
+    CUSTOMER = "customer"
+    # The CLI and the lifecycle worker act as the system; nobody can sign in as it.
+    SYSTEM = "system"
+
+
+ASSIGNABLE_ROLES: tuple[Role, ...] = (Role.MANAGER, Role.STAFF, Role.DRIVER, Role.CUSTOMER)
+
+
+class Permission(StrEnum):
+    BOOK = "make bookings"
+    CONFIRM = "confirm bookings"
+    CANCEL = "cancel bookings"
+    CHECKOUT = "take payments"
+    VIEW_DESK = "see all bookings and invoices"
+    EDIT_CUSTOMERS = "add or change customers"
+    VIEW_OWN_ASSIGNMENTS = "see your own assignments"
+    VIEW_OWN_BOOKINGS = "see your own bookings"
+    MANAGE_USERS = "manage users"
+    MANAGE_FLEET = "manage cars, drivers and rates"
+    RUN_LIFECYCLE = "run the lifecycle rules"
+    VIEW_REPORTS = "see reports"
+
+
+_DESK = {
+    Permission.BOOK,
+    Permission.CONFIRM,
+    Permission.CANCEL,
+    Permission.CHECKOUT,
+    Permission.VIEW_DESK,
+    Permission.EDIT_CUSTOMERS,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.STAFF: frozenset(_DESK),
+    Role.MANAGER: frozenset(
+        _DESK
+        | {
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_FLEET,
+            Permission.RUN_LIFECYCLE,
+            Permission.VIEW_REPORTS,
+        }
+    ),
+    Role.DRIVER: frozenset({Permission.VIEW_OWN_ASSIGNMENTS}),
+    Role.CUSTOMER: frozenset({Permission.VIEW_OWN_BOOKINGS}),
+    Role.SYSTEM: frozenset(Permission),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated user a service call acts for."""
+
+    username: str
+    role: Role
+    user_id: int | None = None
+    driver_id: int | None = None
+    customer_id: int | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise NotAllowed(f"A {self.role.value} user may not {permission.value}.")
+
+
+def system_actor(name: str) -> Actor:
+    """The actor the CLI and the worker use; the audit log records it as 'system:<name>'."""
+    return Actor(username=f"system:{name}", role=Role.SYSTEM)
+
+
+def parse_role(text: str) -> Role:
+    try:
+        role = Role(text.strip().lower())
+    except ValueError:
+        role = None
+    if role is None or role not in ASSIGNABLE_ROLES:
+        names = ", ".join(r.value for r in ASSIGNABLE_ROLES)
+        raise InvalidInput(f"Role must be one of {names}, got {text!r}.")
+    return role

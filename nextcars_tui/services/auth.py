@@ -1,0 +1,236 @@
+"""Sign-in and user management: argon2id hashes, lock-out counted inside the write lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from nextcars_tui.domain.errors import AccountLocked, InvalidInput, NotFound, SignInFailed
+from nextcars_tui.domain.roles import Actor, Permission, Role, parse_role
+from nextcars_tui.domain.validation import (
+    clean_driver_code,
+    clean_email,
+    clean_password,
+    clean_username,
+)
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.store import UnitOfWork
+from nextcars_tui.store.tables import User
+
+SIGN_IN_FAILED = "Unknown username or wrong password."
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against for unknown users so they take as long as a wrong password."""
+    return _hasher().hash("not-a-real-password-for-timing-only")
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(clean_password(password))
+
+
+@dataclass(frozen=True)
+class UserView:
+    username: str
+    role: Role
+    linked_to: str | None
+    failed_sign_ins: int
+    locked_until: datetime | None
+
+
+def _actor(user: User) -> Actor:
+    return Actor(
+        username=user.username,
+        role=Role(user.role),
+        user_id=user.id,
+        driver_id=user.driver_id,
+        customer_id=user.customer_id,
+    )
+
+
+def sign_in(desk: Desk, username: str, password: str) -> Actor:
+    """Verify a password; the whole check runs under the write lock so parallel terminals
+    cannot get more tries than the configured failures."""
+    rules = desk.settings.sign_in
+    name = username.strip().lower()
+    now = desk.now()
+    with desk.db.write() as uow:
+        user = uow.users.by_username(name) if name else None
+        if user is None:
+            _verify(_dummy_hash(), password)
+            raise SignInFailed(SIGN_IN_FAILED)
+        if user.locked_until is not None and user.locked_until > now:
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            raise AccountLocked(
+                f"Too many failed sign-ins: this account is locked for {minutes} more minute(s)."
+            )
+        if not _verify(user.password_hash, password):
+            user.failed_sign_ins += 1
+            detail = f"failure {user.failed_sign_ins} of {rules.max_failures}"
+            if user.failed_sign_ins >= rules.max_failures:
+                user.locked_until = now + timedelta(minutes=rules.lockout_minutes)
+                user.failed_sign_ins = 0
+                detail = f"locked for {rules.lockout_minutes} minutes"
+            uow.users.add(user)
+            uow.audit.record(
+                at=now,
+                actor=user.username,
+                action="sign-in failed",
+                ref=user.username,
+                detail=detail,
+            )
+            uow.commit()
+            raise SignInFailed(SIGN_IN_FAILED)
+        if _hasher().check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher().hash(password)
+        user.failed_sign_ins = 0
+        user.locked_until = None
+        uow.users.add(user)
+        uow.commit()
+        return _actor(user)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _link(uow: UnitOfWork, role: Role, link: str | None) -> tuple[int | None, int | None]:
+    """Drivers link to a driver code, customers to an e-mail; (driver_id, customer_id)."""
+    if role == Role.DRIVER:
+        if not link:
+            raise InvalidInput("A driver account must be linked to a driver code (--link).")
+        driver = uow.drivers.by_code(clean_driver_code(link))
+        if driver is None:
+            raise NotFound(f"No driver with code {link.strip().upper()}.")
+        return driver.id, None
+    if role == Role.CUSTOMER:
+        if not link:
+            raise InvalidInput("A customer account must be linked to an e-mail (--link).")
+        customer = uow.customers.by_email(clean_email(link))
+        if customer is None:
+            raise NotFound(f"No customer with e-mail {link.strip()}.")
+        return None, customer.id
+    if link:
+        raise InvalidInput(f"A {role} account is not linked to anything; drop --link.")
+    return None, None
+
+
+def add_user(
+    desk: Desk,
+    actor: Actor,
+    username: str,
+    role: str | Role,
+    password: str,
+    link: str | None = None,
+) -> UserView:
+    actor.require(Permission.MANAGE_USERS)
+    name = clean_username(username)
+    chosen = role if isinstance(role, Role) else parse_role(role)
+    password_hash = hash_password(password)
+    now = desk.now()
+    with desk.db.write() as uow:
+        if uow.users.by_username(name) is not None:
+            raise InvalidInput(f"There is already a user called {name}.")
+        driver_id, customer_id = _link(uow, chosen, link)
+        user = uow.users.add(
+            User(
+                username=name,
+                password_hash=password_hash,
+                role=chosen,
+                driver_id=driver_id,
+                customer_id=customer_id,
+            )
+        )
+        uow.audit.record(
+            at=now, actor=actor.username, action="user added", ref=name, detail=f"role {chosen}"
+        )
+        uow.commit()
+        return _view(uow, user)
+
+
+def _view(uow: UnitOfWork, user: User) -> UserView:
+    linked: str | None = None
+    if user.driver_id is not None:
+        driver = uow.drivers.get(user.driver_id)
+        linked = driver.code if driver else None
+    elif user.customer_id is not None:
+        customer = uow.customers.get(user.customer_id)
+        linked = customer.email if customer else None
+    return UserView(user.username, Role(user.role), linked, user.failed_sign_ins, user.locked_until)
+
+
+def list_users(desk: Desk, actor: Actor) -> list[UserView]:
+    actor.require(Permission.MANAGE_USERS)
+    with desk.db.read() as uow:
+        return [_view(uow, user) for user in uow.users.all()]
+
+
+def change_role(
+    desk: Desk, actor: Actor, username: str, role: str | Role, link: str | None = None
+) -> UserView:
+    actor.require(Permission.MANAGE_USERS)
+    chosen = role if isinstance(role, Role) else parse_role(role)
+    name = clean_username(username)
+    now = desk.now()
+    with desk.db.write() as uow:
+        user = _existing(uow, name)
+        if user.username == actor.username and chosen != Role.MANAGER:
+            raise InvalidInput("You cannot take the manager role from yourself.")
+        user.driver_id, user.customer_id = _link(uow, chosen, link)
+        user.role = chosen
+        uow.users.add(user)
+        uow.audit.record(
+            at=now, actor=actor.username, action="role changed", ref=name, detail=f"now {chosen}"
+        )
+        uow.commit()
+        return _view(uow, user)
+
+
+def reset_password(desk: Desk, actor: Actor, username: str, password: str) -> UserView:
+    actor.require(Permission.MANAGE_USERS)
+    name = clean_username(username)
+    password_hash = hash_password(password)
+    now = desk.now()
+    with desk.db.write() as uow:
+        user = _existing(uow, name)
+        user.password_hash = password_hash
+        user.failed_sign_ins = 0
+        user.locked_until = None
+        uow.users.add(user)
+        uow.audit.record(at=now, actor=actor.username, action="password reset", ref=name)
+        uow.commit()
+        return _view(uow, user)
+
+
+def unlock(desk: Desk, actor: Actor, username: str) -> UserView:
+    actor.require(Permission.MANAGE_USERS)
+    name = clean_username(username)
+    now = desk.now()
+    with desk.db.write() as uow:
+        user = _existing(uow, name)
+        user.failed_sign_ins = 0
+        user.locked_until = None
+        uow.users.add(user)
+        uow.audit.record(at=now, actor=actor.username, action="unlocked", ref=name)
+        uow.commit()
+        return _view(uow, user)
+
+
+def _existing(uow: UnitOfWork, name: str) -> User:
+    user = uow.users.by_username(name)
+    if user is None:
+        raise NotFound(f"No user called {name}.")
+    return user

@@ -1,0 +1,243 @@
+"""Booking: make, confirm and cancel bookings, and read them back with their invoices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from nextcars_tui.domain.dates import DateRange, describe_days, parse_date, parse_days
+from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from nextcars_tui.domain.lifecycle import invoice_due_date
+from nextcars_tui.domain.pricing import Quote
+from nextcars_tui.domain.refs import booking_ref, invoice_ref, normalise_booking_ref
+from nextcars_tui.domain.roles import Actor, Permission, Role
+from nextcars_tui.domain.statuses import (
+    ACTIVE_BOOKING_STATUSES,
+    BookingStatus,
+    InvoiceStatus,
+    invoice_status_after_cancel,
+)
+from nextcars_tui.domain.validation import (
+    MAX_REASON,
+    clean_driver_code,
+    clean_email,
+    clean_plate,
+    clean_text,
+)
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.views import (
+    AuditView,
+    BookingDetail,
+    BookingView,
+    PaymentView,
+    booking_view,
+)
+from nextcars_tui.store import UnitOfWork
+from nextcars_tui.store.tables import Booking, Car, Driver, Invoice
+
+DEFAULT_CANCEL_REASON = "cancelled at the desk"
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """What a clerk asks for; strings are accepted so CLI and forms share one validation."""
+
+    customer_email: str
+    car_plate: str
+    driver_code: str
+    start: date | str
+    days: int | str
+
+
+@dataclass(frozen=True)
+class ValidRequest:
+    customer_email: str
+    car_plate: str
+    driver_code: str
+    dates: DateRange
+
+
+def validate_request(desk: Desk, request: BookingRequest) -> ValidRequest:
+    """Check everything that needs no database; raises InvalidInput naming the problem."""
+    start = request.start if isinstance(request.start, date) else parse_date(request.start)
+    days = parse_days(request.days, desk.settings.business.max_rental_days)
+    today = desk.today()
+    if start < today:
+        raise InvalidInput(f"The start date {start:%d %b %Y} is in the past (today is {today}).")
+    return ValidRequest(
+        customer_email=clean_email(request.customer_email),
+        car_plate=clean_plate(request.car_plate),
+        driver_code=clean_driver_code(request.driver_code),
+        dates=DateRange(start, days),
+    )
+
+
+def clash_message(booking: Booking, car: Car, driver: Driver, car_id: int) -> str:
+    span = describe_days(booking.start_date, booking.end_date)
+    if booking.car_id == car_id:
+        return f"Car {car.plate} is already booked {span} ({booking.ref})."
+    return f"Driver {driver.code} ({driver.name}) is already booked {span} ({booking.ref})."
+
+
+def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
+    """Check and insert in one BEGIN IMMEDIATE transaction: booking, invoice and audit entry."""
+    actor.require(Permission.BOOK)
+    valid = validate_request(desk, request)
+    now = desk.now()
+    with desk.db.write() as uow:
+        customer = uow.customers.by_email(valid.customer_email)
+        if customer is None:
+            raise NotFound(f"No customer with e-mail {valid.customer_email}.")
+        car = uow.cars.by_plate(valid.car_plate)
+        if car is None:
+            raise NotFound(f"No car with plate {valid.car_plate}.")
+        driver = uow.drivers.by_code(valid.driver_code)
+        if driver is None:
+            raise NotFound(f"No driver with code {valid.driver_code}.")
+        dates = valid.dates
+        clashes = uow.bookings.clashes(
+            car_id=car.id or 0, driver_id=driver.id or 0, start=dates.start, end=dates.end
+        )
+        if clashes:
+            car_clashes = [b for b in clashes if b.car_id == car.id]
+            first = (car_clashes or clashes)[0]
+            raise Conflict(clash_message(first, car, driver, car.id or 0))
+        quote = Quote(dates.days, car.daily_rate_cents, driver.daily_fee_cents)
+        number = uow.bookings.next_number()
+        booking = uow.bookings.add(
+            Booking(
+                id=number,
+                ref=booking_ref(number),
+                customer_id=customer.id or 0,
+                car_id=car.id or 0,
+                driver_id=driver.id or 0,
+                start_date=dates.start,
+                days=dates.days,
+                end_date=dates.end,
+                car_daily_rate_cents=quote.car_daily_rate_cents,
+                driver_daily_fee_cents=quote.driver_daily_fee_cents,
+                total_cents=quote.total_cents,
+                status=BookingStatus.PENDING,
+                created_at=now,
+                created_by=actor.username,
+            )
+        )
+        invoice = uow.invoices.add(
+            Invoice(
+                id=number,
+                ref=invoice_ref(number),
+                booking_id=number,
+                amount_cents=quote.total_cents,
+                status=InvoiceStatus.UNPAID,
+                issued_at=now,
+                due_date=invoice_due_date(dates.end, desk.settings.lifecycle.invoice_due_days),
+            )
+        )
+        uow.audit.record(
+            at=now,
+            actor=actor.username,
+            action="booked",
+            ref=booking.ref,
+            detail=f"{car.plate} with {driver.code} for {customer.email}, {dates}, "
+            f"{desk.money(quote.total_cents)}; invoice {invoice.ref}",
+        )
+        uow.commit()
+        return booking_view(booking, customer, car, driver, invoice)
+
+
+def _load(uow: UnitOfWork, ref: str) -> tuple[Booking, Invoice]:
+    booking = uow.bookings.by_ref(ref)
+    if booking is None:
+        raise NotFound(f"No booking {ref}.")
+    invoice = uow.invoices.for_booking(booking.id or 0)
+    if invoice is None:
+        raise NotFound(f"Booking {ref} has no invoice.")
+    return booking, invoice
+
+
+def _view(uow: UnitOfWork, ref: str) -> BookingView:
+    row = uow.bookings.row_by_ref(ref)
+    if row is None:
+        raise NotFound(f"No booking {ref}.")
+    return booking_view(*row)
+
+
+def confirm(desk: Desk, actor: Actor, ref: str) -> BookingView:
+    """Confirm a pending booking without payment (pay on account)."""
+    actor.require(Permission.CONFIRM)
+    ref = normalise_booking_ref(ref)
+    now = desk.now()
+    with desk.db.write() as uow:
+        booking, _invoice = _load(uow, ref)
+        if booking.status != BookingStatus.PENDING:
+            raise NotAllowed(
+                f"Booking {ref} is {booking.status}; only a pending booking can be confirmed."
+            )
+        booking.status = BookingStatus.CONFIRMED
+        uow.bookings.save(booking)
+        uow.audit.record(at=now, actor=actor.username, action="confirmed", ref=ref)
+        uow.flush()
+        view = _view(uow, ref)
+        uow.commit()
+        return view
+
+
+def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> BookingView:
+    """Cancel a pending or confirmed booking that has not ended; void or refund its invoice."""
+    actor.require(Permission.CANCEL)
+    ref = normalise_booking_ref(ref)
+    why = clean_text(reason, "reason", MAX_REASON) if reason else DEFAULT_CANCEL_REASON
+    now = desk.now()
+    today = desk.today()
+    with desk.db.write() as uow:
+        booking, invoice = _load(uow, ref)
+        if booking.status not in ACTIVE_BOOKING_STATUSES:
+            raise NotAllowed(f"Booking {ref} is {booking.status} and cannot be cancelled.")
+        if booking.end_date <= today:
+            raise NotAllowed(f"Booking {ref} ended on {booking.end_date}; it cannot be cancelled.")
+        booking.status = BookingStatus.CANCELLED
+        booking.cancel_reason = why
+        uow.bookings.save(booking)
+        before = invoice.status
+        invoice.status = invoice_status_after_cancel(InvoiceStatus(invoice.status))
+        uow.invoices.save(invoice)
+        uow.audit.record(at=now, actor=actor.username, action="cancelled", ref=ref, detail=why)
+        if invoice.status != before:
+            uow.audit.record(
+                at=now,
+                actor=actor.username,
+                action=f"invoice {invoice.status}",
+                ref=invoice.ref,
+                detail=f"was {before}; booking {ref} cancelled",
+            )
+        uow.flush()
+        view = _view(uow, ref)
+        uow.commit()
+        return view
+
+
+def booking_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
+    """The single operational record: booking, invoice, payments and audit history."""
+    ref = normalise_booking_ref(ref)
+    with desk.db.read() as uow:
+        row = uow.bookings.row_by_ref(ref)
+        if row is None:
+            raise NotFound(f"No booking {ref}.")
+        booking, invoice = row[0], row[4]
+        allowed = (
+            actor.can(Permission.VIEW_DESK)
+            or (actor.role == Role.DRIVER and actor.driver_id == booking.driver_id)
+            or (actor.role == Role.CUSTOMER and actor.customer_id == booking.customer_id)
+        )
+        if not allowed:
+            # Same answer as a missing booking, so refs of others cannot be probed.
+            raise NotFound(f"No booking {ref}.")
+        payments = [
+            PaymentView(p.amount_cents, p.method, p.taken_at, p.taken_by)
+            for p in uow.invoices.payments(invoice.id or 0)
+        ]
+        history = [
+            AuditView(e.at, e.actor, e.action, e.ref, e.detail)
+            for e in uow.audit.for_refs([booking.ref, invoice.ref])
+        ]
+        return BookingDetail(booking_view(*row), payments, history)

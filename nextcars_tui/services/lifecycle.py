@@ -1,0 +1,82 @@
+"""The scheduled rules: expire stale holds, complete finished rentals, mark overdue invoices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from nextcars_tui.domain.lifecycle import LifecycleCutoffs, cutoffs_for
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.domain.statuses import EXPIRED_REASON
+from nextcars_tui.services.desk import Desk
+
+
+@dataclass(frozen=True)
+class LifecycleResult:
+    expired: list[str]
+    completed: list[str]
+    overdue: list[str]
+    dry_run: bool
+    now: datetime
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "expired": len(self.expired),
+            "completed": len(self.completed),
+            "overdue": len(self.overdue),
+        }
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.expired or self.completed or self.overdue)
+
+
+def run_lifecycle(
+    desk: Desk, actor: Actor, *, now: datetime | None = None, dry_run: bool = False
+) -> LifecycleResult:
+    """Apply every rule for one moment in one write transaction; running it twice changes
+    nothing the second time. A dry run reports what would change and writes nothing."""
+    actor.require(Permission.RUN_LIFECYCLE)
+    moment = now or desk.now()
+    cut = cutoffs_for(
+        moment, desk.settings.business.zone, desk.settings.lifecycle.pending_ttl_hours
+    )
+    stale_before = cut.expire_created_before
+    with desk.db.write() as uow:
+        # Every list is read from the same state, before any rule writes.
+        expired = uow.lifecycle.stale_pending(stale_before)
+        completed = uow.lifecycle.finished_confirmed(cut.today)
+        overdue = uow.lifecycle.past_due_unpaid(cut.today, stale_before)
+        if not dry_run:
+            uow.lifecycle.mark_overdue(cut.today, stale_before)
+            uow.lifecycle.expire(stale_before, EXPIRED_REASON)
+            uow.lifecycle.complete(cut.today)
+            uow.lifecycle.audit(_entries(actor, cut, expired, completed, overdue))
+            uow.commit()
+    return LifecycleResult(expired, completed, overdue, dry_run, moment)
+
+
+def _entries(
+    actor: Actor,
+    cut: LifecycleCutoffs,
+    expired: list[str],
+    completed: list[str],
+    overdue: list[str],
+) -> list[dict[str, Any]]:
+    def entry(action: str, ref: str, detail: str) -> dict[str, Any]:
+        return {
+            "at": cut.now,
+            "actor": actor.username,
+            "action": action,
+            "ref": ref,
+            "detail": detail,
+        }
+
+    hours = int(cut.pending_ttl.total_seconds() // 3600)
+    return (
+        [entry("expired", ref, f"pending for more than {hours} h; invoice void") for ref in expired]
+        + [entry("completed", ref, "rental ended") for ref in completed]
+        + [entry("overdue", ref, "unpaid past its due date") for ref in overdue]
+    )

@@ -1,0 +1,172 @@
+"""Booking queries: clashes through the partial indexes, listings paged in SQL, grid windows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, text
+from sqlmodel import Session, col, select
+
+from nextcars_tui.store.sqlite_ddl import ACTIVE
+from nextcars_tui.store.tables import Booking, Car, Customer, Driver, Invoice
+
+# One row of a listing: the booking with everything a clerk reads beside it.
+BookingRow = tuple[Booking, Customer, Car, Driver, Invoice]
+
+_SORTS: dict[str, Any] = {
+    "ref": col(Booking.id),
+    "start": col(Booking.start_date),
+    "end": col(Booking.end_date),
+    "status": col(Booking.status),
+    "total": col(Booking.total_cents),
+    "customer": col(Customer.name),
+    "car": col(Car.plate),
+    "driver": col(Driver.code),
+    "created": col(Booking.created_at),
+}
+SORT_KEYS: tuple[str, ...] = tuple(_SORTS)
+
+
+@dataclass(frozen=True)
+class BookingQuery:
+    """Filters for a bookings listing; every field narrows, None means 'any'."""
+
+    statuses: Sequence[str] | None = None
+    car_id: int | None = None
+    driver_id: int | None = None
+    customer_id: int | None = None
+    text: str = ""
+    starts_from: date | None = None
+    starts_before: date | None = None
+    ends_after: date | None = None
+    sort: str = "start"
+    descending: bool = False
+    limit: int = 100
+    offset: int = 0
+
+
+class BookingRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def next_number(self) -> int:
+        """Safe only inside a write transaction, which holds the database's write lock."""
+        highest = self._session.exec(select(func.max(Booking.id))).one()
+        return (highest or 0) + 1
+
+    def add(self, booking: Booking) -> Booking:
+        self._session.add(booking)
+        self._session.flush()
+        return booking
+
+    def save(self, booking: Booking) -> None:
+        self._session.add(booking)
+
+    def clashes(self, *, car_id: int, driver_id: int, start: date, end: date) -> list[Booking]:
+        """Active bookings of this car or this driver overlapping [start, end)."""
+        found: dict[int, Booking] = {}
+        for column, value in ((Booking.car_id, car_id), (Booking.driver_id, driver_id)):
+            query = (
+                select(Booking)
+                .where(column == value)
+                .where(text(ACTIVE))
+                .where(col(Booking.start_date) < end)
+                .where(col(Booking.end_date) > start)
+                .order_by(col(Booking.start_date))
+            )
+            for row in self._session.exec(query):
+                found.setdefault(row.id or 0, row)
+        return list(found.values())
+
+    def by_ref(self, ref: str) -> Booking | None:
+        return self._session.exec(select(Booking).where(Booking.ref == ref)).first()
+
+    def row_by_ref(self, ref: str) -> BookingRow | None:
+        return self._session.exec(_joined().where(Booking.ref == ref)).first()
+
+    def row_by_ref_id(self, booking_id: int) -> BookingRow:
+        return self._session.exec(_joined().where(Booking.id == booking_id)).one()
+
+    def rows(self, query: BookingQuery) -> list[BookingRow]:
+        statement = _filtered(_joined(), query)
+        order = _SORTS.get(query.sort, _SORTS["start"])
+        statement = statement.order_by(order.desc() if query.descending else order.asc())
+        statement = statement.order_by(
+            col(Booking.id).desc() if query.descending else col(Booking.id)
+        )
+        return list(self._session.exec(statement.limit(query.limit).offset(query.offset)))
+
+    def count(self, query: BookingQuery) -> int:
+        statement = _filtered(
+            select(func.count())
+            .select_from(Booking)
+            .join(Customer, col(Customer.id) == Booking.customer_id)
+            .join(Car, col(Car.id) == Booking.car_id)
+            .join(Driver, col(Driver.id) == Booking.driver_id),
+            query,
+        )
+        return self._session.exec(statement).one()
+
+    def longest_rental(self) -> int:
+        return self._session.exec(select(func.max(Booking.days))).one() or 0
+
+    def in_window(self, start: date, end: date, *, statuses: Sequence[str]) -> list[Booking]:
+        """Bookings overlapping [start, end); bounded by the longest rental so the start index
+        is used as a range instead of scanning all history."""
+        earliest = start - timedelta(days=self.longest_rental())
+        query = (
+            select(Booking)
+            .where(col(Booking.start_date) > earliest)
+            .where(col(Booking.start_date) < end)
+            .where(col(Booking.end_date) > start)
+            .where(col(Booking.status).in_(list(statuses)))
+        )
+        return list(self._session.exec(query))
+
+    def counts_by_status(self) -> dict[str, int]:
+        query = select(Booking.status, func.count()).group_by(Booking.status)
+        return {status: count for status, count in self._session.exec(query)}
+
+
+def _joined() -> Any:
+    return (
+        select(Booking, Customer, Car, Driver, Invoice)
+        .join(Customer, col(Customer.id) == Booking.customer_id)
+        .join(Car, col(Car.id) == Booking.car_id)
+        .join(Driver, col(Driver.id) == Booking.driver_id)
+        .join(Invoice, col(Invoice.booking_id) == Booking.id)
+    )
+
+
+def _filtered(statement: Any, query: BookingQuery) -> Any:
+    if query.statuses:
+        statement = statement.where(col(Booking.status).in_(list(query.statuses)))
+    if query.car_id is not None:
+        statement = statement.where(Booking.car_id == query.car_id)
+    if query.driver_id is not None:
+        statement = statement.where(Booking.driver_id == query.driver_id)
+    if query.customer_id is not None:
+        statement = statement.where(Booking.customer_id == query.customer_id)
+    if query.starts_from is not None:
+        statement = statement.where(col(Booking.start_date) >= query.starts_from)
+    if query.starts_before is not None:
+        statement = statement.where(col(Booking.start_date) < query.starts_before)
+    if query.ends_after is not None:
+        statement = statement.where(col(Booking.end_date) > query.ends_after)
+    needle = query.text.strip()
+    if needle:
+        pattern = "%" + needle.replace("%", "").replace("_", "") + "%"
+        statement = statement.where(
+            or_(
+                col(Booking.ref).ilike(pattern),
+                col(Customer.name).ilike(pattern),
+                col(Customer.email).ilike(pattern),
+                col(Car.plate).ilike(pattern),
+                col(Driver.name).ilike(pattern),
+                col(Driver.code).ilike(pattern),
+            )
+        )
+    return statement

@@ -1,0 +1,82 @@
+"""Invoices and the append-only payment ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from nextcars_tui.store.tables import Booking, Customer, Invoice, Payment
+
+InvoiceRow = tuple[Invoice, Booking, Customer]
+
+
+class InvoiceRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, invoice: Invoice) -> Invoice:
+        self._session.add(invoice)
+        self._session.flush()
+        return invoice
+
+    def save(self, invoice: Invoice) -> None:
+        self._session.add(invoice)
+
+    def by_ref(self, ref: str) -> Invoice | None:
+        return self._session.exec(select(Invoice).where(Invoice.ref == ref)).first()
+
+    def for_booking(self, booking_id: int) -> Invoice | None:
+        return self._session.exec(select(Invoice).where(Invoice.booking_id == booking_id)).first()
+
+    def rows(
+        self,
+        *,
+        statuses: Sequence[str] | None = None,
+        customer_id: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[InvoiceRow]:
+        statement = self._filtered(_joined(), statuses, customer_id)
+        statement = statement.order_by(col(Invoice.due_date), col(Invoice.id))
+        return list(self._session.exec(statement.limit(limit).offset(offset)))
+
+    def count(
+        self, *, statuses: Sequence[str] | None = None, customer_id: int | None = None
+    ) -> int:
+        statement = self._filtered(
+            select(func.count())
+            .select_from(Invoice)
+            .join(Booking, col(Booking.id) == Invoice.booking_id),
+            statuses,
+            customer_id,
+        )
+        return self._session.exec(statement).one()
+
+    @staticmethod
+    def _filtered(statement: Any, statuses: Sequence[str] | None, customer_id: int | None) -> Any:
+        if statuses:
+            statement = statement.where(col(Invoice.status).in_(list(statuses)))
+        if customer_id is not None:
+            statement = statement.where(Booking.customer_id == customer_id)
+        return statement
+
+    def row_by_ref(self, ref: str) -> InvoiceRow | None:
+        return self._session.exec(_joined().where(Invoice.ref == ref)).first()
+
+    def add_payment(self, payment: Payment) -> None:
+        self._session.add(payment)
+
+    def payments(self, invoice_id: int) -> list[Payment]:
+        query = select(Payment).where(Payment.invoice_id == invoice_id).order_by(col(Payment.id))
+        return list(self._session.exec(query))
+
+
+def _joined() -> Any:
+    return (
+        select(Invoice, Booking, Customer)
+        .join(Booking, col(Booking.id) == Invoice.booking_id)
+        .join(Customer, col(Customer.id) == Booking.customer_id)
+    )

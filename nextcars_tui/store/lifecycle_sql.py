@@ -1,0 +1,76 @@
+"""Set-based lifecycle updates: each rule reads and writes only through its partial index."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, bindparam, insert, text
+from sqlmodel import Session
+
+from nextcars_tui.store.tables import AuditEntry
+from nextcars_tui.store.types import UTCDateTime
+
+_STALE = "status = 'pending' AND created_at < :cutoff"
+_FINISHED = "status = 'confirmed' AND end_date <= :today"
+# A hold that expires in the same run gets its invoice voided, never marked overdue.
+_PAST_DUE = (
+    "invoice.status = 'unpaid' AND invoice.due_date < :today AND EXISTS ("
+    "SELECT 1 FROM booking AS b WHERE b.id = invoice.booking_id AND b.status <> 'cancelled' "
+    "AND NOT (b.status = 'pending' AND b.created_at < :cutoff))"
+)
+
+_CUTOFF = bindparam("cutoff", type_=UTCDateTime)
+_TODAY = bindparam("today", type_=Date)
+
+
+def _sql(statement: str, *params: Any) -> Any:
+    return text(statement).bindparams(*params)
+
+
+class LifecycleQueries:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _refs(self, statement: Any, **values: Any) -> list[str]:
+        return [row[0] for row in self._session.execute(statement, values)]
+
+    def stale_pending(self, cutoff: datetime) -> list[str]:
+        statement = _sql(f"SELECT ref FROM booking WHERE {_STALE} ORDER BY id", _CUTOFF)
+        return self._refs(statement, cutoff=cutoff)
+
+    def finished_confirmed(self, today: date) -> list[str]:
+        statement = _sql(f"SELECT ref FROM booking WHERE {_FINISHED} ORDER BY id", _TODAY)
+        return self._refs(statement, today=today)
+
+    def past_due_unpaid(self, today: date, cutoff: datetime) -> list[str]:
+        statement = _sql(f"SELECT ref FROM invoice WHERE {_PAST_DUE} ORDER BY id", _TODAY, _CUTOFF)
+        return self._refs(statement, today=today, cutoff=cutoff)
+
+    def expire(self, cutoff: datetime, reason: str) -> None:
+        """Cancel stale holds and void what they owed, in that order within one transaction."""
+        void_invoices = _sql(
+            "UPDATE invoice SET status = 'void' WHERE status IN ('unpaid', 'overdue') AND "
+            f"booking_id IN (SELECT id FROM booking WHERE {_STALE})",
+            _CUTOFF,
+        )
+        self._session.execute(void_invoices, {"cutoff": cutoff})
+        cancel = _sql(
+            f"UPDATE booking SET status = 'cancelled', cancel_reason = :reason WHERE {_STALE}",
+            _CUTOFF,
+        )
+        self._session.execute(cancel, {"cutoff": cutoff, "reason": reason})
+
+    def complete(self, today: date) -> None:
+        statement = _sql(f"UPDATE booking SET status = 'completed' WHERE {_FINISHED}", _TODAY)
+        self._session.execute(statement, {"today": today})
+
+    def mark_overdue(self, today: date, cutoff: datetime) -> None:
+        statement = _sql(
+            f"UPDATE invoice SET status = 'overdue' WHERE {_PAST_DUE}", _TODAY, _CUTOFF
+        )
+        self._session.execute(statement, {"today": today, "cutoff": cutoff})
+
+    def audit(self, entries: list[dict[str, Any]]) -> None:
+        if entries:
+            self._session.execute(insert(AuditEntry), entries)

@@ -1,0 +1,154 @@
+"""Customers, cars, drivers, users and desk settings: lookups, searches and upserts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from nextcars_tui.store.tables import Car, Customer, Driver, Setting, User
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class CustomerRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, customer_id: int) -> Customer | None:
+        return self._session.get(Customer, customer_id)
+
+    def by_email(self, email: str) -> Customer | None:
+        return self._session.exec(select(Customer).where(Customer.email == email)).first()
+
+    def by_emails(self, emails: list[str]) -> dict[str, Customer]:
+        rows = self._session.exec(select(Customer).where(col(Customer.email).in_(emails)))
+        return {row.email: row for row in rows}
+
+    def search(self, text: str, limit: int = 50, offset: int = 0) -> list[Customer]:
+        query = select(Customer)
+        if text.strip():
+            pattern = _like(text.strip())
+            query = query.where(
+                or_(
+                    col(Customer.name).ilike(pattern, escape="\\"),
+                    col(Customer.email).ilike(pattern, escape="\\"),
+                    col(Customer.phone).ilike(pattern, escape="\\"),
+                )
+            )
+        query = query.order_by(col(Customer.name), col(Customer.id)).limit(limit).offset(offset)
+        return list(self._session.exec(query))
+
+    def add(self, customer: Customer) -> Customer:
+        self._session.add(customer)
+        self._session.flush()
+        return customer
+
+
+class CarRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, car_id: int) -> Car | None:
+        return self._session.get(Car, car_id)
+
+    def by_plate(self, plate: str) -> Car | None:
+        return self._session.exec(select(Car).where(Car.plate == plate)).first()
+
+    def by_plates(self, plates: list[str]) -> dict[str, Car]:
+        rows = self._session.exec(select(Car).where(col(Car.plate).in_(plates)))
+        return {row.plate: row for row in rows}
+
+    def search(self, text: str = "", limit: int = 1000, offset: int = 0) -> list[Car]:
+        query = select(Car)
+        if text.strip():
+            pattern = _like(text.strip())
+            query = query.where(
+                or_(
+                    col(Car.plate).ilike(pattern, escape="\\"),
+                    col(Car.make).ilike(pattern, escape="\\"),
+                    col(Car.model).ilike(pattern, escape="\\"),
+                )
+            )
+        query = query.order_by(col(Car.plate)).limit(limit).offset(offset)
+        return list(self._session.exec(query))
+
+    def count(self) -> int:
+        return self._session.exec(select(func.count()).select_from(Car)).one()
+
+    def add(self, car: Car) -> Car:
+        self._session.add(car)
+        self._session.flush()
+        return car
+
+
+class DriverRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, driver_id: int) -> Driver | None:
+        return self._session.get(Driver, driver_id)
+
+    def by_code(self, code: str) -> Driver | None:
+        return self._session.exec(select(Driver).where(Driver.code == code)).first()
+
+    def by_codes(self, codes: list[str]) -> dict[str, Driver]:
+        rows = self._session.exec(select(Driver).where(col(Driver.code).in_(codes)))
+        return {row.code: row for row in rows}
+
+    def search(self, text: str = "", limit: int = 1000, offset: int = 0) -> list[Driver]:
+        query = select(Driver)
+        if text.strip():
+            pattern = _like(text.strip())
+            query = query.where(
+                or_(
+                    col(Driver.code).ilike(pattern, escape="\\"),
+                    col(Driver.name).ilike(pattern, escape="\\"),
+                    col(Driver.phone).ilike(pattern, escape="\\"),
+                )
+            )
+        query = query.order_by(col(Driver.code)).limit(limit).offset(offset)
+        return list(self._session.exec(query))
+
+    def add(self, driver: Driver) -> Driver:
+        self._session.add(driver)
+        self._session.flush()
+        return driver
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, user_id: int) -> User | None:
+        return self._session.get(User, user_id)
+
+    def by_username(self, username: str) -> User | None:
+        return self._session.exec(select(User).where(User.username == username)).first()
+
+    def all(self) -> list[User]:
+        return list(self._session.exec(select(User).order_by(col(User.username))))
+
+    def add(self, user: User) -> User:
+        self._session.add(user)
+        self._session.flush()
+        return user
+
+
+class SettingRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, key: str) -> str | None:
+        row = self._session.get(Setting, key)
+        return row.value if row is not None else None
+
+    def put(self, key: str, value: str) -> None:
+        row = self._session.get(Setting, key)
+        if row is None:
+            self._session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+            self._session.add(row)

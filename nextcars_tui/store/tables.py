@@ -1,0 +1,160 @@
+"""SQLModel tables. Money is integer cents; statuses are the domain enums' values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Index
+from sqlmodel import Field, SQLModel
+
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
+from nextcars_tui.store.types import UTCDateTime
+
+
+def _one_of(column: str, values: type) -> str:
+    listed = ", ".join(f"'{member.value}'" for member in values)  # type: ignore[attr-defined]
+    return f"{column} IN ({listed})"
+
+
+def _aware(**kwargs: object) -> object:
+    return Field(sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
+
+
+class Customer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=254)
+    name: str = Field(max_length=120, index=True)
+    phone: str = Field(max_length=32)
+
+
+class Car(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("daily_rate_cents >= 0", name="car_rate_not_negative"),
+        CheckConstraint("seats BETWEEN 1 AND 60", name="car_seats_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plate: str = Field(unique=True, max_length=16)
+    make: str = Field(max_length=120)
+    model: str = Field(max_length=120)
+    seats: int
+    daily_rate_cents: int
+
+
+class Driver(SQLModel, table=True):
+    __table_args__ = (CheckConstraint("daily_fee_cents >= 0", name="driver_fee_not_negative"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=16)
+    name: str = Field(max_length=120)
+    phone: str = Field(max_length=32)
+    daily_fee_cents: int
+
+
+class Booking(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("days >= 1", name="booking_days_positive"),
+        CheckConstraint("end_date > start_date", name="booking_end_after_start"),
+        CheckConstraint(_one_of("status", BookingStatus), name="booking_status_known"),
+        CheckConstraint("total_cents >= 0", name="booking_total_not_negative"),
+        Index("ix_booking_start", "start_date"),
+        Index("ix_booking_customer", "customer_id", "start_date"),
+        Index("ix_booking_days", "days"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True, max_length=16)
+    customer_id: int = Field(foreign_key="customer.id")
+    car_id: int = Field(foreign_key="car.id")
+    driver_id: int = Field(foreign_key="driver.id")
+    start_date: date
+    days: int
+    # Stored although derivable, so overlap checks and windows can use an index.
+    end_date: date
+    car_daily_rate_cents: int
+    driver_daily_fee_cents: int
+    total_cents: int
+    status: str = Field(max_length=16)
+    created_at: datetime = _aware()  # type: ignore[assignment]
+    created_by: str = Field(max_length=64)
+    cancel_reason: str | None = Field(default=None, max_length=500)
+
+
+class Invoice(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_one_of("status", InvoiceStatus), name="invoice_status_known"),
+        CheckConstraint("amount_cents >= 0", name="invoice_amount_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True, max_length=16)
+    # Unique: exactly one invoice per booking.
+    booking_id: int = Field(foreign_key="booking.id", unique=True)
+    amount_cents: int
+    status: str = Field(max_length=16)
+    issued_at: datetime = _aware()  # type: ignore[assignment]
+    due_date: date
+
+
+class Payment(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_one_of("method", PaymentMethod), name="payment_method_known"),
+        CheckConstraint("amount_cents > 0", name="payment_amount_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    amount_cents: int
+    method: str = Field(max_length=16)
+    taken_at: datetime = _aware()  # type: ignore[assignment]
+    taken_by: str = Field(max_length=64)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        CheckConstraint("role IN ('manager', 'staff', 'driver', 'customer')", name="user_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=32)
+    password_hash: str = Field(max_length=256)
+    role: str = Field(max_length=16)
+    driver_id: int | None = Field(default=None, foreign_key="driver.id")
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    failed_sign_ins: int = 0
+    locked_until: datetime | None = _aware(default=None)  # type: ignore[assignment]
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_ref", "ref", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _aware()  # type: ignore[assignment]
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    ref: str = Field(max_length=32)
+    detail: str = Field(default="", max_length=1000)
+
+
+class Setting(SQLModel, table=True):
+    """Small facts about the database itself, such as whether it holds demo data."""
+
+    __tablename__ = "desk_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=1000)
+
+
+__all__ = [
+    "AuditEntry",
+    "Booking",
+    "Car",
+    "Customer",
+    "Driver",
+    "Invoice",
+    "Payment",
+    "Setting",
+    "User",
+]

@@ -1,0 +1,42 @@
+"""A unit of work: one session, the repositories over it, and an explicit commit."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from nextcars_tui.store.audit_log import AuditLog
+from nextcars_tui.store.bookings import BookingRepository
+from nextcars_tui.store.invoices import InvoiceRepository
+from nextcars_tui.store.lifecycle_sql import LifecycleQueries
+from nextcars_tui.store.people import (
+    CarRepository,
+    CustomerRepository,
+    DriverRepository,
+    SettingRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork:
+    """What a service sees of the database; leaving the block without commit() rolls back."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.customers = CustomerRepository(session)
+        self.cars = CarRepository(session)
+        self.drivers = DriverRepository(session)
+        self.users = UserRepository(session)
+        self.bookings = BookingRepository(session)
+        self.invoices = InvoiceRepository(session)
+        self.audit = AuditLog(session)
+        self.lifecycle = LifecycleQueries(session)
+        self.settings = SettingRepository(session)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
