@@ -42,6 +42,7 @@ class BookingQuery:
     starts_from: date | None = None
     starts_before: date | None = None
     ends_after: date | None = None
+    ends_before: date | None = None
     sort: str = "start"
     descending: bool = False
     limit: int = 100
@@ -113,7 +114,15 @@ class BookingRepository:
     def longest_rental(self) -> int:
         return self._session.exec(select(func.max(Booking.days))).one() or 0
 
-    def in_window(self, start: date, end: date, *, statuses: Sequence[str]) -> list[Booking]:
+    def in_window(
+        self,
+        start: date,
+        end: date,
+        *,
+        statuses: Sequence[str],
+        car_ids: Sequence[int] | None = None,
+        driver_ids: Sequence[int] | None = None,
+    ) -> list[Booking]:
         """Bookings overlapping [start, end); bounded by the longest rental so the start index
         is used as a range instead of scanning all history."""
         earliest = start - timedelta(days=self.longest_rental())
@@ -124,6 +133,10 @@ class BookingRepository:
             .where(col(Booking.end_date) > start)
             .where(col(Booking.status).in_(list(statuses)))
         )
+        if car_ids is not None:
+            query = query.where(col(Booking.car_id).in_(list(car_ids)))
+        if driver_ids is not None:
+            query = query.where(col(Booking.driver_id).in_(list(driver_ids)))
         return list(self._session.exec(query))
 
     def counts_by_status(self) -> dict[str, int]:
@@ -156,6 +169,8 @@ def _filtered(statement: Any, query: BookingQuery) -> Any:
         statement = statement.where(col(Booking.start_date) < query.starts_before)
     if query.ends_after is not None:
         statement = statement.where(col(Booking.end_date) > query.ends_after)
+    if query.ends_before is not None:
+        statement = statement.where(col(Booking.end_date) < query.ends_before)
     needle = query.text.strip()
     if needle:
         pattern = "%" + needle.replace("%", "").replace("_", "") + "%"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -36,10 +37,16 @@ class InvoiceRepository:
         *,
         statuses: Sequence[str] | None = None,
         customer_id: int | None = None,
+        due_from: date | None = None,
+        due_before: date | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[InvoiceRow]:
         statement = self._filtered(_joined(), statuses, customer_id)
+        if due_from is not None:
+            statement = statement.where(col(Invoice.due_date) >= due_from)
+        if due_before is not None:
+            statement = statement.where(col(Invoice.due_date) < due_before)
         statement = statement.order_by(col(Invoice.due_date), col(Invoice.id))
         return list(self._session.exec(statement.limit(limit).offset(offset)))
 

@@ -1,0 +1,110 @@
+"""Manager reports: ageing of unpaid and overdue invoices, per bucket and per customer."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from nextcars_tui.domain.ageing import BUCKETS, bucket_for, days_past_due
+from nextcars_tui.domain.money import cents_to_text
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.domain.statuses import PAYABLE_INVOICE_STATUSES
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.views import InvoiceView, invoice_view
+
+MAX_REPORT_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class AgeingLine:
+    invoice: InvoiceView
+    days_late: int
+    bucket: str
+
+
+@dataclass(frozen=True)
+class CustomerOwes:
+    name: str
+    email: str
+    cents: int
+    invoices: int
+
+
+@dataclass(frozen=True)
+class AgeingReport:
+    today: date
+    lines: list[AgeingLine]
+    bucket_cents: dict[str, int]
+    bucket_counts: dict[str, int]
+    customers: list[CustomerOwes]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(self.bucket_cents.values())
+
+
+def ageing_report(desk: Desk, actor: Actor) -> AgeingReport:
+    """Everything still owed, oldest debt first."""
+    actor.require(Permission.VIEW_REPORTS)
+    today = desk.today()
+    statuses = [s.value for s in PAYABLE_INVOICE_STATUSES]
+    with desk.db.read() as uow:
+        invoices = [
+            invoice_view(*row)
+            for row in uow.invoices.rows(statuses=statuses, limit=MAX_REPORT_ROWS)
+        ]
+    lines = []
+    for invoice in invoices:
+        late = days_past_due(invoice.due, today)
+        lines.append(AgeingLine(invoice, late, bucket_for(late)))
+    lines.sort(key=lambda line: (-line.days_late, line.invoice.ref))
+    bucket_cents = dict.fromkeys(BUCKETS, 0)
+    bucket_counts = dict.fromkeys(BUCKETS, 0)
+    owed: dict[str, CustomerOwes] = {}
+    for line in lines:
+        bucket_cents[line.bucket] += line.invoice.amount_cents
+        bucket_counts[line.bucket] += 1
+        email = line.invoice.customer_email
+        before = owed.get(email, CustomerOwes(line.invoice.customer_name, email, 0, 0))
+        owed[email] = CustomerOwes(
+            before.name, email, before.cents + line.invoice.amount_cents, before.invoices + 1
+        )
+    customers = sorted(owed.values(), key=lambda c: (-c.cents, c.email))
+    return AgeingReport(today, lines, bucket_cents, bucket_counts, customers)
+
+
+def ageing_csv(report: AgeingReport) -> str:
+    """The report's lines as CSV, amounts in currency units like the import files."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "invoice",
+            "booking",
+            "customer",
+            "email",
+            "status",
+            "due",
+            "days_late",
+            "bucket",
+            "amount",
+        ]
+    )
+    for line in report.lines:
+        inv = line.invoice
+        writer.writerow(
+            [
+                inv.ref,
+                inv.booking_ref,
+                inv.customer_name,
+                inv.customer_email,
+                inv.status.value,
+                inv.due.isoformat(),
+                line.days_late,
+                line.bucket,
+                cents_to_text(inv.amount_cents),
+            ]
+        )
+    return buffer.getvalue()

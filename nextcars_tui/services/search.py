@@ -1,0 +1,55 @@
+"""One search box over bookings, customers, cars and drivers, for the command palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.views import booking_view
+from nextcars_tui.store.bookings import BookingQuery
+
+
+class HitKind(StrEnum):
+    BOOKING = "booking"
+    CUSTOMER = "customer"
+    CAR = "car"
+    DRIVER = "driver"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: HitKind
+    key: str
+    label: str
+
+
+def search_desk(desk: Desk, actor: Actor, text: str, per_kind: int = 5) -> list[SearchHit]:
+    """Find by ref, name, e-mail, phone, plate or driver code; empty text finds nothing."""
+    actor.require(Permission.VIEW_DESK)
+    needle = text.strip()
+    if len(needle) < 2:
+        return []
+    hits: list[SearchHit] = []
+    with desk.db.read() as uow:
+        for row in uow.bookings.rows(
+            BookingQuery(text=needle, sort="start", descending=True, limit=per_kind)
+        ):
+            view = booking_view(*row)
+            hits.append(
+                SearchHit(
+                    HitKind.BOOKING,
+                    view.ref,
+                    f"{view.ref} · {view.customer_name} · {view.car_plate} · {view.start}",
+                )
+            )
+        for customer in uow.customers.search(needle, limit=per_kind):
+            hits.append(
+                SearchHit(HitKind.CUSTOMER, customer.email, f"{customer.name} · {customer.email}")
+            )
+        for car in uow.cars.search(needle, limit=per_kind):
+            hits.append(SearchHit(HitKind.CAR, car.plate, f"{car.plate} · {car.make} {car.model}"))
+        for driver in uow.drivers.search(needle, limit=per_kind):
+            hits.append(SearchHit(HitKind.DRIVER, driver.code, f"{driver.code} · {driver.name}"))
+    return hits

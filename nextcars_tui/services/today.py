@@ -1,0 +1,90 @@
+"""The Today board: what the desk must act on this business day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from nextcars_tui.domain.lifecycle import cutoffs_for
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.views import BookingView, InvoiceView, booking_view, invoice_view
+from nextcars_tui.store.bookings import BookingQuery
+
+DUE_SOON_DAYS = 3
+_LIMIT = 200
+_ACTIVE = (BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value)
+
+
+@dataclass(frozen=True)
+class Hold:
+    booking: BookingView
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TodayBoard:
+    today: date
+    pickups: list[BookingView]
+    returns: list[BookingView]
+    in_progress: list[BookingView]
+    holds: list[Hold]
+    due_soon: list[InvoiceView]
+    overdue_count: int
+
+
+def today_board(desk: Desk, actor: Actor) -> TodayBoard:
+    actor.require(Permission.VIEW_DESK)
+    now = desk.now()
+    settings = desk.settings
+    cut = cutoffs_for(now, settings.business.zone, settings.lifecycle.pending_ttl_hours)
+    today = cut.today
+    tomorrow = today + timedelta(days=1)
+    with desk.db.read() as uow:
+
+        def bookings(query: BookingQuery) -> list[BookingView]:
+            return [booking_view(*row) for row in uow.bookings.rows(query)]
+
+        pickups = bookings(
+            BookingQuery(statuses=_ACTIVE, starts_from=today, starts_before=tomorrow, limit=_LIMIT)
+        )
+        # The last day of [start, end) is end - 1, so a return today has end == tomorrow.
+        returns = bookings(
+            BookingQuery(
+                statuses=_ACTIVE,
+                ends_after=today,
+                ends_before=tomorrow + timedelta(days=1),
+                limit=_LIMIT,
+            )
+        )
+        in_progress = bookings(
+            BookingQuery(
+                statuses=(BookingStatus.CONFIRMED.value,),
+                starts_before=tomorrow,
+                ends_after=today,
+                limit=_LIMIT,
+            )
+        )
+        pending = bookings(
+            BookingQuery(statuses=(BookingStatus.PENDING.value,), sort="created", limit=_LIMIT)
+        )
+        due_soon = [
+            invoice_view(*row)
+            for row in uow.invoices.rows(
+                statuses=[InvoiceStatus.UNPAID.value],
+                due_from=today,
+                due_before=today + timedelta(days=DUE_SOON_DAYS + 1),
+                limit=_LIMIT,
+            )
+        ]
+        overdue_count = uow.invoices.count(statuses=[InvoiceStatus.OVERDUE.value])
+    return TodayBoard(
+        today=today,
+        pickups=pickups,
+        returns=returns,
+        in_progress=in_progress,
+        holds=[Hold(b, cut.hold_expires_at(b.created_at)) for b in pending],
+        due_soon=due_soon,
+        overdue_count=overdue_count,
+    )

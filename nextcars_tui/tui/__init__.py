@@ -1,0 +1,1 @@
+"""The Textual desk: the only package that imports textual."""

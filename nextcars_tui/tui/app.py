@@ -1,0 +1,268 @@
+"""The NextCars desk application: sign-in, role homes, navigation, idle lock, live refresh."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from nextcars_tui.config import Settings, database_path
+from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.roles import Actor
+from nextcars_tui.tui import navigation
+from nextcars_tui.tui.commands import DeskCommands
+from nextcars_tui.tui.messages import DataChanged
+from nextcars_tui.tui.screens.sign_in import SignInScreen
+
+if TYPE_CHECKING:
+    from nextcars_tui.clock import Clock
+    from nextcars_tui.services.desk import Desk
+    from nextcars_tui.services.lifecycle import LifecycleResult
+    from nextcars_tui.services.live import ChangeWatcher
+    from nextcars_tui.worker import LifecycleWorker
+
+IDLE_CHECK_SECONDS = 5.0
+
+
+class NextCarsApp(App[None]):
+    """Thin shell: owns who is signed in and which screen shows; screens own their data."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "NextCars"
+    COMMANDS = App.COMMANDS | {DeskCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "home", "Home"),
+        *[
+            Binding(d.key, f"go('{d.name}')", d.label, show=d.key.startswith("ctrl"))
+            for d in navigation.DESTINATIONS
+            if d.key and d.key != "f2"
+        ],
+        Binding("ctrl+o", "sign_out", "Sign out"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        desk: Desk | None = None,
+        clock: Clock | None = None,
+        run_worker_thread: bool = True,
+        live_interval: float | None = 1.0,
+        idle_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self._desk = desk
+        self._clock = clock
+        self._run_worker_thread = run_worker_thread
+        self._live_interval = live_interval
+        self._idle_clock = idle_clock
+        self._last_input = idle_clock()
+        self._worker: LifecycleWorker | None = None
+        self._watcher: ChangeWatcher | None = None
+        self.actor: Actor | None = None
+        self.demo_sign_ins: list[tuple[str, str, str]] = []
+
+    # -- start-up -------------------------------------------------------------------
+
+    @property
+    def desk(self) -> Desk:
+        if self._desk is None:
+            raise DeskError("The database is still opening; try again in a moment.")
+        return self._desk
+
+    @property
+    def desk_ready(self) -> bool:
+        return self._desk is not None
+
+    def on_mount(self) -> None:
+        self.push_screen(SignInScreen())
+        self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
+        self._open_desk()
+
+    @work(thread=True, exclusive=True, group="open-desk")
+    def _open_desk(self) -> None:
+        """Import the data layer and open the database off the event loop."""
+        from nextcars_tui.clock import system_clock
+        from nextcars_tui.services.demo import demo_sign_ins
+        from nextcars_tui.services.desk import Desk
+        from nextcars_tui.services.live import ChangeWatcher
+        from nextcars_tui.store import open_database
+
+        try:
+            desk = self._desk
+            if desk is None:
+                database = open_database(database_path(self.settings))
+                database.create_schema()
+                desk = Desk(database, self.settings, self._clock or system_clock)
+            sign_ins = demo_sign_ins(desk)
+            watcher = ChangeWatcher(desk) if self._live_interval else None
+        except DeskError as error:
+            self.call_from_thread(self.show_error, error)
+            return
+        self.call_from_thread(self._desk_opened, desk, sign_ins, watcher)
+
+    def _desk_opened(
+        self, desk: Desk, sign_ins: list[tuple[str, str, str]], watcher: ChangeWatcher | None
+    ) -> None:
+        self._desk = desk
+        self.demo_sign_ins = sign_ins
+        self._watcher = watcher
+        if self._live_interval and watcher is not None:
+            self.set_interval(self._live_interval, self._poll_changes)
+        if self._run_worker_thread:
+            self._start_lifecycle_worker(desk)
+        for screen in self.screen_stack:
+            if isinstance(screen, SignInScreen):
+                screen.desk_ready()
+
+    def _start_lifecycle_worker(self, desk: Desk) -> None:
+        from nextcars_tui.worker import LifecycleWorker
+
+        self._worker = LifecycleWorker(desk, on_change=self._lifecycle_changed)
+        self._worker.start()
+
+    def _lifecycle_changed(self, _result: LifecycleResult) -> None:
+        # Called on the worker thread: hand over to the event loop, never touch widgets here.
+        self.call_from_thread(self.data_changed)
+
+    def on_unmount(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+        if self._watcher is not None:
+            self._watcher.close()
+
+    # -- live refresh ---------------------------------------------------------------
+
+    def _poll_changes(self) -> None:
+        self._poll_worker()
+
+    @work(thread=True, exclusive=True, group="poll")
+    def _poll_worker(self) -> None:
+        if self._watcher is not None and self._watcher.changed():
+            self.call_from_thread(self.data_changed)
+
+    def data_changed(self) -> None:
+        """Tell the visible screen (and any below it) that the data moved."""
+        if self.actor is None:
+            return
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged())
+
+    # -- who is signed in -----------------------------------------------------------
+
+    def signed_in(self, actor: Actor, theme: str | None = None) -> None:
+        self.actor = actor
+        self._last_input = self._idle_clock()
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self._reset_to(navigation.HOME_FOR_ROLE[actor.role])
+
+    def action_sign_out(self, reason: str | None = None) -> None:
+        if self.actor is None:
+            return
+        self.actor = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if not isinstance(self.screen, SignInScreen):
+            self.switch_screen(SignInScreen())
+        self.sub_title = ""
+        if reason:
+            self.notify(reason, title="Signed out")
+
+    def _reset_to(self, name: str) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(navigation.screen_class(name)())
+        actor = self.actor
+        if actor is not None and self._desk is not None:
+            self.sub_title = f"{actor.username} · {actor.role} · {self.desk.today():%a %d %b %Y}"
+
+    # -- navigation guarded by role -------------------------------------------------
+
+    def action_home(self) -> None:
+        if self.actor is not None:
+            self._reset_to(navigation.HOME_FOR_ROLE[self.actor.role])
+
+    def action_go(self, name: str) -> None:
+        self.open_screen(name)
+
+    def open_screen(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """The one way to a desk screen: refused unless the signed-in role allows it."""
+        if not navigation.allowed(self.actor, name):
+            self.notify("That screen is not available to you.", severity="error")
+            return
+        self.push_screen(navigation.screen_class(name)(*args, **kwargs))
+
+    def push_screen(self, screen: Screen[Any] | str, *args: Any, **kwargs: Any) -> Any:
+        if not self._permitted(screen):
+            self.notify("That screen is not available to you.", severity="error")
+            return None
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Screen[Any] | str) -> Any:
+        if not self._permitted(screen):
+            self.notify("That screen is not available to you.", severity="error")
+            return None
+        return super().switch_screen(screen)
+
+    def _permitted(self, screen: Screen[Any] | str) -> bool:
+        if isinstance(screen, str):
+            if screen in navigation.BY_NAME:
+                return navigation.allowed(self.actor, screen)
+            return screen in self.SCREENS or screen == "_default"
+        required = getattr(screen, "REQUIRED", None)
+        if required is None:
+            return True
+        return self.actor is not None and self.actor.can(required)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":
+            return navigation.allowed(self.actor, str(parameters[0]))
+        if action in ("home", "sign_out"):
+            return self.actor is not None
+        return True
+
+    def action_help(self) -> None:
+        from nextcars_tui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    # -- errors, idle lock, theme ---------------------------------------------------
+
+    def show_error(self, error: DeskError) -> None:
+        self.notify(error.message, title="Not done", severity="error", timeout=8)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = self._idle_clock()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.actor is None:
+            return
+        idle_seconds = self._idle_clock() - self._last_input
+        if idle_seconds >= self.settings.sign_in.idle_lock_minutes * 60:
+            self.action_sign_out("The terminal was idle, so it locked. Sign in again.")
+
+    def watch_theme(self, theme: str) -> None:
+        if self.actor is not None and self._desk is not None:
+            self._save_theme(self.actor, theme)
+
+    @work(thread=True, group="theme")
+    def _save_theme(self, actor: Actor, theme: str) -> None:
+        from nextcars_tui.services.preferences import save_theme
+
+        save_theme(self.desk, actor, theme)
+
+
+def run_desk(settings: Settings) -> None:
+    """Open the desk in this terminal until the user quits."""
+    NextCarsApp(settings).run()

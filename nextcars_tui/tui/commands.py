@@ -1,0 +1,79 @@
+"""Command palette: go to any screen the role allows, and find bookings, customers, cars
+and drivers by ref, name or plate."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.roles import Permission
+from nextcars_tui.tui import navigation
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.search import SearchHit
+    from nextcars_tui.tui.app import NextCarsApp
+
+# Where a hit of each kind opens, and with which keyword argument.
+_OPEN_HIT = {
+    "booking": ("booking", "ref"),
+    "customer": ("bookings", "text"),
+    "car": ("car-grid", "text"),
+    "driver": ("driver-grid", "text"),
+}
+
+
+class DeskCommands(Provider):
+    @property
+    def desk_app(self) -> NextCarsApp:
+        return self.app  # type: ignore[return-value]
+
+    def _places(self) -> list[navigation.Destination]:
+        return [d for d in navigation.destinations_for(self.desk_app.actor) if d.key]
+
+    async def discover(self) -> Hits:
+        for destination in self._places():
+            yield DiscoveryHit(
+                f"Go to {destination.label}",
+                partial(self.desk_app.open_screen, destination.name),
+                help=f"Key {destination.key.upper()}",
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for destination in self._places():
+            text = f"Go to {destination.label}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(self.desk_app.open_screen, destination.name),
+                    help=f"Key {destination.key.upper()}",
+                )
+        actor = self.desk_app.actor
+        if actor is None or not actor.can(Permission.VIEW_DESK) or not self.desk_app.desk_ready:
+            return
+        for hit in await self._search_desk(query):
+            name, keyword = _OPEN_HIT[hit.kind.value]
+            yield Hit(
+                0.5,
+                f"{hit.kind.value.title()}: {hit.label}",
+                partial(self.desk_app.open_screen, name, **{keyword: hit.key}),
+                help=f"Open {hit.kind.value} {hit.key}",
+            )
+
+    async def _search_desk(self, query: str) -> list[SearchHit]:
+        from nextcars_tui.services.search import search_desk
+
+        actor = self.desk_app.actor
+        if actor is None:
+            return []
+        try:
+            # A thread keeps the palette responsive while SQLite searches.
+            return await asyncio.to_thread(search_desk, self.desk_app.desk, actor, query)
+        except DeskError:
+            return []

@@ -1,0 +1,97 @@
+"""Sign-in: username and masked password, verified off the event loop."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from nextcars_tui.domain.errors import DeskError
+
+if TYPE_CHECKING:
+    from nextcars_tui.domain.roles import Actor
+    from nextcars_tui.tui.app import NextCarsApp
+
+
+class SignInScreen(Screen[None]):
+    """The only screen reachable without signing in."""
+
+    REQUIRED: ClassVar[None] = None
+    app: NextCarsApp
+    AUTO_FOCUS = "#username"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Center(), Vertical(id="sign-in-box"):
+            yield Static("NextCars rental desk", id="sign-in-title")
+            yield Input(placeholder="username", id="username")
+            yield Input(placeholder="password", password=True, id="password")
+            yield Button("Sign in", variant="primary", id="sign-in")
+            yield Label("", id="sign-in-message")
+            yield Static("", id="demo-sign-ins")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.app.desk_ready:
+            self.desk_ready()
+        else:
+            self._message("Opening the database…")
+
+    def desk_ready(self) -> None:
+        self._message("")
+        sign_ins = self.app.demo_sign_ins
+        if sign_ins:
+            lines = "  ".join(f"{user}/{password}" for user, _role, password in sign_ins)
+            self.query_one("#demo-sign-ins", Static).update(f"Demo sign-ins: {lines}")
+
+    def _message(self, text: str) -> None:
+        self.query_one("#sign-in-message", Label).update(text)
+
+    @on(Input.Submitted, "#username")
+    def _next_field(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#sign-in")
+    def _submit(self) -> None:
+        username = self.query_one("#username", Input).value
+        password = self.query_one("#password", Input).value
+        if not username.strip() or not password:
+            self._message("Enter your username and password.")
+            return
+        if not self.app.desk_ready:
+            self._message("The database is still opening; try again in a moment.")
+            return
+        self.query_one("#sign-in", Button).disabled = True
+        self._message("Checking…")
+        self._verify(username, password)
+
+    @work(thread=True, exclusive=True, group="sign-in")
+    def _verify(self, username: str, password: str) -> None:
+        # argon2 takes ~0.1 s by design: never on the event loop.
+        from nextcars_tui.services.auth import sign_in
+        from nextcars_tui.services.preferences import load_theme
+
+        try:
+            actor = sign_in(self.app.desk, username, password)
+            theme = load_theme(self.app.desk, actor)
+        except DeskError as error:
+            self.app.call_from_thread(self._failed, error.message)
+            return
+        self.app.call_from_thread(self._succeeded, actor, theme)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#sign-in", Button).disabled = False
+        password = self.query_one("#password", Input)
+        password.value = ""
+        password.focus()
+        self._message(message)
+
+    def _succeeded(self, actor: Actor, theme: str | None) -> None:
+        self.query_one("#sign-in", Button).disabled = False
+        self.query_one("#password", Input).value = ""
+        self.app.signed_in(actor, theme)
