@@ -1,0 +1,65 @@
+"""Fixtures for UI tests: a copy of the deterministic desk per test, an app factory."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from nextcars_tui.clock import fixed_clock
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.store import open_database
+from nextcars_tui.tui.app import NextCarsApp
+from tests.tui.deskdata import FROZEN, PASSWORDS, build, settings_for
+
+
+@pytest.fixture(scope="session")
+def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("desk-template") / "desk.db"
+    build(path)
+    return path
+
+
+@pytest.fixture
+def desk(tmp_path: Path, desk_template: Path) -> Desk:
+    path = tmp_path / "desk.db"
+    shutil.copy(desk_template, path)
+    db = open_database(path)
+    yield Desk(db, settings_for(tmp_path), fixed_clock(FROZEN))
+    db.close()
+
+
+@pytest.fixture
+def make_app(desk: Desk) -> Callable[..., NextCarsApp]:
+    """An app on the test desk with no background threads, so snapshots are stable."""
+
+    def factory(**overrides: Any) -> NextCarsApp:
+        options: dict[str, Any] = {
+            "desk": desk,
+            "clock": desk.clock,
+            "run_worker_thread": False,
+            "live_interval": None,
+        }
+        options.update(overrides)
+        return NextCarsApp(desk.settings, **options)
+
+    return factory
+
+
+async def sign_in(pilot: Pilot[Any], username: str, password: str | None = None) -> None:
+    """Type credentials like a person and wait until the home screen has its data."""
+    app = pilot.app
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.click("#username")
+    await pilot.press(*username)
+    await pilot.click("#password")
+    await pilot.press(*(password or PASSWORDS[username]), "enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
