@@ -88,7 +88,9 @@ def list_invoices(
     customer_id: int | None = None
     if not actor.can(Permission.VIEW_DESK):
         actor.require(Permission.VIEW_OWN_BOOKINGS)
-        customer_id = actor.customer_id if actor.role == Role.CUSTOMER else -1
+        # -1 matches nobody: a customer account linked to no customer owns no invoices.
+        linked = actor.customer_id if actor.role == Role.CUSTOMER else None
+        customer_id = linked if linked is not None else -1
     wanted = [s.value for s in statuses] if statuses else None
     with desk.db.read() as uow:
         rows = uow.invoices.rows(

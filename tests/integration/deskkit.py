@@ -1,0 +1,300 @@
+"""Building blocks for the integration tests: a desk on a fresh SQLite file, seed data,
+raw row counts and the invariants every state of the database must satisfy.
+
+Plain functions (not fixtures) so that child processes and the Hypothesis state machine,
+which cannot use pytest fixtures, build their desks the same way the fixtures do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from nextcars_tui.clock import Clock
+from nextcars_tui.config import BusinessSettings, LifecycleSettings, Settings, SignInSettings
+from nextcars_tui.domain.roles import Actor, Role, system_actor
+from nextcars_tui.services.booking import BookingRequest
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.store import open_database
+from nextcars_tui.store.tables import Car, Customer, Driver
+
+# Tuesday 10 March 2026, 09:00 in London (GMT, so UTC and business dates agree).
+START = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 10)
+
+CAR_RATE_CENTS = 8_900
+DRIVER_FEE_CENTS = 6_000
+N_CARS = 8
+N_DRIVERS = 8
+N_CUSTOMERS = 3
+
+
+def plate(i: int) -> str:
+    return f"NC{i:02d} CAR"
+
+
+def code(i: int) -> str:
+    return f"DRV-{i:02d}"
+
+
+def email(i: int) -> str:
+    return f"cust{i:02d}@example.com"
+
+
+PLATES = tuple(plate(i) for i in range(1, N_CARS + 1))
+CODES = tuple(code(i) for i in range(1, N_DRIVERS + 1))
+EMAILS = tuple(email(i) for i in range(1, N_CUSTOMERS + 1))
+
+
+class FakeClock:
+    """A clock that stays where it is put; tests move it explicitly."""
+
+    def __init__(self, moment: datetime = START) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+def make_settings(
+    *,
+    time_zone: str = "Europe/London",
+    max_rental_days: int = 30,
+    pending_ttl_hours: int = 24,
+    invoice_due_days: int = 14,
+    max_failures: int = 3,
+    lockout_minutes: int = 15,
+) -> Settings:
+    return Settings(
+        business=BusinessSettings(time_zone=time_zone, max_rental_days=max_rental_days),
+        lifecycle=LifecycleSettings(
+            pending_ttl_hours=pending_ttl_hours, invoice_due_days=invoice_due_days
+        ),
+        sign_in=SignInSettings(max_failures=max_failures, lockout_minutes=lockout_minutes),
+    )
+
+
+def open_desk(path: Path, settings: Settings | None = None, clock: Clock | None = None) -> Desk:
+    """Open an existing desk file, as a second terminal or a child process would."""
+    return Desk(open_database(path), settings or make_settings(), clock or FakeClock())
+
+
+def new_desk(
+    path: Path,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    *,
+    seed: bool = True,
+) -> Desk:
+    """Create the file and schema, and add cars, drivers and customers through the store."""
+    desk = open_desk(path, settings, clock)
+    desk.db.create_schema()
+    if seed:
+        seed_fleet(desk)
+    return desk
+
+
+def seed_fleet(desk: Desk) -> None:
+    with desk.db.write() as uow:
+        for i in range(1, N_CARS + 1):
+            uow.cars.add(
+                Car(
+                    plate=plate(i),
+                    make="Toyota",
+                    model=f"Corolla {i}",
+                    seats=5,
+                    daily_rate_cents=CAR_RATE_CENTS + 100 * i,
+                )
+            )
+        for i in range(1, N_DRIVERS + 1):
+            uow.drivers.add(
+                Driver(
+                    code=code(i),
+                    name=f"Driver {i}",
+                    phone=f"+44 7700 9000{i:02d}",
+                    daily_fee_cents=DRIVER_FEE_CENTS + 10 * i,
+                )
+            )
+        for i in range(1, N_CUSTOMERS + 1):
+            uow.customers.add(
+                Customer(email=email(i), name=f"Customer {i}", phone=f"+44 20 7946 00{i:02d}")
+            )
+        uow.commit()
+
+
+def ids(desk: Desk) -> dict[str, int]:
+    """Database ids of the seeded plates, codes and e-mails, keyed by those values."""
+    found: dict[str, int] = {}
+    with desk.db.read() as uow:
+        for p in PLATES:
+            car = uow.cars.by_plate(p)
+            assert car is not None and car.id is not None
+            found[p] = car.id
+        for c in CODES:
+            driver = uow.drivers.by_code(c)
+            assert driver is not None and driver.id is not None
+            found[c] = driver.id
+        for e in EMAILS:
+            customer = uow.customers.by_email(e)
+            assert customer is not None and customer.id is not None
+            found[e] = customer.id
+    return found
+
+
+def request(
+    *,
+    car: int = 1,
+    driver: int = 1,
+    customer: int = 1,
+    start: date | str = TODAY,
+    days: int | str = 3,
+) -> BookingRequest:
+    return BookingRequest(
+        customer_email=email(customer),
+        car_plate=plate(car),
+        driver_code=code(driver),
+        start=start,
+        days=days,
+    )
+
+
+def actors_for(desk: Desk) -> dict[str, Actor]:
+    """One actor per role; the driver is DRV-01 and the customer cust01."""
+    known = ids(desk)
+    return {
+        "manager": Actor(username="mia", role=Role.MANAGER),
+        "staff": Actor(username="sam", role=Role.STAFF),
+        "driver": Actor(username="dan", role=Role.DRIVER, driver_id=known[code(1)]),
+        "customer": Actor(username="cat", role=Role.CUSTOMER, customer_id=known[email(1)]),
+        "system": system_actor("tests"),
+    }
+
+
+@contextmanager
+def raw(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection, outside the store, for checking what was really written."""
+    with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as connection:
+        connection.execute("PRAGMA foreign_keys=ON")
+        yield connection
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    """Rows in every table of the database file."""
+    with raw(path) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, to prove a refused call changed nothing at all."""
+    with raw(path) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                "ORDER BY name"
+            )
+        ]
+        return {t: connection.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
+
+
+def statuses(path: Path, ref: str) -> tuple[str, str]:
+    """(booking status, invoice status) of one booking, read straight from the file."""
+    with raw(path) as connection:
+        row = connection.execute(
+            "SELECT b.status, i.status FROM booking b JOIN invoice i ON i.booking_id = b.id "
+            "WHERE b.ref = ?",
+            (ref,),
+        ).fetchone()
+    assert row is not None, f"{ref} is not in the database"
+    return row[0], row[1]
+
+
+def invariant_violations(path: Path, today: date) -> list[str]:
+    """Everything wrong with the file's state; empty when all the desk's invariants hold.
+
+    `today` is the latest business date the desk has seen (time only moves forward).
+    """
+    problems: list[str] = []
+    with raw(path) as connection:
+
+        def rows(sql: str, *params: object) -> list[tuple[object, ...]]:
+            return connection.execute(sql, params).fetchall()
+
+        for kind in ("car", "driver"):
+            for a, b in rows(
+                f"SELECT a.ref, b.ref FROM booking a JOIN booking b "
+                f"ON a.{kind}_id = b.{kind}_id AND a.id < b.id "
+                "WHERE a.status IN ('pending','confirmed') AND b.status IN ('pending','confirmed') "
+                "AND a.start_date < b.end_date AND b.start_date < a.end_date"
+            ):
+                problems.append(f"active bookings {a} and {b} overlap on one {kind}")
+        for ref, n in rows(
+            "SELECT b.ref, count(i.id) FROM booking b LEFT JOIN invoice i ON i.booking_id = b.id "
+            "GROUP BY b.id HAVING count(i.id) <> 1"
+        ):
+            problems.append(f"{ref} has {n} invoices")
+        for (ref,) in rows(
+            "SELECT i.ref FROM invoice i LEFT JOIN booking b ON b.id = i.booking_id "
+            "WHERE b.id IS NULL"
+        ):
+            problems.append(f"{ref} belongs to no booking")
+        for ref, b_status, i_status in rows(
+            "SELECT b.ref, b.status, i.status FROM booking b JOIN invoice i ON i.booking_id = b.id "
+            "WHERE (b.status = 'cancelled' AND i.status NOT IN ('void','refunded')) "
+            "OR (b.status <> 'cancelled' AND i.status NOT IN ('unpaid','overdue','paid'))"
+        ):
+            problems.append(f"{ref} is {b_status} but its invoice is {i_status}")
+        for ref, i_status, n in rows(
+            "SELECT i.ref, i.status, count(p.id) "
+            "FROM invoice i LEFT JOIN payment p ON p.invoice_id = i.id GROUP BY i.id"
+        ):
+            has_payment = i_status in ("paid", "refunded")
+            if has_payment and n != 1:
+                problems.append(f"{ref} is {i_status} with {n} payments")
+            if not has_payment and n != 0:
+                problems.append(f"{ref} is {i_status} but has {n} payments")
+        for (ref,) in rows(
+            "SELECT i.ref FROM invoice i JOIN payment p ON p.invoice_id = i.id "
+            "WHERE p.amount_cents <> i.amount_cents"
+        ):
+            problems.append(f"{ref} was paid a different amount than it asked for")
+        for (ref,) in rows(
+            "SELECT ref FROM booking WHERE status = 'completed' AND end_date > ?", today.isoformat()
+        ):
+            problems.append(f"{ref} is completed before it ended")
+        for (ref,) in rows(
+            "SELECT i.ref FROM invoice i JOIN booking b ON b.id = i.booking_id "
+            "WHERE i.status = 'overdue' AND (i.due_date >= ? OR b.status = 'cancelled')",
+            today.isoformat(),
+        ):
+            problems.append(f"{ref} is overdue but not past due, or its booking is cancelled")
+        for (ref,) in rows(
+            "SELECT b.ref FROM booking b JOIN invoice i ON i.booking_id = b.id "
+            "WHERE b.total_cents <> b.days * (b.car_daily_rate_cents + b.driver_daily_fee_cents) "
+            "OR i.amount_cents <> b.total_cents "
+            "OR b.end_date <> date(b.start_date, '+' || b.days || ' days')"
+        ):
+            problems.append(f"{ref} has inconsistent days, end date, total or invoice amount")
+        for (ref,) in rows(
+            "SELECT b.ref FROM booking b WHERE NOT EXISTS ("
+            "SELECT 1 FROM audit_entry a WHERE a.ref = b.ref AND a.action = 'booked')"
+        ):
+            problems.append(f"{ref} has no 'booked' audit entry")
+    return problems
+
+
+def with_settings(desk: Desk, settings: Settings) -> Desk:
+    return replace(desk, settings=settings)
