@@ -1,0 +1,167 @@
+"""Rule 3 and friends: one user action is one transaction, so a failure part-way writes nothing.
+
+Each injected failure happens after the earlier rows were really sent to SQLite (flushed inside
+the open transaction), so these tests fail if the service ever commits in pieces.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from deskkit import raw, request, snapshot, statuses
+from sqlalchemy import text
+
+from nextcars_tui.services.billing import checkout
+from nextcars_tui.services.booking import book, cancel, confirm
+from nextcars_tui.services.lifecycle import run_lifecycle
+from nextcars_tui.store.audit_log import AuditLog
+from nextcars_tui.store.invoices import InvoiceRepository
+from nextcars_tui.store.lifecycle_sql import LifecycleQueries
+
+
+class Injected(RuntimeError):
+    """The failure a test plants part-way through a unit of work."""
+
+
+def in_transaction(path, sql):
+    """Rows another connection can see, proving nothing was committed."""
+    with raw(path) as db:
+        return db.execute(sql).fetchall()
+
+
+def test_a_failure_after_the_invoice_insert_leaves_no_booking_invoice_or_audit(
+    desk, staff, monkeypatch
+):
+    real_add = InvoiceRepository.add
+    seen: dict[str, object] = {}
+
+    def add_then_fail(self, invoice):
+        real_add(self, invoice)  # flushed: booking and invoice are in the transaction
+        seen["rows"] = self._session.execute(text("SELECT count(*) FROM booking")).scalar_one()
+        raise Injected("disk full after the invoice insert")
+
+    monkeypatch.setattr(InvoiceRepository, "add", add_then_fail)
+    before = snapshot(desk.db.path)
+    with pytest.raises(Injected):
+        book(desk, staff, request())
+    assert seen["rows"] == 1, "the booking was never inserted, so this test proves nothing"
+    assert snapshot(desk.db.path) == before
+
+    # The desk keeps working afterwards, and the same car and days are still free.
+    monkeypatch.setattr(InvoiceRepository, "add", real_add)
+    assert book(desk, staff, request()).ref == "BK-000001"
+
+
+def test_a_failure_writing_the_audit_entry_leaves_no_booking_or_invoice(desk, staff, monkeypatch):
+    def fail(self, **entry):
+        self._session.flush()
+        raise Injected("audit log unavailable")
+
+    monkeypatch.setattr(AuditLog, "record", fail)
+    before = snapshot(desk.db.path)
+    with pytest.raises(Injected):
+        book(desk, staff, request())
+    assert snapshot(desk.db.path) == before
+
+
+def test_a_failure_after_the_payment_insert_leaves_the_invoice_unpaid(desk, staff, monkeypatch):
+    view = book(desk, staff, request())
+    real_record = AuditLog.record
+
+    def flush_then_fail(self, **entry):
+        # The payment and the invoice's new status reach SQLite before the failure.
+        self._session.flush()
+        assert self._session.execute(text("SELECT count(*) FROM payment")).scalar_one() == 1
+        raise Injected("audit log unavailable")
+
+    monkeypatch.setattr(AuditLog, "record", flush_then_fail)
+    before = snapshot(desk.db.path)
+    with pytest.raises(Injected):
+        checkout(desk, staff, view.invoice.ref, "card")
+    assert snapshot(desk.db.path) == before
+    assert statuses(desk.db.path, view.ref) == ("pending", "unpaid")
+    assert in_transaction(desk.db.path, "SELECT * FROM payment") == []
+
+    monkeypatch.setattr(AuditLog, "record", real_record)
+    assert checkout(desk, staff, view.invoice.ref, "card").invoice.status == "paid"
+
+
+def test_a_failure_while_confirming_on_checkout_rolls_back_the_payment(desk, staff, monkeypatch):
+    view = book(desk, staff, request())
+    real_record = AuditLog.record
+
+    def fail_on_confirm(self, **entry):
+        if entry["action"] == "confirmed":
+            self._session.flush()
+            raise Injected("crash between payment and confirmation")
+        real_record(self, **entry)
+
+    monkeypatch.setattr(AuditLog, "record", fail_on_confirm)
+    before = snapshot(desk.db.path)
+    with pytest.raises(Injected):
+        checkout(desk, staff, view.invoice.ref, "card")
+    assert snapshot(desk.db.path) == before
+
+
+@pytest.mark.parametrize("paid", [False, True])
+def test_a_failure_during_cancel_leaves_booking_and_invoice_as_they_were(
+    desk, staff, monkeypatch, paid
+):
+    view = book(desk, staff, request())
+    if paid:
+        checkout(desk, staff, view.invoice.ref, "card")
+    expected = statuses(desk.db.path, view.ref)
+    real_record = AuditLog.record
+
+    def fail_on_invoice_entry(self, **entry):
+        if entry["action"].startswith("invoice "):
+            self._session.flush()  # booking cancelled and invoice changed, inside the transaction
+            raise Injected("crash after the invoice update")
+        real_record(self, **entry)
+
+    monkeypatch.setattr(AuditLog, "record", fail_on_invoice_entry)
+    before = snapshot(desk.db.path)
+    with pytest.raises(Injected):
+        cancel(desk, staff, view.ref, "test")
+    assert snapshot(desk.db.path) == before
+    assert statuses(desk.db.path, view.ref) == expected
+
+
+def test_a_failure_during_confirm_leaves_the_booking_pending(desk, staff, monkeypatch):
+    view = book(desk, staff, request())
+
+    def fail(self, **entry):
+        self._session.flush()
+        raise Injected("audit log unavailable")
+
+    monkeypatch.setattr(AuditLog, "record", fail)
+    with pytest.raises(Injected):
+        confirm(desk, staff, view.ref)
+    assert statuses(desk.db.path, view.ref) == ("pending", "unpaid")
+
+
+def test_a_failure_part_way_through_the_lifecycle_changes_nothing(desk, staff, system, monkeypatch):
+    stale = book(desk, staff, request(car=1, driver=1, days=2))
+    finished = book(desk, staff, request(car=2, driver=2, days=1))
+    checkout(desk, staff, finished.invoice.ref, "card")
+    owing = book(desk, staff, request(car=3, driver=3, days=1))
+    confirm(desk, staff, owing.ref)
+
+    def fail(self, entries):
+        raise Injected("crash after every rule has run")
+
+    monkeypatch.setattr(LifecycleQueries, "audit", fail)
+    later = datetime(2026, 4, 1, 9, tzinfo=UTC)
+    before = snapshot(desk.db.path)
+    with pytest.raises(Injected):
+        run_lifecycle(desk, system, now=later)
+    assert snapshot(desk.db.path) == before
+
+    monkeypatch.undo()
+    result = run_lifecycle(desk, system, now=later)
+    assert (result.expired, result.completed, result.overdue) == (
+        [stale.ref],
+        [finished.ref, owing.ref],
+        [owing.invoice.ref],
+    )

@@ -1,0 +1,181 @@
+"""Rule 4's backstop: the database itself refuses what no code path may do, even raw SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from deskkit import raw, request, row_counts, snapshot, statuses
+from sqlalchemy import text
+
+from nextcars_tui.domain.errors import Conflict, NotAllowed
+from nextcars_tui.services.billing import checkout
+from nextcars_tui.services.booking import book, cancel
+
+INSERT = (
+    "INSERT INTO booking (id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "
+    "car_daily_rate_cents, driver_daily_fee_cents, total_cents, status, created_at, created_by) "
+    "VALUES (:id, :ref, 1, :car, :driver, :start, :days, :end, 100, 100, 200, :status, "
+    "'2026-03-10 09:00:00.000000', 'raw sql')"
+)
+
+
+def raw_insert(path, *, car, driver, start, end, status="pending", number=50):
+    days = int(end[-2:]) - int(start[-2:])
+    with raw(path) as db:
+        db.execute(
+            INSERT,
+            {
+                "id": number,
+                "ref": f"BK-{number:06d}",
+                "car": car,
+                "driver": driver,
+                "start": start,
+                "days": days,
+                "end": end,
+                "status": status,
+            },
+        )
+
+
+@pytest.fixture
+def booked(desk, staff):
+    """BK-000001: car 1 with driver 1, 10–12 March (end 13 March), pending."""
+    return book(desk, staff, request(car=1, driver=1, days=3))
+
+
+@pytest.mark.parametrize(
+    ("car", "driver", "start", "end"),
+    [
+        (1, 2, "2026-03-12", "2026-03-14"),  # same car, overlapping tail
+        (2, 1, "2026-03-09", "2026-03-11"),  # same driver, overlapping head
+        (1, 1, "2026-03-10", "2026-03-13"),  # identical
+        (1, 2, "2026-03-01", "2026-03-20"),  # covering
+    ],
+)
+@pytest.mark.parametrize("status", ["pending", "confirmed"])
+def test_raw_insert_of_an_overlapping_active_booking_is_refused(
+    desk, booked, car, driver, start, end, status
+):
+    before = snapshot(desk.db.path)
+    with pytest.raises(sqlite3.IntegrityError, match="NEXTCARS_OVERLAP"):
+        raw_insert(desk.db.path, car=car, driver=driver, start=start, end=end, status=status)
+    assert snapshot(desk.db.path) == before
+
+
+@pytest.mark.parametrize("status", ["cancelled", "completed"])
+def test_raw_insert_of_an_inactive_overlapping_booking_is_allowed(desk, booked, status):
+    raw_insert(desk.db.path, car=1, driver=1, start="2026-03-10", end="2026-03-13", status=status)
+    assert row_counts(desk.db.path)["booking"] == 2
+
+
+def test_raw_insert_of_an_adjacent_booking_is_allowed(desk, booked):
+    raw_insert(desk.db.path, car=1, driver=1, start="2026-03-13", end="2026-03-15")
+    raw_insert(desk.db.path, car=1, driver=1, start="2026-03-08", end="2026-03-10", number=51)
+    assert row_counts(desk.db.path)["booking"] == 3
+
+
+def test_cancelled_and_completed_rows_do_not_trip_the_trigger(desk, booked, staff):
+    cancel(desk, staff, booked.ref)
+    raw_insert(desk.db.path, car=1, driver=1, start="2026-03-10", end="2026-03-13")
+    assert row_counts(desk.db.path)["booking"] == 2
+
+
+def test_raw_update_reviving_a_cancelled_booking_over_another_is_refused(desk, booked, staff):
+    cancel(desk, staff, booked.ref)
+    again = book(desk, staff, request(car=1, driver=2, customer=2, days=3))
+    before = snapshot(desk.db.path)
+    with pytest.raises(sqlite3.IntegrityError, match="NEXTCARS_OVERLAP"), raw(desk.db.path) as db:
+        db.execute("UPDATE booking SET status = 'pending' WHERE ref = ?", (booked.ref,))
+    assert snapshot(desk.db.path) == before
+    assert statuses(desk.db.path, again.ref) == ("pending", "unpaid")
+
+
+@pytest.mark.parametrize(
+    ("other", "change"),
+    [
+        # Adjacent on the same car (13–14 March), then moved a day earlier.
+        ({"car": 1, "driver": 2, "start": "2026-03-13"}, "start_date = '2026-03-12'"),
+        # Adjacent with the same driver, then stretched back over BK-000001.
+        ({"car": 2, "driver": 1, "start": "2026-03-13"}, "start_date = '2026-03-09'"),
+        # Same days with another car and driver, then switched to BK-000001's car or driver.
+        ({"car": 2, "driver": 2, "start": "2026-03-10"}, "car_id = 1"),
+        ({"car": 2, "driver": 2, "start": "2026-03-10"}, "driver_id = 1"),
+    ],
+)
+def test_raw_update_moving_a_booking_into_another_is_refused(desk, booked, staff, other, change):
+    moved = book(desk, staff, request(customer=2, days=2, **other))
+    before = snapshot(desk.db.path)
+    with pytest.raises(sqlite3.IntegrityError, match="NEXTCARS_OVERLAP"), raw(desk.db.path) as db:
+        db.execute(f"UPDATE booking SET {change} WHERE ref = ?", (moved.ref,))
+    assert snapshot(desk.db.path) == before
+
+
+def test_raw_update_of_a_booking_onto_itself_is_allowed(desk, booked):
+    with raw(desk.db.path) as db:
+        db.execute("UPDATE booking SET status = 'confirmed' WHERE ref = ?", (booked.ref,))
+        db.execute(
+            "UPDATE booking SET end_date = '2026-03-14', days = 4 WHERE ref = ?", (booked.ref,)
+        )
+    assert statuses(desk.db.path, booked.ref)[0] == "confirmed"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE payment SET amount_cents = 1",
+        "UPDATE payment SET method = 'cash'",
+        "DELETE FROM payment",
+        "UPDATE audit_entry SET actor = 'someone else'",
+        "DELETE FROM audit_entry",
+        "DELETE FROM audit_entry WHERE action = 'paid'",
+    ],
+)
+def test_payments_and_audit_entries_cannot_be_changed_or_removed(desk, booked, staff, sql):
+    checkout(desk, staff, booked.invoice.ref, "card")
+    before = snapshot(desk.db.path)
+    assert before["payment"] and before["audit_entry"]
+    with (
+        pytest.raises(sqlite3.IntegrityError, match="NEXTCARS_APPEND_ONLY"),
+        raw(desk.db.path) as db,
+    ):
+        db.execute(sql)
+    assert snapshot(desk.db.path) == before
+
+
+def test_the_store_translates_trigger_refusals_into_desk_errors(desk, booked):
+    # Hand-written SQL through the store's own unit of work gets a Conflict, not a driver error.
+    with pytest.raises(Conflict, match="already booked"), desk.db.write() as uow:
+        uow.session.execute(
+            text(INSERT),
+            {
+                "id": 60,
+                "ref": "BK-000060",
+                "car": 1,
+                "driver": 3,
+                "start": "2026-03-11",
+                "days": 1,
+                "end": "2026-03-12",
+                "status": "confirmed",
+            },
+        )
+    with pytest.raises(NotAllowed, match="never changed or removed"), desk.db.write() as uow:
+        uow.session.execute(text("DELETE FROM audit_entry"))
+    assert row_counts(desk.db.path)["audit_entry"] == 1
+
+
+def test_the_triggers_exist_in_a_fresh_schema(desk):
+    with raw(desk.db.path) as db:
+        names = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+    assert names >= {
+        "booking_car_overlap_insert",
+        "booking_car_overlap_update",
+        "booking_driver_overlap_insert",
+        "booking_driver_overlap_update",
+        "payment_append_only_update",
+        "payment_append_only_delete",
+        "audit_entry_append_only_update",
+        "audit_entry_append_only_delete",
+    }
