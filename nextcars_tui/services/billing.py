@@ -11,8 +11,16 @@ from nextcars_tui.domain.statuses import (
     InvoiceStatus,
     PaymentMethod,
 )
+from nextcars_tui.services.booking import booking_detail
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.views import BookingView, InvoiceView, Page, booking_view, invoice_view
+from nextcars_tui.services.views import (
+    BookingDetail,
+    BookingView,
+    InvoiceView,
+    Page,
+    booking_view,
+    invoice_view,
+)
 from nextcars_tui.store.tables import Payment
 
 
@@ -114,3 +122,9 @@ def invoice_booking(desk: Desk, actor: Actor, ref: str) -> BookingView:
         if not allowed:
             raise NotFound(f"No invoice {ref}.")
         return booking_view(*row)
+
+
+def invoice_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
+    """An invoice's whole record, found by its ref: the booking it bills, payments, history."""
+    booking_ref = invoice_booking(desk, actor, ref).ref
+    return booking_detail(desk, actor, booking_ref)
