@@ -1,0 +1,169 @@
+"""Rule 4 and 5 across processes: separate programs released together on one SQLite file.
+
+Every racer is a spawned process with its own engine and connections, as terminals, SSH
+sessions and the lifecycle worker are. The assertions are about outcomes and rows, never time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from deskkit import START, TODAY, code, invariant_violations, plate, raw, request, row_counts
+from racers import RacePool, never_locked, only
+
+from nextcars_tui.domain.dates import describe_days
+from nextcars_tui.domain.errors import AccountLocked
+from nextcars_tui.domain.roles import Actor, Role
+from nextcars_tui.services.auth import add_user, sign_in
+from nextcars_tui.services.billing import checkout
+from nextcars_tui.services.booking import book, confirm
+
+RACERS = 8
+
+
+@pytest.fixture(scope="module")
+def pool():
+    members = RacePool(RACERS)
+    yield members
+    members.close()
+
+
+def winner_dates(path, ref):
+    with raw(path) as db:
+        start, end = db.execute(
+            "SELECT start_date, end_date FROM booking WHERE ref = ?", (ref,)
+        ).fetchone()
+    return describe_days(date.fromisoformat(start), date.fromisoformat(end))
+
+
+def test_eight_processes_booking_one_car_exactly_one_wins(pool, desk):
+    outcomes = pool.race(["book_same_car"] * RACERS, desk.db.path, desk.settings, START)
+
+    never_locked(outcomes)
+    winners = only(outcomes, "ok")
+    assert winners == ["BK-000001"]
+    conflicts = only(outcomes, "Conflict")
+    assert len(conflicts) == RACERS - 1
+    span = winner_dates(desk.db.path, "BK-000001")
+    assert set(conflicts) == {f"Car {plate(1)} is already booked {span} (BK-000001)."}
+    counts = row_counts(desk.db.path)
+    assert (counts["booking"], counts["invoice"], counts["audit_entry"], counts["payment"]) == (
+        1,
+        1,
+        1,
+        0,
+    )
+    assert invariant_violations(desk.db.path, TODAY) == []
+
+
+def test_eight_processes_booking_one_driver_exactly_one_wins(pool, desk):
+    outcomes = pool.race(["book_same_driver"] * RACERS, desk.db.path, desk.settings, START)
+
+    never_locked(outcomes)
+    assert only(outcomes, "ok") == ["BK-000001"]
+    conflicts = only(outcomes, "Conflict")
+    assert len(conflicts) == RACERS - 1
+    span = winner_dates(desk.db.path, "BK-000001")
+    assert set(conflicts) == {f"Driver {code(1)} (Driver 1) is already booked {span} (BK-000001)."}
+    counts = row_counts(desk.db.path)
+    assert (counts["booking"], counts["invoice"], counts["audit_entry"]) == (1, 1, 1)
+    assert invariant_violations(desk.db.path, TODAY) == []
+
+
+def test_eight_processes_checking_out_one_invoice_exactly_one_pays(pool, desk, staff):
+    view = book(desk, staff, request())
+    before = row_counts(desk.db.path)
+
+    outcomes = pool.race(["checkout_first_invoice"] * RACERS, desk.db.path, desk.settings, START)
+
+    never_locked(outcomes)
+    assert only(outcomes, "ok") == ["paid"]
+    refused = only(outcomes, "NotAllowed")
+    assert len(refused) == RACERS - 1
+    assert all(f"Invoice {view.invoice.ref} is paid" in message for message in refused)
+    after = row_counts(desk.db.path)
+    assert after["payment"] == 1
+    # One 'paid' and one 'confirmed' entry, from the single winner.
+    assert after["audit_entry"] == before["audit_entry"] + 2
+    with raw(desk.db.path) as db:
+        assert db.execute("SELECT amount_cents FROM payment").fetchall() == [(view.total_cents,)]
+        assert db.execute("SELECT status FROM invoice").fetchall() == [("paid",)]
+    assert invariant_violations(desk.db.path, TODAY) == []
+
+
+def test_parallel_wrong_passwords_lock_the_account_after_max_failures(
+    pool, make_desk, cheap_hashing
+):
+    desk = make_desk(max_failures=3)
+    add_user(desk, Actor("boss", Role.MANAGER), "olga", "staff", "olgas-real-password")
+
+    outcomes = pool.race(["wrong_password"] * RACERS, desk.db.path, desk.settings, START)
+
+    assert "crash" not in {kind for _, kind, _ in outcomes}, outcomes
+    assert "StoreUnavailable" not in {kind for _, kind, _ in outcomes}, outcomes
+    assert only(outcomes, "ok") == []
+    # Exactly max_failures attempts got to try a password; the rest met a locked account.
+    assert len(only(outcomes, "SignInFailed")) == 3
+    assert len(only(outcomes, "AccountLocked")) == RACERS - 3
+    with raw(desk.db.path) as db:
+        failures = db.execute(
+            "SELECT count(*) FROM audit_entry WHERE action = 'sign-in failed' AND ref = 'olga'"
+        ).fetchone()[0]
+        locked_until = db.execute(
+            "SELECT locked_until FROM app_user WHERE username = 'olga'"
+        ).fetchone()[0]
+    assert failures == 3
+    assert locked_until is not None
+
+    # No extra success: even the right password is refused while the lock lasts.
+    with pytest.raises(AccountLocked):
+        sign_in(desk, "olga", "olgas-real-password")
+
+
+def test_the_lifecycle_is_safe_while_other_processes_book(pool, make_desk, clock):
+    # A month ago: holds that are stale by now, rentals that have ended unpaid, one paid.
+    clock.moment = START - timedelta(days=30)
+    desk = make_desk()
+    clerk = Actor("setup", Role.STAFF)
+    past = date(2026, 2, 10)
+    stale = [
+        book(desk, clerk, request(car=5, driver=d, start=past + timedelta(days=3 * n))).ref
+        for n, d in enumerate((5, 6, 7))
+    ]
+    owing = [
+        book(desk, clerk, request(car=6, driver=d, start=past + timedelta(days=3 * n), days=2))
+        for n, d in enumerate((8, 4))
+    ]
+    for view in owing:
+        confirm(desk, clerk, view.ref)
+    paid = book(desk, clerk, request(car=7, driver=1, start=past, days=2))
+    checkout(desk, clerk, paid.invoice.ref, "card")
+    assert all(v.invoice.due < TODAY for v in owing)
+
+    outcomes = pool.race(
+        ["lifecycle_loop", "booking_loop", "booking_loop"], desk.db.path, desk.settings, START
+    )
+
+    never_locked(outcomes)
+    assert [kind for _, kind, _ in outcomes] == ["ok", "ok", "ok"], outcomes
+    (_, _, runs), *bookers = outcomes
+    assert {kind for kind, _ in runs} == {"ok"}, runs
+    expired = [ref for _, result in runs for ref in result["expired"]]
+    completed = [ref for _, result in runs for ref in result["completed"]]
+    overdue = [ref for _, result in runs for ref in result["overdue"]]
+    # Each change happened exactly once, to exactly the rows it was meant for; the holds the
+    # booking loops were placing at the same time were never touched.
+    assert sorted(expired) == sorted(stale)
+    assert sorted(completed) == sorted([v.ref for v in owing] + [paid.ref])
+    assert sorted(overdue) == sorted(v.invoice.ref for v in owing)
+    for _, _, steps in bookers:
+        assert {kind for kind, _ in steps} <= {"ok", "Conflict"}, steps
+    assert invariant_violations(desk.db.path, TODAY) == []
+    with raw(desk.db.path) as db:
+        placed = db.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'cancelled' "
+            "AND cancel_reason <> 'changed plans') FROM booking WHERE created_by LIKE 'clerk%'"
+        ).fetchone()
+    assert placed[0] >= 10  # every round had a winner
+    assert placed[1] == 0
