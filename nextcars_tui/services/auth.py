@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -70,7 +71,8 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
             _verify(_dummy_hash(), password)
             raise SignInFailed(SIGN_IN_FAILED)
         if user.locked_until is not None and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            # Whole minutes left, rounded up: a fresh 15-minute lock says 15, not 16.
+            minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
             raise AccountLocked(
                 f"Too many failed sign-ins: this account is locked for {minutes} more minute(s)."
             )
