@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, or_
 from sqlmodel import Session, col, select
 
 from nextcars_tui.store.tables import Car, Customer, Driver, Setting, User
@@ -46,6 +49,11 @@ class CustomerRepository:
         self._session.flush()
         return customer
 
+    def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One executemany of column values: bulk imports skip building an ORM object per row."""
+        if rows:
+            self._session.execute(insert(Customer), list(rows))
+
 
 class CarRepository:
     def __init__(self, session: Session) -> None:
@@ -83,6 +91,11 @@ class CarRepository:
         self._session.flush()
         return car
 
+    def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One executemany of column values: bulk imports skip building an ORM object per row."""
+        if rows:
+            self._session.execute(insert(Car), list(rows))
+
 
 class DriverRepository:
     def __init__(self, session: Session) -> None:
@@ -116,6 +129,11 @@ class DriverRepository:
         self._session.add(driver)
         self._session.flush()
         return driver
+
+    def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One executemany of column values: bulk imports skip building an ORM object per row."""
+        if rows:
+            self._session.execute(insert(Driver), list(rows))
 
 
 class UserRepository:

@@ -1,0 +1,211 @@
+"""Cars, drivers and customers: managers run the fleet and rates, the desk keeps customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nextcars_tui.domain.errors import InvalidInput, NotFound
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.domain.validation import clean_driver_code, clean_email, clean_plate
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.records import (
+    CAR,
+    CUSTOMER,
+    DRIVER,
+    Fields,
+    Kind,
+    Row,
+    apply,
+    car_fields,
+    checked,
+    customer_fields,
+    describe,
+    driver_fields,
+    values_of,
+)
+from nextcars_tui.store.tables import Car, Customer, Driver
+
+MAX_LIST = 500
+
+
+@dataclass(frozen=True)
+class CarView:
+    plate: str
+    make: str
+    model: str
+    seats: int
+    daily_rate_cents: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.make} {self.model}"
+
+
+@dataclass(frozen=True)
+class DriverView:
+    code: str
+    name: str
+    phone: str
+    daily_fee_cents: int
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    email: str
+    name: str
+    phone: str
+
+
+def car_view(car: Car) -> CarView:
+    return CarView(car.plate, car.make, car.model, car.seats, car.daily_rate_cents)
+
+
+def driver_view(driver: Driver) -> DriverView:
+    return DriverView(driver.code, driver.name, driver.phone, driver.daily_fee_cents)
+
+
+def customer_view(customer: Customer) -> CustomerView:
+    return CustomerView(customer.email, customer.name, customer.phone)
+
+
+def _add(desk: Desk, actor: Actor, kind: Kind[Row], record: Fields) -> Row:
+    now = desk.now()
+    with desk.db.write() as uow:
+        if kind.find(uow, record.key) is not None:
+            raise InvalidInput(f"There is already a {kind.name} with {kind.key_name} {record.key}.")
+        values = values_of(record)
+        row = kind.add(uow, kind.table(**values))
+        values.pop(next(iter(values)))
+        uow.audit.record(
+            at=now,
+            actor=actor.username,
+            action=f"{kind.name} added",
+            ref=record.key,
+            detail=describe(values),
+        )
+        uow.commit()
+        return row
+
+
+def _update(desk: Desk, actor: Actor, kind: Kind[Row], key: str, raw: dict[str, Any]) -> Row:
+    """Change only the given fields, so two managers editing different fields both win."""
+    values = checked(kind.checks, raw)
+    now = desk.now()
+    with desk.db.write() as uow:
+        row = kind.find(uow, key)
+        if row is None:
+            raise NotFound(f"No {kind.name} with {kind.key_name} {key}.")
+        changes = apply(row, values)
+        if changes:
+            kind.add(uow, row)
+            uow.audit.record(
+                at=now, actor=actor.username, action=f"{kind.name} updated", ref=key, detail=changes
+            )
+            uow.commit()
+        return row
+
+
+def _page(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(limit, MAX_LIST)), max(0, offset)
+
+
+def add_car(
+    desk: Desk,
+    actor: Actor,
+    plate: str,
+    make: str,
+    model: str,
+    seats: int | str,
+    daily_rate: int | str,
+) -> CarView:
+    """Add a car; daily_rate is cents as an int or currency text like '89.00'."""
+    actor.require(Permission.MANAGE_FLEET)
+    car = _add(desk, actor, CAR, car_fields(plate, make, model, seats, daily_rate))
+    return car_view(car)
+
+
+def update_car(
+    desk: Desk,
+    actor: Actor,
+    plate: str,
+    *,
+    make: str | None = None,
+    model: str | None = None,
+    seats: int | str | None = None,
+    daily_rate: int | str | None = None,
+) -> CarView:
+    """Change a car's details or rate; existing bookings keep the rate they were made at."""
+    actor.require(Permission.MANAGE_FLEET)
+    raw = {"make": make, "model": model, "seats": seats, "daily_rate_cents": daily_rate}
+    return car_view(_update(desk, actor, CAR, clean_plate(plate), raw))
+
+
+def list_cars(
+    desk: Desk, actor: Actor, text: str = "", limit: int = 100, offset: int = 0
+) -> list[CarView]:
+    """Cars by plate whose plate, make or model contains text; the desk picks from these."""
+    actor.require(Permission.VIEW_DESK)
+    limit, offset = _page(limit, offset)
+    with desk.db.read() as uow:
+        return [car_view(car) for car in uow.cars.search(text, limit, offset)]
+
+
+def add_driver(
+    desk: Desk, actor: Actor, code: str, name: str, phone: str, daily_fee: int | str
+) -> DriverView:
+    """Add a driver; daily_fee is cents as an int or currency text like '45.00'."""
+    actor.require(Permission.MANAGE_FLEET)
+    driver = _add(desk, actor, DRIVER, driver_fields(code, name, phone, daily_fee))
+    return driver_view(driver)
+
+
+def update_driver(
+    desk: Desk,
+    actor: Actor,
+    code: str,
+    *,
+    name: str | None = None,
+    phone: str | None = None,
+    daily_fee: int | str | None = None,
+) -> DriverView:
+    actor.require(Permission.MANAGE_FLEET)
+    raw = {"name": name, "phone": phone, "daily_fee_cents": daily_fee}
+    driver = _update(desk, actor, DRIVER, clean_driver_code(code), raw)
+    return driver_view(driver)
+
+
+def list_drivers(
+    desk: Desk, actor: Actor, text: str = "", limit: int = 100, offset: int = 0
+) -> list[DriverView]:
+    """Drivers by code whose code, name or phone contains text."""
+    actor.require(Permission.VIEW_DESK)
+    limit, offset = _page(limit, offset)
+    with desk.db.read() as uow:
+        return [driver_view(driver) for driver in uow.drivers.search(text, limit, offset)]
+
+
+def add_customer(desk: Desk, actor: Actor, name: str, email: str, phone: str) -> CustomerView:
+    """Staff add customers inline while booking, so this needs no manager."""
+    actor.require(Permission.EDIT_CUSTOMERS)
+    customer = _add(desk, actor, CUSTOMER, customer_fields(email, name, phone))
+    return customer_view(customer)
+
+
+def update_customer(
+    desk: Desk, actor: Actor, email: str, *, name: str | None = None, phone: str | None = None
+) -> CustomerView:
+    actor.require(Permission.EDIT_CUSTOMERS)
+    raw = {"name": name, "phone": phone}
+    customer = _update(desk, actor, CUSTOMER, clean_email(email), raw)
+    return customer_view(customer)
+
+
+def search_customers(
+    desk: Desk, actor: Actor, text: str = "", limit: int = 20
+) -> list[CustomerView]:
+    """Customers by name whose name, e-mail or phone contains text (the booking wizard's pick)."""
+    actor.require(Permission.VIEW_DESK)
+    limit, _ = _page(limit, 0)
+    with desk.db.read() as uow:
+        return [customer_view(customer) for customer in uow.customers.search(text, limit)]

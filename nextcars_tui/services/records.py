@@ -1,0 +1,200 @@
+"""Cars, drivers and customers as records: validation and storage shared by forms and imports.
+
+Validation needs no database, so both paths check everything before a transaction opens.
+Field names match the table columns, so a checked set can be copied straight onto a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Generic, TypeVar
+
+from nextcars_tui.domain.errors import InvalidInput
+from nextcars_tui.domain.money import cents_to_text, parse_amount
+from nextcars_tui.domain.validation import (
+    clean_driver_code,
+    clean_email,
+    clean_phone,
+    clean_plate,
+    clean_rate,
+    clean_seats,
+    clean_text,
+)
+from nextcars_tui.store import UnitOfWork
+from nextcars_tui.store.tables import Car, Customer, Driver
+
+
+def parse_seats(value: int | str) -> int:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdigit():
+            raise InvalidInput(f"Seats must be a whole number, got {value!r}.")
+        value = int(text)
+    return clean_seats(value)
+
+
+def parse_rate(value: int | str, what: str) -> int:
+    """An int is already cents; text is currency units as people type them ('89.00')."""
+    cents = parse_amount(value, what=what) if isinstance(value, str) else value
+    return clean_rate(cents, what)
+
+
+Check = Callable[[Any], Any]
+
+CAR_CHECKS: dict[str, Check] = {
+    "make": lambda value: clean_text(value, "make"),
+    "model": lambda value: clean_text(value, "model"),
+    "seats": parse_seats,
+    "daily_rate_cents": lambda value: parse_rate(value, "daily rate"),
+}
+DRIVER_CHECKS: dict[str, Check] = {
+    "name": lambda value: clean_text(value, "name"),
+    "phone": clean_phone,
+    "daily_fee_cents": lambda value: parse_rate(value, "daily fee"),
+}
+CUSTOMER_CHECKS: dict[str, Check] = {
+    "name": lambda value: clean_text(value, "name"),
+    "phone": clean_phone,
+}
+
+
+def checked(checks: Mapping[str, Check], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate the given fields (None means 'leave unchanged'), in the checks' order."""
+    return {
+        name: check(values[name]) for name, check in checks.items() if values.get(name) is not None
+    }
+
+
+@dataclass(frozen=True)
+class CarFields:
+    plate: str
+    make: str
+    model: str
+    seats: int
+    daily_rate_cents: int
+
+    @property
+    def key(self) -> str:
+        return self.plate
+
+
+@dataclass(frozen=True)
+class DriverFields:
+    code: str
+    name: str
+    phone: str
+    daily_fee_cents: int
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class CustomerFields:
+    email: str
+    name: str
+    phone: str
+
+    @property
+    def key(self) -> str:
+        return self.email
+
+
+Fields = CarFields | DriverFields | CustomerFields
+
+
+def car_fields(
+    plate: str, make: str, model: str, seats: int | str, daily_rate: int | str
+) -> CarFields:
+    """A whole car; daily_rate is cents as an int or currency text like '89.00'."""
+    values = {"make": make, "model": model, "seats": seats, "daily_rate_cents": daily_rate}
+    return CarFields(plate=clean_plate(plate), **checked(CAR_CHECKS, values))
+
+
+def driver_fields(code: str, name: str, phone: str, daily_fee: int | str) -> DriverFields:
+    values = {"name": name, "phone": phone, "daily_fee_cents": daily_fee}
+    return DriverFields(code=clean_driver_code(code), **checked(DRIVER_CHECKS, values))
+
+
+def customer_fields(email: str, name: str, phone: str) -> CustomerFields:
+    values = {"name": name, "phone": phone}
+    return CustomerFields(email=clean_email(email), **checked(CUSTOMER_CHECKS, values))
+
+
+def _shown(name: str, value: Any) -> str:
+    return cents_to_text(value) if name.endswith("_cents") else str(value)
+
+
+def _label(name: str) -> str:
+    return name.removesuffix("_cents").replace("_", " ")
+
+
+def values_of(record: Fields) -> dict[str, Any]:
+    return asdict(record)
+
+
+def describe(values: Mapping[str, Any]) -> str:
+    """'make Toyota, model Corolla, seats 5, daily rate 89.00' for the audit log."""
+    return ", ".join(f"{_label(name)} {_shown(name, value)}" for name, value in values.items())
+
+
+def apply(row: Any, values: Mapping[str, Any]) -> str:
+    """Copy checked values onto an ORM row; returns what changed ('' when nothing did)."""
+    changes: list[str] = []
+    for name, new in values.items():
+        old = getattr(row, name)
+        if old != new:
+            setattr(row, name, new)
+            changes.append(f"{_label(name)} {_shown(name, old)} → {_shown(name, new)}")
+    return "; ".join(changes)
+
+
+Row = TypeVar("Row", Car, Driver, Customer)
+
+
+@dataclass(frozen=True)
+class Kind(Generic[Row]):
+    """How one record type is named, keyed, checked and stored."""
+
+    name: str
+    key_name: str
+    table: type[Row]
+    checks: dict[str, Check]
+    find: Callable[[UnitOfWork, str], Row | None]
+    find_many: Callable[[UnitOfWork, list[str]], Mapping[str, Row]]
+    add: Callable[[UnitOfWork, Row], Row]
+    insert_many: Callable[[UnitOfWork, list[dict[str, Any]]], None]
+
+
+CAR: Kind[Car] = Kind(
+    name="car",
+    key_name="plate",
+    table=Car,
+    checks=CAR_CHECKS,
+    find=lambda uow, key: uow.cars.by_plate(key),
+    find_many=lambda uow, keys: uow.cars.by_plates(keys),
+    add=lambda uow, row: uow.cars.add(row),
+    insert_many=lambda uow, rows: uow.cars.insert_many(rows),
+)
+DRIVER: Kind[Driver] = Kind(
+    name="driver",
+    key_name="code",
+    table=Driver,
+    checks=DRIVER_CHECKS,
+    find=lambda uow, key: uow.drivers.by_code(key),
+    find_many=lambda uow, keys: uow.drivers.by_codes(keys),
+    add=lambda uow, row: uow.drivers.add(row),
+    insert_many=lambda uow, rows: uow.drivers.insert_many(rows),
+)
+CUSTOMER: Kind[Customer] = Kind(
+    name="customer",
+    key_name="e-mail",
+    table=Customer,
+    checks=CUSTOMER_CHECKS,
+    find=lambda uow, key: uow.customers.by_email(key),
+    find_many=lambda uow, keys: uow.customers.by_emails(keys),
+    add=lambda uow, row: uow.customers.add(row),
+    insert_many=lambda uow, rows: uow.customers.insert_many(rows),
+)
