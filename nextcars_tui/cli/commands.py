@@ -1,0 +1,195 @@
+"""One function per command: validate arguments, call one service, print the result."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from nextcars_tui.cli import output
+from nextcars_tui.cli.context import Context
+from nextcars_tui.cli.progress import progress_bar
+from nextcars_tui.domain.errors import InvalidInput
+from nextcars_tui.domain.statuses import InvoiceStatus
+from nextcars_tui.services import auth, billing, booking, demo, imports, listings
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.lifecycle import run_lifecycle
+from nextcars_tui.services.views import BookingView, InvoiceView, Page
+
+PAGE = listings.MAX_PAGE
+T = TypeVar("T")
+
+
+def _all_pages(fetch: Callable[[int], Page[T]]) -> Iterator[T]:
+    """Every row of a listing, a page at a time, for scripts that want the whole list."""
+    offset = 0
+    while True:
+        page = fetch(offset)
+        yield from page.items
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            return
+
+
+def init(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk(create=True)
+    print(f"Database ready: {desk.db.path}")
+    if not args.demo:
+        return 0
+    if demo.is_demo(desk):
+        print("The database already holds the demo data; nothing was added.")
+        return 0
+    summary = demo.load_demo(desk, ctx.actor)
+    print(
+        f"Demo data loaded: {summary.cars} cars, {summary.drivers} drivers, "
+        f"{summary.customers} customers, {summary.bookings} bookings."
+    )
+    output.console().print(output.sign_ins_table(demo.demo_sign_ins(desk)))
+    return 0
+
+
+def import_csv(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    path = Path(args.file)
+    with progress_bar(f"Importing {path.name}") as on_progress:
+        result = imports.import_file(desk, ctx.actor, args.kind, path, on_progress)
+    print(
+        f"Imported {path.name}: {result.total} {args.kind} — {result.added} added, "
+        f"{result.updated} updated, {result.unchanged} unchanged."
+    )
+    return 0
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise InvalidInput("No terminal to ask for the password; pipe it in with --password-stdin.")
+    first = getpass.getpass("Password: ")
+    auth.hash_password(first)  # fails early on a too-short password, before asking twice
+    if getpass.getpass("Repeat password: ") != first:
+        raise InvalidInput("The passwords do not match; no user was added.")
+    return first
+
+
+def user_add(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    password = _password(args.password_stdin)
+    view = auth.add_user(desk, ctx.actor, args.username, args.role, password, args.link)
+    linked = f", linked to {view.linked_to}" if view.linked_to else ""
+    print(f"Added {view.role.value} user {view.username}{linked}.")
+    return 0
+
+
+def book(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    request = booking.BookingRequest(
+        customer_email=args.customer,
+        car_plate=args.car,
+        driver_code=args.driver,
+        start=args.start,
+        days=args.days,
+    )
+    view = booking.book(desk, ctx.actor, request)
+    _show_booking(desk, view, args.json)
+    return 0
+
+
+def confirm(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    view = booking.confirm(desk, ctx.actor, args.ref)
+    print(
+        f"{view.ref} confirmed; invoice {view.invoice.ref} {view.invoice.status.value} "
+        f"({desk.money(view.invoice.amount_cents)}, due {view.invoice.due.isoformat()})."
+    )
+    return 0
+
+
+def cancel(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    view = booking.cancel(desk, ctx.actor, args.ref, args.reason)
+    print(
+        f"{view.ref} cancelled ({view.cancel_reason}); "
+        f"invoice {view.invoice.ref} is now {view.invoice.status.value}."
+    )
+    return 0
+
+
+def checkout(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    view = billing.checkout(desk, ctx.actor, args.ref, args.method)
+    _show_booking(desk, view, args.json)
+    return 0
+
+
+def _show_booking(desk: Desk, view: BookingView, as_json: bool) -> None:
+    if as_json:
+        output.print_json(output.booking_json(view))
+        return
+    output.print_lines(output.booking_lines(view, desk.money))
+
+
+def bookings(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    wanted = listings.BookingFilter(
+        statuses=(listings.parse_status(args.status),) if args.status else (),
+        car_plate=args.car,
+        driver_code=args.driver,
+        sort="start",
+        limit=PAGE,
+    )
+
+    def fetch(offset: int) -> Page[BookingView]:
+        return listings.list_bookings(desk, ctx.actor, replace(wanted, offset=offset))
+
+    views = list(_all_pages(fetch))
+    if args.json:
+        output.print_json([output.booking_json(view) for view in views])
+    else:
+        output.console().print(output.bookings_table(views, desk.money))
+    return 0
+
+
+def invoices(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    statuses = [InvoiceStatus(args.status)] if args.status else None
+
+    def fetch(offset: int) -> Page[InvoiceView]:
+        return billing.list_invoices(desk, ctx.actor, statuses=statuses, limit=PAGE, offset=offset)
+
+    views = list(_all_pages(fetch))
+    if args.json:
+        output.print_json([output.invoice_json(view) for view in views])
+    else:
+        output.console().print(output.invoices_table(views, desk.money))
+    return 0
+
+
+def parse_now(text: str, desk: Desk) -> datetime:
+    """ISO date-time; without an offset it is read in the business time zone."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"--now takes an ISO date-time like 2026-03-01T09:00 or 2026-03-01T09:00+00:00, "
+            f"got {text!r}."
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=desk.settings.business.zone)
+    return moment
+
+
+def lifecycle(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    moment = parse_now(args.now, desk) if args.now else None
+    result = run_lifecycle(desk, ctx.actor, now=moment, dry_run=args.dry_run)
+    if args.json:
+        output.print_json(output.lifecycle_json(result))
+    else:
+        output.print_lines(output.lifecycle_lines(result))
+    return 0

@@ -1,0 +1,57 @@
+"""What every command shares: the settings loaded once, the database and the acting user."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from nextcars_tui.config import Settings, database_path, load_settings
+from nextcars_tui.domain.roles import Actor, system_actor
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.store import Database, open_database
+
+
+@dataclass
+class Context:
+    settings: Settings
+    # The audit log records every CLI change as made by 'system:cli'.
+    actor: Actor = field(default_factory=lambda: system_actor("cli"))
+    _db: Database | None = None
+
+    def desk(self, *, create: bool = False) -> Desk:
+        """Open the database once; only `init` and opening the desk may create the file, so a
+        mistyped path in a script fails instead of quietly starting an empty database."""
+        if self._db is None:
+            db = open_database(database_path(self.settings), create=create)
+            try:
+                db.create_schema()
+            except BaseException:
+                db.close()
+                raise
+            self._db = db
+        return Desk(self._db, self.settings)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def with_context(command: Callable[[Context, argparse.Namespace], int]) -> Handler:
+    """Adapt a command to the parser's `handler(args) -> exit code` convention: settings are
+    loaded once, from --config, and the database is closed however the command ends."""
+
+    @wraps(command)
+    def handler(args: argparse.Namespace) -> int:
+        ctx = Context(load_settings(args.config))
+        try:
+            return command(ctx, args)
+        finally:
+            ctx.close()
+
+    return handler

@@ -1,0 +1,160 @@
+"""What the CLI prints: the contract's JSON shapes, and rich tables for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from nextcars_tui.domain.dates import describe_days
+from nextcars_tui.services.lifecycle import LifecycleResult
+from nextcars_tui.services.views import BookingView, InvoiceView
+
+Money = Callable[[int], str]
+
+
+# Wide enough that a table piped into grep or a file is never cut to 80 columns.
+PIPE_WIDTH = 240
+# Only the customer's name may wrap; refs, plates and amounts stay whole.
+WRAPPING = {"Customer"}
+
+
+def console() -> Console:
+    # Values come from the database and people; never let them be read as rich markup.
+    width = None if sys.stdout.isatty() else PIPE_WIDTH
+    return Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False)
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    for line in lines:
+        sys.stdout.write(line + "\n")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def booking_json(view: BookingView) -> dict[str, Any]:
+    return {
+        "ref": view.ref,
+        "status": view.status.value,
+        "customer": view.customer_email,
+        "car": view.car_plate,
+        "driver": view.driver_code,
+        "start": view.start.isoformat(),
+        "end": view.end.isoformat(),
+        "days": view.days,
+        "total_cents": view.total_cents,
+        "invoice": {
+            "ref": view.invoice.ref,
+            "status": view.invoice.status.value,
+            "amount_cents": view.invoice.amount_cents,
+            "due": view.invoice.due.isoformat(),
+        },
+    }
+
+
+def invoice_json(view: InvoiceView) -> dict[str, Any]:
+    return {
+        "ref": view.ref,
+        "status": view.status.value,
+        "amount_cents": view.amount_cents,
+        "due": view.due.isoformat(),
+        "booking": view.booking_ref,
+    }
+
+
+def lifecycle_json(result: LifecycleResult) -> dict[str, int]:
+    return result.counts
+
+
+def _table(title: str, columns: Iterable[str], right: Iterable[str] = ()) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    aligned = set(right)
+    for column in columns:
+        table.add_column(
+            column,
+            justify="right" if column in aligned else "left",
+            no_wrap=column not in WRAPPING,
+        )
+    return table
+
+
+def bookings_table(views: list[BookingView], money: Money) -> Table:
+    table = _table(
+        f"{len(views)} booking(s)",
+        ("Ref", "Status", "Customer", "Car", "Driver", "Dates", "Days", "Total", "Invoice"),
+        right=("Days", "Total"),
+    )
+    for view in views:
+        table.add_row(
+            view.ref,
+            view.status.value,
+            view.customer_name,
+            view.car_plate,
+            view.driver_code,
+            describe_days(view.start, view.end),
+            str(view.days),
+            money(view.total_cents),
+            f"{view.invoice.ref} {view.invoice.status.value}",
+        )
+    return table
+
+
+def invoices_table(views: list[InvoiceView], money: Money) -> Table:
+    table = _table(
+        f"{len(views)} invoice(s)",
+        ("Ref", "Status", "Amount", "Due", "Booking", "Customer"),
+        right=("Amount",),
+    )
+    for view in views:
+        table.add_row(
+            view.ref,
+            view.status.value,
+            money(view.amount_cents),
+            view.due.isoformat(),
+            view.booking_ref,
+            view.customer_name,
+        )
+    return table
+
+
+def booking_lines(view: BookingView, money: Money) -> list[str]:
+    dates = describe_days(view.start, view.end)
+    invoice = view.invoice
+    return [
+        f"{view.ref} {view.status.value}: {view.car_plate} ({view.car_name}) with "
+        f"{view.driver_code} ({view.driver_name}) for {view.customer_name} "
+        f"<{view.customer_email}>, {dates} ({view.days} day(s)), {money(view.total_cents)}",
+        f"Invoice {invoice.ref} {invoice.status.value}, {money(invoice.amount_cents)}, "
+        f"due {invoice.due.isoformat()}",
+    ]
+
+
+def lifecycle_lines(result: LifecycleResult) -> list[str]:
+    moment = result.now.isoformat(timespec="seconds")
+    if result.dry_run:
+        lines = [f"Dry run at {moment}; nothing was changed. These would change:"]
+    else:
+        lines = [f"Lifecycle rules applied at {moment}:"]
+    for label, refs in (
+        ("expired", result.expired),
+        ("completed", result.completed),
+        ("overdue", result.overdue),
+    ):
+        listed = f"  {', '.join(refs)}" if refs else ""
+        lines.append(f"  {label:<9} {len(refs):>5}{listed}")
+    return lines
+
+
+def sign_ins_table(sign_ins: list[tuple[str, str, str]]) -> Table:
+    table = _table("Demo sign-ins (demo data only; change them before real use)", ())
+    for column in ("Username", "Role", "Password"):
+        table.add_column(column)
+    for username, role, password in sign_ins:
+        table.add_row(username, role, password)
+    return table

@@ -1,0 +1,130 @@
+"""The command line: every name and option here is part of the scripting contract."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from nextcars_tui.cli import commands, interactive
+from nextcars_tui.cli.context import with_context
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
+from nextcars_tui.services.imports import KINDS
+
+EPILOG = """\
+exit codes: 0 done, 2 invalid input (also a bad command line or config file),
+3 conflict with another booking, 4 not allowed in the current state or role,
+5 not found, 1 anything unexpected. Errors are one line on stderr starting 'error:'.
+"""
+
+
+class UsageError(Exception):
+    """A bad command line; reported as one 'error:' line, exit code 2."""
+
+
+class CliParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _lower(text: str) -> str:
+    return text.strip().lower()
+
+
+def _values(enum: type[BookingStatus] | type[InvoiceStatus] | type[PaymentMethod]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def _config_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help="settings file (default: $NEXTCARS_CONFIG, ./nextcars.toml, built-in defaults)",
+    )
+
+
+def build_parser() -> CliParser:
+    parser = CliParser(
+        prog="nextcars",
+        description="NextCars rental desk. Without a command, opens the desk.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _config_option(parser, None)
+    parser.set_defaults(handler=with_context(interactive.open_desk))
+    # --config is accepted after the command too; SUPPRESS keeps the top-level value then.
+    common = CliParser(add_help=False)
+    _config_option(common, argparse.SUPPRESS)
+    # Handlers take the parsed args and return the exit code; other modules can add commands
+    # to `sub` the same way.
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    init = command("init", "create the schema (idempotent); --demo loads data/demo")
+    init.add_argument("--demo", action="store_true", help="load demo data and demo users")
+    init.set_defaults(handler=with_context(commands.init))
+
+    imp = command("import", "add or update cars, drivers or customers from a CSV file")
+    imp.add_argument("kind", choices=KINDS, type=_lower)
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.set_defaults(handler=with_context(commands.import_csv))
+
+    user = command("user", "manage desk users")
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_sub.add_parser("add", help="add a user", description="add a user", parents=[common])
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="manager, staff, driver or customer")
+    add.add_argument("--link", metavar="PLATE|CODE|EMAIL", help="driver code or customer e-mail")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add.set_defaults(handler=with_context(commands.user_add))
+
+    book = command("book", "book a car with a driver for a customer")
+    book.add_argument("--customer", required=True, metavar="EMAIL")
+    book.add_argument("--car", required=True, metavar="PLATE")
+    book.add_argument("--driver", required=True, metavar="CODE")
+    book.add_argument("--start", required=True, metavar="YYYY-MM-DD")
+    book.add_argument("--days", required=True, metavar="N")
+    book.add_argument("--json", action="store_true", help="print the booking as JSON")
+    book.set_defaults(handler=with_context(commands.book))
+
+    confirm = command("confirm", "confirm a pending booking without payment (pay on account)")
+    confirm.add_argument("ref", metavar="BOOKING_REF")
+    confirm.set_defaults(handler=with_context(commands.confirm))
+
+    cancel = command("cancel", "cancel a booking; its invoice becomes void or refunded")
+    cancel.add_argument("ref", metavar="BOOKING_REF")
+    cancel.add_argument("--reason", metavar="TEXT")
+    cancel.set_defaults(handler=with_context(commands.cancel))
+
+    checkout = command("checkout", "take payment of an unpaid or overdue invoice")
+    checkout.add_argument("ref", metavar="INVOICE_REF")
+    checkout.add_argument("--method", required=True, type=_lower, choices=_values(PaymentMethod))
+    checkout.add_argument("--json", action="store_true", help="print the booking as JSON")
+    checkout.set_defaults(handler=with_context(commands.checkout))
+
+    listing = command("bookings", "list bookings by start date")
+    listing.add_argument("--status", type=_lower, choices=_values(BookingStatus))
+    listing.add_argument("--car", metavar="PLATE")
+    listing.add_argument("--driver", metavar="CODE")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=with_context(commands.bookings))
+
+    invoices = command("invoices", "list invoices by due date")
+    invoices.add_argument("--status", type=_lower, choices=_values(InvoiceStatus))
+    invoices.add_argument("--json", action="store_true")
+    invoices.set_defaults(handler=with_context(commands.invoices))
+
+    lifecycle = command("lifecycle", "expire stale holds, complete rentals, mark overdue invoices")
+    lifecycle.add_argument("--now", metavar="ISO_DATETIME", help="naive means business time")
+    lifecycle.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    lifecycle.add_argument("--json", action="store_true")
+    lifecycle.set_defaults(handler=with_context(commands.lifecycle))
+
+    worker = command("worker", "run the scheduled rules until interrupted")
+    worker.set_defaults(handler=with_context(interactive.worker))
+
+    return parser
