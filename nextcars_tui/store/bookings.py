@@ -67,18 +67,21 @@ class BookingRepository:
         self._session.add(booking)
 
     def clashes(self, *, car_id: int, driver_id: int, start: date, end: date) -> list[Booking]:
-        """Active bookings of this car or this driver overlapping [start, end)."""
+        """Active bookings of this car or this driver overlapping [start, end), car's first,
+        each group by start date."""
         found: dict[int, Booking] = {}
         for column, value in ((Booking.car_id, car_id), (Booking.driver_id, driver_id)):
+            # No ORDER BY in SQL: with one, SQLite prefers the full-history (car_id, start_date)
+            # index over the partial active one and reads every past rental of the car.
             query = (
                 select(Booking)
                 .where(column == value)
                 .where(text(ACTIVE))
                 .where(col(Booking.start_date) < end)
                 .where(col(Booking.end_date) > start)
-                .order_by(col(Booking.start_date))
             )
-            for row in self._session.exec(query):
+            rows = sorted(self._session.exec(query), key=lambda b: (b.start_date, b.id or 0))
+            for row in rows:
                 found.setdefault(row.id or 0, row)
         return list(found.values())
 
