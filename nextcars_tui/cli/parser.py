@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from nextcars_tui.cli import commands, interactive
+from nextcars_tui.cli import commands, interactive, ssh_config
 from nextcars_tui.cli.context import with_context
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
 from nextcars_tui.services.imports import KINDS
@@ -127,4 +127,5 @@ def build_parser() -> CliParser:
     worker = command("worker", "run the scheduled rules until interrupted")
     worker.set_defaults(handler=with_context(interactive.worker))
 
+    ssh_config.register(sub, common)
     return parser
