@@ -1,0 +1,182 @@
+"""Manager review: money still owed, aged by days past due, per bucket and per customer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from nextcars_tui.domain.ageing import BUCKETS
+from nextcars_tui.domain.errors import InvalidInput
+from nextcars_tui.domain.roles import Permission
+from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.export_path import ExportPathDialog
+from nextcars_tui.tui.formatting import status_text
+from nextcars_tui.tui.widgets.bar_chart import Bar, BarChart
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.reports import AgeingLine, AgeingReport
+
+# The buckets a manager chases first are drawn in the alert colour.
+_ALERT_BUCKETS = frozenset(BUCKETS[3:])
+
+
+def write_ageing_csv(report: AgeingReport, target: str) -> tuple[Path, int]:
+    """Write the report's lines as CSV to target; returns the absolute path and the row count."""
+    from nextcars_tui.services.reports import ageing_csv
+
+    path = Path(target).expanduser().resolve()
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(ageing_csv(report))
+    except OSError as error:
+        raise InvalidInput(f"Could not write {path}: {error.strerror or error}.") from error
+    return path, len(report.lines)
+
+
+class ReviewScreen(DeskScreen):
+    """Unpaid and overdue invoices, oldest debt first; Enter opens the booking."""
+
+    REQUIRED: ClassVar[Permission | None] = Permission.VIEW_REPORTS
+    BINDINGS: ClassVar = [
+        Binding("x", "export", "Export CSV"),
+        Binding("c", "clear_filter", "All customers"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._report: AgeingReport | None = None
+        self._customer: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="review-summary", classes="status-line")
+        with Horizontal(id="review-top"):
+            with Vertical(id="review-buckets"):
+                yield Static("Owed by days past due", classes="section-title")
+                yield BarChart(id="ageing-chart")
+            yield DataTable(id="review-customers", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="review-invoices", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#review-customers", DataTable).add_columns("Customer", "Inv", "Owed")
+        self.query_one("#review-invoices", DataTable).add_columns(
+            "Invoice", "Booking", "Customer", "Due", "Late", "Bucket", "Amount", "Status"
+        )
+        super().on_mount()
+        self.query_one("#review-invoices", DataTable).focus()
+
+    def reload(self) -> None:
+        from nextcars_tui.services.reports import ageing_report
+
+        self.call_service(ageing_report, self.desk, self.actor, on_done=self._show, group="review")
+
+    def _show(self, report: AgeingReport) -> None:
+        self._report = report
+        if self._customer and all(c.email != self._customer for c in report.customers):
+            self._customer = None
+        self.query_one("#ageing-chart", BarChart).bars = tuple(
+            Bar(
+                bucket,
+                report.bucket_cents[bucket],
+                f"{self.desk.money(report.bucket_cents[bucket])} ({report.bucket_counts[bucket]})",
+                alert=bucket in _ALERT_BUCKETS,
+            )
+            for bucket in BUCKETS
+        )
+        customers = self.query_one("#review-customers", DataTable)
+        customers.clear()
+        for owes in report.customers:
+            customers.add_row(
+                owes.name,
+                Text(str(owes.invoices), justify="right"),
+                Text(self.desk.money(owes.cents), justify="right"),
+                key=owes.email,
+            )
+        self._fill_invoices()
+
+    def _shown_lines(self) -> list[AgeingLine]:
+        if self._report is None:
+            return []
+        if self._customer is None:
+            return list(self._report.lines)
+        return [
+            line for line in self._report.lines if line.invoice.customer_email == self._customer
+        ]
+
+    def _fill_invoices(self) -> None:
+        report = self._report
+        if report is None:
+            return
+        table = self.query_one("#review-invoices", DataTable)
+        table.clear()
+        lines = self._shown_lines()
+        for line in lines:
+            invoice = line.invoice
+            table.add_row(
+                invoice.ref,
+                invoice.booking_ref,
+                invoice.customer_name,
+                f"{invoice.due.day} {invoice.due:%b}",
+                Text(f"{line.days_late} d" if line.days_late else "—", justify="right"),
+                line.bucket,
+                Text(self.desk.money(invoice.amount_cents), justify="right"),
+                status_text(invoice.status.value),
+                key=invoice.booking_ref,
+            )
+        overdue = sum(1 for line in report.lines if line.days_late > 0)
+        who = ""
+        if self._customer is not None:
+            shown = sum(line.invoice.amount_cents for line in lines)
+            name = lines[0].invoice.customer_name if lines else self._customer
+            who = f" · showing {name}: {self.desk.money(shown)} (c for all)"
+        self.query_one("#review-summary", Static).update(
+            f"Owed on {report.today:%a %d %b %Y}: {self.desk.money(report.total_cents)} "
+            f"over {len(report.lines)} invoices · {overdue} past due{who}"
+        )
+
+    @on(DataTable.RowSelected, "#review-invoices")
+    def _open_booking(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.open_screen("booking", ref=event.row_key.value)
+
+    @on(DataTable.RowSelected, "#review-customers")
+    def _pick_customer(self, event: DataTable.RowSelected) -> None:
+        email = event.row_key.value
+        self._customer = None if email == self._customer else email
+        self._fill_invoices()
+
+    def action_clear_filter(self) -> None:
+        self._customer = None
+        self._fill_invoices()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_export(self) -> None:
+        if self._report is None:
+            self.notify("The report is still loading.", severity="warning")
+            return
+        default = f"./ageing-{self._report.today.isoformat()}.csv"
+        self.app.push_screen(
+            ExportPathDialog("Export the ageing list to CSV", default), self._export_to
+        )
+
+    def _export_to(self, target: str | None) -> None:
+        if not target or self._report is None:
+            return
+        shown = replace(self._report, lines=self._shown_lines())
+        self.call_service(write_ageing_csv, shown, target, on_done=self._exported, group="export")
+
+    def _exported(self, written: tuple[Path, int]) -> None:
+        path, rows = written
+        self.notify(f"Wrote {rows} invoices to {path}", title="Exported", timeout=10)

@@ -1,0 +1,85 @@
+"""Helpers for the manager, driver and customer screen tests: settle, read the screen, go."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from nextcars_tui.clock import fixed_clock
+from nextcars_tui.domain.roles import Actor, system_actor
+from nextcars_tui.services.auth import sign_in
+from nextcars_tui.services.desk import Desk
+from tests.tui.deskdata import PASSWORDS
+
+SYSTEM = system_actor("tests")
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let workers finish and their results land on screen; a result may start more work."""
+    for _ in range(3):
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            break
+        await pilot.app.workers.wait_for_complete()
+
+
+_ACTORS: dict[str, Actor] = {}
+
+
+async def enter_as(pilot: Pilot[Any], username: str) -> None:
+    """Start signed in as one of the test desk's users, skipping the typing.
+
+    conftest's sign_in types the credentials key by key, the honest test of the sign-in
+    screen (test_sign_in.py, and the add-user test here); it and the argon2 check cost about
+    a second per test, so screens that are not about signing in start from the account's
+    Actor, looked up once per session — the ids are the same in every copy of the desk.
+    """
+    app = pilot.app
+    await settle(pilot)
+    actor = _ACTORS.get(username)
+    if actor is None:
+        actor = _ACTORS[username] = sign_in(app.desk, username, PASSWORDS[username])
+    app.signed_in(actor)
+    await settle(pilot)
+
+
+async def go(pilot: Pilot[Any], name: str, **kwargs: Any) -> None:
+    pilot.app.open_screen(name, **kwargs)
+    await settle(pilot)
+
+
+def screen_lines(app: Any) -> list[str]:
+    """The text on the terminal, one string per row. The compositor is private API, but
+    Textual is pinned and this reads exactly what a person would see."""
+    return [
+        "".join(segment.text for segment in strip)
+        for strip in app.screen._compositor.render_strips()
+    ]
+
+
+def screen_text(app: Any) -> str:
+    return "\n".join(screen_lines(app))
+
+
+async def fill(pilot: Pilot[Any], selector: str, text: str) -> None:
+    """Replace an input's text by typing, as a person would after clearing it."""
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.pause()
+    if text:
+        await pilot.press(*text)
+
+
+def desk_at(desk: Desk, moment: datetime) -> Desk:
+    """The same database seen from another moment."""
+    return Desk(desk.db, desk.settings, fixed_clock(moment))
+
+
+def no_blinking(app: Any) -> None:
+    """Stop input cursors blinking so a screenshot does not depend on when it was taken."""
+    for field in app.screen.query(Input):
+        field.cursor_blink = False

@@ -1,0 +1,146 @@
+"""Manager review: ageing buckets, totals, drill-down and CSV export."""
+
+from __future__ import annotations
+
+import csv
+
+from textual.widgets import DataTable, Input
+
+from nextcars_tui.domain.ageing import BUCKETS
+from nextcars_tui.domain.roles import Actor, Role
+from nextcars_tui.services.reports import ageing_csv, ageing_report
+from nextcars_tui.tui.dialogs.export_path import ExportPathDialog
+from nextcars_tui.tui.screens.review import ReviewScreen
+from nextcars_tui.tui.widgets.bar_chart import BarChart, bar_cells
+from tests.tui.roles_kit import enter_as, screen_text, settle
+
+MANAGER = Actor("manager", Role.MANAGER)
+
+
+def _keys(table: DataTable) -> list[str]:
+    return [row.value for row in table.rows]
+
+
+async def test_buckets_customers_and_invoices(make_app, desk):
+    expected = ageing_report(desk, MANAGER)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "manager")
+        await pilot.press("f7")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        bars = screen.query_one("#ageing-chart", BarChart).bars
+        assert [bar.label for bar in bars] == list(BUCKETS)
+        assert [bar.value for bar in bars] == [expected.bucket_cents[b] for b in BUCKETS]
+        assert "£528.00 (1)" in bars[2].caption  # Carla's October rental, 44 days late
+        invoices = screen.query_one("#review-invoices", DataTable)
+        assert _keys(invoices) == [line.invoice.booking_ref for line in expected.lines]
+        customers = screen.query_one("#review-customers", DataTable)
+        assert _keys(customers) == [c.email for c in expected.customers]
+        text = screen_text(app)
+        assert "Owed on Tue 01 Dec 2026: £4,037.00 over 6 invoices · 1 past due" in text
+        assert "Carla Diaz" in text and "£906.00" in text  # two invoices, one total
+
+
+async def test_picking_a_customer_narrows_the_list(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "manager")
+        await pilot.press("f7")
+        await settle(pilot)
+        customers = app.screen.query_one("#review-customers", DataTable)
+        customers.focus()
+        row = _keys(customers).index("carla@example.com")
+        customers.move_cursor(row=row)
+        await pilot.press("enter")
+        await settle(pilot)
+        invoices = app.screen.query_one("#review-invoices", DataTable)
+        assert _keys(invoices) == ["BK-000002", "BK-000008"]
+        await pilot.press("c")
+        await settle(pilot)
+        assert len(_keys(invoices)) == 6
+
+
+async def test_enter_opens_the_booking(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "manager")
+        await pilot.press("f7")
+        await settle(pilot)
+        opened: list[tuple[str, dict[str, str]]] = []
+        app.open_screen = lambda name, **kwargs: opened.append((name, kwargs))  # type: ignore[method-assign]
+        app.screen.query_one("#review-invoices", DataTable).focus()
+        await pilot.press("enter")
+        assert opened == [("booking", {"ref": "BK-000002"})]
+
+
+async def test_export_writes_the_list_to_the_typed_file(make_app, desk, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "reports" / "owed.csv"
+    target.parent.mkdir()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "manager")
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportPathDialog)
+        path_input = dialog.query_one("#export-path", Input)
+        assert path_input.value == "./ageing-2026-12-01.csv"
+        path_input.value = "reports/owed.csv"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        messages = [n.message for n in app._notifications]
+    assert target.read_text(encoding="utf-8") == ageing_csv(ageing_report(desk, MANAGER))
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert [r["booking"] for r in rows] == [
+        "BK-000002",
+        "BK-000003",
+        "BK-000004",
+        "BK-000005",
+        "BK-000006",
+        "BK-000008",
+    ]
+    assert rows[0]["days_late"] == "44" and rows[0]["bucket"] == "31–60"
+    assert rows[0]["amount"] == "528.00"
+    assert any(f"Wrote 6 invoices to {target}" in m for m in messages)
+
+
+async def test_export_to_an_unwritable_place_says_so(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "manager")
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "missing" / "x.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+    assert any("Could not write" in m for m in messages)
+    assert not (tmp_path / "missing").exists()
+
+
+async def test_staff_cannot_open_the_review(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        await pilot.press("f7")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReviewScreen)
+        app.open_screen("review")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReviewScreen)
+
+
+def test_bars_scale_with_eighths_and_never_hide_small_values():
+    assert bar_cells(0, 100, 10) == ""
+    assert bar_cells(100, 100, 10) == "█" * 10
+    assert bar_cells(50, 100, 10) == "█" * 5
+    assert bar_cells(1, 1000, 10) == "▏"
+    assert bar_cells(55, 100, 10) == "█████▌"
