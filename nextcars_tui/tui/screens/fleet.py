@@ -1,0 +1,306 @@
+"""Fleet: cars and their rates, drivers and their fees, and customers — listed, added, edited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+
+from nextcars_tui.domain.money import cents_to_text
+from nextcars_tui.domain.roles import Permission
+from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values, changed_only
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.fleet import CarView, CustomerView, DriverView
+
+_TABS = ("cars", "drivers", "customers")
+_TITLES = {"cars": "Cars", "drivers": "Drivers", "customers": "Customers"}
+_LIMIT = 500
+
+# What a form needs: its title, its fields, and the service call that saves it.
+Form = tuple[str, list[FormField], Callable[[Values], Any]]
+
+
+def _car_fields(car: CarView | None) -> list[FormField]:
+    return [
+        FormField("plate", "Plate", car.plate if car else "", "e.g. KX-204", read_only=bool(car)),
+        FormField("make", "Make", car.make if car else "", "e.g. Skoda"),
+        FormField("model", "Model", car.model if car else "", "e.g. Superb"),
+        FormField("seats", "Seats", str(car.seats) if car else "5"),
+        FormField(
+            "daily_rate", "Daily rate", cents_to_text(car.daily_rate_cents) if car else "", "89.00"
+        ),
+    ]
+
+
+def _driver_fields(driver: DriverView | None) -> list[FormField]:
+    return [
+        FormField(
+            "code", "Code", driver.code if driver else "", "e.g. DRV-05", read_only=bool(driver)
+        ),
+        FormField("name", "Name", driver.name if driver else ""),
+        FormField("phone", "Phone", driver.phone if driver else "", "+44 20 7946 0100"),
+        FormField(
+            "daily_fee",
+            "Daily fee",
+            cents_to_text(driver.daily_fee_cents) if driver else "",
+            "45.00",
+        ),
+    ]
+
+
+def _customer_fields(customer: CustomerView | None) -> list[FormField]:
+    return [
+        FormField(
+            "email",
+            "E-mail",
+            customer.email if customer else "",
+            "name@example.com",
+            read_only=bool(customer),
+        ),
+        FormField("name", "Name", customer.name if customer else ""),
+        FormField("phone", "Phone", customer.phone if customer else "", "+44 7700 900000"),
+    ]
+
+
+class FleetScreen(DeskScreen):
+    """Three tabs of records; a to add, Enter or e to edit the highlighted one."""
+
+    REQUIRED: ClassVar[Permission | None] = Permission.MANAGE_FLEET
+    BINDINGS: ClassVar = [
+        Binding("a", "add", "Add"),
+        Binding("e", "edit", "Edit"),
+        Binding("slash", "filter", "Filter"),
+        Binding("1", "tab('cars')", "Cars", show=False),
+        Binding("2", "tab('drivers')", "Drivers", show=False),
+        Binding("3", "tab('customers')", "Customers", show=False),
+    ]
+
+    def __init__(self, tab: str = "cars") -> None:
+        super().__init__()
+        self._initial_tab = tab if tab in _TABS else "cars"
+        self._cars: dict[str, CarView] = {}
+        self._drivers: dict[str, DriverView] = {}
+        self._customers: dict[str, CustomerView] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="filters"):
+            yield Input(
+                placeholder="Filter: plate, make, model, name, code, phone, e-mail  (/)",
+                id="fleet-filter",
+                compact=True,
+            )
+        with TabbedContent(id="fleet-tabs", initial=f"tab-{self._initial_tab}"):
+            for name in _TABS:
+                with TabPane(_TITLES[name], id=f"tab-{name}"):
+                    yield DataTable(id=f"fleet-{name}", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "a add · Enter/e edit · / filter · 1 2 3 tabs", id="fleet-status", classes="status-line"
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#fleet-cars", DataTable).add_columns("Plate", "Car", "Seats", "Daily rate")
+        self.query_one("#fleet-drivers", DataTable).add_columns(
+            "Code", "Name", "Phone", "Daily fee"
+        )
+        self.query_one("#fleet-customers", DataTable).add_columns("Name", "E-mail", "Phone")
+        super().on_mount()
+        self._table(self._initial_tab).focus()
+
+    # -- loading --------------------------------------------------------------------
+
+    def reload(self) -> None:
+        from nextcars_tui.services import fleet
+
+        text = self.query_one("#fleet-filter", Input).value.strip()
+        desk, actor = self.desk, self.actor
+        self.call_service(
+            fleet.list_cars, desk, actor, text, _LIMIT, on_done=self._show_cars, group="cars"
+        )
+        self.call_service(
+            fleet.list_drivers,
+            desk,
+            actor,
+            text,
+            _LIMIT,
+            on_done=self._show_drivers,
+            group="drivers",
+        )
+        self.call_service(
+            fleet.search_customers,
+            desk,
+            actor,
+            text,
+            _LIMIT,
+            on_done=self._show_customers,
+            group="customers",
+        )
+
+    def _money(self, cents: int) -> Text:
+        return Text(self.desk.money(cents), justify="right")
+
+    def _show_cars(self, cars: list[CarView]) -> None:
+        self._cars = {car.plate: car for car in cars}
+        rows = [
+            (
+                car.plate,
+                car.name,
+                Text(str(car.seats), justify="right"),
+                self._money(car.daily_rate_cents),
+            )
+            for car in cars
+        ]
+        self._fill("cars", rows, list(self._cars))
+
+    def _show_drivers(self, drivers: list[DriverView]) -> None:
+        self._drivers = {driver.code: driver for driver in drivers}
+        rows = [(d.code, d.name, d.phone, self._money(d.daily_fee_cents)) for d in drivers]
+        self._fill("drivers", rows, list(self._drivers))
+
+    def _show_customers(self, customers: list[CustomerView]) -> None:
+        self._customers = {customer.email: customer for customer in customers}
+        rows = [(c.name, c.email, c.phone) for c in customers]
+        self._fill("customers", rows, list(self._customers))
+
+    def _fill(self, name: str, rows: list[tuple[Any, ...]], keys: list[str]) -> None:
+        table = self._table(name)
+        highlighted = self._highlighted_key(name)
+        table.clear()
+        for key, row in zip(keys, rows, strict=True):
+            table.add_row(*row, key=key)
+        if highlighted in keys:
+            table.move_cursor(row=keys.index(highlighted))
+        more = "+" if len(keys) >= _LIMIT else ""
+        tab = self.query_one("#fleet-tabs", TabbedContent).get_tab(f"tab-{name}")
+        tab.label = f"{_TITLES[name]} {len(keys)}{more}"
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _table(self, name: str) -> DataTable[Any]:
+        return self.query_one(f"#fleet-{name}", DataTable)
+
+    def _active(self) -> str:
+        active = self.query_one("#fleet-tabs", TabbedContent).active
+        return active.removeprefix("tab-") or "cars"
+
+    def _highlighted_key(self, name: str) -> str | None:
+        table = self._table(name)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    # -- actions --------------------------------------------------------------------
+
+    @on(Input.Changed, "#fleet-filter")
+    def _filter_changed(self) -> None:
+        self.reload()
+
+    @on(Input.Submitted, "#fleet-filter")
+    def _filter_done(self) -> None:
+        self._table(self._active()).focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self._table(self._active()).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#fleet-filter", Input).focus()
+
+    def action_tab(self, name: str) -> None:
+        self.query_one("#fleet-tabs", TabbedContent).active = f"tab-{name}"
+
+    @on(DataTable.RowSelected)
+    def _row_chosen(self) -> None:
+        self.action_edit()
+
+    def action_add(self) -> None:
+        self._open_form(self._active(), None)
+
+    def action_edit(self) -> None:
+        name = self._active()
+        key = self._highlighted_key(name)
+        if key is None:
+            self.notify(f"There are no {name} to edit here.", severity="warning")
+            return
+        self._open_form(name, key)
+
+    def _open_form(self, name: str, key: str | None) -> None:
+        forms = {"cars": self._car_form, "drivers": self._driver_form}
+        title, fields, save = forms.get(name, self._customer_form)(key)
+        self.app.push_screen(RecordFormDialog(title, fields, save), self._saved)
+
+    def _car_form(self, key: str | None) -> Form:
+        from nextcars_tui.services.fleet import add_car, update_car
+
+        desk, actor = self.desk, self.actor
+        car = self._cars.get(key) if key else None
+        fields = _car_fields(car)
+        if car is None:
+
+            def add(v: Values) -> CarView:
+                return add_car(
+                    desk, actor, v["plate"], v["make"], v["model"], v["seats"], v["daily_rate"]
+                )
+
+            return "Add a car", fields, add
+        before = {f.name: f.value for f in fields}
+
+        def edit(v: Values) -> CarView:
+            return update_car(desk, actor, car.plate, **changed_only(before, v))
+
+        return f"Edit car {car.plate}", fields, edit
+
+    def _driver_form(self, key: str | None) -> Form:
+        from nextcars_tui.services.fleet import add_driver, update_driver
+
+        desk, actor = self.desk, self.actor
+        driver = self._drivers.get(key) if key else None
+        fields = _driver_fields(driver)
+        if driver is None:
+
+            def add(v: Values) -> DriverView:
+                return add_driver(desk, actor, v["code"], v["name"], v["phone"], v["daily_fee"])
+
+            return "Add a driver", fields, add
+        before = {f.name: f.value for f in fields}
+
+        def edit(v: Values) -> DriverView:
+            return update_driver(desk, actor, driver.code, **changed_only(before, v))
+
+        return f"Edit driver {driver.code}", fields, edit
+
+    def _customer_form(self, key: str | None) -> Form:
+        from nextcars_tui.services.fleet import add_customer, update_customer
+
+        desk, actor = self.desk, self.actor
+        customer = self._customers.get(key) if key else None
+        fields = _customer_fields(customer)
+        if customer is None:
+
+            def add(v: Values) -> CustomerView:
+                return add_customer(desk, actor, v["name"], v["email"], v["phone"])
+
+            return "Add a customer", fields, add
+        before = {f.name: f.value for f in fields}
+
+        def edit(v: Values) -> CustomerView:
+            return update_customer(desk, actor, customer.email, **changed_only(before, v))
+
+        return f"Edit customer {customer.email}", fields, edit
+
+    def _saved(self, record: Any) -> None:
+        if record is None:
+            return
+        label = getattr(record, "plate", None) or getattr(record, "code", None) or record.email
+        self.notify(f"Saved {label}.", title="Fleet")
+        self.reload()
