@@ -1,0 +1,192 @@
+"""Users: who can sign in, as what, linked to which driver or customer, and who is locked out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from nextcars_tui.domain.errors import InvalidInput
+from nextcars_tui.domain.roles import ASSIGNABLE_ROLES, Permission
+from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.auth import UserView
+
+_ROLE_NAMES = tuple(role.value for role in ASSIGNABLE_ROLES)
+_LINK_HINT = "driver code (drivers) or e-mail (customers)"
+
+
+def _same_passwords(values: Values) -> str:
+    if values["password"] != values["repeat"]:
+        raise InvalidInput("The two passwords differ; type the same password twice.")
+    return values["password"]
+
+
+class UsersScreen(DeskScreen):
+    """Accounts of the desk; a add, r role, p password, u unlock."""
+
+    REQUIRED: ClassVar[Permission | None] = Permission.MANAGE_USERS
+    BINDINGS: ClassVar = [
+        Binding("a", "add", "Add user"),
+        Binding("r", "change_role", "Role"),
+        Binding("p", "reset_password", "Password"),
+        Binding("u", "unlock", "Unlock"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._users: dict[str, UserView] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="users-summary", classes="status-line")
+        yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#users-table", DataTable).add_columns(
+            "User", "Role", "Linked to", "Sign-in state"
+        )
+        super().on_mount()
+        self.query_one("#users-table", DataTable).focus()
+
+    def reload(self) -> None:
+        from nextcars_tui.services.auth import list_users
+
+        self.call_service(list_users, self.desk, self.actor, on_done=self._show, group="users")
+
+    def _show(self, users: list[UserView]) -> None:
+        table = self.query_one("#users-table", DataTable)
+        highlighted = self._selected()
+        self._users = {user.username: user for user in users}
+        table.clear()
+        now = self.desk.now()
+        for user in users:
+            table.add_row(
+                user.username,
+                user.role.value,
+                user.linked_to or "—",
+                self._state(user, now),
+                key=user.username,
+            )
+        names = list(self._users)
+        if highlighted in names:
+            table.move_cursor(row=names.index(highlighted))
+        locked = sum(1 for u in users if u.locked_until is not None and u.locked_until > now)
+        self.query_one("#users-summary", Static).update(
+            f"{len(users)} users · {locked} locked · a add · r role · p password · u unlock"
+        )
+
+    def _state(self, user: UserView, now: datetime) -> Text:
+        if user.locked_until is not None and user.locked_until > now:
+            local = user.locked_until.astimezone(self.desk.settings.business.zone)
+            return Text(f"LOCKED until {local:%H:%M}", style="bold red")
+        if user.failed_sign_ins:
+            return Text(f"{user.failed_sign_ins} failed sign-in(s)", style="yellow")
+        return Text("ok", style="green")
+
+    def _selected(self) -> str | None:
+        table = self.query_one("#users-table", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def _selected_user(self) -> UserView | None:
+        user = self._users.get(self._selected() or "")
+        if user is None:
+            self.notify("Highlight a user first.", severity="warning")
+        return user
+
+    # -- actions --------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        from nextcars_tui.services.auth import add_user
+
+        desk, actor = self.desk, self.actor
+        fields = [
+            FormField("username", "Username", placeholder="2–32 letters, digits, . _ -"),
+            FormField("role", "Role", "staff", choices=_ROLE_NAMES),
+            FormField("password", "Password", password=True, placeholder="at least 8 characters"),
+            FormField("repeat", "Repeat", password=True),
+            FormField("link", "Linked to", placeholder=_LINK_HINT),
+        ]
+
+        def save(values: Values) -> UserView:
+            password = _same_passwords(values)
+            link = values["link"].strip() or None
+            return add_user(desk, actor, values["username"], values["role"], password, link)
+
+        self._open(RecordFormDialog("Add a user", fields, save, save_label="Add"), "Added")
+
+    def action_change_role(self) -> None:
+        from nextcars_tui.services.auth import change_role
+
+        user = self._selected_user()
+        if user is None:
+            return
+        desk, actor, name = self.desk, self.actor, user.username
+        fields = [
+            FormField("role", "Role", user.role.value, choices=_ROLE_NAMES),
+            FormField("link", "Linked to", user.linked_to or "", placeholder=_LINK_HINT),
+        ]
+
+        def save(values: Values) -> UserView:
+            link = values["link"].strip() or None
+            return change_role(desk, actor, name, values["role"], link)
+
+        self._open(RecordFormDialog(f"Change the role of {name}", fields, save), "Changed")
+
+    def action_reset_password(self) -> None:
+        from nextcars_tui.services.auth import reset_password
+
+        user = self._selected_user()
+        if user is None:
+            return
+        desk, actor, name = self.desk, self.actor, user.username
+        fields = [
+            FormField("password", "New password", password=True, placeholder="at least 8"),
+            FormField("repeat", "Repeat", password=True),
+        ]
+
+        def save(values: Values) -> UserView:
+            return reset_password(desk, actor, name, _same_passwords(values))
+
+        note = "This also clears failed sign-ins and any lock."
+        dialog = RecordFormDialog(f"Reset the password of {name}", fields, save, note=note)
+        self._open(dialog, "Password reset for")
+
+    def action_unlock(self) -> None:
+        from nextcars_tui.services.auth import unlock
+
+        user = self._selected_user()
+        if user is None:
+            return
+        self.call_service(
+            unlock,
+            self.desk,
+            self.actor,
+            user.username,
+            on_done=lambda view: self._done("Unlocked", view),
+            group="unlock",
+        )
+
+    def _open(self, dialog: RecordFormDialog, verb: str) -> None:
+        self.app.push_screen(dialog, lambda view: self._done(verb, view))
+
+    def _done(self, verb: str, view: UserView | None) -> None:
+        if view is None:
+            return
+        self.notify(f"{verb} {view.username} ({view.role.value}).", title="Users")
+        self.reload()
+
+    @on(DataTable.RowSelected)
+    def _row_chosen(self) -> None:
+        self.action_change_role()
