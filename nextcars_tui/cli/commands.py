@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
@@ -170,7 +171,7 @@ def invoices(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_now(text: str, desk: Desk) -> datetime:
+def parse_now(text: str, zone: ZoneInfo) -> datetime:
     """ISO date-time; without an offset it is read in the business time zone."""
     try:
         moment = datetime.fromisoformat(text.strip())
@@ -180,13 +181,13 @@ def parse_now(text: str, desk: Desk) -> datetime:
             f"got {text!r}."
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=desk.settings.business.zone)
+        moment = moment.replace(tzinfo=zone)
     return moment
 
 
 def lifecycle(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
-    moment = parse_now(args.now, desk) if args.now else None
+    moment = parse_now(args.now, desk.settings.business.zone) if args.now else None
     result = run_lifecycle(desk, ctx.actor, now=moment, dry_run=args.dry_run)
     if args.json:
         output.print_json(output.lifecycle_json(result))
