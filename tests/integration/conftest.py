@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
-from deskkit import FakeClock, actors_for, make_settings, new_desk
+from deskkit import FakeClock, actors_for, copy_desk, make_settings
 
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services import auth
@@ -28,7 +28,7 @@ def make_desk(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., Desk]]
 
     def factory(name: str | None = None, *, seed: bool = True, **settings: Any) -> Desk:
         path = tmp_path / (name or f"desk{len(opened) + 1}.db")
-        desk = new_desk(path, make_settings(**settings), clock, seed=seed)
+        desk = copy_desk(path, make_settings(**settings), clock, seed=seed)
         opened.append(desk)
         return desk
 

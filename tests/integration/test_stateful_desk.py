@@ -1,0 +1,237 @@
+"""A Hypothesis state machine driving the desk in random order against one SQLite file.
+
+Each step books, confirms, cancels, takes payment, moves the clock or runs the lifecycle.
+The expected outcome of every call is worked out from the file itself beforehand, and after
+every step the invariants are checked by reading the file with plain sqlite3.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import UTC, date, timedelta
+from pathlib import Path
+
+from deskkit import (
+    START,
+    FakeClock,
+    code,
+    copy_desk,
+    email,
+    invariant_violations,
+    make_settings,
+    plate,
+    raw,
+    snapshot,
+)
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+)
+
+from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed
+from nextcars_tui.domain.roles import Actor, Role, system_actor
+from nextcars_tui.services.billing import checkout
+from nextcars_tui.services.booking import BookingRequest, book, cancel, confirm
+from nextcars_tui.services.lifecycle import run_lifecycle
+
+# Few cars and drivers, short rentals, close dates: plenty of clashes and adjacencies.
+CARS = (1, 2, 3)
+DRIVERS = (1, 2, 3)
+TTL_HOURS = 24
+DUE_DAYS = 2
+
+
+class DeskMachine(RuleBasedStateMachine):
+    bookings = Bundle("bookings")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp(prefix="nextcars-stateful-"))
+        self.path = self.folder / "desk.db"
+        self.clock = FakeClock(START)
+        self.desk = copy_desk(
+            self.path,
+            make_settings(
+                time_zone="America/New_York",
+                max_rental_days=4,
+                pending_ttl_hours=TTL_HOURS,
+                invoice_due_days=DUE_DAYS,
+            ),
+            self.clock,
+        )
+        self.staff = Actor(username="sam", role=Role.STAFF)
+        self.worker = system_actor("worker")
+
+    def teardown(self) -> None:
+        self.desk.db.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # --- reading the file --------------------------------------------------------------------
+
+    def _state(self, ref: str) -> tuple[str, date, str, str]:
+        """(booking status, end date, invoice status, invoice ref)."""
+        with raw(self.path) as db:
+            status, end, invoice_status, invoice_ref = db.execute(
+                "SELECT b.status, b.end_date, i.status, i.ref FROM booking b "
+                "JOIN invoice i ON i.booking_id = b.id WHERE b.ref = ?",
+                (ref,),
+            ).fetchone()
+        return status, date.fromisoformat(end), invoice_status, invoice_ref
+
+    def _clashes(self, car: int, driver: int, start: date, end: date) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        with raw(self.path) as db:
+            for kind, key in (("car", car), ("driver", driver)):
+                found[kind] = [
+                    ref
+                    for (ref,) in db.execute(
+                        f"SELECT ref FROM booking WHERE {kind}_id = ? "
+                        "AND status IN ('pending', 'confirmed') "
+                        "AND start_date < ? AND end_date > ?",
+                        (key, end.isoformat(), start.isoformat()),
+                    )
+                ]
+        return found
+
+    # --- rules -------------------------------------------------------------------------------
+
+    @initialize(target=bookings, days=st.integers(1, 4))
+    def first_booking(self, days):
+        """Start with one booking so the rules that need a ref are enabled from step one."""
+        wanted = BookingRequest(email(1), plate(1), code(1), self.desk.today(), days)
+        return book(self.desk, self.staff, wanted).ref
+
+    @rule(
+        target=bookings,
+        car=st.sampled_from(CARS),
+        driver=st.sampled_from(DRIVERS),
+        customer=st.integers(1, 3),
+        offset=st.integers(-1, 8),
+        days=st.integers(1, 4),
+    )
+    def make_booking(self, car, driver, customer, offset, days):
+        today = self.desk.today()
+        start = today + timedelta(days=offset)
+        wanted = BookingRequest(email(customer), plate(car), code(driver), start, days)
+        if start < today:
+            try:
+                book(self.desk, self.staff, wanted)
+            except InvalidInput:
+                return multiple()
+            raise AssertionError(f"a start on {start} was accepted on {today}")
+        clashes = self._clashes(car, driver, start, start + timedelta(days=days))
+        if clashes["car"] or clashes["driver"]:
+            try:
+                book(self.desk, self.staff, wanted)
+            except Conflict as exc:
+                named = clashes["car"] or clashes["driver"]
+                resource = f"Car {plate(car)}" if clashes["car"] else f"Driver {code(driver)}"
+                assert str(exc).startswith(resource), (str(exc), clashes)
+                assert any(f"({ref})" in str(exc) for ref in named), (str(exc), clashes)
+                return multiple()
+            raise AssertionError(f"booked over {clashes}")
+        view = book(self.desk, self.staff, wanted)
+        assert (view.start, view.days, view.status) == (start, days, "pending")
+        return view.ref
+
+    @rule(ref=bookings)
+    def confirm_booking(self, ref):
+        status, _, invoice_status, _ = self._state(ref)
+        if status == "pending":
+            assert confirm(self.desk, self.staff, ref).status == "confirmed"
+            assert self._state(ref)[2] == invoice_status
+        else:
+            before = snapshot(self.path)
+            try:
+                confirm(self.desk, self.staff, ref)
+            except NotAllowed:
+                assert snapshot(self.path) == before
+                return
+            raise AssertionError(f"confirmed a {status} booking")
+
+    @rule(ref=bookings)
+    def cancel_booking(self, ref):
+        status, end, invoice_status, _ = self._state(ref)
+        if status in ("pending", "confirmed") and end > self.desk.today():
+            cancel(self.desk, self.staff, ref, "random walk")
+            expected = "refunded" if invoice_status == "paid" else "void"
+            assert self._state(ref)[0::2] == ("cancelled", expected)
+        else:
+            before = snapshot(self.path)
+            try:
+                cancel(self.desk, self.staff, ref, "random walk")
+            except NotAllowed:
+                assert snapshot(self.path) == before
+                return
+            raise AssertionError(f"cancelled a {status} booking ending {end}")
+
+    @rule(ref=bookings, method=st.sampled_from(["card", "cash", "transfer"]))
+    def take_payment(self, ref, method):
+        status, _, invoice_status, invoice_ref = self._state(ref)
+        if invoice_status in ("unpaid", "overdue"):
+            view = checkout(self.desk, self.staff, invoice_ref, method)
+            assert view.invoice.status == "paid"
+            expected = "confirmed" if status == "pending" else status
+            assert self._state(ref)[0::2] == (expected, "paid")
+        else:
+            before = snapshot(self.path)
+            try:
+                checkout(self.desk, self.staff, invoice_ref, method)
+            except NotAllowed:
+                assert snapshot(self.path) == before
+                return
+            raise AssertionError(f"took payment for a {invoice_status} invoice")
+
+    @rule(hours=st.integers(1, 60))
+    def time_passes(self, hours):
+        self.clock.advance(hours=hours)
+
+    @rule(dry_run=st.booleans())
+    def lifecycle(self, dry_run):
+        before = snapshot(self.path)
+        result = run_lifecycle(self.desk, self.worker, dry_run=dry_run)
+        if dry_run:
+            assert snapshot(self.path) == before
+            return
+        now, today = self.clock(), self.desk.today()
+        cutoff = (now - timedelta(hours=TTL_HOURS)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        with raw(self.path) as db:
+            expired = {
+                r for (r,) in db.execute("SELECT ref FROM booking WHERE cancel_reason = 'expired'")
+            }
+            left = db.execute(
+                "SELECT "
+                "(SELECT count(*) FROM booking WHERE status = 'pending' AND created_at < ?), "
+                "(SELECT count(*) FROM booking WHERE status = 'confirmed' AND end_date <= ?), "
+                "(SELECT count(*) FROM invoice i JOIN booking b ON b.id = i.booking_id "
+                " WHERE i.status = 'unpaid' AND i.due_date < ? AND b.status <> 'cancelled')",
+                (cutoff, today.isoformat(), today.isoformat()),
+            ).fetchone()
+        assert left == (0, 0, 0), f"rules left undone after a run: {left}"
+        assert set(result.expired) <= expired
+        for ref in result.completed:
+            assert self._state(ref)[0] == "completed"
+        again = run_lifecycle(self.desk, self.worker)
+        assert again.counts == {"expired": 0, "completed": 0, "overdue": 0}
+
+    # --- after every step ----------------------------------------------------------------------
+
+    @invariant()
+    def the_file_is_consistent(self):
+        assert invariant_violations(self.path, self.desk.today()) == []
+
+
+DeskMachine.TestCase.settings = settings(
+    max_examples=30,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_the_desk_stays_consistent_whatever_happens = DeskMachine.TestCase
