@@ -1,0 +1,152 @@
+"""The lifecycle rules: what they would change right now (a dry run) and running them."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.roles import Permission
+from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.lifecycle import LifecycleResult
+
+# (attribute of the result, what it did, what it would do).
+_RULES = (
+    ("expired", "expired", "expire"),
+    ("completed", "completed", "complete"),
+    ("overdue", "marked overdue", "mark overdue"),
+)
+_DONE, _WOULD = 1, 2
+
+
+def _counts(result: LifecycleResult, verb: int) -> str:
+    return ", ".join(f"{rule[verb]} {len(getattr(result, rule[0]))}" for rule in _RULES)
+
+
+class LifecycleScreen(DeskScreen):
+    """A dry run on opening and after every change; r runs the rules after a confirmation."""
+
+    REQUIRED: ClassVar[Permission | None] = Permission.RUN_LIFECYCLE
+    BINDINGS: ClassVar = [
+        Binding("d", "dry_run", "Dry run"),
+        Binding("r", "run_now", "Run now"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._preview: LifecycleResult | None = None
+        self._run_pending = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self._rules_text(), id="lifecycle-rules")
+        with Vertical(id="lifecycle-preview-box"):
+            yield Static(
+                "Would change now: checking…", id="lifecycle-preview", classes="section-title"
+            )
+            yield DataTable(id="lifecycle-would", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="lifecycle-result-box"):
+            yield Static(
+                "Last run: not run from this screen yet",
+                id="lifecycle-result",
+                classes="section-title",
+            )
+            yield DataTable(id="lifecycle-changed", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def _rules_text(self) -> str:
+        hours = self.app.settings.lifecycle.pending_ttl_hours
+        return (
+            f"The rules run by themselves while the desk is open. They expire pending holds older "
+            f"than {hours} h (voiding their invoices), complete rentals whose last day has passed, "
+            "and mark unpaid invoices past their due date overdue."
+        )
+
+    def on_mount(self) -> None:
+        for table_id in ("#lifecycle-would", "#lifecycle-changed"):
+            self.query_one(table_id, DataTable).add_columns("Rule", "Ref")
+        super().on_mount()
+
+    def reload(self) -> None:
+        self.action_dry_run()
+
+    def action_dry_run(self) -> None:
+        from nextcars_tui.services.lifecycle import run_lifecycle
+
+        self.call_service(
+            partial(run_lifecycle, dry_run=True),
+            self.desk,
+            self.actor,
+            on_done=self._previewed,
+            group="lifecycle-dry-run",
+        )
+
+    def _previewed(self, result: LifecycleResult) -> None:
+        self._preview = result
+        local = result.now.astimezone(self.desk.settings.business.zone)
+        heading = f"Would change now ({local:%d %b %H:%M}): "
+        heading += _counts(result, _WOULD) if result.changed else "nothing"
+        self.query_one("#lifecycle-preview", Static).update(heading)
+        self._fill("#lifecycle-would", result, _WOULD)
+
+    def _fill(self, table_id: str, result: LifecycleResult, verb: int) -> None:
+        table = self.query_one(table_id, DataTable)
+        table.clear()
+        for rule in _RULES:
+            for ref in getattr(result, rule[0]):
+                table.add_row(rule[verb], ref)
+        if not result.changed:
+            table.add_row(Text("nothing to change", style="dim"), "")
+
+    def action_run_now(self) -> None:
+        if self._run_pending:
+            return
+        preview = self._preview
+        message = "Apply the rules now and write the changes?"
+        if preview is not None:
+            what = _counts(preview, _WOULD) if preview.changed else "change nothing"
+            message = f"The last dry run says the rules would:\n  {what}\n\n{message}"
+        self.app.push_screen(ConfirmRunDialog("Run the lifecycle rules", message), self._confirmed)
+
+    def _confirmed(self, go: bool | None) -> None:
+        if not go:
+            return
+        from nextcars_tui.services.lifecycle import run_lifecycle
+
+        self._run_pending = True
+        self.call_service(
+            run_lifecycle,
+            self.desk,
+            self.actor,
+            on_done=self._ran,
+            on_error=self._run_failed,
+            group="lifecycle-run",
+        )
+
+    def _ran(self, result: LifecycleResult) -> None:
+        self._run_pending = False
+        local = result.now.astimezone(self.desk.settings.business.zone)
+        summary = _counts(result, _DONE) if result.changed else "nothing needed changing"
+        self.query_one("#lifecycle-result", Static).update(
+            f"Last run ({local:%d %b %H:%M}): {summary}"
+        )
+        self._fill("#lifecycle-changed", result, _DONE)
+        self.notify(summary, title="Rules ran")
+        if result.changed:
+            # Every open screen, this one's dry run included, shows the new state.
+            self.app.data_changed()
+        else:
+            self.action_dry_run()
+
+    def _run_failed(self, error: DeskError) -> None:
+        self._run_pending = False
+        self.app.show_error(error)
