@@ -60,6 +60,8 @@ class SshServer:
             "KbdInteractiveAuthentication no",
             f"AllowUsers {self.user}",
             "LogLevel VERBOSE",
+            # As on a stock server: the forced command must win over it.
+            "Subsystem sftp internal-sftp",
         ]
         if root:
             lines.append("PermitRootLogin prohibit-password")

@@ -119,22 +119,38 @@ def test_any_remote_command_lands_in_the_desk(
     assert PASSWD_LINE not in screen and "\nescaped" not in screen
 
 
-def test_without_a_terminal_the_forced_command_refuses(ssh_desk: SshServer) -> None:
-    for command in (["cat /etc/passwd"], []):
-        done = subprocess.run(
-            [*ssh_desk.client("-T"), *command],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-            env=clean_environment(),
-            check=False,
-        )
-        assert done.returncode != 0
-        assert PASSWD_LINE not in done.stdout
-        errors = done.stderr.strip().splitlines()
-        assert len(errors) == 1 and errors[0].startswith("error:"), done.stderr
-        assert "terminal" in errors[0]
+def _ssh(
+    server: SshServer, options: list[str], command: list[str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*server.client(*options), *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env=clean_environment(),
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("command", [["cat /etc/passwd"], []], ids=["command", "login"])
+def test_without_a_terminal_the_forced_command_refuses(
+    ssh_desk: SshServer, command: list[str]
+) -> None:
+    done = _ssh(ssh_desk, ["-T"], command)
+    assert done.returncode != 0
+    assert PASSWD_LINE not in done.stdout
+    errors = done.stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("error:"), done.stderr
+    assert "terminal" in errors[0]
+
+
+def test_sftp_subsystem_gets_the_forced_command_too(ssh_desk: SshServer) -> None:
+    # sshd drops a subsystem's stderr, so only the exit status tells: internal-sftp would end
+    # cleanly at the end of our empty input, the desk refuses with a failure.
+    done = _ssh(ssh_desk, ["-T", "-s"], ["sftp"])
+    assert done.returncode != 0
+    assert done.stdout == ""
 
 
 def test_forwarding_is_refused(ssh_desk: SshServer, tmp_path: Path) -> None:
