@@ -35,6 +35,8 @@ class LifecycleWorker:
     ) -> None:
         self.desk = desk
         self.actor = actor or system_actor("worker")
+        if interval_seconds is not None and interval_seconds < 1:
+            raise ValueError(f"the worker interval is at least 1 second, got {interval_seconds}")
         self.interval_seconds = interval_seconds or desk.settings.lifecycle.interval_seconds
         self.on_change = on_change
         self.runs = 0
