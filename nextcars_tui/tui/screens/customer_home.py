@@ -1,0 +1,110 @@
+"""A customer's home: their own bookings and invoices, with what is paid and what is owed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.formatting import short_date, span, status_text
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.desk import Desk
+    from nextcars_tui.services.views import BookingView, InvoiceView, Page
+
+
+Own = tuple[list["BookingView"], "Page[InvoiceView]"]
+
+
+def load_own(desk: Desk, actor: Actor) -> Own:
+    """Both lists in one worker; the services return only the signed-in customer's rows."""
+    from nextcars_tui.services.billing import list_invoices
+    from nextcars_tui.services.listings import my_bookings
+
+    return my_bookings(desk, actor), list_invoices(desk, actor)
+
+
+class CustomerHomeScreen(DeskScreen):
+    """Read-only; nothing here can show another customer's bookings."""
+
+    REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_BOOKINGS
+    BINDINGS: ClassVar = [
+        Binding("b", "show('bookings')", "Bookings"),
+        Binding("i", "show('invoices')", "Invoices"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading your bookings…", id="customer-summary", classes="status-line")
+        with TabbedContent(id="customer-tabs"):
+            with TabPane("Bookings", id="tab-my-bookings"):
+                yield DataTable(id="my-bookings", cursor_type="row", zebra_stripes=True)
+            with TabPane("Invoices", id="tab-my-invoices"):
+                yield DataTable(id="my-invoices", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#my-bookings", DataTable).add_columns(
+            "Ref", "Dates", "Car", "Total", "Booking", "Payment", "Driver"
+        )
+        self.query_one("#my-invoices", DataTable).add_columns(
+            "Invoice", "Booking", "Amount", "Due", "Payment"
+        )
+        super().on_mount()
+        self.query_one("#my-bookings", DataTable).focus()
+
+    def reload(self) -> None:
+        self.call_service(load_own, self.desk, self.actor, on_done=self._show, group="own")
+
+    def _show(self, own: Own) -> None:
+        bookings, invoices = own
+        money = self.desk.money
+        table = self.query_one("#my-bookings", DataTable)
+        table.clear()
+        for b in bookings:
+            table.add_row(
+                b.ref,
+                span(b.start, b.end),
+                b.car_name,
+                Text(money(b.total_cents), justify="right"),
+                status_text(b.status.value),
+                status_text(b.invoice.status.value),
+                b.driver_name,
+                key=b.ref,
+            )
+        table = self.query_one("#my-invoices", DataTable)
+        table.clear()
+        for invoice in invoices.items:
+            table.add_row(
+                invoice.ref,
+                invoice.booking_ref,
+                Text(money(invoice.amount_cents), justify="right"),
+                short_date(invoice.due),
+                status_text(invoice.status.value),
+                key=invoice.ref,
+            )
+        owed = [i for i in invoices.items if i.payable]
+        overdue = sum(1 for i in owed if i.status.value == "overdue")
+        name = bookings[0].customer_name if bookings else self.actor.username
+        owed_text = (
+            f"{money(sum(i.amount_cents for i in owed))} owed on {len(owed)} invoice(s)"
+            if owed
+            else "nothing owed"
+        )
+        self.query_one("#customer-summary", Static).update(
+            f"{name} · {len(bookings)} bookings · {owed_text}"
+            + (f" · {overdue} overdue" if overdue else "")
+        )
+
+    def action_show(self, which: str) -> None:
+        self.query_one("#customer-tabs", TabbedContent).active = f"tab-my-{which}"
+        self.query_one(f"#my-{which}", DataTable).focus()
+
+    def action_refresh(self) -> None:
+        self.reload()
