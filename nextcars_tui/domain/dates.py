@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from nextcars_tui.domain.errors import InvalidInput
+
+_WHOLE_NUMBER = re.compile(r"-?\d+")
 
 
 @dataclass(frozen=True, order=True)
@@ -70,7 +73,8 @@ def parse_days(value: str | int, maximum: int) -> int:
         days = value
     else:
         text = str(value).strip()
-        if not text.lstrip("-").isdigit():
+        # Not str.isdigit(): it accepts '²' and, after lstrip, '--3', which int() rejects.
+        if not _WHOLE_NUMBER.fullmatch(text):
             raise InvalidInput(f"The number of days must be a whole number, got {value!r}.")
         days = int(text)
     if days < 1:

@@ -1,0 +1,90 @@
+"""The lifecycle's notion of 'now': business date, hold expiry, rental end, due dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from nextcars_tui.domain.lifecycle import business_date, cutoffs_for, invoice_due_date
+from nextcars_tui.domain.statuses import (
+    ACTIVE_BOOKING_STATUSES,
+    PAYABLE_INVOICE_STATUSES,
+    BookingStatus,
+    InvoiceStatus,
+    invoice_status_after_cancel,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("moment", "zone", "day"),
+    [
+        (datetime(2026, 3, 10, 23, 30, tzinfo=UTC), "Pacific/Auckland", date(2026, 3, 11)),
+        (datetime(2026, 3, 11, 2, 0, tzinfo=UTC), "America/New_York", date(2026, 3, 10)),
+        (datetime(2026, 7, 1, 23, 30, tzinfo=UTC), "Europe/London", date(2026, 7, 2)),  # BST
+        (datetime(2026, 1, 1, 23, 30, tzinfo=UTC), "Europe/London", date(2026, 1, 1)),  # GMT
+    ],
+)
+def test_the_business_date_is_the_date_at_the_desk(moment, zone, day):
+    assert business_date(moment, ZoneInfo(zone)) == day
+
+
+def test_cutoffs_are_computed_from_now():
+    now = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    cut = cutoffs_for(now, LONDON, pending_ttl_hours=24)
+    assert cut.today == date(2026, 3, 10)
+    assert cut.expire_created_before == datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    assert cut.hold_expires_at(now) == datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
+
+
+def test_a_rental_has_finished_on_its_exclusive_end_date():
+    cut = cutoffs_for(datetime(2026, 3, 10, 9, tzinfo=UTC), LONDON, 24)
+    assert cut.rental_finished(date(2026, 3, 10))
+    assert cut.rental_finished(date(2026, 3, 9))
+    assert not cut.rental_finished(date(2026, 3, 11))
+
+
+def test_an_invoice_is_past_due_the_day_after_its_due_date():
+    cut = cutoffs_for(datetime(2026, 3, 10, 9, tzinfo=UTC), LONDON, 24)
+    assert cut.invoice_past_due(date(2026, 3, 9))
+    assert not cut.invoice_past_due(date(2026, 3, 10))
+
+
+def test_the_due_date_is_end_plus_due_days():
+    assert invoice_due_date(date(2026, 3, 13), 14) == date(2026, 3, 27)
+    assert invoice_due_date(date(2026, 3, 13), 0) == date(2026, 3, 13)
+
+
+def test_a_naive_now_is_refused():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        cutoffs_for(datetime(2026, 3, 10, 9), LONDON, 24)
+
+
+def test_only_pending_and_confirmed_bookings_hold_a_car():
+    assert set(ACTIVE_BOOKING_STATUSES) == {BookingStatus.PENDING, BookingStatus.CONFIRMED}
+
+
+def test_only_unpaid_and_overdue_invoices_take_payment():
+    assert set(PAYABLE_INVOICE_STATUSES) == {InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE}
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (InvoiceStatus.UNPAID, InvoiceStatus.VOID),
+        (InvoiceStatus.OVERDUE, InvoiceStatus.VOID),
+        (InvoiceStatus.PAID, InvoiceStatus.REFUNDED),
+        (InvoiceStatus.VOID, InvoiceStatus.VOID),
+        (InvoiceStatus.REFUNDED, InvoiceStatus.REFUNDED),
+    ],
+)
+def test_cancelling_voids_what_was_owed_and_refunds_what_was_paid(before, after):
+    assert invoice_status_after_cancel(before) == after
+
+
+def test_the_ttl_is_in_hours():
+    cut = cutoffs_for(datetime(2026, 3, 10, 9, tzinfo=UTC), LONDON, 2)
+    assert cut.pending_ttl == timedelta(hours=2)

@@ -1,0 +1,71 @@
+"""Who may do what: the role table every service call checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from nextcars_tui.domain.errors import InvalidInput, NotAllowed
+from nextcars_tui.domain.roles import (
+    ASSIGNABLE_ROLES,
+    ROLE_PERMISSIONS,
+    Actor,
+    Permission,
+    Role,
+    parse_role,
+    system_actor,
+)
+
+P = Permission
+DESK_WORK = {P.BOOK, P.CONFIRM, P.CANCEL, P.CHECKOUT, P.VIEW_DESK, P.EDIT_CUSTOMERS}
+MANAGING = {P.MANAGE_USERS, P.MANAGE_FLEET, P.RUN_LIFECYCLE, P.VIEW_REPORTS}
+
+EXPECTED = {
+    Role.STAFF: DESK_WORK,
+    Role.MANAGER: DESK_WORK | MANAGING,
+    Role.DRIVER: {P.VIEW_OWN_ASSIGNMENTS},
+    Role.CUSTOMER: {P.VIEW_OWN_BOOKINGS},
+    Role.SYSTEM: set(Permission),
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("permission", list(Permission))
+def test_each_role_has_exactly_its_permissions(role, permission):
+    actor = Actor(username="someone", role=role)
+    assert actor.can(permission) == (permission in EXPECTED[role])
+    if permission in EXPECTED[role]:
+        actor.require(permission)
+    else:
+        with pytest.raises(NotAllowed, match=f"A {role.value} user may not {permission.value}"):
+            actor.require(permission)
+
+
+def test_the_table_covers_every_role():
+    assert set(ROLE_PERMISSIONS) == set(Role)
+
+
+def test_managers_alone_manage_users_fleet_and_rates():
+    for permission in (P.MANAGE_USERS, P.MANAGE_FLEET):
+        holders = {r for r in ASSIGNABLE_ROLES if permission in ROLE_PERMISSIONS[r]}
+        assert holders == {Role.MANAGER}
+
+
+def test_the_system_actor_is_named_for_the_audit_log():
+    actor = system_actor("cli")
+    assert actor.username == "system:cli"
+    assert actor.role == Role.SYSTEM
+    assert actor.driver_id is None and actor.customer_id is None
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [("manager", Role.MANAGER), (" Staff ", Role.STAFF), ("DRIVER", Role.DRIVER)],
+)
+def test_roles_parse_as_typed(text, role):
+    assert parse_role(text) == role
+
+
+@pytest.mark.parametrize("text", ["system", "admin", "", "root"])
+def test_nobody_can_be_given_the_system_role_or_an_unknown_one(text):
+    with pytest.raises(InvalidInput, match="manager, staff, driver, customer"):
+        parse_role(text)
