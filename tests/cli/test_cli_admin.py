@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import stat
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from nextcars_tui.config import DB_ENV, load_settings
+from nextcars_tui.cli import commands, main
+from nextcars_tui.config import DB_ENV, Settings, database_path, load_settings
 from nextcars_tui.services import auth
 from nextcars_tui.services.demo import DEMO_USERS
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import open_database
-from tests.cli.clikit import DeskFiles, invoke, read_only
+from tests.cli.clikit import DeskFiles, cheap_hashing, invoke, read_only
 from tests.cli.conftest import DemoTemplate
 
 
@@ -288,3 +292,51 @@ def test_user_add_without_a_terminal_needs_password_stdin(desk_files: DeskFiles)
     result = invoke("user", "add", "eve", "--role", "staff", stdin="long-enough-pw\n")
     assert result.code == 2
     assert "--password-stdin" in result.error_line
+
+
+# --- opening the desk, and failures nobody planned for ---------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_first_desk_creates_the_demo_and_shows_the_sign_ins(tmp_path, monkeypatch):
+    import nextcars_tui.tui.app as tui_app
+
+    opened: list[Settings] = []
+    monkeypatch.setattr(tui_app, "run_desk", opened.append)
+    path = tmp_path / "first.db"
+    monkeypatch.setenv(DB_ENV, str(path))
+    screens = []
+    for _ in range(2):
+        screen = Terminal()
+        monkeypatch.setattr(sys, "stdin", Terminal())
+        with contextlib.redirect_stdout(screen), cheap_hashing():
+            assert main([]) == 0
+        screens.append(screen.getvalue())
+    first, second = screens
+    assert f"Created {path} with demo data." in first
+    assert all(user.password in first for user in DEMO_USERS)
+    assert second == ""
+    assert len(opened) == 2
+    assert database_path(opened[0]) == path
+
+
+def test_interrupts_and_surprises_are_one_line_and_exit_1(desk_files, monkeypatch):
+    def interrupted(*_args: object) -> int:
+        raise KeyboardInterrupt
+
+    def broken(*_args: object) -> int:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(commands, "invoices", interrupted)
+    result = invoke("invoices")
+    assert (result.code, result.error_line) == (1, "error: interrupted")
+    monkeypatch.setattr(commands, "invoices", broken)
+    result = invoke("invoices")
+    assert (result.code, result.error_line) == (
+        1,
+        "error: unexpected RuntimeError: boom second line",
+    )
