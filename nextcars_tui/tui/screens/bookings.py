@@ -1,0 +1,259 @@
+"""Bookings: every booking, filtered, sorted and paged in SQL, one page on screen at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from nextcars_tui.domain.statuses import BookingStatus
+from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.formatting import span, status_text
+from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.views import BookingView, Page
+
+WIDE_FROM = 120  # columns at which the table shows e-mails, models and driver names
+SEARCH_DELAY = 0.3  # seconds of quiet typing before the list is fetched again
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sort: str | None = None  # BookingFilter.sort key, or None when SQL cannot sort by it
+    wide_only: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("ref", "Ref", "ref"),
+    Column("status", "Status", "status"),
+    Column("customer", "Customer", "customer"),
+    Column("email", "E-mail", wide_only=True),
+    Column("car", "Car", "car"),
+    Column("model", "Model", wide_only=True),
+    Column("driver", "Driver", "driver"),
+    Column("driver-name", "Driver name", wide_only=True),
+    Column("dates", "Dates", "start"),
+    Column("days", "Days", wide_only=True),
+    Column("total", "Total", "total"),
+    Column("invoice", "Invoice", wide_only=True),
+)
+SORTS: tuple[str, ...] = tuple(c.sort for c in COLUMNS if c.sort)
+SORT_NAMES = {c.sort: c.label.lower() for c in COLUMNS if c.sort}
+STATUS_CHOICES: list[tuple[str, str]] = [
+    ("All statuses", ""),
+    *((s.value.title(), s.value) for s in BookingStatus),
+]
+
+
+class BookingsScreen(PageKeys, DeskScreen):
+    """Filter by status and by text over ref, customer, plate and driver; sort by any
+    column the database can sort; page through with n/p or PgDn/PgUp at the page's end."""
+
+    TITLE = "Bookings"
+    AUTO_FOCUS = "#bookings-table"
+    PAGE_SIZE: ClassVar[int] = 50
+    BINDINGS: ClassVar = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("o", "flip_order", "Order"),
+        *PAGE_BINDINGS,
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, text: str = "", status: str = "") -> None:
+        super().__init__()
+        self.search_text = text
+        self.status_filter = status
+        self.sort = "start"
+        self.descending = False
+        self.paging = Paging(size=self.PAGE_SIZE)
+        self.bookings: list[BookingView] = []
+        self._wide = False
+        self._generation = 0
+        self._search_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="filters", id="bookings-filters"):
+            yield Select(
+                STATUS_CHOICES,
+                value=self.status_filter,
+                allow_blank=False,
+                id="bookings-status-filter",
+            )
+            yield Input(
+                self.search_text,
+                placeholder="/ search ref, customer, e-mail, plate, driver",
+                id="bookings-search",
+            )
+        yield DataTable(id="bookings-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading…", classes="status-line", id="bookings-caption")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._wide = self.size.width >= WIDE_FROM
+        super().on_mount()
+
+    # -- data -------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        from nextcars_tui.services.listings import BookingFilter, list_bookings
+
+        self._generation += 1
+        generation = self._generation
+        wanted = BookingFilter(
+            statuses=(BookingStatus(self.status_filter),) if self.status_filter else (),
+            text=self.search_text.strip(),
+            sort=self.sort,
+            descending=self.descending,
+            limit=self.paging.size,
+            offset=self.paging.offset,
+        )
+
+        def show(page: Page[BookingView]) -> None:
+            if generation == self._generation:
+                self._show(page)
+
+        self.call_service(list_bookings, self.desk, self.actor, wanted, on_done=show)
+
+    def _show(self, page: Page[BookingView]) -> None:
+        if self.paging.settle(page.total):
+            self.reload()  # rows vanished under this page: fetch the last page that exists
+            return
+        self.bookings = page.items
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one("#bookings-table", DataTable)
+        selected = self._selected_ref()
+        table.clear(columns=True)
+        for column in COLUMNS:
+            if column.wide_only and not self._wide:
+                continue
+            label = Text(column.label)
+            if column.sort == self.sort:
+                label.append(" ▼" if self.descending else " ▲", style="bold")
+            table.add_column(label, key=column.key)
+        money = self.desk.money
+        for b in self.bookings:
+            cells: dict[str, object] = {
+                "ref": b.ref,
+                "status": status_text(b.status.value),
+                "customer": b.customer_name,
+                "email": b.customer_email,
+                "car": b.car_plate,
+                "model": b.car_name,
+                "driver": b.driver_code,
+                "driver-name": b.driver_name,
+                "dates": span(b.start, b.end),
+                "days": Text(str(b.days), justify="right"),
+                "total": Text(money(b.total_cents), justify="right"),
+                "invoice": status_text(b.invoice.status.value),
+            }
+            table.add_row(*(cells[str(key.value)] for key in table.columns), key=b.ref)
+        if selected is not None and selected in {b.ref for b in self.bookings}:
+            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        order = "descending" if self.descending else "ascending"
+        self.query_one("#bookings-caption", Static).update(
+            f"{self.paging.caption(len(self.bookings))} · sorted by {SORT_NAMES[self.sort]} "
+            f"({order}) · s sort · o order · n/p page · Enter opens"
+        )
+
+    def paged_table(self) -> DataTable[object]:
+        return self.query_one("#bookings-table", DataTable)
+
+    def _selected_ref(self) -> str | None:
+        table = self.query_one("#bookings-table", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def on_resize(self, event: Resize) -> None:
+        wide = event.size.width >= WIDE_FROM
+        if wide != self._wide:
+            self._wide = wide
+            self._fill()
+
+    # -- filters ----------------------------------------------------------------------
+
+    @on(Select.Changed, "#bookings-status-filter")
+    def _status_chosen(self, event: Select.Changed) -> None:
+        status = "" if event.value is Select.NULL else str(event.value)
+        if status != self.status_filter:
+            self.status_filter = status
+            self.paging.first()
+            self.reload()
+
+    @on(Input.Changed, "#bookings-search")
+    def _typed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._search_now)
+
+    @on(Input.Submitted, "#bookings-search")
+    def _submitted(self) -> None:
+        self._search_now()
+        self.query_one("#bookings-table", DataTable).focus()
+
+    def _search_now(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        self.paging.first()
+        self.reload()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#bookings-search", Input).focus()
+
+    # -- sorting ----------------------------------------------------------------------
+
+    @on(DataTable.HeaderSelected, "#bookings-table")
+    def _header_pressed(self, event: DataTable.HeaderSelected) -> None:
+        column = next(c for c in COLUMNS if c.key == event.column_key.value)
+        if column.sort is None:
+            self.notify(f"The list cannot be sorted by {column.label.lower()}.", timeout=3)
+            return
+        self.sort_by(column.sort, not self.descending if column.sort == self.sort else False)
+
+    def action_cycle_sort(self) -> None:
+        following = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.sort_by(following, False)
+
+    def action_flip_order(self) -> None:
+        self.sort_by(self.sort, not self.descending)
+
+    def sort_by(self, sort: str, descending: bool) -> None:
+        self.sort = sort
+        self.descending = descending
+        self.paging.first()
+        self.reload()
+
+    # -- opening and leaving ----------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#bookings-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.open_screen("booking", ref=event.row_key.value)
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        if not isinstance(self.focused, DataTable):
+            self.query_one("#bookings-table", DataTable).focus()
+        elif len(self.app.screen_stack) > 2:
+            self.app.pop_screen()

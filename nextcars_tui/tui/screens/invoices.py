@@ -1,0 +1,166 @@
+"""Invoices: every invoice by due date, filtered by status and paged in SQL."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Select, Static
+
+from nextcars_tui.domain.statuses import InvoiceStatus
+from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.formatting import short_date, status_text
+from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.views import InvoiceView, Page
+
+# "Owed" is the chase list: unpaid and overdue together.
+STATUS_CHOICES: list[tuple[str, str]] = [
+    ("All statuses", ""),
+    ("Owed (unpaid + overdue)", "owed"),
+    *((s.value.title(), s.value) for s in InvoiceStatus),
+]
+OWED = (InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE)
+
+
+class InvoicesScreen(PageKeys, DeskScreen):
+    """Enter opens the invoice; b opens the booking it bills."""
+
+    TITLE = "Invoices"
+    AUTO_FOCUS = "#invoices-table"
+    PAGE_SIZE: ClassVar[int] = 50
+    BINDINGS: ClassVar = [
+        Binding("b", "open_booking", "Booking"),
+        *PAGE_BINDINGS,
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, status: str = "") -> None:
+        super().__init__()
+        self.status_filter = status
+        self.paging = Paging(size=self.PAGE_SIZE)
+        self.invoices: list[InvoiceView] = []
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="filters", id="invoices-filters"):
+            yield Select(
+                STATUS_CHOICES,
+                value=self.status_filter,
+                allow_blank=False,
+                id="invoices-status-filter",
+            )
+        yield DataTable(id="invoices-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading…", classes="status-line", id="invoices-caption")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#invoices-table", DataTable)
+        table.add_column("Invoice", key="ref")
+        table.add_column("Status", key="status")
+        table.add_column("Booking", key="booking")
+        table.add_column("Customer", key="customer")
+        table.add_column("Amount", key="amount")
+        table.add_column("Due", key="due")
+        super().on_mount()
+
+    def _statuses(self) -> list[InvoiceStatus] | None:
+        if not self.status_filter:
+            return None
+        if self.status_filter == "owed":
+            return list(OWED)
+        return [InvoiceStatus(self.status_filter)]
+
+    def reload(self) -> None:
+        from nextcars_tui.services.billing import list_invoices
+
+        self._generation += 1
+        generation = self._generation
+
+        def show(page: Page[InvoiceView]) -> None:
+            if generation == self._generation:
+                self._show(page)
+
+        fetch = partial(
+            list_invoices,
+            statuses=self._statuses(),
+            limit=self.paging.size,
+            offset=self.paging.offset,
+        )
+        self.call_service(fetch, self.desk, self.actor, on_done=show)
+
+    def _show(self, page: Page[InvoiceView]) -> None:
+        if self.paging.settle(page.total):
+            self.reload()
+            return
+        self.invoices = page.items
+        table = self.query_one("#invoices-table", DataTable)
+        selected = self.selected_invoice()
+        table.clear()
+        money = self.desk.money
+        today = self.desk.today()
+        for invoice in self.invoices:
+            due = Text(short_date(invoice.due))
+            if invoice.payable and invoice.due < today:
+                due.stylize("bold")
+                due.append(f" · {(today - invoice.due).days} d late")
+            table.add_row(
+                invoice.ref,
+                status_text(invoice.status.value),
+                invoice.booking_ref,
+                invoice.customer_name,
+                Text(money(invoice.amount_cents), justify="right"),
+                due,
+                key=invoice.ref,
+            )
+        if selected is not None and selected.ref in {i.ref for i in self.invoices}:
+            table.move_cursor(row=table.get_row_index(selected.ref), animate=False)
+        self.query_one("#invoices-caption", Static).update(
+            f"{self.paging.caption(len(self.invoices))} · by due date · "
+            "Enter opens · b booking · n/p page"
+        )
+
+    def paged_table(self) -> DataTable[object]:
+        return self.query_one("#invoices-table", DataTable)
+
+    def selected_invoice(self) -> InvoiceView | None:
+        table = self.query_one("#invoices-table", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return next((i for i in self.invoices if i.ref == row_key.value), None)
+
+    @on(Select.Changed, "#invoices-status-filter")
+    def _status_chosen(self, event: Select.Changed) -> None:
+        status = "" if event.value is Select.NULL else str(event.value)
+        if status != self.status_filter:
+            self.status_filter = status
+            self.paging.first()
+            self.reload()
+
+    @on(DataTable.RowSelected, "#invoices-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.open_screen("invoice", ref=event.row_key.value)
+
+    def action_open_booking(self) -> None:
+        invoice = self.selected_invoice()
+        if invoice is not None:
+            self.app.open_screen("booking", ref=invoice.booking_ref)
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        if not isinstance(self.focused, DataTable):
+            self.query_one("#invoices-table", DataTable).focus()
+        elif len(self.app.screen_stack) > 2:
+            self.app.pop_screen()

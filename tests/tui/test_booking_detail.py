@@ -1,0 +1,220 @@
+"""Booking detail: every part of the record, and confirm, cancel and take payment from it —
+each checked through a service read, and each refusal shown as a notification."""
+
+from __future__ import annotations
+
+from textual.widgets import Button, DataTable, Label, Static
+
+from nextcars_tui.domain.roles import system_actor
+from nextcars_tui.services.booking import booking_detail
+from nextcars_tui.tui.dialogs.cancel_booking import CancelBookingDialog
+from nextcars_tui.tui.dialogs.checkout import CheckoutDialog
+from nextcars_tui.tui.screens.booking_detail import BookingDetailScreen
+from nextcars_tui.tui.screens.invoice_detail import InvoiceDetailScreen
+from tests.tui.recordkit import messages, open_as, plain, settle
+
+SYSTEM = system_actor("tests")
+
+
+def card(app, card_id: str) -> str:
+    return plain(app.screen.query_one(f"#{card_id}", Static))
+
+
+def history_actions(app) -> list[str]:
+    history = app.screen.query_one("#booking-history", DataTable)
+    return [str(history.get_row_at(index)[2]) for index in range(history.row_count)]
+
+
+def button(app, button_id: str) -> Button:
+    return app.screen.query_one(f"#{button_id}", Button)
+
+
+async def test_shows_every_part_of_a_pending_booking(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="bk-6")
+        assert isinstance(app.screen, BookingDetailScreen)
+        heading = card(app, "booking-heading")
+        assert "BK-000006" in heading and "pending" in heading
+        customer = card(app, "booking-customer")
+        for part in ("Bob Green", "bob@example.com", "+44 7700 900002"):
+            assert part in customer
+        car_driver = card(app, "booking-car-driver")
+        for part in ("ZE-901", "Tesla Model 3", "DRV-03", "Chloe Martin", "+44 20 7946 0103"):
+            assert part in car_driver
+        price = card(app, "booking-price")
+        for part in ("Tue 1 Dec → Wed 2 Dec", "2 days", "2 × £119.00", "£238.00"):
+            assert part in price
+        for part in ("2 × £125.00", "+ £250.00", "= £488.00"):
+            assert part in price
+        invoice = card(app, "booking-invoice")
+        for part in ("INV-000006", "unpaid", "£488.00", "Thu 17 Dec 2026", "payment can be taken"):
+            assert part in invoice
+        assert history_actions(app) == ["booked"]
+        assert not button(app, "booking-confirm").disabled
+        assert not button(app, "booking-cancel").disabled
+        assert not button(app, "booking-pay").disabled
+
+
+async def test_a_paid_booking_shows_its_payment_and_offers_no_checkout(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000007")
+        invoice = card(app, "booking-invoice")
+        for part in ("INV-000007", "paid", "£795.00 by transfer", "nothing to take"):
+            assert part in invoice
+        assert history_actions(app) == ["booked", "paid", "confirmed"]
+        pay = button(app, "booking-pay")
+        assert pay.disabled and pay.tooltip == "Invoice INV-000007 is paid; nothing to take."
+        assert button(app, "booking-confirm").disabled
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)  # no checkout dialog
+        assert "Invoice INV-000007 is paid; nothing to take." in messages(app)
+
+
+async def test_confirm_a_pending_booking(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await pilot.press("c")
+        await settle(pilot)
+        assert booking_detail(desk, SYSTEM, "BK-000006").booking.status == "confirmed"
+        assert "confirmed" in card(app, "booking-heading")
+        assert button(app, "booking-confirm").disabled
+        assert "BK-000006 is confirmed." in messages(app)
+
+
+async def test_confirm_refused_by_the_service_is_a_notification(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000004")
+        before = booking_detail(desk, SYSTEM, "BK-000004")
+        await pilot.press("c")  # the button is disabled; the key still asks the service
+        await settle(pilot)
+        assert (
+            "Booking BK-000004 is confirmed; only a pending booking can be confirmed."
+            in messages(app)
+        )
+        assert booking_detail(desk, SYSTEM, "BK-000004") == before
+
+
+async def test_cancel_with_a_reason(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, CancelBookingDialog)
+        assert "INV-000006 is unpaid, so it will be voided" in plain(
+            app.screen.query_one("#cancel-summary", Static)
+        )
+        await pilot.press("enter")  # no reason yet: the dialog asks for one
+        assert isinstance(app.screen, CancelBookingDialog)
+        assert "Say why" in str(app.screen.query_one("#cancel-message", Label).render())
+        await pilot.press(*"flight moved")
+        await pilot.click("#confirm-cancel")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+        detail = booking_detail(desk, SYSTEM, "BK-000006")
+        assert detail.booking.status == "cancelled"
+        assert detail.booking.cancel_reason == "flight moved"
+        assert detail.booking.invoice.status == "void"
+        assert "cancelled" in card(app, "booking-heading")
+        assert button(app, "booking-cancel").disabled
+
+
+async def test_escape_backs_out_of_cancel_without_writing(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        before = booking_detail(desk, SYSTEM, "BK-000006")
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press(*"changed my mind", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+        assert booking_detail(desk, SYSTEM, "BK-000006") == before
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.click("#keep-booking")
+        await settle(pilot)
+        assert booking_detail(desk, SYSTEM, "BK-000006") == before
+
+
+async def test_take_payment_marks_the_invoice_paid(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckoutDialog)
+        await pilot.click("#method-cash")
+        await pilot.click("#checkout-take")
+        await settle(pilot)
+        detail = booking_detail(desk, SYSTEM, "BK-000006")
+        assert detail.booking.invoice.status == "paid"
+        assert [(p.amount_cents, p.method, p.taken_by) for p in detail.payments] == [
+            (48800, "cash", "staff")
+        ]
+        assert detail.booking.status == "confirmed"  # paying confirms a pending hold
+        assert "£488.00 by cash" in card(app, "booking-invoice")
+        assert button(app, "booking-pay").disabled
+
+
+async def test_escape_backs_out_of_checkout_without_writing(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000003")
+        before = booking_detail(desk, SYSTEM, "BK-000003")
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckoutDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+        assert booking_detail(desk, SYSTEM, "BK-000003") == before
+
+
+async def test_forced_checkout_of_a_paid_invoice_is_refused_by_the_service(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000007")
+        before = booking_detail(desk, SYSTEM, "BK-000007")
+        await app.screen.run_action("checkout('card')")  # what the disabled button would do
+        await settle(pilot)
+        assert any(
+            "Invoice INV-000007 is paid" in text and "Nothing was charged" in text
+            for text in messages(app)
+        )
+        assert booking_detail(desk, SYSTEM, "BK-000007") == before
+        assert isinstance(app.screen, BookingDetailScreen)
+
+
+async def test_errors_are_notifications_not_tracebacks(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-999999")
+        assert "No booking BK-999999." in messages(app)
+        assert "No booking BK-999999." in card(app, "booking-heading")
+        await pilot.press("c", "x", "t")
+        await settle(pilot)
+        app.open_screen("booking", ref="not a ref")
+        await settle(pilot)
+        assert any("is not a booking reference" in text for text in messages(app))
+        # The app is still running and answering keys.
+        await pilot.press("escape")
+        assert isinstance(app.screen, BookingDetailScreen)
+
+
+async def test_invoice_key_opens_the_invoice_and_back(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000004")
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, InvoiceDetailScreen)
+        assert app.screen.ref == "INV-000004"
+        await pilot.press("b")  # came from that booking: goes back instead of stacking
+        assert isinstance(app.screen, BookingDetailScreen)
+        assert len(app.screen_stack) == 3

@@ -1,0 +1,170 @@
+"""Invoices: the list by status, the invoice with its booking and payments, and checkout
+offered only while money is owed."""
+
+from __future__ import annotations
+
+from textual.widgets import Button, DataTable, Select, Static
+
+from nextcars_tui.domain.roles import system_actor
+from nextcars_tui.services.billing import invoice_detail
+from nextcars_tui.tui.dialogs.checkout import CheckoutDialog
+from nextcars_tui.tui.screens.booking_detail import BookingDetailScreen
+from nextcars_tui.tui.screens.invoice_detail import InvoiceDetailScreen
+from nextcars_tui.tui.screens.invoices import InvoicesScreen
+from tests.tui.recordkit import messages, open_as, plain, row_keys, settle
+
+SYSTEM = system_actor("tests")
+BY_DUE_DATE = [
+    "INV-000002",
+    "INV-000001",
+    "INV-000003",
+    "INV-000005",
+    "INV-000006",
+    "INV-000004",
+    "INV-000009",
+    "INV-000007",
+    "INV-000008",
+]
+
+
+def table(app) -> DataTable:
+    return app.screen.query_one("#invoices-table", DataTable)
+
+
+def text_of(app, widget_id: str) -> str:
+    return plain(app.screen.query_one(f"#{widget_id}", Static))
+
+
+async def test_lists_invoices_by_due_date_and_filters_by_status(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "invoices")
+        assert isinstance(app.screen, InvoicesScreen)
+        assert row_keys(table(app)) == BY_DUE_DATE
+        first = [str(cell) for cell in table(app).get_row_at(0)]
+        assert first == [
+            "INV-000002",
+            "overdue",
+            "BK-000002",
+            "Carla Diaz",
+            "£528.00",
+            "Sun 18 Oct · 44 d late",
+        ]
+        assert "rows 1–9 of 9" in text_of(app, "invoices-caption")
+        status = app.screen.query_one("#invoices-status-filter", Select)
+        for chosen, expected in [
+            ("paid", ["INV-000001", "INV-000007"]),
+            ("overdue", ["INV-000002"]),
+            ("void", ["INV-000009"]),
+            (
+                "owed",
+                [
+                    "INV-000002",
+                    "INV-000003",
+                    "INV-000005",
+                    "INV-000006",
+                    "INV-000004",
+                    "INV-000008",
+                ],
+            ),
+            ("", BY_DUE_DATE),
+        ]:
+            status.value = chosen
+            await settle(pilot)
+            assert row_keys(table(app)) == expected, chosen
+
+
+async def test_pages_through_the_invoices(make_app, monkeypatch):
+    monkeypatch.setattr(InvoicesScreen, "PAGE_SIZE", 5)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "invoices")
+        assert row_keys(table(app)) == BY_DUE_DATE[:5]
+        await pilot.press("n")
+        await settle(pilot)
+        assert row_keys(table(app)) == BY_DUE_DATE[5:]
+        assert "rows 6–9 of 9" in text_of(app, "invoices-caption")
+
+
+async def test_enter_opens_the_invoice_with_its_booking_and_payments(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "invoices")
+        await pilot.press(*["down"] * BY_DUE_DATE.index("INV-000001"), "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InvoiceDetailScreen)
+        invoice = text_of(app, "invoice-invoice")
+        for part in ("INV-000001", "paid", "£567.00", "£567.00 by card", "nothing to take"):
+            assert part in invoice
+        booking = text_of(app, "invoice-booking")
+        for part in ("BK-000001", "completed", "Bob Green", "PB-118", "DRV-02", "3–5 Nov"):
+            assert part in booking
+        assert text_of(app, "invoice-payment-state") == (
+            "Invoice INV-000001 is paid; nothing to take.\n"
+        )
+        assert app.screen.query_one("#invoice-pay", Button).disabled
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+        assert app.screen.ref == "BK-000001"
+
+
+async def test_b_opens_the_booking_from_the_list(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "invoices")
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+        assert app.screen.ref == "BK-000002"
+
+
+async def test_checkout_of_an_overdue_invoice(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "invoice", ref="INV-000002")
+        assert "44 days past due" in text_of(app, "invoice-payment-state")
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckoutDialog)
+        await pilot.click("#method-transfer")
+        await pilot.click("#checkout-take")
+        await settle(pilot)
+        detail = invoice_detail(desk, SYSTEM, "INV-000002")
+        assert detail.booking.invoice.status == "paid"
+        assert [p.method for p in detail.payments] == ["transfer"]
+        assert "paid" in text_of(app, "invoice-heading")
+        assert app.screen.query_one("#invoice-pay", Button).disabled
+
+
+async def test_checkout_of_a_paid_invoice_is_not_offered_and_refused_if_forced(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "invoice", ref="INV-000007")
+        before = invoice_detail(desk, SYSTEM, "INV-000007")
+        assert app.screen.query_one("#invoice-pay", Button).disabled
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, InvoiceDetailScreen)  # no dialog
+        assert "Invoice INV-000007 is paid; nothing to take." in messages(app)
+        await app.screen.run_action("checkout('cash')")
+        await settle(pilot)
+        assert any("Nothing was charged" in text for text in messages(app))
+        assert invoice_detail(desk, SYSTEM, "INV-000007") == before
+
+
+async def test_a_void_invoice_explains_why_there_is_nothing_to_take(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "invoice", ref="INV-000009")
+        assert "void (its booking was cancelled); nothing to take" in text_of(
+            app, "invoice-payment-state"
+        )
+
+
+async def test_unknown_invoice_is_a_notification(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "invoice", ref="INV-424242")
+        assert "No invoice INV-424242." in messages(app)
+        assert isinstance(app.screen, InvoiceDetailScreen)
