@@ -1,0 +1,415 @@
+"""The booking wizard's steps: each owns its fields and says what was chosen by message;
+the wizard screen calls the services and moves between steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from nextcars_tui.domain.dates import DateRange, parse_date, parse_days
+from nextcars_tui.domain.errors import DeskError
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.availability import ResourceOption
+    from nextcars_tui.services.fleet import CustomerView
+
+
+def long_date(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+class StepError(Static):
+    """A step's error line; empty (and taking no room) when all is well."""
+
+    DEFAULT_CSS = """
+    StepError {
+        color: $error;
+        height: auto;
+        display: none;
+        &.-shown { display: block; }
+    }
+    """
+
+    def show(self, message: str) -> None:
+        self.update(escape(message))
+        self.set_class(bool(message), "-shown")
+
+
+class CustomerStep(Vertical):
+    """Search customers as you type, pick one, or add a new one inline."""
+
+    class SearchChanged(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Chosen(Message):
+        def __init__(self, customer: CustomerView) -> None:
+            super().__init__()
+            self.customer = customer
+
+    class CreateRequested(Message):
+        def __init__(self, name: str, email: str, phone: str) -> None:
+            super().__init__()
+            self.name = name
+            self.email = email
+            self.phone = phone
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="wizard-step")
+        self._customers: dict[str, CustomerView] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("Who is it for? Type part of a name, e-mail or phone.", classes="step-hint")
+        yield Input(placeholder="search customers", id="customer-search")
+        yield OptionList(id="customer-results")
+        yield Button("+ New customer", id="new-customer", compact=True)
+        with Vertical(id="new-customer-form"):
+            yield Input(placeholder="full name", id="new-customer-name")
+            yield Input(placeholder="e-mail", id="new-customer-email")
+            yield Input(placeholder="phone, e.g. +44 7700 900123", id="new-customer-phone")
+            with Horizontal(classes="step-buttons"):
+                yield Button("Add customer", variant="primary", id="add-customer", compact=True)
+                yield Button("Cancel", id="cancel-customer", compact=True)
+        yield StepError(id="customer-error")
+
+    @property
+    def search_text(self) -> str:
+        return self.query_one("#customer-search", Input).value
+
+    def show_results(self, customers: list[CustomerView], chosen_email: str | None) -> None:
+        self._customers = {c.email: c for c in customers}
+        results = self.query_one("#customer-results", OptionList)
+        results.set_options(
+            Option(f"{escape(c.name)}  [$text-muted]{c.email} · {escape(c.phone)}[/]", id=c.email)
+            for c in customers
+        )
+        if not customers:
+            self.show_error("No customer matches; add a new one with “+ New customer”.")
+            return
+        self.show_error("")
+        emails = list(self._customers)
+        results.highlighted = emails.index(chosen_email) if chosen_email in emails else 0
+
+    @property
+    def highlighted(self) -> CustomerView | None:
+        option = self.query_one("#customer-results", OptionList).highlighted_option
+        return self._customers.get(option.id or "") if option is not None else None
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#customer-error", StepError).show(message)
+
+    def focus_first(self) -> None:
+        if self.has_class("-adding"):
+            self.query_one("#new-customer-name", Input).focus()
+        else:
+            self.query_one("#customer-search", Input).focus()
+
+    @on(Input.Changed, "#customer-search")
+    def _search(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.SearchChanged(event.value))
+
+    @on(Input.Submitted, "#customer-search")
+    @on(OptionList.OptionSelected, "#customer-results")
+    def _choose(self, event: Message) -> None:
+        event.stop()
+        customer = self.highlighted
+        if customer is None:
+            self.show_error("Choose a customer from the list, or add a new one.")
+            return
+        self.post_message(self.Chosen(customer))
+
+    @on(Button.Pressed, "#new-customer")
+    def _open_form(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.add_class("-adding")
+        typed = self.search_text.strip()
+        field = "#new-customer-email" if "@" in typed else "#new-customer-name"
+        if not typed[:1].isdigit() and not typed.startswith("+"):
+            self.query_one(field, Input).value = typed
+        self.show_error("")
+        self.focus_first()
+
+    @on(Button.Pressed, "#cancel-customer")
+    def _close_form(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.remove_class("-adding")
+        self.show_error("")
+        self.focus_first()
+
+    @on(Input.Submitted, "#new-customer-name")
+    @on(Input.Submitted, "#new-customer-email")
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.screen.focus_next()
+
+    @on(Input.Submitted, "#new-customer-phone")
+    @on(Button.Pressed, "#add-customer")
+    def _create(self, event: Message) -> None:
+        event.stop()
+        values = [
+            self.query_one(f"#new-customer-{name}", Input).value
+            for name in ("name", "email", "phone")
+        ]
+        self.post_message(self.CreateRequested(*values))
+
+    def created(self, customer: CustomerView) -> None:
+        """The new customer exists: close the form and list it, chosen."""
+        self.remove_class("-adding")
+        for name in ("name", "email", "phone"):
+            self.query_one(f"#new-customer-{name}", Input).value = ""
+        self.query_one("#customer-search", Input).value = customer.email
+        self.show_results([customer], customer.email)
+
+
+class DatesStep(Vertical):
+    """Start date and day count, checked as typed, with the end date spelled out."""
+
+    class Accepted(Message):
+        def __init__(self, dates: DateRange) -> None:
+            super().__init__()
+            self.dates = dates
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="wizard-step")
+        self._today = date.min
+        self._max_days = 1
+
+    def compose(self) -> ComposeResult:
+        yield Static("When? The car is collected on the start date.", classes="step-hint")
+        with Horizontal(id="date-fields"):
+            yield Label("Start", classes="field-label")
+            yield Input(placeholder="YYYY-MM-DD", id="start-date")
+            yield Label("Days", classes="field-label")
+            yield Input(placeholder="1", id="day-count", type="integer")
+        yield Static("", id="dates-summary")
+        yield StepError(id="dates-error")
+
+    def configure(self, today: date, max_days: int, start: date | None, days: int = 1) -> None:
+        self._today = today
+        self._max_days = max_days
+        self.query_one("#start-date", Input).value = (start or today).isoformat()
+        self.query_one("#day-count", Input).value = str(days)
+        self.check()
+
+    def check(self) -> DateRange | None:
+        """The dates typed so far, or None with the reason shown inline."""
+        start_text = self.query_one("#start-date", Input).value
+        days_text = self.query_one("#day-count", Input).value
+        summary = self.query_one("#dates-summary", Static)
+        try:
+            start = parse_date(start_text)
+            days = parse_days(days_text, self._max_days)
+            if start < self._today:
+                raise DeskError(f"{long_date(start)} is in the past; today is {self._today}.")
+        except DeskError as error:
+            summary.update("")
+            self.query_one("#dates-error", StepError).show(error.message)
+            return None
+        dates = DateRange(start, days)
+        self.query_one("#dates-error", StepError).show("")
+        plural = "day" if days == 1 else "days"
+        summary.update(
+            f"[b]{long_date(start)}[/] → last day [b]{long_date(dates.last_day)}[/]"
+            f" · {days} {plural}\n[$text-muted]The car is back on {long_date(dates.end)}.[/]"
+        )
+        return dates
+
+    def focus_first(self) -> None:
+        self.query_one("#start-date", Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.check()
+
+    @on(Input.Submitted, "#start-date")
+    def _to_days(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#day-count", Input).focus()
+
+    @on(Input.Submitted, "#day-count")
+    def _accept(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.accept()
+
+    def accept(self) -> None:
+        dates = self.check()
+        if dates is not None:
+            self.post_message(self.Accepted(dates))
+
+
+class ResourceStep(Vertical):
+    """Every car (or driver) for the chosen dates: free ones selectable, busy ones dimmed
+    with the booking that holds them."""
+
+    class Chosen(Message):
+        def __init__(self, kind: str, option: ResourceOption) -> None:
+            super().__init__()
+            self.kind = kind
+            self.option = option
+
+    def __init__(self, kind: str, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="wizard-step")
+        self.kind = kind
+        self._options: list[ResourceOption] = []
+        self._money: Callable[[int], str] = str
+        self._chosen: str | None = None
+
+    def compose(self) -> ComposeResult:
+        noun = "car" if self.kind == "car" else "driver"
+        hint = "plate, make, model" if self.kind == "car" else "code, name"
+        yield Static(f"Which {noun}?", id=f"{self.kind}-hint", classes="step-hint")
+        yield Input(placeholder=f"filter: {hint}", id=f"{self.kind}-filter", compact=True)
+        yield OptionList(id=f"{self.kind}-options")
+        yield StepError(id=f"{self.kind}-error")
+
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one(f"#{self.kind}-options", OptionList)
+
+    def show_options(
+        self,
+        options: list[ResourceOption],
+        dates: DateRange,
+        chosen: str | None,
+        money: Callable[[int], str],
+    ) -> None:
+        self._options = options
+        self._money = money
+        self._chosen = chosen
+        free = sum(option.free for option in options)
+        noun = "cars" if self.kind == "car" else "drivers"
+        self.query_one(f"#{self.kind}-hint", Static).update(
+            f"[b]{free} of {len(options)} {noun} free[/] for {dates} · "
+            "[$text-muted]busy ones are dimmed with the booking that holds them[/]"
+        )
+        self._fill()
+
+    def _fill(self) -> None:
+        needle = self.query_one(f"#{self.kind}-filter", Input).value.strip().lower()
+        shown = [
+            option
+            for option in self._options
+            if not needle or needle in option.key.lower() or needle in option.label.lower()
+        ]
+        per_day = "/day"
+        prompts = []
+        for option in shown:
+            label = option.label if len(option.label) <= 30 else option.label[:29] + "…"
+            head = f"{option.key:<8} {label:<30} "
+            if option.free:
+                tail = f"{self._money(option.daily_cents)}{per_day}"
+            else:
+                tail = f"busy {option.clash_ref} {option.clash_days}"
+            prompts.append(Option(escape(head + tail), id=option.key, disabled=not option.free))
+        option_list = self.option_list
+        option_list.set_options(prompts)
+        keys = [option.key for option in shown]
+        if self._chosen in keys:
+            option_list.highlighted = keys.index(self._chosen)
+        else:
+            first_free = next((i for i, option in enumerate(shown) if option.free), None)
+            option_list.highlighted = first_free
+
+    @property
+    def highlighted(self) -> ResourceOption | None:
+        option = self.option_list.highlighted_option
+        if option is None or option.disabled:
+            return None
+        return next((o for o in self._options if o.key == option.id), None)
+
+    def show_error(self, message: str) -> None:
+        self.query_one(f"#{self.kind}-error", StepError).show(message)
+
+    def focus_first(self) -> None:
+        self.option_list.focus()
+
+    @on(Input.Changed)
+    def _filter(self, event: Input.Changed) -> None:
+        event.stop()
+        self._fill()
+
+    @on(Input.Submitted)
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.option_list.focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.accept()
+
+    def accept(self) -> None:
+        option = self.highlighted
+        if option is None:
+            noun = "car" if self.kind == "car" else "driver"
+            self.show_error(f"Choose a free {noun}; the dimmed ones are booked on these dates.")
+            return
+        self.post_message(self.Chosen(self.kind, option))
+
+
+class ReviewStep(Vertical):
+    """The price breakdown and the one button that writes."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="review-body")
+        yield Button("Confirm booking", variant="success", id="confirm-booking")
+        yield StepError(id="review-error")
+
+    def show(self, body: str) -> None:
+        self.query_one("#review-body", Static).update(body)
+        self.show_error("")
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#review-error", StepError).show(message)
+
+    def focus_first(self) -> None:
+        self.query_one("#confirm-booking", Button).focus()
+
+
+def review_text(
+    *,
+    customer: CustomerView,
+    dates: DateRange,
+    car: ResourceOption,
+    driver: ResourceOption,
+    money: Callable[[int], str],
+    due: date,
+) -> str:
+    """The review as content markup: who, when, what, and days × rate = total."""
+    fmt = money
+    car_cents = dates.days * car.daily_cents
+    driver_cents = dates.days * driver.daily_cents
+    plural = "day" if dates.days == 1 else "days"
+    rows = [
+        ("Car", f"{dates.days} {plural} × {fmt(car.daily_cents)}", fmt(car_cents)),
+        ("Driver", f"{dates.days} {plural} × {fmt(driver.daily_cents)}", fmt(driver_cents)),
+    ]
+    total = fmt(car_cents + driver_cents)
+    width = max(len(total), *(len(amount) for _, _, amount in rows))
+    lines = [
+        f"[b]Customer[/]  {escape(customer.name)} · {customer.email} · {escape(customer.phone)}",
+        f"[b]Dates[/]     {long_date(dates.start)} → {long_date(dates.last_day)} "
+        f"({dates.days} {plural}; back {long_date(dates.end)})",
+        f"[b]Car[/]       {escape(car.key)} {escape(car.label)}",
+        f"[b]Driver[/]    {escape(driver.key)} {escape(driver.label)}",
+        "",
+    ]
+    for what, sum_text, amount in rows:
+        lines.append(f"{what:<10}{sum_text:<26}{amount:>{width}}")
+    lines.append(" " * 36 + "─" * width)
+    lines.append(f"[b]{'Total':<36}{total:>{width}}[/]")
+    lines.append("")
+    lines.append(f"Invoice due [b]{long_date(due)}[/] [$text-muted](unpaid until checkout)[/]")
+    return "\n".join(lines)

@@ -1,0 +1,265 @@
+"""Booking wizard: a person's way through the steps, and the ways it must not write twice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import Input, OptionList
+
+from nextcars_tui.domain.roles import system_actor
+from nextcars_tui.services.booking import BookingRequest, book
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.fleet import search_customers
+from nextcars_tui.services.listings import BookingFilter, list_bookings
+from nextcars_tui.store import open_database
+from nextcars_tui.tui.screens.wizard import BookingWizardScreen
+from tests.tui.deskdata import TODAY
+from tests.tui.roles_kit import enter_as, settle
+
+LATER = date(2026, 12, 20)  # every car and driver is free around then
+
+
+async def press(pilot, *keys: str) -> None:
+    """Type keys, then let the searches and loads they started land on screen."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def open_wizard(pilot, **prefill) -> BookingWizardScreen:
+    if prefill:
+        pilot.app.open_screen("new-booking", **prefill)
+    else:
+        await pilot.press("ctrl+n")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, BookingWizardScreen)
+    return screen
+
+
+async def to_review(pilot, *, days: int = 3, type_dates: bool = False):
+    """Customer by search, dates (typed, or prefilled as from a grid cell), then the
+    highlighted (first free) car and driver."""
+    screen = await open_wizard(pilot) if type_dates else await open_wizard(pilot, start=LATER)
+    await press(pilot, *"bob")
+    await press(pilot, "enter")
+    assert screen.step == "dates"
+    if type_dates:
+        await pilot.press(*LATER.isoformat(), "enter")
+    else:
+        await pilot.press("tab")
+    await press(pilot, *str(days), "enter")
+    assert screen.step == "car"
+    await press(pilot, "enter")
+    assert screen.step == "driver"
+    await press(pilot, "enter")
+    assert screen.step == "review"
+    return screen
+
+
+def bookings(desk: Desk, **filters):
+    return list_bookings(desk, system_actor("test"), BookingFilter(**filters))
+
+
+async def test_happy_path_books_and_opens_the_booking(make_app, desk):
+    before = bookings(desk).total
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await to_review(pilot, type_dates=True)
+        car, driver = screen.draft.car, screen.draft.driver
+        assert car is not None and driver is not None
+        review = str(screen.query_one("#review-body").render())
+        assert "3 days × £89.00" in review and "Total" in review
+        assert "Invoice due Wed 6 Jan 2027" in review
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "BookingDetailScreen"
+        made = bookings(desk, car_plate=car.key, text="bob").items
+        assert [(b.start, b.days, b.driver_code) for b in made if b.start == LATER] == [
+            (LATER, 3, driver.key)
+        ]
+        booked = next(b for b in made if b.start == LATER)
+        assert booked.total_cents == 3 * (car.daily_cents + driver.daily_cents)
+        assert any(booked.ref in n.message for n in app._notifications)
+    assert bookings(desk).total == before + 1
+
+
+async def test_escape_abandons_without_writing(make_app, desk):
+    before = bookings(desk).total
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        await to_review(pilot)
+        await press(pilot, "escape")
+        assert type(app.screen).__name__ == "TodayScreen"
+    assert bookings(desk).total == before
+
+
+async def test_double_confirm_creates_one_booking(make_app, desk):
+    before = bookings(desk).total
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await to_review(pilot)
+        # Two presses before the first booking comes back, and the action called again.
+        await pilot.press("enter", "enter")
+        screen.action_confirm()
+        await settle(pilot)
+    assert bookings(desk).total == before + 1
+
+
+async def test_back_and_forward_keep_what_was_entered(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await to_review(pilot, days=2)
+        car = screen.draft.car
+        await press(pilot, "ctrl+r", "ctrl+r", "ctrl+r")
+        assert screen.step == "dates"
+        assert screen.query_one("#start-date", Input).value == LATER.isoformat()
+        assert screen.query_one("#day-count", Input).value == "2"
+        await press(pilot, "ctrl+r")
+        assert screen.step == "customer"
+        assert screen.query_one("#customer-search", Input).value == "bob"
+        await press(pilot, "enter", "tab", "enter")
+        assert screen.step == "car"
+        assert screen.draft.car == car
+        assert screen.query_one("#car-options", OptionList).highlighted_option.id == car.key
+
+
+async def test_dates_are_checked_inline(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await open_wizard(pilot)
+        await press(pilot, "a", "l", "i")
+        await press(pilot, "enter")
+        assert screen.query_one("#start-date", Input).value == TODAY.isoformat()
+        await press(pilot, *"2026-02-30", "tab", "enter")
+        error = str(screen.query_one("#dates-error").render())
+        assert "not a real calendar date" in error
+        assert screen.step == "dates"
+        await press(pilot, "shift+tab", *"2026-11-30", "tab", "enter")
+        assert "in the past" in str(screen.query_one("#dates-error").render())
+        await press(pilot, "shift+tab", *"2026-12-24", "tab", "0", "enter")
+        assert "at least one day" in str(screen.query_one("#dates-error").render())
+        await press(pilot, "backspace", "4", "enter")
+        assert screen.step == "car"
+        assert "Thu 24 Dec 2026 → last day Sun 27 Dec 2026 · 4 days" in str(
+            screen.query_one("#dates-summary").render()
+        )
+
+
+async def test_busy_cars_are_dimmed_with_the_clashing_booking(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await open_wizard(pilot)
+        await press(pilot, "b", "o", "b")
+        await press(pilot, "enter", "tab", "2", "enter")  # today, 2 days
+        options = screen.query_one("#car-options", OptionList)
+        by_key = {option.id: option for option in options.options}
+        assert len(by_key) == 6
+        assert by_key["KX-204"].disabled and "busy BK-000004" in str(by_key["KX-204"].prompt)
+        assert not by_key["LM-310"].disabled
+        assert options.highlighted_option.id == "LM-310"  # first free
+        hint = str(screen.query_one("#car-hint").render())
+        assert "3 of 6 cars free" in hint
+
+
+async def test_prefilled_from_a_grid_cell(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await open_wizard(pilot, car="RT-552", start=LATER)
+        await press(pilot, "c", "a", "r")
+        await press(pilot, "enter")
+        assert screen.query_one("#start-date", Input).value == LATER.isoformat()
+        await press(pilot, "enter", "enter")
+        assert screen.step == "car"
+        assert screen.query_one("#car-options", OptionList).highlighted_option.id == "RT-552"
+        await press(pilot, "enter")
+        assert screen.draft.car is not None and screen.draft.car.key == "RT-552"
+
+
+async def test_new_customer_inline(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await open_wizard(pilot)
+        await press(pilot, *"Zoe")
+        await pilot.click("#new-customer")
+        await settle(pilot)
+        assert screen.query_one("#new-customer-name", Input).value == "Zoe"
+        await press(
+            pilot, "end", *" Quinn", "enter", *"zoe@example.com", "enter", *"+44 7700 900099"
+        )
+        await press(pilot, "enter")
+        assert screen.step == "dates"
+        assert screen.draft.customer is not None and screen.draft.customer.name == "Zoe Quinn"
+    found = search_customers(desk, system_actor("test"), "zoe@example.com")
+    assert [c.name for c in found] == ["Zoe Quinn"]
+
+
+async def test_new_customer_errors_stay_on_the_form(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await open_wizard(pilot)
+        await pilot.click("#new-customer")
+        await settle(pilot)
+        await press(pilot, *"Al", "enter", *"not-an-email", "enter", *"+44 1", "enter")
+        assert screen.step == "customer"
+        assert "not an e-mail address" in str(screen.query_one("#customer-error").render())
+
+
+def _other_terminal_books(desk: Desk, plate: str, code: str, start: date, days: int) -> str:
+    """Book through a second connection to the same file, like another desk would."""
+    other_db = open_database(desk.db.path)
+    try:
+        other = Desk(other_db, desk.settings, desk.clock)
+        request = BookingRequest("erin@example.com", plate, code, start, days)
+        return book(other, system_actor("other-terminal"), request).ref
+    finally:
+        other_db.close()
+
+
+async def test_car_taken_by_another_terminal_returns_to_the_car_step(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await to_review(pilot, days=2)
+        car, driver = screen.draft.car, screen.draft.driver
+        assert car is not None and driver is not None
+        other_driver = "DRV-03" if driver.key != "DRV-03" else "DRV-02"
+        ref = _other_terminal_books(desk, car.key, other_driver, LATER, 1)
+        before = bookings(desk).total
+        await press(pilot, "enter")
+        assert screen.step == "car"
+        assert screen.draft.car is None
+        error = str(screen.query_one("#car-error").render())
+        assert error.startswith(f"Car {car.key} is already booked") and ref in error
+        option = screen.query_one("#car-options", OptionList).get_option(car.key)
+        assert option.disabled and ref in str(option.prompt)
+        assert any("already booked" in n.message for n in app._notifications)
+        # The driver stays chosen; pick another car and the booking goes through.
+        await press(pilot, "enter")
+        await press(pilot, "enter")
+        assert screen.step == "review"
+        await press(pilot, "enter")
+    assert bookings(desk).total == before + 1
+
+
+async def test_driver_taken_by_another_terminal_returns_to_the_driver_step(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await to_review(pilot, days=2)
+        car, driver = screen.draft.car, screen.draft.driver
+        assert car is not None and driver is not None
+        other_car = "ZE-901" if car.key != "ZE-901" else "VN-777"
+        _other_terminal_books(desk, other_car, driver.key, LATER, 2)
+        await press(pilot, "enter")
+        assert screen.step == "driver"
+        assert screen.draft.driver is None and screen.draft.car == car
+        assert str(screen.query_one("#driver-error").render()).startswith(f"Driver {driver.key}")
+        assert screen.query_one("#driver-options", OptionList).get_option(driver.key).disabled
