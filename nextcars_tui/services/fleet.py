@@ -74,15 +74,13 @@ def _add(desk: Desk, actor: Actor, kind: Kind[Row], record: Fields) -> Row:
     with desk.db.write() as uow:
         if kind.find(uow, record.key) is not None:
             raise InvalidInput(f"There is already a {kind.name} with {kind.key_name} {record.key}.")
-        values = values_of(record)
-        row = kind.add(uow, kind.table(**values))
-        values.pop(next(iter(values)))
+        row = kind.add(uow, kind.table(**values_of(record)))
         uow.audit.record(
             at=now,
             actor=actor.username,
             action=f"{kind.name} added",
             ref=record.key,
-            detail=describe(values),
+            detail=describe(record),
         )
         uow.commit()
         return row

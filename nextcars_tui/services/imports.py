@@ -209,10 +209,9 @@ def import_records(
                 values = values_of(record)
                 row = existing.get(record.key)
                 if row is None:
-                    new_rows.append(dict(values))
+                    new_rows.append(values)
                     action = "added"
-                    values.pop(next(iter(values)))
-                    detail = describe(values)
+                    detail = describe(record)
                     added += 1
                 else:
                     detail = apply(row, values)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.money import cents_to_text, parse_amount
@@ -68,6 +68,8 @@ def checked(checks: Mapping[str, Check], values: Mapping[str, Any]) -> dict[str,
 
 @dataclass(frozen=True)
 class CarFields:
+    KEY: ClassVar[str] = "plate"
+
     plate: str
     make: str
     model: str
@@ -81,6 +83,8 @@ class CarFields:
 
 @dataclass(frozen=True)
 class DriverFields:
+    KEY: ClassVar[str] = "code"
+
     code: str
     name: str
     phone: str
@@ -93,6 +97,8 @@ class DriverFields:
 
 @dataclass(frozen=True)
 class CustomerFields:
+    KEY: ClassVar[str] = "email"
+
     email: str
     name: str
     phone: str
@@ -135,8 +141,11 @@ def values_of(record: Fields) -> dict[str, Any]:
     return asdict(record)
 
 
-def describe(values: Mapping[str, Any]) -> str:
-    """'make Toyota, model Corolla, seats 5, daily rate 89.00' for the audit log."""
+def describe(record: Fields) -> str:
+    """'make Toyota, model Corolla, seats 5, daily rate 89.00' for the audit log; the key is
+    left out because it is the entry's ref."""
+    values = values_of(record)
+    values.pop(record.KEY)
     return ", ".join(f"{_label(name)} {_shown(name, value)}" for name, value in values.items())
 
 
