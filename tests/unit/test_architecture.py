@@ -1,0 +1,76 @@
+"""The direction of imports: tui -> services -> store/domain, never back; Textual only in tui."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def lint_imports_command() -> list[str]:
+    beside_python = Path(sys.executable).parent / "lint-imports"
+    found = str(beside_python) if beside_python.exists() else shutil.which("lint-imports")
+    assert found, "lint-imports is missing: pip install -e '.[test]'"
+    return [found]
+
+
+def test_import_linter_contracts_are_kept():
+    result = subprocess.run(
+        [*lint_imports_command(), "--no-cache"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+    # Every contract in pyproject.toml was checked, not silently skipped.
+    assert result.stdout.count(" KEPT") == 4, result.stdout
+
+
+def test_everything_outside_the_tui_loads_without_textual():
+    """Services, store, domain, CLI and worker import cleanly in a fresh interpreter that
+    never loads Textual, so scripts, cron and the worker stay light."""
+    probe = textwrap.dedent(
+        """
+        import importlib, pkgutil, sys
+        import nextcars_tui
+
+        loaded = []
+        for module in pkgutil.walk_packages(nextcars_tui.__path__, "nextcars_tui."):
+            name = module.name
+            if name == "nextcars_tui.__main__" or name.split(".")[1] == "tui":
+                continue
+            importlib.import_module(name)
+            loaded.append(name)
+        assert "nextcars_tui.services.booking" in loaded, loaded
+        assert "nextcars_tui.store.database" in loaded, loaded
+        textual = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
+        assert not textual, f"textual was loaded: {textual[:5]}"
+        print(len(loaded))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert int(result.stdout.strip()) >= 20
+
+
+def test_services_do_not_import_the_database_library_directly():
+    """Belt and braces beside import-linter: no service module names sqlmodel or sqlalchemy."""
+    offenders = [
+        str(path.relative_to(REPO))
+        for folder in ("services", "domain", "cli")
+        for path in (REPO / "nextcars_tui" / folder).rglob("*.py")
+        if any(
+            line.lstrip().startswith((f"import {lib}", f"from {lib}"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+            for lib in ("sqlmodel", "sqlalchemy", "textual")
+        )
+    ]
+    assert offenders == []
