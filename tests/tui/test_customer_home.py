@@ -40,6 +40,9 @@ async def test_alice_sees_only_her_bookings_and_invoices(make_app, desk):
             "unpaid",
         ]
         assert bookings["BK-000007"][5] == "paid"
+        assert "BK-000007 · car LM-310 · driver Ana Silva · invoice INV-000007 due Tue 22 Dec" in (
+            screen_text(app)
+        )
         invoices = _rows(screen.query_one("#my-invoices", DataTable))
         assert set(invoices) == her_invoices
         assert {row[1] for row in invoices.values()} == hers

@@ -27,7 +27,11 @@ class ExportPathDialog(DeskDialog[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
             yield Static(self._title, classes="screen-title")
-            yield Label("Write the CSV to this file (relative to the folder the desk runs in):")
+            yield Static(
+                "Write the CSV to this file; a relative path starts in the folder the desk "
+                "was started from.",
+                classes="form-note",
+            )
             yield Input(value=self._default_path, id="export-path", compact=True)
             yield Label("", id="form-error")
             with Horizontal(classes="buttons"):

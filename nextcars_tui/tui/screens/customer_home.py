@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
@@ -39,6 +40,10 @@ class CustomerHomeScreen(DeskScreen):
         Binding("r", "refresh", "Refresh"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._bookings: dict[str, BookingView] = {}
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading your bookings…", id="customer-summary", classes="status-line")
@@ -47,11 +52,12 @@ class CustomerHomeScreen(DeskScreen):
                 yield DataTable(id="my-bookings", cursor_type="row", zebra_stripes=True)
             with TabPane("Invoices", id="tab-my-invoices"):
                 yield DataTable(id="my-invoices", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="booking-line", classes="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#my-bookings", DataTable).add_columns(
-            "Ref", "Dates", "Car", "Total", "Booking", "Payment", "Driver"
+            "Ref", "Dates", "Car", "Total", "Booking", "Payment"
         )
         self.query_one("#my-invoices", DataTable).add_columns(
             "Invoice", "Booking", "Amount", "Due", "Payment"
@@ -75,9 +81,9 @@ class CustomerHomeScreen(DeskScreen):
                 Text(money(b.total_cents), justify="right"),
                 status_text(b.status.value),
                 status_text(b.invoice.status.value),
-                b.driver_name,
                 key=b.ref,
             )
+        self._bookings = {b.ref: b for b in bookings}
         table = self.query_one("#my-invoices", DataTable)
         table.clear()
         for invoice in invoices.items:
@@ -100,6 +106,17 @@ class CustomerHomeScreen(DeskScreen):
         self.query_one("#customer-summary", Static).update(
             f"{name} · {len(bookings)} bookings · {owed_text}"
             + (f" · {overdue} overdue" if overdue else "")
+        )
+
+    @on(DataTable.RowHighlighted, "#my-bookings")
+    def _describe(self, event: DataTable.RowHighlighted) -> None:
+        booking = self._bookings.get(event.row_key.value or "")
+        if booking is None:
+            return
+        invoice = booking.invoice
+        self.query_one("#booking-line", Static).update(
+            f"{booking.ref} · car {booking.car_plate} · driver {booking.driver_name} · "
+            f"invoice {invoice.ref} due {short_date(invoice.due)}"
         )
 
     def action_show(self, which: str) -> None:

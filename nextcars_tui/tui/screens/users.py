@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from nextcars_tui.services.auth import UserView
 
 _ROLE_NAMES = tuple(role.value for role in ASSIGNABLE_ROLES)
-_LINK_HINT = "driver code (drivers) or e-mail (customers)"
+_LINK_HINT = "DRV-05 or name@example.com"
 
 
 def _same_passwords(values: Values) -> str:
