@@ -32,21 +32,24 @@ def test_import_linter_contracts_are_kept():
     assert result.stdout.count(" KEPT") == 4, result.stdout
 
 
-def test_everything_outside_the_tui_loads_without_textual():
-    """Services, store, domain, CLI and worker import cleanly in a fresh interpreter that
-    never loads Textual, so scripts, cron and the worker stay light."""
+def test_the_core_and_the_cli_load_without_textual():
+    """Services, store, domain, CLI, settings and worker import cleanly in a fresh interpreter
+    that never loads Textual, so scripts, cron and the worker stay light."""
     probe = textwrap.dedent(
         """
-        import importlib, pkgutil, sys
-        import nextcars_tui
+        import importlib, importlib.util, pkgutil, sys
 
         loaded = []
-        for module in pkgutil.walk_packages(nextcars_tui.__path__, "nextcars_tui."):
-            name = module.name
-            if name == "nextcars_tui.__main__" or name.split(".")[1] == "tui":
-                continue
-            importlib.import_module(name)
-            loaded.append(name)
+        for package in ("services", "store", "domain", "cli"):
+            root = importlib.import_module(f"nextcars_tui.{package}")
+            loaded.append(root.__name__)
+            for module in pkgutil.walk_packages(root.__path__, root.__name__ + "."):
+                importlib.import_module(module.name)
+                loaded.append(module.name)
+        for single in ("config", "clock", "worker"):
+            if importlib.util.find_spec(f"nextcars_tui.{single}") is not None:
+                importlib.import_module(f"nextcars_tui.{single}")
+                loaded.append(single)
         assert "nextcars_tui.services.booking" in loaded, loaded
         assert "nextcars_tui.store.database" in loaded, loaded
         textual = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
