@@ -18,7 +18,7 @@ class Context:
     settings: Settings
     # The audit log records every CLI change as made by 'system:cli'.
     actor: Actor = field(default_factory=lambda: system_actor("cli"))
-    _db: Database | None = None
+    _db: Database | None = field(default=None, init=False, repr=False)
 
     def desk(self, *, create: bool = False) -> Desk:
         """Open the database once; only `init` and opening the desk may create the file, so a
