@@ -6,11 +6,14 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from nextcars_tui.config import Settings, database_path, load_settings
 from nextcars_tui.domain.roles import Actor, system_actor
-from nextcars_tui.services.desk import Desk
-from nextcars_tui.store import Database, open_database
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.desk import Desk
+    from nextcars_tui.store import Database
 
 
 @dataclass
@@ -23,6 +26,10 @@ class Context:
     def desk(self, *, create: bool = False) -> Desk:
         """Open the database once; only `init` and opening the desk may create the file, so a
         mistyped path in a script fails instead of quietly starting an empty database."""
+        # Imported on first use so commands that need no database never load the data layer.
+        from nextcars_tui.services.desk import Desk
+        from nextcars_tui.store import open_database
+
         if self._db is None:
             db = open_database(database_path(self.settings), create=create)
             try:

@@ -9,13 +9,10 @@ import sys
 import threading
 from types import FrameType
 
-from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
 from nextcars_tui.config import database_path
 from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.roles import system_actor
-from nextcars_tui.services import demo
-from nextcars_tui.worker import LifecycleWorker
 
 # How often the main thread looks up from waiting; signals are handled in between.
 _POLL_SECONDS = 0.2
@@ -29,14 +26,10 @@ def open_desk(ctx: Context, _args: argparse.Namespace) -> int:
             "The NextCars desk needs a terminal; over SSH connect with 'ssh -t'. "
             "For scripts see 'nextcars --help'."
         )
-    fresh = not database_path(ctx.settings).exists()
-    desk = ctx.desk(create=True)
-    if fresh:
-        demo.load_demo(desk, ctx.actor)
-        print(f"Created {desk.db.path} with demo data.")
-        output.console().print(output.sign_ins_table(demo.demo_sign_ins(desk)))
-    # The desk opens its own connections off its event loop.
-    ctx.close()
+    if not database_path(ctx.settings).exists():
+        _create_demo(ctx)
+    # The desk opens its own connections off its event loop, after sign-in is on screen;
+    # an existing file is not opened here so the data layer does not delay the first paint.
     # Imported here so scripted commands never pay for (or depend on) loading Textual.
     from nextcars_tui.tui.app import run_desk
 
@@ -44,8 +37,21 @@ def open_desk(ctx: Context, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_demo(ctx: Context) -> None:
+    from nextcars_tui.cli import output
+    from nextcars_tui.services import demo
+
+    desk = ctx.desk(create=True)
+    demo.load_demo(desk, ctx.actor)
+    print(f"Created {desk.db.path} with demo data.")
+    output.console().print(output.sign_ins_table(demo.demo_sign_ins(desk)))
+    ctx.close()
+
+
 def worker(ctx: Context, _args: argparse.Namespace) -> int:
     """Run the lifecycle rules on the configured interval until SIGINT or SIGTERM."""
+    from nextcars_tui.worker import LifecycleWorker
+
     desk = ctx.desk()
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from typing import NoReturn
 
-from nextcars_tui.cli import commands, interactive, ssh_config
-from nextcars_tui.cli.context import with_context
+from nextcars_tui.cli import ssh_config
+from nextcars_tui.cli.context import Handler, with_context
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
-from nextcars_tui.services.imports import KINDS
+
+# The import formats (services.imports.FORMATS), named here so parsing loads no data layer.
+IMPORT_KINDS = ("cars", "drivers", "customers")
 
 EPILOG = """\
 exit codes: 0 done, 2 invalid input (also a bad command line or config file),
@@ -43,6 +46,17 @@ def _config_option(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+def _lazy(module: str, name: str) -> Handler:
+    """A handler whose module is imported only when its command runs: opening the desk must
+    reach the sign-in screen without loading the data layer first."""
+
+    def handler(args: argparse.Namespace) -> int:
+        command = getattr(importlib.import_module(f"nextcars_tui.cli.{module}"), name)
+        return with_context(command)(args)
+
+    return handler
+
+
 def build_parser() -> CliParser:
     parser = CliParser(
         prog="nextcars",
@@ -51,7 +65,7 @@ def build_parser() -> CliParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _config_option(parser, None)
-    parser.set_defaults(handler=with_context(interactive.open_desk))
+    parser.set_defaults(handler=_lazy("interactive", "open_desk"))
     # --config is accepted after the command too; SUPPRESS keeps the top-level value then.
     common = CliParser(add_help=False)
     _config_option(common, argparse.SUPPRESS)
@@ -64,12 +78,12 @@ def build_parser() -> CliParser:
 
     init = command("init", "create the schema (idempotent); --demo loads data/demo")
     init.add_argument("--demo", action="store_true", help="load demo data and demo users")
-    init.set_defaults(handler=with_context(commands.init))
+    init.set_defaults(handler=_lazy("commands", "init"))
 
     imp = command("import", "add or update cars, drivers or customers from a CSV file")
-    imp.add_argument("kind", choices=KINDS, type=_lower)
+    imp.add_argument("kind", choices=IMPORT_KINDS, type=_lower)
     imp.add_argument("file", metavar="FILE.csv")
-    imp.set_defaults(handler=with_context(commands.import_csv))
+    imp.set_defaults(handler=_lazy("commands", "import_csv"))
 
     user = command("user", "manage desk users")
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -80,7 +94,7 @@ def build_parser() -> CliParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
-    add.set_defaults(handler=with_context(commands.user_add))
+    add.set_defaults(handler=_lazy("commands", "user_add"))
 
     book = command("book", "book a car with a driver for a customer")
     book.add_argument("--customer", required=True, metavar="EMAIL")
@@ -89,43 +103,43 @@ def build_parser() -> CliParser:
     book.add_argument("--start", required=True, metavar="YYYY-MM-DD")
     book.add_argument("--days", required=True, metavar="N")
     book.add_argument("--json", action="store_true", help="print the booking as JSON")
-    book.set_defaults(handler=with_context(commands.book))
+    book.set_defaults(handler=_lazy("commands", "book"))
 
     confirm = command("confirm", "confirm a pending booking without payment (pay on account)")
     confirm.add_argument("ref", metavar="BOOKING_REF")
-    confirm.set_defaults(handler=with_context(commands.confirm))
+    confirm.set_defaults(handler=_lazy("commands", "confirm"))
 
     cancel = command("cancel", "cancel a booking; its invoice becomes void or refunded")
     cancel.add_argument("ref", metavar="BOOKING_REF")
     cancel.add_argument("--reason", metavar="TEXT")
-    cancel.set_defaults(handler=with_context(commands.cancel))
+    cancel.set_defaults(handler=_lazy("commands", "cancel"))
 
     checkout = command("checkout", "take payment of an unpaid or overdue invoice")
     checkout.add_argument("ref", metavar="INVOICE_REF")
     checkout.add_argument("--method", required=True, type=_lower, choices=_values(PaymentMethod))
     checkout.add_argument("--json", action="store_true", help="print the booking as JSON")
-    checkout.set_defaults(handler=with_context(commands.checkout))
+    checkout.set_defaults(handler=_lazy("commands", "checkout"))
 
     listing = command("bookings", "list bookings by start date")
     listing.add_argument("--status", type=_lower, choices=_values(BookingStatus))
     listing.add_argument("--car", metavar="PLATE")
     listing.add_argument("--driver", metavar="CODE")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=with_context(commands.bookings))
+    listing.set_defaults(handler=_lazy("commands", "bookings"))
 
     invoices = command("invoices", "list invoices by due date")
     invoices.add_argument("--status", type=_lower, choices=_values(InvoiceStatus))
     invoices.add_argument("--json", action="store_true")
-    invoices.set_defaults(handler=with_context(commands.invoices))
+    invoices.set_defaults(handler=_lazy("commands", "invoices"))
 
     lifecycle = command("lifecycle", "expire stale holds, complete rentals, mark overdue invoices")
     lifecycle.add_argument("--now", metavar="ISO_DATETIME", help="naive means business time")
     lifecycle.add_argument("--dry-run", action="store_true", help="report, change nothing")
     lifecycle.add_argument("--json", action="store_true")
-    lifecycle.set_defaults(handler=with_context(commands.lifecycle))
+    lifecycle.set_defaults(handler=_lazy("commands", "lifecycle"))
 
     worker = command("worker", "run the scheduled rules until interrupted")
-    worker.set_defaults(handler=with_context(interactive.worker))
+    worker.set_defaults(handler=_lazy("interactive", "worker"))
 
     ssh_config.register(sub, common)
     return parser

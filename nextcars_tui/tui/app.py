@@ -105,9 +105,15 @@ class NextCarsApp(App[None]):
             sign_ins = demo_sign_ins(desk)
             watcher = ChangeWatcher(desk) if self._live_interval else None
         except DeskError as error:
-            self.call_from_thread(self.show_error, error)
+            self.call_from_thread(self._desk_failed, error)
             return
         self.call_from_thread(self._desk_opened, desk, sign_ins, watcher)
+
+    def _desk_failed(self, error: DeskError) -> None:
+        self.show_error(error)
+        for screen in self.screen_stack:
+            if isinstance(screen, SignInScreen):
+                screen.desk_failed(error.message)
 
     def _desk_opened(
         self, desk: Desk, sign_ins: list[tuple[str, str, str]], watcher: ChangeWatcher | None

@@ -48,6 +48,10 @@ class SignInScreen(Screen[None]):
             lines = "  ".join(f"{user}/{password}" for user, _role, password in sign_ins)
             self.query_one("#demo-sign-ins", Static).update(f"Demo sign-ins: {lines}")
 
+    def desk_failed(self, message: str) -> None:
+        self.query_one("#sign-in", Button).disabled = True
+        self._message(f"{message} Press Ctrl+Q to quit.")
+
     def _message(self, text: str) -> None:
         self.query_one("#sign-in-message", Label).update(text)
 
