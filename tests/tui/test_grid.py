@@ -98,7 +98,7 @@ async def test_window_moves_by_day_week_month_and_typed_date(make_app):
         assert screen.start == DEFAULT_START and widget.cursor_day == TODAY
         await press(pilot, "w")
         assert screen.days == 14 and widget.grid is not None and widget.grid.days == 14
-        assert "14 days" in str(screen.query_one("#grid-title").render())
+        assert "29 Nov–12 Dec 2026" in str(screen.query_one("#grid-title").render())
 
 
 async def test_cursor_moves_cell_by_cell_and_past_the_edge(make_app):
@@ -160,6 +160,10 @@ async def test_filter_by_plate_model_or_driver_name(make_app):
             "LM-310",
             "VN-777",
         ]
+        # Letters that are also grid keys (t, w, g) go into the filter, not to the grid.
+        await press(pilot, "ctrl+u", *"tesla")
+        assert [row.key for row in screen.query_one(AvailabilityGrid).rows] == ["ZE-901"]
+        assert screen.start == DEFAULT_START and screen.days == 31
         await press(pilot, "enter")
         assert app.focused is screen.query_one(AvailabilityGrid)
         await press(pilot, "escape")
@@ -178,6 +182,43 @@ async def test_palette_opens_the_car_grid_filtered(make_app):
         screen = app.screen
         assert isinstance(screen, CarGridScreen)
         assert [row.key for row in screen.query_one(AvailabilityGrid).rows] == ["ZE-901"]
+
+
+async def test_mouse_moves_the_cursor_and_a_double_click_opens(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_grid(pilot)
+        widget = screen.query_one(AvailabilityGrid)
+        label, cell = widget._layout(widget.scrollable_content_region.width)
+        await pilot.click(AvailabilityGrid, offset=(label + cell * 12, HEADER_LINES + 2))
+        await settle(pilot)
+        assert (widget.cursor_key, widget.cursor_day) == ("PB-118", date(2026, 12, 11))
+        opened = recorded_opens(app)
+        await pilot.click(AvailabilityGrid, offset=(label + cell * 12, HEADER_LINES + 2), times=2)
+        await settle(pilot)
+        assert opened == [("booking", {"ref": "BK-000008"})]
+
+
+async def test_a_booking_from_another_terminal_appears_on_refresh(make_app, desk):
+    from nextcars_tui.domain.roles import system_actor
+    from nextcars_tui.services.booking import BookingRequest, book
+    from nextcars_tui.services.desk import Desk
+    from nextcars_tui.store import open_database
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_grid(pilot)
+        assert day_cells(screen, "RT-552")[6:9] == "···"
+        other_db = open_database(desk.db.path)
+        try:
+            other = Desk(other_db, desk.settings, desk.clock)
+            request = BookingRequest("dan@example.com", "RT-552", "DRV-04", date(2026, 12, 5), 2)
+            book(other, system_actor("other-terminal"), request)
+        finally:
+            other_db.close()
+        app.data_changed()  # what the live poll does when PRAGMA data_version moves
+        await settle(pilot)
+        assert day_cells(screen, "RT-552")[6:9] == "??·"
 
 
 def test_add_months_clamps_to_the_month_end():

@@ -125,7 +125,6 @@ class GridScreen(DeskScreen):
         last = self.start + timedelta(days=self.days - 1)
         self.query_one("#grid-title", Static).update(
             f"[b]{self.NOUN}[/] {span(self.start, last + timedelta(days=1))} {last:%Y}"
-            f" · {self.days} days"
         )
 
     def _status(self, markup: str) -> None:
@@ -167,7 +166,7 @@ class GridScreen(DeskScreen):
     def action_leave_input(self) -> None:
         if isinstance(self.focused, Input):
             self.grid_widget.focus()
-        else:
+        elif len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 
     @on(Input.Submitted, "#grid-date")

@@ -19,8 +19,8 @@ from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.widgets.customer_step import CustomerStep
 from nextcars_tui.tui.widgets.wizard_steps import (
-    CustomerStep,
     DatesStep,
     ResourceStep,
     ReviewStep,

@@ -87,18 +87,18 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         overflow-y: auto;
         background: $surface;
         & > .availability-grid--free { color: $text-muted; }
-        & > .availability-grid--pending { color: $warning; text-style: bold; }
-        & > .availability-grid--confirmed { color: $success; }
-        & > .availability-grid--completed { color: $secondary; }
+        & > .availability-grid--pending { color: $text-warning; text-style: bold; }
+        & > .availability-grid--confirmed { color: $text-success; }
+        & > .availability-grid--completed { color: $text-primary; }
         & > .availability-grid--header { color: $text-muted; }
         & > .availability-grid--weekend { color: $text-disabled; }
-        & > .availability-grid--today { color: $accent; text-style: bold; }
+        & > .availability-grid--today { color: $text-accent; text-style: bold; }
         & > .availability-grid--label { color: $foreground; }
         & > .availability-grid--cursor {
             color: $block-cursor-blurred-foreground;
             background: $block-cursor-blurred-background;
         }
-        & > .availability-grid--cursor-label { color: $accent; text-style: bold; }
+        & > .availability-grid--cursor-label { color: $text-accent; text-style: bold; }
         &:focus > .availability-grid--cursor {
             color: $block-cursor-foreground;
             background: $block-cursor-background;
@@ -317,10 +317,20 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         segments = [Segment(label.ljust(label_width), label_style)]
         cells = row.cells
         cursor_col = self.cursor_col if is_cursor_row else -1
+        styles = {name: self._style(name) for name in STATE_NAMES.values()}
+        # Neighbouring days of the same state become one segment: fewer, longer segments.
+        run_text: list[str] = []
+        run_style: Style | None = None
         for col in range(len(cells)):
             name = STATE_NAMES[cells[col].status]
-            style = self._style(name, "cursor") if col == cursor_col else self._style(name)
-            segments.append(Segment(cell_text(cells, col, cell), style))
+            style = self._style(name, "cursor") if col == cursor_col else styles[name]
+            if style is not run_style and run_text:
+                segments.append(Segment("".join(run_text), run_style))
+                run_text = []
+            run_style = style
+            run_text.append(cell_text(cells, col, cell))
+        if run_text:
+            segments.append(Segment("".join(run_text), run_style))
         return Strip(segments).extend_cell_length(width, base).crop(0, width)
 
     # -- cursor -----------------------------------------------------------------------

@@ -1,0 +1,149 @@
+"""The booking wizard's first step: find the customer as you type, or add one inline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from nextcars_tui.tui.widgets.wizard_steps import StepError
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.fleet import CustomerView
+
+
+class CustomerStep(Vertical):
+    """Search customers as you type, pick one, or add a new one inline."""
+
+    class SearchChanged(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Chosen(Message):
+        def __init__(self, customer: CustomerView) -> None:
+            super().__init__()
+            self.customer = customer
+
+    class CreateRequested(Message):
+        def __init__(self, name: str, email: str, phone: str) -> None:
+            super().__init__()
+            self.name = name
+            self.email = email
+            self.phone = phone
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="wizard-step")
+        self._customers: dict[str, CustomerView] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("Who is it for? Type part of a name, e-mail or phone.", classes="step-hint")
+        yield Input(placeholder="search customers", id="customer-search")
+        yield OptionList(id="customer-results")
+        yield Button("+ New customer", id="new-customer", compact=True)
+        with Vertical(id="new-customer-form"):
+            yield Input(placeholder="full name", id="new-customer-name")
+            yield Input(placeholder="e-mail", id="new-customer-email")
+            yield Input(placeholder="phone, e.g. +44 7700 900123", id="new-customer-phone")
+            with Horizontal(classes="step-buttons"):
+                yield Button("Add customer", variant="primary", id="add-customer", compact=True)
+                yield Button("Cancel", id="cancel-customer", compact=True)
+        yield StepError(id="customer-error")
+
+    @property
+    def search_text(self) -> str:
+        return self.query_one("#customer-search", Input).value
+
+    def show_results(self, customers: list[CustomerView], chosen_email: str | None) -> None:
+        self._customers = {c.email: c for c in customers}
+        results = self.query_one("#customer-results", OptionList)
+        results.set_options(
+            Option(
+                f"{escape(c.name[:28]):<28} [$text-muted]{c.email} · {escape(c.phone)}[/]",
+                id=c.email,
+            )
+            for c in customers
+        )
+        if not customers:
+            self.show_error("No customer matches; add a new one with “+ New customer”.")
+            return
+        self.show_error("")
+        emails = list(self._customers)
+        results.highlighted = emails.index(chosen_email) if chosen_email in emails else 0
+
+    @property
+    def highlighted(self) -> CustomerView | None:
+        option = self.query_one("#customer-results", OptionList).highlighted_option
+        return self._customers.get(option.id or "") if option is not None else None
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#customer-error", StepError).show(message)
+
+    def focus_first(self) -> None:
+        if self.has_class("-adding"):
+            self.query_one("#new-customer-name", Input).focus()
+        else:
+            self.query_one("#customer-search", Input).focus()
+
+    @on(Input.Changed, "#customer-search")
+    def _search(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.SearchChanged(event.value))
+
+    @on(Input.Submitted, "#customer-search")
+    @on(OptionList.OptionSelected, "#customer-results")
+    def _choose(self, event: Message) -> None:
+        event.stop()
+        customer = self.highlighted
+        if customer is None:
+            self.show_error("Choose a customer from the list, or add a new one.")
+            return
+        self.post_message(self.Chosen(customer))
+
+    @on(Button.Pressed, "#new-customer")
+    def _open_form(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.add_class("-adding")
+        typed = self.search_text.strip()
+        field = "#new-customer-email" if "@" in typed else "#new-customer-name"
+        if not typed[:1].isdigit() and not typed.startswith("+"):
+            self.query_one(field, Input).value = typed
+        self.show_error("")
+        self.focus_first()
+
+    @on(Button.Pressed, "#cancel-customer")
+    def _close_form(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.remove_class("-adding")
+        self.show_error("")
+        self.focus_first()
+
+    @on(Input.Submitted, "#new-customer-name")
+    @on(Input.Submitted, "#new-customer-email")
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.screen.focus_next()
+
+    @on(Input.Submitted, "#new-customer-phone")
+    @on(Button.Pressed, "#add-customer")
+    def _create(self, event: Message) -> None:
+        event.stop()
+        values = [
+            self.query_one(f"#new-customer-{name}", Input).value
+            for name in ("name", "email", "phone")
+        ]
+        self.post_message(self.CreateRequested(*values))
+
+    def created(self, customer: CustomerView) -> None:
+        """The new customer exists: close the form and list it, chosen."""
+        self.remove_class("-adding")
+        for name in ("name", "email", "phone"):
+            self.query_one(f"#new-customer-{name}", Input).value = ""
+        self.query_one("#customer-search", Input).value = customer.email
+        self.show_results([customer], customer.email)
