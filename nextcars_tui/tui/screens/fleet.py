@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -119,31 +120,33 @@ class FleetScreen(DeskScreen):
     # -- loading --------------------------------------------------------------------
 
     def reload(self) -> None:
-        from nextcars_tui.services import fleet
+        from nextcars_tui.services.fleet import list_cars, list_drivers, search_customers
 
-        text = self.query_one("#fleet-filter", Input).value.strip()
-        desk, actor = self.desk, self.actor
-        self.call_service(
-            fleet.list_cars, desk, actor, text, _LIMIT, on_done=self._show_cars, group="cars"
+        text = self._filter_text()
+        loaders: tuple[tuple[str, Callable[..., Any], Callable[[Any], None]], ...] = (
+            ("cars", list_cars, self._show_cars),
+            ("drivers", list_drivers, self._show_drivers),
+            ("customers", search_customers, self._show_customers),
         )
-        self.call_service(
-            fleet.list_drivers,
-            desk,
-            actor,
-            text,
-            _LIMIT,
-            on_done=self._show_drivers,
-            group="drivers",
-        )
-        self.call_service(
-            fleet.search_customers,
-            desk,
-            actor,
-            text,
-            _LIMIT,
-            on_done=self._show_customers,
-            group="customers",
-        )
+        for name, load, show in loaders:
+            self.call_service(
+                load,
+                self.desk,
+                self.actor,
+                text,
+                _LIMIT,
+                on_done=partial(self._arrived, text, show),
+                group=f"fleet-{name}",
+            )
+
+    def _filter_text(self) -> str:
+        return self.query_one("#fleet-filter", Input).value.strip()
+
+    def _arrived(self, text: str, show: Callable[[Any], None], records: Any) -> None:
+        """Show a list only if it answers the filter as it is now; a cancelled thread
+        worker still finishes, so a slow answer to an older filter must not win."""
+        if text == self._filter_text():
+            show(records)
 
     def _money(self, cents: int) -> Text:
         return Text(self.desk.money(cents), justify="right")
