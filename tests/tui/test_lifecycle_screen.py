@@ -54,6 +54,18 @@ async def test_dry_run_lists_what_would_change_and_writes_nothing(make_app, desk
         text = screen_text(app)
         assert "Would change now (04 Dec 09:00): expire 2, complete 2, mark overdue 1" in text
         assert "Last run: not run from this screen yet" in text
+        opened: list[tuple[str, dict[str, str]]] = []
+        app.open_screen = lambda name, **kw: opened.append((name, kw))  # type: ignore[method-assign]
+        table = screen.query_one("#lifecycle-would", DataTable)
+        table.focus()
+        table.move_cursor(row=len(would) - 1)
+        await pilot.press("enter")
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        assert opened == [
+            ("invoice", {"ref": expected.overdue[0]}),
+            ("booking", {"ref": expected.expired[0]}),
+        ]
     assert _statuses(later) == before
     assert run_lifecycle(later, SYSTEM, dry_run=True) == expected
 

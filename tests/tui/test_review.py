@@ -68,11 +68,14 @@ async def test_enter_opens_the_booking(make_app):
         await enter_as(pilot, "manager")
         await pilot.press("f7")
         await settle(pilot)
-        opened: list[tuple[str, dict[str, str]]] = []
-        app.open_screen = lambda name, **kwargs: opened.append((name, kwargs))  # type: ignore[method-assign]
         app.screen.query_one("#review-invoices", DataTable).focus()
-        await pilot.press("enter")
-        assert opened == [("booking", {"ref": "BK-000002"})]
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "BookingDetailScreen"
+        assert app.screen.ref == "BK-000003"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
 
 
 async def test_export_writes_the_list_to_the_typed_file(make_app, desk, tmp_path, monkeypatch):

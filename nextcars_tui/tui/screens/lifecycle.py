@@ -6,6 +6,7 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -33,7 +34,8 @@ def _counts(result: LifecycleResult, verb: int) -> str:
 
 
 class LifecycleScreen(DeskScreen):
-    """A dry run on opening and after every change; r runs the rules after a confirmation."""
+    """A dry run on opening and after every change; r runs the rules after a confirmation;
+    Enter opens the booking or invoice of a row."""
 
     REQUIRED: ClassVar[Permission | None] = Permission.RUN_LIFECYCLE
     BINDINGS: ClassVar = [
@@ -106,6 +108,14 @@ class LifecycleScreen(DeskScreen):
                 table.add_row(rule[verb], ref)
         if not result.changed:
             table.add_row(Text("nothing to change", style="dim"), "")
+
+    @on(DataTable.RowSelected)
+    def _open_record(self, event: DataTable.RowSelected) -> None:
+        ref = str(event.data_table.get_row(event.row_key)[1])
+        if ref.startswith("BK-"):
+            self.app.open_screen("booking", ref=ref)
+        elif ref.startswith("INV-"):
+            self.app.open_screen("invoice", ref=ref)
 
     def action_run_now(self) -> None:
         if self._run_pending:
