@@ -97,15 +97,21 @@ def availability_grid(
     return Grid(kind, start, days, rows)
 
 
+_ACTIVE_VALUES = frozenset(status.value for status in ACTIVE_BOOKING_STATUSES)
+
+
 def _cells(bookings: list[Booking], start: date, days: int) -> tuple[GridCell, ...]:
     cells = [GridCell(None)] * days
     # Active bookings win over completed ones when both touch a day (they cannot overlap
     # each other, but a completed one may share a day with a later active one).
-    for booking in sorted(bookings, key=lambda b: b.status in ACTIVE_BOOKING_STATUSES):
+    # One cell per booking, shared by its days: a 500-car window holds thousands of days.
+    for booking in sorted(bookings, key=lambda b: b.status in _ACTIVE_VALUES):
         first = max(0, (booking.start_date - start).days)
         last = min(days, (booking.end_date - start).days)
-        for index in range(first, last):
-            cells[index] = GridCell(BookingStatus(booking.status), booking.ref)
+        if last > first:
+            cells[first:last] = [GridCell(BookingStatus(booking.status), booking.ref)] * (
+                last - first
+            )
     return tuple(cells)
 
 
