@@ -1,0 +1,218 @@
+"""TUI benchmarks over a seeded database: `python -m nextcars_tui.bench_tui [--db PATH]`.
+
+Two hot paths of the desk, each timed as query plus render, in a headless Textual app:
+
+- the cars × days grid (500 cars × 31 days) moving its window by a week: the
+  availability query, handing the grid to the widget, and drawing every visible line
+  through Textual's own line renderer (target under 150 ms);
+- the booking wizard's car step for the whole fleet: the free-or-busy query, filling the
+  option list, and drawing its visible lines (target under 100 ms).
+
+The database is the benchmark's 1,000,000-booking history (see bench_seed); it is only read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from textual.app import App, ComposeResult
+from textual.widget import Widget
+
+from nextcars_tui.clock import system_clock
+from nextcars_tui.config import Settings
+from nextcars_tui.domain.dates import DateRange
+from nextcars_tui.domain.roles import system_actor
+from nextcars_tui.services.availability import (
+    ResourceKind,
+    availability_grid,
+    resource_options,
+)
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.store import open_database
+from nextcars_tui.tui.widgets.availability_grid import AvailabilityGrid
+from nextcars_tui.tui.widgets.wizard_steps import ResourceStep
+
+GRID_TARGET_MS = 150.0
+CAR_STEP_TARGET_MS = 100.0
+DEFAULT_DATABASES = (Path("/tmp/nextcars-bench-1m.db"),)
+ACTOR = system_actor("bench-tui")
+SIZE = (200, 50)
+
+
+@dataclass(frozen=True)
+class Timings:
+    """One figure: total milliseconds per round, and the query's share of each."""
+
+    name: str
+    target_ms: float
+    samples_ms: list[float]
+    query_ms: list[float]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def median_query_ms(self) -> float:
+        return statistics.median(self.query_ms)
+
+    @property
+    def worst_ms(self) -> float:
+        return max(self.samples_ms)
+
+    @property
+    def ok(self) -> bool:
+        return self.median_ms < self.target_ms
+
+
+class _Harness(App[None]):
+    """Just the widget under test, full screen, as the desk would lay it out."""
+
+    def __init__(self, widget: Widget) -> None:
+        super().__init__()
+        self._widget = widget
+
+    def compose(self) -> ComposeResult:
+        yield self._widget
+
+
+def _draw(widget: Widget) -> int:
+    """Render every visible line the way the compositor does, with no cached lines."""
+    widget._styles_cache.clear()
+    strips = widget.render_lines(widget.size.region)
+    return sum(len(strip) for strip in strips)
+
+
+Samples = tuple[list[float], list[float]]
+
+
+def _run(widget: Widget, rounds: Callable[[], Samples]) -> Samples:
+    async def go() -> Samples:
+        async with _Harness(widget).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            samples = rounds()
+            await pilot.pause()
+            return samples
+
+    return asyncio.run(go())
+
+
+def grid_week_moves(desk: Desk, start: date, moves: int = 12) -> Timings:
+    """The cars grid (31 days) moved a week at a time: query + show + draw, per move."""
+    widget = AvailabilityGrid()
+
+    def rounds() -> Samples:
+        totals, queries = [], []
+        today = desk.today()
+        for move in range(moves + 1):
+            began = time.perf_counter()
+            grid = availability_grid(
+                desk, ACTOR, ResourceKind.CAR, start + timedelta(weeks=move), 31
+            )
+            queried = time.perf_counter()
+            widget.show_grid(grid, today)
+            _draw(widget)
+            if move:  # the first one warms caches and is not counted
+                totals.append((time.perf_counter() - began) * 1000)
+                queries.append((queried - began) * 1000)
+        return totals, queries
+
+    name = "grid: 500 cars × 31 days, window +1 week"
+    return Timings(name, GRID_TARGET_MS, *_run(widget, rounds))
+
+
+def car_step(desk: Desk, start: date, rounds_count: int = 12) -> Timings:
+    """The wizard's car step for 3-day rentals: free-or-busy query + fill + draw."""
+    step = ResourceStep("car")
+
+    def rounds() -> Samples:
+        totals, queries = [], []
+        option_list = step.option_list
+        for attempt in range(rounds_count + 1):
+            dates = DateRange(start + timedelta(days=attempt), 3)
+            began = time.perf_counter()
+            options = resource_options(desk, ACTOR, ResourceKind.CAR, dates)
+            queried = time.perf_counter()
+            step.show_options(options, dates, None, desk.money)
+            _draw(option_list)
+            if attempt:
+                totals.append((time.perf_counter() - began) * 1000)
+                queries.append((queried - began) * 1000)
+        return totals, queries
+
+    name = "wizard car step: whole fleet, 3 days"
+    return Timings(name, CAR_STEP_TARGET_MS, *_run(step, rounds))
+
+
+def _counts(path: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        bookings = conn.execute("SELECT count(*) FROM booking").fetchone()[0]
+        cars = conn.execute("SELECT count(*) FROM car").fetchone()[0]
+    finally:
+        conn.close()
+    return bookings, cars
+
+
+def report(console: Console, path: Path, bookings: int, cars: int, rows: list[Timings]) -> None:
+    table = Table(title=f"TUI over {bookings:,} bookings and {cars} cars ({path.name})")
+    for column in ("what", "median ms", "of which query", "worst ms", "target ms", ""):
+        table.add_column(column, justify="left" if column == "what" else "right")
+    for row in rows:
+        table.add_row(
+            row.name,
+            f"{row.median_ms:.1f}",
+            f"{row.median_query_ms:.1f}",
+            f"{row.worst_ms:.1f}",
+            f"< {row.target_ms:.0f}",
+            "[green]ok[/]" if row.ok else "[red]slow[/]",
+        )
+    console.print(table)
+
+
+def _find_database(given: Path | None) -> Path | None:
+    if given is not None:
+        return given
+    return next((path for path in DEFAULT_DATABASES if path.exists()), None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nextcars_tui.bench_tui", description=__doc__)
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="a seeded database (python -m nextcars_tui.bench --keep PATH makes one)",
+    )
+    parser.add_argument("--rounds", type=int, default=12, help="timed rounds per figure")
+    args = parser.parse_args(argv)
+    path = _find_database(args.db)
+    if path is None or not path.exists():
+        parser.error("no seeded database; make one with python -m nextcars_tui.bench --keep PATH")
+    database = open_database(path, create=False)
+    try:
+        desk = Desk(database, Settings(), system_clock)
+        start = desk.today() - timedelta(days=14)
+        rows = [
+            grid_week_moves(desk, start, args.rounds),
+            car_step(desk, desk.today(), args.rounds),
+        ]
+    finally:
+        database.close()
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    report(console, path, *_counts(path), rows)
+    return 0 if all(row.ok for row in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
