@@ -116,6 +116,16 @@ def test_paid_and_cancelled_invoices_never_become_overdue(desk, staff, system, h
     assert statuses(desk.db.path, view.ref)[1] == expected
 
 
+def test_an_unpaid_invoice_of_a_cancelled_booking_is_never_marked_overdue(desk, staff, system):
+    view = book(desk, staff, request(days=1))
+    cancel(desk, staff, view.ref)
+    # Left unpaid by hand-written SQL: the rule still looks at the booking, not only the invoice.
+    with raw(desk.db.path) as db:
+        db.execute("UPDATE invoice SET status = 'unpaid'")
+    assert run_lifecycle(desk, system, now=at(1, month=5)).overdue == []
+    assert statuses(desk.db.path, view.ref) == ("cancelled", "unpaid")
+
+
 def test_a_hold_that_expires_in_the_same_run_is_voided_not_marked_overdue(make_desk, staff, system):
     desk = make_desk(invoice_due_days=0)
     view = book(desk, staff, request(days=1))  # due 11 March
