@@ -126,6 +126,35 @@ async def test_back_and_forward_keep_what_was_entered(make_app):
         assert screen.query_one("#car-options", OptionList).highlighted_option.id == car.key
 
 
+async def test_enter_typed_before_the_results_arrive_picks_the_typed_match(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await open_wizard(pilot)
+        await press(pilot, *"carla", "enter")  # no pause between typing and Enter
+        assert screen.step == "dates"
+        assert screen.draft.customer is not None and screen.draft.customer.name == "Carla Diaz"
+
+
+async def test_arrows_in_the_search_box_and_the_next_button(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await open_wizard(pilot)
+        await press(pilot, "down", "down", "up", "down")
+        assert app.focused is screen.query_one("#customer-search", Input)
+        await pilot.click("#wizard-next")
+        await settle(pilot)
+        assert screen.step == "dates"
+        assert screen.draft.customer is not None and screen.draft.customer.name == "Carla Diaz"
+        await pilot.click("#wizard-next")
+        await settle(pilot)
+        assert screen.step == "car"
+        await pilot.click("#wizard-back")
+        await settle(pilot)
+        assert screen.step == "dates"
+
+
 async def test_dates_are_checked_inline(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -198,7 +198,7 @@ class BookingWizardScreen(DeskScreen):
 
         def found(customers: list[CustomerView]) -> None:
             if token == self._tokens["customer"]:
-                self.query_one(CustomerStep).show_results(customers, chosen)
+                self.query_one(CustomerStep).show_results(customers, chosen, text)
 
         self.call_service(
             search_customers, self.desk, self.actor, text, on_done=found, group="customers"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
 
 class CustomerStep(Vertical):
     """Search customers as you type, pick one, or add a new one inline."""
+
+    # Up and down move through the results while the cursor stays in the search box.
+    BINDINGS: ClassVar = [
+        Binding("down", "results('down')", "Next match", show=False),
+        Binding("up", "results('up')", "Previous match", show=False),
+    ]
 
     class SearchChanged(Message):
         def __init__(self, text: str) -> None:
@@ -41,6 +48,8 @@ class CustomerStep(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="wizard-step")
         self._customers: dict[str, CustomerView] = {}
+        self._shown_for: str | None = None
+        self._choose_on_arrival = False
 
     def compose(self) -> ComposeResult:
         yield Static("Who is it for? Type part of a name, e-mail or phone.", classes="step-hint")
@@ -60,8 +69,12 @@ class CustomerStep(Vertical):
     def search_text(self) -> str:
         return self.query_one("#customer-search", Input).value
 
-    def show_results(self, customers: list[CustomerView], chosen_email: str | None) -> None:
+    def show_results(
+        self, customers: list[CustomerView], chosen_email: str | None, text: str
+    ) -> None:
+        """Results for the search `text`; an Enter pressed before they came is honoured now."""
         self._customers = {c.email: c for c in customers}
+        self._shown_for = text
         results = self.query_one("#customer-results", OptionList)
         results.set_options(
             Option(
@@ -76,6 +89,9 @@ class CustomerStep(Vertical):
         self.show_error("")
         emails = list(self._customers)
         results.highlighted = emails.index(chosen_email) if chosen_email in emails else 0
+        if self._choose_on_arrival and text == self.search_text:
+            self._choose_on_arrival = False
+            self.accept()
 
     @property
     def highlighted(self) -> CustomerView | None:
@@ -96,10 +112,31 @@ class CustomerStep(Vertical):
         event.stop()
         self.post_message(self.SearchChanged(event.value))
 
+    def action_results(self, direction: str) -> None:
+        results = self.query_one("#customer-results", OptionList)
+        if direction == "down":
+            results.action_cursor_down()
+        else:
+            results.action_cursor_up()
+
     @on(Input.Submitted, "#customer-search")
-    @on(OptionList.OptionSelected, "#customer-results")
-    def _choose(self, event: Message) -> None:
+    def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.accept()
+
+    @on(OptionList.OptionSelected, "#customer-results")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose()
+
+    def accept(self) -> None:
+        """Choose the highlighted match, once the results for what was typed are shown."""
+        if self._shown_for != self.search_text:
+            self._choose_on_arrival = True
+            return
+        self._choose()
+
+    def _choose(self) -> None:
         customer = self.highlighted
         if customer is None:
             self.show_error("Choose a customer from the list, or add a new one.")
@@ -146,4 +183,4 @@ class CustomerStep(Vertical):
         for name in ("name", "email", "phone"):
             self.query_one(f"#new-customer-{name}", Input).value = ""
         self.query_one("#customer-search", Input).value = customer.email
-        self.show_results([customer], customer.email)
+        self.show_results([customer], customer.email, customer.email)

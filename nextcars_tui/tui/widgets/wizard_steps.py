@@ -223,6 +223,8 @@ class ResourceStep(Vertical):
         self.accept()
 
     def accept(self) -> None:
+        if self.option_list.loading:
+            return  # the list on screen is for other dates; wait for the fresh one
         option = self.highlighted
         if option is None:
             noun = "car" if self.kind == "car" else "driver"
