@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
 
 from nextcars_tui.domain.dates import DateRange
 from nextcars_tui.domain.errors import Conflict, DeskError
@@ -24,6 +24,7 @@ from nextcars_tui.tui.widgets.wizard_steps import (
     DatesStep,
     ResourceStep,
     ReviewStep,
+    WizardStep,
     review_text,
 )
 
@@ -109,8 +110,7 @@ class BookingWizardScreen(DeskScreen):
         dates_step.configure(
             today, self.desk.settings.business.max_rental_days, self._start, self._days
         )
-        search = self.query_one(CustomerStep).query_one("#customer-search")
-        search.value = self._customer_text  # type: ignore[attr-defined]
+        self.query_one("#customer-search", Input).value = self._customer_text
         self._go("customer")
         self._search_customers(self._customer_text)
 
@@ -134,7 +134,10 @@ class BookingWizardScreen(DeskScreen):
         if step == "review":
             self._show_review()
         self._show_progress()
-        self.query_one(f"#step-{step}").focus_first()  # type: ignore[attr-defined]
+        self._step_widget(step).focus_first()
+
+    def _step_widget(self, step: str) -> WizardStep:
+        return cast(WizardStep, self.query_one(f"#step-{step}"))
 
     def _show_progress(self) -> None:
         current = STEPS.index(self.step)
@@ -166,11 +169,7 @@ class BookingWizardScreen(DeskScreen):
             self._go(STEPS[index - 1])
 
     def action_next(self) -> None:
-        step = self.query_one(f"#step-{self.step}")
-        if self.step == "review":
-            self.action_confirm()
-        else:
-            step.accept()  # type: ignore[attr-defined]
+        self._step_widget(self.step).accept()
 
     @on(Button.Pressed, "#wizard-back")
     def _back_pressed(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +21,14 @@ from nextcars_tui.domain.errors import DeskError
 if TYPE_CHECKING:
     from nextcars_tui.services.availability import ResourceOption
     from nextcars_tui.services.fleet import CustomerView
+
+
+class WizardStep(Protocol):
+    """What the wizard asks of every step: focus its first field, and go on (Enter/Next)."""
+
+    def focus_first(self) -> None: ...
+
+    def accept(self) -> None: ...
 
 
 def long_date(day: date) -> str:
@@ -250,6 +258,9 @@ class ReviewStep(Vertical):
 
     def focus_first(self) -> None:
         self.query_one("#confirm-booking", Button).focus()
+
+    def accept(self) -> None:
+        self.query_one("#confirm-booking", Button).press()
 
 
 def review_text(
