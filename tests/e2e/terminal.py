@@ -115,9 +115,26 @@ class Pane:
         return done.stdout.strip() == "1"
 
     def exit_status(self) -> int | None:
-        done = self.server.command("display-message", "-p", "-t", self.name, "#{pane_dead_status}")
-        text = done.stdout.strip()
-        return int(text) if text else None
+        """The dead pane's exit status, minus the signal number if a signal ended it."""
+        done = self.server.command(
+            "display-message", "-p", "-t", self.name, "#{pane_dead_status}:#{pane_dead_signal}"
+        )
+        status, _, signal_number = done.stdout.strip().partition(":")
+        if status:
+            return int(status)
+        return -int(signal_number) if signal_number else None
+
+    def wait_exit(self, timeout: float) -> int:
+        """Wait until the pane's program has ended and been reaped; return its exit status.
+
+        tmux marks a pane dead when its terminal closes, a moment before it reaps the process
+        and knows the status."""
+        deadline = time.monotonic() + timeout
+        while (status := self.exit_status()) is None:
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"pane {self.name}: still running after {timeout:.0f} s")
+            time.sleep(POLL_SECONDS)
+        return status
 
     def wait_until(self, check: Callable[[str], bool], timeout: float, what: str) -> str:
         """Poll the screen until check(screen) holds; fail with the last screen at the deadline."""
