@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, or_
+from sqlalchemy import bindparam, func, insert, or_
 from sqlmodel import Session, col, select
 
 from nextcars_tui.store.tables import Car, Customer, Driver, Setting, User
+
+# Lookups by key run on every booking attempt; built once, they skip rebuilding the
+# expression each call, which costs more than running the query.
+_CUSTOMER_BY_EMAIL = select(Customer).where(Customer.email == bindparam("key"))
+_CAR_BY_PLATE = select(Car).where(Car.plate == bindparam("key"))
+_DRIVER_BY_CODE = select(Driver).where(Driver.code == bindparam("key"))
 
 
 def _like(text: str) -> str:
@@ -24,7 +30,7 @@ class CustomerRepository:
         return self._session.get(Customer, customer_id)
 
     def by_email(self, email: str) -> Customer | None:
-        return self._session.exec(select(Customer).where(Customer.email == email)).first()
+        return self._session.exec(_CUSTOMER_BY_EMAIL, params={"key": email}).first()
 
     def by_emails(self, emails: list[str]) -> dict[str, Customer]:
         rows = self._session.exec(select(Customer).where(col(Customer.email).in_(emails)))
@@ -63,7 +69,7 @@ class CarRepository:
         return self._session.get(Car, car_id)
 
     def by_plate(self, plate: str) -> Car | None:
-        return self._session.exec(select(Car).where(Car.plate == plate)).first()
+        return self._session.exec(_CAR_BY_PLATE, params={"key": plate}).first()
 
     def by_plates(self, plates: list[str]) -> dict[str, Car]:
         rows = self._session.exec(select(Car).where(col(Car.plate).in_(plates)))
@@ -105,7 +111,7 @@ class DriverRepository:
         return self._session.get(Driver, driver_id)
 
     def by_code(self, code: str) -> Driver | None:
-        return self._session.exec(select(Driver).where(Driver.code == code)).first()
+        return self._session.exec(_DRIVER_BY_CODE, params={"key": code}).first()
 
     def by_codes(self, codes: list[str]) -> dict[str, Driver]:
         rows = self._session.exec(select(Driver).where(col(Driver.code).in_(codes)))
