@@ -72,7 +72,9 @@ class GridScreen(DeskScreen):
             yield Static("", id="grid-title")
             yield Input(self._text, placeholder=self.FILTER_HINT, id="grid-filter", compact=True)
             yield Input(placeholder="go to YYYY-MM-DD", id="grid-date", compact=True)
-        yield AvailabilityGrid(id="availability-grid")
+        grid = AvailabilityGrid(id="availability-grid")
+        grid.hint = ", . day  < > week  [ ] month "
+        yield grid
         yield Static("Loading…", id="grid-status", classes="status-line")
         yield Footer()
 

@@ -145,6 +145,8 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         self.cursor_row = 0
         self.cursor_col = 0
         self._geometry_cache: tuple[int, int, int, int] | None = None
+        # Shown at the right of the legend line when there is room, e.g. the screen's keys.
+        self.hint = ""
 
     # -- data -------------------------------------------------------------------------
 
@@ -265,7 +267,11 @@ class AvailabilityGrid(ScrollView, can_focus=True):
             for status, name in STATE_NAMES.items():
                 segments.append(Segment(MARKS[status], self._style(name)))
                 segments.append(Segment(f" {name}   ", self._style("header")))
-            return Strip(segments).extend_cell_length(width, base).crop(0, width)
+            legend = Strip(segments)
+            room = width - legend.cell_length
+            if self.hint and len(self.hint) < room:
+                legend = Strip([*segments, Segment(self.hint.rjust(room), self._style("header"))])
+            return legend.extend_cell_length(width, base).crop(0, width)
         header = self._style("header")
         segments = [Segment(" " * label_width, header)]
         if y == 2:
