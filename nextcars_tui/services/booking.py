@@ -85,13 +85,13 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
     valid = validate_request(desk, request)
     now = desk.now()
     with desk.db.write() as uow:
-        customer = uow.customers.by_email(valid.customer_email)
+        customer, car, driver = uow.bookings.parties(
+            valid.customer_email, valid.car_plate, valid.driver_code
+        )
         if customer is None:
             raise NotFound(f"No customer with e-mail {valid.customer_email}.")
-        car = uow.cars.by_plate(valid.car_plate)
         if car is None:
             raise NotFound(f"No car with plate {valid.car_plate}.")
-        driver = uow.drivers.by_code(valid.driver_code)
         if driver is None:
             raise NotFound(f"No driver with code {valid.driver_code}.")
         dates = valid.dates

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from nextcars_tui.store import direct
 from nextcars_tui.store.tables import AuditEntry
 
 
@@ -15,7 +16,9 @@ class AuditLog:
         self._session = session
 
     def record(self, *, at: datetime, actor: str, action: str, ref: str, detail: str = "") -> None:
-        self._session.add(AuditEntry(at=at, actor=actor, action=action, ref=ref, detail=detail))
+        """Written at once, in the caller's transaction: entries are never read back or changed."""
+        values = {"at": at, "actor": actor, "action": action, "ref": ref, "detail": detail}
+        direct.insert(self._session, AuditEntry.__table__, values)  # type: ignore[attr-defined]
 
     def record_many(self, entries: Sequence[AuditEntry]) -> None:
         self._session.add_all(entries)

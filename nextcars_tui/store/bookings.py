@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import bindparam, func, or_
 from sqlmodel import Session, col, select
 
+from nextcars_tui.store import direct
 from nextcars_tui.store.sqlite_ddl import ACTIVE
 from nextcars_tui.store.tables import Booking, Car, Customer, Driver, Invoice
 
@@ -49,41 +50,80 @@ class BookingQuery:
     offset: int = 0
 
 
+# The booking path's statements go to the driver directly (see store.direct). ACTIVE is
+# literal text, never bound, so SQLite can use the partial indexes; and no ORDER BY, or SQLite
+# prefers the full-history (car_id, start_date) index and reads every past rental of the car.
+_CLASH_IDS = " UNION ALL ".join(
+    f"SELECT id FROM booking WHERE {column} = ? AND {ACTIVE} AND start_date < ? AND end_date > ?"
+    for column in ("car_id", "driver_id")
+)
+_START = Booking.__table__.c.start_date  # type: ignore[attr-defined]
+_BY_IDS = select(Booking).where(col(Booking.id).in_(bindparam("ids", expanding=True)))
+_PARTY_TABLES = (Customer, Car, Driver)
+_PARTY_COLUMNS = [
+    [column.key for column in model.__table__.columns]  # type: ignore[attr-defined]
+    for model in _PARTY_TABLES
+]
+_PARTIES = (
+    "SELECT "
+    + ", ".join(
+        f"{model.__tablename__}.{key}"
+        for model, keys in zip(_PARTY_TABLES, _PARTY_COLUMNS, strict=True)
+        for key in keys
+    )
+    + " FROM (SELECT 1) AS one"
+    + " LEFT JOIN customer ON customer.email = ?"
+    + " LEFT JOIN car ON car.plate = ?"
+    + " LEFT JOIN driver ON driver.code = ?"
+)
+
+Parties = tuple[Customer | None, Car | None, Driver | None]
+
+
 class BookingRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def parties(self, email: str, plate: str, code: str) -> Parties:
+        """The customer, car and driver a booking names, in one statement; None where there
+        is no such row. They are read-only snapshots, not tracked by the unit of work."""
+        row = direct.execute(self._session, _PARTIES, (email, plate, code)).fetchone()
+        found: list[Any] = []
+        for model, keys in zip(_PARTY_TABLES, _PARTY_COLUMNS, strict=True):
+            values, row = dict(zip(keys, row, strict=False)), row[len(keys) :]
+            found.append(None if values["id"] is None else direct.snapshot(model, values))
+        return found[0], found[1], found[2]
+
     def next_number(self) -> int:
         """Safe only inside a write transaction, which holds the database's write lock."""
-        highest = self._session.exec(select(func.max(Booking.id))).one()
+        highest = direct.execute(self._session, "SELECT max(id) FROM booking").fetchone()[0]
         return (highest or 0) + 1
 
     def add(self, booking: Booking) -> Booking:
-        self._session.add(booking)
-        self._session.flush()
+        """INSERT the booking at once. The unit of work does not track the returned object:
+        load the booking again (by_ref) to change it in the same unit of work."""
+        values = {column: getattr(booking, column) for column in Booking.model_fields}
+        number = direct.insert(self._session, Booking.__table__, values)  # type: ignore[attr-defined]
+        if booking.id is None:
+            booking.id = number
         return booking
 
     def save(self, booking: Booking) -> None:
         self._session.add(booking)
 
     def clashes(self, *, car_id: int, driver_id: int, start: date, end: date) -> list[Booking]:
-        """Active bookings of this car or this driver overlapping [start, end), car's first,
-        each group by start date."""
-        found: dict[int, Booking] = {}
-        for column, value in ((Booking.car_id, car_id), (Booking.driver_id, driver_id)):
-            # No ORDER BY in SQL: with one, SQLite prefers the full-history (car_id, start_date)
-            # index over the partial active one and reads every past rental of the car.
-            query = (
-                select(Booking)
-                .where(column == value)
-                .where(text(ACTIVE))
-                .where(col(Booking.start_date) < end)
-                .where(col(Booking.end_date) > start)
-            )
-            rows = sorted(self._session.exec(query), key=lambda b: (b.start_date, b.id or 0))
-            for row in rows:
-                found.setdefault(row.id or 0, row)
-        return list(found.values())
+        """Active bookings of this car or this driver overlapping [start, end): the car's
+        first, then the driver's other ones, each by start date."""
+        first, last = (direct.bind(self._session, _START, day) for day in (start, end))
+        params = (car_id, last, first, driver_id, last, first)
+        ids = [row[0] for row in direct.execute(self._session, _CLASH_IDS, params)]
+        if not ids:
+            return []
+        found = self._session.exec(_BY_IDS, params={"ids": ids})
+        in_order = sorted(found, key=lambda b: (b.start_date, b.id or 0))
+        return [b for b in in_order if b.car_id == car_id] + [
+            b for b in in_order if b.car_id != car_id
+        ]
 
     def by_ref(self, ref: str) -> Booking | None:
         return self._session.exec(select(Booking).where(Booking.ref == ref)).first()

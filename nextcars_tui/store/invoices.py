@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from nextcars_tui.store import direct
 from nextcars_tui.store.tables import Booking, Customer, Invoice, Payment
 
 InvoiceRow = tuple[Invoice, Booking, Customer]
@@ -19,8 +20,11 @@ class InvoiceRepository:
         self._session = session
 
     def add(self, invoice: Invoice) -> Invoice:
-        self._session.add(invoice)
-        self._session.flush()
+        """INSERT the invoice at once (see BookingRepository.add): not tracked afterwards."""
+        values = {column: getattr(invoice, column) for column in Invoice.model_fields}
+        number = direct.insert(self._session, Invoice.__table__, values)  # type: ignore[attr-defined]
+        if invoice.id is None:
+            invoice.id = number
         return invoice
 
     def save(self, invoice: Invoice) -> None:
