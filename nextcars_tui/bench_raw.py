@@ -1,0 +1,122 @@
+"""The booking transaction written straight against sqlite3: the floor the service is held to.
+
+It does the service's database work and nothing more: BEGIN IMMEDIATE, look up the customer,
+car and driver by key, the two overlap checks, the next number, insert booking, invoice and
+audit entry, COMMIT, on its own connection with the production pragmas.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from nextcars_tui.domain.money import format_money
+from nextcars_tui.domain.refs import booking_ref, invoice_ref
+from nextcars_tui.store.database import BUSY_TIMEOUT_MS
+from nextcars_tui.store.sqlite_ddl import ACTIVE, PRAGMAS
+
+_CLASH = (
+    "SELECT id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "
+    "car_daily_rate_cents, driver_daily_fee_cents, total_cents, status, created_at, created_by, "
+    "cancel_reason FROM booking WHERE {column} = ? AND "
+    + ACTIVE
+    + " AND start_date < ? AND end_date > ?"
+)
+_INSERT_BOOKING = (
+    "INSERT INTO booking (id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "
+    "car_daily_rate_cents, driver_daily_fee_cents, total_cents, status, created_at, created_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"
+)
+_INSERT_INVOICE = (
+    "INSERT INTO invoice (id, ref, booking_id, amount_cents, status, issued_at, due_date) "
+    "VALUES (?, ?, ?, ?, 'unpaid', ?, ?)"
+)
+_INSERT_AUDIT = (
+    "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (?, ?, 'booked', ?, ?)"
+)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class RawBooking:
+    """One connection, configured like the store's, that books with hand-written SQL."""
+
+    def __init__(self, path: Path, *, invoice_due_days: int, currency: str) -> None:
+        self._conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        for pragma in PRAGMAS:
+            self._conn.execute(pragma)
+        self._due_days = invoice_due_days
+        self._currency = currency
+
+    def book(
+        self, email: str, plate: str, code: str, start: date, days: int, actor: str
+    ) -> str | None:
+        """The new booking's ref, or None when the car or driver is taken (nothing written)."""
+        conn, now = self._conn, _stamp(datetime.now(UTC))
+        end = start + timedelta(days=days)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            customer = conn.execute(
+                "SELECT id, email, name, phone FROM customer WHERE email = ?", (email,)
+            ).fetchone()
+            car = conn.execute(
+                "SELECT id, plate, make, model, seats, daily_rate_cents FROM car WHERE plate = ?",
+                (plate,),
+            ).fetchone()
+            driver = conn.execute(
+                "SELECT id, code, name, phone, daily_fee_cents FROM driver WHERE code = ?", (code,)
+            ).fetchone()
+            span = (start.isoformat(), end.isoformat())
+            # Overlap: starts before our end and ends after our start.
+            clashes = sorted(
+                [
+                    *conn.execute(_CLASH.format(column="car_id"), (car[0], span[1], span[0])),
+                    *conn.execute(_CLASH.format(column="driver_id"), (driver[0], span[1], span[0])),
+                ],
+                key=lambda row: (row[5], row[0]),
+            )
+            if clashes:
+                conn.execute("ROLLBACK")
+                return None
+            number = conn.execute("SELECT max(id) FROM booking").fetchone()[0] + 1
+            rate, fee = car[5], driver[4]
+            total = days * (rate + fee)
+            ref, iref = booking_ref(number), invoice_ref(number)
+            conn.execute(
+                _INSERT_BOOKING,
+                (
+                    number,
+                    ref,
+                    customer[0],
+                    car[0],
+                    driver[0],
+                    span[0],
+                    days,
+                    span[1],
+                    rate,
+                    fee,
+                    total,
+                    now,
+                    actor,
+                ),
+            )
+            due = (end + timedelta(days=self._due_days)).isoformat()
+            conn.execute(_INSERT_INVOICE, (number, iref, number, total, now, due))
+            detail = (
+                f"{plate} with {code} for {email}, {start}..{end}, "
+                f"{format_money(total, self._currency)}; invoice {iref}"
+            )
+            conn.execute(_INSERT_AUDIT, (now, actor, ref, detail))
+            conn.execute("COMMIT")
+            return ref
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self._conn.close()

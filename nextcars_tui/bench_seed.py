@@ -1,0 +1,313 @@
+"""Seeding for the benchmark: a fleet and a realistic booking history, bulk-loaded fast.
+
+Rows go in through raw sqlite3 `executemany` in one large transaction with the secondary
+indexes and triggers dropped; they are recreated from their own stored SQL afterwards and the
+schema is compared, so what the benchmark measures is exactly what `create_schema` made.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import NamedTuple
+
+from nextcars_tui.domain.refs import booking_ref, invoice_ref
+
+CARS, DRIVERS, CUSTOMERS = 500, 300, 20_000
+HISTORY_DAYS = 3650
+# Active bookings (pending or confirmed) lie in this window around today; the benchmark's own
+# attempts start after it, so they never clash with seeded rows.
+ACTIVE_FROM, ACTIVE_UNTIL = -10, 120
+ATTEMPTS_FROM = 150
+INVOICE_DUE_DAYS = 14
+# Rentals skew short: weights for 1..14 days.
+_DAY_WEIGHTS = (14, 14, 13, 12, 10, 8, 9, 5, 4, 3, 3, 2, 2, 3)
+_DAY_COUNTS = tuple(range(1, 15))
+_MAKES = (
+    ("Toyota", "Corolla", 5, 5900),
+    ("Skoda", "Octavia", 5, 6400),
+    ("Ford", "Transit", 9, 9800),
+    ("Mercedes", "V-Class", 7, 14900),
+    ("BMW", "5 Series", 5, 13900),
+    ("Volkswagen", "Multivan", 8, 11900),
+    ("Tesla", "Model Y", 5, 12900),
+    ("Kia", "Sportage", 5, 7400),
+)
+_FIRST = ("Ava", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Hugo", "Isla", "Jack", "Maya")
+_LAST = ("Khan", "Smith", "Jones", "Patel", "Brown", "Evans", "Wilson", "Taylor", "Novak", "Lee")
+_STAFF = ("staff:anna", "staff:bilal", "staff:carla", "staff:dmitri", "system:cli")
+_METHODS = ("card", "card", "card", "cash", "transfer")
+_REASONS = ("customer changed plans", "flight cancelled", "found a cheaper offer", "duplicate")
+_TIMES = tuple(f" {h:02d}:{m:02d}:00.000000" for h in range(7, 21) for m in range(0, 60, 5))
+
+BOOKING_SQL = "INSERT INTO booking VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+INVOICE_SQL = "INSERT INTO invoice VALUES (?,?,?,?,?,?,?)"
+PAYMENT_SQL = (
+    "INSERT INTO payment (invoice_id, amount_cents, method, taken_at, taken_by) VALUES (?,?,?,?,?)"
+)
+AUDIT_SQL = "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (?,?,?,?,?)"
+
+
+def plate(car_id: int) -> str:
+    return f"NC-{car_id:04d}"
+
+
+def driver_code(driver_id: int) -> str:
+    return f"DRV-{driver_id:03d}"
+
+
+def email(customer_id: int) -> str:
+    return f"customer{customer_id:05d}@example.com"
+
+
+class Planned(NamedTuple):
+    """One booking to insert, before it gets its id."""
+
+    car: int
+    driver: int
+    start: int  # day offset from today
+    days: int
+    status: str
+    created: str
+    invoice_status: str
+
+
+class Seeder:
+    """Adds bookings to one database in stages, keeping active bookings free of overlaps."""
+
+    def __init__(self, path: Path, today: date, now: datetime, seed: int = 2024) -> None:
+        self.path = path
+        self.today = today
+        self.rng = random.Random(seed)
+        self._days = {k: (today + timedelta(days=k)).isoformat() for k in range(-4000, 1000)}
+        self._now = now.astimezone(UTC)  # stored datetimes are naive UTC text
+        self._rates = [0] + [_MAKES[i % len(_MAKES)][3] for i in range(CARS)]
+        self._fees = [0] + [3500 + 250 * (i % 9) for i in range(DRIVERS)]
+        self._active = self._active_timeline()
+
+    def _ts(self, day: int) -> str:
+        return self._days[day] + _TIMES[int(self.rng.random() * len(_TIMES))]
+
+    def _ago(self, hours: float) -> str:
+        return (self._now - timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def seed_fleet(self) -> None:
+        rows_cars = [
+            (i, plate(i), *_MAKES[(i - 1) % len(_MAKES)][:3], self._rates[i])
+            for i in range(1, CARS + 1)
+        ]
+        rows_drivers = [
+            (
+                i,
+                driver_code(i),
+                f"{_FIRST[i % 11]} {_LAST[i % 10]}",
+                f"+44 7700 9{i:05d}",
+                self._fees[i],
+            )
+            for i in range(1, DRIVERS + 1)
+        ]
+        rows_customers = [
+            (i, email(i), f"{_FIRST[i % 11]} {_LAST[(i // 11) % 10]}", f"+44 7{i:09d}")
+            for i in range(1, CUSTOMERS + 1)
+        ]
+        with bulk_load(self.path) as conn:
+            conn.executemany("INSERT INTO car VALUES (?,?,?,?,?,?)", rows_cars)
+            conn.executemany("INSERT INTO driver VALUES (?,?,?,?,?)", rows_drivers)
+            conn.executemany("INSERT INTO customer VALUES (?,?,?,?)", rows_customers)
+
+    def _active_timeline(self) -> list[Planned]:
+        """Back-to-back rentals per driver; each car belongs to one driver, so nothing overlaps."""
+        rng, planned = self.rng, []
+        for driver in range(1, DRIVERS + 1):
+            cars = [c for c in (driver, driver + DRIVERS) if c <= CARS]
+            day = ACTIVE_FROM + rng.randrange(6)
+            while day < ACTIVE_UNTIL:
+                days = rng.choices(_DAY_COUNTS, _DAY_WEIGHTS)[0]
+                end = day + days
+                if day <= 0:
+                    status, created = "confirmed", self._ts(day - rng.randrange(1, 30))
+                elif rng.random() < 0.25:
+                    status = "pending"
+                    stale = rng.random() < 0.4
+                    created = self._ago(rng.uniform(30, 140) if stale else rng.uniform(0.5, 20))
+                else:
+                    status, created = "confirmed", self._ago(rng.uniform(24, 24 * 40))
+                paid = status == "confirmed" and rng.random() < 0.6
+                planned.append(
+                    Planned(
+                        rng.choice(cars),
+                        driver,
+                        day,
+                        days,
+                        status,
+                        created,
+                        "paid" if paid else "unpaid",
+                    )
+                )
+                day = end + rng.randrange(4)
+        rng.shuffle(planned)
+        return planned
+
+    def _history(self, count: int) -> Iterator[Planned]:
+        """Past rentals day by day over ten years: mostly completed, some cancelled."""
+        rng, rand = self.rng, self.rng.random
+        first, last = -HISTORY_DAYS, -INVOICE_DUE_DAYS - 1
+        span, emitted = last - first, 0
+        for index, start in enumerate(range(first, last)):
+            today_count = (count * (index + 1)) // span - emitted
+            emitted += today_count
+            for days in rng.choices(_DAY_COUNTS, _DAY_WEIGHTS, k=today_count):
+                created = self._ts(start - int(rng.expovariate(1 / 9)) - 1)
+                r = rand()
+                if r < 0.16:
+                    status, invoice = "cancelled", "refunded" if r < 0.04 else "void"
+                else:
+                    status = "completed"
+                    due_day = start + days + INVOICE_DUE_DAYS
+                    if due_day >= -30:
+                        invoice = "unpaid" if r > 0.94 else "paid"  # left for the lifecycle
+                    else:
+                        invoice = "overdue" if r > 0.99 else "paid"
+                car, driver = 1 + int(rand() * CARS), 1 + int(rand() * DRIVERS)
+                yield Planned(car, driver, start, days, status, created, invoice)
+
+    def count(self) -> int:
+        conn = sqlite3.connect(self.path)
+        try:
+            return int(conn.execute("SELECT count(*) FROM booking").fetchone()[0])
+        finally:
+            conn.close()
+
+    def add_bookings(self, count: int) -> int:
+        """Insert `count` more bookings (a size-proportional share active); returns the total."""
+        active_share = min(len(self._active), count // 20)
+        active, self._active = self._active[:active_share], self._active[active_share:]
+        with bulk_load(self.path) as conn:
+            next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM booking").fetchone()[0]
+            history = self._history(count - active_share)
+            while batch := list(islice(history, 50_000)):
+                self._insert(conn, next_id, batch)
+                next_id += len(batch)
+            self._insert(conn, next_id, sorted(active, key=lambda p: p.created))
+            total = conn.execute("SELECT count(*) FROM booking").fetchone()[0]
+        return int(total)
+
+    def _insert(self, conn: sqlite3.Connection, first_id: int, plans: list[Planned]) -> None:
+        rand, days_of = self.rng.random, self._days
+        bookings, invoices, payments, audits = [], [], [], []
+        customers = self.rng.choices(range(1, CUSTOMERS + 1), k=len(plans))
+        for offset, (p, customer) in enumerate(zip(plans, customers, strict=True)):
+            number = first_id + offset
+            ref, iref = booking_ref(number), invoice_ref(number)
+            rate, fee = self._rates[p.car], self._fees[p.driver]
+            total = p.days * (rate + fee)
+            start, end = days_of[p.start], days_of[p.start + p.days]
+            actor = _STAFF[int(rand() * len(_STAFF))]
+            reason = _REASONS[int(rand() * len(_REASONS))] if p.status == "cancelled" else None
+            bookings.append(
+                (
+                    number,
+                    ref,
+                    customer,
+                    p.car,
+                    p.driver,
+                    start,
+                    p.days,
+                    end,
+                    rate,
+                    fee,
+                    total,
+                    p.status,
+                    p.created,
+                    actor,
+                    reason,
+                )
+            )
+            due = days_of[p.start + p.days + INVOICE_DUE_DAYS]
+            invoices.append((number, iref, number, total, p.invoice_status, p.created, due))
+            if p.invoice_status in ("paid", "refunded"):
+                payments.append(
+                    (number, total, _METHODS[int(rand() * len(_METHODS))], p.created, actor)
+                )
+            audits.append(
+                (
+                    p.created,
+                    actor,
+                    "booked",
+                    ref,
+                    f"{plate(p.car)} with {driver_code(p.driver)}; invoice {iref}",
+                )
+            )
+        conn.executemany(BOOKING_SQL, bookings)
+        conn.executemany(INVOICE_SQL, invoices)
+        conn.executemany(PAYMENT_SQL, payments)
+        conn.executemany(AUDIT_SQL, audits)
+
+
+def _schema(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
+    query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    return conn.execute(query).fetchall()
+
+
+@contextmanager
+def bulk_load(path: Path) -> Iterator[sqlite3.Connection]:
+    """One transaction without secondary indexes or triggers; both are rebuilt as they were."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in ("synchronous=OFF", "cache_size=-524288", "temp_store=MEMORY"):
+            conn.execute(f"PRAGMA {pragma}")
+        before = _schema(conn)
+        derived = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master "
+            "WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+        conn.execute("BEGIN")
+        for kind, name, _sql in derived:
+            conn.execute(f'DROP {kind.upper()} "{name}"')
+        yield conn
+        for _kind, _name, sql in derived:
+            conn.execute(sql)
+        conn.execute("COMMIT")
+        if _schema(conn) != before:
+            raise RuntimeError("bulk load changed the schema")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+
+
+def active_overlaps(path: Path) -> int:
+    """Active bookings sharing a car or driver on some day; must be 0 after seeding."""
+    conn = sqlite3.connect(path)
+    try:
+        query = (
+            "SELECT count(*) FROM booking a JOIN booking b ON a.{col} = b.{col} AND a.id < b.id "
+            "AND a.start_date < b.end_date AND b.start_date < a.end_date "
+            "WHERE a.status IN ('pending', 'confirmed') AND b.status IN ('pending', 'confirmed')"
+        )
+        return sum(conn.execute(query.format(col=c)).fetchone()[0] for c in ("car_id", "driver_id"))
+    finally:
+        conn.close()
+
+
+class FreeSlots:
+    """Car, driver and dates for benchmark attempts, each free of every earlier one."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.issued = 0
+
+    def take(self) -> tuple[str, str, date, int]:
+        block, index = divmod(self.issued, DRIVERS)
+        self.issued += 1
+        car = (index + block * 7) % CARS + 1
+        start = self.today + timedelta(days=ATTEMPTS_FROM + 15 * block)
+        return plate(car), driver_code(index + 1), start, 1 + index % 14
