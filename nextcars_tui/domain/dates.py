@@ -41,7 +41,7 @@ class DateRange:
 
 
 def describe_days(start: date, end: date) -> str:
-    """Human span of the days [start, end), e.g. '3–5 Dec' or '30 Nov–2 Dec 2026'."""
+    """Human span of the days [start, end): '3–5 Dec', '30 Nov–2 Dec', '30 Dec 2026–2 Jan 2027'."""
     last = end - timedelta(days=1)
     if start == last:
         return f"{start.day} {start:%b}"

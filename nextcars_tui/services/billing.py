@@ -51,6 +51,8 @@ def checkout(desk: Desk, actor: Actor, ref: str, method: str | PaymentMethod) ->
                 f"Invoice {ref} is {invoice.status}; payment is taken only while it is unpaid "
                 "or overdue. Nothing was charged."
             )
+        if invoice.amount_cents == 0:
+            raise NotAllowed(f"Invoice {ref} is for {desk.money(0)}; confirm the booking instead.")
         row = uow.bookings.row_by_ref_id(invoice.booking_id)
         booking = row[0]
         uow.invoices.add_payment(

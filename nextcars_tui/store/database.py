@@ -61,9 +61,16 @@ def _create_file(path: Path) -> None:
     """Create the file 0600 before SQLite does: it holds password hashes and customer data."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # Includes FileExistsError when a parent is a regular file, not a folder.
+        reason = exc.strerror or str(exc)
+        raise StoreUnavailable(
+            f"Cannot create the folder for the database {path}: {reason}."
+        ) from None
+    try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return
+        return  # another process created it first; SQLite will open it
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise StoreUnavailable(f"Cannot create the database at {path}: {reason}.") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 from nextcars_tui.services.billing import checkout
 from nextcars_tui.services.booking import book, booking_detail, cancel, confirm
 from nextcars_tui.services.lifecycle import run_lifecycle
+from nextcars_tui.store.tables import Car, Driver
 
 
 def payments(path):
@@ -222,3 +224,19 @@ def test_booking_detail_shows_payments_and_history(desk, staff):
         ("confirmed", view.ref),
     ]
     assert detail.booking.start == date(2026, 3, 10)
+
+
+def test_a_free_booking_has_nothing_to_check_out(desk, staff):
+    """A zero invoice cannot satisfy the ledger's positive-payment rule: confirm it instead."""
+    with desk.db.write() as uow:
+        uow.cars.add(Car(plate="FREE 1", make="Demo", model="Loaner", seats=4, daily_rate_cents=0))
+        uow.drivers.add(
+            Driver(code="VOL-1", name="Volunteer", phone="+44 20 0000 0000", daily_fee_cents=0)
+        )
+        uow.commit()
+    view = book(desk, staff, replace(request(), car_plate="FREE 1", driver_code="VOL-1"))
+    assert view.total_cents == 0
+    before = snapshot(desk.db.path)
+    with pytest.raises(NotAllowed, match="confirm the booking instead"):
+        checkout(desk, staff, view.invoice.ref, "cash")
+    assert snapshot(desk.db.path) == before

@@ -136,7 +136,7 @@ def test_a_path_under_a_regular_file_is_unavailable(tmp_path):
     """No folder can be made there, whoever runs the test (root included)."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file, not a folder")
-    with pytest.raises(StoreUnavailable):
+    with pytest.raises(StoreUnavailable, match="Cannot create the folder"):
         open_database(blocker / "desk.db")
     assert blocker.read_text() == "a file, not a folder"
 
