@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,32 @@ from tests.e2e.tools import Tools, ensure_tools
 
 REPO = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT = 120
+# Figures the e2e tests measured, printed at the end of the run (not only with -s).
+MEASUREMENTS: list[str] = []
+
+
+@pytest.fixture
+def report() -> Callable[[str], None]:
+    """Note a measured figure for the end-of-run summary."""
+    return MEASUREMENTS.append
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if MEASUREMENTS:
+        terminalreporter.section("end-to-end measurements")
+        for line in MEASUREMENTS:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
 def tools() -> Tools:
     """tmux, sshd, ssh and ssh-keygen; apt-get installs them once when missing (CI is root)."""
-    return ensure_tools()
+    found = ensure_tools()
+    if found.installed:
+        MEASUREMENTS.append(f"installed with apt-get: {', '.join(found.installed)}")
+    if found.missing_reason:
+        MEASUREMENTS.append(f"skipping what needs them: {found.missing_reason}")
+    return found
 
 
 def need(tools: Tools, *programs: str) -> None:

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,9 @@ def _kill(writer: subprocess.Popen[str]) -> int:
     return sum(1 for line in out.splitlines() if line.startswith("booked "))
 
 
-def test_sigkill_while_booking_leaves_a_whole_database(demo_desk: Path, nextcars_bin: Path) -> None:
+def test_sigkill_while_booking_leaves_a_whole_database(
+    demo_desk: Path, nextcars_bin: Path, report: Callable[[str], None]
+) -> None:
     database = demo_desk.parent / "data" / "nextcars.db"
     before = len(cli_json(nextcars_bin, demo_desk, "bookings"))
     seed = random.randrange(1_000_000)
@@ -106,5 +109,5 @@ def test_sigkill_while_booking_leaves_a_whole_database(demo_desk: Path, nextcars
     # more before it could say so), and the desk's own CLI still reads the file.
     assert bookings >= before + reported
     assert len(cli_json(nextcars_bin, demo_desk, "bookings")) == bookings
-    print(f"kill-mid-write: seed {seed}, {reported} bookings reported over {ROUNDS} kills")
+    report(f"kill mid-write: seed {seed}, {reported} bookings committed over {ROUNDS} SIGKILLs")
     assert reported >= ROUNDS, "the writers hardly wrote: the kills proved little"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def test_two_terminals_live_refresh_and_one_winner(
     nextcars_bin: Path,
     demo_desk: Path,
     record_property: pytest.RecordProperty,
+    report: Callable[[str], None],
 ) -> None:
     database = demo_desk.parent / "data" / "nextcars.db"
     cars = [row["plate"] for row in demo_rows("cars.csv")]
@@ -91,7 +93,7 @@ def test_two_terminals_live_refresh_and_one_winner(
     a.keys("Enter")
     latency = _measure_live_refresh(b, database, live_car)
     record_property("live_refresh_seconds", round(latency, 3))
-    print(f"\nlive refresh: A's booking on B's open grid {latency:.2f} s after its commit")
+    report(f"live refresh: A's booking on B's open grid {latency:.2f} s after its commit")
     wait_for(a, BOOKED, 15)
     assert latency <= LIVE_LIMIT, f"B's grid showed A's booking after {latency:.2f} s"
 
@@ -124,7 +126,7 @@ def test_two_terminals_live_refresh_and_one_winner(
     winners = [name for name, screen in outcomes.items() if BOOKED.search(screen)]
     assert len(winners) == 1, outcomes
     loser = "b" if winners == ["a"] else "a"
-    print(f"race for {raced_car}: pane {winners[0]} booked it, pane {loser} got the conflict")
+    report(f"race for {raced_car}: pane {winners[0]} booked it, pane {loser} got the conflict")
     lost = flat(outcomes[loser])
     assert f"Car {raced_car} is already booked" in lost, outcomes[loser]
     # The loser is back on the car step with fresh availability, nothing written for it.

@@ -32,6 +32,7 @@ class Tools:
 
     paths: dict[str, str]
     missing_reason: str | None
+    installed: tuple[str, ...] = ()  # packages this run installed with apt-get
 
     def path(self, program: str) -> str:
         return self.paths[program]
@@ -45,15 +46,14 @@ def ensure_tools(programs: tuple[str, ...] = tuple(PACKAGES)) -> Tools:
     """Find the programs; install the missing ones with apt-get when running as root."""
     with _apt_lock():
         missing = [p for p in programs if find(p) is None]
-        note = None
-        if missing:
-            note = _install(sorted({PACKAGES[p] for p in missing}))
+        packages = sorted({PACKAGES[p] for p in missing})
+        note = _install(packages) if packages else None
     paths = {p: found for p in programs if (found := find(p)) is not None}
     still_missing = [p for p in programs if p not in paths]
     if still_missing:
         reason = f"{', '.join(still_missing)} not installed and could not be installed"
         return Tools(paths, f"{reason}: {note}" if note else reason)
-    return Tools(paths, None)
+    return Tools(paths, None, tuple(packages) if note is None else ())
 
 
 def _install(packages: list[str]) -> str | None:
