@@ -33,6 +33,7 @@ from nextcars_tui.services.views import (
     booking_view,
 )
 from nextcars_tui.store import UnitOfWork
+from nextcars_tui.store.direct import row
 from nextcars_tui.store.tables import Booking, Car, Driver, Invoice
 
 DEFAULT_CANCEL_REASON = "cancelled at the desk"
@@ -104,8 +105,10 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
             raise Conflict(clash_message(first, car, driver, car.id or 0))
         quote = Quote(dates.days, car.daily_rate_cents, driver.daily_fee_cents)
         number = uow.bookings.next_number()
+        # Built with row(): these objects go straight to INSERT and are never changed here.
         booking = uow.bookings.add(
-            Booking(
+            row(
+                Booking,
                 id=number,
                 ref=booking_ref(number),
                 customer_id=customer.id or 0,
@@ -123,7 +126,8 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
             )
         )
         invoice = uow.invoices.add(
-            Invoice(
+            row(
+                Invoice,
                 id=number,
                 ref=invoice_ref(number),
                 booking_id=number,

@@ -91,7 +91,7 @@ class BookingRepository:
         found: list[Any] = []
         for model, keys in zip(_PARTY_TABLES, _PARTY_COLUMNS, strict=True):
             values, row = dict(zip(keys, row, strict=False)), row[len(keys) :]
-            found.append(None if values["id"] is None else direct.snapshot(model, values))
+            found.append(None if values["id"] is None else direct.row(model, **values))
         return found[0], found[1], found[2]
 
     def next_number(self) -> int:
