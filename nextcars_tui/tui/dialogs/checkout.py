@@ -11,9 +11,15 @@ from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
 from nextcars_tui.domain.statuses import PaymentMethod
 from nextcars_tui.tui.base import DeskDialog
+from nextcars_tui.tui.widgets.booking_record import payment_refusal
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from nextcars_tui.domain.roles import Actor
+    from nextcars_tui.services.desk import Desk
     from nextcars_tui.services.views import InvoiceView
+    from nextcars_tui.tui.app import NextCarsApp
 
 
 class CheckoutDialog(DeskDialog[str | None]):
@@ -62,3 +68,61 @@ class CheckoutDialog(DeskDialog[str | None]):
     @on(Button.Pressed, "#checkout-take")
     def _take(self) -> None:
         self.dismiss(self.method)
+
+
+class TakesPayment:
+    """Mixin for a screen showing a record with an invoice: t opens the checkout dialog, or
+    says why there is nothing to take; action_checkout is the write, and the checkout
+    service checks the invoice again whatever the screen offered."""
+
+    if TYPE_CHECKING:
+        app: NextCarsApp
+        desk: Desk
+        actor: Actor
+
+        def notify(self, message: str, *, title: str = "", severity: str = "") -> None: ...
+
+        def call_service(
+            self, function: Callable[..., object], *args: object, **kwargs: object
+        ) -> None: ...
+
+    def record_invoice(self) -> InvoiceView | None:
+        """The invoice on screen, or None while the record is loading."""
+        raise NotImplementedError
+
+    def record_written(self, message: str) -> None:
+        """A write went through: say so, and let every open screen reload."""
+        self.notify(message, title="Done")
+        self.app.data_changed()
+
+    def action_take_payment(self) -> None:
+        invoice = self.record_invoice()
+        if invoice is None:
+            return
+        refusal = payment_refusal(invoice)
+        if refusal is not None:
+            self.notify(refusal, title="No payment to take", severity="warning")
+            return
+        amount = self.desk.money(invoice.amount_cents)
+        self.app.push_screen(CheckoutDialog(invoice, amount), self._method_chosen)
+
+    def _method_chosen(self, method: str | None) -> None:
+        if method is not None:
+            self.action_checkout(method)
+
+    def action_checkout(self, method: str) -> None:
+        from nextcars_tui.services.billing import checkout
+
+        invoice = self.record_invoice()
+        if invoice is None:
+            return
+        ref = invoice.ref
+        self.call_service(
+            checkout,
+            self.desk,
+            self.actor,
+            ref,
+            method,
+            on_done=lambda _view: self.record_written(f"{ref} is paid by {method}."),
+            group="write",
+        )

@@ -8,32 +8,33 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.checkout import TakesPayment
 from nextcars_tui.tui.formatting import status_text
 from nextcars_tui.tui.widgets.booking_record import (
+    HistoryLog,
     RecordCard,
     cancel_refusal,
     car_driver_card,
     confirm_refusal,
     customer_card,
     dates_price_card,
-    fill_history,
     invoice_card,
     local_time,
     payment_refusal,
 )
 
 if TYPE_CHECKING:
-    from nextcars_tui.services.views import BookingDetail, BookingView
+    from nextcars_tui.services.views import BookingDetail, BookingView, InvoiceView
 
 BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
 
-class BookingDetailScreen(DeskScreen):
+class BookingDetailScreen(TakesPayment, DeskScreen):
     """Customer, car, driver, dates, price, invoice, payments and history of one booking.
 
     Buttons are enabled only when the record's state allows the action, but every action
@@ -64,7 +65,8 @@ class BookingDetailScreen(DeskScreen):
             yield RecordCard("Car and driver", id="booking-car-driver")
             yield RecordCard("Dates and price", id="booking-price")
             yield RecordCard("Invoice and payments", id="booking-invoice")
-        yield DataTable(id="booking-history", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="booking-history", classes="record-history"):
+            yield Static("", id="booking-history-log")
         with Horizontal(classes="record-actions", id="booking-actions"):
             yield Button("Confirm", id="booking-confirm", compact=True, disabled=True)
             yield Button(
@@ -85,8 +87,7 @@ class BookingDetailScreen(DeskScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#booking-history", DataTable)
-        table.border_title = "History"
+        self.query_one("#booking-history", VerticalScroll).border_title = "History"
         super().on_mount()
 
     # -- data -------------------------------------------------------------------------
@@ -129,7 +130,7 @@ class BookingDetailScreen(DeskScreen):
         self.query_one("#booking-invoice", RecordCard).update(
             invoice_card(b.invoice, detail.payments, money, zone)
         )
-        fill_history(self.query_one("#booking-history", DataTable), detail.history, zone)
+        self.query_one("#booking-history-log", Static).update(HistoryLog(detail.history, zone))
         self._offer_actions(b)
 
     def _offer_actions(self, b: BookingView) -> None:
@@ -156,7 +157,7 @@ class BookingDetailScreen(DeskScreen):
             self.desk,
             self.actor,
             self.ref,
-            on_done=lambda view: self._done(f"{view.ref} is confirmed."),
+            on_done=lambda view: self.record_written(f"{view.ref} is confirmed."),
             group="write",
         )
 
@@ -186,55 +187,30 @@ class BookingDetailScreen(DeskScreen):
             self.actor,
             self.ref,
             reason,
-            on_done=lambda view: self._done(
+            on_done=lambda view: self.record_written(
                 f"{view.ref} is cancelled; {view.invoice.ref} is {view.invoice.status}."
             ),
             group="write",
         )
 
+    def record_invoice(self) -> InvoiceView | None:
+        return None if self.detail is None else self.detail.booking.invoice
+
     @on(Button.Pressed, "#booking-pay")
-    def action_take_payment(self) -> None:
-        from nextcars_tui.tui.dialogs.checkout import CheckoutDialog
-
-        if self.detail is None:
-            return
-        invoice = self.detail.booking.invoice
-        refusal = payment_refusal(invoice)
-        if refusal is not None:
-            self.notify(refusal, title="No payment to take", severity="warning")
-            return
-        amount = self.desk.money(invoice.amount_cents)
-        self.app.push_screen(CheckoutDialog(invoice, amount), self._method_chosen)
-
-    def _method_chosen(self, method: str | None) -> None:
-        if method is not None:
-            self.action_checkout(method)
-
-    def action_checkout(self, method: str) -> None:
-        """The write behind the checkout dialog; the service refuses a paid invoice."""
-        from nextcars_tui.services.billing import checkout
-
-        if self.detail is None:
-            return
-        invoice_ref = self.detail.booking.invoice.ref
-        self.call_service(
-            checkout,
-            self.desk,
-            self.actor,
-            invoice_ref,
-            method,
-            on_done=lambda _view: self._done(f"{invoice_ref} is paid by {method}."),
-            group="write",
-        )
-
-    def _done(self, message: str) -> None:
-        self.notify(message, title="Done")
-        self.app.data_changed()
+    def _pay_pressed(self) -> None:
+        self.action_take_payment()
 
     @on(Button.Pressed, "#booking-invoice-open")
     def action_open_invoice(self) -> None:
-        if self.detail is not None:
-            self.app.open_screen("invoice", ref=self.detail.booking.invoice.ref)
+        if self.detail is None:
+            return
+        ref = self.detail.booking.invoice.ref
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 2 else None
+        if type(below).__name__ == "InvoiceDetailScreen" and getattr(below, "ref", None) == ref:
+            self.app.pop_screen()  # came from that invoice: go back rather than stack another
+        else:
+            self.app.open_screen("invoice", ref=ref)
 
     def action_refresh(self) -> None:
         self.reload()

@@ -18,6 +18,7 @@ from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import span, status_text
 from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
+from nextcars_tui.tui.widgets.record_table import refill
 
 if TYPE_CHECKING:
     from nextcars_tui.services.views import BookingView, Page
@@ -103,7 +104,7 @@ class BookingsScreen(PageKeys, DeskScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._wide = self.size.width >= WIDE_FROM
+        self._wide = self.app.size.width >= WIDE_FROM
         super().on_mount()
 
     # -- data -------------------------------------------------------------------------
@@ -137,49 +138,44 @@ class BookingsScreen(PageKeys, DeskScreen):
 
     def _fill(self) -> None:
         table = self.query_one("#bookings-table", DataTable)
-        selected = self._selected_ref()
-        table.clear(columns=True)
+        columns: list[tuple[str, Text | str]] = []
         for column in COLUMNS:
             if column.wide_only and not self._wide:
                 continue
             label = Text(column.label)
             if column.sort == self.sort:
                 label.append(" ▼" if self.descending else " ▲", style="bold")
-            table.add_column(label, key=column.key)
+            columns.append((column.key, label))
         money = self.desk.money
-        for b in self.bookings:
-            cells: dict[str, object] = {
-                "ref": b.ref,
-                "status": status_text(b.status.value),
-                "customer": b.customer_name,
-                "email": b.customer_email,
-                "car": b.car_plate,
-                "model": b.car_name,
-                "driver": b.driver_code,
-                "driver-name": b.driver_name,
-                "dates": span(b.start, b.end),
-                "days": Text(str(b.days), justify="right"),
-                "total": Text(money(b.total_cents), justify="right"),
-                "invoice": status_text(b.invoice.status.value),
-            }
-            table.add_row(*(cells[str(key.value)] for key in table.columns), key=b.ref)
-        if selected is not None and selected in {b.ref for b in self.bookings}:
-            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        rows = [
+            (
+                b.ref,
+                {
+                    "ref": b.ref,
+                    "status": status_text(b.status.value),
+                    "customer": b.customer_name,
+                    "email": b.customer_email,
+                    "car": b.car_plate,
+                    "model": b.car_name,
+                    "driver": b.driver_code,
+                    "driver-name": b.driver_name,
+                    "dates": span(b.start, b.end),
+                    "days": Text(str(b.days), justify="right"),
+                    "total": Text(money(b.total_cents), justify="right"),
+                    "invoice": status_text(b.invoice.status.value),
+                },
+            )
+            for b in self.bookings
+        ]
+        refill(table, columns, rows)
         order = "descending" if self.descending else "ascending"
         self.query_one("#bookings-caption", Static).update(
             f"{self.paging.caption(len(self.bookings))} · sorted by {SORT_NAMES[self.sort]} "
-            f"({order}) · s sort · o order · n/p page · Enter opens"
+            f"({order}) · Enter opens"
         )
 
     def paged_table(self) -> DataTable[object]:
         return self.query_one("#bookings-table", DataTable)
-
-    def _selected_ref(self) -> str | None:
-        table = self.query_one("#bookings-table", DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
 
     def on_resize(self, event: Resize) -> None:
         wide = event.size.width >= WIDE_FROM
@@ -199,6 +195,8 @@ class BookingsScreen(PageKeys, DeskScreen):
 
     @on(Input.Changed, "#bookings-search")
     def _typed(self, event: Input.Changed) -> None:
+        if event.value == self.search_text:
+            return  # the initial value (e.g. from the palette) is already in the first fetch
         self.search_text = event.value
         if self._search_timer is not None:
             self._search_timer.stop()

@@ -8,27 +8,28 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.checkout import TakesPayment
 from nextcars_tui.tui.formatting import status_text
 from nextcars_tui.tui.widgets.booking_record import (
+    HistoryLog,
     RecordCard,
     booking_summary_card,
-    fill_history,
     invoice_card,
     payment_refusal,
 )
 
 if TYPE_CHECKING:
-    from nextcars_tui.services.views import BookingDetail
+    from nextcars_tui.services.views import BookingDetail, InvoiceView
 
 BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
 
-class InvoiceDetailScreen(DeskScreen):
+class InvoiceDetailScreen(TakesPayment, DeskScreen):
     """Checkout is offered only while the invoice is unpaid or overdue; otherwise the
     screen says why not. The checkout service enforces the same rule on every call."""
 
@@ -53,7 +54,8 @@ class InvoiceDetailScreen(DeskScreen):
             yield RecordCard("Invoice and payments", id="invoice-invoice")
             yield RecordCard("Booking", id="invoice-booking")
         yield Static("", id="invoice-payment-state")
-        yield DataTable(id="invoice-history", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="invoice-history", classes="record-history"):
+            yield Static("", id="invoice-history-log")
         with Horizontal(classes="record-actions", id="invoice-actions"):
             yield Button(
                 "Take payment", id="invoice-pay", variant="success", compact=True, disabled=True
@@ -62,7 +64,7 @@ class InvoiceDetailScreen(DeskScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#invoice-history", DataTable).border_title = "History"
+        self.query_one("#invoice-history", VerticalScroll).border_title = "History"
         super().on_mount()
 
     def reload(self) -> None:
@@ -102,7 +104,7 @@ class InvoiceDetailScreen(DeskScreen):
             )
         )
         self.query_one("#invoice-invoice", RecordCard).update(
-            invoice_card(invoice, detail.payments, money, zone)
+            invoice_card(invoice, detail.payments, money, zone, issued=True)
         )
         self.query_one("#invoice-booking", RecordCard).update(booking_summary_card(booking, money))
         refusal = payment_refusal(invoice)
@@ -117,55 +119,26 @@ class InvoiceDetailScreen(DeskScreen):
             )
         else:
             state.update(refusal)
-        fill_history(self.query_one("#invoice-history", DataTable), detail.history, zone)
+        self.query_one("#invoice-history-log", Static).update(HistoryLog(detail.history, zone))
         button = self.query_one("#invoice-pay", Button)
         button.disabled = refusal is not None
         button.tooltip = refusal
 
+    def record_invoice(self) -> InvoiceView | None:
+        return None if self.detail is None else self.detail.booking.invoice
+
     @on(Button.Pressed, "#invoice-pay")
-    def action_take_payment(self) -> None:
-        from nextcars_tui.tui.dialogs.checkout import CheckoutDialog
-
-        if self.detail is None:
-            return
-        invoice = self.detail.booking.invoice
-        refusal = payment_refusal(invoice)
-        if refusal is not None:
-            self.notify(refusal, title="No payment to take", severity="warning")
-            return
-        amount = self.desk.money(invoice.amount_cents)
-        self.app.push_screen(CheckoutDialog(invoice, amount), self._method_chosen)
-
-    def _method_chosen(self, method: str | None) -> None:
-        if method is not None:
-            self.action_checkout(method)
-
-    def action_checkout(self, method: str) -> None:
-        """The write behind the checkout dialog; the service refuses a paid invoice."""
-        from nextcars_tui.services.billing import checkout
-
-        ref = self.ref
-        self.call_service(
-            checkout,
-            self.desk,
-            self.actor,
-            ref,
-            method,
-            on_done=lambda _view: self._done(f"{ref} is paid by {method}."),
-            group="write",
-        )
-
-    def _done(self, message: str) -> None:
-        self.notify(message, title="Done")
-        self.app.data_changed()
+    def _pay_pressed(self) -> None:
+        self.action_take_payment()
 
     @on(Button.Pressed, "#invoice-booking-open")
     def action_open_booking(self) -> None:
         if self.detail is None:
             return
         ref = self.detail.booking.ref
-        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 2 else None
-        if getattr(below, "ref", None) == ref and type(below).__name__ == "BookingDetailScreen":
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 2 else None
+        if type(below).__name__ == "BookingDetailScreen" and getattr(below, "ref", None) == ref:
             self.app.pop_screen()  # came from that booking: go back rather than stack another
         else:
             self.app.open_screen("booking", ref=ref)

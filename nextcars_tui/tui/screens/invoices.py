@@ -10,12 +10,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.events import Resize
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from nextcars_tui.domain.statuses import InvoiceStatus
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import short_date, status_text
 from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
+from nextcars_tui.tui.widgets.record_table import refill
 
 if TYPE_CHECKING:
     from nextcars_tui.services.views import InvoiceView, Page
@@ -27,6 +29,17 @@ STATUS_CHOICES: list[tuple[str, str]] = [
     *((s.value.title(), s.value) for s in InvoiceStatus),
 ]
 OWED = (InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE)
+WIDE_FROM = 120  # columns at which the table adds e-mails and issue dates
+COLUMNS: tuple[tuple[str, str, bool], ...] = (  # key, label, shown only when wide
+    ("ref", "Invoice", False),
+    ("status", "Status", False),
+    ("booking", "Booking", False),
+    ("customer", "Customer", False),
+    ("email", "E-mail", True),
+    ("amount", "Amount", False),
+    ("issued", "Issued", True),
+    ("due", "Due", False),
+)
 
 
 class InvoicesScreen(PageKeys, DeskScreen):
@@ -48,6 +61,7 @@ class InvoicesScreen(PageKeys, DeskScreen):
         self.paging = Paging(size=self.PAGE_SIZE)
         self.invoices: list[InvoiceView] = []
         self._generation = 0
+        self._wide = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,14 +77,14 @@ class InvoicesScreen(PageKeys, DeskScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#invoices-table", DataTable)
-        table.add_column("Invoice", key="ref")
-        table.add_column("Status", key="status")
-        table.add_column("Booking", key="booking")
-        table.add_column("Customer", key="customer")
-        table.add_column("Amount", key="amount")
-        table.add_column("Due", key="due")
+        self._wide = self.app.size.width >= WIDE_FROM
         super().on_mount()
+
+    def on_resize(self, event: Resize) -> None:
+        wide = event.size.width >= WIDE_FROM
+        if wide != self._wide:
+            self._wide = wide
+            self._fill()
 
     def _statuses(self) -> list[InvoiceStatus] | None:
         if not self.status_filter:
@@ -102,27 +116,32 @@ class InvoicesScreen(PageKeys, DeskScreen):
             self.reload()
             return
         self.invoices = page.items
+        self._fill()
+
+    def _fill(self) -> None:
         table = self.query_one("#invoices-table", DataTable)
-        selected = self.selected_invoice()
-        table.clear()
+        columns = [(key, label) for key, label, wide_only in COLUMNS if self._wide or not wide_only]
         money = self.desk.money
+        zone = self.desk.settings.business.zone
         today = self.desk.today()
+        rows: list[tuple[str, dict[str, object]]] = []
         for invoice in self.invoices:
             due = Text(short_date(invoice.due))
             if invoice.payable and invoice.due < today:
                 due.stylize("bold")
                 due.append(f" · {(today - invoice.due).days} d late")
-            table.add_row(
-                invoice.ref,
-                status_text(invoice.status.value),
-                invoice.booking_ref,
-                invoice.customer_name,
-                Text(money(invoice.amount_cents), justify="right"),
-                due,
-                key=invoice.ref,
-            )
-        if selected is not None and selected.ref in {i.ref for i in self.invoices}:
-            table.move_cursor(row=table.get_row_index(selected.ref), animate=False)
+            cells: dict[str, object] = {
+                "ref": invoice.ref,
+                "status": status_text(invoice.status.value),
+                "booking": invoice.booking_ref,
+                "customer": invoice.customer_name,
+                "email": invoice.customer_email,
+                "amount": Text(money(invoice.amount_cents), justify="right"),
+                "issued": short_date(invoice.issued_at.astimezone(zone).date()),
+                "due": due,
+            }
+            rows.append((invoice.ref, cells))
+        refill(table, columns, rows)
         self.query_one("#invoices-caption", Static).update(
             f"{self.paging.caption(len(self.invoices))} · by due date · "
             "Enter opens · b booking · n/p page"

@@ -8,13 +8,14 @@ they only decide what the screen offers — the services still enforce every rul
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from nextcars_tui.domain.statuses import (
     ACTIVE_BOOKING_STATUSES,
@@ -42,6 +43,12 @@ def local_time(moment: datetime, zone: ZoneInfo) -> str:
     """A moment as the desk reads it: in the business time zone, to the minute."""
     here = moment.astimezone(zone)
     return f"{here:%a} {here.day} {here:%b %Y %H:%M}"
+
+
+def short_time(moment: datetime, zone: ZoneInfo) -> str:
+    """'30 Nov 2026 09:00' in the business time zone: for lists, where weekdays crowd."""
+    here = moment.astimezone(zone)
+    return f"{here.day} {here:%b %Y %H:%M}"
 
 
 def payment_refusal(invoice: InvoiceView) -> str | None:
@@ -129,20 +136,27 @@ def invoice_card(
     payments: list[PaymentView],
     money: Callable[[int], str],
     zone: ZoneInfo,
+    *,
+    issued: bool = False,
 ) -> RenderableType:
+    title = Text.assemble(
+        (invoice.ref, "bold"),
+        "  ",
+        status_text(invoice.status.value),
+        f"  {money(invoice.amount_cents)}",
+    )
     lines = Table.grid(padding=(0, 1))
     lines.add_column()
     lines.add_column()
-    lines.add_row(Text(invoice.ref, "bold"), status_text(invoice.status.value))
-    lines.add_row("Amount", money(invoice.amount_cents))
-    lines.add_row("Issued", long_date(invoice.issued_at.astimezone(zone).date()))
+    if issued:
+        lines.add_row("Issued", long_date(invoice.issued_at.astimezone(zone).date()))
     lines.add_row("Due", long_date(invoice.due))
     for payment in payments:
         lines.add_row(
             Text("Paid", "green"),
             Text(f"{money(payment.amount_cents)} by {payment.method}", "green"),
         )
-        lines.add_row("", f"{local_time(payment.taken_at, zone)} · {payment.taken_by}")
+        lines.add_row("", f"{short_time(payment.taken_at, zone)} · {payment.taken_by}")
     state = {
         InvoiceStatus.UNPAID: "Owed: payment can be taken (t).",
         InvoiceStatus.OVERDUE: "Overdue: payment can be taken (t).",
@@ -150,7 +164,7 @@ def invoice_card(
         InvoiceStatus.VOID: "Void, booking cancelled: nothing to take.",
         InvoiceStatus.REFUNDED: "Refunded, booking cancelled: nothing to take.",
     }
-    parts: list[RenderableType] = [lines, Text(state[invoice.status], style="italic")]
+    parts: list[RenderableType] = [title, lines, Text(state[invoice.status], style="italic")]
     return Group(*parts)
 
 
@@ -188,20 +202,42 @@ class RecordCard(Static):
         self.border_title = title
 
 
-HISTORY_COLUMNS = ("When", "Who", "What", "Ref", "Detail")
+class HistoryLog:
+    """The audit entries of a booking and its invoice, oldest first: a table where there is
+    room for one line an entry, otherwise two lines an entry with the detail below."""
 
+    WIDE = 110
 
-def fill_history(table: DataTable[Any], history: list[AuditView], zone: ZoneInfo) -> None:
-    """The audit entries of a booking and its invoice, oldest first."""
-    if not table.columns:
-        table.add_columns(*HISTORY_COLUMNS)
-    table.clear()
-    for number, entry in enumerate(history):
-        table.add_row(
-            local_time(entry.at, zone),
-            entry.actor,
-            entry.action,
-            entry.ref,
-            entry.detail,
-            key=str(number),
-        )
+    def __init__(self, history: list[AuditView], zone: ZoneInfo) -> None:
+        self.history = history
+        self.zone = zone
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.history:
+            yield Text("No history yet.", style="italic")
+            return
+        if options.max_width >= self.WIDE:
+            table = Table(box=None, header_style="bold", pad_edge=False, expand=True)
+            for name in ("When", "Who", "What", "Ref"):
+                table.add_column(name, no_wrap=True)
+            table.add_column("Detail", ratio=1)
+            for entry in self.history:
+                table.add_row(
+                    short_time(entry.at, self.zone),
+                    entry.actor,
+                    Text(entry.action, "bold"),
+                    entry.ref,
+                    entry.detail,
+                )
+            yield table
+            return
+        for entry in self.history:
+            yield Text.assemble(
+                short_time(entry.at, self.zone),
+                "  ",
+                (entry.action, "bold"),
+                f"  {entry.ref}  ",
+                (entry.actor, "dim"),
+            )
+            if entry.detail:
+                yield Padding(Text(entry.detail, style="italic"), (0, 0, 0, 2))
