@@ -163,7 +163,7 @@ def test_a_database_on_a_path_nobody_may_create_is_refused(monkeypatch: pytest.M
     monkeypatch.setenv(DB_ENV, "/proc/self/nextcars/desk.db")
     result = invoke("init")
     assert result.code == 1
-    assert "Cannot create the database" in result.error_line
+    assert "Cannot create the folder for the database" in result.error_line
 
 
 # --- import --------------------------------------------------------------------------
