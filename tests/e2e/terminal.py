@@ -28,6 +28,14 @@ set -g status off
 """
 
 
+EXIT_LINE = re.compile(r"\[exit status (\d+)\]")
+
+
+def exiting(argv: Sequence[str]) -> list[str]:
+    """argv run by a shell that prints `[exit status N]` when it ends (see Pane.wait_exit)."""
+    return ["/bin/sh", "-c", '"$@"; echo "[exit status $?]"', "sh", *argv]
+
+
 def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED and not k.startswith("PYTEST")}
     env.update({"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TEXTUAL_ANIMATIONS": "none"})
@@ -110,31 +118,15 @@ class Pane:
     def screen(self) -> str:
         return self.server.command("capture-pane", "-p", "-t", self.name).stdout
 
-    def dead(self) -> bool:
-        done = self.server.command("display-message", "-p", "-t", self.name, "#{pane_dead}")
-        return done.stdout.strip() == "1"
-
-    def exit_status(self) -> int | None:
-        """The dead pane's exit status, minus the signal number if a signal ended it."""
-        done = self.server.command(
-            "display-message", "-p", "-t", self.name, "#{pane_dead_status}:#{pane_dead_signal}"
-        )
-        status, _, signal_number = done.stdout.strip().partition(":")
-        if status:
-            return int(status)
-        return -int(signal_number) if signal_number else None
-
     def wait_exit(self, timeout: float) -> int:
-        """Wait until the pane's program has ended and been reaped; return its exit status.
+        """Wait for the line `exiting()` prints when the program ends; return its status.
 
-        tmux marks a pane dead when its terminal closes, a moment before it reaps the process
-        and knows the status."""
-        deadline = time.monotonic() + timeout
-        while (status := self.exit_status()) is None:
-            if time.monotonic() >= deadline:
-                raise AssertionError(f"pane {self.name}: still running after {timeout:.0f} s")
-            time.sleep(POLL_SECONDS)
-        return status
+        tmux's own #{pane_dead_status} is not used: now and then tmux left the ended program a
+        zombie for many seconds, and the status unknown."""
+        screen = wait_for(self, EXIT_LINE, timeout)
+        found = EXIT_LINE.search(screen)
+        assert found is not None
+        return int(found.group(1))
 
     def wait_until(self, check: Callable[[str], bool], timeout: float, what: str) -> str:
         """Poll the screen until check(screen) holds; fail with the last screen at the deadline."""

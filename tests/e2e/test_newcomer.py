@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import REPO, cli_json, new_desk_folder
 from tests.e2e.desk_keys import sign_in, wizard_to_review
-from tests.e2e.terminal import Tmux, wait_for
+from tests.e2e.terminal import Tmux, exiting, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def test_newcomer_creates_the_demo_signs_in_books_and_sees_it(
     driver = demo_rows("drivers.csv")[8]["code"]
     customer = demo_rows("customers.csv")[0]
 
-    pane = tmux.open("desk", [str(nextcars_bin)], cwd=config.parent)
+    pane = tmux.open("desk", exiting([str(nextcars_bin)]), cwd=config.parent)
     sign_in(pane, "staff", "staff-demo", timeout=60)
     assert database.is_file()
 
