@@ -38,6 +38,7 @@ async def open_as(pilot: Pilot[Any], username: str, name: str, **kwargs: Any) ->
     app = pilot.app
     await settle(pilot)
     app.signed_in(actor_for(app.desk, username))
+    await pilot.pause()
     app.open_screen(name, **kwargs)
     await settle(pilot)
 

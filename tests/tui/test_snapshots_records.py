@@ -53,7 +53,7 @@ def test_booking_detail_paid(snap_compare, make_app, size):
 
 @SIZES
 def test_cancel_dialog(snap_compare, make_app, size):
-    run_before = opening("booking", "x", *"flight moved", ref="BK-000006")
+    run_before = opening("booking", "x", *"moved", ref="BK-000006")
     assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
 
 

@@ -26,6 +26,7 @@ class CancelBookingDialog(DeskDialog[str | None]):
 
     def __init__(self, booking: BookingView) -> None:
         super().__init__()
+        self._answered = False
         self.booking = booking
 
     def compose(self) -> ComposeResult:
@@ -50,7 +51,7 @@ class CancelBookingDialog(DeskDialog[str | None]):
 
     @on(Button.Pressed, "#keep-booking")
     def _keep(self) -> None:
-        self.dismiss(None)
+        self._answer(None)
 
     @on(Input.Submitted, "#cancel-reason")
     @on(Button.Pressed, "#confirm-cancel")
@@ -60,4 +61,13 @@ class CancelBookingDialog(DeskDialog[str | None]):
             self.query_one("#cancel-message", Label).update("Say why, so the history explains it.")
             self.query_one("#cancel-reason", Input).focus()
             return
-        self.dismiss(reason)
+        self._answer(reason)
+
+    def _answer(self, result: str | None) -> None:
+        """Dismiss once: a second press or key before the dialog closes must not act twice."""
+        if not self._answered:
+            self._answered = True
+            self.dismiss(result)
+
+    def action_dismiss_dialog(self) -> None:
+        self._answer(None)

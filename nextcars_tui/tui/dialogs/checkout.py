@@ -31,6 +31,7 @@ class CheckoutDialog(DeskDialog[str | None]):
 
     def __init__(self, invoice: InvoiceView, amount: str) -> None:
         super().__init__()
+        self._answered = False
         self.invoice = invoice
         self.amount = amount
 
@@ -63,11 +64,20 @@ class CheckoutDialog(DeskDialog[str | None]):
 
     @on(Button.Pressed, "#checkout-back")
     def _back(self) -> None:
-        self.dismiss(None)
+        self._answer(None)
 
     @on(Button.Pressed, "#checkout-take")
     def _take(self) -> None:
-        self.dismiss(self.method)
+        self._answer(self.method)
+
+    def _answer(self, result: str | None) -> None:
+        """Dismiss once: a second press or key before the dialog closes must not act twice."""
+        if not self._answered:
+            self._answered = True
+            self.dismiss(result)
+
+    def action_dismiss_dialog(self) -> None:
+        self._answer(None)
 
 
 class TakesPayment:
