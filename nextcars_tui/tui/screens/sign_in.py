@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
@@ -23,6 +25,11 @@ class SignInScreen(Screen[None]):
     REQUIRED: ClassVar[None] = None
     app: NextCarsApp
     AUTO_FOCUS = "#username"
+    # A priority binding runs inside the App's own key handling, so focus has moved before
+    # the next key is forwarded: "name⏎password⏎" typed ahead (or bursting over SSH) lands
+    # in the right fields. A Submitted handler would run only after those keys were queued
+    # on the username field.
+    BINDINGS: ClassVar = [Binding("enter", "enter", show=False, priority=True)]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,9 +62,12 @@ class SignInScreen(Screen[None]):
     def _message(self, text: str) -> None:
         self.query_one("#sign-in-message", Label).update(text)
 
-    @on(Input.Submitted, "#username")
-    def _next_field(self) -> None:
-        self.query_one("#password", Input).focus()
+    def action_enter(self) -> None:
+        if self.focused is not self.query_one("#username", Input):
+            # Let Enter queue behind the characters the focused field has yet to handle.
+            raise SkipAction()
+        # set_focus acts now; Widget.focus() would defer the move behind queued keys.
+        self.set_focus(self.query_one("#password", Input))
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#sign-in")
