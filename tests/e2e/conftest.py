@@ -17,32 +17,49 @@ from tests.e2e.tools import Tools, ensure_tools
 
 REPO = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT = 120
-# Figures the e2e tests measured, printed at the end of the run (not only with -s).
-MEASUREMENTS: list[str] = []
+# Figures the e2e tests measured, printed at the end of the run (not only with -s). They
+# travel as user properties of the test reports, which pytest-xdist sends back from workers.
+_PROPERTY = "e2e-measurement"
 
 
 @pytest.fixture
-def report() -> Callable[[str], None]:
+def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
     """Note a measured figure for the end-of-run summary."""
-    return MEASUREMENTS.append
+    return lambda line: request.node.user_properties.append((_PROPERTY, line))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if MEASUREMENTS:
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for test_report in reports
+        for name, value in getattr(test_report, "user_properties", ())
+        if name == _PROPERTY
+    ]
+    if lines:
         terminalreporter.section("end-to-end measurements")
-        for line in MEASUREMENTS:
+        # A property noted in setup rides on the call and teardown reports as well.
+        for line in dict.fromkeys(lines):
             terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
 def tools() -> Tools:
     """tmux, sshd, ssh and ssh-keygen; apt-get installs them once when missing (CI is root)."""
-    found = ensure_tools()
-    if found.installed:
-        MEASUREMENTS.append(f"installed with apt-get: {', '.join(found.installed)}")
-    if found.missing_reason:
-        MEASUREMENTS.append(f"skipping what needs them: {found.missing_reason}")
-    return found
+    return ensure_tools()
+
+
+@pytest.fixture(autouse=True)
+def _note_tools(request: pytest.FixtureRequest, tools: Tools) -> None:
+    """Say in the summary what was installed, or why end-to-end tests skip."""
+    if tools.installed:
+        request.node.user_properties.append(
+            (_PROPERTY, f"installed with apt-get: {', '.join(tools.installed)}")
+        )
+    if tools.missing_reason:
+        request.node.user_properties.append(
+            (_PROPERTY, f"skipping what needs them: {tools.missing_reason}")
+        )
 
 
 def need(tools: Tools, *programs: str) -> None:
