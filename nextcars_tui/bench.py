@@ -4,6 +4,10 @@ Section `core`: one database per history size; booking attempts through the serv
 through a raw sqlite3 baseline on the same file, interleaved across sizes so that load from
 elsewhere on the machine falls on every figure alike; the lifecycle rules and the query plans
 the store used over the largest history.
+
+Section `tui`: over the largest history, the cars × days grid moving by a week and the
+wizard's car step (query plus render), and launch-to-sign-in beside a minimal Textual app.
+`--only tui --keep PATH` reuses a database an earlier `--keep PATH` run seeded.
 """
 
 from __future__ import annotations
@@ -262,7 +266,22 @@ def run_core(console: Console, args: argparse.Namespace, folder: Path) -> None:
         console.print(f"kept the {max(sizes):,}-booking database at {args.keep}")
 
 
-SECTIONS = {"core": run_core}
+def run_tui(console: Console, args: argparse.Namespace, folder: Path) -> None:
+    """Grid, wizard and start-up over the largest history: the core section's database when
+    it ran in this invocation, else one seeded here."""
+    # Imported here: the core section must run without loading Textual.
+    from nextcars_tui.bench_tui import run_section
+
+    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    path = args.keep or folder / f"bench-{max(sizes)}.db"
+    if not path.exists():
+        stage = Stage(path, max(sizes), Settings())
+        console.print(f"seeded {stage.bookings:,} bookings in {stage.seed_s:.1f} s")
+        stage.close()
+    run_section(console, path, folder, rounds=6 if args.quick else 12)
+
+
+SECTIONS = {"core": run_core, "tui": run_tui}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -274,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, metavar="DB_PATH", help="seed the largest here")
     parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section, not all")
     args = parser.parse_args(argv)
-    if args.keep and args.keep.exists():
+    if args.keep and args.keep.exists() and args.only != "tui":
         parser.error(f"{args.keep} already exists; the benchmark seeds a new database")
     console = Console(width=None if sys.stdout.isatty() else 150)
     with tempfile.TemporaryDirectory(prefix="nextcars-bench-") as folder:

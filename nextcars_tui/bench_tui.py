@@ -29,6 +29,7 @@ from rich.table import Table
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
+from nextcars_tui.bench_startup import measure_startup
 from nextcars_tui.clock import system_clock
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.dates import DateRange
@@ -43,6 +44,7 @@ from nextcars_tui.store import open_database
 from nextcars_tui.tui.widgets.availability_grid import AvailabilityGrid
 from nextcars_tui.tui.widgets.wizard_steps import ResourceStep
 
+STARTUP_MAX_RATIO = 1.5
 GRID_TARGET_MS = 150.0
 CAR_STEP_TARGET_MS = 100.0
 DEFAULT_DATABASES = (Path("/tmp/nextcars-bench-1m.db"),)
@@ -179,6 +181,34 @@ def report(console: Console, path: Path, bookings: int, cars: int, rows: list[Ti
             "[green]ok[/]" if row.ok else "[red]slow[/]",
         )
     console.print(table)
+
+
+def startup_row(console: Console, path: Path, folder: Path, runs: int = 5) -> None:
+    """Launch-to-sign-in of the desk on this database beside a minimal Textual app."""
+    config = folder / "bench-nextcars.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{path}"\n', encoding="utf-8")
+    figures = measure_startup(config, runs)
+    verdict = "PASS" if figures.ratio <= STARTUP_MAX_RATIO else "MISS"
+    console.print(
+        f"launch to sign-in screen (median of {runs}, 80×24 pty): desk {figures.desk_ms:.0f} ms, "
+        f"minimal Textual app with two inputs and a button {figures.minimal_ms:.0f} ms, "
+        f"ratio {figures.ratio:.2f}x (target ≤ {STARTUP_MAX_RATIO}x) {verdict}"
+    )
+
+
+def run_section(console: Console, path: Path, folder: Path, rounds: int = 12) -> None:
+    """The TUI section of `python -m nextcars_tui.bench`: figures printed, never asserted."""
+    database = open_database(path, create=False)
+    try:
+        desk = Desk(database, Settings(), system_clock)
+        rows = [
+            grid_week_moves(desk, desk.today() - timedelta(days=14), rounds),
+            car_step(desk, desk.today(), rounds),
+        ]
+    finally:
+        database.close()
+    report(console, path, *_counts(path), rows)
+    startup_row(console, path, folder)
 
 
 def _find_database(given: Path | None) -> Path | None:
