@@ -24,8 +24,8 @@ from nextcars_tui.tui.widgets.booking_record import (
     customer_card,
     dates_price_card,
     invoice_card,
-    local_time,
     payment_refusal,
+    short_time,
 )
 
 if TYPE_CHECKING:
@@ -116,13 +116,12 @@ class BookingDetailScreen(TakesPayment, DeskScreen):
         self.ref = b.ref
         money = self.desk.money
         zone = self.desk.settings.business.zone
-        heading = Text.assemble(
-            (f"{b.ref}  ", "bold"),
-            status_text(b.status.value),
-            (f"  booked {local_time(b.created_at, zone)} by {b.created_by}", "not bold"),
-        )
+        heading = Text.assemble((f"{b.ref}  ", "bold"), status_text(b.status.value))
         if b.cancel_reason:
-            heading.append(f" · cancelled: {b.cancel_reason}", style="italic")
+            heading.append(f" — {b.cancel_reason}", style="italic")
+        heading.append(
+            f"  · booked {short_time(b.created_at, zone)} by {b.created_by}", style="not bold"
+        )
         self.query_one("#booking-heading", Static).update(heading)
         self.query_one("#booking-customer", RecordCard).update(customer_card(b))
         self.query_one("#booking-car-driver", RecordCard).update(car_driver_card(b))

@@ -65,8 +65,13 @@ def payment_refusal(invoice: InvoiceView) -> str | None:
 
 def cancel_refusal(booking: BookingView, today: date) -> str | None:
     """Why this booking cannot be cancelled, or None when it can."""
+    if booking.status == BookingStatus.CANCELLED:
+        return f"Booking {booking.ref} is already cancelled."
     if booking.status not in ACTIVE_BOOKING_STATUSES:
-        return f"Booking {booking.ref} is {booking.status}; only pending or confirmed can be."
+        return (
+            f"Booking {booking.ref} is {booking.status}; only a pending or confirmed booking "
+            "can be cancelled."
+        )
     if booking.end <= today:
         return f"Booking {booking.ref} ended on {long_date(booking.last_day)}; too late to cancel."
     return None
@@ -112,12 +117,10 @@ def car_driver_card(booking: BookingView) -> RenderableType:
 
 def dates_price_card(booking: BookingView, money: Callable[[int], str]) -> RenderableType:
     days = booking.days
-    dates = Text.assemble(
-        _day(booking.start),
-        " → ",
-        _day(booking.last_day),
-        (f" · {days} day{'s' if days != 1 else ''}", "bold"),
-    )
+    dates = Text(_day(booking.start))
+    if booking.last_day != booking.start:
+        dates.append(f" → {_day(booking.last_day)}")
+    dates.append(f" · {days} day{'s' if days != 1 else ''}", "bold")
     price = Table.grid(padding=(0, 1))
     price.add_column()
     price.add_column()
@@ -161,8 +164,8 @@ def invoice_card(
         InvoiceStatus.UNPAID: "Owed: payment can be taken (t).",
         InvoiceStatus.OVERDUE: "Overdue: payment can be taken (t).",
         InvoiceStatus.PAID: "Paid in full: nothing to take.",
-        InvoiceStatus.VOID: "Void, booking cancelled: nothing to take.",
-        InvoiceStatus.REFUNDED: "Refunded, booking cancelled: nothing to take.",
+        InvoiceStatus.VOID: "Void (cancelled): nothing to take.",
+        InvoiceStatus.REFUNDED: "Refunded (cancelled): nothing to take.",
     }
     parts: list[RenderableType] = [title, lines, Text(state[invoice.status], style="italic")]
     return Group(*parts)
