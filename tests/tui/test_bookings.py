@@ -17,17 +17,22 @@ from nextcars_tui.tui.screens.invoices import InvoicesScreen
 from tests.tui.conftest import sign_in
 from tests.tui.recordkit import column, messages, open_as, plain, row_keys, settle
 
-ALL_BY_START = [
-    "BK-000002",
-    "BK-000001",
-    "BK-000003",
-    "BK-000004",
-    "BK-000005",
-    "BK-000006",
-    "BK-000009",
-    "BK-000007",
+# The list opens with the latest start first.
+LATEST_FIRST = [
     "BK-000008",
+    "BK-000007",
+    "BK-000009",
+    "BK-000006",
+    "BK-000005",
+    "BK-000004",
+    "BK-000003",
+    "BK-000001",
+    "BK-000002",
 ]
+
+
+def latest_first(*refs: str) -> list[str]:
+    return sorted(refs, key=LATEST_FIRST.index)
 
 
 def table(app) -> DataTable:
@@ -43,9 +48,10 @@ async def test_lists_every_booking_by_start_date(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "bookings")
         assert isinstance(app.screen, BookingsScreen)
-        assert row_keys(table(app)) == ALL_BY_START
+        assert row_keys(table(app)) == LATEST_FIRST
         assert "rows 1–9 of 9" in caption(app)
-        assert column(table(app), "status")[:2] == ["completed", "completed"]
+        assert column(table(app), "status")[:2] == ["pending", "confirmed"]
+        assert "sorted by dates (descending)" in caption(app)
 
 
 async def test_filters_by_status(make_app):
@@ -54,7 +60,7 @@ async def test_filters_by_status(make_app):
         await open_as(pilot, "staff", "bookings")
         app.screen.query_one("#bookings-status-filter", Select).value = "pending"
         await settle(pilot)
-        assert row_keys(table(app)) == ["BK-000006", "BK-000008"]
+        assert row_keys(table(app)) == latest_first("BK-000006", "BK-000008")
         assert "rows 1–2 of 2" in caption(app)
 
 
@@ -65,7 +71,7 @@ async def test_filters_by_text_as_typed(make_app):
         await pilot.press("slash", *"alice")
         await pilot.pause(0.4)  # the search runs once typing pauses, without Enter
         await settle(pilot)
-        assert row_keys(table(app)) == ["BK-000004", "BK-000007"]
+        assert row_keys(table(app)) == latest_first("BK-000004", "BK-000007")
         await pilot.press("escape")  # back to the list, not off the screen
         assert app.screen.focused is table(app)
         search = app.screen.query_one("#bookings-search", Input)
@@ -80,7 +86,7 @@ async def test_filters_by_text_as_typed(make_app):
             search.value = typed
             await pilot.press("enter")  # Enter searches at once and returns to the list
             await settle(pilot)
-            assert row_keys(table(app)) == expected, typed
+            assert row_keys(table(app)) == latest_first(*expected), typed
 
 
 async def test_text_and_status_filters_combine(make_app):
@@ -89,7 +95,7 @@ async def test_text_and_status_filters_combine(make_app):
         await open_as(pilot, "staff", "bookings")
         await pilot.press("slash", *"carla", "enter")
         await settle(pilot)
-        assert row_keys(table(app)) == ["BK-000002", "BK-000008"]
+        assert row_keys(table(app)) == latest_first("BK-000002", "BK-000008")
         app.screen.query_one("#bookings-status-filter", Select).value = "completed"
         await settle(pilot)
         assert row_keys(table(app)) == ["BK-000002"]
@@ -101,7 +107,7 @@ async def test_palette_opens_the_list_filtered_by_customer_email(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "bookings", text="carla@example.com")
         assert app.screen.query_one("#bookings-search", Input).value == "carla@example.com"
-        assert row_keys(table(app)) == ["BK-000002", "BK-000008"]
+        assert row_keys(table(app)) == latest_first("BK-000002", "BK-000008")
 
 
 async def test_sorts_by_pressing_a_column_header(make_app):
@@ -135,10 +141,10 @@ async def test_sort_keys_cycle_the_column_and_flip_the_order(make_app):
         assert "sorted by total" in caption(app)
         await pilot.press("s")
         await settle(pilot)
-        assert row_keys(table(app)) == sorted(ALL_BY_START)
+        assert row_keys(table(app)) == sorted(LATEST_FIRST)
         await pilot.press("o")
         await settle(pilot)
-        assert row_keys(table(app)) == sorted(ALL_BY_START, reverse=True)
+        assert row_keys(table(app)) == sorted(LATEST_FIRST, reverse=True)
         assert "sorted by ref (descending)" in caption(app)
 
 
@@ -147,15 +153,15 @@ async def test_pages_with_n_p_and_page_keys(make_app, monkeypatch):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "bookings")
-        assert row_keys(table(app)) == ALL_BY_START[:4]  # only one page is fetched
+        assert row_keys(table(app)) == LATEST_FIRST[:4]  # only one page is fetched
         assert "rows 1–4 of 9" in caption(app)
         await pilot.press("n")
         await settle(pilot)
-        assert row_keys(table(app)) == ALL_BY_START[4:8]
+        assert row_keys(table(app)) == LATEST_FIRST[4:8]
         assert "rows 5–8 of 9" in caption(app)
         await pilot.press("n")
         await settle(pilot)
-        assert row_keys(table(app)) == ALL_BY_START[8:]
+        assert row_keys(table(app)) == LATEST_FIRST[8:]
         assert "rows 9–9 of 9" in caption(app)
         await pilot.press("n")
         await settle(pilot)
@@ -180,7 +186,7 @@ async def test_enter_opens_the_booking(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "bookings")
-        await pilot.press(*["down"] * ALL_BY_START.index("BK-000006"), "enter")
+        await pilot.press(*["down"] * LATEST_FIRST.index("BK-000006"), "enter")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
         assert app.screen.ref == "BK-000006"
@@ -197,9 +203,10 @@ async def test_reloads_when_the_data_changed(make_app, desk):
         made = book(desk, system_actor("tests"), request)
         app.data_changed()
         await settle(pilot)
-        assert row_keys(table(app)) == [*ALL_BY_START, made.ref]
+        assert row_keys(table(app)) == [made.ref, *LATEST_FIRST]
         assert "rows 1–10 of 10" in caption(app)
-        assert table(app).cursor_row == 2  # the clerk's place in the list is kept
+        # The clerk's place in the list is kept: the cursor stays on the same booking.
+        assert row_keys(table(app))[table(app).cursor_row] == LATEST_FIRST[2]
 
 
 async def test_a_driver_cannot_reach_the_records(make_app):

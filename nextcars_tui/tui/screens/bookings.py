@@ -77,8 +77,9 @@ class BookingsScreen(PageKeys, DeskScreen):
         super().__init__()
         self.search_text = text
         self.status_filter = status
+        # Latest start first: what a clerk looks for is upcoming or under way, not 2019.
         self.sort = "start"
-        self.descending = False
+        self.descending = True
         self.paging = Paging(size=self.PAGE_SIZE)
         self.bookings: list[BookingView] = []
         self._wide = False
