@@ -14,6 +14,7 @@ from textual.events import Resize
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import span, status_text
@@ -84,6 +85,7 @@ class BookingsScreen(PageKeys, DeskScreen):
         self.bookings: list[BookingView] = []
         self._wide = False
         self._generation = 0
+        self._caption = ""
         self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -115,6 +117,9 @@ class BookingsScreen(PageKeys, DeskScreen):
 
         self._generation += 1
         generation = self._generation
+        self.query_one("#bookings-caption", Static).update(
+            f"{self._caption} · loading…" if self._caption else "Loading…"
+        )
         wanted = BookingFilter(
             statuses=(BookingStatus(self.status_filter),) if self.status_filter else (),
             text=self.search_text.strip(),
@@ -128,7 +133,9 @@ class BookingsScreen(PageKeys, DeskScreen):
             if generation == self._generation:
                 self._show(page)
 
-        self.call_service(list_bookings, self.desk, self.actor, wanted, on_done=show)
+        self.call_service(
+            list_bookings, self.desk, self.actor, wanted, on_done=show, on_error=self._not_loaded
+        )
 
     def _show(self, page: Page[BookingView]) -> None:
         if self.paging.settle(page.total):
@@ -170,10 +177,15 @@ class BookingsScreen(PageKeys, DeskScreen):
         ]
         refill(table, columns, rows)
         order = "descending" if self.descending else "ascending"
-        self.query_one("#bookings-caption", Static).update(
+        self._caption = (
             f"{self.paging.caption(len(self.bookings))} · sorted by {SORT_NAMES[self.sort]} "
             f"({order}) · Enter opens"
         )
+        self.query_one("#bookings-caption", Static).update(self._caption)
+
+    def _not_loaded(self, error: DeskError) -> None:
+        self.app.show_error(error)
+        self._fill()
 
     def paged_table(self) -> DataTable[object]:
         return self.query_one("#bookings-table", DataTable)

@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.events import Resize
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
+from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.statuses import InvoiceStatus
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import short_date, status_text
@@ -61,6 +62,7 @@ class InvoicesScreen(PageKeys, DeskScreen):
         self.paging = Paging(size=self.PAGE_SIZE)
         self.invoices: list[InvoiceView] = []
         self._generation = 0
+        self._caption = ""
         self._wide = False
 
     def compose(self) -> ComposeResult:
@@ -98,6 +100,9 @@ class InvoicesScreen(PageKeys, DeskScreen):
 
         self._generation += 1
         generation = self._generation
+        self.query_one("#invoices-caption", Static).update(
+            f"{self._caption} · loading…" if self._caption else "Loading…"
+        )
 
         def show(page: Page[InvoiceView]) -> None:
             if generation == self._generation:
@@ -109,7 +114,7 @@ class InvoicesScreen(PageKeys, DeskScreen):
             limit=self.paging.size,
             offset=self.paging.offset,
         )
-        self.call_service(fetch, self.desk, self.actor, on_done=show)
+        self.call_service(fetch, self.desk, self.actor, on_done=show, on_error=self._not_loaded)
 
     def _show(self, page: Page[InvoiceView]) -> None:
         if self.paging.settle(page.total):
@@ -142,10 +147,15 @@ class InvoicesScreen(PageKeys, DeskScreen):
             }
             rows.append((invoice.ref, cells))
         refill(table, columns, rows)
-        self.query_one("#invoices-caption", Static).update(
+        self._caption = (
             f"{self.paging.caption(len(self.invoices))} · by due date · "
             "Enter opens · b booking · n/p page"
         )
+        self.query_one("#invoices-caption", Static).update(self._caption)
+
+    def _not_loaded(self, error: DeskError) -> None:
+        self.app.show_error(error)
+        self._fill()
 
     def paged_table(self) -> DataTable[object]:
         return self.query_one("#invoices-table", DataTable)
