@@ -190,6 +190,14 @@ async def test_errors_are_notifications_not_tracebacks(make_app, desk):
             in messages(app)
         )
         assert booking_detail(desk, SYSTEM, "BK-000004") == before
+        # Forcing the cancel of a completed booking past the UI: the service refuses it.
+        app.open_screen("booking", ref="BK-000002")
+        await settle(pilot)
+        completed = booking_detail(desk, SYSTEM, "BK-000002")
+        await app.screen.run_action("cancel_booking('forced')")
+        await settle(pilot)
+        assert "Booking BK-000002 is completed and cannot be cancelled." in messages(app)
+        assert booking_detail(desk, SYSTEM, "BK-000002") == completed
         app.open_screen("booking", ref="BK-999999")
         await settle(pilot)
         assert "No booking BK-999999." in messages(app)
