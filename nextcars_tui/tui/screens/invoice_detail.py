@@ -110,13 +110,15 @@ class InvoiceDetailScreen(TakesPayment, DeskScreen):
         refusal = payment_refusal(invoice)
         state = self.query_one("#invoice-payment-state", Static)
         if refusal is None:
-            days_late = (self.desk.today() - invoice.due).days
-            owed = f"{money(invoice.amount_cents)} is owed"
-            state.update(
-                f"{owed}, {days_late} days past due. Take payment with t."
-                if days_late > 0
-                else f"{owed}. Take payment with t."
+            days = (invoice.due - self.desk.today()).days
+            when = (
+                f"{-days} day{'s' if days != -1 else ''} past due"
+                if days < 0
+                else "due today"
+                if days == 0
+                else f"due in {days} day{'s' if days != 1 else ''}"
             )
+            state.update(f"{money(invoice.amount_cents)} is owed, {when}. Take payment with t.")
         else:
             state.update(refusal)
         self.query_one("#invoice-history-log", Static).update(HistoryLog(detail.history, zone))
