@@ -85,7 +85,9 @@ class NextCarsApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(SignInScreen())
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
-        self._open_desk()
+        # After the first paint: the opening thread imports the data layer, and sharing the
+        # interpreter with it would delay the sign-in screen by as much as that import takes.
+        self.call_after_refresh(self._open_desk)
 
     @work(thread=True, exclusive=True, group="open-desk")
     def _open_desk(self) -> None:

@@ -61,8 +61,9 @@ def build(path: Path) -> None:
     settings = settings_for(path.parent)
     with db.write() as uow:
         for plate, make, model, seats, rate in CARS:
-            uow.cars.add(Car(plate=plate, make=make, model=model, seats=seats,
-                             daily_rate_cents=rate))
+            uow.cars.add(
+                Car(plate=plate, make=make, model=model, seats=seats, daily_rate_cents=rate)
+            )
         for code, name, phone, fee in DRIVERS:
             uow.drivers.add(Driver(code=code, name=name, phone=phone, daily_fee_cents=fee))
         for email, name, phone in CUSTOMERS:
@@ -99,8 +100,9 @@ def build(path: Path) -> None:
     ahead = make(ago(1), "alice@example.com", "LM-310", "DRV-01", date(2026, 12, 5), 3)
     billing.checkout(desk_at(ago(1)), system, ahead.replace("BK", "INV"), "transfer")
     # Upcoming pending for DRV-02.
-    make(FROZEN - timedelta(hours=1), "carla@example.com", "PB-118", "DRV-02",
-         date(2026, 12, 10), 2)
+    make(
+        FROZEN - timedelta(hours=1), "carla@example.com", "PB-118", "DRV-02", date(2026, 12, 10), 2
+    )
     # Cancelled.
     gone = make(ago(1), "dan@example.com", "RT-552", "DRV-04", date(2026, 12, 3), 1)
     booking.cancel(desk_at(ago(1)), system, gone, "customer changed plans")
@@ -110,6 +112,5 @@ def build(path: Path) -> None:
     auth.add_user(now_desk, system, "staff", Role.STAFF, PASSWORDS["staff"])
     auth.add_user(now_desk, system, "driver1", Role.DRIVER, PASSWORDS["driver1"], "DRV-01")
     auth.add_user(now_desk, system, "driver2", Role.DRIVER, PASSWORDS["driver2"], "DRV-02")
-    auth.add_user(now_desk, system, "alice", Role.CUSTOMER, PASSWORDS["alice"],
-                  "alice@example.com")
+    auth.add_user(now_desk, system, "alice", Role.CUSTOMER, PASSWORDS["alice"], "alice@example.com")
     db.close()
