@@ -41,3 +41,8 @@ def time_left(until: datetime, now: datetime) -> str:
     hours, rest = divmod(int(left.total_seconds()), 3600)
     minutes = rest // 60
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def count(number: int, noun: str) -> str:
+    """'1 pickup', '2 pickups'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -10,13 +10,35 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.formatting import span, status_text, time_left
+from nextcars_tui.tui.formatting import count, span, status_text, time_left
+from nextcars_tui.tui.widgets.record_table import refill
 
 if TYPE_CHECKING:
     from nextcars_tui.services.today import TodayBoard
     from nextcars_tui.services.views import BookingView
 
-_BOOKING_COLUMNS = ("Ref", "Customer", "Car", "Driver", "Days", "Status")
+_BOOKING_COLUMNS = (
+    ("ref", "Ref"),
+    ("customer", "Customer"),
+    ("car", "Car"),
+    ("driver", "Driver"),
+    ("days", "Days"),
+    ("status", "Status"),
+)
+_HOLD_COLUMNS = (
+    ("ref", "Ref"),
+    ("customer", "Customer"),
+    ("car", "Car"),
+    ("days", "Days"),
+    ("expires", "Expires in"),
+)
+_DUE_COLUMNS = (
+    ("invoice", "Invoice"),
+    ("booking", "Booking"),
+    ("customer", "Customer"),
+    ("amount", "Amount"),
+    ("due", "Due"),
+)
 _TABLES = ("pickups", "returns", "in-progress", "holds", "due-soon")
 
 
@@ -24,7 +46,8 @@ class TodayScreen(DeskScreen):
     """The staff and manager home."""
 
     BINDINGS: ClassVar = [
-        Binding("n", "new_booking", "New booking"),
+        # Ctrl+N does the same from every screen; this one-key shortcut stays out of the footer.
+        Binding("n", "new_booking", "New booking", show=False),
         Binding("r", "refresh", "Refresh"),
     ]
 
@@ -39,17 +62,6 @@ class TodayScreen(DeskScreen):
                     yield DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-    def on_mount(self) -> None:
-        for table_id in ("pickups", "returns", "in-progress"):
-            self.query_one(f"#{table_id}", DataTable).add_columns(*_BOOKING_COLUMNS)
-        self.query_one("#holds", DataTable).add_columns(
-            "Ref", "Customer", "Car", "Days", "Expires in"
-        )
-        self.query_one("#due-soon", DataTable).add_columns(
-            "Invoice", "Booking", "Customer", "Amount", "Due"
-        )
-        super().on_mount()
-
     def reload(self) -> None:
         from nextcars_tui.services.today import today_board
 
@@ -60,29 +72,40 @@ class TodayScreen(DeskScreen):
         self._fill_bookings("returns", board.returns)
         self._fill_bookings("in-progress", board.in_progress)
         now = self.desk.now()
-        holds = self.query_one("#holds", DataTable)
-        holds.clear()
-        for hold in board.holds:
-            b = hold.booking
-            holds.add_row(
-                b.ref,
-                b.customer_name,
-                b.car_plate,
-                span(b.start, b.end),
-                time_left(hold.expires_at, now),
-                key=b.ref,
-            )
-        due = self.query_one("#due-soon", DataTable)
-        due.clear()
-        for invoice in board.due_soon:
-            due.add_row(
-                invoice.ref,
-                invoice.booking_ref,
-                invoice.customer_name,
-                self.desk.money(invoice.amount_cents),
-                f"{invoice.due:%d %b}",
-                key=invoice.booking_ref,
-            )
+        refill(
+            self.query_one("#holds", DataTable),
+            _HOLD_COLUMNS,
+            [
+                (
+                    hold.booking.ref,
+                    {
+                        "ref": hold.booking.ref,
+                        "customer": hold.booking.customer_name,
+                        "car": hold.booking.car_plate,
+                        "days": span(hold.booking.start, hold.booking.end),
+                        "expires": time_left(hold.expires_at, now),
+                    },
+                )
+                for hold in board.holds
+            ],
+        )
+        refill(
+            self.query_one("#due-soon", DataTable),
+            _DUE_COLUMNS,
+            [
+                (
+                    invoice.booking_ref,
+                    {
+                        "invoice": invoice.ref,
+                        "booking": invoice.booking_ref,
+                        "customer": invoice.customer_name,
+                        "amount": self.desk.money(invoice.amount_cents),
+                        "due": f"{invoice.due:%d %b}",
+                    },
+                )
+                for invoice in board.due_soon
+            ],
+        )
         counts = (
             len(board.pickups),
             len(board.returns),
@@ -92,28 +115,34 @@ class TodayScreen(DeskScreen):
         )
         tabs = self.query_one(TabbedContent)
         titles = ("Pickups", "Returns", "In progress", "Holds", "Due soon")
-        for table_id, title, count in zip(_TABLES, titles, counts, strict=True):
-            tabs.get_tab(f"tab-{table_id}").label = f"{title} {count}"
+        for table_id, title, number in zip(_TABLES, titles, counts, strict=True):
+            tabs.get_tab(f"tab-{table_id}").label = f"{title} {number}"
         overdue = board.overdue_count
+        late = f"[b red]{count(overdue, 'overdue invoice')}[/]" if overdue else "none overdue"
         self.query_one("#today-summary", Static).update(
-            f"{board.today:%A %d %B %Y} · {len(board.pickups)} pickups · "
-            f"{len(board.returns)} returns · {len(board.holds)} holds · "
-            + (f"[b red]{overdue} overdue invoices[/]" if overdue else "no overdue invoices")
+            f"{board.today:%A %d %B %Y} · {count(len(board.pickups), 'pickup')} · "
+            f"{count(len(board.returns), 'return')} · {count(len(board.holds), 'hold')} · {late}"
         )
 
     def _fill_bookings(self, table_id: str, bookings: list[BookingView]) -> None:
-        table = self.query_one(f"#{table_id}", DataTable)
-        table.clear()
-        for b in bookings:
-            table.add_row(
-                b.ref,
-                b.customer_name,
-                b.car_plate,
-                f"{b.driver_code}",
-                span(b.start, b.end),
-                status_text(b.status.value),
-                key=b.ref,
-            )
+        refill(
+            self.query_one(f"#{table_id}", DataTable),
+            _BOOKING_COLUMNS,
+            [
+                (
+                    b.ref,
+                    {
+                        "ref": b.ref,
+                        "customer": b.customer_name,
+                        "car": b.car_plate,
+                        "driver": b.driver_code,
+                        "days": span(b.start, b.end),
+                        "status": status_text(b.status.value),
+                    },
+                )
+                for b in bookings
+            ],
+        )
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
