@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlmodel import Session, col, select
 
+from nextcars_tui.domain.refs import booking_ref
 from nextcars_tui.store import direct
+from nextcars_tui.store.people import like_pattern
 from nextcars_tui.store.sqlite_ddl import ACTIVE
 from nextcars_tui.store.tables import Booking, Car, Customer, Driver, Invoice
 
@@ -144,14 +147,9 @@ class BookingRepository:
         return list(self._session.exec(statement.limit(query.limit).offset(query.offset)))
 
     def count(self, query: BookingQuery) -> int:
-        statement = _filtered(
-            select(func.count())
-            .select_from(Booking)
-            .join(Customer, col(Customer.id) == Booking.customer_id)
-            .join(Car, col(Car.id) == Booking.car_id)
-            .join(Driver, col(Driver.id) == Booking.driver_id),
-            query,
-        )
+        # Every filter is on booking's own columns, and the joins of a listing are on required
+        # foreign keys, so counting the booking table alone gives the same number.
+        statement = _filtered(select(func.count()).select_from(Booking), query)
         return self._session.exec(statement).one()
 
     def longest_rental(self) -> int:
@@ -181,10 +179,6 @@ class BookingRepository:
         if driver_ids is not None:
             query = query.where(col(Booking.driver_id).in_(list(driver_ids)))
         return list(self._session.exec(query))
-
-    def counts_by_status(self) -> dict[str, int]:
-        query = select(Booking.status, func.count()).group_by(Booking.status)
-        return {status: count for status, count in self._session.exec(query)}
 
 
 def _joined() -> Any:
@@ -216,15 +210,50 @@ def _filtered(statement: Any, query: BookingQuery) -> Any:
         statement = statement.where(col(Booking.end_date) < query.ends_before)
     needle = query.text.strip()
     if needle:
-        pattern = "%" + needle.replace("%", "").replace("_", "") + "%"
-        statement = statement.where(
-            or_(
-                col(Booking.ref).ilike(pattern),
-                col(Customer.name).ilike(pattern),
-                col(Customer.email).ilike(pattern),
-                col(Car.plate).ilike(pattern),
-                col(Driver.name).ilike(pattern),
-                col(Driver.code).ilike(pattern),
-            )
-        )
+        statement = statement.where(_matching(needle))
     return statement
+
+
+_REF_TEXT = re.compile(r"(?i)(bk-?)?(\d{1,9})")
+
+
+def _matching(needle: str) -> Any:
+    """Bookings whose ref, customer, car or driver matches the text.
+
+    Customers, cars and drivers are matched in their own (small) tables first and bookings
+    found by their indexed ids; a LIKE over the joined booking history would read all of it.
+    """
+    pattern = like_pattern(needle)
+    conditions = [
+        col(Booking.customer_id).in_(
+            select(Customer.id).where(
+                or_(
+                    col(Customer.name).ilike(pattern, escape="\\"),
+                    col(Customer.email).ilike(pattern, escape="\\"),
+                    col(Customer.phone).ilike(pattern, escape="\\"),
+                )
+            )
+        ),
+        col(Booking.car_id).in_(select(Car.id).where(col(Car.plate).ilike(pattern, escape="\\"))),
+        col(Booking.driver_id).in_(
+            select(Driver.id).where(
+                or_(
+                    col(Driver.code).ilike(pattern, escape="\\"),
+                    col(Driver.name).ilike(pattern, escape="\\"),
+                )
+            )
+        ),
+    ]
+    ref = _REF_TEXT.fullmatch(needle)
+    if ref is not None:
+        conditions.append(_ref_condition(ref.group(1) is not None, ref.group(2)))
+    return or_(*conditions)
+
+
+def _ref_condition(prefixed: bool, digits: str) -> Any:
+    """'BK-0005' is the start of refs BK-000500…; bare digits are one booking's number."""
+    if not prefixed:
+        return col(Booking.ref) == booking_ref(int(digits))
+    start = f"BK-{digits}"
+    after = start[:-1] + chr(ord(start[-1]) + 1)
+    return and_(col(Booking.ref) >= start, col(Booking.ref) < after)

@@ -17,7 +17,8 @@ _CAR_BY_PLATE = select(Car).where(Car.plate == bindparam("key"))
 _DRIVER_BY_CODE = select(Driver).where(Driver.code == bindparam("key"))
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """A LIKE pattern finding text anywhere, with the wildcards in it escaped by '\\'."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -39,7 +40,7 @@ class CustomerRepository:
     def search(self, text: str, limit: int = 50, offset: int = 0) -> list[Customer]:
         query = select(Customer)
         if text.strip():
-            pattern = _like(text.strip())
+            pattern = like_pattern(text.strip())
             query = query.where(
                 or_(
                     col(Customer.name).ilike(pattern, escape="\\"),
@@ -78,7 +79,7 @@ class CarRepository:
     def search(self, text: str = "", limit: int = 1000, offset: int = 0) -> list[Car]:
         query = select(Car)
         if text.strip():
-            pattern = _like(text.strip())
+            pattern = like_pattern(text.strip())
             query = query.where(
                 or_(
                     col(Car.plate).ilike(pattern, escape="\\"),
@@ -120,7 +121,7 @@ class DriverRepository:
     def search(self, text: str = "", limit: int = 1000, offset: int = 0) -> list[Driver]:
         query = select(Driver)
         if text.strip():
-            pattern = _like(text.strip())
+            pattern = like_pattern(text.strip())
             query = query.where(
                 or_(
                     col(Driver.code).ilike(pattern, escape="\\"),
