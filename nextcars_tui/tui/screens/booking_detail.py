@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -11,10 +12,8 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
-from nextcars_tui.domain.errors import DeskError
-from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.dialogs.checkout import TakesPayment
 from nextcars_tui.tui.formatting import status_text
+from nextcars_tui.tui.screens.record import RecordScreen
 from nextcars_tui.tui.widgets.booking_record import (
     HistoryLog,
     RecordCard,
@@ -29,12 +28,10 @@ from nextcars_tui.tui.widgets.booking_record import (
 )
 
 if TYPE_CHECKING:
-    from nextcars_tui.services.views import BookingDetail, BookingView, InvoiceView
-
-BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    from nextcars_tui.services.views import BookingDetail, BookingView
 
 
-class BookingDetailScreen(TakesPayment, DeskScreen):
+class BookingDetailScreen(RecordScreen):
     """Customer, car, driver, dates, price, invoice, payments and history of one booking.
 
     Buttons are enabled only when the record's state allows the action, but every action
@@ -42,7 +39,9 @@ class BookingDetailScreen(TakesPayment, DeskScreen):
     """
 
     TITLE = "Booking"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = BREAKPOINTS
+    HEADING_ID = "booking-heading"
+    HISTORY_ID = "booking-history"
+    PAY_BUTTON_ID = "booking-pay"
     BINDINGS: ClassVar = [
         Binding("c", "confirm", "Confirm"),
         Binding("x", "cancel", "Cancel booking"),
@@ -51,11 +50,6 @@ class BookingDetailScreen(TakesPayment, DeskScreen):
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
     ]
-
-    def __init__(self, ref: str) -> None:
-        super().__init__()
-        self.ref = ref
-        self.detail: BookingDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,32 +80,14 @@ class BookingDetailScreen(TakesPayment, DeskScreen):
             yield Button("Invoice", id="booking-invoice-open", compact=True)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query_one("#booking-history", VerticalScroll).border_title = "History"
-        super().on_mount()
-
     # -- data -------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def detail_service(self) -> Callable[..., BookingDetail]:
         from nextcars_tui.services.booking import booking_detail
 
-        self.call_service(
-            booking_detail,
-            self.desk,
-            self.actor,
-            self.ref,
-            on_done=self._show,
-            on_error=self._not_shown,
-            group="detail",
-        )
+        return booking_detail
 
-    def _not_shown(self, error: DeskError) -> None:
-        self.app.show_error(error)
-        if self.detail is None:
-            self.query_one("#booking-heading", Static).update(error.message)
-
-    def _show(self, detail: BookingDetail) -> None:
-        self.detail = detail
+    def show_detail(self, detail: BookingDetail) -> None:
         b = detail.booking
         self.ref = b.ref
         money = self.desk.money
@@ -192,28 +168,8 @@ class BookingDetailScreen(TakesPayment, DeskScreen):
             group="write",
         )
 
-    def record_invoice(self) -> InvoiceView | None:
-        return None if self.detail is None else self.detail.booking.invoice
-
-    @on(Button.Pressed, "#booking-pay")
-    def _pay_pressed(self) -> None:
-        self.action_take_payment()
-
     @on(Button.Pressed, "#booking-invoice-open")
     def action_open_invoice(self) -> None:
         if self.detail is None:
             return
-        ref = self.detail.booking.invoice.ref
-        stack = self.app.screen_stack
-        below = stack[-2] if len(stack) > 2 else None
-        if type(below).__name__ == "InvoiceDetailScreen" and getattr(below, "ref", None) == ref:
-            self.app.pop_screen()  # came from that invoice: go back rather than stack another
-        else:
-            self.app.open_screen("invoice", ref=ref)
-
-    def action_refresh(self) -> None:
-        self.reload()
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
+        self.open_record("invoice", "InvoiceDetailScreen", self.detail.booking.invoice.ref)

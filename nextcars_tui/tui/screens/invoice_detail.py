@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -11,10 +12,8 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
-from nextcars_tui.domain.errors import DeskError
-from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.dialogs.checkout import TakesPayment
 from nextcars_tui.tui.formatting import status_text
+from nextcars_tui.tui.screens.record import RecordScreen
 from nextcars_tui.tui.widgets.booking_record import (
     HistoryLog,
     RecordCard,
@@ -24,28 +23,23 @@ from nextcars_tui.tui.widgets.booking_record import (
 )
 
 if TYPE_CHECKING:
-    from nextcars_tui.services.views import BookingDetail, InvoiceView
-
-BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    from nextcars_tui.services.views import BookingDetail
 
 
-class InvoiceDetailScreen(TakesPayment, DeskScreen):
+class InvoiceDetailScreen(RecordScreen):
     """Checkout is offered only while the invoice is unpaid or overdue; otherwise the
     screen says why not. The checkout service enforces the same rule on every call."""
 
     TITLE = "Invoice"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = BREAKPOINTS
+    HEADING_ID = "invoice-heading"
+    HISTORY_ID = "invoice-history"
+    PAY_BUTTON_ID = "invoice-pay"
     BINDINGS: ClassVar = [
         Binding("t", "take_payment", "Take payment"),
         Binding("b", "open_booking", "Booking"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
     ]
-
-    def __init__(self, ref: str) -> None:
-        super().__init__()
-        self.ref = ref
-        self.detail: BookingDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,30 +57,12 @@ class InvoiceDetailScreen(TakesPayment, DeskScreen):
             yield Button("Open booking", id="invoice-booking-open", compact=True)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query_one("#invoice-history", VerticalScroll).border_title = "History"
-        super().on_mount()
-
-    def reload(self) -> None:
+    def detail_service(self) -> Callable[..., BookingDetail]:
         from nextcars_tui.services.billing import invoice_detail
 
-        self.call_service(
-            invoice_detail,
-            self.desk,
-            self.actor,
-            self.ref,
-            on_done=self._show,
-            on_error=self._not_shown,
-            group="detail",
-        )
+        return invoice_detail
 
-    def _not_shown(self, error: DeskError) -> None:
-        self.app.show_error(error)
-        if self.detail is None:
-            self.query_one("#invoice-heading", Static).update(error.message)
-
-    def _show(self, detail: BookingDetail) -> None:
-        self.detail = detail
+    def show_detail(self, detail: BookingDetail) -> None:
         booking = detail.booking
         invoice = booking.invoice
         self.ref = invoice.ref
@@ -126,28 +102,8 @@ class InvoiceDetailScreen(TakesPayment, DeskScreen):
         button.disabled = refusal is not None
         button.tooltip = refusal
 
-    def record_invoice(self) -> InvoiceView | None:
-        return None if self.detail is None else self.detail.booking.invoice
-
-    @on(Button.Pressed, "#invoice-pay")
-    def _pay_pressed(self) -> None:
-        self.action_take_payment()
-
     @on(Button.Pressed, "#invoice-booking-open")
     def action_open_booking(self) -> None:
         if self.detail is None:
             return
-        ref = self.detail.booking.ref
-        stack = self.app.screen_stack
-        below = stack[-2] if len(stack) > 2 else None
-        if type(below).__name__ == "BookingDetailScreen" and getattr(below, "ref", None) == ref:
-            self.app.pop_screen()  # came from that booking: go back rather than stack another
-        else:
-            self.app.open_screen("booking", ref=ref)
-
-    def action_refresh(self) -> None:
-        self.reload()
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
+        self.open_record("booking", "BookingDetailScreen", self.detail.booking.ref)
