@@ -12,35 +12,20 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import MEASUREMENT_PROPERTY
 from tests.e2e.terminal import Tmux, clean_environment
 from tests.e2e.tools import Tools, ensure_tools
 
 REPO = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT = 120
-# Figures the e2e tests measured, printed at the end of the run (not only with -s). They
-# travel as user properties of the test reports, which pytest-xdist sends back from workers.
-_PROPERTY = "e2e-measurement"
+# Figures the e2e tests measured; tests/conftest.py prints them at the end of the run.
+_PROPERTY = MEASUREMENT_PROPERTY
 
 
 @pytest.fixture
 def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
     """Note a measured figure for the end-of-run summary."""
     return lambda line: request.node.user_properties.append((_PROPERTY, line))
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    lines = [
-        value
-        for reports in terminalreporter.stats.values()
-        for test_report in reports
-        for name, value in getattr(test_report, "user_properties", ())
-        if name == _PROPERTY
-    ]
-    if lines:
-        terminalreporter.section("end-to-end measurements")
-        # A property noted in setup rides on the call and teardown reports as well.
-        for line in dict.fromkeys(lines):
-            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
