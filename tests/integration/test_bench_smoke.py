@@ -9,8 +9,8 @@ import sqlite3
 import pytest
 from rich.console import Console
 
-from nextcars_tui import bench
-from nextcars_tui.bench_seed import active_overlaps
+from nextcars_tui.bench import core
+from nextcars_tui.bench.seed import active_overlaps
 from nextcars_tui.store.diagnostics import full_reads
 
 
@@ -18,7 +18,7 @@ from nextcars_tui.store.diagnostics import full_reads
 def figures(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
     keep = folder / "kept.db"
-    result = bench.core(Console(file=io.StringIO()), folder, (100, 200), 5, keep)
+    result = core.measure(Console(file=io.StringIO()), folder, (100, 200), 5, keep)
     return result, keep
 
 
@@ -27,7 +27,7 @@ def test_core_reports_positive_figures_for_each_size(figures):
     assert [size.bookings for size in result.sizes] == [100, 200]
     for size in result.sizes:
         assert size.seed_s > 0
-        assert set(size.timings) == set(bench.KINDS)
+        assert set(size.timings) == set(core.KINDS)
         for timing in size.timings.values():
             assert timing.count >= 5
             assert timing.median_ms > 0
@@ -60,7 +60,7 @@ def test_a_scan_of_a_table_counts_as_a_full_read_and_a_constant_row_does_not():
 def test_the_report_renders_every_target(figures):
     result, _keep = figures
     out = io.StringIO()
-    bench.report(Console(file=out, width=160), result)
+    core.report(Console(file=out, width=160), result)
     text = out.getvalue()
     assert "One booking attempt" in text
     assert text.count("PASS") + text.count("MISS") == 3

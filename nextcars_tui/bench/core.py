@@ -1,32 +1,26 @@
-"""Benchmarks of the desk's hot paths: `python -m nextcars_tui.bench [--quick] [--only core]`.
+"""The benchmark's core section: booking attempts through the service beside raw sqlite3.
 
-Section `core`: one database per history size; booking attempts through the service and
-through a raw sqlite3 baseline on the same file, interleaved across sizes so that load from
-elsewhere on the machine falls on every figure alike; the lifecycle rules and the query plans
-the store used over the largest history.
-
-Section `tui`: over the largest history, the cars × days grid moving by a week and the
-wizard's car step (query plus render), and launch-to-sign-in beside a minimal Textual app.
-`--only tui --keep PATH` reuses a database an earlier `--keep PATH` run seeded.
+One database per history size; attempts through the service and through a raw sqlite3
+baseline on the same file, interleaved across sizes so that load from elsewhere on the
+machine falls on every figure alike; the lifecycle rules and the query plans the store used
+over the largest history.
 """
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from nextcars_tui.bench_raw import RawBooking
-from nextcars_tui.bench_seed import CUSTOMERS, FreeSlots, Seeder, active_overlaps, email
+from nextcars_tui.bench.raw import RawBooking
+from nextcars_tui.bench.seed import CUSTOMERS, FreeSlots, Seeder, active_overlaps, email
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.errors import Conflict
 from nextcars_tui.domain.roles import system_actor
@@ -36,8 +30,6 @@ from nextcars_tui.services.lifecycle import run_lifecycle
 from nextcars_tui.store import Database, open_database
 from nextcars_tui.store.diagnostics import full_reads, query_plan, recorded_statements
 
-FULL_SIZES = (1_000, 1_000_000)
-QUICK_SIZES = (1_000, 50_000)
 WARM_UP = 20  # per contender and size: the WAL file grows to its working size
 # Targets from the core issue: service at most 2x raw sqlite3 and at most 1.25x its own time
 # at the smallest size; a lifecycle run over the largest history under one second.
@@ -109,7 +101,8 @@ class Stage:
             invoice_due_days=settings.lifecycle.invoice_due_days,
             currency=settings.business.currency,
         )
-        self.slots, self.booked, self.rng = FreeSlots(self.desk.today()), [], random.Random(size)
+        self.slots, self.rng = FreeSlots(self.desk.today()), random.Random(size)
+        self.booked: list[tuple[str, str, date, int]] = []  # slots the service booked
         self.reset()
 
     def reset(self) -> None:
@@ -150,7 +143,7 @@ class Stage:
         self.db.close()
 
 
-def _rounds(stages: list[Stage], kinds: Sequence[str], count: int) -> None:
+def _rounds(stages: list[Stage], kinds: tuple[str, ...], count: int) -> None:
     """Round-robin over sizes and contenders, rotating who goes first, so that load from
     elsewhere on the machine (fsync latency above all) falls on every figure alike."""
     for turn in range(count):
@@ -159,7 +152,7 @@ def _rounds(stages: list[Stage], kinds: Sequence[str], count: int) -> None:
                 stage.attempt(kind)
 
 
-def core(
+def measure(
     console: Console, folder: Path, sizes: Sequence[int], attempts: int, keep: Path | None = None
 ) -> CoreFigures:
     """Seed one database per size, time booking attempts on all of them interleaved, then
@@ -256,51 +249,3 @@ def report(console: Console, figures: CoreFigures) -> None:
         for line in plan:
             style = "red" if line in flagged else "green"
             console.print(f"    [{style}]{line}[/]", highlight=False)
-
-
-def run_core(console: Console, args: argparse.Namespace, folder: Path) -> None:
-    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
-    attempts = args.attempts or (50 if args.quick else 200)
-    report(console, core(console, folder, sizes, attempts, args.keep))
-    if args.keep:
-        console.print(f"kept the {max(sizes):,}-booking database at {args.keep}")
-
-
-def run_tui(console: Console, args: argparse.Namespace, folder: Path) -> None:
-    """Grid, wizard and start-up over the largest history: the core section's database when
-    it ran in this invocation, else one seeded here."""
-    # Imported here: the core section must run without loading Textual.
-    from nextcars_tui.bench_tui import run_section
-
-    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
-    path = args.keep or folder / f"bench-{max(sizes)}.db"
-    if not path.exists():
-        stage = Stage(path, max(sizes), Settings())
-        console.print(f"seeded {stage.bookings:,} bookings in {stage.seed_s:.1f} s")
-        stage.close()
-    run_section(console, path, folder, rounds=6 if args.quick else 12)
-
-
-SECTIONS = {"core": run_core, "tui": run_tui}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nextcars_tui.bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="1,000 and 50,000 bookings")
-    parser.add_argument("--sizes", type=lambda text: sorted(int(n) for n in text.split(",")),
-                        help="comma-separated history sizes, e.g. 1000,1000000")  # fmt: skip
-    parser.add_argument("--attempts", type=int, help="timed attempts per size (default 200)")
-    parser.add_argument("--keep", type=Path, metavar="DB_PATH", help="seed the largest here")
-    parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section, not all")
-    args = parser.parse_args(argv)
-    if args.keep and args.keep.exists() and args.only != "tui":
-        parser.error(f"{args.keep} already exists; the benchmark seeds a new database")
-    console = Console(width=None if sys.stdout.isatty() else 150)
-    with tempfile.TemporaryDirectory(prefix="nextcars-bench-") as folder:
-        for name in [args.only] if args.only else list(SECTIONS):
-            SECTIONS[name](console, args, Path(folder))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""TUI benchmarks over a seeded database: `python -m nextcars_tui.bench_tui [--db PATH]`.
+"""TUI benchmarks over a seeded database: `python -m nextcars_tui.bench.tui [--db PATH]`.
 
 Two hot paths of the desk, each timed as query plus render, in a headless Textual app:
 
@@ -8,7 +8,7 @@ Two hot paths of the desk, each timed as query plus render, in a headless Textua
 - the booking wizard's car step for the whole fleet: the free-or-busy query, filling the
   option list, and drawing its visible lines (target under 100 ms).
 
-The database is the benchmark's 1,000,000-booking history (see bench_seed); it is only read.
+The database is the benchmark's 1,000,000-booking history (see `seed`); it is only read.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from rich.table import Table
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
-from nextcars_tui.bench_startup import measure_startup
+from nextcars_tui.bench.startup import measure_startup
 from nextcars_tui.clock import system_clock
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.dates import DateRange
@@ -218,7 +218,7 @@ def _find_database(given: Path | None) -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nextcars_tui.bench_tui", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m nextcars_tui.bench.tui", description=__doc__)
     parser.add_argument(
         "--db",
         type=Path,

@@ -1,0 +1,75 @@
+"""Benchmarks of the desk's hot paths: `python -m nextcars_tui.bench [--quick] [--only core]`.
+
+Section `core`: one database per history size; booking attempts through the service and
+through a raw sqlite3 baseline on the same file, interleaved across sizes so that load from
+elsewhere on the machine falls on every figure alike; the lifecycle rules and the query plans
+the store used over the largest history.
+
+Section `tui`: over the largest history, the cars × days grid moving by a week and the
+wizard's car step (query plus render), and launch-to-sign-in beside a minimal Textual app.
+`--only tui --keep PATH` reuses a database an earlier `--keep PATH` run seeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from nextcars_tui.bench import core
+from nextcars_tui.config import Settings
+
+FULL_SIZES = (1_000, 1_000_000)
+QUICK_SIZES = (1_000, 50_000)
+
+
+def run_core(console: Console, args: argparse.Namespace, folder: Path) -> None:
+    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    attempts = args.attempts or (50 if args.quick else 200)
+    core.report(console, core.measure(console, folder, sizes, attempts, args.keep))
+    if args.keep:
+        console.print(f"kept the {max(sizes):,}-booking database at {args.keep}")
+
+
+def run_tui(console: Console, args: argparse.Namespace, folder: Path) -> None:
+    """Grid, wizard and start-up over the largest history: the core section's database when
+    it ran in this invocation, else one seeded here."""
+    # Imported here: the core section must run without loading Textual.
+    from nextcars_tui.bench.tui import run_section
+
+    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    path = args.keep or folder / f"bench-{max(sizes)}.db"
+    if not path.exists():
+        stage = core.Stage(path, max(sizes), Settings())
+        console.print(f"seeded {stage.bookings:,} bookings in {stage.seed_s:.1f} s")
+        stage.close()
+    run_section(console, path, folder, rounds=6 if args.quick else 12)
+
+
+SECTIONS = {"core": run_core, "tui": run_tui}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nextcars_tui.bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1,000 and 50,000 bookings")
+    parser.add_argument("--sizes", type=lambda text: sorted(int(n) for n in text.split(",")),
+                        help="comma-separated history sizes, e.g. 1000,1000000")  # fmt: skip
+    parser.add_argument("--attempts", type=int, help="timed attempts per size (default 200)")
+    parser.add_argument("--keep", type=Path, metavar="DB_PATH", help="seed the largest here")
+    parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section, not all")
+    args = parser.parse_args(argv)
+    if args.keep and args.keep.exists() and args.only != "tui":
+        parser.error(f"{args.keep} already exists; the benchmark seeds a new database")
+    console = Console(width=None if sys.stdout.isatty() else 150)
+    with tempfile.TemporaryDirectory(prefix="nextcars-bench-") as folder:
+        for name in [args.only] if args.only else list(SECTIONS):
+            SECTIONS[name](console, args, Path(folder))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
