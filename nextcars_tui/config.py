@@ -7,12 +7,14 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CONFIG_ENV = "NEXTCARS_CONFIG"
 DB_ENV = "NEXTCARS_DB"
 DEFAULT_CONFIG_NAME = "nextcars.toml"
 DEFAULT_DATABASE_URL = "sqlite:///data/nextcars.db"
+POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://")
 
 
 class ConfigError(Exception):
@@ -137,9 +139,33 @@ def _parse_database(value: Any) -> str:
 def _check_url(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"setting '{name}' must be a non-empty string")
+    if value.startswith(POSTGRES_SCHEMES):
+        if not urlsplit(value).path.strip("/"):
+            raise ConfigError(
+                f"setting '{name}' names no database: postgresql://USER@HOST[:PORT]/DBNAME, "
+                f"got {display_url(value)!r}"
+            )
+        return value
     if not value.startswith("sqlite:///"):
-        raise ConfigError(f"setting '{name}' must be a sqlite:/// URL, got {value!r}")
+        raise ConfigError(
+            f"setting '{name}' must be a sqlite:/// or postgresql:// URL, "
+            f"got {display_url(value)!r}"
+        )
     return value
+
+
+def display_url(url: str) -> str:
+    """The URL with any password replaced by ***, for messages and printed blocks."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url.split("://", 1)[0] + "://…"
+    if not password:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _parse_section(section: str, value: Any, cls: type) -> Any:
@@ -195,8 +221,17 @@ def _replace_url(settings: Settings, url: str) -> Settings:
     return replace(settings, database_url=url, base_dir=Path.cwd())
 
 
+def uses_sqlite(settings: Settings) -> bool:
+    return not settings.database_url.startswith(POSTGRES_SCHEMES)
+
+
 def database_path(settings: Settings) -> Path:
     """Absolute path of the SQLite file; relative paths hang off the config file's folder."""
     raw = settings.database_url.removeprefix("sqlite:///")
     path = Path(raw).expanduser()
     return path if path.is_absolute() else (settings.base_dir / path)
+
+
+def database_target(settings: Settings) -> Path | str:
+    """What the store opens: the SQLite file's absolute path, or the PostgreSQL URL."""
+    return database_path(settings) if uses_sqlite(settings) else settings.database_url

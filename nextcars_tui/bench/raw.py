@@ -13,8 +13,8 @@ from pathlib import Path
 
 from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
-from nextcars_tui.store.database import BUSY_TIMEOUT_MS
-from nextcars_tui.store.sqlite_ddl import ACTIVE, PRAGMAS
+from nextcars_tui.store.bookings import ACTIVE
+from nextcars_tui.store.sqlite.engine import BUSY_TIMEOUT_MS, PRAGMAS
 
 _CLASH = (
     "SELECT id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "

@@ -39,7 +39,7 @@ def _all_pages(fetch: Callable[[int], Page[T]]) -> Iterator[T]:
 
 def init(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk(create=True)
-    print(f"Database ready: {desk.db.path}")
+    print(f"Database ready: {desk.db.where}")
     if not args.demo:
         return 0
     if demo.is_demo(desk):

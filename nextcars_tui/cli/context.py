@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING
 
-from nextcars_tui.config import Settings, database_path, load_settings
+from nextcars_tui.config import Settings, database_target, load_settings
 from nextcars_tui.domain.roles import Actor, system_actor
 
 if TYPE_CHECKING:
@@ -28,17 +28,23 @@ class Context:
         mistyped path in a script fails instead of quietly starting an empty database."""
         # Imported on first use so commands that need no database never load the data layer.
         from nextcars_tui.services.desk import Desk
-        from nextcars_tui.store import open_database
 
         if self._db is None:
-            db = open_database(database_path(self.settings), create=create)
+            db = self.database(create=create)
             try:
                 db.create_schema()
             except BaseException:
                 db.close()
                 raise
-            self._db = db
-        return Desk(self._db, self.settings)
+        return Desk(self.database(), self.settings)
+
+    def database(self, *, create: bool = False) -> Database:
+        """The database opened once, its schema not checked (for `db` and `backup`)."""
+        from nextcars_tui.store import open_database
+
+        if self._db is None:
+            self._db = open_database(database_target(self.settings), create=create)
+        return self._db
 
     def close(self) -> None:
         if self._db is not None:

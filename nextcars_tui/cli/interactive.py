@@ -10,7 +10,7 @@ import threading
 from types import FrameType
 
 from nextcars_tui.cli.context import Context
-from nextcars_tui.config import database_path
+from nextcars_tui.config import database_path, uses_sqlite
 from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.roles import system_actor
 
@@ -26,10 +26,15 @@ def open_desk(ctx: Context, _args: argparse.Namespace) -> int:
             "The NextCars desk needs a terminal; over SSH connect with 'ssh -t'. "
             "For scripts see 'nextcars --help'."
         )
-    if not database_path(ctx.settings).exists():
+    sqlite = uses_sqlite(ctx.settings)
+    if (sqlite and not database_path(ctx.settings).exists()) or (
+        not sqlite and ctx.database().is_empty()
+    ):
         _create_demo(ctx)
+    ctx.close()
     # The desk opens its own connections off its event loop, after sign-in is on screen;
-    # an existing file is not opened here so the data layer does not delay the first paint.
+    # an existing SQLite file is not opened here so the data layer does not delay the first
+    # paint (a server is asked whether its database is empty: there is no file to look at).
     # Imported here so scripted commands never pay for (or depend on) loading Textual.
     from nextcars_tui.tui.app import run_desk
 
@@ -43,9 +48,8 @@ def _create_demo(ctx: Context) -> None:
 
     desk = ctx.desk(create=True)
     demo.load_demo(desk, ctx.actor)
-    print(f"Created {desk.db.path} with demo data.")
+    print(f"Created {desk.db.where} with demo data.")
     output.console().print(output.sign_ins_table(demo.demo_sign_ins(desk)))
-    ctx.close()
 
 
 def worker(ctx: Context, _args: argparse.Namespace) -> int:

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from nextcars_tui.config import DB_ENV, database_path, find_config, load_settings
+from nextcars_tui.config import (
+    DB_ENV,
+    database_path,
+    display_url,
+    find_config,
+    load_settings,
+    uses_sqlite,
+)
 from nextcars_tui.domain.errors import InvalidInput
 
 COMMAND = "ssh-config"
@@ -45,7 +52,8 @@ class MatchBlock:
     criterion: str  # "Group nextcars-drivers" or "User alice"
     command: tuple[str, ...]  # argv of the forced command, absolute paths
     config_path: Path
-    database: Path
+    # The SQLite file, or the PostgreSQL URL without its password.
+    database: Path | str
     openssh: tuple[int, int] | None  # None when no sshd was found to ask
     environment: tuple[tuple[str, str], ...]
 
@@ -148,10 +156,24 @@ def build_block(
         criterion=criterion,
         command=(*desk_program(), "--config", str(config_path)),
         config_path=config_path,
-        database=database_path(settings),
+        database=database_path(settings)
+        if uses_sqlite(settings)
+        else display_url(settings.database_url),
         openssh=openssh,
         environment=tuple(environment),
     )
+
+
+def _database_lines(database: Path | str) -> list[str]:
+    if isinstance(database, str):
+        return [
+            f"# Database: {database} (a PostgreSQL server: the drivers' OS accounts",
+            "# need no access to any file; a password belongs in ~/.pgpass, not the URL).",
+        ]
+    return [
+        f"# Database: {database} (the drivers' OS accounts need read and write",
+        "# access to it and to its folder, where SQLite keeps its -wal and -shm files).",
+    ]
 
 
 def desk_program() -> tuple[str, ...]:
@@ -222,8 +244,7 @@ def render(block: MatchBlock) -> str:
     lines = [
         "# NextCars rental desk: drivers over SSH (printed by `nextcars ssh-config`).",
         f"# OpenSSH here: {version}. Config: {block.config_path}",
-        f"# Database: {block.database} (the drivers' OS accounts need read and write",
-        "# access to it and to its folder, where SQLite keeps its -wal and -shm files).",
+        *_database_lines(block.database),
         "# Save as /etc/ssh/sshd_config.d/nextcars.conf where sshd_config includes that",
         "# folder (Debian, Ubuntu), else append to the END of /etc/ssh/sshd_config: a Match",
         "# block runs to the next Match line or the end of its file. Then `sshd -t`, reload.",

@@ -60,15 +60,29 @@ def _actor(user: User) -> Actor:
 
 
 def sign_in(desk: Desk, username: str, password: str) -> Actor:
-    """Verify a password; the whole check runs under the write lock so parallel terminals
-    cannot get more tries than the configured failures."""
+    """Verify a password, then count the outcome under a lock on the user's row, so parallel
+    terminals cannot get more tries than the configured failures.
+
+    argon2 runs before the lock is taken: it takes about a tenth of a second, and holding
+    the write lock (all of SQLite) that long would stall every other terminal.
+    """
     rules = desk.settings.sign_in
     name = username.strip().lower()
+    with desk.db.read() as uow:
+        seen = uow.users.by_username(name) if name else None
+        seen_hash = seen.password_hash if seen is not None else None
+    if seen_hash is None:
+        _verify(_dummy_hash(), password)
+        raise SignInFailed(SIGN_IN_FAILED)
+    matches = _verify(seen_hash, password)
+    fresh_hash = (
+        _hasher().hash(password) if matches and _hasher().check_needs_rehash(seen_hash) else None
+    )
     now = desk.now()
     with desk.db.write() as uow:
-        user = uow.users.by_username(name) if name else None
-        if user is None:
-            _verify(_dummy_hash(), password)
+        user = uow.users.by_username(name, lock=True)
+        if user is None or user.password_hash != seen_hash:
+            # Removed or given a new password while we verified: the old one proves nothing.
             raise SignInFailed(SIGN_IN_FAILED)
         if user.locked_until is not None and user.locked_until > now:
             # Whole minutes left, rounded up: a fresh 15-minute lock says 15, not 16.
@@ -76,7 +90,7 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
             raise AccountLocked(
                 f"Too many failed sign-ins: this account is locked for {minutes} more minute(s)."
             )
-        if not _verify(user.password_hash, password):
+        if not matches:
             user.failed_sign_ins += 1
             detail = f"failure {user.failed_sign_ins} of {rules.max_failures}"
             if user.failed_sign_ins >= rules.max_failures:
@@ -93,8 +107,8 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
             )
             uow.commit()
             raise SignInFailed(SIGN_IN_FAILED)
-        if _hasher().check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher().hash(password)
+        if fresh_hash is not None:
+            user.password_hash = fresh_hash
         user.failed_sign_ins = 0
         user.locked_until = None
         uow.users.add(user)
@@ -232,7 +246,8 @@ def unlock(desk: Desk, actor: Actor, username: str) -> UserView:
 
 
 def _existing(uow: UnitOfWork, name: str) -> User:
-    user = uow.users.by_username(name)
+    """The user, held until the unit of work ends: every caller goes on to change it."""
+    user = uow.users.by_username(name, lock=True)
     if user is None:
         raise NotFound(f"No user called {name}.")
     return user

@@ -35,15 +35,18 @@ def parse_method(text: str) -> PaymentMethod:
 def checkout(desk: Desk, actor: Actor, ref: str, method: str | PaymentMethod) -> BookingView:
     """Take the full amount of an unpaid or overdue invoice; confirms a pending booking too.
 
-    The status check and the payment share one BEGIN IMMEDIATE transaction, so of two
-    simultaneous checkouts of one invoice exactly one succeeds.
+    The status check and the payment share one write transaction holding the booking and
+    invoice, so of two simultaneous checkouts of one invoice exactly one succeeds.
     """
     actor.require(Permission.CHECKOUT)
     ref = normalise_invoice_ref(ref)
     chosen = method if isinstance(method, PaymentMethod) else parse_method(method)
     now = desk.now()
     with desk.db.write() as uow:
-        invoice = uow.invoices.by_ref(ref)
+        found = uow.invoices.by_ref(ref)
+        # Held booking first, then invoice (the store's lock order), each read fresh.
+        held = uow.bookings.by_id(found.booking_id, lock=True) if found else None
+        invoice = uow.invoices.by_ref(ref, lock=True) if held else None
         if invoice is None:
             raise NotFound(f"No invoice {ref}.")
         if invoice.status not in PAYABLE_INVOICE_STATUSES:

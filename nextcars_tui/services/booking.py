@@ -33,7 +33,7 @@ from nextcars_tui.services.views import (
     booking_view,
 )
 from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.direct import row
+from nextcars_tui.store.hot_path import row
 from nextcars_tui.store.tables import Booking, Car, Driver, Invoice
 
 DEFAULT_CANCEL_REASON = "cancelled at the desk"
@@ -81,7 +81,8 @@ def clash_message(booking: Booking, car: Car, driver: Driver, car_id: int) -> st
 
 
 def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
-    """Check and insert in one BEGIN IMMEDIATE transaction: booking, invoice and audit entry."""
+    """Check and insert in one write transaction, with the car and driver held from before
+    the check: booking, invoice and audit entry, or nothing."""
     actor.require(Permission.BOOK)
     valid = validate_request(desk, request)
     now = desk.now()
@@ -96,6 +97,7 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
         if driver is None:
             raise NotFound(f"No driver with code {valid.driver_code}.")
         dates = valid.dates
+        uow.bookings.hold(car.id or 0, driver.id or 0)
         clashes = uow.bookings.clashes(
             car_id=car.id or 0, driver_id=driver.id or 0, start=dates.start, end=dates.end
         )
@@ -150,10 +152,11 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
 
 
 def _load(uow: UnitOfWork, ref: str) -> tuple[Booking, Invoice]:
-    booking = uow.bookings.by_ref(ref)
+    """The booking and its invoice, both held (in that order) until the unit of work ends."""
+    booking = uow.bookings.by_ref(ref, lock=True)
     if booking is None:
         raise NotFound(f"No booking {ref}.")
-    invoice = uow.invoices.for_booking(booking.id or 0)
+    invoice = uow.invoices.for_booking(booking.id or 0, lock=True)
     if invoice is None:
         raise NotFound(f"Booking {ref} has no invoice.")
     return booking, invoice

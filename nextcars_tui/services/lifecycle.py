@@ -45,10 +45,12 @@ def run_lifecycle(
     )
     stale_before = cut.expire_created_before
     with desk.db.write() as uow:
-        # Every list is read from the same state, before any rule writes.
-        expired = uow.lifecycle.stale_pending(stale_before)
-        completed = uow.lifecycle.finished_confirmed(cut.today)
-        overdue = uow.lifecycle.past_due_unpaid(cut.today, stale_before)
+        # Every list is read from the same state, before any rule writes; a real run holds
+        # the rows it lists (bookings before invoices) until it commits.
+        lock = not dry_run
+        expired = uow.lifecycle.stale_pending(stale_before, lock=lock)
+        completed = uow.lifecycle.finished_confirmed(cut.today, lock=lock)
+        overdue = uow.lifecycle.past_due_unpaid(cut.today, stale_before, lock=lock)
         if not dry_run:
             uow.lifecycle.mark_overdue(cut.today, stale_before)
             uow.lifecycle.expire(stale_before, EXPIRED_REASON)

@@ -6,10 +6,11 @@ from nextcars_tui.services.desk import Desk
 
 
 class ChangeWatcher:
-    """Polls SQLite's data_version: it moves only when another connection commits."""
+    """Polls the store's change counter (SQLite's data_version, PostgreSQL's NOTIFYs): it
+    moves only when another connection commits."""
 
     def __init__(self, desk: Desk) -> None:
-        self._version = desk.db.data_version()
+        self._version = desk.db.changes()
         self._last = self._version.current()
 
     def changed(self) -> bool:

@@ -7,18 +7,19 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from nextcars_tui.store import direct
+from nextcars_tui.store.hot_path import HotPath
 from nextcars_tui.store.tables import AuditEntry
 
 
 class AuditLog:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, hot: HotPath) -> None:
         self._session = session
+        self._hot = hot
 
     def record(self, *, at: datetime, actor: str, action: str, ref: str, detail: str = "") -> None:
         """Written at once, in the caller's transaction: entries are never read back or changed."""
         values = {"at": at, "actor": actor, "action": action, "ref": ref, "detail": detail}
-        direct.insert(self._session, AuditEntry.__table__, values)  # type: ignore[attr-defined]
+        self._hot.insert(self._session, AuditEntry.__table__, values)  # type: ignore[attr-defined]
 
     def record_many(self, entries: Sequence[AuditEntry]) -> None:
         self._session.add_all(entries)

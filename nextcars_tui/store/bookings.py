@@ -12,9 +12,9 @@ from sqlalchemy import and_, bindparam, func, or_
 from sqlmodel import Session, col, select
 
 from nextcars_tui.domain.refs import booking_ref
-from nextcars_tui.store import direct
+from nextcars_tui.store.hot_path import HotPath, row
 from nextcars_tui.store.people import like_pattern
-from nextcars_tui.store.sqlite_ddl import ACTIVE
+from nextcars_tui.store.row_locks import locked
 from nextcars_tui.store.tables import Booking, Car, Customer, Driver, Invoice
 
 # One row of a listing: the booking with everything a clerk reads beside it.
@@ -53,7 +53,11 @@ class BookingQuery:
     offset: int = 0
 
 
-# The booking path's statements go to the driver directly (see store.direct). ACTIVE is
+# What holds a car or driver: written out literally, never bound, so SQLite can use the partial
+# indexes (ix_booking_*_active), whose WHERE term this repeats with the same literal values.
+ACTIVE = "status IN ('pending', 'confirmed')"
+
+# The booking path's statements go to the driver directly (see store.hot_path). ACTIVE is
 # literal text, never bound, so SQLite can use the partial indexes; and no ORDER BY, or SQLite
 # prefers the full-history (car_id, start_date) index and reads every past rental of the car.
 _CLASH_IDS = " UNION ALL ".join(
@@ -84,29 +88,35 @@ Parties = tuple[Customer | None, Car | None, Driver | None]
 
 
 class BookingRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, hot: HotPath) -> None:
         self._session = session
+        self._hot = hot
 
     def parties(self, email: str, plate: str, code: str) -> Parties:
         """The customer, car and driver a booking names, in one statement; None where there
         is no such row. They are read-only snapshots, not tracked by the unit of work."""
-        row = direct.execute(self._session, _PARTIES, (email, plate, code)).fetchone()
+        found_row = self._hot.execute(self._session, _PARTIES, (email, plate, code)).fetchone()
         found: list[Any] = []
+        rest = tuple(found_row)
         for model, keys in zip(_PARTY_TABLES, _PARTY_COLUMNS, strict=True):
-            values, row = dict(zip(keys, row, strict=False)), row[len(keys) :]
-            found.append(None if values["id"] is None else direct.row(model, **values))
+            values, rest = dict(zip(keys, rest, strict=False)), rest[len(keys) :]
+            found.append(None if values["id"] is None else row(model, **values))
         return found[0], found[1], found[2]
 
+    def hold(self, car_id: int, driver_id: int) -> None:
+        """Keep other writers off this car and driver until the unit of work ends, so the
+        clash check and the insert that follows see the same bookings."""
+        self._hot.hold_resources(self._session, car_id, driver_id)
+
     def next_number(self) -> int:
-        """Safe only inside a write transaction, which holds the database's write lock."""
-        highest = direct.execute(self._session, "SELECT max(id) FROM booking").fetchone()[0]
-        return (highest or 0) + 1
+        """The next booking's number; its invoice takes the same one. Only in a write."""
+        return self._hot.next_number(self._session, Booking.__table__)  # type: ignore[attr-defined]
 
     def add(self, booking: Booking) -> Booking:
         """INSERT the booking at once. The unit of work does not track the returned object:
         load the booking again (by_ref) to change it in the same unit of work."""
         values = {column: getattr(booking, column) for column in Booking.model_fields}
-        number = direct.insert(self._session, Booking.__table__, values)  # type: ignore[attr-defined]
+        number = self._hot.insert(self._session, Booking.__table__, values)  # type: ignore[attr-defined]
         if booking.id is None:
             booking.id = number
         return booking
@@ -117,9 +127,9 @@ class BookingRepository:
     def clashes(self, *, car_id: int, driver_id: int, start: date, end: date) -> list[Booking]:
         """Active bookings of this car or this driver overlapping [start, end): the car's
         first, then the driver's other ones, each by start date."""
-        first, last = (direct.bind(self._session, _START, day) for day in (start, end))
+        first, last = (self._hot.bind(self._session, _START, day) for day in (start, end))
         params = (car_id, last, first, driver_id, last, first)
-        ids = [row[0] for row in direct.execute(self._session, _CLASH_IDS, params)]
+        ids = [found[0] for found in self._hot.execute(self._session, _CLASH_IDS, params)]
         if not ids:
             return []
         found = self._session.exec(_BY_IDS, params={"ids": ids})
@@ -128,8 +138,14 @@ class BookingRepository:
             b for b in in_order if b.car_id != car_id
         ]
 
-    def by_ref(self, ref: str) -> Booking | None:
-        return self._session.exec(select(Booking).where(Booking.ref == ref)).first()
+    def by_ref(self, ref: str, *, lock: bool = False) -> Booking | None:
+        """With lock, the row is held until the unit of work ends (PostgreSQL; SQLite's
+        write transaction holds the whole database already) and read fresh."""
+        return self._session.exec(locked(select(Booking).where(Booking.ref == ref), lock)).first()
+
+    def by_id(self, booking_id: int, *, lock: bool = False) -> Booking | None:
+        query = locked(select(Booking).where(Booking.id == booking_id), lock)
+        return self._session.exec(query).first()
 
     def row_by_ref(self, ref: str) -> BookingRow | None:
         return self._session.exec(_joined().where(Booking.ref == ref)).first()

@@ -1,125 +1,54 @@
-"""Opening the SQLite file: checks, pragmas, write transactions that lock before they read."""
+"""The desk's database on either engine: units of work, schema checks, backups."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from nextcars_tui.domain.errors import Conflict, NotAllowed, StoreUnavailable
-from nextcars_tui.store import tables  # noqa: F401  (registers the tables on the metadata)
-from nextcars_tui.store.sqlite_ddl import APPEND_ONLY_MARKER, OVERLAP_MARKER, PRAGMAS, STATEMENTS
+from nextcars_tui.domain.errors import StoreUnavailable
+from nextcars_tui.store import (
+    schema,
+    tables,  # noqa: F401  (registers the tables on the metadata)
+)
+from nextcars_tui.store.backend import Backend, ChangeCounter
+from nextcars_tui.store.schema import SchemaKind, SchemaState
 from nextcars_tui.store.unit_of_work import UnitOfWork
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 15_000
-_WRITE_OPTION = "nextcars_write"
-
-
-def _install_pragmas(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        # pysqlite's own BEGIN handling is switched off so we can emit BEGIN IMMEDIATE.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        for pragma in PRAGMAS:
-            cursor.execute(pragma)
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # Writers take the write lock before their first read, so a check-then-insert
-        # cannot interleave with another process; readers stay deferred and never block.
-        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _check_file(path: Path) -> None:
-    """Refuse anything that is not an SQLite file, and leave it untouched."""
-    if path.is_dir():
-        raise StoreUnavailable(f"{path} is a folder, not a database file.")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except PermissionError:
-        raise StoreUnavailable(f"The database {path} cannot be read (permission denied).") from None
-    if header and header != SQLITE_HEADER:
-        raise StoreUnavailable(
-            f"{path} is not an SQLite database (corrupt or some other file); it was left untouched."
-        )
-
-
-def _create_file(path: Path) -> None:
-    """Create the file 0600 before SQLite does: it holds password hashes and customer data."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        # Includes FileExistsError when a parent is a regular file, not a folder.
-        reason = exc.strerror or str(exc)
-        raise StoreUnavailable(
-            f"Cannot create the folder for the database {path}: {reason}."
-        ) from None
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return  # another process created it first; SQLite will open it
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise StoreUnavailable(f"Cannot create the database at {path}: {reason}.") from None
-    os.close(fd)
-
-
-def translate(exc: DBAPIError, path: Path | str) -> Exception:
-    """Turn driver errors into desk errors; the clerk never sees 'database is locked'."""
-    message = str(exc.orig) if exc.orig is not None else str(exc)
-    if OVERLAP_MARKER in message:
-        return Conflict("That car or driver is already booked for some of those days.")
-    if APPEND_ONLY_MARKER in message:
-        return NotAllowed("Payments and the audit log are never changed or removed.")
-    lowered = message.lower()
-    if "locked" in lowered or "busy" in lowered:
-        return StoreUnavailable("The database stayed busy for too long; please try again.")
-    if "readonly" in lowered or "read-only" in lowered:
-        return StoreUnavailable(f"The database {path} is read-only; nothing was saved.")
-    if "not a database" in lowered or "malformed" in lowered:
-        return StoreUnavailable(f"The database {path} is damaged or not an SQLite file.")
-    if "unable to open" in lowered or "disk i/o" in lowered:
-        return StoreUnavailable(f"The database {path} cannot be opened: {message}.")
-    return exc
-
-
-def _reraise(exc: DBAPIError, path: Path) -> NoReturn:
-    translated = translate(exc, path)
-    if translated is exc:
-        raise exc
-    raise translated from exc
+POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://")
 
 
 class Database:
-    """One SQLite file shared by terminals, SSH sessions and the lifecycle worker."""
+    """One database shared by terminals, SSH sessions and the lifecycle worker."""
 
-    def __init__(self, engine: Engine, path: Path) -> None:
-        self.engine = engine
-        self.path = path
-        self._writer = engine.execution_options(**{_WRITE_OPTION: True})
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.engine: Engine = backend.engine
+        # The SQLite file; None on a server.
+        self.path: Path | None = backend.path
+        # What to call the database in messages: the file, or server and database name.
+        self.where = backend.where
+
+    @property
+    def kind(self) -> str:
+        return self.backend.kind
 
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
-        """One user action: BEGIN IMMEDIATE, rolled back unless the caller commits."""
-        with self._unit(self._writer) as uow:
+        """One user action, rolled back unless the caller commits. On SQLite it holds the
+        write lock from the start (BEGIN IMMEDIATE); on PostgreSQL the repositories lock
+        the rows they read and then change."""
+        with self._unit(self.backend.writer) as uow:
             yield uow
 
     @contextmanager
     def read(self) -> Iterator[UnitOfWork]:
-        """A deferred read transaction; it never takes the write lock."""
+        """A read transaction; it never blocks writers."""
         with self._unit(self.engine) as uow:
             yield uow
 
@@ -127,67 +56,104 @@ class Database:
     def _unit(self, bind: Engine) -> Iterator[UnitOfWork]:
         try:
             with Session(bind, expire_on_commit=False, autoflush=False) as session:
-                yield UnitOfWork(session)
+                yield UnitOfWork(session, self.backend.hot)
         except DBAPIError as exc:
-            _reraise(exc, self.path)
+            self._reraise(exc)
 
-    def data_version(self) -> DataVersion:
-        """A cheap change detector for live refresh across processes."""
-        return DataVersion(self.path)
+    def _reraise(self, exc: DBAPIError) -> NoReturn:
+        translated = self.backend.translate(exc)
+        if translated is exc:
+            raise exc
+        raise translated from exc
+
+    def changes(self) -> ChangeCounter:
+        """A cheap change detector for live refresh across processes and machines."""
+        return self.backend.changes()
+
+    # -- schema ---------------------------------------------------------------------
+
+    def schema_state(self) -> SchemaState:
+        try:
+            return schema.state(self.engine)
+        except DBAPIError as exc:
+            self._reraise(exc)
+
+    def is_empty(self) -> bool:
+        return self.schema_state().kind == SchemaKind.EMPTY
 
     def create_schema(self) -> None:
-        try:
-            SQLModel.metadata.create_all(self.engine)
-            with self.engine.begin() as connection:
-                for statement in STATEMENTS:
-                    connection.exec_driver_sql(statement)
-        except DBAPIError as exc:
-            _reraise(exc, self.path)
+        """Make an empty database the latest schema; accept one already at it; refuse (and
+        leave untouched) one that is older, newer or another application's."""
+        found = self.schema_state()
+        if found.kind == SchemaKind.EMPTY:
+            self._upgrade()
+        elif found.kind != SchemaKind.CURRENT:
+            raise StoreUnavailable(schema_problem(found, self.where))
 
-    def has_schema(self) -> bool:
-        with self.engine.connect() as connection:
-            found = connection.execute(
-                text("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='booking'")
-            ).scalar_one()
-        return bool(found)
+    def upgrade(self) -> str | None:
+        """Bring an older schema to the latest; on SQLite write a backup beside the file
+        first. Returns where the backup went, if one was written."""
+        found = self.schema_state()
+        if found.kind in (SchemaKind.NEWER, SchemaKind.FOREIGN):
+            raise StoreUnavailable(schema_problem(found, self.where))
+        if found.kind == SchemaKind.CURRENT:
+            return None
+        copy: str | None = None
+        if found.kind == SchemaKind.OLDER and self.path is not None:
+            target = _free_name(self.path, f"before-{found.head}")
+            self.backend.backup(target)
+            copy = str(target)
+        self._upgrade()
+        return copy
+
+    def _upgrade(self) -> None:
+        try:
+            schema.upgrade(self.backend.writer)
+        except DBAPIError as exc:
+            self._reraise(exc)
+
+    def backup(self, target: Path) -> str:
+        return self.backend.backup(target)
 
     def integrity_ok(self) -> bool:
-        with self.engine.connect() as connection:
-            return connection.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+        return self.backend.integrity_ok()
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.backend.close()
 
 
-class DataVersion:
-    """Holds one connection open: PRAGMA data_version changes when another connection commits."""
+def schema_problem(found: SchemaState, where: str) -> str:
+    if found.kind == SchemaKind.OLDER:
+        return (
+            f"The {where} has schema revision {found.current}; this program needs "
+            f"{found.head}. Run 'nextcars db upgrade' first (it writes a backup)."
+        )
+    if found.kind == SchemaKind.NEWER:
+        return (
+            f"The {where} was made by a newer NextCars (schema revision {found.current}; "
+            f"this program knows up to {found.head}); it was left untouched."
+        )
+    return f"The {where} holds tables of another application; it was left untouched."
 
-    def __init__(self, path: Path) -> None:
-        self._connection = sqlite3.connect(path, check_same_thread=False)
 
-    def current(self) -> int:
-        return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+def _free_name(path: Path, label: str) -> Path:
+    """`nextcars.db.before-0002.bak`, or with a number when that exists already."""
+    candidate = path.with_name(f"{path.name}.{label}.bak")
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.{label}-{number}.bak")
+    return candidate
 
-    def close(self) -> None:
-        self._connection.close()
 
+def open_database(target: Path | str, *, create: bool = True) -> Database:
+    """Open a SQLite file (a path or sqlite:/// URL; created if asked) or a PostgreSQL
+    database (a postgresql:// URL); raise StoreUnavailable with a clear reason."""
+    if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
+        from nextcars_tui.store.postgres.engine import open_postgres
 
-def open_database(path: Path, *, create: bool = True) -> Database:
-    """Open (and if asked, create) the database file; raise StoreUnavailable with a clear reason."""
-    path = path.expanduser().resolve()
-    if path.exists():
-        _check_file(path)
-    elif create:
-        _create_file(path)
-    else:
-        raise StoreUnavailable(f"There is no database at {path}; run 'nextcars init' first.")
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-    _install_pragmas(engine)
-    database = Database(engine, path)
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
-    except DBAPIError as exc:
-        engine.dispose()
-        _reraise(exc, path)
-    return database
+        return Database(open_postgres(target))
+    from nextcars_tui.store.sqlite.engine import open_sqlite
+
+    path = Path(target.removeprefix("sqlite:///")) if isinstance(target, str) else target
+    return Database(open_sqlite(path, create=create))

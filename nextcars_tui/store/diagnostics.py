@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from nextcars_tui.store import direct
+from nextcars_tui.store import hot_path
 from nextcars_tui.store.database import Database
 
 Statement = tuple[str, tuple[Any, ...]]
@@ -17,7 +17,7 @@ Statement = tuple[str, tuple[Any, ...]]
 @contextmanager
 def recorded_statements(db: Database) -> Iterator[list[Statement]]:
     """Collect every single-row statement (SQL and bound values) the store sends in the block,
-    through SQLAlchemy or straight to the driver (store.direct)."""
+    through SQLAlchemy or straight to the driver (store.hot_path)."""
     statements: list[Statement] = []
 
     def _record(
@@ -30,11 +30,11 @@ def recorded_statements(db: Database) -> Iterator[list[Statement]]:
         statements.append((sql, parameters))
 
     event.listen(db.engine, "before_cursor_execute", _record)
-    direct.observers.append(_record_direct)
+    hot_path.observers.append(_record_direct)
     try:
         yield statements
     finally:
-        direct.observers.remove(_record_direct)
+        hot_path.observers.remove(_record_direct)
         event.remove(db.engine, "before_cursor_execute", _record)
 
 

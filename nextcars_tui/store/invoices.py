@@ -9,20 +9,22 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from nextcars_tui.store import direct
+from nextcars_tui.store.hot_path import HotPath
+from nextcars_tui.store.row_locks import locked
 from nextcars_tui.store.tables import Booking, Customer, Invoice, Payment
 
 InvoiceRow = tuple[Invoice, Booking, Customer]
 
 
 class InvoiceRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, hot: HotPath) -> None:
         self._session = session
+        self._hot = hot
 
     def add(self, invoice: Invoice) -> Invoice:
         """INSERT the invoice at once (see BookingRepository.add): not tracked afterwards."""
         values = {column: getattr(invoice, column) for column in Invoice.model_fields}
-        number = direct.insert(self._session, Invoice.__table__, values)  # type: ignore[attr-defined]
+        number = self._hot.insert(self._session, Invoice.__table__, values)  # type: ignore[attr-defined]
         if invoice.id is None:
             invoice.id = number
         return invoice
@@ -30,11 +32,14 @@ class InvoiceRepository:
     def save(self, invoice: Invoice) -> None:
         self._session.add(invoice)
 
-    def by_ref(self, ref: str) -> Invoice | None:
-        return self._session.exec(select(Invoice).where(Invoice.ref == ref)).first()
+    def by_ref(self, ref: str, *, lock: bool = False) -> Invoice | None:
+        """With lock, held until the unit of work ends and read fresh; lock a booking
+        before its invoice, always, so two writers never wait on each other."""
+        return self._session.exec(locked(select(Invoice).where(Invoice.ref == ref), lock)).first()
 
-    def for_booking(self, booking_id: int) -> Invoice | None:
-        return self._session.exec(select(Invoice).where(Invoice.booking_id == booking_id)).first()
+    def for_booking(self, booking_id: int, *, lock: bool = False) -> Invoice | None:
+        query = locked(select(Invoice).where(Invoice.booking_id == booking_id), lock)
+        return self._session.exec(query).first()
 
     def rows(
         self,

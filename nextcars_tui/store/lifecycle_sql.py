@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Date, bindparam, insert, text
 from sqlmodel import Session
 
+from nextcars_tui.store.hot_path import HotPath
 from nextcars_tui.store.tables import AuditEntry
 from nextcars_tui.store.types import UTCDateTime
 
@@ -29,8 +30,15 @@ def _sql(statement: str, *params: Any) -> Any:
 
 
 class LifecycleQueries:
-    def __init__(self, session: Session) -> None:
+    """With lock=True a rule's candidate rows stay held until the run commits, so a confirm
+    or checkout racing the run waits for it and then sees what it did (PostgreSQL)."""
+
+    def __init__(self, session: Session, hot: HotPath) -> None:
         self._session = session
+        self._hot = hot
+
+    def _select(self, table: str, where: str, lock: bool) -> str:
+        return f"SELECT id, ref FROM {table} WHERE {where}" + (self._hot.lock_rows if lock else "")
 
     def _refs(self, statement: Any, **values: Any) -> list[str]:
         """Refs in id order. Sorted here, not by ORDER BY id: for that SQLite would walk the
@@ -38,24 +46,25 @@ class LifecycleQueries:
         rows = self._session.execute(statement, values)
         return [ref for _id, ref in sorted((row[0], row[1]) for row in rows)]
 
-    def stale_pending(self, cutoff: datetime) -> list[str]:
-        statement = _sql(f"SELECT id, ref FROM booking WHERE {_STALE}", _CUTOFF)
+    def stale_pending(self, cutoff: datetime, *, lock: bool = False) -> list[str]:
+        statement = _sql(self._select("booking", _STALE, lock), _CUTOFF)
         return self._refs(statement, cutoff=cutoff)
 
-    def finished_confirmed(self, today: date) -> list[str]:
-        statement = _sql(f"SELECT id, ref FROM booking WHERE {_FINISHED}", _TODAY)
+    def finished_confirmed(self, today: date, *, lock: bool = False) -> list[str]:
+        statement = _sql(self._select("booking", _FINISHED, lock), _TODAY)
         return self._refs(statement, today=today)
 
-    def past_due_unpaid(self, today: date, cutoff: datetime) -> list[str]:
-        statement = _sql(f"SELECT id, ref FROM invoice WHERE {_PAST_DUE}", _TODAY, _CUTOFF)
+    def past_due_unpaid(self, today: date, cutoff: datetime, *, lock: bool = False) -> list[str]:
+        statement = _sql(self._select("invoice", _PAST_DUE, lock), _TODAY, _CUTOFF)
         return self._refs(statement, today=today, cutoff=cutoff)
 
     def expire(self, cutoff: datetime, reason: str) -> None:
         """Cancel stale holds and void what they owed, in that order within one transaction."""
-        # The unary + keeps SQLite from walking every unpaid and overdue invoice through the
-        # status index; the few stale holds lead to their invoices by booking_id instead.
+        # Unindexed status keeps SQLite from walking every unpaid and overdue invoice through
+        # the status index; the few stale holds lead to their invoices by booking_id instead.
+        status = self._hot.unindexed("status")
         void_invoices = _sql(
-            "UPDATE invoice SET status = 'void' WHERE +status IN ('unpaid', 'overdue') AND "
+            f"UPDATE invoice SET status = 'void' WHERE {status} IN ('unpaid', 'overdue') AND "
             f"booking_id IN (SELECT id FROM booking WHERE {_STALE})",
             _CUTOFF,
         )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, or_
 from sqlmodel import Session, col, select
 
+from nextcars_tui.store.row_locks import locked
 from nextcars_tui.store.tables import Car, Customer, Driver, Setting, User
 
 # Lookups by key run on every booking attempt; built once, they skip rebuilding the
@@ -150,8 +151,9 @@ class UserRepository:
     def get(self, user_id: int) -> User | None:
         return self._session.get(User, user_id)
 
-    def by_username(self, username: str) -> User | None:
-        return self._session.exec(select(User).where(User.username == username)).first()
+    def by_username(self, username: str, *, lock: bool = False) -> User | None:
+        query = locked(select(User).where(User.username == username), lock)
+        return self._session.exec(query).first()
 
     def all(self) -> list[User]:
         return list(self._session.exec(select(User).order_by(col(User.username))))

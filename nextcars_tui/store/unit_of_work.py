@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from nextcars_tui.store.audit_log import AuditLog
 from nextcars_tui.store.bookings import BookingRepository
+from nextcars_tui.store.hot_path import HotPath
 from nextcars_tui.store.invoices import InvoiceRepository
 from nextcars_tui.store.lifecycle_sql import LifecycleQueries
 from nextcars_tui.store.people import (
@@ -20,16 +21,16 @@ from nextcars_tui.store.people import (
 class UnitOfWork:
     """What a service sees of the database; leaving the block without commit() rolls back."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, hot: HotPath) -> None:
         self.session = session
         self.customers = CustomerRepository(session)
         self.cars = CarRepository(session)
         self.drivers = DriverRepository(session)
         self.users = UserRepository(session)
-        self.bookings = BookingRepository(session)
-        self.invoices = InvoiceRepository(session)
-        self.audit = AuditLog(session)
-        self.lifecycle = LifecycleQueries(session)
+        self.bookings = BookingRepository(session, hot)
+        self.invoices = InvoiceRepository(session, hot)
+        self.audit = AuditLog(session, hot)
+        self.lifecycle = LifecycleQueries(session, hot)
         self.settings = SettingRepository(session)
 
     def flush(self) -> None:

@@ -11,7 +11,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from nextcars_tui.config import Settings, database_path
+from nextcars_tui.config import Settings, database_target
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Actor
 from nextcars_tui.tui import navigation
@@ -101,7 +101,7 @@ class NextCarsApp(App[None]):
         try:
             desk = self._desk
             if desk is None:
-                database = open_database(database_path(self.settings))
+                database = open_database(database_target(self.settings))
                 database.create_schema()
                 desk = Desk(database, self.settings, self._clock or system_clock)
             sign_ins = demo_sign_ins(desk)

@@ -1,0 +1,56 @@
+"""The seam between the engine-neutral store and one engine's specifics.
+
+Everything that differs between SQLite and PostgreSQL sits behind `Backend`: opening the
+engine, beginning a write, reading driver errors, noticing other processes' commits, the
+booking path's statements and backups. Repositories and services see only the result.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from nextcars_tui.store.hot_path import HotPath
+
+
+class ChangeCounter(ABC):
+    """A number that moves when another connection commits; cheap enough to poll."""
+
+    @abstractmethod
+    def current(self) -> int: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class Backend(ABC):
+    kind: str
+    engine: Engine
+    # Engine whose transactions are writes (BEGIN IMMEDIATE on SQLite).
+    writer: Engine
+    hot: HotPath
+    # For messages: the file, or the server and database; never a password.
+    where: str
+    # The SQLite file, None for a server.
+    path: Path | None = None
+
+    @abstractmethod
+    def translate(self, exc: DBAPIError) -> Exception:
+        """The desk error for a driver error, or `exc` itself when it means nothing known."""
+
+    @abstractmethod
+    def changes(self) -> ChangeCounter: ...
+
+    @abstractmethod
+    def backup(self, target: Path) -> str:
+        """Write a consistent copy to `target` (created 0600) while others keep writing;
+        returns one line saying what was written."""
+
+    @abstractmethod
+    def integrity_ok(self) -> bool: ...
+
+    def close(self) -> None:
+        self.engine.dispose()

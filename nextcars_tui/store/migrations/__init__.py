@@ -1,0 +1,1 @@
+"""Alembic revisions: the schema's history on both engines. Released revisions never change."""

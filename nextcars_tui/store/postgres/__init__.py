@@ -1,0 +1,1 @@
+"""PostgreSQL, for desks on several machines: row locks, sequences, EXCLUDE constraints."""

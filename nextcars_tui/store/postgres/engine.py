@@ -1,0 +1,198 @@
+"""Opening a PostgreSQL database over psycopg 3: connection errors, driver errors, LISTEN."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from sqlalchemy import URL, create_engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from nextcars_tui.domain.errors import Conflict, InvalidInput, StoreUnavailable
+from nextcars_tui.store.backend import Backend, ChangeCounter
+from nextcars_tui.store.errors import OVERLAP, backstop_error
+from nextcars_tui.store.files import create_private_file
+from nextcars_tui.store.postgres.hot_path import PostgresHotPath
+
+# Every write statement's trigger notifies this channel (see the 0002 revision).
+CHANGES_CHANNEL = "nextcars_changes"
+CONNECT_TIMEOUT_S = 5
+
+
+def parse_url(text: str) -> URL:
+    """postgresql://, postgresql+psycopg:// (and ?host=/socket/folder), always on psycopg 3."""
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise InvalidInput("The database URL is not a valid postgresql:// URL.") from None
+    if url.get_backend_name() != "postgresql" or url.get_driver_name() not in ("psycopg", ""):
+        raise InvalidInput("A PostgreSQL database URL must start postgresql:// .")
+    if not url.database:
+        raise InvalidInput("The PostgreSQL URL names no database (postgresql://HOST/DBNAME).")
+    return url.set(drivername="postgresql+psycopg")
+
+
+def describe(url: URL) -> str:
+    """Host, port and database for messages; the password never appears."""
+    host = url.query.get("host") or url.host or os.environ.get("PGHOST") or "localhost"
+    if isinstance(host, tuple):
+        host = ",".join(host)
+    port = url.port or os.environ.get("PGPORT") or 5432
+    return f"PostgreSQL database {url.database} on {host}:{port}"
+
+
+def _scrub(message: str, url: URL) -> str:
+    first = " ".join(message.strip().splitlines()[0].split()) if message.strip() else "no answer"
+    if url.password:
+        first = first.replace(str(url.password), "***")
+    return first
+
+
+def _connect_reason(message: str) -> str:
+    lowered = message.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return "the password was refused"
+    if "does not exist" in lowered and "database" in lowered:
+        return "that database does not exist"
+    if "connection refused" in lowered or "no such file or directory" in lowered:
+        return "no server is answering there (is it running?)"
+    if "timeout" in lowered or "timed out" in lowered:
+        return "the server did not answer in time"
+    return message
+
+
+class NotifyCounter(ChangeCounter):
+    """Counts NOTIFYs on the changes channel over its own connection; a lost connection is
+    reconnected on the next poll and counted as a change, since commits may have been missed."""
+
+    def __init__(self, connect_args: tuple[Any, dict[str, Any]]) -> None:
+        self._args = connect_args
+        self._connection: psycopg.Connection | None = None
+        self._count = 0
+
+    def current(self) -> int:
+        try:
+            if self._connection is None or self._connection.closed:
+                self._connection = self._listen()
+                self._count += 1
+            self._count += sum(1 for _ in self._connection.notifies(timeout=0))
+        except psycopg.Error:
+            self.close()
+        return self._count
+
+    def _listen(self) -> psycopg.Connection:
+        cargs, cparams = self._args
+        connection = psycopg.connect(*cargs, **cparams, autocommit=True)
+        connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+        return connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class PostgresBackend(Backend):
+    kind = "postgresql"
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+        self.where = describe(url)
+        self.engine = create_engine(
+            url,
+            # A server restarted under an open desk: the next unit of work reconnects.
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "nextcars"},
+        )
+        self.writer = self.engine
+        self.hot = PostgresHotPath()
+
+    def translate(self, exc: DBAPIError) -> Exception:
+        original = exc.orig
+        message = str(original) if original is not None else str(exc)
+        known = backstop_error(message)
+        if known is not None:
+            return known
+        if isinstance(original, pg_errors.ExclusionViolation):
+            return Conflict(OVERLAP)
+        if isinstance(original, pg_errors.UniqueViolation):
+            # SQLite's single writer finds the row first; here two terminals can both miss it.
+            return InvalidInput(
+                "Another terminal has just added a record with the same key; nothing was saved."
+            )
+        if isinstance(original, (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)):
+            return StoreUnavailable("Another terminal changed the same record; please try again.")
+        if isinstance(original, pg_errors.ReadOnlySqlTransaction):
+            return StoreUnavailable(f"The {self.where} is read-only; nothing was saved.")
+        if isinstance(original, psycopg.OperationalError) or exc.connection_invalidated:
+            reason = _connect_reason(_scrub(message, self.url))
+            return StoreUnavailable(
+                f"Lost the connection to the {self.where}: {reason}. Nothing was saved; "
+                "try again when the server is back."
+            )
+        return exc
+
+    def connect_args(self) -> tuple[Any, dict[str, Any]]:
+        cargs, cparams = self.engine.dialect.create_connect_args(self.url)
+        return tuple(cargs), dict(cparams, connect_timeout=CONNECT_TIMEOUT_S)
+
+    def changes(self) -> ChangeCounter:
+        return NotifyCounter(self.connect_args())
+
+    def backup(self, target: Path) -> str:
+        """pg_dump in its custom format (restore with pg_restore); the password, if any,
+        travels in PGPASSWORD, never on the command line."""
+        program = shutil.which("pg_dump")
+        if program is None:
+            raise StoreUnavailable("pg_dump is not installed; install the PostgreSQL client.")
+        if target.exists():
+            raise StoreUnavailable(f"{target} already exists; choose a new file for the backup.")
+        create_private_file(target, "the backup")
+        environment = dict(os.environ)
+        _cargs, params = self.connect_args()
+        options = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "dbname": "PGDATABASE"}
+        for key, variable in options.items():
+            if params.get(key) is not None:
+                environment[variable] = str(params[key])
+        if self.url.password is not None:
+            environment["PGPASSWORD"] = str(self.url.password)
+        done = subprocess.run(
+            [program, "--format=custom", "--no-password", f"--file={target}"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            target.unlink(missing_ok=True)
+            reason = _scrub(done.stderr or "pg_dump failed", self.url)
+            raise StoreUnavailable(f"The backup of the {self.where} failed: {reason}")
+        os.chmod(target, 0o600)
+        return (
+            f"Backed up the {self.where} to {target} with pg_dump (custom format; "
+            "restore with pg_restore)."
+        )
+
+    def integrity_ok(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT 1").scalar_one() == 1
+
+
+def open_postgres(text: str) -> PostgresBackend:
+    """Connect once to say clearly, at once, when the server or database cannot be reached."""
+    backend = PostgresBackend(parse_url(text))
+    try:
+        with backend.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1").scalar_one()
+    except DBAPIError as exc:
+        backend.close()
+        message = _scrub(str(exc.orig) if exc.orig is not None else str(exc), backend.url)
+        raise StoreUnavailable(
+            f"Cannot connect to the {backend.where}: {_connect_reason(message)}."
+        ) from None
+    return backend

@@ -1,0 +1,156 @@
+"""Opening the SQLite file: checks, pragmas, write transactions that lock before they read."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+
+from nextcars_tui.domain.errors import StoreUnavailable
+from nextcars_tui.store.backend import Backend, ChangeCounter
+from nextcars_tui.store.errors import backstop_error
+from nextcars_tui.store.files import create_private_file
+from nextcars_tui.store.sqlite.hot_path import SqliteHotPath
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 15_000
+WRITE_OPTION = "nextcars_write"
+
+PRAGMAS: tuple[str, ...] = (
+    "PRAGMA journal_mode=WAL",
+    # This is money: every commit reaches the disk before the clerk sees "done".
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+)
+
+
+def _install_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # pysqlite's own BEGIN handling is switched off so we can emit BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        for pragma in PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Writers take the write lock before their first read, so a check-then-insert
+        # cannot interleave with another process; readers stay deferred and never block.
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse anything that is not an SQLite file, and leave it untouched."""
+    if path.is_dir():
+        raise StoreUnavailable(f"{path} is a folder, not a database file.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except PermissionError:
+        raise StoreUnavailable(f"The database {path} cannot be read (permission denied).") from None
+    if header and header != SQLITE_HEADER:
+        raise StoreUnavailable(
+            f"{path} is not an SQLite database (corrupt or some other file); it was left untouched."
+        )
+
+
+def translate(exc: DBAPIError, path: Path | str) -> Exception:
+    """Turn driver errors into desk errors; the clerk never sees 'database is locked'."""
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    known = backstop_error(message)
+    if known is not None:
+        return known
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return StoreUnavailable("The database stayed busy for too long; please try again.")
+    if "readonly" in lowered or "read-only" in lowered:
+        return StoreUnavailable(f"The database {path} is read-only; nothing was saved.")
+    if "not a database" in lowered or "malformed" in lowered:
+        return StoreUnavailable(f"The database {path} is damaged or not an SQLite file.")
+    if "unable to open" in lowered or "disk i/o" in lowered:
+        return StoreUnavailable(f"The database {path} cannot be opened: {message}.")
+    return exc
+
+
+class DataVersion(ChangeCounter):
+    """Holds one connection open: PRAGMA data_version changes when another connection commits."""
+
+    def __init__(self, path: Path) -> None:
+        self._connection = sqlite3.connect(path, check_same_thread=False)
+
+    def current(self) -> int:
+        return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class SqliteBackend(Backend):
+    kind = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.where = str(path)
+        self.engine = create_engine(
+            f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+        )
+        _install_pragmas(self.engine)
+        self.writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        self.hot = SqliteHotPath()
+
+    def translate(self, exc: DBAPIError) -> Exception:
+        return translate(exc, self.where)
+
+    def changes(self) -> ChangeCounter:
+        return DataVersion(self.path or Path())
+
+    def backup(self, target: Path) -> str:
+        """SQLite's online backup API: a consistent copy, page by page, while others write."""
+        source = self.path or Path()
+        if target.exists():
+            raise StoreUnavailable(f"{target} already exists; choose a new file for the backup.")
+        create_private_file(target, "the backup")
+        try:
+            with (
+                closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)) as origin,
+                closing(sqlite3.connect(target)) as copy,
+            ):
+                origin.backup(copy)
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)
+            raise StoreUnavailable(f"The backup of {source} failed: {exc}.") from None
+        return f"Backed up {source} to {target} (SQLite online backup)."
+
+    def integrity_ok(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+
+
+def open_sqlite(path: Path, *, create: bool) -> SqliteBackend:
+    """Open (and if asked, create) the file; raise StoreUnavailable with a clear reason."""
+    path = path.expanduser().resolve()
+    if path.exists():
+        _check_file(path)
+    elif create:
+        create_private_file(path)
+    else:
+        raise StoreUnavailable(f"There is no database at {path}; run 'nextcars init' first.")
+    backend = SqliteBackend(path)
+    try:
+        with backend.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+    except DBAPIError as exc:
+        backend.close()
+        translated = backend.translate(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
+    return backend
