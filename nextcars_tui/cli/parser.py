@@ -76,7 +76,7 @@ def build_parser() -> CliParser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
 
-    init = command("init", "create the schema (idempotent); --demo loads data/demo")
+    init = command("init", "create the schema (idempotent); --demo loads the demo data")
     init.add_argument("--demo", action="store_true", help="load demo data and demo users")
     init.set_defaults(handler=_lazy("commands", "init"))
 

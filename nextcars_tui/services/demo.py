@@ -1,4 +1,4 @@
-"""Demo data: the CSVs in data/demo, a month of bookings in every state, one user per role.
+"""Demo data: the packaged demo CSVs, a month of bookings in every state, one user per role.
 
 Everything goes through the real services. Past bookings are made by a desk whose clock is set
 back to when a clerk would have made them, then the lifecycle rules run at 'now' — so the demo
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 
 from nextcars_tui.clock import fixed_clock
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed
@@ -20,7 +21,9 @@ from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.imports import import_file
 from nextcars_tui.services.lifecycle import LifecycleResult, run_lifecycle
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
+# Shipped inside the package (pyproject package-data) and read through importlib.resources, so
+# an installed wheel makes the demo as well as a checkout does. A test may pass its own folder.
+DEMO_DIR: Traversable = files("nextcars_tui.services") / "demo_data"
 DEMO_SETTING = "demo"
 
 
@@ -134,7 +137,7 @@ def demo_sign_ins(desk: Desk) -> list[tuple[str, str, str]]:
         ]
 
 
-def load_demo(desk: Desk, actor: Actor, folder: Path = DEMO_DIR) -> DemoSummary:
+def load_demo(desk: Desk, actor: Actor, folder: Traversable = DEMO_DIR) -> DemoSummary:
     """Import the demo CSVs, make the planned bookings and the demo users, mark the database."""
     actor.require(Permission.MANAGE_FLEET)
     actor.require(Permission.MANAGE_USERS)
@@ -143,9 +146,9 @@ def load_demo(desk: Desk, actor: Actor, folder: Path = DEMO_DIR) -> DemoSummary:
     at_now = replace(desk, clock=fixed_clock(now))
     today = at_now.today()
     longest = desk.settings.business.max_rental_days
-    cars = import_file(at_now, actor, "cars", folder / "cars.csv").keys
-    drivers = import_file(at_now, actor, "drivers", folder / "drivers.csv").keys
-    customers = import_file(at_now, actor, "customers", folder / "customers.csv").keys
+    cars = _import(at_now, actor, "cars", folder)
+    drivers = _import(at_now, actor, "drivers", folder)
+    customers = _import(at_now, actor, "customers", folder)
     # Made in the order a clerk would have made them, so refs grow with time.
     timeline = sorted(enumerate(PLAN), key=lambda item: _booked_at(desk, item[1], now, today))
     for number, plan in timeline:
@@ -168,6 +171,13 @@ def load_demo(desk: Desk, actor: Actor, folder: Path = DEMO_DIR) -> DemoSummary:
         )
         uow.commit()
     return DemoSummary(len(cars), len(drivers), len(customers), len(PLAN), result, DEMO_USERS)
+
+
+def _import(desk: Desk, actor: Actor, kind: str, folder: Traversable) -> tuple[str, ...]:
+    # as_file hands over a real file even where the package is not unpacked on disk (a zip);
+    # for a folder on disk it is the file itself.
+    with as_file(folder / f"{kind}.csv") as path:
+        return import_file(desk, actor, kind, path).keys
 
 
 def _check_fresh(desk: Desk) -> None:

@@ -13,20 +13,18 @@ import csv
 import random
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 from nextcars_tui.config import database_path, load_settings
 from nextcars_tui.domain.errors import Conflict
 from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services import billing, booking
+from nextcars_tui.services.demo import DEMO_DIR
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import open_database
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
-
 
 def _column(name: str, column: str) -> list[str]:
-    with (DEMO / name).open(newline="", encoding="utf-8") as rows:
+    with (DEMO_DIR / name).open(newline="", encoding="utf-8") as rows:
         return [row[column] for row in csv.DictReader(rows)]
 
 

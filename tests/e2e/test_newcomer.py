@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import REPO, cli_json, new_desk_folder
+from nextcars_tui.services.demo import DEMO_DIR
+from tests.e2e.conftest import cli_json, new_desk_folder
 from tests.e2e.desk_keys import sign_in, wizard_to_review
 from tests.e2e.terminal import Tmux, exiting, wait_for
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 
 def demo_rows(name: str) -> list[dict[str, str]]:
-    with (REPO / "data" / "demo" / name).open(newline="", encoding="utf-8") as rows:
+    with (DEMO_DIR / name).open(newline="", encoding="utf-8") as rows:
         return list(csv.DictReader(rows))
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import REPO, cli, cli_json, need
+from nextcars_tui.services.demo import DEMO_DIR
+from tests.e2e.conftest import cli, cli_json, need
 from tests.e2e.desk_keys import SIGN_IN_READY, sign_in
 from tests.e2e.sshd import SshServer, current_user, free_port
 from tests.e2e.terminal import Tmux, clean_environment, wait_for
@@ -178,5 +179,5 @@ def test_forwarding_is_refused(ssh_desk: SshServer, tmp_path: Path) -> None:
 
 
 def _customer_names() -> dict[str, str]:
-    with (REPO / "data" / "demo" / "customers.csv").open(newline="", encoding="utf-8") as rows:
+    with (DEMO_DIR / "customers.csv").open(newline="", encoding="utf-8") as rows:
         return {row["email"]: row["name"] for row in csv.DictReader(rows)}
