@@ -138,6 +138,19 @@ def build_parser() -> CliParser:
     lifecycle.add_argument("--json", action="store_true")
     lifecycle.set_defaults(handler=_lazy("commands", "lifecycle"))
 
+    database = command("db", "the database's schema: its revision, and upgrades")
+    db_sub = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    for name, help_text, handler in (
+        ("status", "print the database's schema revision and the latest one", "db_status"),
+        ("upgrade", "bring the schema to the latest revision (SQLite: backup first)", "db_upgrade"),
+    ):
+        action = db_sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        action.set_defaults(handler=_lazy("maintenance", handler))
+
+    backup = command("backup", "write a consistent copy of the database while others work")
+    backup.add_argument("file", metavar="FILE")
+    backup.set_defaults(handler=_lazy("maintenance", "backup"))
+
     worker = command("worker", "run the scheduled rules until interrupted")
     worker.set_defaults(handler=_lazy("interactive", "worker"))
 

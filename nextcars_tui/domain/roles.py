@@ -33,6 +33,8 @@ class Permission(StrEnum):
     MANAGE_FLEET = "manage cars, drivers and rates"
     RUN_LIFECYCLE = "run the lifecycle rules"
     VIEW_REPORTS = "see reports"
+    # Only from the command line (the system actor): schema upgrades and backups.
+    MAINTAIN_DATABASE = "upgrade or back up the database"
 
 
 _DESK = {

@@ -18,6 +18,7 @@ from nextcars_tui.services import auth
 from nextcars_tui.services.demo import DEMO_USERS
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import open_database
+from nextcars_tui.store.schema import SchemaKind
 from tests.cli.clikit import DeskFiles, cheap_hashing, invoke, read_only
 from tests.cli.conftest import DemoTemplate
 
@@ -50,7 +51,7 @@ def test_init_creates_a_private_empty_database(tmp_path: Path, monkeypatch: pyte
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     db = open_database(path, create=False)
     try:
-        assert db.has_schema()
+        assert db.schema_state().kind == SchemaKind.CURRENT
     finally:
         db.close()
 
@@ -317,7 +318,7 @@ def test_the_first_desk_creates_the_demo_and_shows_the_sign_ins(tmp_path, monkey
             assert main([]) == 0
         screens.append(screen.getvalue())
     first, second = screens
-    assert f"Created {path} with demo data." in first
+    assert f"Created SQLite database {path} with demo data." in first
     assert all(user.password in first for user in DEMO_USERS)
     assert second == ""
     assert len(opened) == 2

@@ -181,11 +181,26 @@ def test_nextcars_db_may_be_a_url(tmp_path, monkeypatch):
     assert database_path(load_settings()) == tmp_path / "u.db"
 
 
-def test_nextcars_db_must_be_sqlite(monkeypatch):
-    monkeypatch.setenv("NEXTCARS_DB", "postgresql://desk@localhost/nextcars")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://desk@localhost/nextcars",
+        "postgresql+psycopg://desk:s3cret@db.example.com:5433/nextcars",
+        "postgresql://desk@/nextcars?host=/run/postgresql",
+    ],
+)
+def test_nextcars_db_takes_a_postgresql_url(monkeypatch, url):
+    monkeypatch.setenv("NEXTCARS_DB", url)
+    assert load_settings().database_url == url
+
+
+def test_nextcars_db_of_another_engine_is_refused_without_its_password(monkeypatch):
+    monkeypatch.setenv("NEXTCARS_DB", "mysql://desk:s3cret@localhost/nextcars")
     with pytest.raises(ConfigError, match="NEXTCARS_DB") as caught:
         load_settings()
     assert "\n" not in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+    assert "desk:***@localhost" in str(caught.value)
 
 
 # --- Bad files: one line naming the key --------------------------------------------------------
@@ -221,7 +236,8 @@ def test_an_unknown_key_stops_start_up_naming_it(tmp_path, text, named):
         ("[business]\ncurrency = 'POUND'\n", "business.currency", "3-letter code"),
         ("[business]\ncurrency = 826\n", "business.currency", "non-empty string"),
         ("[database]\nurl = ''\n", "database.url", "non-empty string"),
-        ("[database]\nurl = 'postgresql://x'\n", "database.url", "sqlite:///"),
+        ("[database]\nurl = 'postgresql://x'\n", "database.url", "names no database"),
+        ("[database]\nurl = 'mysql://x/y'\n", "database.url", "sqlite:/// or postgresql://"),
         ("database = 'x.db'\n", "database", "must be a table"),
         ("business = 3\n", "business", "must be a table"),
     ],

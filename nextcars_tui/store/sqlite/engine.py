@@ -98,7 +98,7 @@ class SqliteBackend(Backend):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.where = str(path)
+        self.where = f"SQLite database {path}"
         self.engine = create_engine(
             f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
         )
@@ -107,7 +107,7 @@ class SqliteBackend(Backend):
         self.hot = SqliteHotPath()
 
     def translate(self, exc: DBAPIError) -> Exception:
-        return translate(exc, self.where)
+        return translate(exc, self.path or "")
 
     def changes(self) -> ChangeCounter:
         return DataVersion(self.path or Path())

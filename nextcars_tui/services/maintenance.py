@@ -1,0 +1,56 @@
+"""Looking after the database itself: its schema revision, upgrades and backups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nextcars_tui.domain.errors import InvalidInput
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.store import Database
+from nextcars_tui.store.schema import SchemaKind
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    where: str
+    state: str
+    current: str | None
+    latest: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.state == SchemaKind.CURRENT
+
+
+@dataclass(frozen=True)
+class UpgradeReport:
+    where: str
+    before: str | None
+    after: str
+    # The copy written beside a SQLite file first; None on PostgreSQL or when nothing ran.
+    backup: str | None
+
+
+def schema_status(db: Database, actor: Actor) -> SchemaReport:
+    actor.require(Permission.MAINTAIN_DATABASE)
+    found = db.schema_state()
+    return SchemaReport(db.where, found.kind.value, found.current, found.head)
+
+
+def upgrade(db: Database, actor: Actor) -> UpgradeReport:
+    """Bring the schema to the latest revision; the only command that changes a schema."""
+    actor.require(Permission.MAINTAIN_DATABASE)
+    before = db.schema_state()
+    copy = db.upgrade()
+    return UpgradeReport(db.where, before.current, before.head, copy)
+
+
+def backup(db: Database, actor: Actor, target: str) -> str:
+    actor.require(Permission.MAINTAIN_DATABASE)
+    if not target.strip():
+        raise InvalidInput("Name the file to write the backup to.")
+    path = Path(target).expanduser().absolute()
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; name a new file inside it.")
+    return db.backup(path)
