@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# pg_server and pg_database: a real, throw-away PostgreSQL server (tests/pgserver.py).
+pytest_plugins = ["tests.pgfixtures"]
+
 # Figures measured by tests (printed at the end of the run, not only with -s). They travel
 # as user properties of the test reports, which pytest-xdist sends back from its workers.
 MEASUREMENT_PROPERTY = "measurement"

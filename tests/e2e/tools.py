@@ -6,7 +6,7 @@ import fcntl
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +54,13 @@ def ensure_tools(programs: tuple[str, ...] = tuple(PACKAGES)) -> Tools:
         reason = f"{', '.join(still_missing)} not installed and could not be installed"
         return Tools(paths, f"{reason}: {note}" if note else reason)
     return Tools(paths, None, tuple(packages) if note is None else ())
+
+
+def install_if(packages: list[str], still_missing: Callable[[], bool]) -> str | None:
+    """apt-get install the packages when `still_missing()` says so under the installer lock (the
+    pytest-xdist workers race for it); returns why it failed, or None."""
+    with _apt_lock():
+        return _install(packages) if still_missing() else None
 
 
 def _install(packages: list[str]) -> str | None:

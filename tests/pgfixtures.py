@@ -1,0 +1,37 @@
+"""Fixtures for tests against a real PostgreSQL server (registered by tests/conftest.py).
+
+One server per pytest-xdist worker, started the first time a test asks for it; a test that
+needs it skips, with the reason, where the server programs are missing and cannot be installed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.pgserver import PgServer, PgUnavailable, ensure_programs
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A running throw-away server; `url(dbname)`, `create_database`, `drop_database`."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[test]'")
+    try:
+        programs = ensure_programs()
+    except PgUnavailable as exc:
+        pytest.skip(str(exc))
+    server = PgServer(programs).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_database(pg_server: PgServer) -> Iterator[str]:
+    """The name of a new, empty database on `pg_server`, dropped after the test."""
+    name = pg_server.create_database(f"test_{uuid.uuid4().hex[:12]}")
+    yield name
+    pg_server.drop_database(name)
