@@ -35,3 +35,27 @@ def pg_database(pg_server: PgServer) -> Iterator[str]:
     name = pg_server.create_database(f"test_{uuid.uuid4().hex[:12]}")
     yield name
     pg_server.drop_database(name)
+
+
+# --- Running one test on both engines ----------------------------------------------------------
+
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that asks for `engine` runs once per engine; `@pytest.mark.sqlite_only`
+    (a test of SQLite's file, pragmas or query plans) keeps it to SQLite, and
+    `@pytest.mark.postgres_only` to PostgreSQL."""
+    if "engine" in metafunc.fixturenames:
+        engines = list(ENGINES)
+        if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+            engines = ["sqlite"]
+        if metafunc.definition.get_closest_marker("postgres_only") is not None:
+            engines = ["postgresql"]
+        metafunc.parametrize("engine", engines, indirect=True)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine this run of the test is on: 'sqlite' or 'postgresql'."""
+    return str(request.param)

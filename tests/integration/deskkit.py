@@ -1,5 +1,6 @@
-"""Building blocks for the integration tests: a desk on a fresh SQLite file, seed data,
-raw row counts and the invariants every state of the database must satisfy.
+"""Building blocks for the integration tests: a desk on a fresh SQLite file or PostgreSQL
+database, seed data, raw row counts and the invariants every state of the database must
+satisfy.
 
 Plain functions (not fixtures) so that child processes and the Hypothesis state machine,
 which cannot use pytest fixtures, build their desks the same way the fixtures do.
@@ -9,10 +10,7 @@ from __future__ import annotations
 
 import atexit
 import shutil
-import sqlite3
 import tempfile
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +21,16 @@ from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services.booking import BookingRequest
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import open_database
+from rawdb import (
+    Target,
+    raw,
+    row_counts,
+    snapshot,
+    statuses,
+    url_of,
+)
 from nextcars_tui.store.tables import Car, Customer, Driver
+from tests.pgserver import PgServer
 
 # Tuesday 10 March 2026, 09:00 in London (GMT, so UTC and business dates agree).
 START = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -84,19 +91,27 @@ def make_settings(
     )
 
 
-def open_desk(path: Path, settings: Settings | None = None, clock: Clock | None = None) -> Desk:
-    """Open an existing desk file, as a second terminal or a child process would."""
-    return Desk(open_database(path), settings or make_settings(), clock or FakeClock())
+def target(desk: Desk) -> Path | str:
+    """What another process opens to reach the same database: the file, or the URL."""
+    return desk.db.path or url_of(desk)
+
+
+def open_desk(
+    target: Path | str, settings: Settings | None = None, clock: Clock | None = None
+) -> Desk:
+    """Open an existing desk (a SQLite file or a PostgreSQL URL), as a second terminal or a
+    child process would."""
+    return Desk(open_database(target), settings or make_settings(), clock or FakeClock())
 
 
 def new_desk(
-    path: Path,
+    path: Path | str,
     settings: Settings | None = None,
     clock: Clock | None = None,
     *,
     seed: bool = True,
 ) -> Desk:
-    """Create the file and schema, and add cars, drivers and customers through the store."""
+    """Create the schema, and add cars, drivers and customers through the store."""
     desk = open_desk(path, settings, clock)
     desk.db.create_schema()
     if seed:
@@ -132,6 +147,28 @@ def copy_desk(
     shutil.copyfile(_template(seed), path)
     path.chmod(0o600)
     return open_desk(path, settings, clock)
+
+
+_PG_TEMPLATES: dict[tuple[str, bool], str] = {}
+
+
+def copy_pg_desk(
+    server: PgServer,
+    name: str,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    *,
+    seed: bool = True,
+) -> Desk:
+    """copy_desk on PostgreSQL: a new database made from a template database that new_desk
+    built once per server."""
+    key = (server.url(), seed)
+    if key not in _PG_TEMPLATES:
+        template = server.create_database(f"template_{'seeded' if seed else 'empty'}")
+        new_desk(server.url(template), seed=seed).db.close()
+        _PG_TEMPLATES[key] = template
+    server.create_database(name, template=_PG_TEMPLATES[key])
+    return open_desk(server.url(name), settings, clock)
 
 
 def seed_fleet(desk: Desk) -> None:
@@ -210,58 +247,13 @@ def actors_for(desk: Desk) -> dict[str, Actor]:
     }
 
 
-@contextmanager
-def raw(path: Path) -> Iterator[sqlite3.Connection]:
-    """A plain sqlite3 connection, outside the store, for checking what was really written."""
-    with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as connection:
-        connection.execute("PRAGMA foreign_keys=ON")
-        yield connection
-
-
-def row_counts(path: Path) -> dict[str, int]:
-    """Rows in every table of the database file."""
-    with raw(path) as connection:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        return {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-
-
-def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, to prove a refused call changed nothing at all."""
-    with raw(path) as connection:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-                "ORDER BY name"
-            )
-        ]
-        return {t: connection.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
-
-
-def statuses(path: Path, ref: str) -> tuple[str, str]:
-    """(booking status, invoice status) of one booking, read straight from the file."""
-    with raw(path) as connection:
-        row = connection.execute(
-            "SELECT b.status, i.status FROM booking b JOIN invoice i ON i.booking_id = b.id "
-            "WHERE b.ref = ?",
-            (ref,),
-        ).fetchone()
-    assert row is not None, f"{ref} is not in the database"
-    return row[0], row[1]
-
-
-def invariant_violations(path: Path, today: date) -> list[str]:
-    """Everything wrong with the file's state; empty when all the desk's invariants hold.
+def invariant_violations(target: Target, today: date) -> list[str]:
+    """Everything wrong with the database's state; empty when all the desk's invariants hold.
 
     `today` is the latest business date the desk has seen (time only moves forward).
     """
     problems: list[str] = []
-    with raw(path) as connection:
+    with raw(target) as connection:
 
         def rows(sql: str, *params: object) -> list[tuple[object, ...]]:
             return connection.execute(sql, params).fetchall()
@@ -305,22 +297,29 @@ def invariant_violations(path: Path, today: date) -> list[str]:
         ):
             problems.append(f"{ref} was paid a different amount than it asked for")
         for (ref,) in rows(
-            "SELECT ref FROM booking WHERE status = 'completed' AND end_date > ?", today.isoformat()
+            "SELECT ref FROM booking WHERE status = 'completed' AND end_date > ?", today
         ):
             problems.append(f"{ref} is completed before it ended")
         for (ref,) in rows(
             "SELECT i.ref FROM invoice i JOIN booking b ON b.id = i.booking_id "
             "WHERE i.status = 'overdue' AND (i.due_date >= ? OR b.status = 'cancelled')",
-            today.isoformat(),
+            today,
         ):
             problems.append(f"{ref} is overdue but not past due, or its booking is cancelled")
-        for (ref,) in rows(
-            "SELECT b.ref FROM booking b JOIN invoice i ON i.booking_id = b.id "
+        for ref, start, days, end in rows(
+            "SELECT b.ref, b.start_date, b.days, b.end_date FROM booking b "
+            "JOIN invoice i ON i.booking_id = b.id "
             "WHERE b.total_cents <> b.days * (b.car_daily_rate_cents + b.driver_daily_fee_cents) "
-            "OR i.amount_cents <> b.total_cents "
-            "OR b.end_date <> date(b.start_date, '+' || b.days || ' days')"
+            "OR i.amount_cents <> b.total_cents OR b.days < 1"
         ):
             problems.append(f"{ref} has inconsistent days, end date, total or invoice amount")
+        for ref, start, days, end in rows(
+            "SELECT ref, start_date, days, end_date FROM booking"
+        ):
+            if date.fromisoformat(str(start)) + timedelta(days=int(str(days))) != (
+                date.fromisoformat(str(end))
+            ):
+                problems.append(f"{ref} has an end date that is not start + days")
         for (ref,) in rows(
             "SELECT b.ref FROM booking b WHERE NOT EXISTS ("
             "SELECT 1 FROM audit_entry a WHERE a.ref = b.ref AND a.action = 'booked')"

@@ -1,4 +1,4 @@
-"""Real separate processes racing on one SQLite file.
+"""Real separate processes racing on one database (a SQLite file or a PostgreSQL database).
 
 Each child imports everything and opens its own desk first, then waits at a barrier, so all of
 them hit the database at once. Every outcome is reported as (index, kind, detail): kind is
@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from deskkit import TODAY, FakeClock, open_desk, request
+from deskkit import N_DRIVERS, TODAY, FakeClock, open_desk, request
 
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services.auth import sign_in
 from nextcars_tui.services.billing import checkout
-from nextcars_tui.services.booking import book, cancel
+from nextcars_tui.services.booking import book, cancel, confirm
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import run_lifecycle
 
@@ -42,12 +42,13 @@ def _attempt(action: Callable[[], Any]) -> tuple[str, Any]:
 
 
 def book_same_car(desk: Desk, index: int) -> Any:
-    """Car 1 for overlapping days, each racer with its own driver and a shifted start."""
+    """Car 1 for overlapping days, each racer with its own driver (while there are enough)
+    and a shifted start."""
     start = TODAY + timedelta(days=2 + index % 3)
     return book(
         desk,
         _clerk(index),
-        request(car=1, driver=index + 1, customer=1 + index % 3, start=start, days=3),
+        request(car=1, driver=1 + index % N_DRIVERS, customer=1 + index % 3, start=start, days=3),
     ).ref
 
 
@@ -60,6 +61,18 @@ def book_same_driver(desk: Desk, index: int) -> Any:
 def checkout_first_invoice(desk: Desk, index: int) -> Any:
     method = ("card", "cash", "transfer")[index % 3]
     return checkout(desk, _clerk(index), "INV-000001", method).invoice.status.value
+
+
+def cancel_first_booking(desk: Desk, index: int) -> Any:
+    return cancel(desk, _clerk(index), "BK-000001", "racing a checkout").invoice.status.value
+
+
+def confirm_first_booking(desk: Desk, index: int) -> Any:
+    return confirm(desk, _clerk(index), "BK-000001").status.value
+
+
+def lifecycle_once(desk: Desk, index: int) -> Any:
+    return run_lifecycle(desk, system_actor("worker")).expired
 
 
 def wrong_password(desk: Desk, index: int) -> Any:
@@ -108,6 +121,9 @@ ACTIONS: dict[str, Callable[..., Any]] = {
         book_same_car,
         book_same_driver,
         checkout_first_invoice,
+        cancel_first_booking,
+        confirm_first_booking,
+        lifecycle_once,
         wrong_password,
         lifecycle_loop,
         booking_loop,

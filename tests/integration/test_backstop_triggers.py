@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from deskkit import raw, request, row_counts, snapshot, statuses
+from rawdb import APPEND_ONLY_REFUSED, OVERLAP_REFUSED
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from nextcars_tui.domain.errors import Conflict, NotAllowed
 from nextcars_tui.services.billing import checkout
@@ -57,38 +57,38 @@ def booked(desk, staff):
 def test_raw_insert_of_an_overlapping_active_booking_is_refused(
     desk, booked, car, driver, start, end, status
 ):
-    before = snapshot(desk.db.path)
-    with pytest.raises(sqlite3.IntegrityError, match="NEXTCARS_OVERLAP"):
-        raw_insert(desk.db.path, car=car, driver=driver, start=start, end=end, status=status)
-    assert snapshot(desk.db.path) == before
+    before = snapshot(desk)
+    with pytest.raises(DBAPIError, match=OVERLAP_REFUSED):
+        raw_insert(desk, car=car, driver=driver, start=start, end=end, status=status)
+    assert snapshot(desk) == before
 
 
 @pytest.mark.parametrize("status", ["cancelled", "completed"])
 def test_raw_insert_of_an_inactive_overlapping_booking_is_allowed(desk, booked, status):
-    raw_insert(desk.db.path, car=1, driver=1, start="2026-03-10", end="2026-03-13", status=status)
-    assert row_counts(desk.db.path)["booking"] == 2
+    raw_insert(desk, car=1, driver=1, start="2026-03-10", end="2026-03-13", status=status)
+    assert row_counts(desk)["booking"] == 2
 
 
 def test_raw_insert_of_an_adjacent_booking_is_allowed(desk, booked):
-    raw_insert(desk.db.path, car=1, driver=1, start="2026-03-13", end="2026-03-15")
-    raw_insert(desk.db.path, car=1, driver=1, start="2026-03-08", end="2026-03-10", number=51)
-    assert row_counts(desk.db.path)["booking"] == 3
+    raw_insert(desk, car=1, driver=1, start="2026-03-13", end="2026-03-15")
+    raw_insert(desk, car=1, driver=1, start="2026-03-08", end="2026-03-10", number=51)
+    assert row_counts(desk)["booking"] == 3
 
 
 def test_cancelled_and_completed_rows_do_not_trip_the_trigger(desk, booked, staff):
     cancel(desk, staff, booked.ref)
-    raw_insert(desk.db.path, car=1, driver=1, start="2026-03-10", end="2026-03-13")
-    assert row_counts(desk.db.path)["booking"] == 2
+    raw_insert(desk, car=1, driver=1, start="2026-03-10", end="2026-03-13")
+    assert row_counts(desk)["booking"] == 2
 
 
 def test_raw_update_reviving_a_cancelled_booking_over_another_is_refused(desk, booked, staff):
     cancel(desk, staff, booked.ref)
     again = book(desk, staff, request(car=1, driver=2, customer=2, days=3))
-    before = snapshot(desk.db.path)
-    with pytest.raises(sqlite3.IntegrityError, match="NEXTCARS_OVERLAP"), raw(desk.db.path) as db:
+    before = snapshot(desk)
+    with pytest.raises(DBAPIError, match=OVERLAP_REFUSED), raw(desk) as db:
         db.execute("UPDATE booking SET status = 'pending' WHERE ref = ?", (booked.ref,))
-    assert snapshot(desk.db.path) == before
-    assert statuses(desk.db.path, again.ref) == ("pending", "unpaid")
+    assert snapshot(desk) == before
+    assert statuses(desk, again.ref) == ("pending", "unpaid")
 
 
 @pytest.mark.parametrize(
@@ -105,19 +105,19 @@ def test_raw_update_reviving_a_cancelled_booking_over_another_is_refused(desk, b
 )
 def test_raw_update_moving_a_booking_into_another_is_refused(desk, booked, staff, other, change):
     moved = book(desk, staff, request(customer=2, days=2, **other))
-    before = snapshot(desk.db.path)
-    with pytest.raises(sqlite3.IntegrityError, match="NEXTCARS_OVERLAP"), raw(desk.db.path) as db:
+    before = snapshot(desk)
+    with pytest.raises(DBAPIError, match=OVERLAP_REFUSED), raw(desk) as db:
         db.execute(f"UPDATE booking SET {change} WHERE ref = ?", (moved.ref,))
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_raw_update_of_a_booking_onto_itself_is_allowed(desk, booked):
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         db.execute("UPDATE booking SET status = 'confirmed' WHERE ref = ?", (booked.ref,))
         db.execute(
             "UPDATE booking SET end_date = '2026-03-14', days = 4 WHERE ref = ?", (booked.ref,)
         )
-    assert statuses(desk.db.path, booked.ref)[0] == "confirmed"
+    assert statuses(desk, booked.ref)[0] == "confirmed"
 
 
 @pytest.mark.parametrize(
@@ -133,14 +133,14 @@ def test_raw_update_of_a_booking_onto_itself_is_allowed(desk, booked):
 )
 def test_payments_and_audit_entries_cannot_be_changed_or_removed(desk, booked, staff, sql):
     checkout(desk, staff, booked.invoice.ref, "card")
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     assert before["payment"] and before["audit_entry"]
     with (
-        pytest.raises(sqlite3.IntegrityError, match="NEXTCARS_APPEND_ONLY"),
-        raw(desk.db.path) as db,
+        pytest.raises(DBAPIError, match=APPEND_ONLY_REFUSED),
+        raw(desk) as db,
     ):
         db.execute(sql)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_the_store_translates_trigger_refusals_into_desk_errors(desk, booked):
@@ -161,11 +161,12 @@ def test_the_store_translates_trigger_refusals_into_desk_errors(desk, booked):
         )
     with pytest.raises(NotAllowed, match="never changed or removed"), desk.db.write() as uow:
         uow.session.execute(text("DELETE FROM audit_entry"))
-    assert row_counts(desk.db.path)["audit_entry"] == 1
+    assert row_counts(desk)["audit_entry"] == 1
 
 
+@pytest.mark.sqlite_only
 def test_the_triggers_exist_in_a_fresh_schema(desk):
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         names = {
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
         }
@@ -179,3 +180,43 @@ def test_the_triggers_exist_in_a_fresh_schema(desk):
         "audit_entry_append_only_update",
         "audit_entry_append_only_delete",
     }
+
+
+@pytest.mark.postgres_only
+def test_postgresql_holds_the_exclusion_constraints_and_append_only_triggers(desk):
+    with raw(desk) as db:
+        constraints = {
+            name
+            for (name,) in db.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'x' "
+                "AND conrelid = 'booking'::regclass"
+            )
+        }
+        triggers = {
+            name
+            for (name,) in db.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        }
+    assert constraints == {"booking_car_no_overlap", "booking_driver_no_overlap"}
+    assert triggers >= {
+        "payment_append_only",
+        "payment_append_only_truncate",
+        "audit_entry_append_only",
+        "audit_entry_append_only_truncate",
+    }
+
+
+def test_foreign_keys_are_enforced(desk):
+    from nextcars_tui.store.tables import Invoice
+
+    with pytest.raises(Exception, match="(?i)foreign key"), desk.db.write() as uow:
+        uow.invoices.add(
+            Invoice(
+                ref="INV-000009",
+                booking_id=9,
+                amount_cents=1,
+                status="unpaid",
+                issued_at=desk.now(),
+                due_date=desk.today(),
+            )
+        )
+    assert row_counts(desk)["invoice"] == 0

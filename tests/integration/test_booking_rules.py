@@ -42,10 +42,10 @@ from nextcars_tui.services.lifecycle import run_lifecycle
     ],
 )
 def test_bad_day_counts_are_refused_and_nothing_is_written(desk, staff, days, fragment):
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(InvalidInput, match=fragment):
         book(desk, staff, request(days=days))
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_the_maximum_day_count_is_allowed_and_comes_from_settings(make_desk, staff):
@@ -57,23 +57,23 @@ def test_the_maximum_day_count_is_allowed_and_comes_from_settings(make_desk, sta
 
 @pytest.mark.parametrize("start", ["2026-02-30", "2027-02-29", "2026-04-31", "2026-13-01"])
 def test_impossible_calendar_dates_are_refused(desk, staff, start):
-    before = row_counts(desk.db.path)
+    before = row_counts(desk)
     with pytest.raises(InvalidInput, match="not a real calendar date"):
         book(desk, staff, request(start=start))
-    assert row_counts(desk.db.path) == before
+    assert row_counts(desk) == before
 
 
 @pytest.mark.parametrize("start", ["10/03/2026", "tomorrow", "2026-3-x", ""])
 def test_malformed_dates_are_refused(desk, staff, start):
     with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
         book(desk, staff, request(start=start))
-    assert row_counts(desk.db.path)["booking"] == 0
+    assert row_counts(desk)["booking"] == 0
 
 
 def test_a_start_date_in_the_past_is_refused_but_today_is_fine(desk, staff):
     with pytest.raises(InvalidInput, match="in the past"):
         book(desk, staff, request(start=TODAY - timedelta(days=1)))
-    assert row_counts(desk.db.path)["booking"] == 0
+    assert row_counts(desk)["booking"] == 0
     assert book(desk, staff, request(start=TODAY.isoformat())).start == TODAY
 
 
@@ -114,10 +114,10 @@ def test_unknown_customer_car_or_driver_is_not_found_and_nothing_written(
         "days": 2,
     }
     fields[field] = value
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(NotFound, match=message):
         book(desk, staff, BookingRequest(**fields))
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_malformed_keys_are_invalid_input(desk, staff, field, value):
     fields[field] = value
     with pytest.raises(InvalidInput):
         book(desk, staff, BookingRequest(**fields, start=TODAY, days=2))
-    assert row_counts(desk.db.path)["booking"] == 0
+    assert row_counts(desk)["booking"] == 0
 
 
 def test_keys_are_accepted_as_people_type_them(desk, staff):
@@ -167,7 +167,7 @@ def test_a_booking_writes_booking_invoice_and_audit_entry_with_snapshotted_rates
     # Due date = exclusive end date + invoice due days (14).
     assert view.end == date(2026, 3, 14)
     assert view.invoice.due == date(2026, 3, 28)
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         booking = db.execute(
             "SELECT start_date, days, end_date, car_daily_rate_cents, driver_daily_fee_cents, "
             "total_cents, status, created_by FROM booking"
@@ -181,10 +181,10 @@ def test_a_booking_writes_booking_invoice_and_audit_entry_with_snapshotted_rates
     assert audit == [("sam", "booked", "BK-000001")]
 
     # Changing the car's rate later does not change the booking's price.
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         db.execute("UPDATE car SET daily_rate_cents = 1 WHERE plate = ?", (plate(2),))
     assert book(desk, staff, request(car=2, driver=3, start=TODAY + timedelta(days=4))).total_cents
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         total = db.execute("SELECT total_cents FROM booking WHERE ref = 'BK-000001'").fetchone()[0]
     assert total == view.total_cents
 
@@ -211,7 +211,7 @@ def test_a_booking_starting_on_the_day_another_ends_is_allowed(desk, staff):
     third = book(desk, staff, request(start=TODAY + timedelta(days=7), days=2))
     fourth = book(desk, staff, request(start=TODAY + timedelta(days=5), days=2))
     assert fourth.end == third.start
-    assert row_counts(desk.db.path)["booking"] == 4
+    assert row_counts(desk)["booking"] == 4
 
 
 @pytest.mark.parametrize(
@@ -223,7 +223,7 @@ def test_overlapping_the_same_car_is_a_conflict_naming_car_dates_and_ref(
     desk, staff, start_offset, days
 ):
     first = book(desk, staff, request(car=1, driver=1, start=TODAY + timedelta(days=1), days=3))
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(Conflict) as caught:
         book(
             desk,
@@ -233,18 +233,18 @@ def test_overlapping_the_same_car_is_a_conflict_naming_car_dates_and_ref(
             ),
         )
     assert str(caught.value) == f"Car {plate(1)} is already booked 11–13 Mar ({first.ref})."
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_overlapping_the_same_driver_is_a_conflict_naming_driver_dates_and_ref(desk, staff):
     first = book(desk, staff, request(car=1, driver=5, start=date(2026, 3, 30), days=4))
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(Conflict) as caught:
         book(desk, staff, request(car=2, driver=5, start=date(2026, 4, 2), days=1))
     assert str(caught.value) == (
         f"Driver DRV-05 (Driver 5) is already booked 30 Mar–2 Apr ({first.ref})."
     )
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_a_clash_on_both_names_the_car(desk, staff):
@@ -279,14 +279,14 @@ def test_a_cancelled_booking_never_blocks(desk, staff):
     cancel(desk, staff, first.ref, "customer changed plans")
     again = book(desk, staff, request(car=1, driver=1, days=3))
     assert again.status == BookingStatus.PENDING
-    assert statuses(desk.db.path, first.ref) == ("cancelled", "void")
+    assert statuses(desk, first.ref) == ("cancelled", "void")
 
 
 def test_an_expired_booking_never_blocks(desk, staff, system, clock):
     first = book(desk, staff, request(car=1, driver=1, start=TODAY + timedelta(days=3), days=3))
     clock.advance(hours=25)
     run_lifecycle(desk, system)
-    assert statuses(desk.db.path, first.ref) == ("cancelled", "void")
+    assert statuses(desk, first.ref) == ("cancelled", "void")
     assert book(desk, staff, request(car=1, driver=1, start=TODAY + timedelta(days=3))).ref
 
 
@@ -296,7 +296,7 @@ def test_a_completed_booking_never_blocks(desk, staff, system):
     # The lifecycle completes it as of its end date; the desk clock still says 10 March, so
     # the same days can be asked for again.
     run_lifecycle(desk, system, now=datetime(2026, 3, 13, 9, 0, tzinfo=UTC))
-    assert statuses(desk.db.path, first.ref) == ("completed", "unpaid")
+    assert statuses(desk, first.ref) == ("completed", "unpaid")
     assert book(desk, staff, request(car=1, driver=1, days=3)).status == BookingStatus.PENDING
 
 
@@ -304,7 +304,7 @@ def test_a_clash_leaves_the_first_booking_untouched(desk, staff):
     first = book(desk, staff, request(car=1, driver=1, days=3))
     with pytest.raises(Conflict):
         book(desk, staff, request(car=1, driver=1, days=3))
-    assert statuses(desk.db.path, first.ref) == ("pending", "unpaid")
+    assert statuses(desk, first.ref) == ("pending", "unpaid")
 
 
 def test_a_request_with_only_whitespace_changes_is_the_same_booking(desk, staff):

@@ -38,23 +38,23 @@ def test_staff_confirm_a_pending_booking_without_payment(desk, staff):
     assert confirmed.ref == view.ref
     assert confirmed.status == BookingStatus.CONFIRMED
     assert confirmed.invoice.status == InvoiceStatus.UNPAID
-    assert statuses(desk.db.path, view.ref) == ("confirmed", "unpaid")
-    assert payments(desk.db.path) == []
-    assert audit(desk.db.path)[-1] == ("sam", "confirmed", view.ref)
+    assert statuses(desk, view.ref) == ("confirmed", "unpaid")
+    assert payments(desk) == []
+    assert audit(desk)[-1] == ("sam", "confirmed", view.ref)
 
 
 def test_only_a_pending_booking_can_be_confirmed(desk, staff):
     view = book(desk, staff, request())
     confirm(desk, staff, view.ref)
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(NotAllowed, match="is confirmed; only a pending booking"):
         confirm(desk, staff, view.ref)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
     cancel(desk, staff, view.ref)
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(NotAllowed, match="is cancelled"):
         confirm(desk, staff, view.ref)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_confirming_an_unknown_ref_is_not_found(desk, staff):
@@ -73,9 +73,9 @@ def test_checkout_records_payment_marks_paid_and_confirms_pending(desk, staff):
     assert paid.ref == view.ref
     assert paid.status == BookingStatus.CONFIRMED
     assert paid.invoice.status == InvoiceStatus.PAID
-    assert statuses(desk.db.path, view.ref) == ("confirmed", "paid")
-    assert payments(desk.db.path) == [(view.invoice.ref, view.total_cents, "card", "sam")]
-    assert audit(desk.db.path)[-2:] == [
+    assert statuses(desk, view.ref) == ("confirmed", "paid")
+    assert payments(desk) == [(view.invoice.ref, view.total_cents, "card", "sam")]
+    assert audit(desk)[-2:] == [
         ("sam", "paid", view.invoice.ref),
         ("sam", "confirmed", view.ref),
     ]
@@ -85,8 +85,8 @@ def test_checkout_of_a_confirmed_booking_keeps_it_confirmed(desk, staff):
     view = book(desk, staff, request())
     confirm(desk, staff, view.ref)
     checkout(desk, staff, view.invoice.ref, "cash")
-    assert statuses(desk.db.path, view.ref) == ("confirmed", "paid")
-    assert [p[2] for p in payments(desk.db.path)] == ["cash"]
+    assert statuses(desk, view.ref) == ("confirmed", "paid")
+    assert [p[2] for p in payments(desk)] == ["cash"]
 
 
 def test_an_overdue_invoice_can_still_be_paid(desk, staff, system):
@@ -94,10 +94,10 @@ def test_an_overdue_invoice_can_still_be_paid(desk, staff, system):
     confirm(desk, staff, view.ref)
     # End 11 March + 14 days = due 25 March; on 26 March it is overdue and the rental complete.
     run_lifecycle(desk, system, now=datetime(2026, 3, 26, 9, tzinfo=UTC))
-    assert statuses(desk.db.path, view.ref) == ("completed", "overdue")
+    assert statuses(desk, view.ref) == ("completed", "overdue")
     paid = checkout(desk, staff, view.invoice.ref, "transfer")
     assert paid.status == BookingStatus.COMPLETED
-    assert statuses(desk.db.path, view.ref) == ("completed", "paid")
+    assert statuses(desk, view.ref) == ("completed", "paid")
 
 
 @pytest.mark.parametrize("state", ["paid", "void", "refunded"])
@@ -107,21 +107,21 @@ def test_checkout_is_refused_unless_money_is_owed_and_changes_nothing(desk, staf
         checkout(desk, staff, view.invoice.ref, "card")
     if state in ("void", "refunded"):
         cancel(desk, staff, view.ref)
-    assert statuses(desk.db.path, view.ref)[1] == state
-    before = snapshot(desk.db.path)
+    assert statuses(desk, view.ref)[1] == state
+    before = snapshot(desk)
     with pytest.raises(NotAllowed, match=f"is {state}; .*Nothing was charged"):
         checkout(desk, staff, view.invoice.ref, "card")
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_checkout_rejects_unknown_methods_and_refs(desk, staff):
     view = book(desk, staff, request())
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(InvalidInput, match="card, cash, transfer"):
         checkout(desk, staff, view.invoice.ref, "cheque")
     with pytest.raises(NotFound, match="No invoice INV-000099"):
         checkout(desk, staff, "INV-000099", "card")
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 # --- Cancel ----------------------------------------------------------------------------------
@@ -133,8 +133,8 @@ def test_cancelling_voids_an_unpaid_invoice(desk, staff):
     assert cancelled.status == BookingStatus.CANCELLED
     assert cancelled.cancel_reason == "flight delayed"
     assert cancelled.invoice.status == InvoiceStatus.VOID
-    assert statuses(desk.db.path, view.ref) == ("cancelled", "void")
-    assert audit(desk.db.path)[-2:] == [
+    assert statuses(desk, view.ref) == ("cancelled", "void")
+    assert audit(desk)[-2:] == [
         ("sam", "cancelled", view.ref),
         ("sam", "invoice void", view.invoice.ref),
     ]
@@ -144,8 +144,8 @@ def test_cancelling_refunds_a_paid_invoice_and_keeps_the_payment(desk, staff):
     view = book(desk, staff, request())
     checkout(desk, staff, view.invoice.ref, "card")
     cancel(desk, staff, view.ref)
-    assert statuses(desk.db.path, view.ref) == ("cancelled", "refunded")
-    assert len(payments(desk.db.path)) == 1
+    assert statuses(desk, view.ref) == ("cancelled", "refunded")
+    assert len(payments(desk)) == 1
     detail = booking_detail(desk, staff, view.ref)
     assert detail.booking.cancel_reason == "cancelled at the desk"
     assert [p.amount_cents for p in detail.payments] == [view.total_cents]
@@ -154,21 +154,21 @@ def test_cancelling_refunds_a_paid_invoice_and_keeps_the_payment(desk, staff):
 def test_cancelling_an_overdue_invoice_voids_it(desk, staff, system, clock):
     view = book(desk, staff, request(start=TODAY + timedelta(days=20), days=2))
     confirm(desk, staff, view.ref)
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         db.execute("UPDATE invoice SET due_date = '2026-03-01'")
     run_lifecycle(desk, system)
-    assert statuses(desk.db.path, view.ref) == ("confirmed", "overdue")
+    assert statuses(desk, view.ref) == ("confirmed", "overdue")
     cancel(desk, staff, view.ref)
-    assert statuses(desk.db.path, view.ref) == ("cancelled", "void")
+    assert statuses(desk, view.ref) == ("cancelled", "void")
 
 
 def test_a_cancelled_booking_cannot_be_cancelled_again(desk, staff):
     view = book(desk, staff, request())
     cancel(desk, staff, view.ref)
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(NotAllowed, match="is cancelled and cannot be cancelled"):
         cancel(desk, staff, view.ref)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_a_completed_booking_cannot_be_cancelled(desk, staff, system, clock):
@@ -176,11 +176,11 @@ def test_a_completed_booking_cannot_be_cancelled(desk, staff, system, clock):
     checkout(desk, staff, view.invoice.ref, "card")
     clock.moment = datetime(2026, 3, 12, 8, tzinfo=UTC)
     run_lifecycle(desk, system)
-    assert statuses(desk.db.path, view.ref) == ("completed", "paid")
-    before = snapshot(desk.db.path)
+    assert statuses(desk, view.ref) == ("completed", "paid")
+    before = snapshot(desk)
     with pytest.raises(NotAllowed, match="is completed and cannot be cancelled"):
         cancel(desk, staff, view.ref)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_a_booking_that_has_ended_cannot_be_cancelled_even_before_the_lifecycle_runs(
@@ -189,10 +189,10 @@ def test_a_booking_that_has_ended_cannot_be_cancelled_even_before_the_lifecycle_
     view = book(desk, staff, request(days=2))
     confirm(desk, staff, view.ref)
     clock.moment = datetime(2026, 3, 12, 0, 30, tzinfo=UTC)  # the end date, in London
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(NotAllowed, match="ended on 2026-03-12"):
         cancel(desk, staff, view.ref)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_a_booking_can_be_cancelled_on_its_last_day(desk, staff, clock):
@@ -203,10 +203,10 @@ def test_a_booking_can_be_cancelled_on_its_last_day(desk, staff, clock):
 
 def test_cancel_reason_is_checked(desk, staff):
     view = book(desk, staff, request())
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(InvalidInput, match="too long"):
         cancel(desk, staff, view.ref, "x" * 10_000)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_cancelling_an_unknown_ref_is_not_found(desk, staff):
@@ -236,7 +236,7 @@ def test_a_free_booking_has_nothing_to_check_out(desk, staff):
         uow.commit()
     view = book(desk, staff, replace(request(), car_plate="FREE 1", driver_code="VOL-1"))
     assert view.total_cents == 0
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(NotAllowed, match="confirm the booking instead"):
         checkout(desk, staff, view.invoice.ref, "cash")
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before

@@ -19,6 +19,9 @@ from nextcars_tui.domain.errors import StoreUnavailable
 from nextcars_tui.services.booking import book
 from nextcars_tui.store import open_database
 
+# The SQLite file itself: its mode, pragmas, locking and what happens to bad files.
+pytestmark = pytest.mark.sqlite_only
+
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
@@ -79,23 +82,6 @@ def test_writes_take_the_write_lock_before_reading(desk):
             other.execute("ROLLBACK")
         finally:
             other.close()
-
-
-def test_foreign_keys_are_enforced(desk):
-    from nextcars_tui.store.tables import Invoice
-
-    with pytest.raises(Exception, match="FOREIGN KEY"), desk.db.write() as uow:
-        uow.invoices.add(
-            Invoice(
-                ref="INV-000009",
-                booking_id=9,
-                amount_cents=1,
-                status="unpaid",
-                issued_at=desk.now(),
-                due_date=desk.today(),
-            )
-        )
-    assert row_counts(desk.db.path)["invoice"] == 0
 
 
 @pytest.mark.parametrize(

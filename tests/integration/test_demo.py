@@ -55,7 +55,7 @@ def test_the_fleet_and_every_planned_booking_are_there(demo_desk, bookings):
         assert uow.cars.count() == 25
         assert len(uow.drivers.search()) == 12
         assert len(uow.customers.search("", 100)) == 40
-    assert invariant_violations(demo_desk.db.path, TODAY) == []
+    assert invariant_violations(demo_desk, TODAY) == []
 
 
 def test_every_booking_and_invoice_state_exists(bookings):
@@ -118,10 +118,10 @@ def test_every_demo_user_signs_in_with_the_published_password(demo_desk):
 
 
 def test_loading_twice_is_refused_and_writes_nothing(demo_desk):
-    before = snapshot(demo_desk.db.path)
+    before = snapshot(demo_desk)
     with pytest.raises(NotAllowed, match="already holds the demo data"):
         load_demo(demo_desk, SYSTEM)
-    assert snapshot(demo_desk.db.path) == before
+    assert snapshot(demo_desk) == before
 
 
 def test_a_database_with_a_demo_username_taken_is_refused_before_any_write(
@@ -129,10 +129,10 @@ def test_a_database_with_a_demo_username_taken_is_refused_before_any_write(
 ):
     desk = make_desk(seed=False)
     auth.add_user(desk, SYSTEM, "staff", "staff", "someone-elses-pw")
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(InvalidInput, match="staff already exist"):
         load_demo(desk, SYSTEM)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
     assert demo_sign_ins(desk) == []
     assert not is_demo(desk)
 
@@ -141,7 +141,7 @@ def test_the_same_clock_gives_the_same_demo(demo_desk, tmp_path, cheap_argon2):
     other = new_desk(tmp_path / "again.db", clock=FakeClock(), seed=False)
     try:
         load_demo(other, SYSTEM)
-        first, second = snapshot(demo_desk.db.path), snapshot(other.db.path)
+        first, second = snapshot(demo_desk), snapshot(other)
     finally:
         other.db.close()
     for table in ("car", "driver", "customer", "booking", "invoice", "payment"):

@@ -106,14 +106,14 @@ def test_staff_add_and_find_customers_inline(desk, staff):
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(desk, manager, call, error, message):
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(error, match=message):
         call(desk, manager)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_only_managers_run_the_fleet_and_only_the_desk_sees_it(desk, actors):
-    before = row_counts(desk.db.path)
+    before = row_counts(desk)
     for role in ("staff", "driver", "customer"):
         with pytest.raises(NotAllowed):
             fleet.add_car(desk, actors[role], "XX1 AAA", "Ford", "Focus", 5, 100)
@@ -126,4 +126,4 @@ def test_only_managers_run_the_fleet_and_only_the_desk_sees_it(desk, actors):
             fleet.list_cars(desk, actors[role])
         with pytest.raises(NotAllowed):
             fleet.search_customers(desk, actors[role], "cust")
-    assert row_counts(desk.db.path) == before
+    assert row_counts(desk) == before

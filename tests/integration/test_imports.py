@@ -73,12 +73,12 @@ def test_a_bad_file_names_the_line_and_imports_nothing(desk, manager, tmp_path, 
     # A good row after the bad ones: it must not be imported either.
     good = f"{PLATES[0]},Changed,Car,5,1\n" if text.startswith(CARS) else ""
     path = write(tmp_path, text + good)
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(InvalidInput) as raised:
         imports.import_file(desk, manager, "cars", path)
     assert expected in raised.value.message
     assert raised.value.message.startswith("cars.csv: ")
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_many_problems_are_listed_up_to_a_limit(desk, manager, tmp_path):
@@ -114,8 +114,8 @@ def test_large_files_report_progress_and_land_in_one_transaction(desk, manager, 
 
 def test_only_managers_import(desk, actors, tmp_path):
     path = write(tmp_path, CARS + "A1 CAR,Ford,Focus,5,3\n")
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     for role in ("staff", "driver", "customer"):
         with pytest.raises(NotAllowed):
             imports.import_file(desk, actors[role], "cars", path)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before

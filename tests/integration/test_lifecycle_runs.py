@@ -31,11 +31,11 @@ def test_a_pending_hold_older_than_the_ttl_expires_and_its_invoice_is_void(desk,
     result = run_lifecycle(desk, system, now=START + timedelta(hours=24, microseconds=1))
     assert result.expired == [view.ref]
     assert result.counts == {"expired": 1, "completed": 0, "overdue": 0}
-    assert statuses(desk.db.path, view.ref) == ("cancelled", "void")
-    with raw(desk.db.path) as db:
+    assert statuses(desk, view.ref) == ("cancelled", "void")
+    with raw(desk) as db:
         reason = db.execute("SELECT cancel_reason FROM booking").fetchone()[0]
     assert reason == "expired"
-    assert audit_for(desk.db.path, view.ref)[-1] == (
+    assert audit_for(desk, view.ref)[-1] == (
         "system:tests",
         "expired",
         "pending for more than 24 h; invoice void",
@@ -45,7 +45,7 @@ def test_a_pending_hold_older_than_the_ttl_expires_and_its_invoice_is_void(desk,
 def test_a_hold_exactly_ttl_old_has_not_expired_yet(desk, staff, system):
     view = book(desk, staff, request(start=date(2026, 3, 20)))
     assert run_lifecycle(desk, system, now=START + timedelta(hours=24)).expired == []
-    assert statuses(desk.db.path, view.ref) == ("pending", "unpaid")
+    assert statuses(desk, view.ref) == ("pending", "unpaid")
 
 
 def test_the_ttl_comes_from_settings(make_desk, staff, system):
@@ -64,9 +64,9 @@ def test_only_pending_holds_expire(desk, staff, system, how):
         checkout(desk, staff, view.invoice.ref, "card")
     else:
         cancel(desk, staff, view.ref, "no longer needed")
-    expected = statuses(desk.db.path, view.ref)
+    expected = statuses(desk, view.ref)
     assert run_lifecycle(desk, system, now=START + timedelta(days=3)).expired == []
-    assert statuses(desk.db.path, view.ref) == expected
+    assert statuses(desk, view.ref) == expected
 
 
 # --- Complete --------------------------------------------------------------------------------
@@ -82,14 +82,14 @@ def test_a_confirmed_booking_completes_on_its_end_date_in_the_business_zone(
     assert run_lifecycle(desk, system, now=at(12, 10, 59)).completed == []
     # 11:00 UTC on 12 March is midnight on the 13th there, though still the 12th in UTC.
     assert run_lifecycle(desk, system, now=at(12, 11, 0)).completed == [view.ref]
-    assert statuses(desk.db.path, view.ref) == ("completed", "unpaid")
+    assert statuses(desk, view.ref) == ("completed", "unpaid")
 
 
 def test_pending_bookings_are_not_completed(desk, staff, system):
     view = book(desk, staff, request(days=1))
     result = run_lifecycle(desk, system, now=at(10, 20))
     assert result.completed == [] and result.expired == []
-    assert statuses(desk.db.path, view.ref) == ("pending", "unpaid")
+    assert statuses(desk, view.ref) == ("pending", "unpaid")
 
 
 # --- Overdue ---------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def test_an_unpaid_invoice_past_its_due_date_becomes_overdue(desk, staff, system
     assert run_lifecycle(desk, system, now=at(26, 23, 0)).overdue == []
     result = run_lifecycle(desk, system, now=at(27, 0, 30))
     assert result.overdue == [view.invoice.ref]
-    assert statuses(desk.db.path, view.ref) == ("completed", "overdue")
+    assert statuses(desk, view.ref) == ("completed", "overdue")
 
 
 @pytest.mark.parametrize("how", ["paid", "cancelled"])
@@ -111,19 +111,19 @@ def test_paid_and_cancelled_invoices_never_become_overdue(desk, staff, system, h
         checkout(desk, staff, view.invoice.ref, "card")
     else:
         cancel(desk, staff, view.ref)
-    expected = statuses(desk.db.path, view.ref)[1]
+    expected = statuses(desk, view.ref)[1]
     run_lifecycle(desk, system, now=at(1, month=5))
-    assert statuses(desk.db.path, view.ref)[1] == expected
+    assert statuses(desk, view.ref)[1] == expected
 
 
 def test_an_unpaid_invoice_of_a_cancelled_booking_is_never_marked_overdue(desk, staff, system):
     view = book(desk, staff, request(days=1))
     cancel(desk, staff, view.ref)
     # Left unpaid by hand-written SQL: the rule still looks at the booking, not only the invoice.
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         db.execute("UPDATE invoice SET status = 'unpaid'")
     assert run_lifecycle(desk, system, now=at(1, month=5)).overdue == []
-    assert statuses(desk.db.path, view.ref) == ("cancelled", "unpaid")
+    assert statuses(desk, view.ref) == ("cancelled", "unpaid")
 
 
 def test_a_hold_that_expires_in_the_same_run_is_voided_not_marked_overdue(make_desk, staff, system):
@@ -132,16 +132,16 @@ def test_a_hold_that_expires_in_the_same_run_is_voided_not_marked_overdue(make_d
     result = run_lifecycle(desk, system, now=at(13))
     assert result.expired == [view.ref]
     assert result.overdue == []
-    assert statuses(desk.db.path, view.ref) == ("cancelled", "void")
+    assert statuses(desk, view.ref) == ("cancelled", "void")
 
 
 def test_an_overdue_pending_hold_that_then_expires_is_voided(make_desk, staff, system):
     desk = make_desk(invoice_due_days=0, pending_ttl_hours=24 * 10)
     view = book(desk, staff, request(days=1))  # due 11 March, expires 20 March
     assert run_lifecycle(desk, system, now=at(12)).overdue == [view.invoice.ref]
-    assert statuses(desk.db.path, view.ref) == ("pending", "overdue")
+    assert statuses(desk, view.ref) == ("pending", "overdue")
     assert run_lifecycle(desk, system, now=at(21)).expired == [view.ref]
-    assert statuses(desk.db.path, view.ref) == ("cancelled", "void")
+    assert statuses(desk, view.ref) == ("cancelled", "void")
 
 
 # --- One run: all rules, dry run, idempotence ------------------------------------------------
@@ -168,32 +168,32 @@ def test_one_run_applies_every_rule_and_reports_the_refs(desk, system, mixed):
     assert result.completed == [mixed["ended"].ref, mixed["ended_paid"].ref]
     assert result.overdue == [mixed["ended"].invoice.ref]  # due 25 March
     assert result.changed and not result.dry_run
-    assert statuses(desk.db.path, mixed["stale"].ref) == ("cancelled", "void")
-    assert statuses(desk.db.path, mixed["ended"].ref) == ("completed", "overdue")
-    assert statuses(desk.db.path, mixed["ended_paid"].ref) == ("completed", "paid")
-    assert statuses(desk.db.path, mixed["future"].ref) == ("confirmed", "unpaid")
-    assert statuses(desk.db.path, "BK-000005") == ("cancelled", "void")
+    assert statuses(desk, mixed["stale"].ref) == ("cancelled", "void")
+    assert statuses(desk, mixed["ended"].ref) == ("completed", "overdue")
+    assert statuses(desk, mixed["ended_paid"].ref) == ("completed", "paid")
+    assert statuses(desk, mixed["future"].ref) == ("confirmed", "unpaid")
+    assert statuses(desk, "BK-000005") == ("cancelled", "void")
 
 
 def test_a_dry_run_writes_nothing_and_reports_what_a_real_run_then_changes(desk, system, mixed):
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     dry = run_lifecycle(desk, system, now=at(30), dry_run=True)
     assert dry.dry_run
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
     real = run_lifecycle(desk, system, now=at(30))
     assert (dry.expired, dry.completed, dry.overdue) == (real.expired, real.completed, real.overdue)
     assert dry.counts == real.counts == {"expired": 1, "completed": 2, "overdue": 1}
-    assert snapshot(desk.db.path) != before
+    assert snapshot(desk) != before
 
 
 def test_a_second_run_at_the_same_moment_changes_nothing(desk, system, mixed):
     first = run_lifecycle(desk, system, now=at(30))
     assert first.changed
-    after_first = snapshot(desk.db.path)
+    after_first = snapshot(desk)
     second = run_lifecycle(desk, system, now=at(30))
     assert second.counts == {"expired": 0, "completed": 0, "overdue": 0}
     assert not second.changed
-    assert snapshot(desk.db.path) == after_first
+    assert snapshot(desk) == after_first
     # And later runs only pick up what has newly fallen due.
     assert run_lifecycle(desk, system, now=at(31)).counts == {
         "expired": 0,
@@ -205,7 +205,7 @@ def test_a_second_run_at_the_same_moment_changes_nothing(desk, system, mixed):
 def test_each_change_is_audited_once_by_the_acting_user(desk, system, mixed):
     run_lifecycle(desk, system, now=at(30))
     run_lifecycle(desk, system, now=at(30))
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         entries = db.execute(
             "SELECT action, ref FROM audit_entry WHERE actor = 'system:tests' ORDER BY id"
         ).fetchall()

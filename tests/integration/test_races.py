@@ -1,4 +1,5 @@
-"""Rule 4 and 5 across processes: separate programs released together on one SQLite file.
+"""Rule 4 and 5 across processes: separate programs released together on one database, on
+each engine.
 
 Every racer is a spawned process with its own engine and connections, as terminals, SSH
 sessions and the lifecycle worker are. The assertions are about outcomes and rows, never time.
@@ -9,7 +10,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from deskkit import START, TODAY, code, invariant_violations, plate, raw, request, row_counts
+from deskkit import (
+    START,
+    TODAY,
+    code,
+    invariant_violations,
+    plate,
+    raw,
+    request,
+    row_counts,
+    target,
+)
 from racers import RacePool, never_locked, only
 
 from nextcars_tui.domain.dates import describe_days
@@ -38,58 +49,58 @@ def winner_dates(path, ref):
 
 
 def test_eight_processes_booking_one_car_exactly_one_wins(pool, desk):
-    outcomes = pool.race(["book_same_car"] * RACERS, desk.db.path, desk.settings, START)
+    outcomes = pool.race(["book_same_car"] * RACERS, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     winners = only(outcomes, "ok")
     assert winners == ["BK-000001"]
     conflicts = only(outcomes, "Conflict")
     assert len(conflicts) == RACERS - 1
-    span = winner_dates(desk.db.path, "BK-000001")
+    span = winner_dates(desk, "BK-000001")
     assert set(conflicts) == {f"Car {plate(1)} is already booked {span} (BK-000001)."}
-    counts = row_counts(desk.db.path)
+    counts = row_counts(desk)
     assert (counts["booking"], counts["invoice"], counts["audit_entry"], counts["payment"]) == (
         1,
         1,
         1,
         0,
     )
-    assert invariant_violations(desk.db.path, TODAY) == []
+    assert invariant_violations(desk, TODAY) == []
 
 
 def test_eight_processes_booking_one_driver_exactly_one_wins(pool, desk):
-    outcomes = pool.race(["book_same_driver"] * RACERS, desk.db.path, desk.settings, START)
+    outcomes = pool.race(["book_same_driver"] * RACERS, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     assert only(outcomes, "ok") == ["BK-000001"]
     conflicts = only(outcomes, "Conflict")
     assert len(conflicts) == RACERS - 1
-    span = winner_dates(desk.db.path, "BK-000001")
+    span = winner_dates(desk, "BK-000001")
     assert set(conflicts) == {f"Driver {code(1)} (Driver 1) is already booked {span} (BK-000001)."}
-    counts = row_counts(desk.db.path)
+    counts = row_counts(desk)
     assert (counts["booking"], counts["invoice"], counts["audit_entry"]) == (1, 1, 1)
-    assert invariant_violations(desk.db.path, TODAY) == []
+    assert invariant_violations(desk, TODAY) == []
 
 
 def test_eight_processes_checking_out_one_invoice_exactly_one_pays(pool, desk, staff):
     view = book(desk, staff, request())
-    before = row_counts(desk.db.path)
+    before = row_counts(desk)
 
-    outcomes = pool.race(["checkout_first_invoice"] * RACERS, desk.db.path, desk.settings, START)
+    outcomes = pool.race(["checkout_first_invoice"] * RACERS, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     assert only(outcomes, "ok") == ["paid"]
     refused = only(outcomes, "NotAllowed")
     assert len(refused) == RACERS - 1
     assert all(f"Invoice {view.invoice.ref} is paid" in message for message in refused)
-    after = row_counts(desk.db.path)
+    after = row_counts(desk)
     assert after["payment"] == 1
     # One 'paid' and one 'confirmed' entry, from the single winner.
     assert after["audit_entry"] == before["audit_entry"] + 2
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         assert db.execute("SELECT amount_cents FROM payment").fetchall() == [(view.total_cents,)]
         assert db.execute("SELECT status FROM invoice").fetchall() == [("paid",)]
-    assert invariant_violations(desk.db.path, TODAY) == []
+    assert invariant_violations(desk, TODAY) == []
 
 
 def test_parallel_wrong_passwords_lock_the_account_after_max_failures(
@@ -98,14 +109,14 @@ def test_parallel_wrong_passwords_lock_the_account_after_max_failures(
     desk = make_desk(max_failures=3)
     add_user(desk, Actor("boss", Role.MANAGER), "olga", "staff", "olgas-real-password")
 
-    outcomes = pool.race(["wrong_password"] * RACERS, desk.db.path, desk.settings, START)
+    outcomes = pool.race(["wrong_password"] * RACERS, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     assert only(outcomes, "ok") == []
     # Exactly max_failures attempts got to try a password; the rest met a locked account.
     assert len(only(outcomes, "SignInFailed")) == 3
     assert len(only(outcomes, "AccountLocked")) == RACERS - 3
-    with raw(desk.db.path) as db:
+    with raw(desk) as db:
         failures = db.execute(
             "SELECT count(*) FROM audit_entry WHERE action = 'sign-in failed' AND ref = 'olga'"
         ).fetchone()[0]
@@ -141,7 +152,7 @@ def test_the_lifecycle_is_safe_while_other_processes_book(pool, make_desk, clock
     assert all(v.invoice.due < TODAY for v in owing)
 
     outcomes = pool.race(
-        ["lifecycle_loop", "booking_loop", "booking_loop"], desk.db.path, desk.settings, START
+        ["lifecycle_loop", "booking_loop", "booking_loop"], target(desk), desk.settings, START
     )
 
     never_locked(outcomes)
@@ -158,11 +169,88 @@ def test_the_lifecycle_is_safe_while_other_processes_book(pool, make_desk, clock
     assert sorted(overdue) == sorted(v.invoice.ref for v in owing)
     for _, _, steps in bookers:
         assert {kind for kind, _ in steps} <= {"ok", "Conflict"}, steps
-    assert invariant_violations(desk.db.path, TODAY) == []
-    with raw(desk.db.path) as db:
+    assert invariant_violations(desk, TODAY) == []
+    with raw(desk) as db:
         placed = db.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'cancelled' "
             "AND cancel_reason <> 'changed plans') FROM booking WHERE created_by LIKE 'clerk%'"
         ).fetchone()
     assert placed[0] >= 10  # every round had a winner
     assert placed[1] == 0
+
+
+def test_checkouts_racing_cancels_of_one_booking_end_one_way(pool, desk, staff):
+    view = book(desk, staff, request())
+    actions = ["checkout_first_invoice", "cancel_first_booking"] * (RACERS // 2)
+
+    outcomes = pool.race(actions, target(desk), desk.settings, START)
+
+    never_locked(outcomes)
+    cancels = [o for o in outcomes if actions[o[0]] == "cancel_first_booking"]
+    checkouts = [o for o in outcomes if actions[o[0]] == "checkout_first_invoice"]
+    # One cancel wins; a checkout wins only if it came first, and then the cancel refunds it.
+    assert [kind for _, kind, _ in cancels].count("ok") == 1, outcomes
+    assert {kind for _, kind, _ in cancels + checkouts} <= {"ok", "NotAllowed"}, outcomes
+    paid = [o for o in checkouts if o[1] == "ok"]
+    assert len(paid) <= 1
+    counts = row_counts(desk)
+    assert counts["payment"] == len(paid)
+    expected = ("cancelled", "refunded" if paid else "void")
+    with raw(desk) as db:
+        found = db.execute(
+            "SELECT b.status, i.status FROM booking b JOIN invoice i ON i.booking_id = b.id "
+            "WHERE b.ref = ?",
+            (view.ref,),
+        ).fetchone()
+    assert found == expected
+    assert invariant_violations(desk, TODAY) == []
+
+
+def test_a_lifecycle_run_racing_confirms_of_a_stale_hold_ends_one_way(pool, make_desk, clock):
+    # Booked 25 hours before the race: stale (TTL 24 h) when the lifecycle runs at START.
+    clock.moment = START - timedelta(hours=25)
+    desk = make_desk()
+    view = book(desk, Actor("setup", Role.STAFF), request(start=TODAY + timedelta(days=3)))
+    actions = ["lifecycle_once", "confirm_first_booking"] * (RACERS // 2)
+
+    outcomes = pool.race(actions, target(desk), desk.settings, START)
+
+    never_locked(outcomes)
+    runs = [o for o in outcomes if actions[o[0]] == "lifecycle_once"]
+    confirms = [o for o in outcomes if actions[o[0]] == "confirm_first_booking"]
+    assert {kind for _, kind, _ in runs} == {"ok"}, outcomes
+    expired = [ref for _, _, refs in runs for ref in refs]
+    confirmed = [o for o in confirms if o[1] == "ok"]
+    # Either a confirm came first (nothing expires) or a run did (nothing confirms): once.
+    assert (len(expired), len(confirmed)) in ((1, 0), (0, 1)), outcomes
+    assert {kind for _, kind, _ in confirms} <= {"ok", "NotAllowed"}, outcomes
+    status = ("cancelled", "void") if expired else ("confirmed", "unpaid")
+    with raw(desk) as db:
+        found = db.execute(
+            "SELECT b.status, i.status FROM booking b JOIN invoice i ON i.booking_id = b.id "
+            "WHERE b.ref = ?",
+            (view.ref,),
+        ).fetchone()
+    assert found == status
+    assert invariant_violations(desk, TODAY) == []
+
+
+@pytest.mark.postgres_only
+@pytest.mark.slow
+def test_sixteen_processes_booking_one_car_on_postgresql_exactly_one_wins(desk):
+    racers = 16
+    crowd = RacePool(racers)
+    try:
+        outcomes = crowd.race(["book_same_car"] * racers, target(desk), desk.settings, START)
+    finally:
+        crowd.close()
+
+    never_locked(outcomes)
+    assert only(outcomes, "ok") == ["BK-000001"]
+    conflicts = only(outcomes, "Conflict")
+    assert len(conflicts) == racers - 1
+    span = winner_dates(desk, "BK-000001")
+    assert set(conflicts) == {f"Car {plate(1)} is already booked {span} (BK-000001)."}
+    counts = row_counts(desk)
+    assert (counts["booking"], counts["invoice"], counts["audit_entry"]) == (1, 1, 1)
+    assert invariant_violations(desk, TODAY) == []

@@ -62,14 +62,14 @@ WRITES: dict[str, tuple[set[str], Callable[[Desk, Actor], object]]] = {
 def test_state_changing_calls_check_the_role(world, call, role):
     allowed, action = WRITES[call]
     desk, actor = world["desk"], world["actors"][role]
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     if role in allowed:
         action(desk, actor)
-        assert snapshot(desk.db.path) != before, f"{call} by {role} changed nothing"
+        assert snapshot(desk) != before, f"{call} by {role} changed nothing"
     else:
         with pytest.raises(NotAllowed, match=f"A {role} user may not"):
             action(desk, actor)
-        assert snapshot(desk.db.path) == before, f"a refused {call} by {role} wrote something"
+        assert snapshot(desk) == before, f"a refused {call} by {role} wrote something"
 
 
 READS: dict[str, tuple[dict[str, type[Exception] | None], Callable[[Desk, Actor], object]]] = {
@@ -112,14 +112,14 @@ READS: dict[str, tuple[dict[str, type[Exception] | None], Callable[[Desk, Actor]
 def test_reading_calls_check_the_role(world, call, role):
     refused, action = READS[call]
     desk, actor = world["desk"], world["actors"][role]
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     error = refused.get(role)
     if error is None:
         assert action(desk, actor) is not None
     else:
         with pytest.raises(error):
             action(desk, actor)
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before
 
 
 def test_a_customer_sees_only_their_own_bookings_and_invoices(world):
@@ -159,7 +159,7 @@ def test_desk_roles_see_everything(world):
 
 def test_signing_in_roles_cannot_be_given_the_system_role(world):
     desk, boss = world["desk"], world["actors"]["manager"]
-    before = snapshot(desk.db.path)
+    before = snapshot(desk)
     with pytest.raises(Exception, match="Role must be one of"):
         add_user(desk, boss, "robot", "system", "robot-password")
-    assert snapshot(desk.db.path) == before
+    assert snapshot(desk) == before

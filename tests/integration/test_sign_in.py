@@ -88,22 +88,22 @@ def test_lock_out_after_the_configured_failures(users, clock):
     for attempt in (1, 2):
         with pytest.raises(SignInFailed):
             sign_in(users, "sam", f"wrong-{attempt}")
-        assert stored(users.db.path, "sam")[1] == attempt
+        assert stored(users, "sam")[1] == attempt
     with pytest.raises(SignInFailed):
         sign_in(users, "sam", "wrong-3")  # the third failure (max_failures = 3) locks
-    assert stored(users.db.path, "sam")[2] is not None
+    assert stored(users, "sam")[2] is not None
 
-    before = snapshot(users.db.path)
+    before = snapshot(users)
     with pytest.raises(AccountLocked, match="locked for 15 more minute"):
         sign_in(users, "sam", "sam-password-1")
-    assert snapshot(users.db.path) == before
+    assert snapshot(users) == before
 
     clock.advance(minutes=14, seconds=59)
     with pytest.raises(AccountLocked, match="locked for 1 more minute"):
         sign_in(users, "sam", "sam-password-1")
     clock.advance(seconds=2)
     assert sign_in(users, "sam", "sam-password-1").username == "sam"
-    assert stored(users.db.path, "sam")[1:] == (0, None)
+    assert stored(users, "sam")[1:] == (0, None)
 
 
 def test_a_success_resets_the_failure_count(users):
@@ -114,7 +114,7 @@ def test_a_success_resets_the_failure_count(users):
     for attempt in (3, 4):
         with pytest.raises(SignInFailed):
             sign_in(users, "sam", f"wrong-{attempt}")
-    assert stored(users.db.path, "sam")[2] is None
+    assert stored(users, "sam")[2] is None
     assert sign_in(users, "sam", "sam-password-1").username == "sam"
 
 
@@ -140,10 +140,10 @@ def test_the_failure_limit_comes_from_settings(make_desk, cheap_hashing):
 def test_failed_sign_ins_are_audited_without_the_password(users):
     with pytest.raises(SignInFailed):
         sign_in(users, "sam", "typo-Secret-42")
-    with raw(users.db.path) as db:
+    with raw(users) as db:
         rows = db.execute("SELECT * FROM audit_entry").fetchall()
     assert ("sign-in failed" in repr(rows)) and ("failure 1 of 3" in repr(rows))
-    assert "typo-Secret-42" not in repr(snapshot(users.db.path))
+    assert "typo-Secret-42" not in repr(snapshot(users))
 
 
 def test_an_unlock_or_password_reset_clears_the_lock(users):
@@ -167,36 +167,36 @@ def test_an_unlock_or_password_reset_clears_the_lock(users):
 def test_passwords_are_stored_as_default_argon2id_hashes(desk):
     """Uses the real default parameters (no cheap_hashing)."""
     add_user(desk, BOSS, "sam", "staff", "sam-password-1")
-    password_hash = stored(desk.db.path, "sam")[0]
+    password_hash = stored(desk, "sam")[0]
     assert password_hash.startswith("$argon2id$")
     defaults = PasswordHasher()
     assert f"m={defaults.memory_cost},t={defaults.time_cost},p={defaults.parallelism}" in (
         password_hash
     )
-    assert "sam-password-1" not in repr(snapshot(desk.db.path))
+    assert "sam-password-1" not in repr(snapshot(desk))
     assert sign_in(desk, "sam", "sam-password-1").username == "sam"
-    assert stored(desk.db.path, "sam")[0] == password_hash  # no needless rehash
+    assert stored(desk, "sam")[0] == password_hash  # no needless rehash
 
 
 def test_a_hash_made_with_old_parameters_is_replaced_on_sign_in(users, monkeypatch):
-    old_hash = stored(users.db.path, "sam")[0]
+    old_hash = stored(users, "sam")[0]
     stronger = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1)
     monkeypatch.setattr(auth, "_hasher", lambda: stronger)
     assert sign_in(users, "sam", "sam-password-1").username == "sam"
-    new_hash = stored(users.db.path, "sam")[0]
+    new_hash = stored(users, "sam")[0]
     assert new_hash != old_hash
     assert new_hash.startswith("$argon2id$") and "m=2048,t=2,p=1" in new_hash
     assert not stronger.check_needs_rehash(new_hash)
     assert sign_in(users, "sam", "sam-password-1").username == "sam"
-    assert stored(users.db.path, "sam")[0] == new_hash
+    assert stored(users, "sam")[0] == new_hash
 
 
 def test_a_wrong_password_never_rehashes(users, monkeypatch):
-    old_hash = stored(users.db.path, "sam")[0]
+    old_hash = stored(users, "sam")[0]
     monkeypatch.setattr(auth, "_hasher", lambda: PasswordHasher(time_cost=2, memory_cost=2048))
     with pytest.raises(SignInFailed):
         sign_in(users, "sam", "wrong")
-    assert stored(users.db.path, "sam")[0] == old_hash
+    assert stored(users, "sam")[0] == old_hash
 
 
 # --- Managing users --------------------------------------------------------------------------
@@ -215,18 +215,18 @@ def test_a_wrong_password_never_rehashes(users, monkeypatch):
     ],
 )
 def test_bad_new_users_are_refused_and_nothing_is_written(users, args, error, message):
-    before = snapshot(users.db.path)
+    before = snapshot(users)
     with pytest.raises(error, match=message):
         add_user(users, BOSS, *args)
-    assert snapshot(users.db.path) == before
+    assert snapshot(users) == before
 
 
 def test_a_manager_cannot_demote_themselves(users):
     mia = sign_in(users, "mia", "mia-password-1")
-    before = snapshot(users.db.path)
+    before = snapshot(users)
     with pytest.raises(InvalidInput, match="manager role from yourself"):
         change_role(users, mia, "mia", "staff")
-    assert snapshot(users.db.path) == before
+    assert snapshot(users) == before
     changed = change_role(users, mia, "sam", "driver", link="DRV-03")
     assert (changed.role, changed.linked_to) == (Role.DRIVER, code(3))
     assert sign_in(users, "sam", "sam-password-1").driver_id is not None

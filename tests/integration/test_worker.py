@@ -44,7 +44,7 @@ def test_runs_at_start_then_on_schedule_and_reports_what_changed(desk, clock, st
         result, thread_name = changes.get(timeout=WAIT)
         assert result.expired == [hold.ref]
         assert thread_name == "lifecycle-worker"
-        assert statuses(desk.db.path, hold.ref) == ("cancelled", "void")
+        assert statuses(desk, hold.ref) == ("cancelled", "void")
         # The next, scheduled run finds nothing to do and reports nothing.
         eventually(lambda: lifecycle_worker.runs >= 2)
         assert changes.empty()
