@@ -15,20 +15,21 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from rawdb import (  # row_counts, snapshot and statuses are re-exported for the tests
+    Target,
+    raw,
+    row_counts,  # noqa: F401
+    snapshot,  # noqa: F401
+    statuses,  # noqa: F401
+    url_of,
+)
+
 from nextcars_tui.clock import Clock
 from nextcars_tui.config import BusinessSettings, LifecycleSettings, Settings, SignInSettings
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services.booking import BookingRequest
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import open_database
-from rawdb import (
-    Target,
-    raw,
-    row_counts,
-    snapshot,
-    statuses,
-    url_of,
-)
 from nextcars_tui.store.tables import Car, Customer, Driver
 from tests.pgserver import PgServer
 
@@ -306,16 +307,13 @@ def invariant_violations(target: Target, today: date) -> list[str]:
             today,
         ):
             problems.append(f"{ref} is overdue but not past due, or its booking is cancelled")
-        for ref, start, days, end in rows(
-            "SELECT b.ref, b.start_date, b.days, b.end_date FROM booking b "
-            "JOIN invoice i ON i.booking_id = b.id "
+        for (ref,) in rows(
+            "SELECT b.ref FROM booking b JOIN invoice i ON i.booking_id = b.id "
             "WHERE b.total_cents <> b.days * (b.car_daily_rate_cents + b.driver_daily_fee_cents) "
             "OR i.amount_cents <> b.total_cents OR b.days < 1"
         ):
             problems.append(f"{ref} has inconsistent days, end date, total or invoice amount")
-        for ref, start, days, end in rows(
-            "SELECT ref, start_date, days, end_date FROM booking"
-        ):
+        for ref, start, days, end in rows("SELECT ref, start_date, days, end_date FROM booking"):
             if date.fromisoformat(str(start)) + timedelta(days=int(str(days))) != (
                 date.fromisoformat(str(end))
             ):

@@ -193,8 +193,7 @@ def test_postgresql_holds_the_exclusion_constraints_and_append_only_triggers(des
             )
         }
         triggers = {
-            name
-            for (name,) in db.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            name for (name,) in db.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         }
     assert constraints == {"booking_car_no_overlap", "booking_driver_no_overlap"}
     assert triggers >= {
@@ -208,7 +207,7 @@ def test_postgresql_holds_the_exclusion_constraints_and_append_only_triggers(des
 def test_foreign_keys_are_enforced(desk):
     from nextcars_tui.store.tables import Invoice
 
-    with pytest.raises(Exception, match="(?i)foreign key"), desk.db.write() as uow:
+    with pytest.raises(Exception, match=r"(?i)foreign key"), desk.db.write() as uow:
         uow.invoices.add(
             Invoice(
                 ref="INV-000009",

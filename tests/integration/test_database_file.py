@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from deskkit import new_desk, request, row_counts
+from deskkit import new_desk, request
 from sqlalchemy import text
 
 from nextcars_tui.domain.errors import StoreUnavailable
