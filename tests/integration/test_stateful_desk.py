@@ -1,14 +1,16 @@
-"""A Hypothesis state machine driving the desk in random order against one SQLite file.
+"""A Hypothesis state machine driving the desk in random order, on each engine.
 
 Each step books, confirms, cancels, takes payment, moves the clock or runs the lifecycle.
 The expected outcome of every call is worked out from the file itself beforehand, and after
-every step the invariants are checked by reading the file with plain sqlite3.
+every step the invariants are checked by reading the database outside the store.
 """
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
+import uuid
 from datetime import UTC, date, timedelta
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from deskkit import (
     FakeClock,
     code,
     copy_desk,
+    copy_pg_desk,
     email,
     invariant_violations,
     make_settings,
@@ -35,11 +38,14 @@ from hypothesis.stateful import (
     rule,
 )
 
+from nextcars_tui.config import Settings
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services.billing import checkout
 from nextcars_tui.services.booking import BookingRequest, book, cancel, confirm
+from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import run_lifecycle
+from tests.pgserver import PgServer, ensure_programs
 
 # Few cars and drivers, short rentals, close dates: plenty of clashes and adjacencies.
 CARS = (1, 2, 3)
@@ -53,21 +59,22 @@ class DeskMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.folder = Path(tempfile.mkdtemp(prefix="nextcars-stateful-"))
-        self.path = self.folder / "desk.db"
         self.clock = FakeClock(START)
-        self.desk = copy_desk(
-            self.path,
+        self.path, self.desk = self.new_desk(
             make_settings(
                 time_zone="America/New_York",
                 max_rental_days=4,
                 pending_ttl_hours=TTL_HOURS,
                 invoice_due_days=DUE_DAYS,
-            ),
-            self.clock,
+            )
         )
         self.staff = Actor(username="sam", role=Role.STAFF)
         self.worker = system_actor("worker")
+
+    def new_desk(self, desk_settings: Settings) -> tuple[Path | str, Desk]:
+        self.folder = Path(tempfile.mkdtemp(prefix="nextcars-stateful-"))
+        path = self.folder / "desk.db"
+        return path, copy_desk(path, desk_settings, self.clock)
 
     def teardown(self) -> None:
         self.desk.db.close()
@@ -235,3 +242,32 @@ DeskMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_the_desk_stays_consistent_whatever_happens = DeskMachine.TestCase
+
+
+class PostgresDeskMachine(DeskMachine):
+    """The same machine on a PostgreSQL database made from a template for every example."""
+
+    server: PgServer | None = None
+
+    def new_desk(self, desk_settings: Settings) -> tuple[Path | str, Desk]:
+        server = PostgresDeskMachine.server
+        if server is None:
+            server = PostgresDeskMachine.server = PgServer(ensure_programs()).start()
+            atexit.register(server.stop)
+        self.database = f"stateful_{uuid.uuid4().hex[:12]}"
+        desk = copy_pg_desk(server, self.database, desk_settings, self.clock)
+        return server.url(self.database), desk
+
+    def teardown(self) -> None:
+        self.desk.db.close()
+        assert PostgresDeskMachine.server is not None
+        PostgresDeskMachine.server.drop_database(self.database)
+
+
+PostgresDeskMachine.TestCase.settings = settings(
+    max_examples=15,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_the_desk_stays_consistent_on_postgresql = PostgresDeskMachine.TestCase

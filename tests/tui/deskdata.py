@@ -54,11 +54,12 @@ def settings_for(folder: Path) -> Settings:
     return replace(Settings(), database_url="sqlite:///desk.db", base_dir=folder)
 
 
-def build(path: Path) -> None:
-    """Create the desk database at path with bookings in every state as of FROZEN."""
+def build(path: Path | str, folder: Path | None = None) -> None:
+    """Create the desk database at path (or PostgreSQL URL) with bookings in every state as
+    of FROZEN."""
     db = open_database(path)
     db.create_schema()
-    settings = settings_for(path.parent)
+    settings = settings_for(folder or Path(path).parent)
     with db.write() as uow:
         for plate, make, model, seats, rate in CARS:
             uow.cars.add(
