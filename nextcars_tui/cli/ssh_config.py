@@ -16,7 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from nextcars_tui.config import (
     DB_ENV,
@@ -59,7 +59,7 @@ class MatchBlock:
 
 
 def register(
-    subcommands: argparse._SubParsersAction[argparse.ArgumentParser],
+    subcommands: argparse._SubParsersAction[Any],
     common: argparse.ArgumentParser,
 ) -> None:
     """Add `ssh-config` to the CLI; `common` carries the options every command takes."""

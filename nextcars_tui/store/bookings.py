@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from nextcars_tui.domain.refs import booking_ref
 from nextcars_tui.store.hot_path import HotPath, row
@@ -66,7 +66,7 @@ _CLASH_IDS = " UNION ALL ".join(
 )
 _START = Booking.__table__.c.start_date  # type: ignore[attr-defined]
 _BY_IDS = select(Booking).where(col(Booking.id).in_(bindparam("ids", expanding=True)))
-_PARTY_TABLES = (Customer, Car, Driver)
+_PARTY_TABLES: tuple[type[SQLModel], ...] = (Customer, Car, Driver)
 _PARTY_COLUMNS = [
     [column.key for column in model.__table__.columns]  # type: ignore[attr-defined]
     for model in _PARTY_TABLES
@@ -199,7 +199,7 @@ class BookingRepository:
 
 def _joined() -> Any:
     return (
-        select(Booking, Customer, Car, Driver, Invoice)
+        select(Booking, Customer, Car, Driver, Invoice)  # type: ignore[call-overload]
         .join(Customer, col(Customer.id) == Booking.customer_id)
         .join(Car, col(Car.id) == Booking.car_id)
         .join(Driver, col(Driver.id) == Booking.driver_id)

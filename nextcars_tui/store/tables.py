@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
@@ -16,8 +17,8 @@ def _one_of(column: str, values: type) -> str:
     return f"{column} IN ({listed})"
 
 
-def _aware(**kwargs: object) -> object:
-    return Field(sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
+def _aware(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
 
 
 class Customer(SQLModel, table=True):
@@ -75,7 +76,7 @@ class Booking(SQLModel, table=True):
     driver_daily_fee_cents: int
     total_cents: int
     status: str = Field(max_length=16)
-    created_at: datetime = _aware()  # type: ignore[assignment]
+    created_at: datetime = _aware()
     created_by: str = Field(max_length=64)
     cancel_reason: str | None = Field(default=None, max_length=500)
 
@@ -92,7 +93,7 @@ class Invoice(SQLModel, table=True):
     booking_id: int = Field(foreign_key="booking.id", unique=True)
     amount_cents: int
     status: str = Field(max_length=16)
-    issued_at: datetime = _aware()  # type: ignore[assignment]
+    issued_at: datetime = _aware()
     due_date: date
 
 
@@ -106,7 +107,7 @@ class Payment(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     amount_cents: int
     method: str = Field(max_length=16)
-    taken_at: datetime = _aware()  # type: ignore[assignment]
+    taken_at: datetime = _aware()
     taken_by: str = Field(max_length=64)
 
 
@@ -123,7 +124,7 @@ class User(SQLModel, table=True):
     driver_id: int | None = Field(default=None, foreign_key="driver.id")
     customer_id: int | None = Field(default=None, foreign_key="customer.id")
     failed_sign_ins: int = 0
-    locked_until: datetime | None = _aware(default=None)  # type: ignore[assignment]
+    locked_until: datetime | None = _aware(default=None)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -131,7 +132,7 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_ref", "ref", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _aware()  # type: ignore[assignment]
+    at: datetime = _aware()
     actor: str = Field(max_length=64)
     action: str = Field(max_length=32)
     ref: str = Field(max_length=32)

@@ -74,7 +74,7 @@ def allowed(actor: Actor | None, name: str) -> bool:
 def screen_class(name: str) -> type:
     module_name, class_name = BY_NAME[name].target.split(":")
     module = importlib.import_module(f"nextcars_tui.tui.screens.{module_name}")
-    return getattr(module, class_name)  # type: ignore[no-any-return]
+    return getattr(module, class_name)
 
 
 def destinations_for(actor: Actor | None) -> list[Destination]:

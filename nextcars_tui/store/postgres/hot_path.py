@@ -32,6 +32,12 @@ def _insert_plan(
     return f"INSERT INTO {table.name} ({names}) VALUES ({marks}) RETURNING id", plan
 
 
+def _first(cursor: psycopg.Cursor) -> int:
+    found = cursor.fetchone()
+    assert found is not None, "the statement returns one row"
+    return int(found[0])
+
+
 class PostgresHotPath(HotPath):
     # In id order, so two transactions locking overlapping sets queue instead of deadlocking.
     lock_rows = " ORDER BY id FOR UPDATE"
@@ -49,13 +55,13 @@ class PostgresHotPath(HotPath):
 
     def insert(self, session: Session, table: Table, values: Mapping[str, Any]) -> int:
         sql, plan = _insert_plan(table, session.get_bind().dialect, values.get("id") is not None)
-        return int(self._run(session, sql, tuple(converted(plan, values))).fetchone()[0])
+        return _first(self._run(session, sql, tuple(converted(plan, values))))
 
     def next_number(self, session: Session, table: Table) -> int:
         # A sequence never hands one number to two transactions; a rolled-back booking
         # leaves a gap, which refs tolerate.
         sql = f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id'))"
-        return int(self._run(session, sql, ()).fetchone()[0])
+        return _first(self._run(session, sql, ()))
 
     def hold_resources(self, session: Session, car_id: int, driver_id: int) -> None:
         # Always car before driver, so two bookers can never wait on each other. NO KEY

@@ -14,12 +14,7 @@ from nextcars_tui.tui.base import DeskDialog
 from nextcars_tui.tui.widgets.booking_record import payment_refusal
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from nextcars_tui.domain.roles import Actor
-    from nextcars_tui.services.desk import Desk
     from nextcars_tui.services.views import InvoiceView
-    from nextcars_tui.tui.app import NextCarsApp
 
 
 class CheckoutDialog(DeskDialog[str | None]):
@@ -80,21 +75,17 @@ class CheckoutDialog(DeskDialog[str | None]):
         self._answer(None)
 
 
-class TakesPayment:
+# Type checkers see the screen the mixin is mixed into; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    from nextcars_tui.tui.base import DeskScreen as _ScreenBase
+else:
+    _ScreenBase = object
+
+
+class TakesPayment(_ScreenBase):
     """Mixin for a screen showing a record with an invoice: t opens the checkout dialog, or
     says why there is nothing to take; action_checkout is the write, and the checkout
     service checks the invoice again whatever the screen offered."""
-
-    if TYPE_CHECKING:
-        app: NextCarsApp
-        desk: Desk
-        actor: Actor
-
-        def notify(self, message: str, *, title: str = "", severity: str = "") -> None: ...
-
-        def call_service(
-            self, function: Callable[..., object], *args: object, **kwargs: object
-        ) -> None: ...
 
     def record_invoice(self) -> InvoiceView | None:
         """The invoice on screen, or None while the record is loading."""

@@ -21,7 +21,8 @@ class RecordScreen(TakesPayment, DeskScreen):
     """Subclasses say which service loads them, which ids hold their heading and history,
     and how to show a loaded detail."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    # Textual declares it a ClassVar already; re-declaring it here confuses type checkers.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     HEADING_ID: ClassVar[str]
     HISTORY_ID: ClassVar[str]
     PAY_BUTTON_ID: ClassVar[str]

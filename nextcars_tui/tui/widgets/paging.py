@@ -60,17 +60,18 @@ PAGE_BINDINGS: list[Binding] = [
 ]
 
 
-class PageKeys:
+# Type checkers see the screen the mixin is mixed into; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    from nextcars_tui.tui.base import DeskScreen as _ScreenBase
+else:
+    _ScreenBase = object
+
+
+class PageKeys(_ScreenBase):
     """Screen mixin: n/p turn the page; PgDn/PgUp scroll the table and turn the page only
     from its last (first) row, so one key walks the whole list."""
 
     paging: Paging
-
-    if TYPE_CHECKING:
-
-        def reload(self) -> None: ...
-
-        def notify(self, message: str, *, timeout: float | None = None) -> None: ...
 
     def paged_table(self) -> DataTable[Any]:
         raise NotImplementedError

@@ -29,8 +29,8 @@ def refill(
     on the row with the same key when that row is still there."""
     selected: str | None = None
     if table.row_count:
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        selected = row_key.value
+        cursor_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        selected = cursor_key.value
     table.clear(columns=True)
     for key, label in columns:
         widest = max((cell_width(cells[key]) for _, cells in rows), default=0)
