@@ -91,7 +91,7 @@ def _update(desk: Desk, actor: Actor, kind: Kind[Row], key: str, raw: dict[str, 
     values = checked(kind.checks, raw)
     now = desk.now()
     with desk.db.write() as uow:
-        row = kind.find(uow, key)
+        row = kind.hold(uow, key)
         if row is None:
             raise NotFound(f"No {kind.name} with {kind.key_name} {key}.")
         changes = apply(row, values)

@@ -172,6 +172,8 @@ class Kind(Generic[Row]):
     table: type[Row]
     checks: dict[str, Check]
     find: Callable[[UnitOfWork, str], Row | None]
+    # The row, held until the unit of work ends: for read-then-change edits.
+    hold: Callable[[UnitOfWork, str], Row | None]
     find_many: Callable[[UnitOfWork, list[str]], Mapping[str, Row]]
     add: Callable[[UnitOfWork, Row], Row]
     insert_many: Callable[[UnitOfWork, list[dict[str, Any]]], None]
@@ -183,6 +185,7 @@ CAR: Kind[Car] = Kind(
     table=Car,
     checks=CAR_CHECKS,
     find=lambda uow, key: uow.cars.by_plate(key),
+    hold=lambda uow, key: uow.cars.by_plate(key, lock=True),
     find_many=lambda uow, keys: uow.cars.by_plates(keys),
     add=lambda uow, row: uow.cars.add(row),
     insert_many=lambda uow, rows: uow.cars.insert_many(rows),
@@ -193,6 +196,7 @@ DRIVER: Kind[Driver] = Kind(
     table=Driver,
     checks=DRIVER_CHECKS,
     find=lambda uow, key: uow.drivers.by_code(key),
+    hold=lambda uow, key: uow.drivers.by_code(key, lock=True),
     find_many=lambda uow, keys: uow.drivers.by_codes(keys),
     add=lambda uow, row: uow.drivers.add(row),
     insert_many=lambda uow, rows: uow.drivers.insert_many(rows),
@@ -203,6 +207,7 @@ CUSTOMER: Kind[Customer] = Kind(
     table=Customer,
     checks=CUSTOMER_CHECKS,
     find=lambda uow, key: uow.customers.by_email(key),
+    hold=lambda uow, key: uow.customers.by_email(key, lock=True),
     find_many=lambda uow, keys: uow.customers.by_emails(keys),
     add=lambda uow, row: uow.customers.add(row),
     insert_many=lambda uow, rows: uow.customers.insert_many(rows),

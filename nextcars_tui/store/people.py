@@ -31,8 +31,8 @@ class CustomerRepository:
     def get(self, customer_id: int) -> Customer | None:
         return self._session.get(Customer, customer_id)
 
-    def by_email(self, email: str) -> Customer | None:
-        return self._session.exec(_CUSTOMER_BY_EMAIL, params={"key": email}).first()
+    def by_email(self, email: str, *, lock: bool = False) -> Customer | None:
+        return self._session.exec(locked(_CUSTOMER_BY_EMAIL, lock), params={"key": email}).first()
 
     def by_emails(self, emails: list[str]) -> dict[str, Customer]:
         rows = self._session.exec(select(Customer).where(col(Customer.email).in_(emails)))
@@ -70,8 +70,8 @@ class CarRepository:
     def get(self, car_id: int) -> Car | None:
         return self._session.get(Car, car_id)
 
-    def by_plate(self, plate: str) -> Car | None:
-        return self._session.exec(_CAR_BY_PLATE, params={"key": plate}).first()
+    def by_plate(self, plate: str, *, lock: bool = False) -> Car | None:
+        return self._session.exec(locked(_CAR_BY_PLATE, lock), params={"key": plate}).first()
 
     def by_plates(self, plates: list[str]) -> dict[str, Car]:
         rows = self._session.exec(select(Car).where(col(Car.plate).in_(plates)))
@@ -112,8 +112,8 @@ class DriverRepository:
     def get(self, driver_id: int) -> Driver | None:
         return self._session.get(Driver, driver_id)
 
-    def by_code(self, code: str) -> Driver | None:
-        return self._session.exec(_DRIVER_BY_CODE, params={"key": code}).first()
+    def by_code(self, code: str, *, lock: bool = False) -> Driver | None:
+        return self._session.exec(locked(_DRIVER_BY_CODE, lock), params={"key": code}).first()
 
     def by_codes(self, codes: list[str]) -> dict[str, Driver]:
         rows = self._session.exec(select(Driver).where(col(Driver.code).in_(codes)))

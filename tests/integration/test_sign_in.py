@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 from deskkit import code, email, raw, snapshot
+from sqlalchemy import text
 
 from nextcars_tui.domain.errors import AccountLocked, InvalidInput, NotFound, SignInFailed
 from nextcars_tui.domain.roles import Actor, Role
@@ -239,3 +240,44 @@ def test_lock_state_is_reported(users, clock):
     listed = {u.username: u for u in auth.list_users(users, BOSS)}
     assert listed["sam"].locked_until == clock.moment + timedelta(minutes=15)
     assert listed["mia"].locked_until is None
+
+
+def user_row_is_free(desk) -> bool:
+    """Whether another connection could write sam's row right now, without waiting: the whole
+    file on SQLite (BEGIN IMMEDIATE), the row itself on PostgreSQL (FOR UPDATE NOWAIT)."""
+    with raw(desk) as db:
+        try:
+            if db.dialect == "sqlite":
+                db.execute("PRAGMA busy_timeout = 0")
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("ROLLBACK")
+            else:
+                db.execute("BEGIN")
+                db.execute("SELECT 1 FROM app_user WHERE username = 'sam' FOR UPDATE NOWAIT")
+                db.execute("ROLLBACK")
+        except Exception as exc:  # the driver's "database is locked" / "could not obtain lock"
+            assert "lock" in str(exc).lower(), exc
+            return False
+    return True
+
+
+def test_the_password_is_hashed_before_any_write_lock_is_taken(users, monkeypatch):
+    # argon2 takes a tenth of a second: holding the write lock meanwhile would stall every
+    # other terminal (on SQLite, every writer).
+    real_verify = auth._verify
+    free_while_verifying: list[bool] = []
+
+    def verify_and_look(password_hash, password):
+        free_while_verifying.append(user_row_is_free(users))
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(auth, "_verify", verify_and_look)
+    with pytest.raises(SignInFailed):
+        sign_in(users, "sam", "not-sams-password")
+    assert sign_in(users, "sam", "sam-password-1").username == "sam"
+    assert free_while_verifying == [True, True]
+    # The probe itself can see a lock: it finds one inside a write unit of work.
+    with users.db.write() as uow:
+        uow.users.by_username("sam", lock=True)
+        uow.session.execute(text("UPDATE app_user SET failed_sign_ins = 0 WHERE username = 'sam'"))
+        assert not user_row_is_free(users)
