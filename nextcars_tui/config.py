@@ -155,17 +155,27 @@ def _check_url(value: Any, name: str) -> str:
 
 
 def display_url(url: str) -> str:
-    """The URL with any password replaced by ***, for messages and printed blocks."""
+    """The URL with any password (USER:PASSWORD@ or ?password=) replaced by ***, for
+    messages and printed blocks."""
     try:
         parts = urlsplit(url)
         password = parts.password
     except ValueError:
         return url.split("://", 1)[0] + "://…"
-    if not password:
-        return url
-    user = parts.username or ""
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    if not password and "password=" not in parts.query.lower():
+        return url  # urlunsplit would turn sqlite:///x into sqlite:/x
+    if password:
+        user = parts.username or ""
+        host = parts.netloc.rsplit("@", 1)[1]
+        parts = parts._replace(netloc=f"{user}:***@{host}")
+    if parts.query:
+        items = parts.query.split("&")
+        masked = [
+            f"{item.split('=', 1)[0]}=***" if item.split("=", 1)[0].lower() == "password" else item
+            for item in items
+        ]
+        parts = parts._replace(query="&".join(masked))
+    return urlunsplit(parts)
 
 
 def _parse_section(section: str, value: Any, cls: type) -> Any:

@@ -200,6 +200,24 @@ class PgServer:
                 self._watchdog.wait(timeout=TIMEOUT)
             self._watchdog = None
 
+    def pause(self) -> None:
+        """Stop the server but keep its folder and port: a server going away under open
+        desks (their connections are closed, new ones are refused). `resume()` restarts it."""
+        assert self.folder is not None, "the server was not started"
+        self._run(
+            *(self.programs["pg_ctl"], "stop", "--pgdata", str(self.data_dir)),
+            *("--mode", "fast", "--wait", "--timeout", str(TIMEOUT)),
+        )
+
+    def resume(self) -> None:
+        """Start a paused server again, on the same port."""
+        assert self.folder is not None, "the server was not started"
+        self._run(
+            *(self.programs["pg_ctl"], "start", "--wait", "--timeout", str(TIMEOUT)),
+            *("--pgdata", str(self.data_dir), "--log", str(self.log_file)),
+            *("-o", f"-p {self.port}"),
+        )
+
     def url(self, dbname: str = "postgres") -> str:
         """SQLAlchemy URL: postgresql+psycopg://USER@127.0.0.1:PORT/DBNAME (trust, no password)."""
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{dbname}"
@@ -238,6 +256,49 @@ class PgServer:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+    def add_password_role(self, role: str, password: str) -> str:
+        """A role that must give its password over TCP, as on a real server; every other role
+        keeps the test cluster's trust. It may read and write every table (PostgreSQL's
+        pg_read_all_data and pg_write_all_data), so it can use desks others made and dump
+        them. Returns the role's name; calling it again changes nothing."""
+        from psycopg import sql
+
+        with self.connect() as conn:
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                return role
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(role), sql.Literal(password)
+                )
+            )
+            conn.execute(
+                sql.SQL("GRANT pg_read_all_data, pg_write_all_data TO {}").format(
+                    sql.Identifier(role)
+                )
+            )
+        # The first matching line decides, so it goes before initdb's trust lines.
+        hba = self.data_dir / "pg_hba.conf"
+        hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        with self.connect() as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        self._wait_for_password_check(role)
+        return role
+
+    def _wait_for_password_check(self, role: str) -> None:
+        """The postmaster rereads pg_hba.conf on SIGHUP, a moment after pg_reload_conf()."""
+        import psycopg
+
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                psycopg.connect(
+                    f"host=127.0.0.1 port={self.port} user={role} dbname=postgres"
+                ).close()
+            except psycopg.OperationalError:
+                return  # refused without the password: the new rule is in force
+            time.sleep(0.05)
+        raise RuntimeError(f"pg_hba.conf still lets {role} in without a password")
 
     def _run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         done = _run_as(self.account, list(argv), cwd=self.folder)

@@ -24,15 +24,21 @@ class Context:
     _db: Database | None = field(default=None, init=False, repr=False)
 
     def desk(self, *, create: bool = False) -> Desk:
-        """Open the database once; only `init` and opening the desk may create the file, so a
-        mistyped path in a script fails instead of quietly starting an empty database."""
+        """Open the database once; only `init` and opening the desk may create the file or
+        the schema, so a mistyped path in a script fails instead of quietly starting an empty
+        database."""
         # Imported on first use so commands that need no database never load the data layer.
         from nextcars_tui.services.desk import Desk
 
         if self._db is None:
             db = self.database(create=create)
             try:
-                db.create_schema()
+                if create:
+                    db.create_schema()
+                else:
+                    # An empty database (a new server database, a touched file) is not
+                    # quietly made into a desk by `book` or `import` either.
+                    db.require_current()
             except BaseException:
                 db.close()
                 raise

@@ -46,8 +46,8 @@ class Backend(ABC):
 
     @abstractmethod
     def backup(self, target: Path) -> str:
-        """Write a consistent copy to `target` (created 0600) while others keep writing;
-        returns one line saying what was written."""
+        """Write a consistent copy to `target` (created 0600; an existing file is refused)
+        while others keep writing; returns one line saying what was written."""
 
     @abstractmethod
     def integrity_ok(self) -> bool: ...

@@ -90,6 +90,13 @@ class Database:
         elif found.kind != SchemaKind.CURRENT:
             raise StoreUnavailable(schema_problem(found, self.where))
 
+    def require_current(self) -> None:
+        """Refuse, untouched, a database whose schema is not exactly this program's: empty
+        (only `init` and the first desk create it), older, newer or another application's."""
+        found = self.schema_state()
+        if found.kind != SchemaKind.CURRENT:
+            raise StoreUnavailable(schema_problem(found, self.where))
+
     def upgrade(self) -> str | None:
         """Bring an older schema to the latest; on SQLite write a backup beside the file
         first. Returns where the backup went, if one was written."""
@@ -123,6 +130,8 @@ class Database:
 
 
 def schema_problem(found: SchemaState, where: str) -> str:
+    if found.kind == SchemaKind.EMPTY:
+        return f"The {where} holds no NextCars tables yet; run 'nextcars init' first."
     if found.kind == SchemaKind.OLDER:
         return (
             f"The {where} has schema revision {found.current}; this program needs "

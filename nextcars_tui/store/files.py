@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from nextcars_tui.domain.errors import StoreUnavailable
+from nextcars_tui.domain.errors import InvalidInput, StoreUnavailable
 
 
-def create_private_file(path: Path, what: str = "the database") -> None:
-    """Create the file 0600 before anyone writes to it; an existing file is left as it is."""
+def create_private_file(path: Path, what: str = "the database", *, exclusive: bool = False) -> None:
+    """Create the file 0600 before anyone writes to it. An existing file is left as it is:
+    accepted (another process created the database first), or with `exclusive` refused, so
+    a backup never writes over a file that is there already."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -19,6 +21,11 @@ def create_private_file(path: Path, what: str = "the database") -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        if exclusive:
+            raise InvalidInput(
+                f"{path} already exists; {what} is never written over an existing file, "
+                "so choose a new name."
+            ) from None
         return  # another process created it first
     except OSError as exc:
         reason = exc.strerror or str(exc)

@@ -1,7 +1,10 @@
-"""Helpers for CLI tests: running `nextcars` in-process or as a child, and reading the file.
+"""Helpers for CLI tests: running `nextcars` in-process or as a child, and reading the
+database it wrote, on either engine.
 
 Most tests call `main()` in-process (the same parser, handlers and error handling, without
 ~1 s of interpreter start-up on a small machine); test_cli_process.py runs the real command.
+What a command wrote is read with tests/integration/rawdb.py: a plain connection that shares
+none of the store's code, so a test sees what was really committed.
 """
 
 from __future__ import annotations
@@ -9,29 +12,35 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import make_url
 
 from nextcars_tui.cli import main
 from nextcars_tui.config import CONFIG_ENV, DB_ENV
 from nextcars_tui.services import auth
+from tests.integration.rawdb import raw
+from tests.pgserver import PgServer
 
 CONFIG_TEXT = """\
 [database]
-url = "sqlite:///nextcars.db"
+url = "{url}"
 
 [business]
 time_zone = "Europe/London"
 max_rental_days = 30
 """
+
+
+# The password of the test server's password role (conftest: password_role); distinctive,
+# so finding it anywhere in the output means it leaked.
+PASSWORD = "Pw-7f3kQ9-never-shown"
 
 
 @dataclass(frozen=True)
@@ -78,17 +87,46 @@ def invoke(*args: str, stdin: str = "") -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
-def write_config(folder: Path) -> Path:
+def write_config(folder: Path, url: str = "sqlite:///nextcars.db") -> Path:
+    """nextcars.toml naming the database, as a user writes it (a relative SQLite path is
+    relative to this folder)."""
     path = folder / "nextcars.toml"
-    path.write_text(CONFIG_TEXT, encoding="utf-8")
+    path.write_text(CONFIG_TEXT.format(url=url), encoding="utf-8")
     return path
+
+
+def postgres_url(
+    server: PgServer, database: str, password: str | None = None, user: str = ""
+) -> str:
+    """The URL a user puts in database.url for a database on the test server."""
+    login = user or server.user
+    if password is not None:
+        login += f":{password}"
+    return f"postgresql://{login}@127.0.0.1:{server.port}/{database}"
+
+
+COUNTED_TABLES = ("booking", "invoice", "payment", "audit_entry", "car", "driver", "customer")
 
 
 @dataclass(frozen=True)
 class DeskFiles:
+    """A desk as a user sets one up: a folder with nextcars.toml naming the database."""
+
     folder: Path
     config: Path
-    db: Path
+    # The database the config names, as a URL that reads it from anywhere (an absolute
+    # sqlite:/// path, or a postgresql:// URL).
+    url: str
+
+    @property
+    def engine(self) -> str:
+        return "postgresql" if self.url.startswith("postgresql") else "sqlite"
+
+    @property
+    def db(self) -> Path:
+        """The SQLite file (for tests of the file itself)."""
+        assert self.engine == "sqlite", "a PostgreSQL desk has no file"
+        return Path(self.url.removeprefix("sqlite:///"))
 
     def env(self) -> dict[str, str]:
         """Environment for a child `nextcars` process using this desk."""
@@ -96,17 +134,21 @@ class DeskFiles:
         env[CONFIG_ENV] = str(self.config)
         return env
 
-    def count(self, table: str, where: str = "1") -> int:
-        with closing(sqlite3.connect(self.db)) as connection:
-            return connection.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
+    def count(self, table: str, where: str = "1 = 1") -> int:
+        return int(self.rows(f"SELECT count(*) FROM {table} WHERE {where}")[0][0])
 
     def rows(self, sql: str, *params: object) -> list[tuple[object, ...]]:
-        with closing(sqlite3.connect(self.db)) as connection:
+        """Rows as SQLite stores them (dates as ISO text) on either engine; `?` parameters."""
+        with raw(self.url) as connection:
             return connection.execute(sql, params).fetchall()
 
     def counts(self) -> dict[str, int]:
-        tables = ("booking", "invoice", "payment", "audit_entry", "car", "driver", "customer")
-        return {table: self.count(table) for table in tables} | {"users": self.count("app_user")}
+        with raw(self.url) as connection:
+            counted = {
+                table: connection.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+                for table in (*COUNTED_TABLES, "app_user")
+            }
+        return counted | {"users": counted.pop("app_user")}
 
 
 def nextcars_command(*args: str) -> list[str]:
@@ -127,8 +169,22 @@ def start_nextcars(files: DeskFiles, *args: str) -> subprocess.Popen[str]:
 
 
 @contextlib.contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """Unwritable for whoever runs the test: permission bits, or as root the immutable flag."""
+def read_only(files: DeskFiles) -> Iterator[None]:
+    """The desk's database made unwritable for the commands a test runs: on SQLite the file
+    (permission bits, or as root the immutable flag); on PostgreSQL every new session of the
+    database starts read-only, as on a hot standby."""
+    if files.engine == "postgresql":
+        name = make_url(files.url).database
+        with raw(files.url) as connection:
+            connection.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+        try:
+            yield
+        finally:
+            with raw(files.url) as connection:
+                connection.execute("SET default_transaction_read_only = off")
+                connection.execute(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+        return
+    path = files.db
     as_root = os.geteuid() == 0
     if as_root:
         subprocess.run(["chattr", "+i", str(path)], check=True, capture_output=True)

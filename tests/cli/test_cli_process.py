@@ -13,10 +13,15 @@ import subprocess
 import time
 from datetime import timedelta
 
+import pytest
+
 from tests.cli.clikit import DeskFiles, nextcars_command, start_nextcars, write_config
 from tests.cli.test_cli_booking import FREE_CAR, FREE_DRIVER, book_args, today
 
 TIMEOUT = 120
+# Child processes on a copied SQLite file; the contract itself is tested on both engines
+# in-process (test_cli_booking.py, test_cli_admin.py).
+pytestmark = pytest.mark.sqlite_only
 
 
 def finish(child: subprocess.Popen[str]) -> tuple[int, str, str]:
@@ -42,7 +47,7 @@ def _copy(files: DeskFiles, name: str, db_bytes: bytes | None = None) -> DeskFil
         shutil.copy(files.db, folder / "nextcars.db")
     else:
         (folder / "nextcars.db").write_bytes(db_bytes)
-    return DeskFiles(folder, write_config(folder), folder / "nextcars.db")
+    return DeskFiles(folder, write_config(folder), f"sqlite:///{folder / 'nextcars.db'}")
 
 
 def test_every_exit_code_from_the_real_command(desk_files: DeskFiles):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import URL, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
@@ -46,17 +48,32 @@ def describe(url: URL) -> str:
     return f"PostgreSQL database {url.database} on {host}:{port}"
 
 
+def _password(url: URL) -> str | None:
+    """The password, from the URL's user part or its ?password= parameter."""
+    if url.password is not None:
+        return str(url.password)
+    given = url.query.get("password")
+    if isinstance(given, tuple):
+        given = given[-1] if given else None
+    return given
+
+
 def _scrub(message: str, url: URL) -> str:
     first = " ".join(message.strip().splitlines()[0].split()) if message.strip() else "no answer"
-    if url.password:
-        first = first.replace(str(url.password), "***")
+    password = _password(url)
+    if password:
+        first = first.replace(password, "***")
     return first
 
 
 def _connect_reason(message: str) -> str:
     lowered = message.lower()
-    if "password authentication failed" in lowered or "no password supplied" in lowered:
+    if "password authentication failed" in lowered:
         return "the password was refused"
+    if "no password supplied" in lowered:
+        return (
+            "the server wants a password and none was given (in the URL, PGPASSWORD or ~/.pgpass)"
+        )
     if "does not exist" in lowered and "database" in lowered:
         return "that database does not exist"
     if "connection refused" in lowered or "no such file or directory" in lowered:
@@ -67,8 +84,9 @@ def _connect_reason(message: str) -> str:
 
 
 class NotifyCounter(ChangeCounter):
-    """Counts NOTIFYs on the changes channel over its own connection; a lost connection is
-    reconnected on the next poll and counted as a change, since commits may have been missed."""
+    """Counts NOTIFYs on the changes channel over its own connection. A connection found lost
+    is replaced at once (or on a later poll while the server is away), and that counts as a
+    change, since commits may have been missed meanwhile."""
 
     def __init__(self, connect_args: tuple[Any, dict[str, Any]]) -> None:
         self._args = connect_args
@@ -78,18 +96,27 @@ class NotifyCounter(ChangeCounter):
     def current(self) -> int:
         try:
             if self._connection is None or self._connection.closed:
-                self._connection = self._listen()
-                self._count += 1
+                self._listen()
+            assert self._connection is not None
             self._count += sum(1 for _ in self._connection.notifies(timeout=0))
         except psycopg.Error:
+            lost = self._connection is not None
             self.close()
+            if lost:  # the server may be back already (a restart): listen again now
+                with contextlib.suppress(psycopg.Error):
+                    self._listen()
         return self._count
 
-    def _listen(self) -> psycopg.Connection:
+    def _listen(self) -> None:
         cargs, cparams = self._args
         connection = psycopg.connect(*cargs, **cparams, autocommit=True)
-        connection.execute(f"LISTEN {CHANGES_CHANNEL}")
-        return connection
+        try:
+            connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+        except psycopg.Error:
+            connection.close()
+            raise
+        self._connection = connection
+        self._count += 1
 
     def close(self) -> None:
         if self._connection is not None:
@@ -150,19 +177,28 @@ class PostgresBackend(Backend):
         program = shutil.which("pg_dump")
         if program is None:
             raise StoreUnavailable("pg_dump is not installed; install the PostgreSQL client.")
-        if target.exists():
-            raise StoreUnavailable(f"{target} already exists; choose a new file for the backup.")
-        create_private_file(target, "the backup")
-        environment = dict(os.environ)
+        # Every connection setting but the password goes on the command line as a libpq
+        # connection string (host, port, sslmode, ...); the password only in PGPASSWORD,
+        # which other users cannot read from /proc as they can read the arguments.
         _cargs, params = self.connect_args()
-        options = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "dbname": "PGDATABASE"}
-        for key, variable in options.items():
-            if params.get(key) is not None:
-                environment[variable] = str(params[key])
-        if self.url.password is not None:
-            environment["PGPASSWORD"] = str(self.url.password)
+        settings = {
+            key: value
+            for key, value in params.items()
+            if key not in ("password", "context") and value is not None
+        }
+        environment = dict(os.environ)
+        password = _password(self.url)
+        if password is not None:
+            environment["PGPASSWORD"] = password
+        create_private_file(target, "the backup", exclusive=True)
         done = subprocess.run(
-            [program, "--format=custom", "--no-password", f"--file={target}"],
+            [
+                program,
+                "--format=custom",
+                "--no-password",
+                f"--file={target}",
+                f"--dbname={make_conninfo(**settings)}",
+            ],
             env=environment,
             capture_output=True,
             text=True,

@@ -115,9 +115,7 @@ class SqliteBackend(Backend):
     def backup(self, target: Path) -> str:
         """SQLite's online backup API: a consistent copy, page by page, while others write."""
         source = self.path or Path()
-        if target.exists():
-            raise StoreUnavailable(f"{target} already exists; choose a new file for the backup.")
-        create_private_file(target, "the backup")
+        create_private_file(target, "the backup", exclusive=True)
         try:
             with (
                 closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)) as origin,
