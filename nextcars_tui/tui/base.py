@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.tui.messages import DataChanged
+from nextcars_tui.tui.messages import DataChanged, ServiceFailed
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from nextcars_tui.tui.app import NextCarsApp
 
 T = TypeVar("T")
 
+log = logging.getLogger(__name__)
+
+UNEXPECTED = (
+    "Something unexpected went wrong ({kind}); nothing was saved. "
+    "The desk carries on: try again, or tell the office if it keeps happening."
+)
+
 
 class ServiceCalls:
-    """Mixin: run a service function in a thread worker and hand the result back on the
-    event loop; a DeskError becomes a notification, never a traceback."""
+    """Mixin: run a service function in a thread worker that posts its answer back as a
+    typed message. A DeskError (or anything unexpected) arrives as ServiceFailed, shown as
+    a notification unless the screen's `service_failed` says otherwise: never a traceback,
+    never the end of the desk."""
 
     app: NextCarsApp
 
@@ -39,33 +52,43 @@ class ServiceCalls:
         self,
         function: Callable[..., T],
         *args: Any,
-        on_done: Callable[[T], None] | None = None,
-        on_error: Callable[[DeskError], None] | None = None,
+        reply: Callable[[T], Message] | None = None,
         group: str = "service",
         exclusive: bool = True,
-    ) -> None:
-        self._service_worker(function, args, on_done, on_error, group, exclusive)
+    ) -> Worker[None]:
+        """Run function(*args) off the event loop; post reply(result) to this screen.
 
-    def _service_worker(
-        self,
-        function: Callable[..., Any],
-        args: tuple[Any, ...],
-        on_done: Callable[[Any], None] | None,
-        on_error: Callable[[DeskError], None] | None,
-        group: str,
-        exclusive: bool,
-    ) -> None:
+        An answer for a screen that has closed in the meantime is dropped, since messages
+        are never delivered to a closed screen."""
+        post = self.post_message  # type: ignore[attr-defined]
+
         def job() -> None:
             try:
                 result = function(*args)
             except DeskError as error:
-                handler = on_error or self.app.show_error
-                self.app.call_from_thread(handler, error)
+                post(ServiceFailed(group, error))
                 return
-            if on_done is not None:
-                self.app.call_from_thread(on_done, result)
+            except Exception as error:
+                # The desk must outlive any one call: log the traceback, say it in words.
+                log.exception("service call %s failed", getattr(function, "__name__", function))
+                kind = type(error).__name__
+                post(ServiceFailed(group, DeskError(UNEXPECTED.format(kind=kind))))
+                return
+            if reply is not None:
+                post(reply(result))
 
-        self.run_worker(job, thread=True, exclusive=exclusive, group=group)  # type: ignore[attr-defined]
+        worker: Worker[None] = self.run_worker(  # type: ignore[attr-defined]
+            job, thread=True, exclusive=exclusive, group=group, exit_on_error=False
+        )
+        return worker
+
+    def service_failed(self, group: str, error: DeskError) -> None:
+        """A call of this screen failed; screens that show errors in place override this."""
+        self.app.show_error(error)
+
+    def on_service_failed(self, message: ServiceFailed) -> None:
+        message.stop()
+        self.service_failed(message.group, message.error)
 
 
 class DeskScreen(Screen[None], ServiceCalls):

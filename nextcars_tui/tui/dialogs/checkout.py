@@ -11,6 +11,7 @@ from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
 from nextcars_tui.domain.statuses import PaymentMethod
 from nextcars_tui.tui.base import DeskDialog
+from nextcars_tui.tui.messages import RecordWritten
 from nextcars_tui.tui.widgets.booking_record import payment_refusal
 
 if TYPE_CHECKING:
@@ -91,9 +92,10 @@ class TakesPayment(_ScreenBase):
         """The invoice on screen, or None while the record is loading."""
         raise NotImplementedError
 
-    def record_written(self, message: str) -> None:
+    def on_record_written(self, message: RecordWritten) -> None:
         """A write went through: say so, and let every open screen reload."""
-        self.notify(message, title="Done")
+        message.stop()
+        self.notify(message.summary, title="Done")
         self.app.data_changed()
 
     def action_take_payment(self) -> None:
@@ -124,6 +126,6 @@ class TakesPayment(_ScreenBase):
             self.actor,
             ref,
             method,
-            on_done=lambda _view: self.record_written(f"{ref} is paid by {method}."),
+            reply=lambda _view: RecordWritten(f"{ref} is paid by {method}."),
             group="write",
         )

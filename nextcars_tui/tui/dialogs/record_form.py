@@ -1,26 +1,40 @@
-"""A small form dialog that saves through a service and stays open to show what was wrong."""
+"""The desk's one form dialog: it never loses what was typed.
+
+Every dialog that asks for values and saves them is this class, so they all behave alike:
+the first field has the focus when it opens; each field is checked with the same parser
+the services use before anything is sent; a refusal (from a check or from the service)
+keeps every field as typed, marks and focuses the field at fault and says why; and Enter
+after an error only tries again — nothing but Cancel or Escape closes the form unsaved.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
-from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.errors import DeskError, InvalidInput
 from nextcars_tui.tui.base import DeskDialog
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 Values = dict[str, str]
 
 
 @dataclass(frozen=True)
 class FormField:
-    """One line of a form: a text input, a masked password, or a choice when choices are given."""
+    """One line of a form: a text input, a masked password, or a choice when choices are
+    given. `check` is the parser for the field's kind of value (it raises InvalidInput);
+    `preview` says, as the clerk types, how the value is read (e.g. the date it means)."""
 
     name: str
     label: str
@@ -29,16 +43,32 @@ class FormField:
     password: bool = False
     choices: tuple[str, ...] = ()
     read_only: bool = False
+    check: Callable[[str], object] | None = None
+    preview: Callable[[str], str] | None = None
+    max_length: int = 0
 
     @property
     def widget_id(self) -> str:
         return "field-" + self.name.replace("_", "-")
 
+    @property
+    def editable(self) -> bool:
+        return not self.read_only
+
+
+class FormFault(InvalidInput):
+    """A field's own check refused its value: the message, and which field it was."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
 
 class RecordFormDialog(DeskDialog[Any]):
     """Asks for the fields, runs save(values) in a thread worker and dismisses with its result.
 
-    A DeskError from save is shown inside the dialog, so nothing typed is lost.
+    A DeskError from save is shown inside the dialog with every field kept; an error with a
+    `field` attribute naming one of the form's fields puts the focus there.
     """
 
     DEFAULT_CSS = """
@@ -53,11 +83,27 @@ class RecordFormDialog(DeskDialog[Any]):
     RecordFormDialog .form-row Input, RecordFormDialog .form-row Select {
         width: 1fr;
     }
+    RecordFormDialog .form-row .field-preview {
+        width: auto;
+        max-width: 24;
+        padding-left: 1;
+        color: $text-muted;
+    }
+    RecordFormDialog .form-row Input.-invalid {
+        background: $error 25%;
+    }
     """
     BINDINGS: ClassVar = [
         Binding("escape", "dismiss_dialog", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
     ]
+
+    class Saved(Message):
+        """save() returned: the dialog closes with its result."""
+
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
 
     def __init__(
         self,
@@ -75,16 +121,19 @@ class RecordFormDialog(DeskDialog[Any]):
         self._save_label = save_label
         self._note = note
         self._saving = False
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="record-form"):
-            yield Static(self._title, classes="screen-title")
+            yield Static(escape(self._title), classes="screen-title")
             if self._note:
-                yield Static(self._note, classes="form-note")
+                yield Static(escape(self._note), classes="form-note")
             for field in self._fields:
                 with Horizontal(classes="form-row"):
                     yield Label(field.label)
                     yield self._editor(field)
+                    if field.preview is not None:
+                        yield Label("", id=f"{field.widget_id}-preview", classes="field-preview")
             yield Label("", id="form-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="form-cancel", compact=True)
@@ -99,15 +148,35 @@ class RecordFormDialog(DeskDialog[Any]):
                 allow_blank=False,
                 id=field.widget_id,
                 compact=True,
+                disabled=field.read_only,
             )
         return Input(
             value=field.value,
             placeholder=field.placeholder,
             password=field.password,
             disabled=field.read_only,
+            max_length=field.max_length,
             id=field.widget_id,
             compact=True,
         )
+
+    def on_mount(self) -> None:
+        # The form opens ready to type into: the first field a person can change.
+        first = self.first_field()
+        if first is not None:
+            self.set_focus(first)
+        for field in self._fields:
+            self._show_preview(field)
+
+    def first_field(self) -> Widget | None:
+        for field in self._fields:
+            if field.editable:
+                return self.editor(field.name)
+        return None
+
+    def editor(self, name: str) -> Widget:
+        field = next(f for f in self._fields if f.name == name)
+        return self.query_one(f"#{field.widget_id}")
 
     def values(self) -> Values:
         """What is in the form now, by field name."""
@@ -120,32 +189,92 @@ class RecordFormDialog(DeskDialog[Any]):
                 values[field.name] = widget.value
         return values
 
+    # -- as the clerk types ---------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.input.remove_class("-invalid")
+        field = next((f for f in self._fields if f.widget_id == event.input.id), None)
+        if field is not None:
+            self._show_preview(field)
+
+    def _show_preview(self, field: FormField) -> None:
+        if field.preview is None:
+            return
+        text = self.values()[field.name]
+        try:
+            shown = field.preview(text) if text.strip() else ""
+        except DeskError:
+            shown = "?"
+        self.query_one(f"#{field.widget_id}-preview", Label).update(escape(shown))
+
+    # -- saving ---------------------------------------------------------------------------
+
     @on(Button.Pressed, "#form-cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self._answer(None)
+
+    def action_dismiss_dialog(self) -> None:
+        if not self._saving:
+            self._answer(None)
 
     @on(Button.Pressed, "#form-save")
     @on(Input.Submitted)
     def action_save(self) -> None:
-        if self._saving:
+        if self._saving or self._answered:
+            return
+        values = self.values()
+        try:
+            self._check(values)
+        except FormFault as fault:
+            self._refused(fault)
             return
         self._saving = True
         self.query_one("#form-save", Button).disabled = True
         self._error("Saving…")
-        self.call_service(
-            self._save, self.values(), on_done=self._saved, on_error=self._failed, group="form"
-        )
+        self.call_service(self._save, values, reply=self.Saved, group="form")
 
-    def _saved(self, result: Any) -> None:
-        self.dismiss(result)
+    def _check(self, values: Values) -> None:
+        """Every field's own parser, in the order of the form; the first refusal wins."""
+        for field in self._fields:
+            if field.check is None or not field.editable:
+                continue
+            try:
+                field.check(values[field.name])
+            except InvalidInput as error:
+                raise FormFault(field.name, error.message) from error
 
-    def _failed(self, error: DeskError) -> None:
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self._answer(message.result)
+
+    def service_failed(self, group: str, error: DeskError) -> None:
         self._saving = False
         self.query_one("#form-save", Button).disabled = False
+        self._refused(error)
+
+    def _refused(self, error: DeskError) -> None:
+        """Keep every field; say why; put the cursor where the fault is."""
         self._error(error.message)
+        names = {field.name for field in self._fields if field.editable}
+        at_fault = getattr(error, "field", None)
+        target: Widget | None = None
+        if isinstance(at_fault, str) and at_fault in names:
+            target = self.editor(at_fault)
+            target.add_class("-invalid")
+        elif not isinstance(self.focused, Input | Select):
+            target = self.first_field()
+        if target is not None:
+            self.set_focus(target)
 
     def _error(self, text: str) -> None:
-        self.query_one("#form-error", Label).update(text)
+        self.query_one("#form-error", Label).update(escape(text))
+
+    def _answer(self, result: Any) -> None:
+        """Dismiss once: a second press or key before the dialog closes must not act twice."""
+        if not self._answered:
+            self._answered = True
+            self.dismiss(result)
 
 
 def changed_only(before: Mapping[str, str], after: Values) -> dict[str, str]:

@@ -13,6 +13,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
 from nextcars_tui.tui.formatting import status_text
+from nextcars_tui.tui.messages import RecordWritten
 from nextcars_tui.tui.screens.record import RecordScreen
 from nextcars_tui.tui.widgets.booking_record import (
     HistoryLog,
@@ -132,7 +133,7 @@ class BookingDetailScreen(RecordScreen):
             self.desk,
             self.actor,
             self.ref,
-            on_done=lambda view: self.record_written(f"{view.ref} is confirmed."),
+            reply=lambda view: RecordWritten(f"{view.ref} is confirmed."),
             group="write",
         )
 
@@ -162,7 +163,7 @@ class BookingDetailScreen(RecordScreen):
             self.actor,
             self.ref,
             reason,
-            on_done=lambda view: self.record_written(
+            reply=lambda view: RecordWritten(
                 f"{view.ref} is cancelled; {view.invoice.ref} is {view.invoice.status}."
             ),
             group="write",

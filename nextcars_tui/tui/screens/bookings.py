@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -11,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
@@ -74,6 +76,12 @@ class BookingsScreen(PageKeys, DeskScreen):
         Binding("escape", "back", "Back"),
     ]
 
+    class PageLoaded(Message):
+        def __init__(self, generation: int, page: Page[BookingView]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+
     def __init__(self, text: str = "", status: str = "") -> None:
         super().__init__()
         self.search_text = text
@@ -129,15 +137,19 @@ class BookingsScreen(PageKeys, DeskScreen):
             offset=self.paging.offset,
         )
 
-        def show(page: Page[BookingView]) -> None:
-            if generation == self._generation:
-                self._show(page)
-
         self.call_service(
-            list_bookings, self.desk, self.actor, wanted, on_done=show, on_error=self._not_loaded
+            list_bookings,
+            self.desk,
+            self.actor,
+            wanted,
+            reply=partial(self.PageLoaded, generation),
         )
 
-    def _show(self, page: Page[BookingView]) -> None:
+    @on(PageLoaded)
+    def _show(self, message: PageLoaded) -> None:
+        if message.generation != self._generation:
+            return  # an answer to filters or a sort that have changed since
+        page = message.page
         if self.paging.settle(page.total):
             self.reload()  # rows vanished under this page: fetch the last page that exists
             return
@@ -183,7 +195,7 @@ class BookingsScreen(PageKeys, DeskScreen):
         )
         self.query_one("#bookings-caption", Static).update(self._caption)
 
-    def _not_loaded(self, error: DeskError) -> None:
+    def service_failed(self, group: str, error: DeskError) -> None:
         self.app.show_error(error)
         self._fill()
 

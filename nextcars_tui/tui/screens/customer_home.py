@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.roles import Actor, Permission
@@ -40,6 +41,11 @@ class CustomerHomeScreen(DeskScreen):
         Binding("r", "refresh", "Refresh"),
     ]
 
+    class OwnLoaded(Message):
+        def __init__(self, own: Own) -> None:
+            super().__init__()
+            self.own = own
+
     def __init__(self) -> None:
         super().__init__()
         self._bookings: dict[str, BookingView] = {}
@@ -66,10 +72,11 @@ class CustomerHomeScreen(DeskScreen):
         self.query_one("#my-bookings", DataTable).focus()
 
     def reload(self) -> None:
-        self.call_service(load_own, self.desk, self.actor, on_done=self._show, group="own")
+        self.call_service(load_own, self.desk, self.actor, reply=self.OwnLoaded, group="own")
 
-    def _show(self, own: Own) -> None:
-        bookings, invoices = own
+    @on(OwnLoaded)
+    def _show(self, message: OwnLoaded) -> None:
+        bookings, invoices = message.own
         money = self.desk.money
         table = self.query_one("#my-bookings", DataTable)
         table.clear()

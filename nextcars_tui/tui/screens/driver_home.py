@@ -6,9 +6,11 @@ from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
 from nextcars_tui.domain.roles import Permission
@@ -59,6 +61,11 @@ class DriverHomeScreen(DeskScreen):
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_ASSIGNMENTS
     BINDINGS: ClassVar = [Binding("r", "refresh", "Refresh")]
 
+    class AssignmentsLoaded(Message):
+        def __init__(self, work: Assignments) -> None:
+            super().__init__()
+            self.work = work
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading your assignments…", id="driver-summary", classes="status-line")
@@ -76,10 +83,12 @@ class DriverHomeScreen(DeskScreen):
         from nextcars_tui.services.listings import my_assignments
 
         self.call_service(
-            my_assignments, self.desk, self.actor, on_done=self._show, group="assignments"
+            my_assignments, self.desk, self.actor, reply=self.AssignmentsLoaded, group="assignments"
         )
 
-    def _show(self, work: Assignments) -> None:
+    @on(AssignmentsLoaded)
+    def _show(self, message: AssignmentsLoaded) -> None:
+        work = message.work
         today = self.desk.today()
         for key, title, empty in _SECTIONS:
             bookings: list[BookingView] = getattr(work, key)

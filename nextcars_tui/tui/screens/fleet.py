@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.money import cents_to_text
@@ -20,6 +21,7 @@ from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Va
 
 if TYPE_CHECKING:
     from nextcars_tui.services.fleet import CarView, CustomerView, DriverView
+    from nextcars_tui.services.records import Check
 
 _TABS = ("cars", "drivers", "customers")
 _TITLES = {"cars": "Cars", "drivers": "Drivers", "customers": "Customers"}
@@ -29,35 +31,74 @@ _LIMIT = 500
 Form = tuple[str, list[FormField], Callable[[Values], Any]]
 
 
+def _checks() -> tuple[dict[str, Check], dict[str, Check], dict[str, Check]]:
+    """The services' own parsers for each field, so a form refuses exactly what they do."""
+    from nextcars_tui.services.records import CAR_CHECKS, CUSTOMER_CHECKS, DRIVER_CHECKS
+
+    return CAR_CHECKS, DRIVER_CHECKS, CUSTOMER_CHECKS
+
+
 def _car_fields(car: CarView | None) -> list[FormField]:
+    from nextcars_tui.domain.validation import clean_plate
+
+    checks = _checks()[0]
     return [
-        FormField("plate", "Plate", car.plate if car else "", "e.g. KX-204", read_only=bool(car)),
-        FormField("make", "Make", car.make if car else "", "e.g. Skoda"),
-        FormField("model", "Model", car.model if car else "", "e.g. Superb"),
-        FormField("seats", "Seats", str(car.seats) if car else "5"),
         FormField(
-            "daily_rate", "Daily rate", cents_to_text(car.daily_rate_cents) if car else "", "89.00"
+            "plate",
+            "Plate",
+            car.plate if car else "",
+            "e.g. KX-204",
+            read_only=bool(car),
+            check=clean_plate,
+        ),
+        FormField("make", "Make", car.make if car else "", "e.g. Skoda", check=checks["make"]),
+        FormField("model", "Model", car.model if car else "", "e.g. Superb", check=checks["model"]),
+        FormField("seats", "Seats", str(car.seats) if car else "5", check=checks["seats"]),
+        FormField(
+            "daily_rate",
+            "Daily rate",
+            cents_to_text(car.daily_rate_cents) if car else "",
+            "89.00",
+            check=checks["daily_rate_cents"],
         ),
     ]
 
 
 def _driver_fields(driver: DriverView | None) -> list[FormField]:
+    from nextcars_tui.domain.validation import clean_driver_code
+
+    checks = _checks()[1]
     return [
         FormField(
-            "code", "Code", driver.code if driver else "", "e.g. DRV-05", read_only=bool(driver)
+            "code",
+            "Code",
+            driver.code if driver else "",
+            "e.g. DRV-05",
+            read_only=bool(driver),
+            check=clean_driver_code,
         ),
-        FormField("name", "Name", driver.name if driver else ""),
-        FormField("phone", "Phone", driver.phone if driver else "", "+44 20 7946 0100"),
+        FormField("name", "Name", driver.name if driver else "", check=checks["name"]),
+        FormField(
+            "phone",
+            "Phone",
+            driver.phone if driver else "",
+            "+44 20 7946 0100",
+            check=checks["phone"],
+        ),
         FormField(
             "daily_fee",
             "Daily fee",
             cents_to_text(driver.daily_fee_cents) if driver else "",
             "45.00",
+            check=checks["daily_fee_cents"],
         ),
     ]
 
 
 def _customer_fields(customer: CustomerView | None) -> list[FormField]:
+    from nextcars_tui.domain.validation import clean_email
+
+    checks = _checks()[2]
     return [
         FormField(
             "email",
@@ -65,9 +106,16 @@ def _customer_fields(customer: CustomerView | None) -> list[FormField]:
             customer.email if customer else "",
             "name@example.com",
             read_only=bool(customer),
+            check=clean_email,
         ),
-        FormField("name", "Name", customer.name if customer else ""),
-        FormField("phone", "Phone", customer.phone if customer else "", "+44 7700 900000"),
+        FormField("name", "Name", customer.name if customer else "", check=checks["name"]),
+        FormField(
+            "phone",
+            "Phone",
+            customer.phone if customer else "",
+            "+44 7700 900000",
+            check=checks["phone"],
+        ),
     ]
 
 
@@ -83,6 +131,15 @@ class FleetScreen(DeskScreen):
         Binding("2", "tab('drivers')", "Drivers", show=False),
         Binding("3", "tab('customers')", "Customers", show=False),
     ]
+
+    class ListLoaded(Message):
+        """One tab's records, fetched for the filter text `text`."""
+
+        def __init__(self, tab: str, text: str, records: list[Any]) -> None:
+            super().__init__()
+            self.tab = tab
+            self.text = text
+            self.records = records
 
     def __init__(self, tab: str = "cars") -> None:
         super().__init__()
@@ -123,30 +180,37 @@ class FleetScreen(DeskScreen):
         from nextcars_tui.services.fleet import list_cars, list_drivers, search_customers
 
         text = self._filter_text()
-        loaders: tuple[tuple[str, Callable[..., Any], Callable[[Any], None]], ...] = (
-            ("cars", list_cars, self._show_cars),
-            ("drivers", list_drivers, self._show_drivers),
-            ("customers", search_customers, self._show_customers),
+        loaders: tuple[tuple[str, Callable[..., Any]], ...] = (
+            ("cars", list_cars),
+            ("drivers", list_drivers),
+            ("customers", search_customers),
         )
-        for name, load, show in loaders:
+        for name, load in loaders:
             self.call_service(
                 load,
                 self.desk,
                 self.actor,
                 text,
                 _LIMIT,
-                on_done=partial(self._arrived, text, show),
+                reply=partial(self.ListLoaded, name, text),
                 group=f"fleet-{name}",
             )
 
     def _filter_text(self) -> str:
         return self.query_one("#fleet-filter", Input).value.strip()
 
-    def _arrived(self, text: str, show: Callable[[Any], None], records: Any) -> None:
+    @on(ListLoaded)
+    def _arrived(self, message: ListLoaded) -> None:
         """Show a list only if it answers the filter as it is now; a cancelled thread
         worker still finishes, so a slow answer to an older filter must not win."""
-        if text == self._filter_text():
-            show(records)
+        if message.text != self._filter_text():
+            return
+        if message.tab == "cars":
+            self._show_cars(message.records)
+        elif message.tab == "drivers":
+            self._show_drivers(message.records)
+        else:
+            self._show_customers(message.records)
 
     def _money(self, cents: int) -> Text:
         return Text(self.desk.money(cents), justify="right")

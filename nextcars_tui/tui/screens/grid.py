@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -11,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
 from nextcars_tui.domain.dates import parse_date
@@ -56,6 +58,18 @@ class GridScreen(DeskScreen):
         Binding("slash", "focus_filter", "Filter", key_display="/"),
         Binding("escape", "leave_input", "Grid", show=False),
     ]
+
+    class GridLoaded(Message):
+        def __init__(self, token: int, grid: Grid) -> None:
+            super().__init__()
+            self.token = token
+            self.grid = grid
+
+    class SummaryLoaded(Message):
+        def __init__(self, ref: str, detail: BookingDetail) -> None:
+            super().__init__()
+            self.ref = ref
+            self.booking = detail.booking
 
     def __init__(self, text: str = "", start: date | None = None, days: int = 31) -> None:
         super().__init__()
@@ -111,12 +125,14 @@ class GridScreen(DeskScreen):
             self.start,
             self.days,
             self._text,
-            on_done=lambda grid: self._loaded(grid, token),
+            reply=partial(self.GridLoaded, token),
             group="grid",
         )
 
-    def _loaded(self, grid: Grid, token: int) -> None:
-        if token != self._load_token:
+    @on(GridLoaded)
+    def _loaded(self, message: GridLoaded) -> None:
+        grid = message.grid
+        if message.token != self._load_token:
             return  # an older window or filter answered late
         self.grid_widget.show_grid(grid, self.desk.today(), cursor_day=self._cursor_day)
         self._cursor_day = None
@@ -226,15 +242,21 @@ class GridScreen(DeskScreen):
     def _fetch_summary(self, ref: str) -> None:
         from nextcars_tui.services.booking import booking_detail
 
-        def fetched(detail: BookingDetail) -> None:
-            self._summaries[ref] = detail.booking
-            cell = self.grid_widget.cursor_cell
-            if cell is not None and cell.ref == ref:
-                self._describe_cursor()
-
         self.call_service(
-            booking_detail, self.desk, self.actor, ref, on_done=fetched, group="grid-summary"
+            booking_detail,
+            self.desk,
+            self.actor,
+            ref,
+            reply=partial(self.SummaryLoaded, ref),
+            group="grid-summary",
         )
+
+    @on(SummaryLoaded)
+    def _summary_loaded(self, message: SummaryLoaded) -> None:
+        self._summaries[message.ref] = message.booking
+        cell = self.grid_widget.cursor_cell
+        if cell is not None and cell.ref == message.ref:
+            self._describe_cursor()
 
     @on(AvailabilityGrid.CellChosen)
     def _chosen(self, event: AvailabilityGrid.CellChosen) -> None:

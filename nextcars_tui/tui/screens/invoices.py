@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from nextcars_tui.domain.errors import DeskError
@@ -55,6 +56,12 @@ class InvoicesScreen(PageKeys, DeskScreen):
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
     ]
+
+    class PageLoaded(Message):
+        def __init__(self, generation: int, page: Page[InvoiceView]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
 
     def __init__(self, status: str = "") -> None:
         super().__init__()
@@ -104,19 +111,19 @@ class InvoicesScreen(PageKeys, DeskScreen):
             f"{self._caption} · loading…" if self._caption else "Loading…"
         )
 
-        def show(page: Page[InvoiceView]) -> None:
-            if generation == self._generation:
-                self._show(page)
-
         fetch = partial(
             list_invoices,
             statuses=self._statuses(),
             limit=self.paging.size,
             offset=self.paging.offset,
         )
-        self.call_service(fetch, self.desk, self.actor, on_done=show, on_error=self._not_loaded)
+        self.call_service(fetch, self.desk, self.actor, reply=partial(self.PageLoaded, generation))
 
-    def _show(self, page: Page[InvoiceView]) -> None:
+    @on(PageLoaded)
+    def _show(self, message: PageLoaded) -> None:
+        if message.generation != self._generation:
+            return  # an answer to filters that have changed since
+        page = message.page
         if self.paging.settle(page.total):
             self.reload()
             return
@@ -153,7 +160,7 @@ class InvoicesScreen(PageKeys, DeskScreen):
         )
         self.query_one("#invoices-caption", Static).update(self._caption)
 
-    def _not_loaded(self, error: DeskError) -> None:
+    def service_failed(self, group: str, error: DeskError) -> None:
         self.app.show_error(error)
         self._fill()
 

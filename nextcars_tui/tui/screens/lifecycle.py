@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from nextcars_tui.domain.errors import DeskError
@@ -42,6 +43,20 @@ class LifecycleScreen(DeskScreen):
         Binding("d", "dry_run", "Dry run"),
         Binding("r", "run_now", "Run now"),
     ]
+
+    class Previewed(Message):
+        """A dry run answered: what the rules would change now."""
+
+        def __init__(self, result: LifecycleResult) -> None:
+            super().__init__()
+            self.result = result
+
+    class Ran(Message):
+        """The rules ran and wrote their changes."""
+
+        def __init__(self, result: LifecycleResult) -> None:
+            super().__init__()
+            self.result = result
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,11 +103,13 @@ class LifecycleScreen(DeskScreen):
             partial(run_lifecycle, dry_run=True),
             self.desk,
             self.actor,
-            on_done=self._previewed,
+            reply=self.Previewed,
             group="lifecycle-dry-run",
         )
 
-    def _previewed(self, result: LifecycleResult) -> None:
+    @on(Previewed)
+    def _previewed(self, message: Previewed) -> None:
+        result = message.result
         self._preview = result
         local = result.now.astimezone(self.desk.settings.business.zone)
         heading = f"Would change now ({local:%d %b %H:%M}): "
@@ -137,12 +154,13 @@ class LifecycleScreen(DeskScreen):
             run_lifecycle,
             self.desk,
             self.actor,
-            on_done=self._ran,
-            on_error=self._run_failed,
+            reply=self.Ran,
             group="lifecycle-run",
         )
 
-    def _ran(self, result: LifecycleResult) -> None:
+    @on(Ran)
+    def _ran(self, message: Ran) -> None:
+        result = message.result
         self._run_pending = False
         local = result.now.astimezone(self.desk.settings.business.zone)
         summary = _counts(result, _DONE) if result.changed else "nothing needed changing"
@@ -157,6 +175,7 @@ class LifecycleScreen(DeskScreen):
         else:
             self.action_dry_run()
 
-    def _run_failed(self, error: DeskError) -> None:
-        self._run_pending = False
+    def service_failed(self, group: str, error: DeskError) -> None:
+        if group == "lifecycle-run":
+            self._run_pending = False
         self.app.show_error(error)

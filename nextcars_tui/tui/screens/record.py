@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Static
 
 from nextcars_tui.domain.errors import DeskError
@@ -26,6 +28,11 @@ class RecordScreen(TakesPayment, DeskScreen):
     HEADING_ID: ClassVar[str]
     HISTORY_ID: ClassVar[str]
     PAY_BUTTON_ID: ClassVar[str]
+
+    class DetailLoaded(Message):
+        def __init__(self, detail: BookingDetail) -> None:
+            super().__init__()
+            self.detail = detail
 
     def __init__(self, ref: str) -> None:
         super().__init__()
@@ -48,18 +55,18 @@ class RecordScreen(TakesPayment, DeskScreen):
             self.desk,
             self.actor,
             self.ref,
-            on_done=self._show,
-            on_error=self._not_shown,
+            reply=self.DetailLoaded,
             group="detail",
         )
 
-    def _show(self, detail: BookingDetail) -> None:
-        self.detail = detail
-        self.show_detail(detail)
+    @on(DetailLoaded)
+    def _show(self, message: DetailLoaded) -> None:
+        self.detail = message.detail
+        self.show_detail(message.detail)
 
-    def _not_shown(self, error: DeskError) -> None:
+    def service_failed(self, group: str, error: DeskError) -> None:
         self.app.show_error(error)
-        if self.detail is None:
+        if group == "detail" and self.detail is None:
             self.query_one(f"#{self.HEADING_ID}", Static).update(error.message)
 
     def record_invoice(self) -> InvoiceView | None:

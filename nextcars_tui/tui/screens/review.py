@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from nextcars_tui.domain.ageing import BUCKETS
@@ -18,7 +19,7 @@ from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.export_path import ExportPathDialog
-from nextcars_tui.tui.formatting import status_text
+from nextcars_tui.tui.formatting import count, status_text
 from nextcars_tui.tui.widgets.bar_chart import Bar, BarChart
 
 if TYPE_CHECKING:
@@ -51,6 +52,16 @@ class ReviewScreen(DeskScreen):
         Binding("r", "refresh", "Refresh"),
     ]
 
+    class ReportLoaded(Message):
+        def __init__(self, report: AgeingReport) -> None:
+            super().__init__()
+            self.report = report
+
+    class Exported(Message):
+        def __init__(self, written: tuple[Path, int]) -> None:
+            super().__init__()
+            self.path, self.rows = written
+
     def __init__(self) -> None:
         super().__init__()
         self._report: AgeingReport | None = None
@@ -78,9 +89,13 @@ class ReviewScreen(DeskScreen):
     def reload(self) -> None:
         from nextcars_tui.services.reports import ageing_report
 
-        self.call_service(ageing_report, self.desk, self.actor, on_done=self._show, group="review")
+        self.call_service(
+            ageing_report, self.desk, self.actor, reply=self.ReportLoaded, group="review"
+        )
 
-    def _show(self, report: AgeingReport) -> None:
+    @on(ReportLoaded)
+    def _show(self, message: ReportLoaded) -> None:
+        report = message.report
         self._report = report
         if self._customer and all(c.email != self._customer for c in report.customers):
             self._customer = None
@@ -175,8 +190,12 @@ class ReviewScreen(DeskScreen):
         if not target or self._report is None:
             return
         shown = replace(self._report, lines=self._shown_lines())
-        self.call_service(write_ageing_csv, shown, target, on_done=self._exported, group="export")
+        self.call_service(write_ageing_csv, shown, target, reply=self.Exported, group="export")
 
-    def _exported(self, written: tuple[Path, int]) -> None:
-        path, rows = written
-        self.notify(f"Wrote {rows} invoices to {path}", title="Exported", timeout=10)
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self.notify(
+            f"Wrote {count(message.rows, 'invoice')} to {message.path}",
+            title="Exported",
+            timeout=10,
+        )

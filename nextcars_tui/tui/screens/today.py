@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.base import DeskScreen
@@ -51,6 +52,11 @@ class TodayScreen(DeskScreen):
         Binding("r", "refresh", "Refresh"),
     ]
 
+    class BoardLoaded(Message):
+        def __init__(self, board: TodayBoard) -> None:
+            super().__init__()
+            self.board = board
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="today-summary")
@@ -65,9 +71,11 @@ class TodayScreen(DeskScreen):
     def reload(self) -> None:
         from nextcars_tui.services.today import today_board
 
-        self.call_service(today_board, self.desk, self.actor, on_done=self._show, group="today")
+        self.call_service(today_board, self.desk, self.actor, reply=self.BoardLoaded, group="today")
 
-    def _show(self, board: TodayBoard) -> None:
+    @on(BoardLoaded)
+    def _show(self, message: BoardLoaded) -> None:
+        board = message.board
         self._fill_bookings("pickups", board.pickups)
         self._fill_bookings("returns", board.returns)
         self._fill_bookings("in-progress", board.in_progress)

@@ -9,12 +9,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.roles import ASSIGNABLE_ROLES, Permission
+from nextcars_tui.domain.validation import clean_password, clean_username
 from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values
+from nextcars_tui.tui.dialogs.record_form import FormFault, FormField, RecordFormDialog, Values
+from nextcars_tui.tui.formatting import count
 
 if TYPE_CHECKING:
     from nextcars_tui.services.auth import UserView
@@ -25,7 +27,7 @@ _LINK_HINT = "DRV-05 or name@example.com"
 
 def _same_passwords(values: Values) -> str:
     if values["password"] != values["repeat"]:
-        raise InvalidInput("The two passwords differ; type the same password twice.")
+        raise FormFault("repeat", "The two passwords differ; type the same password twice.")
     return values["password"]
 
 
@@ -39,6 +41,16 @@ class UsersScreen(DeskScreen):
         Binding("p", "reset_password", "Password"),
         Binding("u", "unlock", "Unlock"),
     ]
+
+    class UsersLoaded(Message):
+        def __init__(self, users: list[UserView]) -> None:
+            super().__init__()
+            self.users = users
+
+    class Unlocked(Message):
+        def __init__(self, user: UserView) -> None:
+            super().__init__()
+            self.user = user
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,9 +72,11 @@ class UsersScreen(DeskScreen):
     def reload(self) -> None:
         from nextcars_tui.services.auth import list_users
 
-        self.call_service(list_users, self.desk, self.actor, on_done=self._show, group="users")
+        self.call_service(list_users, self.desk, self.actor, reply=self.UsersLoaded, group="users")
 
-    def _show(self, users: list[UserView]) -> None:
+    @on(UsersLoaded)
+    def _show(self, message: UsersLoaded) -> None:
+        users = message.users
         table = self.query_one("#users-table", DataTable)
         highlighted = self._selected()
         self._users = {user.username: user for user in users}
@@ -81,7 +95,7 @@ class UsersScreen(DeskScreen):
             table.move_cursor(row=names.index(highlighted))
         locked = sum(1 for u in users if u.locked_until is not None and u.locked_until > now)
         self.query_one("#users-summary", Static).update(
-            f"{len(users)} users · {locked} locked · a add · r role · p password · u unlock"
+            f"{count(len(users), 'user')} · {locked} locked"
         )
 
     def _state(self, user: UserView, now: datetime) -> Text:
@@ -89,7 +103,7 @@ class UsersScreen(DeskScreen):
             local = user.locked_until.astimezone(self.desk.settings.business.zone)
             return Text(f"LOCKED until {local:%H:%M}", style="bold red")
         if user.failed_sign_ins:
-            return Text(f"{user.failed_sign_ins} failed sign-in(s)", style="yellow")
+            return Text(count(user.failed_sign_ins, "failed sign-in"), style="yellow")
         return Text("ok", style="green")
 
     def _selected(self) -> str | None:
@@ -112,9 +126,20 @@ class UsersScreen(DeskScreen):
 
         desk, actor = self.desk, self.actor
         fields = [
-            FormField("username", "Username", placeholder="2–32 letters, digits, . _ -"),
+            FormField(
+                "username",
+                "Username",
+                placeholder="2–32 letters, digits, . _ -",
+                check=clean_username,
+            ),
             FormField("role", "Role", "staff", choices=_ROLE_NAMES),
-            FormField("password", "Password", password=True, placeholder="at least 8 characters"),
+            FormField(
+                "password",
+                "Password",
+                password=True,
+                placeholder="at least 8 characters",
+                check=clean_password,
+            ),
             FormField("repeat", "Repeat", password=True),
             FormField("link", "Linked to", placeholder=_LINK_HINT),
         ]
@@ -152,7 +177,13 @@ class UsersScreen(DeskScreen):
             return
         desk, actor, name = self.desk, self.actor, user.username
         fields = [
-            FormField("password", "New password", password=True, placeholder="at least 8"),
+            FormField(
+                "password",
+                "New password",
+                password=True,
+                placeholder="at least 8",
+                check=clean_password,
+            ),
             FormField("repeat", "Repeat", password=True),
         ]
 
@@ -174,9 +205,13 @@ class UsersScreen(DeskScreen):
             self.desk,
             self.actor,
             user.username,
-            on_done=lambda view: self._done("Unlocked", view),
+            reply=self.Unlocked,
             group="unlock",
         )
+
+    @on(Unlocked)
+    def _unlocked(self, message: Unlocked) -> None:
+        self._done("Unlocked", message.user)
 
     def _open(self, dialog: RecordFormDialog, verb: str) -> None:
         self.app.push_screen(dialog, lambda view: self._done(verb, view))

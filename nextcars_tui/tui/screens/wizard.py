@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
@@ -11,6 +13,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
 
 from nextcars_tui.domain.dates import DateRange
@@ -19,6 +23,8 @@ from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
+from nextcars_tui.tui.formatting import count
 from nextcars_tui.tui.widgets.customer_step import CustomerStep
 from nextcars_tui.tui.widgets.wizard_steps import (
     DatesStep,
@@ -53,6 +59,10 @@ class Draft:
     car: ResourceOption | None = None
     driver: ResourceOption | None = None
 
+    @property
+    def empty(self) -> bool:
+        return not (self.customer or self.dates or self.car or self.driver)
+
     def complete_until(self) -> int:
         """Index of the first step still to do (5 when all are done)."""
         for index, value in enumerate((self.customer, self.dates, self.car, self.driver)):
@@ -62,13 +72,45 @@ class Draft:
 
 
 class BookingWizardScreen(DeskScreen):
-    """Make a booking step by step; Escape abandons without writing anything."""
+    """Make a booking step by step. Nothing is written until Confirm; Escape (or Ctrl+N for
+    a fresh booking) asks before throwing away what was entered."""
 
     REQUIRED = Permission.BOOK
     BINDINGS: ClassVar = [
         Binding("escape", "abandon", "Abandon"),
         Binding("ctrl+r", "back", "Back"),
+        Binding("ctrl+n", "start_over", "New booking", show=False),
     ]
+
+    # The step on screen; the switcher, the progress line and the buttons follow it.
+    step: reactive[str] = reactive("customer", init=False)
+
+    class CustomersFound(Message):
+        def __init__(self, token: int, text: str, customers: list[CustomerView]) -> None:
+            super().__init__()
+            self.token = token
+            self.text = text
+            self.customers = customers
+
+    class CustomerAdded(Message):
+        def __init__(self, customer: CustomerView) -> None:
+            super().__init__()
+            self.customer = customer
+
+    class OptionsLoaded(Message):
+        def __init__(
+            self, kind: str, token: int, dates: DateRange, options: list[ResourceOption]
+        ) -> None:
+            super().__init__()
+            self.kind = kind
+            self.token = token
+            self.dates = dates
+            self.options = options
+
+    class Booked(Message):
+        def __init__(self, booking: BookingView) -> None:
+            super().__init__()
+            self.booking = booking
 
     def __init__(
         self,
@@ -80,14 +122,15 @@ class BookingWizardScreen(DeskScreen):
     ) -> None:
         super().__init__()
         self.draft = Draft()
-        self.step = "customer"
         self._wanted = {"car": car, "driver": driver}
         self._start = start
         self._days = days
         self._customer_text = customer or ""
+        self._typed_dates: tuple[str, str] = ("", "")
         self._options_for: dict[str, DateRange | None] = {"car": None, "driver": None}
         self._tokens = {"customer": 0, "car": 0, "driver": 0}
         self._booking_in_flight = False
+        self._asking = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -110,6 +153,7 @@ class BookingWizardScreen(DeskScreen):
         dates_step.configure(
             today, self.desk.settings.business.max_rental_days, self._start, self._days
         )
+        self._typed_dates = dates_step.typed
         self.query_one("#customer-search", Input).value = self._customer_text
         self._go("customer")
         self._search_customers(self._customer_text)
@@ -121,6 +165,20 @@ class BookingWizardScreen(DeskScreen):
         elif self.step in RESOURCE_STEPS:
             self._load_options(self.step)
 
+    def service_failed(self, group: str, error: DeskError) -> None:
+        if group == "add-customer":
+            self.query_one(CustomerStep).show_error(error.message)
+        elif group.startswith("options-"):
+            kind = group.removeprefix("options-")
+            step = self.query_one(f"#step-{kind}", ResourceStep)
+            step.option_list.loading = False
+            self._options_for[kind] = None
+            step.show_error(error.message)
+        elif group == "book":
+            self._not_booked(error)
+        else:
+            self.app.show_error(error)
+
     # -- moving between steps -----------------------------------------------------------
 
     def _go(self, step: str) -> None:
@@ -128,13 +186,16 @@ class BookingWizardScreen(DeskScreen):
         if index > self.draft.complete_until():
             step = STEPS[self.draft.complete_until()]
         self.step = step
-        self.query_one(ContentSwitcher).current = f"step-{step}"
         if step in RESOURCE_STEPS and self._options_for[step] != self.draft.dates:
             self._load_options(step)
         if step == "review":
             self._show_review()
         self._show_progress()
         self._step_widget(step).focus_first()
+
+    def watch_step(self, step: str) -> None:
+        self.query_one(ContentSwitcher).current = f"step-{step}"
+        self._show_progress()
 
     def _step_widget(self, step: str) -> WizardStep:
         return cast(WizardStep, self.query_one(f"#step-{step}"))
@@ -179,12 +240,54 @@ class BookingWizardScreen(DeskScreen):
     def _next_pressed(self) -> None:
         self.action_next()
 
+    # -- leaving without booking --------------------------------------------------------
+
+    @property
+    def has_work(self) -> bool:
+        """Whether leaving now would throw away something the clerk entered."""
+        if not self.draft.empty:
+            return True
+        customer = self.query_one(CustomerStep)
+        return (
+            customer.search_text.strip() != self._customer_text.strip()
+            or customer.has_typed_new_customer
+            or self.query_one(DatesStep).typed != self._typed_dates
+        )
+
     def action_abandon(self) -> None:
+        self._leave("Abandon this booking?", "Abandon", self._abandon)
+
+    def action_start_over(self) -> None:
+        self._leave("Start a new booking?", "Start again", self._start_over)
+
+    def _leave(self, title: str, go_label: str, then: Callable[[], None]) -> None:
         if self._booking_in_flight:
             self.notify("The booking is being saved; wait a moment.", severity="warning")
             return
+        if not self.has_work:
+            then()
+            return
+        if self._asking:
+            return
+        self._asking = True
+
+        def answered(go: bool | None) -> None:
+            self._asking = False
+            if go:
+                then()
+
+        message = "What you entered for this booking is thrown away; nothing has been saved."
+        self.app.push_screen(
+            ConfirmRunDialog(title, message, go_label=go_label, stay_label="Keep editing"),
+            answered,
+        )
+
+    def _abandon(self) -> None:
         self.app.pop_screen()
         self.app.notify("Booking abandoned; nothing was saved.")
+
+    def _start_over(self) -> None:
+        self.app.switch_screen(BookingWizardScreen())
 
     # -- customer -----------------------------------------------------------------------
 
@@ -192,16 +295,20 @@ class BookingWizardScreen(DeskScreen):
         from nextcars_tui.services.fleet import search_customers
 
         self._tokens["customer"] += 1
-        token = self._tokens["customer"]
-        chosen = self.draft.customer.email if self.draft.customer else None
-
-        def found(customers: list[CustomerView]) -> None:
-            if token == self._tokens["customer"]:
-                self.query_one(CustomerStep).show_results(customers, chosen, text)
-
         self.call_service(
-            search_customers, self.desk, self.actor, text, on_done=found, group="customers"
+            search_customers,
+            self.desk,
+            self.actor,
+            text,
+            reply=partial(self.CustomersFound, self._tokens["customer"], text),
+            group="customers",
         )
+
+    @on(CustomersFound)
+    def _customers_found(self, message: CustomersFound) -> None:
+        if message.token == self._tokens["customer"]:
+            chosen = self.draft.customer.email if self.draft.customer else None
+            self.query_one(CustomerStep).show_results(message.customers, chosen, message.text)
 
     @on(CustomerStep.SearchChanged)
     def _customer_typed(self, event: CustomerStep.SearchChanged) -> None:
@@ -216,14 +323,6 @@ class BookingWizardScreen(DeskScreen):
     def _create_customer(self, event: CustomerStep.CreateRequested) -> None:
         from nextcars_tui.services.fleet import add_customer
 
-        step = self.query_one(CustomerStep)
-
-        def created(customer: CustomerView) -> None:
-            step.created(customer)
-            self.notify(f"Customer {customer.name} added.")
-            self.draft.customer = customer
-            self._go("dates")
-
         self.call_service(
             add_customer,
             self.desk,
@@ -231,10 +330,17 @@ class BookingWizardScreen(DeskScreen):
             event.name,
             event.email,
             event.phone,
-            on_done=created,
-            on_error=lambda error: step.show_error(error.message),
+            reply=self.CustomerAdded,
             group="add-customer",
         )
+
+    @on(CustomerAdded)
+    def _customer_added(self, message: CustomerAdded) -> None:
+        customer = message.customer
+        self.query_one(CustomerStep).created(customer)
+        self.notify(f"Customer {customer.name} added.")
+        self.draft.customer = customer
+        self._go("dates")
 
     # -- dates --------------------------------------------------------------------------
 
@@ -252,35 +358,26 @@ class BookingWizardScreen(DeskScreen):
         if dates is None:
             return
         self._tokens[kind] += 1
-        token = self._tokens[kind]
         self._options_for[kind] = dates
         step = self.query_one(f"#step-{kind}", ResourceStep)
         step.option_list.loading = True
-
-        def loaded(options: list[ResourceOption]) -> None:
-            if token != self._tokens[kind]:
-                return
-            step.option_list.loading = False
-            self._options_loaded(kind, dates, options)
-
-        def failed(error: DeskError) -> None:
-            step.option_list.loading = False
-            self._options_for[kind] = None
-            step.show_error(error.message)
-
         self.call_service(
             resource_options,
             self.desk,
             self.actor,
             ResourceKind(kind),
             dates,
-            on_done=loaded,
-            on_error=failed,
+            reply=partial(self.OptionsLoaded, kind, self._tokens[kind], dates),
             group=f"options-{kind}",
         )
 
-    def _options_loaded(self, kind: str, dates: DateRange, options: list[ResourceOption]) -> None:
+    @on(OptionsLoaded)
+    def _options_loaded(self, message: OptionsLoaded) -> None:
+        kind, dates, options = message.kind, message.dates, message.options
+        if message.token != self._tokens[kind]:
+            return
         step = self.query_one(f"#step-{kind}", ResourceStep)
+        step.option_list.loading = False
         chosen: ResourceOption | None = getattr(self.draft, kind)
         wanted = chosen.key if chosen is not None else self._wanted[kind]
         fresh = next((o for o in options if o.key == wanted), None)
@@ -290,16 +387,22 @@ class BookingWizardScreen(DeskScreen):
                 reason = f" ({fresh.clash_ref}, {fresh.clash_days})" if fresh else ""
                 step.show_error(f"{chosen.key} is no longer free on these dates{reason}.")
                 self._show_progress()
+                if self.step == "review":
+                    self._go(kind)
             else:
                 setattr(self.draft, kind, fresh)
         step.show_options(options, dates, wanted, self.desk.money)
-        if self.step == kind:
-            step.focus_first()
 
     @on(ResourceStep.Chosen)
     def _resource_chosen(self, event: ResourceStep.Chosen) -> None:
         setattr(self.draft, event.kind, event.option)
         self.query_one(f"#step-{event.kind}", ResourceStep).show_error("")
+        if event.kind == "car" and self.draft.driver is not None:
+            # A driver is chosen already (the car changed after a clash, or on the way back):
+            # keep them, and check they are still free for the same dates on the way.
+            self._load_options("driver")
+            self._go("review")
+            return
         self._go("driver" if event.kind == "car" else "review")
 
     # -- review and confirm -------------------------------------------------------------
@@ -349,17 +452,19 @@ class BookingWizardScreen(DeskScreen):
             self.desk,
             self.actor,
             request,
-            on_done=self._booked,
-            on_error=self._not_booked,
+            reply=self.Booked,
             group="book",
             exclusive=False,
         )
 
-    def _booked(self, booking: BookingView) -> None:
+    @on(Booked)
+    def _booked(self, message: Booked) -> None:
+        booking = message.booking
         quote = Quote(booking.days, booking.car_daily_rate_cents, booking.driver_daily_fee_cents)
         self.app.notify(
             f"{booking.ref}: {booking.car_plate} with {booking.driver_code}, "
-            f"{booking.start:%-d %b}, {booking.days} d, {self.desk.money(quote.total_cents)}. "
+            f"{booking.start:%-d %b}, {count(booking.days, 'day')}, "
+            f"{self.desk.money(quote.total_cents)}. "
             f"Invoice {booking.invoice.ref} due {booking.invoice.due:%-d %b}.",
             title="Booked",
         )
@@ -370,9 +475,9 @@ class BookingWizardScreen(DeskScreen):
         self._booking_in_flight = False
         self.query_one("#wizard-next", Button).disabled = False
         self.app.show_error(error)
-        if isinstance(error, Conflict):
+        kind = clashing_kind(error)
+        if kind is not None:
             # Someone else took the car or driver: back to that step with fresh availability.
-            kind = "driver" if error.message.startswith("Driver") else "car"
             setattr(self.draft, kind, None)
             self._options_for = {"car": None, "driver": None}
             self._go(kind)
@@ -380,3 +485,10 @@ class BookingWizardScreen(DeskScreen):
             return
         self.query_one("#confirm-booking", Button).disabled = False
         self.query_one(ReviewStep).show_error(error.message)
+
+
+def clashing_kind(error: DeskError) -> str | None:
+    """Which step a refused booking goes back to: "car" or "driver" for a clash."""
+    if not isinstance(error, Conflict):
+        return None
+    return "driver" if error.message.startswith("Driver") else "car"

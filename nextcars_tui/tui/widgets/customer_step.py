@@ -94,6 +94,14 @@ class CustomerStep(Vertical):
             self.accept()
 
     @property
+    def has_typed_new_customer(self) -> bool:
+        """Whether the new-customer form holds anything typed."""
+        return any(
+            self.query_one(f"#new-customer-{name}", Input).value.strip()
+            for name in ("name", "email", "phone")
+        )
+
+    @property
     def highlighted(self) -> CustomerView | None:
         option = self.query_one("#customer-results", OptionList).highlighted_option
         return self._customers.get(option.id or "") if option is not None else None

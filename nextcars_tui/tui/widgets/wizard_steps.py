@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
@@ -16,7 +17,8 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from nextcars_tui.domain.dates import DateRange, parse_date, parse_days
-from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.errors import DeskError, InvalidInput
+from nextcars_tui.tui.formatting import count
 
 if TYPE_CHECKING:
     from nextcars_tui.services.availability import ResourceOption
@@ -53,7 +55,8 @@ class StepError(Static):
 
 
 class DatesStep(Vertical):
-    """Start date and day count, checked as typed, with the end date spelled out."""
+    """Start date and day count, checked as typed: the date each field is read as is shown
+    beside it, and the whole span below."""
 
     class Accepted(Message):
         def __init__(self, dates: DateRange) -> None:
@@ -64,14 +67,16 @@ class DatesStep(Vertical):
         super().__init__(id=id, classes="wizard-step")
         self._today = date.min
         self._max_days = 1
+        self._fault: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("When? The car is collected on the start date.", classes="step-hint")
         with Horizontal(id="date-fields"):
             yield Label("Start", classes="field-label")
             yield Input(placeholder="YYYY-MM-DD", id="start-date")
+            yield Label("", id="start-date-preview", classes="field-preview")
             yield Label("Days", classes="field-label")
-            yield Input(placeholder="1", id="day-count", type="integer")
+            yield Input(placeholder="1", id="day-count")
         yield Static("", id="dates-summary")
         yield StepError(id="dates-error")
 
@@ -82,26 +87,41 @@ class DatesStep(Vertical):
         self.query_one("#day-count", Input).value = str(days)
         self.check()
 
+    @property
+    def typed(self) -> tuple[str, str]:
+        """The start and day count as typed."""
+        return (
+            self.query_one("#start-date", Input).value,
+            self.query_one("#day-count", Input).value,
+        )
+
     def check(self) -> DateRange | None:
         """The dates typed so far, or None with the reason shown inline."""
-        start_text = self.query_one("#start-date", Input).value
-        days_text = self.query_one("#day-count", Input).value
+        start_text, days_text = self.typed
         summary = self.query_one("#dates-summary", Static)
+        preview = self.query_one("#start-date-preview", Label)
+        self._fault = "#start-date"
+        preview.update("?")
         try:
-            start = parse_date(start_text)
-            days = parse_days(days_text, self._max_days)
+            start = read_date(start_text, self._today)
+            preview.update(long_date(start))
             if start < self._today:
-                raise DeskError(f"{long_date(start)} is in the past; today is {self._today}.")
+                raise InvalidInput(
+                    f"{long_date(start)} is in the past; today is {long_date(self._today)}."
+                )
+            self._fault = "#day-count"
+            days = read_days(days_text, self._max_days)
         except DeskError as error:
             summary.update("")
             self.query_one("#dates-error", StepError).show(error.message)
             return None
+        self._fault = None
         dates = DateRange(start, days)
         self.query_one("#dates-error", StepError).show("")
-        plural = "day" if days == 1 else "days"
         summary.update(
             f"[b]{long_date(start)}[/] → last day [b]{long_date(dates.last_day)}[/]"
-            f" · {days} {plural}\n[$text-muted]The car is back on {long_date(dates.end)}.[/]"
+            f" · {count(days, 'day')}\n"
+            f"[$text-muted]The car is back on {long_date(dates.end)}.[/]"
         )
         return dates
 
@@ -125,13 +145,41 @@ class DatesStep(Vertical):
 
     def accept(self) -> None:
         dates = self.check()
-        if dates is not None:
-            self.post_message(self.Accepted(dates))
+        if dates is None:
+            # Enter on a bad value keeps everything and puts the cursor on the field at fault.
+            if self._fault is not None:
+                self.query_one(self._fault, Input).focus()
+            return
+        self.post_message(self.Accepted(dates))
+
+
+def _squeezed(text: str) -> str:
+    """A plate or code as clerks type it: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def read_date(text: str, today: date) -> date:
+    """A start date as a clerk types it."""
+    return parse_date(text)
+
+
+def read_days(text: str, maximum: int) -> int:
+    """A day count as a clerk types it: a whole number, never a repaired one."""
+    return parse_days(text, maximum)
 
 
 class ResourceStep(Vertical):
-    """Every car (or driver) for the chosen dates: free ones selectable, busy ones dimmed
-    with the booking that holds them."""
+    """Every car (or driver) for the chosen dates: free ones to choose, busy ones dimmed
+    with the booking that holds them. The cursor starts in the filter: typing narrows the
+    list at once, the arrows move through it, Enter takes the highlighted one (or the only
+    match); Enter on a busy one says why it cannot be chosen."""
+
+    BINDINGS: ClassVar = [
+        Binding("down", "move('down')", "Next", show=False),
+        Binding("up", "move('up')", "Previous", show=False),
+        Binding("pagedown", "move('page_down')", "Page down", show=False),
+        Binding("pageup", "move('page_up')", "Page up", show=False),
+    ]
 
     class Chosen(Message):
         def __init__(self, kind: str, option: ResourceOption) -> None:
@@ -143,20 +191,33 @@ class ResourceStep(Vertical):
         super().__init__(id=id, classes="wizard-step")
         self.kind = kind
         self._options: list[ResourceOption] = []
+        self._shown: list[ResourceOption] = []
         self._money: Callable[[int], str] = str
         self._chosen: str | None = None
 
+    @property
+    def noun(self) -> str:
+        return "car" if self.kind == "car" else "driver"
+
     def compose(self) -> ComposeResult:
-        noun = "car" if self.kind == "car" else "driver"
         hint = "plate, make, model" if self.kind == "car" else "code, name"
-        yield Static(f"Which {noun}?", id=f"{self.kind}-hint", classes="step-hint")
-        yield Input(placeholder=f"filter: {hint}", id=f"{self.kind}-filter", compact=True)
+        yield Static(f"Which {self.noun}?", id=f"{self.kind}-hint", classes="step-hint")
+        yield Input(
+            placeholder=f"type to filter: {hint}",
+            id=f"{self.kind}-filter",
+            compact=True,
+            select_on_focus=False,
+        )
         yield OptionList(id=f"{self.kind}-options")
         yield StepError(id=f"{self.kind}-error")
 
     @property
     def option_list(self) -> OptionList:
         return self.query_one(f"#{self.kind}-options", OptionList)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one(f"#{self.kind}-filter", Input)
 
     def show_options(
         self,
@@ -169,30 +230,32 @@ class ResourceStep(Vertical):
         self._money = money
         self._chosen = chosen
         free = sum(option.free for option in options)
-        noun = "cars" if self.kind == "car" else "drivers"
         self.query_one(f"#{self.kind}-hint", Static).update(
-            f"[b]{free} of {len(options)} {noun} free[/] for {dates} "
+            f"[b]{free} of {count(len(options), self.noun)} free[/] for {dates} "
             "[$text-muted](dimmed: busy, with the booking that holds them)[/]"
         )
         self._fill()
 
     def _fill(self) -> None:
-        needle = self.query_one(f"#{self.kind}-filter", Input).value.strip().lower()
+        needle = self.filter_input.value.strip().lower()
+        squeezed = _squeezed(needle)
         shown = [
             option
             for option in self._options
-            if not needle or needle in option.key.lower() or needle in option.label.lower()
+            if not needle
+            or needle in option.label.lower()
+            or (squeezed and squeezed in _squeezed(option.key))
         ]
-        per_day = "/day"
+        self._shown = shown
         prompts = []
         for option in shown:
             label = option.label if len(option.label) <= 30 else option.label[:29] + "…"
-            head = f"{option.key:<8} {label:<30} "
+            head = escape(f"{option.key:<8} {label:<30} ")
             if option.free:
-                tail = f"{self._money(option.daily_cents)}{per_day}"
+                prompts.append(Option(f"{head}{self._money(option.daily_cents)}/day", option.key))
             else:
-                tail = f"busy {option.clash_ref} {option.clash_days}"
-            prompts.append(Option(escape(head + tail), id=option.key, disabled=not option.free))
+                busy = escape(f"busy {option.clash_ref} {option.clash_days}")
+                prompts.append(Option(f"[$text-disabled]{head}{busy}[/]", option.key))
         option_list = self.option_list
         option_list.set_options(prompts)
         keys = [option.key for option in shown]
@@ -200,20 +263,46 @@ class ResourceStep(Vertical):
             option_list.highlighted = keys.index(self._chosen)
         else:
             first_free = next((i for i, option in enumerate(shown) if option.free), None)
-            option_list.highlighted = first_free
+            option_list.highlighted = (
+                first_free if first_free is not None else (0 if shown else None)
+            )
+
+    def option(self, key: str) -> ResourceOption | None:
+        return next((o for o in self._options if o.key == key), None)
 
     @property
     def highlighted(self) -> ResourceOption | None:
+        """The option under the cursor, free or busy."""
         option = self.option_list.highlighted_option
-        if option is None or option.disabled:
+        if option is None:
             return None
-        return next((o for o in self._options if o.key == option.id), None)
+        return self.option(option.id or "")
 
     def show_error(self, message: str) -> None:
         self.query_one(f"#{self.kind}-error", StepError).show(message)
 
     def focus_first(self) -> None:
-        self.option_list.focus()
+        self.filter_input.focus()
+
+    def action_move(self, how: str) -> None:
+        """Move the list's cursor while typing in the filter."""
+        options = self.option_list
+        moves = {
+            "up": options.action_cursor_up,
+            "down": options.action_cursor_down,
+            "page_up": options.action_page_up,
+            "page_down": options.action_page_down,
+        }
+        moves[how]()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing with the cursor in the list goes to the filter, as if it were there."""
+        if self.option_list.has_focus and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            field = self.filter_input
+            field.focus()
+            field.insert_text_at_cursor(event.character)
 
     @on(Input.Changed)
     def _filter(self, event: Input.Changed) -> None:
@@ -223,7 +312,7 @@ class ResourceStep(Vertical):
     @on(Input.Submitted)
     def _filter_done(self, event: Input.Submitted) -> None:
         event.stop()
-        self.option_list.focus()
+        self.accept()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -233,10 +322,22 @@ class ResourceStep(Vertical):
     def accept(self) -> None:
         if self.option_list.loading:
             return  # the list on screen is for other dates; wait for the fresh one
-        option = self.highlighted
+        if len(self._shown) == 1:
+            option: ResourceOption | None = self._shown[0]
+        else:
+            option = self.highlighted
         if option is None:
-            noun = "car" if self.kind == "car" else "driver"
-            self.show_error(f"Choose a free {noun}; the dimmed ones are booked on these dates.")
+            typed = self.filter_input.value.strip()
+            if typed:
+                self.show_error(f"No {self.noun} matches {typed!r}; clear the filter to see all.")
+            else:
+                self.show_error(f"Choose a free {self.noun} from the list.")
+            return
+        if not option.free:
+            self.show_error(
+                f"{option.key} cannot be chosen: it is booked {option.clash_days} "
+                f"({option.clash_ref}). Choose a free {self.noun}."
+            )
             return
         self.post_message(self.Chosen(self.kind, option))
 
@@ -276,17 +377,17 @@ def review_text(
     fmt = money
     car_cents = dates.days * car.daily_cents
     driver_cents = dates.days * driver.daily_cents
-    plural = "day" if dates.days == 1 else "days"
+    days = count(dates.days, "day")
     rows = [
-        ("Car", f"{dates.days} {plural} × {fmt(car.daily_cents)}", fmt(car_cents)),
-        ("Driver", f"{dates.days} {plural} × {fmt(driver.daily_cents)}", fmt(driver_cents)),
+        ("Car", f"{days} × {fmt(car.daily_cents)}", fmt(car_cents)),
+        ("Driver", f"{days} × {fmt(driver.daily_cents)}", fmt(driver_cents)),
     ]
     total = fmt(car_cents + driver_cents)
     width = max(len(total), *(len(amount) for _, _, amount in rows))
     lines = [
         f"[b]Customer[/]  {escape(customer.name)} · {customer.email} · {escape(customer.phone)}",
         f"[b]Dates[/]     {long_date(dates.start)} → {long_date(dates.last_day)} "
-        f"({dates.days} {plural}; back {long_date(dates.end)})",
+        f"({days}; back {long_date(dates.end)})",
         f"[b]Car[/]       {escape(car.key)} {escape(car.label)}",
         f"[b]Driver[/]    {escape(driver.key)} {escape(driver.label)}",
         "",
