@@ -88,15 +88,21 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
             # Whole minutes left, rounded up: a fresh 15-minute lock says 15, not 16.
             minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
             raise AccountLocked(
-                f"Too many failed sign-ins: this account is locked for {minutes} more minute(s)."
+                "Too many failed sign-ins: this account is locked for "
+                f"{minutes} more minute{'s' if minutes != 1 else ''}."
             )
         if not matches:
             user.failed_sign_ins += 1
             detail = f"failure {user.failed_sign_ins} of {rules.max_failures}"
+            message = SIGN_IN_FAILED
+            lock_for = f"{rules.lockout_minutes} minute{'s' if rules.lockout_minutes != 1 else ''}"
+            if user.failed_sign_ins == rules.max_failures - 1:
+                message += f" 1 try left before this account locks for {lock_for}."
             if user.failed_sign_ins >= rules.max_failures:
                 user.locked_until = now + timedelta(minutes=rules.lockout_minutes)
                 user.failed_sign_ins = 0
                 detail = f"locked for {rules.lockout_minutes} minutes"
+                message = f"Too many failed sign-ins: this account is locked for {lock_for}."
             uow.users.add(user)
             uow.audit.record(
                 at=now,
@@ -106,7 +112,7 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
                 detail=detail,
             )
             uow.commit()
-            raise SignInFailed(SIGN_IN_FAILED)
+            raise SignInFailed(message)
         if fresh_hash is not None:
             user.password_hash = fresh_hash
         user.failed_sign_ins = 0

@@ -68,6 +68,9 @@ class NextCarsApp(App[None]):
         self._worker: LifecycleWorker | None = None
         self._watcher: ChangeWatcher | None = None
         self.actor: Actor | None = None
+        # Whose screens are on the stack; while the terminal is locked, `actor` is None (so
+        # every key, palette entry and screen is refused) but the screens stay, for them.
+        self.screens_owner: Actor | None = None
         self.demo_sign_ins: list[tuple[str, str, str]] = []
 
     # -- start-up -------------------------------------------------------------------
@@ -166,17 +169,30 @@ class NextCarsApp(App[None]):
 
     # -- who is signed in -----------------------------------------------------------
 
+    @property
+    def locked(self) -> bool:
+        return self.actor is None and self.screens_owner is not None
+
     def signed_in(self, actor: Actor, theme: str | None = None) -> None:
+        owner = self.screens_owner
         self.actor = actor
+        self.screens_owner = actor
         self._last_input = self._idle_clock()
         if theme and theme in self.available_themes:
             self.theme = theme
+        if owner == actor and isinstance(self.screen, SignInScreen) and len(self.screen_stack) > 2:
+            # The same person unlocked the terminal: back to where they were.
+            self.pop_screen()
+            self._show_who()
+            self.data_changed()
+            return
         self._reset_to(navigation.HOME_FOR_ROLE[actor.role])
 
     def action_sign_out(self, reason: str | None = None) -> None:
         if self.actor is None:
             return
         self.actor = None
+        self.screens_owner = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if not isinstance(self.screen, SignInScreen):
@@ -185,10 +201,26 @@ class NextCarsApp(App[None]):
         if reason:
             self.notify(reason, title="Signed out")
 
+    def lock(self, reason: str) -> None:
+        """Lock the terminal without closing anything: the sign-in screen goes on top of the
+        screens (and any half-filled dialog), which come back when the same user signs in
+        again; another user starts afresh from their own home."""
+        owner = self.actor
+        if owner is None:
+            return
+        self.actor = None
+        self.sub_title = "locked"
+        self.push_screen(SignInScreen(locked_by=owner.username))
+        self.notify(reason, title="Locked")
+
     def _reset_to(self, name: str) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(navigation.screen_class(name)())
+        self._show_who()
+
+    def _show_who(self) -> None:
+        """The header's sub-title: who is signed in, as what, and the business day."""
         actor = self.actor
         if actor is not None and self._desk is not None:
             self.sub_title = f"{actor.username} · {actor.role} · {self.desk.today():%a %d %b %Y}"
@@ -258,7 +290,7 @@ class NextCarsApp(App[None]):
             return
         idle_seconds = self._idle_clock() - self._last_input
         if idle_seconds >= self.settings.sign_in.idle_lock_minutes * 60:
-            self.action_sign_out("The terminal was idle, so it locked. Sign in again.")
+            self.lock("The terminal was idle, so it locked. Sign in again to carry on.")
 
     def watch_theme(self, theme: str) -> None:
         if self.actor is not None and self._desk is not None:

@@ -43,7 +43,9 @@ class ServiceCalls:
 
     @property
     def actor(self) -> Actor:
-        actor = self.app.actor
+        """Who this screen works for: the signed-in user, or, while the terminal is locked,
+        the user whose screens these are (an answer may still arrive for them)."""
+        actor = self.app.actor or self.app.screens_owner
         if actor is None:
             raise RuntimeError("no one is signed in")
         return actor

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.widgets import Label
 
 from nextcars_tui.domain.roles import Role
 from nextcars_tui.tui.screens.sign_in import SignInScreen
 from tests.tui.conftest import sign_in
+from tests.tui.deskdata import PASSWORDS
+from tests.tui.roles_kit import screen_text
 
 
 async def test_staff_lands_on_today(make_app):
@@ -48,3 +51,54 @@ async def test_credentials_typed_ahead_land_in_their_fields(make_app):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.actor is not None and app.actor.username == "staff"
+
+
+async def test_a_password_manager_burst_with_tab_lands_in_both_fields(make_app):
+    """Username, Tab, password, Enter in one burst, as a password manager types them:
+    Tab used to be handled only after the password's keys were queued on the username."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        for char in "staff\tstaff-pass\r":
+            key = {"\r": "enter", "\t": "tab"}.get(char, char)
+            app.post_message(events.Key(key, char if key == char else None))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.actor is not None and app.actor.username == "staff"
+
+
+async def test_tab_still_moves_on_from_the_password(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#password")
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#sign-in")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (200, 50)], ids=str)
+async def test_tries_left_and_the_lock_out_are_shown_whole(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await sign_in(pilot, "staff", "wrong-1")
+        for attempt in range(2, 6):
+            await pilot.click("#password")
+            await pilot.press(*f"wrong-{attempt}", "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            shown = " ".join(" ".join(screen_text(app).split()).split("│"))
+            shown = " ".join(shown.split())
+            if attempt == 4:
+                assert "1 try left before this account locks for 15 minutes." in shown
+            if attempt == 5:
+                assert "this account is locked for 15 minutes." in shown
+        await pilot.click("#password")
+        await pilot.press(*PASSWORDS["staff"], "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = " ".join(" ".join(screen_text(app).split("│")).split())
+        assert "locked for 15 more minutes." in shown
+        assert app.actor is None

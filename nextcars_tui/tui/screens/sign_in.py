@@ -26,18 +26,32 @@ class SignInScreen(Screen[None]):
     app: NextCarsApp
     AUTO_FOCUS = "#username"
     # A priority binding runs inside the App's own key handling, so focus has moved before
-    # the next key is forwarded: "name⏎password⏎" typed ahead (or bursting over SSH) lands
-    # in the right fields. A Submitted handler would run only after those keys were queued
-    # on the username field.
-    BINDINGS: ClassVar = [Binding("enter", "enter", show=False, priority=True)]
+    # the next key is forwarded: "name⏎password⏎" or "name⇥password⏎" typed ahead (by a
+    # password manager, or bursting over SSH) lands in the right fields. A Submitted
+    # handler, or Tab's ordinary screen binding, would run only after those keys were
+    # queued on the username field.
+    BINDINGS: ClassVar = [
+        Binding("enter", "enter", show=False, priority=True),
+        Binding("tab", "tab", show=False, priority=True),
+    ]
+
+    def __init__(self, locked_by: str | None = None) -> None:
+        super().__init__()
+        self.locked_by = locked_by
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Center(), Vertical(id="sign-in-box"):
             yield Static("NextCars rental desk", id="sign-in-title")
-            yield Input(placeholder="username", id="username")
-            yield Input(placeholder="password", password=True, id="password")
-            yield Button("Sign in", variant="primary", id="sign-in")
+            if self.locked_by is not None:
+                yield Static(
+                    f"Locked. {self.locked_by}'s screens are kept for {self.locked_by}; "
+                    "anyone else who signs in starts afresh.",
+                    id="sign-in-locked",
+                )
+            yield Input(placeholder="username", id="username", compact=True)
+            yield Input(placeholder="password", password=True, id="password", compact=True)
+            yield Button("Sign in", variant="primary", id="sign-in", compact=True)
             yield Label("", id="sign-in-message")
             yield Static("", id="demo-sign-ins")
         yield Footer()
@@ -51,9 +65,11 @@ class SignInScreen(Screen[None]):
     def desk_ready(self) -> None:
         self._message("")
         sign_ins = self.app.demo_sign_ins
+        demo = self.query_one("#demo-sign-ins", Static)
+        demo.display = bool(sign_ins)
         if sign_ins:
             lines = "  ".join(f"{user}/{password}" for user, _role, password in sign_ins)
-            self.query_one("#demo-sign-ins", Static).update(f"Demo sign-ins: {lines}")
+            demo.update(f"Demo sign-ins: {lines}")
 
     def desk_failed(self, message: str) -> None:
         self.query_one("#sign-in", Button).disabled = True
@@ -68,6 +84,10 @@ class SignInScreen(Screen[None]):
             raise SkipAction()
         # set_focus acts now; Widget.focus() would defer the move behind queued keys.
         self.set_focus(self.query_one("#password", Input))
+
+    def action_tab(self) -> None:
+        """Tab moves on at once (see BINDINGS), from any field."""
+        self.focus_next()
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#sign-in")
