@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -36,15 +36,17 @@ class NextCarsApp(App[None]):
     TITLE = "NextCars"
     COMMANDS = App.COMMANDS | {DeskCommands}
     ENABLE_COMMAND_PALETTE = True
+    # The footer leaves room for each screen's own keys: of the keys that work everywhere
+    # it shows only F1, whose help lists them all (the home screens show Ctrl+N, Ctrl+O).
     BINDINGS: ClassVar = [
         Binding("f1", "help", "Help"),
-        Binding("f2", "home", "Home"),
+        Binding("f2", "home", "Home", show=False),
         *[
-            Binding(d.key, f"go('{d.name}')", d.label, show=d.key.startswith("ctrl"))
+            Binding(d.key, f"go('{d.name}')", d.label, show=False)
             for d in navigation.DESTINATIONS
             if d.key and d.key != "f2"
         ],
-        Binding("ctrl+o", "sign_out", "Sign out"),
+        Binding("ctrl+o", "sign_out", "Sign out", show=False),
     ]
 
     def __init__(
@@ -269,6 +271,14 @@ class NextCarsApp(App[None]):
         if action in ("home", "sign_out"):
             return self.actor is not None
         return True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, less "Screenshot": it writes an SVG into the
+        folder the desk was started from, which over SSH (a forced command) or in a
+        read-only folder fails, and a desk should write no file it was not asked to."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
 
     def action_help(self) -> None:
         from nextcars_tui.tui.screens.help import HelpScreen

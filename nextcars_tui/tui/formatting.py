@@ -27,6 +27,11 @@ def status_text(status: str) -> Text:
 
 
 def span(start: date, end: date) -> str:
+    """The days [start, end) for a list: '3–5 Dec', '30 Nov–2 Dec', and across New Year
+    '30 Dec–2 Jan 2027' (the year once: a rental is far shorter than a year)."""
+    last = end - timedelta(days=1)
+    if start.year != last.year:
+        return f"{start.day} {start:%b}–{last.day} {last:%b %Y}"
     return describe_days(start, end)
 
 
@@ -46,3 +51,8 @@ def time_left(until: datetime, now: datetime) -> str:
 def count(number: int, noun: str) -> str:
     """'1 pickup', '2 pickups'."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def money_cell(amount: str) -> Text:
+    """An amount in a list: the desk's money format, right-aligned so the digits line up."""
+    return Text(amount, justify="right")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,11 @@ from argon2 import PasswordHasher
 from textual.pilot import Pilot
 
 from nextcars_tui.clock import fixed_clock
+from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services import auth
+from nextcars_tui.services.booking import BookingRequest, book
 from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.fleet import add_customer, update_car, update_driver
 from nextcars_tui.store import open_database
 from nextcars_tui.tui.app import NextCarsApp
 from tests.tui.deskdata import FROZEN, PASSWORDS, build, settings_for
@@ -49,6 +53,22 @@ def desk(tmp_path: Path, desk_template: Path) -> Desk:
     db = open_database(path)
     yield Desk(db, settings_for(tmp_path), fixed_clock(FROZEN))
     db.close()
+
+
+LONG_NAME = "Maximilian Featherstonehaugh-Smythe"
+LONG_EMAIL = "maximilian.featherstonehaugh@example.com"
+
+
+@pytest.fixture
+def big_desk(desk: Desk) -> Desk:
+    """The test desk plus what the demo data has and the test desk had not: a long name, a
+    dear car and a 30-day booking that crosses New Year, so amounts run to five figures."""
+    system = system_actor("tests")
+    add_customer(desk, system, LONG_NAME, LONG_EMAIL, "+44 7700 900999")
+    update_car(desk, system, "VN-777", daily_rate="1890.00")
+    update_driver(desk, system, "DRV-04", daily_fee="450.00")
+    book(desk, system, BookingRequest(LONG_EMAIL, "VN-777", "DRV-04", date(2026, 12, 20), 30))
+    return desk
 
 
 @pytest.fixture

@@ -141,3 +141,14 @@ async def test_another_user_after_the_idle_lock_starts_afresh(make_app):
         assert type(app.screen).__name__ == "TodayScreen"
         assert len(app.screen_stack) == 2  # nothing of the manager's is left underneath
         assert not any(type(s).__name__ == "FleetScreen" for s in app.screen_stack)
+
+
+async def test_the_palette_offers_no_screenshot(make_app):
+    """Textual's "Screenshot" writes an SVG into the working folder, which fails over SSH
+    and in a read-only folder; the desk's palette leaves it out and keeps the rest."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Screenshot" not in titles
+        assert "Quit" in titles and "Keys" in titles

@@ -42,10 +42,10 @@ async def test_lists_invoices_by_due_date_and_filters_by_status(make_app):
         assert isinstance(app.screen, InvoicesScreen)
         assert row_keys(table(app)) == BY_DUE_DATE
         first = [str(cell) for cell in table(app).get_row_at(0)]
+        # At 80 columns the booking ref (b opens it) gives way; amount and due never do.
         assert first == [
             "INV-000002",
             "overdue",
-            "BK-000002",
             "Carla Diaz",
             "£528.00",
             "Sun 18 Oct · 44 d late",

@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.events import Resize
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
@@ -19,14 +18,13 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.formatting import span, status_text
+from nextcars_tui.tui.formatting import money_cell, span, status_text
 from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
-from nextcars_tui.tui.widgets.record_table import refill
+from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
     from nextcars_tui.services.views import BookingView, Page
 
-WIDE_FROM = 120  # columns at which the table shows e-mails, models and driver names
 SEARCH_DELAY = 0.3  # seconds of quiet typing before the list is fetched again
 
 
@@ -35,22 +33,24 @@ class Column:
     key: str
     label: str
     sort: str | None = None  # BookingFilter.sort key, or None when SQL cannot sort by it
-    wide_only: bool = False
+    drop: int = 0  # left out on a narrow terminal, highest first (see TableColumn)
+    shrink: int = 0  # a name that may be shortened with "…" down to this width
 
 
+# What a clerk needs to tell bookings apart stays at any width; the rest comes with room.
 COLUMNS: tuple[Column, ...] = (
     Column("ref", "Ref", "ref"),
     Column("status", "Status", "status"),
-    Column("customer", "Customer", "customer"),
-    Column("email", "E-mail", wide_only=True),
+    Column("customer", "Customer", "customer", shrink=10),
+    Column("email", "E-mail", drop=9, shrink=16),
     Column("car", "Car", "car"),
-    Column("model", "Model", wide_only=True),
-    Column("driver", "Driver", "driver"),
-    Column("driver-name", "Driver name", wide_only=True),
+    Column("model", "Model", drop=7, shrink=10),
+    Column("driver", "Driver", "driver", drop=1),
+    Column("driver-name", "Driver name", drop=8, shrink=10),
     Column("dates", "Dates", "start"),
-    Column("days", "Days", wide_only=True),
+    Column("days", "Days", drop=5),
     Column("total", "Total", "total"),
-    Column("invoice", "Invoice", wide_only=True),
+    Column("invoice", "Invoice", drop=6),
 )
 SORTS: tuple[str, ...] = tuple(c.sort for c in COLUMNS if c.sort)
 SORT_NAMES = {c.sort: c.label.lower() for c in COLUMNS if c.sort}
@@ -91,7 +91,6 @@ class BookingsScreen(PageKeys, DeskScreen):
         self.descending = True
         self.paging = Paging(size=self.PAGE_SIZE)
         self.bookings: list[BookingView] = []
-        self._wide = False
         self._generation = 0
         self._caption = ""
         self._search_timer: Timer | None = None
@@ -110,13 +109,9 @@ class BookingsScreen(PageKeys, DeskScreen):
                 placeholder="/ search ref, customer, e-mail, plate, driver",
                 id="bookings-search",
             )
-        yield DataTable(id="bookings-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="bookings-table")
         yield Static("Loading…", classes="status-line", id="bookings-caption")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self._wide = self.app.size.width >= WIDE_FROM
-        super().on_mount()
 
     # -- data -------------------------------------------------------------------------
 
@@ -157,15 +152,13 @@ class BookingsScreen(PageKeys, DeskScreen):
         self._fill()
 
     def _fill(self) -> None:
-        table = self.query_one("#bookings-table", DataTable)
-        columns: list[tuple[str, Text | str]] = []
+        table = self.query_one("#bookings-table", FittedTable)
+        columns: list[TableColumn] = []
         for column in COLUMNS:
-            if column.wide_only and not self._wide:
-                continue
             label = Text(column.label)
             if column.sort == self.sort:
                 label.append(" ▼" if self.descending else " ▲", style="bold")
-            columns.append((column.key, label))
+            columns.append(TableColumn(column.key, label, column.drop, column.shrink))
         money = self.desk.money
         rows = [
             (
@@ -181,13 +174,13 @@ class BookingsScreen(PageKeys, DeskScreen):
                     "driver-name": b.driver_name,
                     "dates": span(b.start, b.end),
                     "days": Text(str(b.days), justify="right"),
-                    "total": Text(money(b.total_cents), justify="right"),
+                    "total": money_cell(money(b.total_cents)),
                     "invoice": status_text(b.invoice.status.value),
                 },
             )
             for b in self.bookings
         ]
-        refill(table, columns, rows)
+        table.show(columns, rows)
         order = "descending" if self.descending else "ascending"
         self._caption = (
             f"{self.paging.caption(len(self.bookings))} · sorted by {SORT_NAMES[self.sort]} "
@@ -201,12 +194,6 @@ class BookingsScreen(PageKeys, DeskScreen):
 
     def paged_table(self) -> DataTable[object]:
         return self.query_one("#bookings-table", DataTable)
-
-    def on_resize(self, event: Resize) -> None:
-        wide = event.size.width >= WIDE_FROM
-        if wide != self._wide:
-            self._wide = wide
-            self._fill()
 
     # -- filters ----------------------------------------------------------------------
 

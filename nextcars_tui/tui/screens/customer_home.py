@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,7 +12,8 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.formatting import short_date, span, status_text
+from nextcars_tui.tui.formatting import count, money_cell, short_date, span, status_text
+from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
     from nextcars_tui.services.desk import Desk
@@ -21,6 +21,22 @@ if TYPE_CHECKING:
 
 
 Own = tuple[list["BookingView"], "Page[InvoiceView]"]
+
+BOOKING_COLUMNS = (
+    TableColumn("ref", "Ref"),
+    TableColumn("dates", "Dates"),
+    TableColumn("car", "Car", shrink=8),
+    TableColumn("total", "Total"),
+    TableColumn("booking", "Booking"),
+    TableColumn("payment", "Payment"),
+)
+INVOICE_COLUMNS = (
+    TableColumn("invoice", "Invoice"),
+    TableColumn("booking", "Booking"),
+    TableColumn("amount", "Amount"),
+    TableColumn("due", "Due"),
+    TableColumn("payment", "Payment"),
+)
 
 
 def load_own(desk: Desk, actor: Actor) -> Own:
@@ -39,6 +55,7 @@ class CustomerHomeScreen(DeskScreen):
         Binding("b", "show('bookings')", "Bookings"),
         Binding("i", "show('invoices')", "Invoices"),
         Binding("r", "refresh", "Refresh"),
+        Binding("ctrl+o", "app.sign_out", "Sign out"),
     ]
 
     class OwnLoaded(Message):
@@ -55,19 +72,13 @@ class CustomerHomeScreen(DeskScreen):
         yield Static("Loading your bookings…", id="customer-summary", classes="status-line")
         with TabbedContent(id="customer-tabs"):
             with TabPane("Bookings", id="tab-my-bookings"):
-                yield DataTable(id="my-bookings", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="my-bookings")
             with TabPane("Invoices", id="tab-my-invoices"):
-                yield DataTable(id="my-invoices", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="my-invoices")
         yield Static("", id="booking-line", classes="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#my-bookings", DataTable).add_columns(
-            "Ref", "Dates", "Car", "Total", "Booking", "Payment"
-        )
-        self.query_one("#my-invoices", DataTable).add_columns(
-            "Invoice", "Booking", "Amount", "Due", "Payment"
-        )
         super().on_mount()
         self.query_one("#my-bookings", DataTable).focus()
 
@@ -78,40 +89,50 @@ class CustomerHomeScreen(DeskScreen):
     def _show(self, message: OwnLoaded) -> None:
         bookings, invoices = message.own
         money = self.desk.money
-        table = self.query_one("#my-bookings", DataTable)
-        table.clear()
-        for b in bookings:
-            table.add_row(
-                b.ref,
-                span(b.start, b.end),
-                b.car_name,
-                Text(money(b.total_cents), justify="right"),
-                status_text(b.status.value),
-                status_text(b.invoice.status.value),
-                key=b.ref,
-            )
+        self.query_one("#my-bookings", FittedTable).show(
+            BOOKING_COLUMNS,
+            [
+                (
+                    b.ref,
+                    {
+                        "ref": b.ref,
+                        "dates": span(b.start, b.end),
+                        "car": b.car_name,
+                        "total": money_cell(money(b.total_cents)),
+                        "booking": status_text(b.status.value),
+                        "payment": status_text(b.invoice.status.value),
+                    },
+                )
+                for b in bookings
+            ],
+        )
         self._bookings = {b.ref: b for b in bookings}
-        table = self.query_one("#my-invoices", DataTable)
-        table.clear()
-        for invoice in invoices.items:
-            table.add_row(
-                invoice.ref,
-                invoice.booking_ref,
-                Text(money(invoice.amount_cents), justify="right"),
-                short_date(invoice.due),
-                status_text(invoice.status.value),
-                key=invoice.ref,
-            )
+        self.query_one("#my-invoices", FittedTable).show(
+            INVOICE_COLUMNS,
+            [
+                (
+                    invoice.ref,
+                    {
+                        "invoice": invoice.ref,
+                        "booking": invoice.booking_ref,
+                        "amount": money_cell(money(invoice.amount_cents)),
+                        "due": short_date(invoice.due),
+                        "payment": status_text(invoice.status.value),
+                    },
+                )
+                for invoice in invoices.items
+            ],
+        )
         owed = [i for i in invoices.items if i.payable]
         overdue = sum(1 for i in owed if i.status.value == "overdue")
         name = bookings[0].customer_name if bookings else self.actor.username
         owed_text = (
-            f"{money(sum(i.amount_cents for i in owed))} owed on {len(owed)} invoice(s)"
+            f"{money(sum(i.amount_cents for i in owed))} owed on {count(len(owed), 'invoice')}"
             if owed
             else "nothing owed"
         )
         self.query_one("#customer-summary", Static).update(
-            f"{name} · {len(bookings)} bookings · {owed_text}"
+            f"{name} · {count(len(bookings), 'booking')} · {owed_text}"
             + (f" · {overdue} overdue" if overdue else "")
         )
 

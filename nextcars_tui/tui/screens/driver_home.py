@@ -59,7 +59,10 @@ class DriverHomeScreen(DeskScreen):
     """Read-only; the service gives only the signed-in driver's own bookings."""
 
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_ASSIGNMENTS
-    BINDINGS: ClassVar = [Binding("r", "refresh", "Refresh")]
+    BINDINGS: ClassVar = [
+        Binding("r", "refresh", "Refresh"),
+        Binding("ctrl+o", "app.sign_out", "Sign out"),
+    ]
 
     class AssignmentsLoaded(Message):
         def __init__(self, work: Assignments) -> None:

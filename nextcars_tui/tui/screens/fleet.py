@@ -18,6 +18,8 @@ from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values, changed_only
+from nextcars_tui.tui.formatting import money_cell
+from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
     from nextcars_tui.services.fleet import CarView, CustomerView, DriverView
@@ -26,6 +28,26 @@ if TYPE_CHECKING:
 _TABS = ("cars", "drivers", "customers")
 _TITLES = {"cars": "Cars", "drivers": "Drivers", "customers": "Customers"}
 _LIMIT = 500
+# Per tab: the columns, names giving way (with "…") before rates and phones do.
+_COLUMNS: dict[str, tuple[TableColumn, ...]] = {
+    "cars": (
+        TableColumn("0", "Plate"),
+        TableColumn("1", "Car", shrink=10),
+        TableColumn("2", "Seats"),
+        TableColumn("3", "Daily rate"),
+    ),
+    "drivers": (
+        TableColumn("0", "Code"),
+        TableColumn("1", "Name", shrink=10),
+        TableColumn("2", "Phone"),
+        TableColumn("3", "Daily fee"),
+    ),
+    "customers": (
+        TableColumn("0", "Name", shrink=10),
+        TableColumn("1", "E-mail", shrink=20),
+        TableColumn("2", "Phone"),
+    ),
+}
 
 # What a form needs: its title, its fields, and the service call that saves it.
 Form = tuple[str, list[FormField], Callable[[Values], Any]]
@@ -159,18 +181,13 @@ class FleetScreen(DeskScreen):
         with TabbedContent(id="fleet-tabs", initial=f"tab-{self._initial_tab}"):
             for name in _TABS:
                 with TabPane(_TITLES[name], id=f"tab-{name}"):
-                    yield DataTable(id=f"fleet-{name}", cursor_type="row", zebra_stripes=True)
+                    yield FittedTable(id=f"fleet-{name}")
         yield Static(
             "a add · Enter/e edit · / filter · 1 2 3 tabs", id="fleet-status", classes="status-line"
         )
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#fleet-cars", DataTable).add_columns("Plate", "Car", "Seats", "Daily rate")
-        self.query_one("#fleet-drivers", DataTable).add_columns(
-            "Code", "Name", "Phone", "Daily fee"
-        )
-        self.query_one("#fleet-customers", DataTable).add_columns("Name", "E-mail", "Phone")
         super().on_mount()
         self._table(self._initial_tab).focus()
 
@@ -213,7 +230,7 @@ class FleetScreen(DeskScreen):
             self._show_customers(message.records)
 
     def _money(self, cents: int) -> Text:
-        return Text(self.desk.money(cents), justify="right")
+        return money_cell(self.desk.money(cents))
 
     def _show_cars(self, cars: list[CarView]) -> None:
         self._cars = {car.plate: car for car in cars}
@@ -240,20 +257,21 @@ class FleetScreen(DeskScreen):
 
     def _fill(self, name: str, rows: list[tuple[Any, ...]], keys: list[str]) -> None:
         table = self._table(name)
-        highlighted = self._highlighted_key(name)
-        table.clear()
-        for key, row in zip(keys, rows, strict=True):
-            table.add_row(*row, key=key)
-        if highlighted in keys:
-            table.move_cursor(row=keys.index(highlighted))
+        table.show(
+            _COLUMNS[name],
+            [
+                (key, {str(number): cell for number, cell in enumerate(row)})
+                for key, row in zip(keys, rows, strict=True)
+            ],
+        )
         more = "+" if len(keys) >= _LIMIT else ""
         tab = self.query_one("#fleet-tabs", TabbedContent).get_tab(f"tab-{name}")
         tab.label = f"{_TITLES[name]} {len(keys)}{more}"
 
     # -- helpers --------------------------------------------------------------------
 
-    def _table(self, name: str) -> DataTable[Any]:
-        return self.query_one(f"#fleet-{name}", DataTable)
+    def _table(self, name: str) -> FittedTable:
+        return self.query_one(f"#fleet-{name}", FittedTable)
 
     def _active(self) -> str:
         active = self.query_one("#fleet-tabs", TabbedContent).active

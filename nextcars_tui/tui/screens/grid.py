@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from nextcars_tui.services.views import BookingDetail, BookingView
 
 WINDOWS = (14, 31)
+_WEEK = Binding.Group("Week", compact=True)
+_MONTH = Binding.Group("Month", compact=True)
 # The window opens a couple of days before today, so rentals in progress show their start.
 DAYS_BEFORE_TODAY = 2
 
@@ -35,6 +37,14 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def window_title(start: date, days: int) -> str:
+    """'29 Nov–29 Dec 2026', or '20 Dec 2026–19 Jan 2027' across New Year: the year once."""
+    end = start + timedelta(days=days)
+    shown = span(start, end)
+    last = end - timedelta(days=1)
+    return shown if start.year != last.year else f"{shown} {last:%Y}"
 
 
 class GridScreen(DeskScreen):
@@ -48,10 +58,10 @@ class GridScreen(DeskScreen):
     BINDINGS: ClassVar = [
         Binding("comma", "shift_days(-1)", "−day", show=False),
         Binding("full_stop", "shift_days(1)", "+day", show=False),
-        Binding("less_than_sign", "shift_days(-7)", "−week", key_display="<"),
-        Binding("greater_than_sign", "shift_days(7)", "+week", key_display=">"),
-        Binding("left_square_bracket", "shift_months(-1)", "−month", key_display="["),
-        Binding("right_square_bracket", "shift_months(1)", "+month", key_display="]"),
+        Binding("less_than_sign", "shift_days(-7)", "−week", key_display="<", group=_WEEK),
+        Binding("greater_than_sign", "shift_days(7)", "+week", key_display=">", group=_WEEK),
+        Binding("left_square_bracket", "shift_months(-1)", "−month", key_display="[", group=_MONTH),
+        Binding("right_square_bracket", "shift_months(1)", "+month", key_display="]", group=_MONTH),
         Binding("t", "to_today", "Today"),
         Binding("g", "focus_date", "Go to date"),
         Binding("w", "toggle_window", "14/31 days"),
@@ -140,9 +150,8 @@ class GridScreen(DeskScreen):
             self._status(f"No {self.NOUN.lower()} match {self._text!r}.")
 
     def _show_title(self) -> None:
-        last = self.start + timedelta(days=self.days - 1)
         self.query_one("#grid-title", Static).update(
-            f"[b]{self.NOUN}[/] {span(self.start, last + timedelta(days=1))} {last:%Y}"
+            f"[b]{self.NOUN}[/] {window_title(self.start, self.days)}"
         )
 
     def _status(self, markup: str) -> None:

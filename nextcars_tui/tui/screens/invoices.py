@@ -10,16 +10,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.statuses import InvoiceStatus
 from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.formatting import short_date, status_text
+from nextcars_tui.tui.formatting import money_cell, short_date, status_text
 from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
-from nextcars_tui.tui.widgets.record_table import refill
+from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
     from nextcars_tui.services.views import InvoiceView, Page
@@ -31,16 +30,16 @@ STATUS_CHOICES: list[tuple[str, str]] = [
     *((s.value.title(), s.value) for s in InvoiceStatus),
 ]
 OWED = (InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE)
-WIDE_FROM = 120  # columns at which the table adds e-mails and issue dates
-COLUMNS: tuple[tuple[str, str, bool], ...] = (  # key, label, shown only when wide
-    ("ref", "Invoice", False),
-    ("status", "Status", False),
-    ("booking", "Booking", False),
-    ("customer", "Customer", False),
-    ("email", "E-mail", True),
-    ("amount", "Amount", False),
-    ("issued", "Issued", True),
-    ("due", "Due", False),
+# Amount, due date and status stay at any width; the booking is one key away (b).
+COLUMNS: tuple[TableColumn, ...] = (
+    TableColumn("ref", "Invoice"),
+    TableColumn("status", "Status"),
+    TableColumn("booking", "Booking", drop=3),
+    TableColumn("customer", "Customer", shrink=10),
+    TableColumn("email", "E-mail", drop=5),
+    TableColumn("amount", "Amount"),
+    TableColumn("issued", "Issued", drop=4),
+    TableColumn("due", "Due"),
 )
 
 
@@ -70,7 +69,6 @@ class InvoicesScreen(PageKeys, DeskScreen):
         self.invoices: list[InvoiceView] = []
         self._generation = 0
         self._caption = ""
-        self._wide = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,19 +79,9 @@ class InvoicesScreen(PageKeys, DeskScreen):
                 allow_blank=False,
                 id="invoices-status-filter",
             )
-        yield DataTable(id="invoices-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="invoices-table")
         yield Static("Loading…", classes="status-line", id="invoices-caption")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self._wide = self.app.size.width >= WIDE_FROM
-        super().on_mount()
-
-    def on_resize(self, event: Resize) -> None:
-        wide = event.size.width >= WIDE_FROM
-        if wide != self._wide:
-            self._wide = wide
-            self._fill()
 
     def _statuses(self) -> list[InvoiceStatus] | None:
         if not self.status_filter:
@@ -131,8 +119,7 @@ class InvoicesScreen(PageKeys, DeskScreen):
         self._fill()
 
     def _fill(self) -> None:
-        table = self.query_one("#invoices-table", DataTable)
-        columns = [(key, label) for key, label, wide_only in COLUMNS if self._wide or not wide_only]
+        table = self.query_one("#invoices-table", FittedTable)
         money = self.desk.money
         zone = self.desk.settings.business.zone
         today = self.desk.today()
@@ -148,12 +135,12 @@ class InvoicesScreen(PageKeys, DeskScreen):
                 "booking": invoice.booking_ref,
                 "customer": invoice.customer_name,
                 "email": invoice.customer_email,
-                "amount": Text(money(invoice.amount_cents), justify="right"),
+                "amount": money_cell(money(invoice.amount_cents)),
                 "issued": short_date(invoice.issued_at.astimezone(zone).date()),
                 "due": due,
             }
             rows.append((invoice.ref, cells))
-        refill(table, columns, rows)
+        table.show(COLUMNS, rows)
         self._caption = (
             f"{self.paging.caption(len(self.invoices))} · by due date · "
             "Enter opens · b booking · n/p page"

@@ -19,12 +19,31 @@ from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.export_path import ExportPathDialog
-from nextcars_tui.tui.formatting import count, status_text
+from nextcars_tui.tui.formatting import count, money_cell, short_date, status_text
 from nextcars_tui.tui.widgets.bar_chart import Bar, BarChart
+from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
     from nextcars_tui.services.reports import AgeingLine, AgeingReport
 
+# Who owes: names give way before amounts do.
+CUSTOMER_COLUMNS = (
+    TableColumn("customer", "Customer", shrink=8),
+    TableColumn("invoices", "Inv"),
+    TableColumn("owed", "Owed"),
+)
+# The chase list: amounts, due dates and statuses are never cut; the booking ref (Enter
+# opens the booking) and the bucket (the days late say it) give way first.
+INVOICE_COLUMNS = (
+    TableColumn("invoice", "Invoice"),
+    TableColumn("booking", "Booking", drop=2),
+    TableColumn("customer", "Customer", shrink=10),
+    TableColumn("due", "Due"),
+    TableColumn("late", "Late"),
+    TableColumn("bucket", "Bucket", drop=1),
+    TableColumn("amount", "Amount"),
+    TableColumn("status", "Status"),
+)
 # The buckets a manager chases first are drawn in the alert colour.
 _ALERT_BUCKETS = frozenset(BUCKETS[3:])
 
@@ -74,15 +93,11 @@ class ReviewScreen(DeskScreen):
             with Vertical(id="review-buckets"):
                 yield Static("Owed by days past due", classes="section-title")
                 yield BarChart(id="ageing-chart")
-            yield DataTable(id="review-customers", cursor_type="row", zebra_stripes=True)
-        yield DataTable(id="review-invoices", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(id="review-customers")
+        yield FittedTable(id="review-invoices")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#review-customers", DataTable).add_columns("Customer", "Inv", "Owed")
-        self.query_one("#review-invoices", DataTable).add_columns(
-            "Invoice", "Booking", "Customer", "Due", "Late", "Bucket", "Amount", "Status"
-        )
         super().on_mount()
         self.query_one("#review-invoices", DataTable).focus()
 
@@ -108,15 +123,20 @@ class ReviewScreen(DeskScreen):
             )
             for bucket in BUCKETS
         )
-        customers = self.query_one("#review-customers", DataTable)
-        customers.clear()
-        for owes in report.customers:
-            customers.add_row(
-                owes.name,
-                Text(str(owes.invoices), justify="right"),
-                Text(self.desk.money(owes.cents), justify="right"),
-                key=owes.email,
-            )
+        self.query_one("#review-customers", FittedTable).show(
+            CUSTOMER_COLUMNS,
+            [
+                (
+                    owes.email,
+                    {
+                        "customer": owes.name,
+                        "invoices": Text(str(owes.invoices), justify="right"),
+                        "owed": money_cell(self.desk.money(owes.cents)),
+                    },
+                )
+                for owes in report.customers
+            ],
+        )
         self._fill_invoices()
 
     def _shown_lines(self) -> list[AgeingLine]:
@@ -132,22 +152,28 @@ class ReviewScreen(DeskScreen):
         report = self._report
         if report is None:
             return
-        table = self.query_one("#review-invoices", DataTable)
-        table.clear()
         lines = self._shown_lines()
-        for line in lines:
-            invoice = line.invoice
-            table.add_row(
-                invoice.ref,
-                invoice.booking_ref,
-                invoice.customer_name,
-                f"{invoice.due.day} {invoice.due:%b}",
-                Text(f"{line.days_late} d" if line.days_late else "—", justify="right"),
-                line.bucket,
-                Text(self.desk.money(invoice.amount_cents), justify="right"),
-                status_text(invoice.status.value),
-                key=invoice.booking_ref,
-            )
+        self.query_one("#review-invoices", FittedTable).show(
+            INVOICE_COLUMNS,
+            [
+                (
+                    line.invoice.booking_ref,
+                    {
+                        "invoice": line.invoice.ref,
+                        "booking": line.invoice.booking_ref,
+                        "customer": line.invoice.customer_name,
+                        "due": short_date(line.invoice.due),
+                        "late": Text(
+                            f"{line.days_late} d" if line.days_late else "—", justify="right"
+                        ),
+                        "bucket": line.bucket,
+                        "amount": money_cell(self.desk.money(line.invoice.amount_cents)),
+                        "status": status_text(line.invoice.status.value),
+                    },
+                )
+                for line in lines
+            ],
+        )
         overdue = sum(1 for line in report.lines if line.days_late > 0)
         who = ""
         if self._customer is not None:
@@ -156,7 +182,7 @@ class ReviewScreen(DeskScreen):
             who = f" · showing {name}: {self.desk.money(shown)} (c for all)"
         self.query_one("#review-summary", Static).update(
             f"Owed on {report.today:%a %d %b %Y}: {self.desk.money(report.total_cents)} "
-            f"over {len(report.lines)} invoices · {overdue} past due{who}"
+            f"over {count(len(report.lines), 'invoice')} · {overdue} past due{who}"
         )
 
     @on(DataTable.RowSelected, "#review-invoices")

@@ -11,34 +11,41 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.formatting import count, span, status_text, time_left
-from nextcars_tui.tui.widgets.record_table import refill
+from nextcars_tui.tui.formatting import (
+    count,
+    money_cell,
+    short_date,
+    span,
+    status_text,
+    time_left,
+)
+from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
     from nextcars_tui.services.today import TodayBoard
     from nextcars_tui.services.views import BookingView
 
 _BOOKING_COLUMNS = (
-    ("ref", "Ref"),
-    ("customer", "Customer"),
-    ("car", "Car"),
-    ("driver", "Driver"),
-    ("days", "Days"),
-    ("status", "Status"),
+    TableColumn("ref", "Ref"),
+    TableColumn("customer", "Customer", shrink=10),
+    TableColumn("car", "Car"),
+    TableColumn("driver", "Driver"),
+    TableColumn("days", "Dates"),
+    TableColumn("status", "Status"),
 )
 _HOLD_COLUMNS = (
-    ("ref", "Ref"),
-    ("customer", "Customer"),
-    ("car", "Car"),
-    ("days", "Days"),
-    ("expires", "Expires in"),
+    TableColumn("ref", "Ref"),
+    TableColumn("customer", "Customer", shrink=10),
+    TableColumn("car", "Car"),
+    TableColumn("days", "Dates"),
+    TableColumn("expires", "Expires in"),
 )
 _DUE_COLUMNS = (
-    ("invoice", "Invoice"),
-    ("booking", "Booking"),
-    ("customer", "Customer"),
-    ("amount", "Amount"),
-    ("due", "Due"),
+    TableColumn("invoice", "Invoice"),
+    TableColumn("booking", "Booking", drop=1),
+    TableColumn("customer", "Customer", shrink=10),
+    TableColumn("amount", "Amount"),
+    TableColumn("due", "Due"),
 )
 _TABLES = ("pickups", "returns", "in-progress", "holds", "due-soon")
 
@@ -49,7 +56,9 @@ class TodayScreen(DeskScreen):
     BINDINGS: ClassVar = [
         # Ctrl+N does the same from every screen; this one-key shortcut stays out of the footer.
         Binding("n", "new_booking", "New booking", show=False),
+        Binding("ctrl+n", "new_booking", "New booking"),
         Binding("r", "refresh", "Refresh"),
+        Binding("ctrl+o", "app.sign_out", "Sign out"),
     ]
 
     class BoardLoaded(Message):
@@ -65,7 +74,7 @@ class TodayScreen(DeskScreen):
                 _TABLES, ("Pickups", "Returns", "In progress", "Holds", "Due soon"), strict=True
             ):
                 with TabPane(title, id=f"tab-{table_id}"):
-                    yield DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+                    yield FittedTable(id=table_id)
         yield Footer()
 
     def reload(self) -> None:
@@ -80,8 +89,7 @@ class TodayScreen(DeskScreen):
         self._fill_bookings("returns", board.returns)
         self._fill_bookings("in-progress", board.in_progress)
         now = self.desk.now()
-        refill(
-            self.query_one("#holds", DataTable),
+        self.query_one("#holds", FittedTable).show(
             _HOLD_COLUMNS,
             [
                 (
@@ -97,8 +105,7 @@ class TodayScreen(DeskScreen):
                 for hold in board.holds
             ],
         )
-        refill(
-            self.query_one("#due-soon", DataTable),
+        self.query_one("#due-soon", FittedTable).show(
             _DUE_COLUMNS,
             [
                 (
@@ -107,8 +114,8 @@ class TodayScreen(DeskScreen):
                         "invoice": invoice.ref,
                         "booking": invoice.booking_ref,
                         "customer": invoice.customer_name,
-                        "amount": self.desk.money(invoice.amount_cents),
-                        "due": f"{invoice.due:%d %b}",
+                        "amount": money_cell(self.desk.money(invoice.amount_cents)),
+                        "due": short_date(invoice.due),
                     },
                 )
                 for invoice in board.due_soon
@@ -133,8 +140,7 @@ class TodayScreen(DeskScreen):
         )
 
     def _fill_bookings(self, table_id: str, bookings: list[BookingView]) -> None:
-        refill(
-            self.query_one(f"#{table_id}", DataTable),
+        self.query_one(f"#{table_id}", FittedTable).show(
             _BOOKING_COLUMNS,
             [
                 (

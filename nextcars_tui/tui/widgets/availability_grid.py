@@ -300,13 +300,20 @@ class AvailabilityGrid(ScrollView, can_focus=True):
 
     @staticmethod
     def _month_names(dates: list[date], cell: int) -> str:
-        """Month names over the column where each month starts, as long as they fit."""
+        """Month names over the column where each month starts, as long as they fit; the
+        year once, with the first month and again only where a new year begins."""
         starts = [i for i, day in enumerate(dates) if i == 0 or day.day == 1]
         line = ""
         for number, index in enumerate(starts):
             room = ((starts[number + 1] if number + 1 < len(starts) else len(dates)) - index) * cell
             day = dates[index]
-            for name in (f"{day:%B %Y}", f"{day:%b %Y}", f"{day:%b}", f"{day:%b}"[: room - 1]):
+            new_year = number == 0 or day.year != dates[starts[number - 1]].year
+            names = (
+                (f"{day:%B %Y}", f"{day:%b %Y}", f"{day:%b}")
+                if new_year
+                else (f"{day:%B}", f"{day:%b}")
+            )
+            for name in (*names, f"{day:%b}"[: room - 1]):
                 if len(name) < room or name == "":
                     break
             line += name.ljust(room)

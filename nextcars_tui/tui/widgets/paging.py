@@ -52,9 +52,10 @@ class Paging:
 
 # Screens using PageKeys list these in their BINDINGS (Textual reads BINDINGS only from
 # widget classes, not from plain mixins).
+_PAGE = Binding.Group("Page")
 PAGE_BINDINGS: list[Binding] = [
-    Binding("n", "next_page", "Next page"),
-    Binding("p", "previous_page", "Prev page"),
+    Binding("n", "next_page", "Next page", group=_PAGE),
+    Binding("p", "previous_page", "Prev page", group=_PAGE),
     Binding("pagedown", "page_down", "Next page", show=False, priority=True),
     Binding("pageup", "page_up", "Prev page", show=False, priority=True),
 ]
