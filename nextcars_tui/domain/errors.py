@@ -14,9 +14,14 @@ class DeskError(Exception):
 
 
 class InvalidInput(DeskError):
-    """The request itself is malformed: a bad date, day count, name or file."""
+    """The request itself is malformed: a bad date, day count, name or file. `field` names
+    the field at fault ('start date', 'e-mail'), so a form can put the cursor there."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Conflict(DeskError):

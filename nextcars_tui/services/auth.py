@@ -11,13 +11,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from nextcars_tui.domain.errors import AccountLocked, InvalidInput, NotFound, SignInFailed
-from nextcars_tui.domain.roles import Actor, Permission, Role, parse_role
-from nextcars_tui.domain.validation import (
-    clean_driver_code,
-    clean_email,
-    clean_password,
-    clean_username,
+from nextcars_tui.domain.parsing import (
+    parse_driver_code,
+    parse_email,
+    parse_password,
+    parse_username,
 )
+from nextcars_tui.domain.roles import Actor, Permission, Role, parse_role
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.tables import User
@@ -37,7 +37,7 @@ def _dummy_hash() -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(clean_password(password))
+    return _hasher().hash(parse_password(password))
 
 
 @dataclass(frozen=True)
@@ -128,14 +128,14 @@ def _link(uow: UnitOfWork, role: Role, link: str | None) -> tuple[int | None, in
     if role == Role.DRIVER:
         if not link:
             raise InvalidInput("A driver account must be linked to a driver code (--link).")
-        driver = uow.drivers.by_code(clean_driver_code(link))
+        driver = uow.drivers.by_code(parse_driver_code(link))
         if driver is None:
             raise NotFound(f"No driver with code {link.strip().upper()}.")
         return driver.id, None
     if role == Role.CUSTOMER:
         if not link:
             raise InvalidInput("A customer account must be linked to an e-mail (--link).")
-        customer = uow.customers.by_email(clean_email(link))
+        customer = uow.customers.by_email(parse_email(link))
         if customer is None:
             raise NotFound(f"No customer with e-mail {link.strip()}.")
         return None, customer.id
@@ -153,7 +153,7 @@ def add_user(
     link: str | None = None,
 ) -> UserView:
     actor.require(Permission.MANAGE_USERS)
-    name = clean_username(username)
+    name = parse_username(username)
     chosen = role if isinstance(role, Role) else parse_role(role)
     password_hash = hash_password(password)
     now = desk.now()
@@ -199,7 +199,7 @@ def change_role(
 ) -> UserView:
     actor.require(Permission.MANAGE_USERS)
     chosen = role if isinstance(role, Role) else parse_role(role)
-    name = clean_username(username)
+    name = parse_username(username)
     now = desk.now()
     with desk.db.write() as uow:
         user = _existing(uow, name)
@@ -217,7 +217,7 @@ def change_role(
 
 def reset_password(desk: Desk, actor: Actor, username: str, password: str) -> UserView:
     actor.require(Permission.MANAGE_USERS)
-    name = clean_username(username)
+    name = parse_username(username)
     password_hash = hash_password(password)
     now = desk.now()
     with desk.db.write() as uow:
@@ -233,7 +233,7 @@ def reset_password(desk: Desk, actor: Actor, username: str, password: str) -> Us
 
 def unlock(desk: Desk, actor: Actor, username: str) -> UserView:
     actor.require(Permission.MANAGE_USERS)
-    name = clean_username(username)
+    name = parse_username(username)
     now = desk.now()
     with desk.db.write() as uow:
         user = _existing(uow, name)

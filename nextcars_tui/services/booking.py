@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from nextcars_tui.domain.dates import DateRange, describe_days, parse_date, parse_days
-from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from nextcars_tui.domain.dates import DateRange, describe_days
+from nextcars_tui.domain.errors import Conflict, NotAllowed, NotFound
 from nextcars_tui.domain.lifecycle import invoice_due_date
+from nextcars_tui.domain.parsing import (
+    MAX_REASON,
+    check_booking_start,
+    parse_days,
+    parse_driver_code,
+    parse_email,
+    parse_plate,
+    parse_text,
+)
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import booking_ref, invoice_ref, normalise_booking_ref
 from nextcars_tui.domain.roles import Actor, Permission, Role
@@ -16,13 +25,6 @@ from nextcars_tui.domain.statuses import (
     BookingStatus,
     InvoiceStatus,
     invoice_status_after_cancel,
-)
-from nextcars_tui.domain.validation import (
-    MAX_REASON,
-    clean_driver_code,
-    clean_email,
-    clean_plate,
-    clean_text,
 )
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import (
@@ -60,15 +62,18 @@ class ValidRequest:
 
 def validate_request(desk: Desk, request: BookingRequest) -> ValidRequest:
     """Check everything that needs no database; raises InvalidInput naming the problem."""
-    start = request.start if isinstance(request.start, date) else parse_date(request.start)
-    days = parse_days(request.days, desk.settings.business.max_rental_days)
-    today = desk.today()
-    if start < today:
-        raise InvalidInput(f"The start date {start:%d %b %Y} is in the past (today is {today}).")
+    business = desk.settings.business
+    start = (
+        request.start
+        if isinstance(request.start, date)
+        else desk.parse_date(request.start, "start date")
+    )
+    days = parse_days(request.days, business.max_rental_days)
+    check_booking_start(start, today=desk.today(), horizon_days=business.booking_horizon_days)
     return ValidRequest(
-        customer_email=clean_email(request.customer_email),
-        car_plate=clean_plate(request.car_plate),
-        driver_code=clean_driver_code(request.driver_code),
+        customer_email=parse_email(request.customer_email),
+        car_plate=parse_plate(request.car_plate),
+        driver_code=parse_driver_code(request.driver_code),
         dates=DateRange(start, days),
     )
 
@@ -193,7 +198,7 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
     """Cancel a pending or confirmed booking that has not ended; void or refund its invoice."""
     actor.require(Permission.CANCEL)
     ref = normalise_booking_ref(ref)
-    why = clean_text(reason, "reason", MAX_REASON) if reason else DEFAULT_CANCEL_REASON
+    why = parse_text(reason, "reason", MAX_REASON) if reason else DEFAULT_CANCEL_REASON
     now = desk.now()
     today = desk.today()
     with desk.db.write() as uow:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nextcars_tui.domain.errors import InvalidInput, NotFound
+from nextcars_tui.domain.parsing import parse_driver_code, parse_email, parse_plate
 from nextcars_tui.domain.roles import Actor, Permission
-from nextcars_tui.domain.validation import clean_driver_code, clean_email, clean_plate
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.records import (
     CAR,
@@ -136,7 +136,7 @@ def update_car(
     """Change a car's details or rate; existing bookings keep the rate they were made at."""
     actor.require(Permission.MANAGE_FLEET)
     raw = {"make": make, "model": model, "seats": seats, "daily_rate_cents": daily_rate}
-    return car_view(_update(desk, actor, CAR, clean_plate(plate), raw))
+    return car_view(_update(desk, actor, CAR, parse_plate(plate), raw))
 
 
 def list_cars(
@@ -169,7 +169,7 @@ def update_driver(
 ) -> DriverView:
     actor.require(Permission.MANAGE_FLEET)
     raw = {"name": name, "phone": phone, "daily_fee_cents": daily_fee}
-    driver = _update(desk, actor, DRIVER, clean_driver_code(code), raw)
+    driver = _update(desk, actor, DRIVER, parse_driver_code(code), raw)
     return driver_view(driver)
 
 
@@ -195,7 +195,7 @@ def update_customer(
 ) -> CustomerView:
     actor.require(Permission.EDIT_CUSTOMERS)
     raw = {"name": name, "phone": phone}
-    customer = _update(desk, actor, CUSTOMER, clean_email(email), raw)
+    customer = _update(desk, actor, CUSTOMER, parse_email(email), raw)
     return customer_view(customer)
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from nextcars_tui.domain.errors import InvalidInput, NotFound
+from nextcars_tui.domain.parsing import parse_driver_code, parse_plate
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import BookingStatus
-from nextcars_tui.domain.validation import clean_driver_code, clean_plate
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import BookingView, Page, booking_view
 from nextcars_tui.store.bookings import SORT_KEYS, BookingQuery
@@ -53,13 +53,13 @@ def list_bookings(desk: Desk, actor: Actor, wanted: BookingFilter) -> Page[Booki
     )
     with desk.db.read() as uow:
         if wanted.car_plate:
-            plate = clean_plate(wanted.car_plate)
+            plate = parse_plate(wanted.car_plate)
             car = uow.cars.by_plate(plate)
             if car is None:
                 raise NotFound(f"No car with plate {plate}.")
             query = replace(query, car_id=car.id)
         if wanted.driver_code:
-            code = clean_driver_code(wanted.driver_code)
+            code = parse_driver_code(wanted.driver_code)
             driver = uow.drivers.by_code(code)
             if driver is None:
                 raise NotFound(f"No driver with code {code}.")
