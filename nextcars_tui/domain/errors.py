@@ -43,11 +43,23 @@ class NotFound(DeskError):
 
 
 class SignInFailed(NotAllowed):
-    """Unknown user or wrong password; deliberately the same message for both."""
+    """Unknown user or wrong password; deliberately the same message for both, until the
+    last try before a lock-out (`tries_left`) or the failure that locks (`locked_minutes`)."""
+
+    def __init__(
+        self, message: str, *, tries_left: int | None = None, locked_minutes: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.tries_left = tries_left
+        self.locked_minutes = locked_minutes
 
 
 class AccountLocked(NotAllowed):
-    """Too many failed sign-ins; the account is locked for a while."""
+    """Too many failed sign-ins; the account is locked for `minutes` more minutes."""
+
+    def __init__(self, message: str, *, minutes: int | None = None) -> None:
+        super().__init__(message)
+        self.minutes = minutes
 
 
 class StoreUnavailable(DeskError):

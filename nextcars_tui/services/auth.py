@@ -71,9 +71,13 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
     with desk.db.read() as uow:
         seen = uow.users.by_username(name) if name else None
         seen_hash = seen.password_hash if seen is not None else None
+        seen_lock = seen.locked_until if seen is not None else None
     if seen_hash is None:
-        _verify(_dummy_hash(), password)
+        desk.sign_in_guard.unknown_user(desk.now(), lambda: _verify(_dummy_hash(), password))
         raise SignInFailed(SIGN_IN_FAILED)
+    if seen_lock is not None and seen_lock > desk.now():
+        # No password check for a locked account: it could not let anyone in anyway.
+        raise _locked(seen_lock, desk.now())
     matches = _verify(seen_hash, password)
     fresh_hash = (
         _hasher().hash(password) if matches and _hasher().check_needs_rehash(seen_hash) else None
@@ -85,11 +89,7 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
             # Removed or given a new password while we verified: the old one proves nothing.
             raise SignInFailed(SIGN_IN_FAILED)
         if user.locked_until is not None and user.locked_until > now:
-            # Whole minutes left, rounded up: a fresh 15-minute lock says 15, not 16.
-            minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-            raise AccountLocked(
-                f"Too many failed sign-ins: this account is locked for {minutes} more minute(s)."
-            )
+            raise _locked(user.locked_until, now)
         if not matches:
             user.failed_sign_ins += 1
             detail = f"failure {user.failed_sign_ins} of {rules.max_failures}"
@@ -106,7 +106,7 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
                 detail=detail,
             )
             uow.commit()
-            raise SignInFailed(SIGN_IN_FAILED)
+            raise _failed(user.failed_sign_ins, rules.max_failures, rules.lockout_minutes)
         if fresh_hash is not None:
             user.password_hash = fresh_hash
         user.failed_sign_ins = 0
@@ -114,6 +114,38 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
         uow.users.add(user)
         uow.commit()
         return _actor(user)
+
+
+def _locked(locked_until: datetime, now: datetime) -> AccountLocked:
+    # Whole minutes left, rounded up: a fresh 15-minute lock says 15, not 16.
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    return AccountLocked(
+        f"Too many failed sign-ins: this account is locked for {minutes} more {_minutes(minutes)}.",
+        minutes=minutes,
+    )
+
+
+def _minutes(count: int) -> str:
+    return "minute" if count == 1 else "minutes"
+
+
+def _failed(failures: int, max_failures: int, lockout_minutes: int) -> SignInFailed:
+    """The answer to a wrong password: the same as for an unknown name, except on the last
+    try before the lock-out and on the failure that locks."""
+    if failures == 0:
+        return SignInFailed(
+            f"{SIGN_IN_FAILED} The account is now locked for {lockout_minutes} "
+            f"{_minutes(lockout_minutes)}.",
+            locked_minutes=lockout_minutes,
+        )
+    left = max_failures - failures
+    if left == 1:
+        return SignInFailed(
+            f"{SIGN_IN_FAILED} 1 try left before the account is locked for "
+            f"{lockout_minutes} {_minutes(lockout_minutes)}.",
+            tries_left=left,
+        )
+    return SignInFailed(SIGN_IN_FAILED)
 
 
 def _verify(password_hash: str, password: str) -> bool:

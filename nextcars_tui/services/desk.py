@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from nextcars_tui.clock import Clock, system_clock
@@ -10,6 +10,7 @@ from nextcars_tui.config import Settings
 from nextcars_tui.domain.lifecycle import business_date
 from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.parsing import date_forms, parse_date, phone_digits
+from nextcars_tui.services.sign_in_guard import SignInGuard
 from nextcars_tui.store import Database
 
 
@@ -18,6 +19,8 @@ class Desk:
     db: Database
     settings: Settings
     clock: Clock = system_clock
+    # Shared by the copies dataclasses.replace() makes, so a desk's sign-ins share one budget.
+    sign_in_guard: SignInGuard = field(default_factory=SignInGuard, compare=False, repr=False)
 
     def now(self) -> datetime:
         return self.clock()

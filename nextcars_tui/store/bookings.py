@@ -168,6 +168,9 @@ class BookingRepository:
         statement = _filtered(select(func.count()).select_from(Booking), query)
         return self._session.exec(statement).one()
 
+    def count_all(self) -> int:
+        return self._session.exec(select(func.count()).select_from(Booking)).one()
+
     def longest_rental(self) -> int:
         return self._session.exec(select(func.max(Booking.days))).one() or 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,8 @@ class Database:
         self.path: Path | None = backend.path
         # What to call the database in messages: the file, or server and database name.
         self.where = backend.where
+        # The unit every write() and read() of this thread joins inside single_transaction().
+        self._joined = threading.local()
 
     @property
     def kind(self) -> str:
@@ -53,7 +56,30 @@ class Database:
             yield uow
 
     @contextmanager
+    def single_transaction(self) -> Iterator[None]:
+        """Everything this thread does through write() and read() inside the block is one
+        write transaction, committed when the block ends and rolled back if it raises (or the
+        process dies): for work made of many service calls that must land whole, such as
+        loading the demo. Other writers wait meanwhile, so keep it for set-up work."""
+        if getattr(self._joined, "uow", None) is not None:
+            raise RuntimeError("single_transaction() does not nest")
+        with self._unit(self.backend.writer) as outer:
+            self._joined.uow = outer.joined()
+            try:
+                yield
+                outer.commit()
+            finally:
+                self._joined.uow = None
+
+    @contextmanager
     def _unit(self, bind: Engine) -> Iterator[UnitOfWork]:
+        joined: UnitOfWork | None = getattr(self._joined, "uow", None)
+        if joined is not None:
+            try:
+                yield joined
+            except DBAPIError as exc:
+                self._reraise(exc)
+            return
         try:
             with Session(bind, expire_on_commit=False, autoflush=False) as session:
                 yield UnitOfWork(session, self.backend.hot)

@@ -7,7 +7,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 from nextcars_tui.domain.errors import StoreUnavailable
@@ -99,8 +99,12 @@ class SqliteBackend(Backend):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.where = f"SQLite database {path}"
+        # URL.create, not f"sqlite:///{path}": a '?' in the name would start a query string
+        # and '%' would be decoded, so SQLite would open (and create, world-readable) a
+        # different file from the one named and made 0600 above.
         self.engine = create_engine(
-            f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+            URL.create("sqlite", database=str(path)),
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
         )
         _install_pragmas(self.engine)
         self.writer = self.engine.execution_options(**{WRITE_OPTION: True})
