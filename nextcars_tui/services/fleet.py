@@ -180,7 +180,8 @@ def list_drivers(
     actor.require(Permission.VIEW_DESK)
     limit, offset = _page(limit, offset)
     with desk.db.read() as uow:
-        return [driver_view(driver) for driver in uow.drivers.search(text, limit, offset)]
+        found = uow.drivers.search(text, limit, offset, phone_digits=desk.phone_digits(text))
+        return [driver_view(driver) for driver in found]
 
 
 def add_customer(desk: Desk, actor: Actor, name: str, email: str, phone: str) -> CustomerView:
@@ -206,4 +207,5 @@ def search_customers(
     actor.require(Permission.VIEW_DESK)
     limit, _ = _page(limit, 0)
     with desk.db.read() as uow:
-        return [customer_view(customer) for customer in uow.customers.search(text, limit)]
+        found = uow.customers.search(text, limit, phone_digits=desk.phone_digits(text))
+        return [customer_view(customer) for customer in found]

@@ -143,13 +143,14 @@ def parse_csv(kind: str, lines: Iterable[str]) -> list[Fields]:
         except InvalidInput as exc:
             problems.append(f"line {number}: {exc.message.rstrip('.')}")
             continue
-        if record.key in first_line:
+        key = fmt.kind.match(record.key)
+        if key in first_line:
             problems.append(
                 f"line {number}: {fmt.kind.key_name} {record.key} appears again "
-                f"(first on line {first_line[record.key]})"
+                f"(first on line {first_line[key]})"
             )
             continue
-        first_line[record.key] = number
+        first_line[key] = number
         records.append(record)
     if names is None:
         raise InvalidInput(f"The file is empty; the first line must be {','.join(fmt.columns)}.")
@@ -232,13 +233,15 @@ def _write_batch(
     new_rows: list[dict[str, Any]] = []
     for record in chunk:
         values = values_of(record)
-        row = existing.get(record.key)
+        row = existing.get(fmt.kind.match(record.key))
         if row is None:
             new_rows.append(values)
             action = "added"
             detail = describe(record)
             added += 1
         else:
+            # The key keeps its stored spelling ('CE71 RZW' is not rewritten as 'CE71RZW').
+            values.pop(record.KEY)
             detail = apply(row, values)
             if not detail:
                 continue

@@ -46,6 +46,7 @@ def list_bookings(desk: Desk, actor: Actor, wanted: BookingFilter) -> Page[Booki
     query = BookingQuery(
         statuses=[s.value for s in wanted.statuses] or None,
         text=wanted.text,
+        phone_digits=desk.phone_digits(wanted.text) if wanted.text.strip() else None,
         sort=wanted.sort,
         descending=wanted.descending,
         limit=limit,
@@ -64,8 +65,8 @@ def list_bookings(desk: Desk, actor: Actor, wanted: BookingFilter) -> Page[Booki
             if driver is None:
                 raise NotFound(f"No driver with code {code}.")
             query = replace(query, driver_id=driver.id)
-        rows = uow.bookings.rows(query)
         total = uow.bookings.count(query)
+        rows = uow.bookings.rows(query, matches=total)
         return Page([booking_view(*row) for row in rows], total, query.offset, limit)
 
 

@@ -19,6 +19,7 @@ from nextcars_tui.domain.parsing import (
     parse_plate,
     parse_seats,
     parse_text,
+    plate_key,
 )
 from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.tables import Car, Customer, Driver
@@ -166,6 +167,8 @@ class Kind(Generic[Row]):
     find_many: Callable[[UnitOfWork, list[str]], Mapping[str, Row]]
     add: Callable[[UnitOfWork, Row], Row]
     insert_many: Callable[[UnitOfWork, list[dict[str, Any]]], None]
+    # What two spellings of one key share; find_many's result is keyed by it.
+    match: Callable[[str], str] = lambda key: key
 
 
 CAR: Kind[Car] = Kind(
@@ -178,6 +181,7 @@ CAR: Kind[Car] = Kind(
     find_many=lambda uow, keys: uow.cars.by_plates(keys),
     add=lambda uow, row: uow.cars.add(row),
     insert_many=lambda uow, rows: uow.cars.insert_many(rows),
+    match=plate_key,
 )
 DRIVER: Kind[Driver] = Kind(
     name="driver",

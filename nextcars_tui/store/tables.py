@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, func, literal_column
 from sqlmodel import Field, SQLModel
 
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
@@ -28,10 +28,17 @@ class Customer(SQLModel, table=True):
     phone: str = Field(max_length=32)
 
 
+# What a plate is matched on: upper case without spaces (domain.parsing.plate_key), indexed
+# (ix_car_plate_key) so the booking path finds 'ce71rzw' as fast as 'CE71 RZW'.
+PLATE_KEY_SQL = "replace(upper(car.plate), ' ', '')"
+PLATE_KEY: Any = func.replace(func.upper(literal_column("car.plate")), " ", "")
+
+
 class Car(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("daily_rate_cents >= 0", name="car_rate_not_negative"),
         CheckConstraint("seats BETWEEN 1 AND 60", name="car_seats_range"),
+        Index("ix_car_plate_key", func.replace(func.upper(literal_column("plate")), " ", "")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -61,6 +68,8 @@ class Booking(SQLModel, table=True):
         Index("ix_booking_start", "start_date"),
         Index("ix_booking_customer", "customer_id", "start_date"),
         Index("ix_booking_days", "days"),
+        Index("ix_booking_total", "total_cents", "id"),
+        Index("ix_booking_status", "status", "start_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
