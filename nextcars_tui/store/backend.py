@@ -27,7 +27,6 @@ class ChangeCounter(ABC):
 
 
 class Backend(ABC):
-    kind: str
     engine: Engine
     # Engine whose transactions are writes (BEGIN IMMEDIATE on SQLite).
     writer: Engine
@@ -48,9 +47,6 @@ class Backend(ABC):
     def backup(self, target: Path) -> str:
         """Write a consistent copy to `target` (created 0600; an existing file is refused)
         while others keep writing; returns one line saying what was written."""
-
-    @abstractmethod
-    def integrity_ok(self) -> bool: ...
 
     def close(self) -> None:
         self.engine.dispose()

@@ -34,10 +34,6 @@ class Database:
         # What to call the database in messages: the file, or server and database name.
         self.where = backend.where
 
-    @property
-    def kind(self) -> str:
-        return self.backend.kind
-
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
         """One user action, rolled back unless the caller commits. On SQLite it holds the
@@ -121,9 +117,6 @@ class Database:
 
     def backup(self, target: Path) -> str:
         return self.backend.backup(target)
-
-    def integrity_ok(self) -> bool:
-        return self.backend.integrity_ok()
 
     def close(self) -> None:
         self.backend.close()

@@ -94,7 +94,6 @@ class DataVersion(ChangeCounter):
 
 
 class SqliteBackend(Backend):
-    kind = "sqlite"
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -126,10 +125,6 @@ class SqliteBackend(Backend):
             target.unlink(missing_ok=True)
             raise StoreUnavailable(f"The backup of {source} failed: {exc}.") from None
         return f"Backed up {source} to {target} (SQLite online backup)."
-
-    def integrity_ok(self) -> bool:
-        with self.engine.connect() as connection:
-            return connection.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
 
 
 def open_sqlite(path: Path, *, create: bool) -> SqliteBackend:
