@@ -52,5 +52,9 @@ class Backend(ABC):
     @abstractmethod
     def integrity_ok(self) -> bool: ...
 
+    def adopt(self) -> None:  # noqa: B027  (most engines need nothing)
+        """Set up a database whose schema was just recognised as this program's (made,
+        upgraded or found current); until then nothing in it may change."""
+
     def close(self) -> None:
         self.engine.dispose()
