@@ -85,6 +85,7 @@ class Database:
             self._upgrade()
         elif found.kind != SchemaKind.CURRENT:
             raise StoreUnavailable(schema_problem(found, self.where))
+        self._adopt()
 
     def require_current(self) -> None:
         """Refuse, untouched, a database whose schema is not exactly this program's: empty
@@ -92,6 +93,7 @@ class Database:
         found = self.schema_state()
         if found.kind != SchemaKind.CURRENT:
             raise StoreUnavailable(schema_problem(found, self.where))
+        self._adopt()
 
     def upgrade(self) -> str | None:
         """Bring an older schema to the latest; on SQLite write a backup beside the file
@@ -100,6 +102,7 @@ class Database:
         if found.kind in (SchemaKind.NEWER, SchemaKind.FOREIGN):
             raise StoreUnavailable(schema_problem(found, self.where))
         if found.kind == SchemaKind.CURRENT:
+            self._adopt()
             return None
         copy: str | None = None
         if found.kind == SchemaKind.OLDER and self.path is not None:
@@ -107,11 +110,18 @@ class Database:
             self.backend.backup(target)
             copy = str(target)
         self._upgrade()
+        self._adopt()
         return copy
 
     def _upgrade(self) -> None:
         try:
             schema.upgrade(self.backend.writer)
+        except DBAPIError as exc:
+            self._reraise(exc)
+
+    def _adopt(self) -> None:
+        try:
+            self.backend.adopt()
         except DBAPIError as exc:
             self._reraise(exc)
 
