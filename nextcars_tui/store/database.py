@@ -37,10 +37,6 @@ class Database:
         # The unit every write() and read() of this thread joins inside single_transaction().
         self._joined = threading.local()
 
-    @property
-    def kind(self) -> str:
-        return self.backend.kind
-
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
         """One user action, rolled back unless the caller commits. On SQLite it holds the
@@ -115,6 +111,7 @@ class Database:
             self._upgrade()
         elif found.kind != SchemaKind.CURRENT:
             raise StoreUnavailable(schema_problem(found, self.where))
+        self._adopt()
 
     def require_current(self) -> None:
         """Refuse, untouched, a database whose schema is not exactly this program's: empty
@@ -122,6 +119,7 @@ class Database:
         found = self.schema_state()
         if found.kind != SchemaKind.CURRENT:
             raise StoreUnavailable(schema_problem(found, self.where))
+        self._adopt()
 
     def upgrade(self) -> str | None:
         """Bring an older schema to the latest; on SQLite write a backup beside the file
@@ -130,6 +128,7 @@ class Database:
         if found.kind in (SchemaKind.NEWER, SchemaKind.FOREIGN):
             raise StoreUnavailable(schema_problem(found, self.where))
         if found.kind == SchemaKind.CURRENT:
+            self._adopt()
             return None
         copy: str | None = None
         if found.kind == SchemaKind.OLDER and self.path is not None:
@@ -137,6 +136,7 @@ class Database:
             self.backend.backup(target)
             copy = str(target)
         self._upgrade()
+        self._adopt()
         return copy
 
     def _upgrade(self) -> None:
@@ -145,11 +145,14 @@ class Database:
         except DBAPIError as exc:
             self._reraise(exc)
 
+    def _adopt(self) -> None:
+        try:
+            self.backend.adopt()
+        except DBAPIError as exc:
+            self._reraise(exc)
+
     def backup(self, target: Path) -> str:
         return self.backend.backup(target)
-
-    def integrity_ok(self) -> bool:
-        return self.backend.integrity_ok()
 
     def close(self) -> None:
         self.backend.close()

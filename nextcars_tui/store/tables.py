@@ -68,8 +68,14 @@ class Booking(SQLModel, table=True):
         Index("ix_booking_start", "start_date"),
         Index("ix_booking_customer", "customer_id", "start_date"),
         Index("ix_booking_days", "days"),
+        # One car's or one driver's bookings by date (lists filtered by car or driver).
+        Index("ix_booking_car_start", "car_id", "start_date"),
+        Index("ix_booking_driver_start", "driver_id", "start_date"),
+        # The bookings list sorted by total, and filtered by status (revision 0003).
         Index("ix_booking_total", "total_cents", "id"),
         Index("ix_booking_status", "status", "start_date"),
+        # The partial indexes (active bookings, pending holds, confirmed ends) are in the
+        # Alembic revisions only: SQLite uses them when a query repeats their literal WHERE.
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -94,6 +100,8 @@ class Invoice(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_one_of("status", InvoiceStatus), name="invoice_status_known"),
         CheckConstraint("amount_cents >= 0", name="invoice_amount_not_negative"),
+        # Invoices by status and due date: the invoice lists and the overdue rule.
+        Index("ix_invoice_status_due", "status", "due_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
