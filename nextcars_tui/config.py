@@ -6,13 +6,14 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
+if TYPE_CHECKING:
+    from nextcars_tui.domain.parsing import DateOrder
 
-from nextcars_tui.domain.parsing import DateOrder
+DATE_ORDERS = ("DMY", "MDY")
 
 CONFIG_ENV = "NEXTCARS_CONFIG"
 DB_ENV = "NEXTCARS_DB"
@@ -45,6 +46,9 @@ class BusinessSettings:
 
     @property
     def dates(self) -> DateOrder:
+        # Imported here: settings load before the first paint, the parsers later.
+        from nextcars_tui.domain.parsing import DateOrder
+
         return DateOrder(self.date_order)
 
 
@@ -247,11 +251,13 @@ def _check_business(business: BusinessSettings) -> None:
         raise ConfigError(
             f"setting 'business.currency' must be a 3-letter code like GBP, got {currency!r}"
         )
-    if business.date_order not in DateOrder.__members__:
+    if business.date_order not in DATE_ORDERS:
         raise ConfigError(
             f'setting \'business.date_order\' must be "DMY" (31/12/2026) or "MDY" '
             f"(12/31/2026), got {business.date_order!r}"
         )
+    import phonenumbers  # here: loading its metadata would slow every start-up
+
     if business.phone_region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(
             f"setting 'business.phone_region' must be a country code like GB or US, "

@@ -29,7 +29,7 @@ from pathlib import Path
 from rich.console import Console
 
 from nextcars_tui.bench import core
-from nextcars_tui.config import Settings
+from nextcars_tui.bench.seed import bench_settings
 from nextcars_tui.domain.errors import StoreUnavailable
 
 FULL_SIZES = (1_000, 1_000_000)
@@ -55,7 +55,7 @@ def run_tui(console: Console, args: argparse.Namespace, folder: Path) -> None:
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     path = args.keep or folder / f"bench-{max(sizes)}.db"
     if not path.exists():
-        stage = core.Stage(path, max(sizes), Settings())
+        stage = core.Stage(path, max(sizes), bench_settings())
         console.print(f"seeded {stage.bookings:,} bookings in {stage.seed_s:.1f} s")
         stage.close()
     run_section(console, path, folder, rounds=6 if args.quick else 12)

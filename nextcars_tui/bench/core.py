@@ -20,7 +20,14 @@ from rich.console import Console
 from rich.table import Table
 
 from nextcars_tui.bench.raw import RawBooking
-from nextcars_tui.bench.seed import CUSTOMERS, FreeSlots, Seeder, active_overlaps, email
+from nextcars_tui.bench.seed import (
+    CUSTOMERS,
+    FreeSlots,
+    Seeder,
+    active_overlaps,
+    bench_settings,
+    email,
+)
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.errors import Conflict
 from nextcars_tui.domain.roles import system_actor
@@ -164,7 +171,7 @@ def measure(
 ) -> CoreFigures:
     """Seed one database per size, time booking attempts on all of them interleaved, then
     the lifecycle and the query plans on the largest."""
-    settings, stages, figures = Settings(), [], CoreFigures()
+    settings, stages, figures = bench_settings(), [], CoreFigures()
     try:
         for size in sorted(sizes):
             path = keep if keep and size == max(sizes) else folder / f"bench-{size}.db"

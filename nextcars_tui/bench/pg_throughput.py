@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from nextcars_tui.bench.seed import CARS, CUSTOMERS, DRIVERS, driver_code, email, plate
+from nextcars_tui.bench.seed import (
+    CARS,
+    CUSTOMERS,
+    DRIVERS,
+    bench_settings,
+    driver_code,
+    email,
+    plate,
+)
 
 BOOKERS = 8
 KINDS = ("service", "raw")
@@ -118,13 +126,12 @@ def _booker(
     """One process: warm up both contenders, then book for `seconds` per phase of the schedule."""
     # Imported here, in the spawned process: the parent needs none of it to start bookers.
     from nextcars_tui.bench.raw_postgres import RawPgBooking
-    from nextcars_tui.config import Settings
     from nextcars_tui.domain.roles import system_actor
     from nextcars_tui.services.booking import BookingRequest, book
     from nextcars_tui.services.desk import Desk
     from nextcars_tui.store import open_database
 
-    settings, actor, rng = Settings(), system_actor("bench"), random.Random(booker)
+    settings, actor, rng = bench_settings(), system_actor("bench"), random.Random(booker)
     taken, db, raw = 0, None, None
 
     def one(desk: Desk, raw: RawPgBooking, kind: str) -> None:

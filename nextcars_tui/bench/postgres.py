@@ -25,7 +25,14 @@ from nextcars_tui.bench.pg_target import conninfo
 from nextcars_tui.bench.pg_throughput import Throughput
 from nextcars_tui.bench.pg_throughput import measure as measure_throughput
 from nextcars_tui.bench.raw_postgres import RawPgBooking
-from nextcars_tui.bench.seed import ATTEMPTS_FROM, CUSTOMERS, DRIVERS, FreeSlots, email
+from nextcars_tui.bench.seed import (
+    ATTEMPTS_FROM,
+    CUSTOMERS,
+    DRIVERS,
+    FreeSlots,
+    bench_settings,
+    email,
+)
 from nextcars_tui.bench.seed_postgres import PgSeeder
 from nextcars_tui.config import Settings
 from nextcars_tui.services.booking import BookingRequest, book
@@ -106,7 +113,7 @@ def measure(
     """Fill the database to each size in turn and time attempts there; then the throughput
     of concurrent bookers over the largest history."""
     figures = PgFigures(where)
-    bench = Bench(url, Settings())
+    bench = Bench(url, bench_settings())
     try:
         figures.server = _server_settings(url)
         seeder = PgSeeder(url, bench.desk.today(), bench.desk.now())

@@ -15,13 +15,15 @@ import psycopg
 
 from nextcars_tui.bench.pg_target import conninfo
 from nextcars_tui.domain.money import format_money
+from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 
 PARTIES = (
     "SELECT customer.id, customer.email, customer.name, customer.phone, car.id, car.plate, "
     "car.make, car.model, car.seats, car.daily_rate_cents, driver.id, driver.code, "
     "driver.name, driver.phone, driver.daily_fee_cents FROM (SELECT 1) AS one "
-    "LEFT JOIN customer ON customer.email = %s LEFT JOIN car ON car.plate = %s "
+    "LEFT JOIN customer ON customer.email = %s "
+    "LEFT JOIN car ON replace(upper(car.plate), ' ', '') = %s "
     "LEFT JOIN driver ON driver.code = %s"
 )
 LOCK_CAR = "SELECT 1 FROM car WHERE id = %s FOR NO KEY UPDATE"
@@ -68,7 +70,7 @@ class RawPgBooking:
         conn, now = self._conn, datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC
         end = start + timedelta(days=days)
         try:
-            parties = conn.execute(PARTIES, (email, plate, code)).fetchone()
+            parties = conn.execute(PARTIES, (email, plate_key(plate), code)).fetchone()
             assert parties is not None
             customer_id, car_id, rate, driver_id, fee = (parties[i] for i in (0, 4, 9, 10, 14))
             conn.execute(LOCK_CAR, (car_id,))

@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
+from nextcars_tui.config import BusinessSettings, Settings
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 
 CARS, DRIVERS, CUSTOMERS = 500, 300, 20_000
@@ -333,6 +334,12 @@ def active_overlaps(path: Path) -> int:
         return sum(conn.execute(query.format(col=c)).fetchone()[0] for c in ("car_id", "driver_id"))
     finally:
         conn.close()
+
+
+def bench_settings() -> Settings:
+    """Default settings, except that bookings may start as far ahead as FreeSlots reaches
+    (about five years) instead of the default two-year horizon."""
+    return Settings(business=BusinessSettings(booking_horizon_days=3650))
 
 
 class FreeSlots:

@@ -14,8 +14,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-
 from nextcars_tui.domain.errors import InvalidInput
 
 # -- Limits --------------------------------------------------------------------------------
@@ -434,6 +432,8 @@ def phone_digits(value: str, region: str = DEFAULT_PHONE_REGION) -> str | None:
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) < 3:
         return None
+    import phonenumbers  # here: most start-ups never search by phone
+
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from nextcars_tui.bench import core
-from nextcars_tui.bench.seed import active_overlaps
+from nextcars_tui.bench.seed import active_overlaps, bench_settings
 from nextcars_tui.store.diagnostics import full_reads
 
 
@@ -63,7 +63,8 @@ def test_the_report_renders_every_target(figures):
     core.report(Console(file=out, width=160), result)
     text = out.getvalue()
     assert "One booking attempt" in text
-    assert text.count("PASS") + text.count("MISS") == 3
+    assert text.count("PASS") + text.count("MISS") == 4
+    assert "Bookings list, first page" in text
 
 
 def test_the_kept_database_is_consistent(figures):
@@ -124,7 +125,6 @@ def test_raw_psycopg_sends_the_statements_the_service_sends(pg_server, pg_databa
     from nextcars_tui.bench.raw_postgres import STATEMENTS, RawPgBooking
     from nextcars_tui.bench.seed import FreeSlots, email
     from nextcars_tui.bench.seed_postgres import PgSeeder
-    from nextcars_tui.config import Settings
     from nextcars_tui.domain.roles import system_actor
     from nextcars_tui.services.booking import BookingRequest, book
     from nextcars_tui.services.desk import Desk
@@ -134,7 +134,7 @@ def test_raw_psycopg_sends_the_statements_the_service_sends(pg_server, pg_databa
     url = pg_server.url(pg_database)
     db = open_database(url)
     db.create_schema()
-    desk = Desk(db, Settings())
+    desk = Desk(db, bench_settings())
     PgSeeder(url, desk.today(), desk.now()).seed_fleet()
     slots = FreeSlots(desk.today())
     plate, code, start, days = slots.take()
