@@ -6,9 +6,14 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from nextcars_tui.domain.parsing import DateOrder
+
+DATE_ORDERS = ("DMY", "MDY")
 
 CONFIG_ENV = "NEXTCARS_CONFIG"
 DB_ENV = "NEXTCARS_DB"
@@ -26,10 +31,25 @@ class BusinessSettings:
     time_zone: str = "Europe/London"
     currency: str = "GBP"
     max_rental_days: int = 30
+    # How a date with slashes or dots reads: "DMY" (31/12/2026) or "MDY" (12/31/2026). ISO
+    # dates are read whatever this says. A setting rather than a guess from the time zone:
+    # an office abroad may keep its home country's habit.
+    date_order: str = "DMY"
+    # The furthest ahead a booking may start; a mistyped year is refused, not booked.
+    booking_horizon_days: int = 730
+    # The country a phone number without +code belongs to (ISO 3166 code, e.g. GB, US, DE).
+    phone_region: str = "GB"
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def dates(self) -> DateOrder:
+        # Imported here: settings load before the first paint, the parsers later.
+        from nextcars_tui.domain.parsing import DateOrder
+
+        return DateOrder(self.date_order)
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,7 @@ _SECTIONS: dict[str, type] = {
 # (minimum, maximum) for every integer setting, so a typo cannot lock the desk.
 _INT_BOUNDS: dict[str, tuple[int, int]] = {
     "business.max_rental_days": (1, 365),
+    "business.booking_horizon_days": (1, 3650),
     "lifecycle.pending_ttl_hours": (1, 24 * 30),
     "lifecycle.invoice_due_days": (0, 365),
     "lifecycle.interval_seconds": (1, 24 * 3600),
@@ -94,7 +115,11 @@ def load_settings(explicit: str | None = None, cwd: Path | None = None) -> Setti
     source = "built-in defaults"
     if path is not None:
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"config file {path} is not valid UTF-8 (byte {exc.start + 1}); save it as UTF-8"
+            ) from None
         except FileNotFoundError:
             raise ConfigError(f"config file {path} does not exist") from None
         except tomllib.TOMLDecodeError as exc:
@@ -209,6 +234,8 @@ def _check_int(name: str, value: Any) -> int:
 def _check_text(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"setting '{name}' must be a non-empty string")
+    if any(not ch.isprintable() for ch in value):
+        raise ConfigError(f"setting '{name}' contains a control character")
     return value.strip()
 
 
@@ -223,6 +250,18 @@ def _check_business(business: BusinessSettings) -> None:
     if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
         raise ConfigError(
             f"setting 'business.currency' must be a 3-letter code like GBP, got {currency!r}"
+        )
+    if business.date_order not in DATE_ORDERS:
+        raise ConfigError(
+            f'setting \'business.date_order\' must be "DMY" (31/12/2026) or "MDY" '
+            f"(12/31/2026), got {business.date_order!r}"
+        )
+    import phonenumbers  # here: loading its metadata would slow every start-up
+
+    if business.phone_region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(
+            f"setting 'business.phone_region' must be a country code like GB or US, "
+            f"got {business.phone_region!r}"
         )
 
 

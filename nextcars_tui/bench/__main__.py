@@ -8,6 +8,14 @@ the store used over the largest history.
 Section `tui`: over the largest history, the cars × days grid moving by a week and the
 wizard's car step (query plus render), and launch-to-sign-in beside a minimal Textual app.
 `--only tui --keep PATH` reuses a database an earlier `--keep PATH` run seeded.
+
+Section `postgres`: one booking through the service beside raw psycopg as the history grows
+(1,000 and 300,000 bookings; --quick 1,000 and 10,000), then 8 processes booking at once,
+service and raw in turns. `--postgres URL` names the database: it must be empty (it is left
+holding the benchmark's data) or not exist yet (it is created, and dropped at the end).
+Without it a throw-away cluster is started with initdb/pg_ctl (as the `postgres` user when
+run as root) and stopped at the end; where neither is possible the section says why and is
+skipped.
 """
 
 from __future__ import annotations
@@ -21,10 +29,13 @@ from pathlib import Path
 from rich.console import Console
 
 from nextcars_tui.bench import core
-from nextcars_tui.config import Settings
+from nextcars_tui.bench.seed import bench_settings
+from nextcars_tui.domain.errors import StoreUnavailable
 
 FULL_SIZES = (1_000, 1_000_000)
 QUICK_SIZES = (1_000, 50_000)
+PG_FULL_SIZES = (1_000, 300_000)
+PG_QUICK_SIZES = (1_000, 10_000)
 
 
 def run_core(console: Console, args: argparse.Namespace, folder: Path) -> None:
@@ -44,23 +55,54 @@ def run_tui(console: Console, args: argparse.Namespace, folder: Path) -> None:
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     path = args.keep or folder / f"bench-{max(sizes)}.db"
     if not path.exists():
-        stage = core.Stage(path, max(sizes), Settings())
+        stage = core.Stage(path, max(sizes), bench_settings())
         console.print(f"seeded {stage.bookings:,} bookings in {stage.seed_s:.1f} s")
         stage.close()
     run_section(console, path, folder, rounds=6 if args.quick else 12)
 
 
-SECTIONS = {"core": run_core, "tui": run_tui}
+def run_postgres(console: Console, args: argparse.Namespace, _folder: Path) -> None:
+    """One booking, service beside raw psycopg, at each size; then 8 bookers at once."""
+    # Imported here: the other sections must run without psycopg.
+    from nextcars_tui.bench.pg_target import Unavailable, bench_database
+
+    sizes = args.pg_sizes or (PG_QUICK_SIZES if args.quick else PG_FULL_SIZES)
+    # More attempts than the core section: each waits for a commit's fsync, whose time varies.
+    attempts = args.attempts or (100 if args.quick else 400)
+    seconds, rounds = (1.0, 1) if args.quick else (3.0, 3)
+    try:
+        with bench_database(args.postgres) as target:
+            from nextcars_tui.bench import postgres  # needs psycopg, there by now
+
+            figures = postgres.measure(
+                console, target.url, target.where, sizes, attempts, seconds, rounds
+            )
+    except Unavailable as exc:
+        console.print(f"PostgreSQL section skipped: {exc}", soft_wrap=True, highlight=False)
+        return
+    except StoreUnavailable as exc:  # the server went away, or refused the schema
+        console.print(f"PostgreSQL section failed: {exc}", soft_wrap=True, highlight=False)
+        return
+    postgres.report(console, figures)
+
+
+SECTIONS = {"core": run_core, "tui": run_tui, "postgres": run_postgres}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nextcars_tui.bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="1,000 and 50,000 bookings")
+    parser.add_argument("--quick", action="store_true",
+                        help="1,000 and 50,000 bookings (PostgreSQL 10,000)")  # fmt: skip
     parser.add_argument("--sizes", type=lambda text: sorted(int(n) for n in text.split(",")),
                         help="comma-separated history sizes, e.g. 1000,1000000")  # fmt: skip
-    parser.add_argument("--attempts", type=int, help="timed attempts per size (default 200)")
+    parser.add_argument("--attempts", type=int,
+                        help="timed attempts per size (default 200, PostgreSQL 400)")  # fmt: skip
     parser.add_argument("--keep", type=Path, metavar="DB_PATH", help="seed the largest here")
     parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section, not all")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="postgresql://USER@HOST/DB, empty or not there yet")  # fmt: skip
+    parser.add_argument("--pg-sizes", type=lambda text: sorted(int(n) for n in text.split(",")),
+                        help="PostgreSQL history sizes, e.g. 1000,300000")  # fmt: skip
     args = parser.parse_args(argv)
     if args.keep and args.keep.exists() and args.only != "tui":
         parser.error(f"{args.keep} already exists; the benchmark seeds a new database")

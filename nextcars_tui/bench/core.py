@@ -20,13 +20,21 @@ from rich.console import Console
 from rich.table import Table
 
 from nextcars_tui.bench.raw import RawBooking
-from nextcars_tui.bench.seed import CUSTOMERS, FreeSlots, Seeder, active_overlaps, email
+from nextcars_tui.bench.seed import (
+    CUSTOMERS,
+    FreeSlots,
+    Seeder,
+    active_overlaps,
+    bench_settings,
+    email,
+)
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.errors import Conflict
 from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services.booking import BookingRequest, book
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import run_lifecycle
+from nextcars_tui.services.listings import BookingFilter, list_bookings
 from nextcars_tui.store import Database, open_database
 from nextcars_tui.store.diagnostics import full_reads, query_plan, recorded_statements
 
@@ -34,6 +42,10 @@ WARM_UP = 20  # per contender and size: the WAL file grows to its working size
 # Targets from the core issue: service at most 2x raw sqlite3 and at most 1.25x its own time
 # at the smallest size; a lifecycle run over the largest history under one second.
 MAX_VS_BASELINE, MAX_GROWTH, MAX_LIFECYCLE_MS = 2.0, 1.25, 1000.0
+# Issue 10: the first page of the bookings list in every sort order, over the largest history.
+MAX_FIRST_PAGE_MS = 300.0
+LIST_SORTS = ("start", "customer", "car", "driver", "total")
+LIST_PAGE = 100
 ACTOR = system_actor("bench")
 KINDS = ("service", "raw", "service clash", "raw clash")
 
@@ -70,6 +82,8 @@ class CoreFigures:
     lifecycle_ms: tuple[float, float] = (0.0, 0.0)
     lifecycle_counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
     plans: dict[str, list[str]] = field(default_factory=dict)
+    # (sort, descending) -> median ms of the bookings list's first page, count included
+    first_pages: dict[tuple[str, bool], float] = field(default_factory=dict)
 
     @property
     def vs_baseline(self) -> float:
@@ -157,7 +171,7 @@ def measure(
 ) -> CoreFigures:
     """Seed one database per size, time booking attempts on all of them interleaved, then
     the lifecycle and the query plans on the largest."""
-    settings, stages, figures = Settings(), [], CoreFigures()
+    settings, stages, figures = bench_settings(), [], CoreFigures()
     try:
         for size in sorted(sizes):
             path = keep if keep and size == max(sizes) else folder / f"bench-{size}.db"
@@ -171,6 +185,7 @@ def measure(
         figures.sizes = [stage.figures() for stage in stages]
         largest = stages[-1]
         figures.lifecycle_ms, figures.lifecycle_counts = _lifecycle(largest.desk)
+        figures.first_pages = first_pages(largest.desk)
         figures.plans = _plans(largest.desk, largest.db)
     finally:
         for stage in stages:
@@ -187,6 +202,21 @@ def _lifecycle(desk: Desk) -> tuple[tuple[float, float], tuple[dict, dict]]:
         timings.append((time.perf_counter() - began) * 1000)
         counts.append(result.counts)
     return (timings[0], timings[1]), (counts[0], counts[1])
+
+
+def first_pages(desk: Desk, rounds: int = 5) -> dict[tuple[str, bool], float]:
+    """The bookings list's first page (and its count) as the desk asks for it, per sort order
+    and direction: the median of a few rounds, ms."""
+    timings: dict[tuple[str, bool], list[float]] = {}
+    for _ in range(rounds):
+        for sort in LIST_SORTS:
+            for descending in (False, True):
+                wanted = BookingFilter(sort=sort, descending=descending, limit=LIST_PAGE)
+                began = time.perf_counter()
+                list_bookings(desk, ACTOR, wanted)
+                elapsed = (time.perf_counter() - began) * 1000
+                timings.setdefault((sort, descending), []).append(elapsed)
+    return {key: statistics.median(values) for key, values in timings.items()}
 
 
 def _plans(desk: Desk, db: Database) -> dict[str, list[str]]:
@@ -229,6 +259,18 @@ def report(console: Console, figures: CoreFigures) -> None:
     largest, smallest = figures.sizes[-1].bookings, figures.sizes[0].bookings
     console.print(f"lifecycle over {largest:,} bookings: {first_ms:.1f} ms {first}; "
                   f"second run {second_ms:.1f} ms {second}")  # fmt: skip
+    pages = Table(title=f"Bookings list, first page of {LIST_PAGE} with its count, ms")
+    for heading in ("sort", "ascending", "descending"):
+        pages.add_column(heading, justify="right")
+    for sort in LIST_SORTS:
+        pages.add_row(
+            sort,
+            f"{figures.first_pages.get((sort, False), 0.0):.1f}",
+            f"{figures.first_pages.get((sort, True), 0.0):.1f}",
+        )
+    if figures.first_pages:
+        console.print(pages)
+    slowest = max(figures.first_pages.values(), default=0.0)
     targets = Table(title="Targets")
     for heading in ("target", "measured", "verdict"):
         targets.add_column(heading)
@@ -239,6 +281,8 @@ def report(console: Console, figures: CoreFigures) -> None:
          figures.growth <= MAX_GROWTH),
         (f"lifecycle < {MAX_LIFECYCLE_MS:.0f} ms", f"{first_ms:.1f} ms",
          first_ms < MAX_LIFECYCLE_MS),
+        (f"bookings list first page < {MAX_FIRST_PAGE_MS:.0f} ms in every order",
+         f"{slowest:.1f} ms", slowest < MAX_FIRST_PAGE_MS),
     ):  # fmt: skip
         targets.add_row(name, measured, _verdict(ok))
     console.print(targets)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from nextcars_tui.domain.money import format_money
+from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 from nextcars_tui.store.bookings import ACTIVE
 from nextcars_tui.store.sqlite.engine import BUSY_TIMEOUT_MS, PRAGMAS
@@ -63,9 +64,11 @@ class RawBooking:
             customer = conn.execute(
                 "SELECT id, email, name, phone FROM customer WHERE email = ?", (email,)
             ).fetchone()
+            # Matched as the store matches a plate typed any way, through ix_car_plate_key.
             car = conn.execute(
-                "SELECT id, plate, make, model, seats, daily_rate_cents FROM car WHERE plate = ?",
-                (plate,),
+                "SELECT id, plate, make, model, seats, daily_rate_cents FROM car "
+                "WHERE replace(upper(plate), ' ', '') = ?",
+                (plate_key(plate),),
             ).fetchone()
             driver = conn.execute(
                 "SELECT id, code, name, phone, daily_fee_cents FROM driver WHERE code = ?", (code,)

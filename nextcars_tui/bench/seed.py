@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
+from nextcars_tui.config import BusinessSettings, Settings
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 
 CARS, DRIVERS, CUSTOMERS = 500, 300, 20_000
@@ -77,11 +78,20 @@ class Planned(NamedTuple):
     invoice_status: str
 
 
+class Rows(NamedTuple):
+    """The rows of one batch of bookings, in the column order of the INSERTs above."""
+
+    bookings: list[tuple]
+    invoices: list[tuple]
+    payments: list[tuple]
+    audits: list[tuple]
+
+
 class Seeder:
     """Adds bookings to one database in stages, keeping active bookings free of overlaps."""
 
-    def __init__(self, path: Path, today: date, now: datetime, seed: int = 2024) -> None:
-        self.path = path
+    def __init__(self, path: Path | None, today: date, now: datetime, seed: int = 2024) -> None:
+        self.path = path  # the SQLite file; None where only the rows are wanted
         self.today = today
         self.rng = random.Random(seed)
         self._days = {k: (today + timedelta(days=k)).isoformat() for k in range(-4000, 1000)}
@@ -90,18 +100,25 @@ class Seeder:
         self._fees = [0] + [3500 + 250 * (i % 9) for i in range(DRIVERS)]
         self._active = self._active_timeline()
 
+    @property
+    def file(self) -> Path:
+        if self.path is None:
+            raise RuntimeError("this seeder makes rows only; it has no SQLite file")
+        return self.path
+
     def _ts(self, day: int) -> str:
         return self._days[day] + _TIMES[int(self.rng.random() * len(_TIMES))]
 
     def _ago(self, hours: float) -> str:
         return (self._now - timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S.%f")
 
-    def seed_fleet(self) -> None:
-        rows_cars = [
+    def fleet_rows(self) -> dict[str, list[tuple]]:
+        """Every column of every car, driver and customer, by table."""
+        cars = [
             (i, plate(i), *_MAKES[(i - 1) % len(_MAKES)][:3], self._rates[i])
             for i in range(1, CARS + 1)
         ]
-        rows_drivers = [
+        drivers = [
             (
                 i,
                 driver_code(i),
@@ -111,14 +128,17 @@ class Seeder:
             )
             for i in range(1, DRIVERS + 1)
         ]
-        rows_customers = [
+        customers = [
             (i, email(i), f"{_FIRST[i % 11]} {_LAST[(i // 11) % 10]}", f"+44 7{i:09d}")
             for i in range(1, CUSTOMERS + 1)
         ]
-        with bulk_load(self.path) as conn:
-            conn.executemany("INSERT INTO car VALUES (?,?,?,?,?,?)", rows_cars)
-            conn.executemany("INSERT INTO driver VALUES (?,?,?,?,?)", rows_drivers)
-            conn.executemany("INSERT INTO customer VALUES (?,?,?,?)", rows_customers)
+        return {"car": cars, "driver": drivers, "customer": customers}
+
+    def seed_fleet(self) -> None:
+        with bulk_load(self.file) as conn:
+            for table, rows in self.fleet_rows().items():
+                marks = ",".join("?" * len(rows[0]))
+                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
     def _active_timeline(self) -> list[Planned]:
         """Back-to-back rentals per driver; each car belongs to one driver, so nothing overlaps."""
@@ -177,7 +197,7 @@ class Seeder:
                 yield Planned(car, driver, start, days, status, created, invoice)
 
     def count(self) -> int:
-        conn = sqlite3.connect(self.path)
+        conn = sqlite3.connect(self.file)
         try:
             return int(conn.execute("SELECT count(*) FROM booking").fetchone()[0])
         finally:
@@ -185,19 +205,28 @@ class Seeder:
 
     def add_bookings(self, count: int) -> int:
         """Insert `count` more bookings (a size-proportional share active); returns the total."""
-        active_share = min(len(self._active), count // 20)
-        active, self._active = self._active[:active_share], self._active[active_share:]
-        with bulk_load(self.path) as conn:
+        with bulk_load(self.file) as conn:
             next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM booking").fetchone()[0]
-            history = self._history(count - active_share)
-            while batch := list(islice(history, 50_000)):
-                self._insert(conn, next_id, batch)
-                next_id += len(batch)
-            self._insert(conn, next_id, sorted(active, key=lambda p: p.created))
+            for batch in self.batches(count, next_id):
+                conn.executemany(BOOKING_SQL, batch.bookings)
+                conn.executemany(INVOICE_SQL, batch.invoices)
+                conn.executemany(PAYMENT_SQL, batch.payments)
+                conn.executemany(AUDIT_SQL, batch.audits)
             total = conn.execute("SELECT count(*) FROM booking").fetchone()[0]
         return int(total)
 
-    def _insert(self, conn: sqlite3.Connection, first_id: int, plans: list[Planned]) -> None:
+    def batches(self, count: int, next_id: int) -> Iterator[Rows]:
+        """The rows of `count` more bookings numbered from `next_id`, history first, then a
+        size-proportional share of the active timeline, in batches of at most 50,000."""
+        active_share = min(len(self._active), count // 20)
+        active, self._active = self._active[:active_share], self._active[active_share:]
+        history = self._history(count - active_share)
+        while batch := list(islice(history, 50_000)):
+            yield self._rows(next_id, batch)
+            next_id += len(batch)
+        yield self._rows(next_id, sorted(active, key=lambda p: p.created))
+
+    def _rows(self, first_id: int, plans: list[Planned]) -> Rows:
         rand, days_of = self.rng.random, self._days
         bookings, invoices, payments, audits = [], [], [], []
         customers = self.rng.choices(range(1, CUSTOMERS + 1), k=len(plans))
@@ -243,10 +272,7 @@ class Seeder:
                     f"{plate(p.car)} with {driver_code(p.driver)}; invoice {iref}",
                 )
             )
-        conn.executemany(BOOKING_SQL, bookings)
-        conn.executemany(INVOICE_SQL, invoices)
-        conn.executemany(PAYMENT_SQL, payments)
-        conn.executemany(AUDIT_SQL, audits)
+        return Rows(bookings, invoices, payments, audits)
 
 
 # Indexes that grow at many points at once (one per car, driver or customer), so in a desk's
@@ -308,6 +334,12 @@ def active_overlaps(path: Path) -> int:
         return sum(conn.execute(query.format(col=c)).fetchone()[0] for c in ("car_id", "driver_id"))
     finally:
         conn.close()
+
+
+def bench_settings() -> Settings:
+    """Default settings, except that bookings may start as far ahead as FreeSlots reaches
+    (about five years) instead of the default two-year horizon."""
+    return Settings(business=BusinessSettings(booking_horizon_days=3650))
 
 
 class FreeSlots:

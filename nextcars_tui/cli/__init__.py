@@ -7,6 +7,7 @@ line on stderr starting 'error:' and one of these exit codes, never a traceback.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -24,6 +25,26 @@ def _fail(message: str, code: int) -> int:
     sys.stderr.write(f"error: {' '.join(message.split())}\n")
     sys.stderr.flush()
     return code
+
+
+# Where a database library's message turns from what went wrong into what was sent: the
+# statement and its parameters (which can hold a password hash or customer data), the
+# driver's DETAIL lines (key values) and a link to the library's documentation.
+_NOT_FOR_PRINTING = re.compile(
+    r"\[SQL:|\[parameters:|\(Background on this error|\bDETAIL:|\bHINT:|\bCONTEXT:"
+)
+MAX_UNEXPECTED = 300
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """One short line for an error nobody expected: its type and the first part of its text,
+    never the SQL statement or its parameters."""
+    text = " ".join(_NOT_FOR_PRINTING.split(str(exc), maxsplit=1)[0].split())
+    if len(text) > MAX_UNEXPECTED:
+        text = text[: MAX_UNEXPECTED - 1] + "…"
+    return (
+        f"unexpected {type(exc).__name__}: {text}" if text else f"unexpected {type(exc).__name__}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,4 +65,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:
-        return _fail(f"unexpected {type(exc).__name__}: {exc}", EXIT_UNEXPECTED)
+        return _fail(unexpected_message(exc), EXIT_UNEXPECTED)

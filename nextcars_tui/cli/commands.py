@@ -7,19 +7,18 @@ import getpass
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
 from nextcars_tui.cli.progress import progress_bar
 from nextcars_tui.domain.errors import InvalidInput
+from nextcars_tui.domain.parsing import decode_utf8, parse_moment
 from nextcars_tui.domain.statuses import InvoiceStatus
 from nextcars_tui.services import auth, billing, booking, demo, imports, listings
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.lifecycle import run_lifecycle
+from nextcars_tui.services.lifecycle import check_requested_moment, run_lifecycle
 from nextcars_tui.services.views import BookingView, InvoiceView, Page
 
 PAGE = listings.MAX_PAGE
@@ -68,7 +67,10 @@ def import_csv(ctx: Context, args: argparse.Namespace) -> int:
 
 def _password(from_stdin: bool) -> str:
     if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
+        # Read as bytes: a password that is not UTF-8 is a clear error, not a traceback.
+        stream = getattr(sys.stdin, "buffer", None)
+        line = stream.readline() if stream is not None else sys.stdin.readline().encode()
+        return decode_utf8(line, "password on stdin").rstrip("\r\n")
     if not sys.stdin.isatty():
         raise InvalidInput("No terminal to ask for the password; pipe it in with --password-stdin.")
     first = getpass.getpass("Password: ")
@@ -171,23 +173,12 @@ def invoices(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_now(text: str, zone: ZoneInfo) -> datetime:
-    """ISO date-time; without an offset it is read in the business time zone."""
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"--now takes an ISO date-time like 2026-03-01T09:00 or 2026-03-01T09:00+00:00, "
-            f"got {text!r}."
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment
-
-
 def lifecycle(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
-    moment = parse_now(args.now, desk.settings.business.zone) if args.now else None
+    moment = None
+    if args.now:
+        moment = parse_moment(args.now, desk.settings.business.zone, "--now")
+        check_requested_moment(desk, moment, dry_run=args.dry_run)
     result = run_lifecycle(desk, ctx.actor, now=moment, dry_run=args.dry_run)
     if args.json:
         output.print_json(output.lifecycle_json(result))

@@ -22,6 +22,7 @@ class Context:
     # The audit log records every CLI change as made by 'system:cli'.
     actor: Actor = field(default_factory=lambda: system_actor("cli"))
     _db: Database | None = field(default=None, init=False, repr=False)
+    _schema_checked: bool = field(default=False, init=False, repr=False)
 
     def desk(self, *, create: bool = False) -> Desk:
         """Open the database once; only `init` and opening the desk may create the file or
@@ -30,8 +31,10 @@ class Context:
         # Imported on first use so commands that need no database never load the data layer.
         from nextcars_tui.services.desk import Desk
 
-        if self._db is None:
-            db = self.database(create=create)
+        db = self.database(create=create)
+        # Checked even when `database()` opened it first (the desk asks whether a server's
+        # database is empty before it makes the demo there).
+        if not self._schema_checked:
             try:
                 if create:
                     db.create_schema()
@@ -40,9 +43,10 @@ class Context:
                     # quietly made into a desk by `book` or `import` either.
                     db.require_current()
             except BaseException:
-                db.close()
+                self.close()
                 raise
-        return Desk(self.database(), self.settings)
+            self._schema_checked = True
+        return Desk(db, self.settings)
 
     def database(self, *, create: bool = False) -> Database:
         """The database opened once, its schema not checked (for `db` and `backup`)."""
@@ -56,6 +60,7 @@ class Context:
         if self._db is not None:
             self._db.close()
             self._db = None
+        self._schema_checked = False
 
 
 Handler = Callable[[argparse.Namespace], int]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import logging
+import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 from nextcars_tui.cli.context import Context
@@ -26,10 +29,11 @@ def open_desk(ctx: Context, _args: argparse.Namespace) -> int:
             "The NextCars desk needs a terminal; over SSH connect with 'ssh -t'. "
             "For scripts see 'nextcars --help'."
         )
-    sqlite = uses_sqlite(ctx.settings)
-    if (sqlite and not database_path(ctx.settings).exists()) or (
-        not sqlite and ctx.database().is_empty()
-    ):
+    if uses_sqlite(ctx.settings):
+        path = database_path(ctx.settings)
+        if not path.exists():
+            _create_demo_file(ctx, path)
+    elif ctx.database().is_empty() or _demo_interrupted(ctx):
         _create_demo(ctx)
     ctx.close()
     # The desk opens its own connections off its event loop, after sign-in is on screen;
@@ -50,6 +54,76 @@ def _create_demo(ctx: Context) -> None:
     demo.load_demo(desk, ctx.actor)
     print(f"Created {desk.db.where} with demo data.")
     output.console().print(output.sign_ins_table(demo.demo_sign_ins(desk)))
+
+
+def _demo_interrupted(ctx: Context) -> bool:
+    from nextcars_tui.services import demo
+
+    return demo.was_interrupted(ctx.desk())
+
+
+def _create_demo_file(ctx: Context, path: Path) -> None:
+    """Build the demo in a file beside the database and move it into place only when it is
+    complete: a desk killed while creating it leaves no half-made database to open next
+    time, only a partial file that the next start removes."""
+    from nextcars_tui.cli import output
+    from nextcars_tui.services import demo
+    from nextcars_tui.services.desk import Desk
+    from nextcars_tui.store import open_database
+
+    _remove_stale_partials(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}{_PARTIAL}")
+    db = open_database(partial, create=True)
+    try:
+        db.create_schema()
+        desk = Desk(db, ctx.settings)
+        demo.load_demo(desk, ctx.actor)
+        sign_ins = demo.demo_sign_ins(desk)
+    finally:
+        db.close()
+    try:
+        _move_into_place(partial, path)
+    except FileExistsError:
+        print(f"Another desk created {path} meanwhile; opening that one.")
+        return
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"Created SQLite database {path} with demo data.")
+    output.console().print(output.sign_ins_table(sign_ins))
+
+
+_PARTIAL = ".demo-partial"
+
+
+def _move_into_place(partial: Path, path: Path) -> None:
+    """link, not rename: never replaces a database another desk made meanwhile. Where the
+    file system has no hard links, rename after a last look."""
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.rename(partial, path)
+
+
+def _remove_stale_partials(path: Path) -> None:
+    """Partial demo files of desks that were killed while making them."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*{_PARTIAL}*"):
+        pid = leftover.name.removeprefix(f".{path.name}.").split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def worker(ctx: Context, _args: argparse.Namespace) -> int:

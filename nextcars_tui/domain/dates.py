@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from nextcars_tui.domain.errors import InvalidInput
-
-_WHOLE_NUMBER = re.compile(r"-?\d+")
+from nextcars_tui.domain.parsing import parse_date, parse_days
 
 
 @dataclass(frozen=True, order=True)
@@ -21,6 +19,12 @@ class DateRange:
     def __post_init__(self) -> None:
         if self.days < 1:
             raise InvalidInput(f"A rental lasts at least one day, got {self.days}.")
+        try:
+            self.start + timedelta(days=self.days)
+        except OverflowError:
+            raise InvalidInput(
+                f"A rental from {self.start} for {self.days} days ends beyond the calendar."
+            ) from None
 
     @property
     def end(self) -> date:
@@ -52,33 +56,5 @@ def describe_days(start: date, end: date) -> str:
     return f"{start.day} {start:%b}–{last.day} {last:%b}"
 
 
-def parse_date(text: str) -> date:
-    """Parse YYYY-MM-DD, rejecting impossible dates like 30 February with a clear message."""
-    cleaned = text.strip()
-    try:
-        return date.fromisoformat(cleaned)
-    except ValueError:
-        pass
-    parts = cleaned.split("-")
-    if len(parts) == 3 and all(part.isdigit() for part in parts) and len(parts[0]) == 4:
-        raise InvalidInput(f"{cleaned} is not a real calendar date.")
-    raise InvalidInput(f"Dates are written YYYY-MM-DD, got {text!r}.")
-
-
-def parse_days(value: str | int, maximum: int) -> int:
-    """A whole day count from 1 to maximum; rejects 0, negatives, fractions and words."""
-    if isinstance(value, bool):
-        raise InvalidInput("The number of days must be a whole number.")
-    if isinstance(value, int):
-        days = value
-    else:
-        text = str(value).strip()
-        # Not str.isdigit(): it accepts '²' and, after lstrip, '--3', which int() rejects.
-        if not _WHOLE_NUMBER.fullmatch(text):
-            raise InvalidInput(f"The number of days must be a whole number, got {value!r}.")
-        days = int(text)
-    if days < 1:
-        raise InvalidInput(f"A rental lasts at least one day, got {days}.")
-    if days > maximum:
-        raise InvalidInput(f"A rental lasts at most {maximum} days, got {days}.")
-    return days
+# The TUI still imports these two from here; the parsers themselves live in domain.parsing.
+__all__ = ["DateRange", "describe_days", "parse_date", "parse_days"]

@@ -11,13 +11,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from nextcars_tui.domain.errors import AccountLocked, InvalidInput, NotFound, SignInFailed
-from nextcars_tui.domain.roles import Actor, Permission, Role, parse_role
-from nextcars_tui.domain.validation import (
-    clean_driver_code,
-    clean_email,
-    clean_password,
-    clean_username,
+from nextcars_tui.domain.parsing import (
+    parse_driver_code,
+    parse_email,
+    parse_password,
+    parse_username,
 )
+from nextcars_tui.domain.roles import Actor, Permission, Role, parse_role
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.tables import User
@@ -37,7 +37,7 @@ def _dummy_hash() -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(clean_password(password))
+    return _hasher().hash(parse_password(password))
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,13 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
     with desk.db.read() as uow:
         seen = uow.users.by_username(name) if name else None
         seen_hash = seen.password_hash if seen is not None else None
+        seen_lock = seen.locked_until if seen is not None else None
     if seen_hash is None:
-        _verify(_dummy_hash(), password)
+        desk.sign_in_guard.unknown_user(desk.now(), lambda: _verify(_dummy_hash(), password))
         raise SignInFailed(SIGN_IN_FAILED)
+    if seen_lock is not None and seen_lock > desk.now():
+        # No password check for a locked account: it could not let anyone in anyway.
+        raise _locked(seen_lock, desk.now())
     matches = _verify(seen_hash, password)
     fresh_hash = (
         _hasher().hash(password) if matches and _hasher().check_needs_rehash(seen_hash) else None
@@ -85,24 +89,14 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
             # Removed or given a new password while we verified: the old one proves nothing.
             raise SignInFailed(SIGN_IN_FAILED)
         if user.locked_until is not None and user.locked_until > now:
-            # Whole minutes left, rounded up: a fresh 15-minute lock says 15, not 16.
-            minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-            raise AccountLocked(
-                "Too many failed sign-ins: this account is locked for "
-                f"{minutes} more minute{'s' if minutes != 1 else ''}."
-            )
+            raise _locked(user.locked_until, now)
         if not matches:
             user.failed_sign_ins += 1
             detail = f"failure {user.failed_sign_ins} of {rules.max_failures}"
-            message = SIGN_IN_FAILED
-            lock_for = f"{rules.lockout_minutes} minute{'s' if rules.lockout_minutes != 1 else ''}"
-            if user.failed_sign_ins == rules.max_failures - 1:
-                message += f" 1 try left before this account locks for {lock_for}."
             if user.failed_sign_ins >= rules.max_failures:
                 user.locked_until = now + timedelta(minutes=rules.lockout_minutes)
                 user.failed_sign_ins = 0
                 detail = f"locked for {rules.lockout_minutes} minutes"
-                message = f"Too many failed sign-ins: this account is locked for {lock_for}."
             uow.users.add(user)
             uow.audit.record(
                 at=now,
@@ -112,7 +106,7 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
                 detail=detail,
             )
             uow.commit()
-            raise SignInFailed(message)
+            raise _failed(user.failed_sign_ins, rules.max_failures, rules.lockout_minutes)
         if fresh_hash is not None:
             user.password_hash = fresh_hash
         user.failed_sign_ins = 0
@@ -120,6 +114,38 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
         uow.users.add(user)
         uow.commit()
         return _actor(user)
+
+
+def _locked(locked_until: datetime, now: datetime) -> AccountLocked:
+    # Whole minutes left, rounded up: a fresh 15-minute lock says 15, not 16.
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    return AccountLocked(
+        f"Too many failed sign-ins: this account is locked for {minutes} more {_minutes(minutes)}.",
+        minutes=minutes,
+    )
+
+
+def _minutes(count: int) -> str:
+    return "minute" if count == 1 else "minutes"
+
+
+def _failed(failures: int, max_failures: int, lockout_minutes: int) -> SignInFailed:
+    """The answer to a wrong password: the same as for an unknown name, except on the last
+    try before the lock-out and on the failure that locks."""
+    if failures == 0:
+        return SignInFailed(
+            f"{SIGN_IN_FAILED} The account is now locked for {lockout_minutes} "
+            f"{_minutes(lockout_minutes)}.",
+            locked_minutes=lockout_minutes,
+        )
+    left = max_failures - failures
+    if left == 1:
+        return SignInFailed(
+            f"{SIGN_IN_FAILED} 1 try left before the account is locked for "
+            f"{lockout_minutes} {_minutes(lockout_minutes)}.",
+            tries_left=left,
+        )
+    return SignInFailed(SIGN_IN_FAILED)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -134,14 +160,14 @@ def _link(uow: UnitOfWork, role: Role, link: str | None) -> tuple[int | None, in
     if role == Role.DRIVER:
         if not link:
             raise InvalidInput("A driver account must be linked to a driver code (--link).")
-        driver = uow.drivers.by_code(clean_driver_code(link))
+        driver = uow.drivers.by_code(parse_driver_code(link))
         if driver is None:
             raise NotFound(f"No driver with code {link.strip().upper()}.")
         return driver.id, None
     if role == Role.CUSTOMER:
         if not link:
             raise InvalidInput("A customer account must be linked to an e-mail (--link).")
-        customer = uow.customers.by_email(clean_email(link))
+        customer = uow.customers.by_email(parse_email(link))
         if customer is None:
             raise NotFound(f"No customer with e-mail {link.strip()}.")
         return None, customer.id
@@ -159,7 +185,7 @@ def add_user(
     link: str | None = None,
 ) -> UserView:
     actor.require(Permission.MANAGE_USERS)
-    name = clean_username(username)
+    name = parse_username(username)
     chosen = role if isinstance(role, Role) else parse_role(role)
     password_hash = hash_password(password)
     now = desk.now()
@@ -205,7 +231,7 @@ def change_role(
 ) -> UserView:
     actor.require(Permission.MANAGE_USERS)
     chosen = role if isinstance(role, Role) else parse_role(role)
-    name = clean_username(username)
+    name = parse_username(username)
     now = desk.now()
     with desk.db.write() as uow:
         user = _existing(uow, name)
@@ -223,7 +249,7 @@ def change_role(
 
 def reset_password(desk: Desk, actor: Actor, username: str, password: str) -> UserView:
     actor.require(Permission.MANAGE_USERS)
-    name = clean_username(username)
+    name = parse_username(username)
     password_hash = hash_password(password)
     now = desk.now()
     with desk.db.write() as uow:
@@ -239,7 +265,7 @@ def reset_password(desk: Desk, actor: Actor, username: str, password: str) -> Us
 
 def unlock(desk: Desk, actor: Actor, username: str) -> UserView:
     actor.require(Permission.MANAGE_USERS)
-    name = clean_username(username)
+    name = parse_username(username)
     now = desk.now()
     with desk.db.write() as uow:
         user = _existing(uow, name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 from nextcars_tui.domain.refs import normalise_invoice_ref
 from nextcars_tui.domain.roles import Actor, Permission, Role
+from nextcars_tui.domain.rules import payment_refusal
 from nextcars_tui.domain.statuses import (
-    PAYABLE_INVOICE_STATUSES,
     BookingStatus,
     InvoiceStatus,
     PaymentMethod,
@@ -49,13 +49,9 @@ def checkout(desk: Desk, actor: Actor, ref: str, method: str | PaymentMethod) ->
         invoice = uow.invoices.by_ref(ref, lock=True) if held else None
         if invoice is None:
             raise NotFound(f"No invoice {ref}.")
-        if invoice.status not in PAYABLE_INVOICE_STATUSES:
-            raise NotAllowed(
-                f"Invoice {ref} is {invoice.status}; payment is taken only while it is unpaid "
-                "or overdue. Nothing was charged."
-            )
-        if invoice.amount_cents == 0:
-            raise NotAllowed(f"Invoice {ref} is for {desk.money(0)}; confirm the booking instead.")
+        refusal = payment_refusal(ref, invoice.status, invoice.amount_cents)
+        if refusal is not None:
+            raise NotAllowed(f"{refusal} Nothing was charged.")
         row = uow.bookings.row_by_ref_id(invoice.booking_id)
         booking = row[0]
         uow.invoices.add_payment(

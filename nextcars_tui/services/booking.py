@@ -5,24 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from nextcars_tui.domain.dates import DateRange, describe_days, parse_date, parse_days
-from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from nextcars_tui.domain.dates import DateRange, describe_days
+from nextcars_tui.domain.errors import Conflict, NotAllowed, NotFound, ResourceKind
 from nextcars_tui.domain.lifecycle import invoice_due_date
+from nextcars_tui.domain.parsing import (
+    MAX_REASON,
+    check_booking_start,
+    parse_days,
+    parse_driver_code,
+    parse_email,
+    parse_plate,
+    parse_text,
+)
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import booking_ref, invoice_ref, normalise_booking_ref
 from nextcars_tui.domain.roles import Actor, Permission, Role
+from nextcars_tui.domain.rules import cancel_refusal, confirm_refusal
 from nextcars_tui.domain.statuses import (
-    ACTIVE_BOOKING_STATUSES,
     BookingStatus,
     InvoiceStatus,
     invoice_status_after_cancel,
-)
-from nextcars_tui.domain.validation import (
-    MAX_REASON,
-    clean_driver_code,
-    clean_email,
-    clean_plate,
-    clean_text,
 )
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import (
@@ -60,24 +62,40 @@ class ValidRequest:
 
 def validate_request(desk: Desk, request: BookingRequest) -> ValidRequest:
     """Check everything that needs no database; raises InvalidInput naming the problem."""
-    start = request.start if isinstance(request.start, date) else parse_date(request.start)
-    days = parse_days(request.days, desk.settings.business.max_rental_days)
-    today = desk.today()
-    if start < today:
-        raise InvalidInput(f"The start date {start:%d %b %Y} is in the past (today is {today}).")
+    business = desk.settings.business
+    start = (
+        request.start
+        if isinstance(request.start, date)
+        else desk.parse_date(request.start, "start date")
+    )
+    days = parse_days(request.days, business.max_rental_days)
+    check_booking_start(start, today=desk.today(), horizon_days=business.booking_horizon_days)
     return ValidRequest(
-        customer_email=clean_email(request.customer_email),
-        car_plate=clean_plate(request.car_plate),
-        driver_code=clean_driver_code(request.driver_code),
+        customer_email=parse_email(request.customer_email),
+        car_plate=parse_plate(request.car_plate),
+        driver_code=parse_driver_code(request.driver_code),
         dates=DateRange(start, days),
     )
 
 
-def clash_message(booking: Booking, car: Car, driver: Driver, car_id: int) -> str:
+def clash(booking: Booking, car: Car, driver: Driver) -> Conflict:
+    """The Conflict for a requested car or driver held by `booking`: the car if it is the
+    car's booking, else the driver, with the message and the fields screens decide from."""
     span = describe_days(booking.start_date, booking.end_date)
-    if booking.car_id == car_id:
-        return f"Car {car.plate} is already booked {span} ({booking.ref})."
-    return f"Driver {driver.code} ({driver.name}) is already booked {span} ({booking.ref})."
+    if booking.car_id == car.id:
+        kind, resource = ResourceKind.CAR, car.plate
+        message = f"Car {car.plate} is already booked {span} ({booking.ref})."
+    else:
+        kind, resource = ResourceKind.DRIVER, driver.code
+        message = f"Driver {driver.code} ({driver.name}) is already booked {span} ({booking.ref})."
+    return Conflict(
+        message,
+        resource_kind=kind,
+        resource=resource,
+        clashing_ref=booking.ref,
+        start=booking.start_date,
+        end=booking.end_date,
+    )
 
 
 def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
@@ -104,7 +122,7 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
         if clashes:
             car_clashes = [b for b in clashes if b.car_id == car.id]
             first = (car_clashes or clashes)[0]
-            raise Conflict(clash_message(first, car, driver, car.id or 0))
+            raise clash(first, car, driver)
         quote = Quote(dates.days, car.daily_rate_cents, driver.daily_fee_cents)
         number = uow.bookings.next_number()
         # Built with row(): these objects go straight to INSERT and are never changed here.
@@ -176,10 +194,9 @@ def confirm(desk: Desk, actor: Actor, ref: str) -> BookingView:
     now = desk.now()
     with desk.db.write() as uow:
         booking, _invoice = _load(uow, ref)
-        if booking.status != BookingStatus.PENDING:
-            raise NotAllowed(
-                f"Booking {ref} is {booking.status}; only a pending booking can be confirmed."
-            )
+        refusal = confirm_refusal(ref, booking.status)
+        if refusal is not None:
+            raise NotAllowed(refusal)
         booking.status = BookingStatus.CONFIRMED
         uow.bookings.save(booking)
         uow.audit.record(at=now, actor=actor.username, action="confirmed", ref=ref)
@@ -193,15 +210,14 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
     """Cancel a pending or confirmed booking that has not ended; void or refund its invoice."""
     actor.require(Permission.CANCEL)
     ref = normalise_booking_ref(ref)
-    why = clean_text(reason, "reason", MAX_REASON) if reason else DEFAULT_CANCEL_REASON
+    why = parse_text(reason, "reason", MAX_REASON) if reason else DEFAULT_CANCEL_REASON
     now = desk.now()
     today = desk.today()
     with desk.db.write() as uow:
         booking, invoice = _load(uow, ref)
-        if booking.status not in ACTIVE_BOOKING_STATUSES:
-            raise NotAllowed(f"Booking {ref} is {booking.status} and cannot be cancelled.")
-        if booking.end_date <= today:
-            raise NotAllowed(f"Booking {ref} ended on {booking.end_date}; it cannot be cancelled.")
+        refusal = cancel_refusal(ref, booking.status, booking.end_date, today)
+        if refusal is not None:
+            raise NotAllowed(refusal)
         booking.status = BookingStatus.CANCELLED
         booking.cancel_reason = why
         uow.bookings.save(booking)

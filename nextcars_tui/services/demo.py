@@ -25,6 +25,11 @@ from nextcars_tui.services.lifecycle import LifecycleResult, run_lifecycle
 # an installed wheel makes the demo as well as a checkout does. A test may pass its own folder.
 DEMO_DIR: Traversable = files("nextcars_tui.services") / "demo_data"
 DEMO_SETTING = "demo"
+# The value of DEMO_SETTING: the demo is in (LOADED), or a load began (LOADING) and is either
+# still running or was killed; its data is written in one transaction, so a killed load left
+# nothing behind and can simply be run again.
+LOADED = "1"
+LOADING = "loading"
 
 
 @dataclass(frozen=True)
@@ -122,13 +127,19 @@ class DemoSummary:
 
 def is_demo(desk: Desk) -> bool:
     with desk.db.read() as uow:
-        return uow.settings.get(DEMO_SETTING) == "1"
+        return uow.settings.get(DEMO_SETTING) == LOADED
+
+
+def was_interrupted(desk: Desk) -> bool:
+    """A demo load began here and never finished (the process was killed or failed)."""
+    with desk.db.read() as uow:
+        return uow.settings.get(DEMO_SETTING) == LOADING
 
 
 def demo_sign_ins(desk: Desk) -> list[tuple[str, str, str]]:
     """(username, role, password) of the demo users, only while the database holds the demo."""
     with desk.db.read() as uow:
-        if uow.settings.get(DEMO_SETTING) != "1":
+        if uow.settings.get(DEMO_SETTING) != LOADED:
             return []
         return [
             (user.username, user.role.value, user.password)
@@ -138,10 +149,23 @@ def demo_sign_ins(desk: Desk) -> list[tuple[str, str, str]]:
 
 
 def load_demo(desk: Desk, actor: Actor, folder: Traversable = DEMO_DIR) -> DemoSummary:
-    """Import the demo CSVs, make the planned bookings and the demo users, mark the database."""
+    """Import the demo CSVs, make the planned bookings and the demo users, mark the database:
+    all in one transaction, so a load killed half-way leaves no half demo, and running it
+    again finishes the job."""
     actor.require(Permission.MANAGE_FLEET)
     actor.require(Permission.MANAGE_USERS)
     _check_fresh(desk)
+    with desk.db.write() as uow:
+        # Committed on its own, before the data: a retry (or the bare `nextcars`) can tell a
+        # killed load from a database someone set up by hand.
+        uow.settings.put(DEMO_SETTING, LOADING)
+        uow.commit()
+    with desk.db.single_transaction():
+        summary = _load(desk, actor, folder)
+    return summary
+
+
+def _load(desk: Desk, actor: Actor, folder: Traversable) -> DemoSummary:
     now = desk.now()
     at_now = replace(desk, clock=fixed_clock(now))
     today = at_now.today()
@@ -165,7 +189,7 @@ def load_demo(desk: Desk, actor: Actor, folder: Traversable = DEMO_DIR) -> DemoS
     for user in DEMO_USERS:
         auth.add_user(at_now, actor, user.username, user.role, user.password, user.link)
     with desk.db.write() as uow:
-        uow.settings.put(DEMO_SETTING, "1")
+        uow.settings.put(DEMO_SETTING, LOADED)
         uow.audit.record(
             at=now, actor=actor.username, action="demo loaded", ref="demo", detail=str(folder)
         )
@@ -182,9 +206,17 @@ def _import(desk: Desk, actor: Actor, kind: str, folder: Traversable) -> tuple[s
 
 def _check_fresh(desk: Desk) -> None:
     with desk.db.read() as uow:
-        if uow.settings.get(DEMO_SETTING) == "1":
+        state = uow.settings.get(DEMO_SETTING)
+        if state == LOADED:
             raise NotAllowed("This database already holds the demo data.")
+        leftovers = uow.cars.count() + uow.bookings.count_all()
         taken = [u.username for u in DEMO_USERS if uow.users.by_username(u.username) is not None]
+    if state == LOADING and leftovers:
+        # Only a load by an older version (not in one transaction) can leave this.
+        raise InvalidInput(
+            f"An earlier demo load into the {desk.db.where} stopped half-way and left part "
+            "of the demo behind; remove that database and run 'nextcars init --demo' again."
+        )
     if taken:
         raise InvalidInput(
             f"The demo needs its own users but {', '.join(taken)} already exist; "

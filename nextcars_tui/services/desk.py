@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from nextcars_tui.clock import Clock, system_clock
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.lifecycle import business_date
 from nextcars_tui.domain.money import format_money
+from nextcars_tui.domain.parsing import date_forms, parse_date, phone_digits
+from nextcars_tui.services.sign_in_guard import SignInGuard
 from nextcars_tui.store import Database
 
 
@@ -17,12 +19,27 @@ class Desk:
     db: Database
     settings: Settings
     clock: Clock = system_clock
+    # Shared by the copies dataclasses.replace() makes, so a desk's sign-ins share one budget.
+    sign_in_guard: SignInGuard = field(default_factory=SignInGuard, compare=False, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
 
     def today(self) -> date:
         return business_date(self.clock(), self.settings.business.zone)
+
+    def parse_date(self, text: str, field: str = "date") -> date:
+        """A typed date as this business writes it: ISO, its day/month order, today,
+        tomorrow or +N. Raises InvalidInput naming the field."""
+        return parse_date(text, field, today=self.today(), order=self.settings.business.dates)
+
+    def date_forms(self) -> str:
+        """What a date field takes, for its placeholder or hint."""
+        return date_forms(self.settings.business.dates)
+
+    def phone_digits(self, text: str) -> str | None:
+        """The digits a phone search looks for, in national or international form."""
+        return phone_digits(text, self.settings.business.phone_region)
 
     def money(self, cents: int) -> str:
         return format_money(cents, self.settings.business.currency)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nextcars_tui.domain.errors import InvalidInput, NotFound
+from nextcars_tui.domain.parsing import parse_driver_code, parse_email, parse_plate
 from nextcars_tui.domain.roles import Actor, Permission
-from nextcars_tui.domain.validation import clean_driver_code, clean_email, clean_plate
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.records import (
     CAR,
@@ -136,7 +136,7 @@ def update_car(
     """Change a car's details or rate; existing bookings keep the rate they were made at."""
     actor.require(Permission.MANAGE_FLEET)
     raw = {"make": make, "model": model, "seats": seats, "daily_rate_cents": daily_rate}
-    return car_view(_update(desk, actor, CAR, clean_plate(plate), raw))
+    return car_view(_update(desk, actor, CAR, parse_plate(plate), raw))
 
 
 def list_cars(
@@ -169,7 +169,7 @@ def update_driver(
 ) -> DriverView:
     actor.require(Permission.MANAGE_FLEET)
     raw = {"name": name, "phone": phone, "daily_fee_cents": daily_fee}
-    driver = _update(desk, actor, DRIVER, clean_driver_code(code), raw)
+    driver = _update(desk, actor, DRIVER, parse_driver_code(code), raw)
     return driver_view(driver)
 
 
@@ -180,7 +180,8 @@ def list_drivers(
     actor.require(Permission.VIEW_DESK)
     limit, offset = _page(limit, offset)
     with desk.db.read() as uow:
-        return [driver_view(driver) for driver in uow.drivers.search(text, limit, offset)]
+        found = uow.drivers.search(text, limit, offset, phone_digits=desk.phone_digits(text))
+        return [driver_view(driver) for driver in found]
 
 
 def add_customer(desk: Desk, actor: Actor, name: str, email: str, phone: str) -> CustomerView:
@@ -195,7 +196,7 @@ def update_customer(
 ) -> CustomerView:
     actor.require(Permission.EDIT_CUSTOMERS)
     raw = {"name": name, "phone": phone}
-    customer = _update(desk, actor, CUSTOMER, clean_email(email), raw)
+    customer = _update(desk, actor, CUSTOMER, parse_email(email), raw)
     return customer_view(customer)
 
 
@@ -206,4 +207,5 @@ def search_customers(
     actor.require(Permission.VIEW_DESK)
     limit, _ = _page(limit, 0)
     with desk.db.read() as uow:
-        return [customer_view(customer) for customer in uow.customers.search(text, limit)]
+        found = uow.customers.search(text, limit, phone_digits=desk.phone_digits(text))
+        return [customer_view(customer) for customer in found]

@@ -1,7 +1,11 @@
-"""CSV imports of cars, drivers and customers: add or update by key, all rows or none.
+"""CSV imports of cars, drivers and customers: add or update by key, every row or none.
 
-The whole file is validated before the write transaction opens, and every problem is reported
-with its line number, so a clerk fixes the file once instead of once per error.
+The whole file is validated before anything is written, and every problem is reported with
+its line number, so a clerk fixes the file once instead of once per error. A valid file is
+then written in batches, each its own short write transaction, so a clerk booking at the
+same time waits for one batch at most instead of failing as busy behind a long import.
+Rows are added or updated by key, so an import that is interrupted between batches finishes
+when it is run again.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic
 
@@ -29,11 +34,12 @@ from nextcars_tui.services.records import (
     driver_fields,
     values_of,
 )
+from nextcars_tui.store import UnitOfWork
 
 ProgressCallback = Callable[[int, int], None]
 
-# Rows looked up and flushed per step: well under SQLite's bound-parameter limit, and often
-# enough for a progress bar to move smoothly.
+# Rows per write transaction: well under SQLite's bound-parameter limit, a few milliseconds of
+# holding the write lock, and often enough for a progress bar to move smoothly.
 CHUNK = 500
 MAX_REPORTED = 10
 
@@ -137,13 +143,14 @@ def parse_csv(kind: str, lines: Iterable[str]) -> list[Fields]:
         except InvalidInput as exc:
             problems.append(f"line {number}: {exc.message.rstrip('.')}")
             continue
-        if record.key in first_line:
+        key = fmt.kind.match(record.key)
+        if key in first_line:
             problems.append(
                 f"line {number}: {fmt.kind.key_name} {record.key} appears again "
-                f"(first on line {first_line[record.key]})"
+                f"(first on line {first_line[key]})"
             )
             continue
-        first_line[record.key] = number
+        first_line[key] = number
         records.append(record)
     if names is None:
         raise InvalidInput(f"The file is empty; the first line must be {','.join(fmt.columns)}.")
@@ -177,7 +184,7 @@ def import_file(
     path: Path,
     on_progress: ProgressCallback | None = None,
 ) -> ImportResult:
-    """Add or update every row of a CSV file in one transaction; a bad file imports nothing."""
+    """Add or update every row of a CSV file; a bad file imports nothing."""
     actor.require(Permission.MANAGE_FLEET)
     records = read_csv(kind, path)
     return import_records(desk, actor, kind, records, on_progress, source=path.name)
@@ -192,7 +199,7 @@ def import_records(
     *,
     source: str = "import",
 ) -> ImportResult:
-    """Write already validated records: one write transaction, progress after every chunk."""
+    """Write already validated records, one write transaction per batch of CHUNK rows."""
     actor.require(Permission.MANAGE_FLEET)
     fmt = csv_format(kind)
     report = on_progress or (lambda _done, _total: None)
@@ -200,35 +207,53 @@ def import_records(
     now = desk.now()
     added = updated = 0
     report(0, total)
-    with desk.db.write() as uow:
-        for start in range(0, total, CHUNK):
-            chunk = records[start : start + CHUNK]
-            existing = fmt.kind.find_many(uow, [record.key for record in chunk])
-            new_rows: list[dict[str, Any]] = []
-            for record in chunk:
-                values = values_of(record)
-                row = existing.get(record.key)
-                if row is None:
-                    new_rows.append(values)
-                    action = "added"
-                    detail = describe(record)
-                    added += 1
-                else:
-                    detail = apply(row, values)
-                    if not detail:
-                        continue
-                    action = "updated"
-                    updated += 1
-                uow.audit.record(
-                    at=now,
-                    actor=actor.username,
-                    action=f"{fmt.kind.name} {action}",
-                    ref=record.key,
-                    detail=f"{source}: {detail}",
-                )
-            fmt.kind.insert_many(uow, new_rows)
-            uow.flush()
-            report(min(start + CHUNK, total), total)
-        uow.commit()
+    for start in range(0, total, CHUNK):
+        chunk = records[start : start + CHUNK]
+        with desk.db.write() as uow:
+            batch_added, batch_updated = _write_batch(uow, fmt, chunk, actor, now, source)
+            uow.commit()
+        added += batch_added
+        updated += batch_updated
+        report(min(start + CHUNK, total), total)
     keys = tuple(record.key for record in records)
     return ImportResult(kind, added, updated, total - added - updated, keys)
+
+
+def _write_batch(
+    uow: UnitOfWork,
+    fmt: CsvFormat[Any],
+    chunk: Sequence[Fields],
+    actor: Actor,
+    now: datetime,
+    source: str,
+) -> tuple[int, int]:
+    """Add or update one batch by key, with an audit entry per change."""
+    added = updated = 0
+    existing = fmt.kind.find_many(uow, [record.key for record in chunk])
+    new_rows: list[dict[str, Any]] = []
+    for record in chunk:
+        values = values_of(record)
+        row = existing.get(fmt.kind.match(record.key))
+        if row is None:
+            new_rows.append(values)
+            action = "added"
+            detail = describe(record)
+            added += 1
+        else:
+            # The key keeps its stored spelling ('CE71 RZW' is not rewritten as 'CE71RZW').
+            values.pop(record.KEY)
+            detail = apply(row, values)
+            if not detail:
+                continue
+            action = "updated"
+            updated += 1
+        uow.audit.record(
+            at=now,
+            actor=actor.username,
+            action=f"{fmt.kind.name} {action}",
+            ref=record.key,
+            detail=f"{source}: {detail}",
+        )
+    fmt.kind.insert_many(uow, new_rows)
+    uow.flush()
+    return added, updated

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.lifecycle import LifecycleCutoffs, cutoffs_for
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import EXPIRED_REASON
@@ -31,6 +32,20 @@ class LifecycleResult:
     @property
     def changed(self) -> bool:
         return bool(self.expired or self.completed or self.overdue)
+
+
+def check_requested_moment(desk: Desk, moment: datetime, *, dry_run: bool) -> datetime:
+    """A moment asked for by hand (`lifecycle --now`): a real run only for a moment that has
+    come. Completing rentals still under way would free their car and driver for the days
+    they are out, so a run in the future may only be a dry run."""
+    now = desk.now()
+    if moment > now and not dry_run:
+        raise InvalidInput(
+            f"{moment.isoformat(timespec='minutes')} is in the future (it is now "
+            f"{now.astimezone(desk.settings.business.zone).isoformat(timespec='minutes')}); "
+            "a run for a later moment may only be a dry run: add --dry-run."
+        )
+    return moment
 
 
 def run_lifecycle(

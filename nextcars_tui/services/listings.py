@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from nextcars_tui.domain.errors import InvalidInput, NotFound
+from nextcars_tui.domain.parsing import parse_driver_code, parse_plate
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import BookingStatus
-from nextcars_tui.domain.validation import clean_driver_code, clean_plate
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import BookingView, Page, booking_view
 from nextcars_tui.store.bookings import SORT_KEYS, BookingQuery
@@ -46,6 +46,7 @@ def list_bookings(desk: Desk, actor: Actor, wanted: BookingFilter) -> Page[Booki
     query = BookingQuery(
         statuses=[s.value for s in wanted.statuses] or None,
         text=wanted.text,
+        phone_digits=desk.phone_digits(wanted.text) if wanted.text.strip() else None,
         sort=wanted.sort,
         descending=wanted.descending,
         limit=limit,
@@ -53,19 +54,19 @@ def list_bookings(desk: Desk, actor: Actor, wanted: BookingFilter) -> Page[Booki
     )
     with desk.db.read() as uow:
         if wanted.car_plate:
-            plate = clean_plate(wanted.car_plate)
+            plate = parse_plate(wanted.car_plate)
             car = uow.cars.by_plate(plate)
             if car is None:
                 raise NotFound(f"No car with plate {plate}.")
             query = replace(query, car_id=car.id)
         if wanted.driver_code:
-            code = clean_driver_code(wanted.driver_code)
+            code = parse_driver_code(wanted.driver_code)
             driver = uow.drivers.by_code(code)
             if driver is None:
                 raise NotFound(f"No driver with code {code}.")
             query = replace(query, driver_id=driver.id)
-        rows = uow.bookings.rows(query)
         total = uow.bookings.count(query)
+        rows = uow.bookings.rows(query, matches=total)
         return Page([booking_view(*row) for row in rows], total, query.offset, limit)
 
 

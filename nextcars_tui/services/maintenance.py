@@ -8,7 +8,6 @@ from pathlib import Path
 from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.store import Database
-from nextcars_tui.store.schema import SchemaKind
 
 
 @dataclass(frozen=True)
@@ -17,10 +16,6 @@ class SchemaReport:
     state: str
     current: str | None
     latest: str
-
-    @property
-    def up_to_date(self) -> bool:
-        return self.state == SchemaKind.CURRENT
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from nextcars_tui.domain.parsing import parse_text
 from nextcars_tui.domain.roles import Actor
-from nextcars_tui.domain.validation import clean_text
 from nextcars_tui.services.desk import Desk
 
 
@@ -17,7 +17,7 @@ def load_theme(desk: Desk, actor: Actor) -> str | None:
 
 
 def save_theme(desk: Desk, actor: Actor, theme: str) -> None:
-    name = clean_text(theme, "theme name", 64)
+    name = parse_text(theme, "theme name", 64)
     with desk.db.write() as uow:
         uow.settings.put(_key(actor), name)
         uow.commit()

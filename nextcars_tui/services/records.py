@@ -10,52 +10,42 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from nextcars_tui.domain.errors import InvalidInput
-from nextcars_tui.domain.money import cents_to_text, parse_amount
-from nextcars_tui.domain.validation import (
-    clean_driver_code,
-    clean_email,
-    clean_phone,
-    clean_plate,
-    clean_rate,
-    clean_seats,
-    clean_text,
+from nextcars_tui.domain.money import cents_to_text
+from nextcars_tui.domain.parsing import (
+    parse_amount,
+    parse_driver_code,
+    parse_email,
+    parse_phone,
+    parse_plate,
+    parse_seats,
+    parse_text,
+    plate_key,
 )
 from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.tables import Car, Customer, Driver
 
 
-def parse_seats(value: int | str) -> int:
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.isdigit():
-            raise InvalidInput(f"Seats must be a whole number, got {value!r}.")
-        value = int(text)
-    return clean_seats(value)
-
-
 def parse_rate(value: int | str, what: str) -> int:
     """An int is already cents; text is currency units as people type them ('89.00')."""
-    cents = parse_amount(value, what=what) if isinstance(value, str) else value
-    return clean_rate(cents, what)
+    return parse_amount(value, what)
 
 
 Check = Callable[[Any], Any]
 
 CAR_CHECKS: dict[str, Check] = {
-    "make": lambda value: clean_text(value, "make"),
-    "model": lambda value: clean_text(value, "model"),
+    "make": lambda value: parse_text(value, "make"),
+    "model": lambda value: parse_text(value, "model"),
     "seats": parse_seats,
     "daily_rate_cents": lambda value: parse_rate(value, "daily rate"),
 }
 DRIVER_CHECKS: dict[str, Check] = {
-    "name": lambda value: clean_text(value, "name"),
-    "phone": clean_phone,
+    "name": lambda value: parse_text(value, "name"),
+    "phone": parse_phone,
     "daily_fee_cents": lambda value: parse_rate(value, "daily fee"),
 }
 CUSTOMER_CHECKS: dict[str, Check] = {
-    "name": lambda value: clean_text(value, "name"),
-    "phone": clean_phone,
+    "name": lambda value: parse_text(value, "name"),
+    "phone": parse_phone,
 }
 
 
@@ -116,17 +106,17 @@ def car_fields(
 ) -> CarFields:
     """A whole car; daily_rate is cents as an int or currency text like '89.00'."""
     values = {"make": make, "model": model, "seats": seats, "daily_rate_cents": daily_rate}
-    return CarFields(plate=clean_plate(plate), **checked(CAR_CHECKS, values))
+    return CarFields(plate=parse_plate(plate), **checked(CAR_CHECKS, values))
 
 
 def driver_fields(code: str, name: str, phone: str, daily_fee: int | str) -> DriverFields:
     values = {"name": name, "phone": phone, "daily_fee_cents": daily_fee}
-    return DriverFields(code=clean_driver_code(code), **checked(DRIVER_CHECKS, values))
+    return DriverFields(code=parse_driver_code(code), **checked(DRIVER_CHECKS, values))
 
 
 def customer_fields(email: str, name: str, phone: str) -> CustomerFields:
     values = {"name": name, "phone": phone}
-    return CustomerFields(email=clean_email(email), **checked(CUSTOMER_CHECKS, values))
+    return CustomerFields(email=parse_email(email), **checked(CUSTOMER_CHECKS, values))
 
 
 def _shown(name: str, value: Any) -> str:
@@ -177,6 +167,8 @@ class Kind(Generic[Row]):
     find_many: Callable[[UnitOfWork, list[str]], Mapping[str, Row]]
     add: Callable[[UnitOfWork, Row], Row]
     insert_many: Callable[[UnitOfWork, list[dict[str, Any]]], None]
+    # What two spellings of one key share; find_many's result is keyed by it.
+    match: Callable[[str], str] = lambda key: key
 
 
 CAR: Kind[Car] = Kind(
@@ -189,6 +181,7 @@ CAR: Kind[Car] = Kind(
     find_many=lambda uow, keys: uow.cars.by_plates(keys),
     add=lambda uow, row: uow.cars.add(row),
     insert_many=lambda uow, rows: uow.cars.insert_many(rows),
+    match=plate_key,
 )
 DRIVER: Kind[Driver] = Kind(
     name="driver",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from nextcars_tui.domain.ageing import BUCKETS, bucket_for, days_past_due
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import PAYABLE_INVOICE_STATUSES
 from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.exports import ExportResult, csv_text, write_csv
 from nextcars_tui.services.views import InvoiceView, invoice_view
 
 MAX_REPORT_ROWS = 20_000
@@ -75,26 +76,25 @@ def ageing_report(desk: Desk, actor: Actor) -> AgeingReport:
     return AgeingReport(today, lines, bucket_cents, bucket_counts, customers)
 
 
-def ageing_csv(report: AgeingReport) -> str:
-    """The report's lines as CSV, amounts in currency units like the import files."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "invoice",
-            "booking",
-            "customer",
-            "email",
-            "status",
-            "due",
-            "days_late",
-            "bucket",
-            "amount",
-        ]
-    )
-    for line in report.lines:
+AGEING_HEADER: tuple[str, ...] = (
+    "invoice",
+    "booking",
+    "customer",
+    "email",
+    "status",
+    "due",
+    "days_late",
+    "bucket",
+    "amount",
+)
+
+
+def ageing_rows(lines: Sequence[AgeingLine]) -> list[list[str | int]]:
+    """The cells of each ageing line, amounts in currency units like the import files."""
+    rows: list[list[str | int]] = []
+    for line in lines:
         inv = line.invoice
-        writer.writerow(
+        rows.append(
             [
                 inv.ref,
                 inv.booking_ref,
@@ -107,4 +107,24 @@ def ageing_csv(report: AgeingReport) -> str:
                 cents_to_text(inv.amount_cents),
             ]
         )
-    return buffer.getvalue()
+    return rows
+
+
+def ageing_csv(report: AgeingReport) -> str:
+    """The report's lines as CSV text, cells neutralised. To write a file, use export_ageing:
+    private, never over a file unasked, with a byte-order mark."""
+    return csv_text(AGEING_HEADER, ageing_rows(report.lines))
+
+
+def export_ageing(
+    desk: Desk,
+    actor: Actor,
+    lines: Sequence[AgeingLine],
+    target: str | Path,
+    *,
+    force: bool = False,
+) -> ExportResult:
+    """Ageing lines (the report's, or the ones a screen shows) to a CSV file through the one
+    export writer; an existing file raises FileAlreadyExists unless force."""
+    actor.require(Permission.VIEW_REPORTS)
+    return write_csv(desk, target, AGEING_HEADER, ageing_rows(lines), force=force)

@@ -32,9 +32,12 @@ def search_desk(desk: Desk, actor: Actor, text: str, per_kind: int = 5) -> list[
     if len(needle) < 2:
         return []
     hits: list[SearchHit] = []
+    phone = desk.phone_digits(needle)
     with desk.db.read() as uow:
         for row in uow.bookings.rows(
-            BookingQuery(text=needle, sort="start", descending=True, limit=per_kind)
+            BookingQuery(
+                text=needle, phone_digits=phone, sort="start", descending=True, limit=per_kind
+            )
         ):
             view = booking_view(*row)
             hits.append(
@@ -44,12 +47,12 @@ def search_desk(desk: Desk, actor: Actor, text: str, per_kind: int = 5) -> list[
                     f"{view.ref} · {view.customer_name} · {view.car_plate} · {view.start}",
                 )
             )
-        for customer in uow.customers.search(needle, limit=per_kind):
+        for customer in uow.customers.search(needle, limit=per_kind, phone_digits=phone):
             hits.append(
                 SearchHit(HitKind.CUSTOMER, customer.email, f"{customer.name} · {customer.email}")
             )
         for car in uow.cars.search(needle, limit=per_kind):
             hits.append(SearchHit(HitKind.CAR, car.plate, f"{car.plate} · {car.make} {car.model}"))
-        for driver in uow.drivers.search(needle, limit=per_kind):
+        for driver in uow.drivers.search(needle, limit=per_kind, phone_digits=phone):
             hits.append(SearchHit(HitKind.DRIVER, driver.code, f"{driver.code} · {driver.name}"))
     return hits

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
+from nextcars_tui.domain import rules
+from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 from nextcars_tui.store.tables import Booking, Car, Customer, Driver, Invoice
 
@@ -23,7 +25,12 @@ class InvoiceView:
 
     @property
     def payable(self) -> bool:
-        return self.status in (InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE)
+        return self.payment_refusal is None
+
+    @property
+    def payment_refusal(self) -> str | None:
+        """Why payment cannot be taken (domain.rules), or None while money is owed."""
+        return rules.payment_refusal(self.ref, self.status, self.amount_cents)
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,20 @@ class BookingView:
     @property
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
+
+    def cancel_refusal(self, today: date) -> str | None:
+        """Why this booking cannot be cancelled today (domain.rules), or None."""
+        return rules.cancel_refusal(self.ref, self.status, self.end, today)
+
+    @property
+    def confirm_refusal(self) -> str | None:
+        """Why this booking cannot be confirmed (domain.rules), or None."""
+        return rules.confirm_refusal(self.ref, self.status)
+
+    @property
+    def quote(self) -> Quote:
+        """The price as it was booked: days × (car rate + driver fee), from domain.pricing."""
+        return Quote(self.days, self.car_daily_rate_cents, self.driver_daily_fee_cents)
 
 
 @dataclass(frozen=True)

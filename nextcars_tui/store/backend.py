@@ -27,7 +27,6 @@ class ChangeCounter(ABC):
 
 
 class Backend(ABC):
-    kind: str
     engine: Engine
     # Engine whose transactions are writes (BEGIN IMMEDIATE on SQLite).
     writer: Engine
@@ -49,8 +48,9 @@ class Backend(ABC):
         """Write a consistent copy to `target` (created 0600; an existing file is refused)
         while others keep writing; returns one line saying what was written."""
 
-    @abstractmethod
-    def integrity_ok(self) -> bool: ...
+    def adopt(self) -> None:  # noqa: B027  (most engines need nothing)
+        """Set up a database whose schema was just recognised as this program's (made,
+        upgraded or found current); until then nothing in it may change."""
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
+from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref
 from nextcars_tui.store.hot_path import HotPath, row
-from nextcars_tui.store.people import like_pattern
+from nextcars_tui.store.people import customer_matches, like_pattern, plate_matches
 from nextcars_tui.store.row_locks import locked
-from nextcars_tui.store.tables import Booking, Car, Customer, Driver, Invoice
+from nextcars_tui.store.tables import PLATE_KEY_SQL, Booking, Car, Customer, Driver, Invoice
 
 # One row of a listing: the booking with everything a clerk reads beside it.
 BookingRow = tuple[Booking, Customer, Car, Driver, Invoice]
@@ -25,13 +26,33 @@ _SORTS: dict[str, Any] = {
     "start": col(Booking.start_date),
     "end": col(Booking.end_date),
     "status": col(Booking.status),
+    # ix_booking_total (total_cents, id) hands these out in order.
     "total": col(Booking.total_cents),
-    "customer": col(Customer.name),
-    "car": col(Car.plate),
-    "driver": col(Driver.code),
     "created": col(Booking.created_at),
 }
-SORT_KEYS: tuple[str, ...] = tuple(_SORTS)
+
+
+@dataclass(frozen=True)
+class ParentSort:
+    """Sorting bookings by a column of the customer, car or driver they name: by that column,
+    the parent's id, then the booking's start date and id. A large listing is read parent by
+    parent in that order, each parent's bookings through its (parent_id, start_date) index,
+    instead of joining and sorting the whole history (seconds at a million bookings)."""
+
+    table: Any
+    column: Any
+    foreign_key: Any
+
+
+_PARENT_SORTS: dict[str, ParentSort] = {
+    "customer": ParentSort(Customer, col(Customer.name), col(Booking.customer_id)),
+    "car": ParentSort(Car, col(Car.plate), col(Booking.car_id)),
+    "driver": ParentSort(Driver, col(Driver.code), col(Booking.driver_id)),
+}
+SORT_KEYS: tuple[str, ...] = (*_SORTS, *_PARENT_SORTS)
+# Up to this many matching bookings, one joined query sorts them (a few milliseconds); past
+# it, a parent sort reads parent by parent.
+DIRECT_SORT_LIMIT = 5_000
 
 
 @dataclass(frozen=True)
@@ -43,6 +64,8 @@ class BookingQuery:
     driver_id: int | None = None
     customer_id: int | None = None
     text: str = ""
+    # The digits of `text` read as a phone number (domain.parsing.phone_digits), if it is one.
+    phone_digits: str | None = None
     starts_from: date | None = None
     starts_before: date | None = None
     ends_after: date | None = None
@@ -80,7 +103,7 @@ _PARTIES = (
     )
     + " FROM (SELECT 1) AS one"
     + " LEFT JOIN customer ON customer.email = ?"
-    + " LEFT JOIN car ON car.plate = ?"
+    + f" LEFT JOIN car ON {PLATE_KEY_SQL} = ?"
     + " LEFT JOIN driver ON driver.code = ?"
 )
 
@@ -95,7 +118,8 @@ class BookingRepository:
     def parties(self, email: str, plate: str, code: str) -> Parties:
         """The customer, car and driver a booking names, in one statement; None where there
         is no such row. They are read-only snapshots, not tracked by the unit of work."""
-        found_row = self._hot.execute(self._session, _PARTIES, (email, plate, code)).fetchone()
+        params = (email, plate_key(plate), code)
+        found_row = self._hot.execute(self._session, _PARTIES, params).fetchone()
         found: list[Any] = []
         rest = tuple(found_row)
         for model, keys in zip(_PARTY_TABLES, _PARTY_COLUMNS, strict=True):
@@ -153,20 +177,55 @@ class BookingRepository:
     def row_by_ref_id(self, booking_id: int) -> BookingRow:
         return self._session.exec(_joined().where(Booking.id == booking_id)).one()
 
-    def rows(self, query: BookingQuery) -> list[BookingRow]:
+    def rows(self, query: BookingQuery, *, matches: int | None = None) -> list[BookingRow]:
+        """One page of the listing in the query's order. `matches` (the count() of the same
+        query, if the caller has it) lets a large parent sort read parent by parent."""
+        parent = _PARENT_SORTS.get(query.sort)
+        if parent is not None and matches is not None and matches > DIRECT_SORT_LIMIT:
+            return self._by_parent(query, parent)
         statement = _filtered(_joined(), query)
-        order = _SORTS.get(query.sort, _SORTS["start"])
-        statement = statement.order_by(order.desc() if query.descending else order.asc())
-        statement = statement.order_by(
-            col(Booking.id).desc() if query.descending else col(Booking.id)
-        )
+        for term in _order(query):
+            statement = statement.order_by(term)
         return list(self._session.exec(statement.limit(query.limit).offset(query.offset)))
+
+    def _by_parent(self, query: BookingQuery, parent: ParentSort) -> list[BookingRow]:
+        """The page walked parent by parent: each parent's matching bookings are counted
+        (to skip the offset) or fetched in order until the page is full."""
+        direction = (lambda term: term.desc()) if query.descending else (lambda term: term)
+        parents = select(parent.table.id).order_by(
+            direction(parent.column), direction(col(parent.table.id))
+        )
+        within = (direction(col(Booking.start_date)), direction(col(Booking.id)))
+        to_skip, wanted, ids = query.offset, query.limit, []
+        for (parent_id,) in self._session.execute(parents):
+            mine = parent.foreign_key == parent_id
+            if to_skip:
+                counted = _filtered(select(func.count()).select_from(Booking), query)
+                here = self._session.exec(counted.where(mine)).one()
+                if here <= to_skip:
+                    to_skip -= here
+                    continue
+            found = _filtered(select(Booking.id), query).where(mine).order_by(*within)
+            page = self._session.exec(found.limit(wanted).offset(to_skip)).all()
+            to_skip = 0
+            ids.extend(page)
+            wanted -= len(page)
+            if wanted <= 0:
+                break
+        if not ids:
+            return []
+        fetched = self._session.exec(_joined().where(col(Booking.id).in_(ids)))
+        by_id = {found[0].id: found for found in fetched}
+        return [by_id[booking_id] for booking_id in ids]
 
     def count(self, query: BookingQuery) -> int:
         # Every filter is on booking's own columns, and the joins of a listing are on required
         # foreign keys, so counting the booking table alone gives the same number.
         statement = _filtered(select(func.count()).select_from(Booking), query)
         return self._session.exec(statement).one()
+
+    def count_all(self) -> int:
+        return self._session.exec(select(func.count()).select_from(Booking)).one()
 
     def longest_rental(self) -> int:
         return self._session.exec(select(func.max(Booking.days))).one() or 0
@@ -195,6 +254,16 @@ class BookingRepository:
         if driver_ids is not None:
             query = query.where(col(Booking.driver_id).in_(list(driver_ids)))
         return list(self._session.exec(query))
+
+
+def _order(query: BookingQuery) -> list[Any]:
+    """ORDER BY terms of a listing; a parent sort orders exactly as _by_parent walks."""
+    parent = _PARENT_SORTS.get(query.sort)
+    if parent is not None:
+        terms = [parent.column, col(parent.table.id), col(Booking.start_date), col(Booking.id)]
+    else:
+        terms = [_SORTS.get(query.sort, _SORTS["start"]), col(Booking.id)]
+    return [term.desc() if query.descending else term.asc() for term in terms]
 
 
 def _joined() -> Any:
@@ -226,14 +295,14 @@ def _filtered(statement: Any, query: BookingQuery) -> Any:
         statement = statement.where(col(Booking.end_date) < query.ends_before)
     needle = query.text.strip()
     if needle:
-        statement = statement.where(_matching(needle))
+        statement = statement.where(_matching(needle, query.phone_digits))
     return statement
 
 
 _REF_TEXT = re.compile(r"(?i)(bk-?)?(\d{1,9})")
 
 
-def _matching(needle: str) -> Any:
+def _matching(needle: str, phone: str | None) -> Any:
     """Bookings whose ref, customer, car or driver matches the text.
 
     Customers, cars and drivers are matched in their own (small) tables first and bookings
@@ -241,16 +310,8 @@ def _matching(needle: str) -> Any:
     """
     pattern = like_pattern(needle)
     conditions = [
-        col(Booking.customer_id).in_(
-            select(Customer.id).where(
-                or_(
-                    col(Customer.name).ilike(pattern, escape="\\"),
-                    col(Customer.email).ilike(pattern, escape="\\"),
-                    col(Customer.phone).ilike(pattern, escape="\\"),
-                )
-            )
-        ),
-        col(Booking.car_id).in_(select(Car.id).where(col(Car.plate).ilike(pattern, escape="\\"))),
+        col(Booking.customer_id).in_(select(Customer.id).where(customer_matches(needle, phone))),
+        col(Booking.car_id).in_(select(Car.id).where(plate_matches(needle))),
         col(Booking.driver_id).in_(
             select(Driver.id).where(
                 or_(

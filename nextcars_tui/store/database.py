@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,10 +34,8 @@ class Database:
         self.path: Path | None = backend.path
         # What to call the database in messages: the file, or server and database name.
         self.where = backend.where
-
-    @property
-    def kind(self) -> str:
-        return self.backend.kind
+        # The unit every write() and read() of this thread joins inside single_transaction().
+        self._joined = threading.local()
 
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
@@ -53,7 +52,30 @@ class Database:
             yield uow
 
     @contextmanager
+    def single_transaction(self) -> Iterator[None]:
+        """Everything this thread does through write() and read() inside the block is one
+        write transaction, committed when the block ends and rolled back if it raises (or the
+        process dies): for work made of many service calls that must land whole, such as
+        loading the demo. Other writers wait meanwhile, so keep it for set-up work."""
+        if getattr(self._joined, "uow", None) is not None:
+            raise RuntimeError("single_transaction() does not nest")
+        with self._unit(self.backend.writer) as outer:
+            self._joined.uow = outer.joined()
+            try:
+                yield
+                outer.commit()
+            finally:
+                self._joined.uow = None
+
+    @contextmanager
     def _unit(self, bind: Engine) -> Iterator[UnitOfWork]:
+        joined: UnitOfWork | None = getattr(self._joined, "uow", None)
+        if joined is not None:
+            try:
+                yield joined
+            except DBAPIError as exc:
+                self._reraise(exc)
+            return
         try:
             with Session(bind, expire_on_commit=False, autoflush=False) as session:
                 yield UnitOfWork(session, self.backend.hot)
@@ -89,6 +111,7 @@ class Database:
             self._upgrade()
         elif found.kind != SchemaKind.CURRENT:
             raise StoreUnavailable(schema_problem(found, self.where))
+        self._adopt()
 
     def require_current(self) -> None:
         """Refuse, untouched, a database whose schema is not exactly this program's: empty
@@ -96,6 +119,7 @@ class Database:
         found = self.schema_state()
         if found.kind != SchemaKind.CURRENT:
             raise StoreUnavailable(schema_problem(found, self.where))
+        self._adopt()
 
     def upgrade(self) -> str | None:
         """Bring an older schema to the latest; on SQLite write a backup beside the file
@@ -104,6 +128,7 @@ class Database:
         if found.kind in (SchemaKind.NEWER, SchemaKind.FOREIGN):
             raise StoreUnavailable(schema_problem(found, self.where))
         if found.kind == SchemaKind.CURRENT:
+            self._adopt()
             return None
         copy: str | None = None
         if found.kind == SchemaKind.OLDER and self.path is not None:
@@ -111,6 +136,7 @@ class Database:
             self.backend.backup(target)
             copy = str(target)
         self._upgrade()
+        self._adopt()
         return copy
 
     def _upgrade(self) -> None:
@@ -119,11 +145,14 @@ class Database:
         except DBAPIError as exc:
             self._reraise(exc)
 
+    def _adopt(self) -> None:
+        try:
+            self.backend.adopt()
+        except DBAPIError as exc:
+            self._reraise(exc)
+
     def backup(self, target: Path) -> str:
         return self.backend.backup(target)
-
-    def integrity_ok(self) -> bool:
-        return self.backend.integrity_ok()
 
     def close(self) -> None:
         self.backend.close()

@@ -8,20 +8,61 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, or_
 from sqlmodel import Session, col, select
 
+from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.store.row_locks import locked
-from nextcars_tui.store.tables import Car, Customer, Driver, Setting, User
+from nextcars_tui.store.tables import PLATE_KEY, Car, Customer, Driver, Setting, User
 
 # Lookups by key run on every booking attempt; built once, they skip rebuilding the
 # expression each call, which costs more than running the query.
 _CUSTOMER_BY_EMAIL = select(Customer).where(Customer.email == bindparam("key"))
-_CAR_BY_PLATE = select(Car).where(Car.plate == bindparam("key"))
+# Plates match on their key (upper case, no spaces) through the ix_car_plate_key index, so
+# 'ce71rzw' finds 'CE71 RZW'.
+_CAR_BY_PLATE = select(Car).where(PLATE_KEY == bindparam("key"))  # noqa: SIM300
 _DRIVER_BY_CODE = select(Driver).where(Driver.code == bindparam("key"))
+
+# Characters people put between the digits of a phone number.
+_PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".", "/")
 
 
 def like_pattern(text: str) -> str:
     """A LIKE pattern finding text anywhere, with the wildcards in it escaped by '\\'."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def digits_of(column: Any) -> Any:
+    """The column's phone number with spaces and punctuation removed, in SQL."""
+    for mark in _PHONE_PUNCTUATION:
+        column = func.replace(column, mark, "")
+    return column
+
+
+def phone_matches(column: Any, digits: str | None) -> Any:
+    """A stored phone number containing these digits ('7700900201' finds '+44 7700 900201'
+    and '07700 900201'); None when the search text is not a phone number."""
+    if not digits:
+        return None
+    return digits_of(column).like(f"%{digits}%")
+
+
+def plate_matches(text: str) -> Any:
+    """Plates containing the text whatever its case and spaces ('e71r' finds 'CE71 RZW')."""
+    return PLATE_KEY.like(like_pattern(plate_key(text)), escape="\\")
+
+
+def customer_matches(text: str, phone_digits: str | None = None) -> Any:
+    """Customers whose name, e-mail or phone contains the text, or whose phone holds the
+    digits of a number typed in another form."""
+    pattern = like_pattern(text.strip())
+    conditions = [
+        col(Customer.name).ilike(pattern, escape="\\"),
+        col(Customer.email).ilike(pattern, escape="\\"),
+        col(Customer.phone).ilike(pattern, escape="\\"),
+    ]
+    by_phone = phone_matches(Customer.phone, phone_digits)
+    if by_phone is not None:
+        conditions.append(by_phone)
+    return or_(*conditions)
 
 
 class CustomerRepository:
@@ -38,17 +79,14 @@ class CustomerRepository:
         rows = self._session.exec(select(Customer).where(col(Customer.email).in_(emails)))
         return {row.email: row for row in rows}
 
-    def search(self, text: str, limit: int = 50, offset: int = 0) -> list[Customer]:
+    def search(
+        self, text: str, limit: int = 50, offset: int = 0, *, phone_digits: str | None = None
+    ) -> list[Customer]:
+        """Customers whose name, e-mail or phone contains the text; with phone_digits (from
+        domain.parsing.phone_digits) also a phone typed in another form."""
         query = select(Customer)
         if text.strip():
-            pattern = like_pattern(text.strip())
-            query = query.where(
-                or_(
-                    col(Customer.name).ilike(pattern, escape="\\"),
-                    col(Customer.email).ilike(pattern, escape="\\"),
-                    col(Customer.phone).ilike(pattern, escape="\\"),
-                )
-            )
+            query = query.where(customer_matches(text, phone_digits))
         query = query.order_by(col(Customer.name), col(Customer.id)).limit(limit).offset(offset)
         return list(self._session.exec(query))
 
@@ -71,11 +109,15 @@ class CarRepository:
         return self._session.get(Car, car_id)
 
     def by_plate(self, plate: str, *, lock: bool = False) -> Car | None:
-        return self._session.exec(locked(_CAR_BY_PLATE, lock), params={"key": plate}).first()
+        """The car with this plate however it is spaced or cased."""
+        key = plate_key(plate)
+        return self._session.exec(locked(_CAR_BY_PLATE, lock), params={"key": key}).first()
 
     def by_plates(self, plates: list[str]) -> dict[str, Car]:
-        rows = self._session.exec(select(Car).where(col(Car.plate).in_(plates)))
-        return {row.plate: row for row in rows}
+        """Cars by plate key (domain.parsing.plate_key), whatever the spelling asked for."""
+        keys = [plate_key(plate) for plate in plates]
+        rows = self._session.exec(select(Car).where(PLATE_KEY.in_(keys)))
+        return {plate_key(row.plate): row for row in rows}
 
     def search(self, text: str = "", limit: int = 1000, offset: int = 0) -> list[Car]:
         query = select(Car)
@@ -83,7 +125,7 @@ class CarRepository:
             pattern = like_pattern(text.strip())
             query = query.where(
                 or_(
-                    col(Car.plate).ilike(pattern, escape="\\"),
+                    plate_matches(text.strip()),
                     col(Car.make).ilike(pattern, escape="\\"),
                     col(Car.model).ilike(pattern, escape="\\"),
                 )
@@ -119,17 +161,26 @@ class DriverRepository:
         rows = self._session.exec(select(Driver).where(col(Driver.code).in_(codes)))
         return {row.code: row for row in rows}
 
-    def search(self, text: str = "", limit: int = 1000, offset: int = 0) -> list[Driver]:
+    def search(
+        self,
+        text: str = "",
+        limit: int = 1000,
+        offset: int = 0,
+        *,
+        phone_digits: str | None = None,
+    ) -> list[Driver]:
         query = select(Driver)
         if text.strip():
             pattern = like_pattern(text.strip())
-            query = query.where(
-                or_(
-                    col(Driver.code).ilike(pattern, escape="\\"),
-                    col(Driver.name).ilike(pattern, escape="\\"),
-                    col(Driver.phone).ilike(pattern, escape="\\"),
-                )
-            )
+            conditions = [
+                col(Driver.code).ilike(pattern, escape="\\"),
+                col(Driver.name).ilike(pattern, escape="\\"),
+                col(Driver.phone).ilike(pattern, escape="\\"),
+            ]
+            by_phone = phone_matches(Driver.phone, phone_digits)
+            if by_phone is not None:
+                conditions.append(by_phone)
+            query = query.where(or_(*conditions))
         query = query.order_by(col(Driver.code)).limit(limit).offset(offset)
         return list(self._session.exec(query))
 

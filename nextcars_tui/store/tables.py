@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, func, literal_column
 from sqlmodel import Field, SQLModel
 
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
@@ -28,10 +28,17 @@ class Customer(SQLModel, table=True):
     phone: str = Field(max_length=32)
 
 
+# What a plate is matched on: upper case without spaces (domain.parsing.plate_key), indexed
+# (ix_car_plate_key) so the booking path finds 'ce71rzw' as fast as 'CE71 RZW'.
+PLATE_KEY_SQL = "replace(upper(car.plate), ' ', '')"
+PLATE_KEY: Any = func.replace(func.upper(literal_column("car.plate")), " ", "")
+
+
 class Car(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("daily_rate_cents >= 0", name="car_rate_not_negative"),
         CheckConstraint("seats BETWEEN 1 AND 60", name="car_seats_range"),
+        Index("ix_car_plate_key", func.replace(func.upper(literal_column("plate")), " ", "")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -61,6 +68,14 @@ class Booking(SQLModel, table=True):
         Index("ix_booking_start", "start_date"),
         Index("ix_booking_customer", "customer_id", "start_date"),
         Index("ix_booking_days", "days"),
+        # One car's or one driver's bookings by date (lists filtered by car or driver).
+        Index("ix_booking_car_start", "car_id", "start_date"),
+        Index("ix_booking_driver_start", "driver_id", "start_date"),
+        # The bookings list sorted by total, and filtered by status (revision 0003).
+        Index("ix_booking_total", "total_cents", "id"),
+        Index("ix_booking_status", "status", "start_date"),
+        # The partial indexes (active bookings, pending holds, confirmed ends) are in the
+        # Alembic revisions only: SQLite uses them when a query repeats their literal WHERE.
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -85,6 +100,8 @@ class Invoice(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_one_of("status", InvoiceStatus), name="invoice_status_known"),
         CheckConstraint("amount_cents >= 0", name="invoice_amount_not_negative"),
+        # Invoices by status and due date: the invoice lists and the overdue rule.
+        Index("ix_invoice_status_due", "status", "due_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

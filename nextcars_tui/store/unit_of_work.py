@@ -21,12 +21,16 @@ from nextcars_tui.store.people import (
 class UnitOfWork:
     """What a service sees of the database; leaving the block without commit() rolls back."""
 
-    def __init__(self, session: Session, hot: HotPath) -> None:
+    def __init__(self, session: Session, hot: HotPath, *, joined: bool = False) -> None:
         self.session = session
+        # Joined to an outer transaction (Database.single_transaction): commit() only sends
+        # the changes; the outer block commits them all, or none.
+        self._joined = joined
         self.customers = CustomerRepository(session)
         self.cars = CarRepository(session)
         self.drivers = DriverRepository(session)
         self.users = UserRepository(session)
+        self._hot = hot
         self.bookings = BookingRepository(session, hot)
         self.invoices = InvoiceRepository(session, hot)
         self.audit = AuditLog(session, hot)
@@ -37,7 +41,14 @@ class UnitOfWork:
         self.session.flush()
 
     def commit(self) -> None:
-        self.session.commit()
+        if self._joined:
+            self.session.flush()
+        else:
+            self.session.commit()
+
+    def joined(self) -> UnitOfWork:
+        """This unit's session as a unit whose commit() only flushes."""
+        return UnitOfWork(self.session, self._hot, joined=True)
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -22,6 +22,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import make_url
 
+import nextcars_tui
 from nextcars_tui.cli import main
 from nextcars_tui.config import CONFIG_ENV, DB_ENV
 from nextcars_tui.services import auth
@@ -37,6 +38,8 @@ time_zone = "Europe/London"
 max_rental_days = 30
 """
 
+
+CODE_ROOT = str(Path(nextcars_tui.__file__).resolve().parent.parent)
 
 # The password of the test server's password role (conftest: password_role); distinctive,
 # so finding it anywhere in the output means it leaked.
@@ -132,6 +135,9 @@ class DeskFiles:
         """Environment for a child `nextcars` process using this desk."""
         env = {k: v for k, v in os.environ.items() if k not in (DB_ENV, CONFIG_ENV)}
         env[CONFIG_ENV] = str(self.config)
+        # The child imports the code under test (a worktree's), not whatever checkout the
+        # virtual environment's editable install points at.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (CODE_ROOT, env.get("PYTHONPATH"))))
         return env
 
     def count(self, table: str, where: str = "1 = 1") -> int:

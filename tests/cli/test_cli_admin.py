@@ -211,7 +211,7 @@ def test_import_adds_and_updates_by_plate(desk_files: DeskFiles):
         ("KX24 ONE,Ford," + "m" * 10_000 + ",5,70\n", ["line 2: The model is too long"]),
         (
             "KX24 ONE,Ford,Focus,five,70\nKX24 TWO,Ford,Focus,5,lots\nKX24 3,Ford,Focus,5,7\n",
-            ["line 2: Seats must be a whole number", "line 3: The daily rate must be a number"],
+            ["line 2: The seats must be a whole number", "line 3: The daily rate must be a number"],
         ),
     ],
 )

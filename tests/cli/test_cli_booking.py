@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from nextcars_tui.cli.commands import parse_now
 from nextcars_tui.domain.lifecycle import business_date
+from nextcars_tui.domain.parsing import parse_moment
 from tests.cli.clikit import DeskFiles, invoke
 
 LONDON = ZoneInfo("Europe/London")
@@ -301,11 +301,32 @@ def test_lifecycle_dry_run_then_run_then_nothing_left(desk_files: DeskFiles):
     assert counts["completed"] > 0 and counts["overdue"] > 0
     assert desk_files.rows("SELECT status FROM booking ORDER BY id") == states
     assert desk_files.count("audit_entry") == audit
-    applied = json.loads(invoke("lifecycle", "--now", later, "--json").out)
-    assert applied == counts
-    assert desk_files.count("booking", "status IN ('pending', 'confirmed')") == 0
-    again = invoke("lifecycle", "--now", later, "--json")
+    applied = invoke("lifecycle", "--json")
+    assert applied.code == 0, applied.err
+    again = invoke("lifecycle", "--json")
     assert json.loads(again.out) == {"expired": 0, "completed": 0, "overdue": 0}
+
+
+def test_a_real_lifecycle_run_in_the_future_is_refused(desk_files: DeskFiles):
+    # It would complete rentals still under way, freeing their car and driver for days
+    # they are out; only a dry run may look ahead.
+    later = (datetime.now(UTC) + timedelta(days=60)).isoformat()
+    before = desk_files.rows("SELECT id, status FROM booking ORDER BY id")
+    audit = desk_files.count("audit_entry")
+    result = invoke("lifecycle", "--now", later)
+    assert result.code == 2
+    assert "--dry-run" in result.error_line
+    assert desk_files.rows("SELECT id, status FROM booking ORDER BY id") == before
+    assert desk_files.count("audit_entry") == audit
+    past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    assert invoke("lifecycle", "--now", past).code == 0
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59", "0001-01-01T00:00"])
+def test_a_lifecycle_moment_off_the_calendar_is_invalid_input(desk_files: DeskFiles, moment):
+    result = invoke("lifecycle", "--now", moment, "--dry-run")
+    assert result.code == 2
+    assert "outside the calendar" in result.error_line
 
 
 def test_lifecycle_now_reports_for_people_and_rejects_non_dates(desk_files: DeskFiles):
@@ -318,6 +339,6 @@ def test_lifecycle_now_reports_for_people_and_rejects_non_dates(desk_files: Desk
 
 
 def test_a_naive_now_is_business_time():
-    summer = parse_now("2026-07-01T09:00", LONDON)
+    summer = parse_moment("2026-07-01T09:00", LONDON)
     assert summer == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
-    assert parse_now("2026-07-01T09:00+00:00", LONDON) == datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    assert parse_moment("2026-07-01T09:00+00:00", LONDON) == datetime(2026, 7, 1, 9, 0, tzinfo=UTC)

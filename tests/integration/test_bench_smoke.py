@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from nextcars_tui.bench import core
-from nextcars_tui.bench.seed import active_overlaps
+from nextcars_tui.bench.seed import active_overlaps, bench_settings
 from nextcars_tui.store.diagnostics import full_reads
 
 
@@ -63,7 +63,8 @@ def test_the_report_renders_every_target(figures):
     core.report(Console(file=out, width=160), result)
     text = out.getvalue()
     assert "One booking attempt" in text
-    assert text.count("PASS") + text.count("MISS") == 3
+    assert text.count("PASS") + text.count("MISS") == 4
+    assert "Bookings list, first page" in text
 
 
 def test_the_kept_database_is_consistent(figures):
@@ -77,3 +78,109 @@ def test_the_kept_database_is_consistent(figures):
             "WHERE invoice.id IS NULL"
         ).fetchone()[0]
         assert orphans == 0
+
+
+# --- The PostgreSQL section, on the test server ------------------------------------------------
+
+
+@pytest.mark.slow
+def test_postgres_section_at_a_tiny_size(pg_server):
+    """One test, so pytest-xdist runs the 8 spawned bookers once, not once per worker."""
+    from nextcars_tui.bench import postgres
+    from nextcars_tui.bench.pg_target import bench_database
+
+    with bench_database(pg_server.url("bench_smoke")) as target:  # created here, dropped after
+        figures = postgres.measure(
+            Console(file=io.StringIO()), target.url, target.where, (100, 200), 5, 0.3, 1
+        )
+
+    assert [size.bookings for size in figures.sizes] == [100, 200]
+    for size in figures.sizes:
+        assert set(size.timings) == {"service", "raw"}
+        for timing in size.timings.values():
+            assert timing.count == 5
+            assert 0 < timing.median_ms <= timing.p95_ms
+        assert size.vs_baseline > 0
+    assert figures.server["fsync"] in ("on", "off")
+
+    flow = figures.throughput
+    assert flow is not None and flow.bookers == 8
+    assert sorted(phase.kind for phase in flow.phases) == ["raw", "service"]
+    for phase in flow.phases:
+        assert phase.bookings > 0 and phase.seconds > 0
+    assert flow.raw_vs_service > 0
+
+    out = io.StringIO()
+    postgres.report(Console(file=out, width=160), figures)
+    text = out.getvalue()
+    assert "PostgreSQL: one booking" in text and "8 bookers at once" in text
+    assert text.count("PASS") + text.count("MISS") == 2
+
+    with pg_server.connect() as conn:
+        names = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
+    assert "bench_smoke" not in names
+
+
+def test_raw_psycopg_sends_the_statements_the_service_sends(pg_server, pg_database):
+    from nextcars_tui.bench.raw_postgres import STATEMENTS, RawPgBooking
+    from nextcars_tui.bench.seed import FreeSlots, email
+    from nextcars_tui.bench.seed_postgres import PgSeeder
+    from nextcars_tui.domain.roles import system_actor
+    from nextcars_tui.services.booking import BookingRequest, book
+    from nextcars_tui.services.desk import Desk
+    from nextcars_tui.store import open_database
+    from nextcars_tui.store.diagnostics import recorded_statements
+
+    url = pg_server.url(pg_database)
+    db = open_database(url)
+    db.create_schema()
+    desk = Desk(db, bench_settings())
+    PgSeeder(url, desk.today(), desk.now()).seed_fleet()
+    slots = FreeSlots(desk.today())
+    plate, code, start, days = slots.take()
+    with recorded_statements(db) as statements:
+        made = book(desk, system_actor("bench"), BookingRequest(email(1), plate, code, start, days))
+    db.close()
+    assert [" ".join(sql.split()) for sql, _ in statements] == list(STATEMENTS)
+
+    raw = RawPgBooking(url, invoice_due_days=14, currency="GBP")
+    try:
+        ref = raw.book(email(1), *slots.take(), "system:bench")
+        assert raw.book(email(1), plate, code, start, days, "system:bench") is None  # taken
+    finally:
+        raw.close()
+    with pg_server.connect(pg_database) as conn:
+        written = conn.execute(
+            "SELECT booking.ref, booking.status, invoice.status, audit_entry.action FROM booking"
+            " JOIN invoice ON invoice.booking_id = booking.id"
+            " JOIN audit_entry ON audit_entry.ref = booking.ref ORDER BY booking.id"
+        ).fetchall()
+    assert written == [
+        (made.ref, "pending", "unpaid", "booked"),
+        (ref, "pending", "unpaid", "booked"),
+    ]
+
+
+def test_a_database_with_tables_in_it_is_refused_untouched(pg_server, pg_database):
+    from nextcars_tui.bench.pg_target import Unavailable, bench_database
+
+    with pg_server.connect(pg_database) as conn:
+        conn.execute("CREATE TABLE other_app (id int)")
+    with pytest.raises(Unavailable, match="not empty"), bench_database(pg_server.url(pg_database)):
+        pass
+    with pg_server.connect(pg_database) as conn:
+        assert conn.execute("SELECT count(*) FROM other_app").fetchone() == (0,)
+
+
+def test_without_postgres_the_section_says_why_in_one_line_and_is_skipped(monkeypatch, capsys):
+    from nextcars_tui.bench import pg_cluster
+    from nextcars_tui.bench.__main__ import main
+
+    monkeypatch.setattr(pg_cluster, "find_programs", lambda: None)
+    assert main(["--only", "postgres", "--quick"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("PostgreSQL section skipped: initdb")
+
+    assert main(["--only", "postgres", "--postgres", "postgresql://nobody@127.0.0.1:1/x"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1 and "cannot use the database x on 127.0.0.1:1" in lines[0], lines

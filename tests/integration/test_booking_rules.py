@@ -63,9 +63,30 @@ def test_impossible_calendar_dates_are_refused(desk, staff, start):
     assert row_counts(desk) == before
 
 
-@pytest.mark.parametrize("start", ["10/03/2026", "tomorrow", "2026-3-x", ""])
+@pytest.mark.parametrize("start", ["10-03-26", "soon", "2026-3-x", ""])
 def test_malformed_dates_are_refused(desk, staff, start):
-    with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
+    with pytest.raises(InvalidInput, match="YYYY-MM-DD") as error:
+        book(desk, staff, request(start=start))
+    assert error.value.field == "start date"
+    assert row_counts(desk)["booking"] == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        ("today", TODAY),
+        ("tomorrow", TODAY + timedelta(days=1)),
+        ("+7", TODAY + timedelta(days=7)),
+        ("12/03/2026", date(2026, 3, 12)),
+    ],
+)
+def test_a_start_may_be_typed_the_way_the_desk_talks(desk, staff, start, expected):
+    assert book(desk, staff, request(start=start)).start == expected
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "2062-03-10", TODAY + timedelta(days=731)])
+def test_a_start_too_far_ahead_is_refused_before_any_date_arithmetic(desk, staff, start):
+    with pytest.raises(InvalidInput, match=r"too far ahead|outside the calendar"):
         book(desk, staff, request(start=start))
     assert row_counts(desk)["booking"] == 0
 

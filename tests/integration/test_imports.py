@@ -66,7 +66,8 @@ def test_columns_may_come_in_any_order_and_case_with_a_bom(desk, manager, tmp_pa
             CARS + '"A1\nCAR",Ford,Focus,5,3\nB1 CAR,,Focus,5,3\n',
             "line 4: The make cannot be empty",
         ),
-        (CARS + "A1 CAR,Ford,Focus,5,1.234\n", "line 2: The daily rate must be a number"),
+        (CARS + "A1 CAR,Ford,Focus,5,1.234\n", "line 2: The daily rate has more than two decimals"),
+        (CARS + 'A1 CAR,Ford,Focus,5,"89,50"\n', "line 2: The daily rate has a comma"),
     ],
 )
 def test_a_bad_file_names_the_line_and_imports_nothing(desk, manager, tmp_path, text, expected):

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nextcars_tui.domain.dates import DateRange, describe_days, parse_date, parse_days
+from nextcars_tui.domain.dates import DateRange, describe_days
 from nextcars_tui.domain.errors import InvalidInput
+from nextcars_tui.domain.parsing import parse_date, parse_days
 
 D = date(2026, 3, 10)
 
@@ -92,7 +93,7 @@ def test_parse_date_names_impossible_dates(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "tomorrow", "10/03/2026", "2026-03", "26-03-10", "2026-03-1x"]
+    "text", ["", "10-03-26", "2026-03", "26-03-10", "2026-03-1x", "2026/03/10", "10/03/26"]
 )
 def test_parse_date_explains_the_format(text):
     with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
@@ -106,7 +107,7 @@ def test_parse_date_either_returns_a_date_or_says_why_not(text):
     except InvalidInput as exc:
         assert str(exc)
     else:
-        assert parsed == date.fromisoformat(text.strip())
+        assert date(1900, 1, 1) <= parsed <= date(2999, 12, 31)
 
 
 @pytest.mark.parametrize(("value", "days"), [(1, 1), ("1", 1), (" 7 ", 7), (30, 30), ("030", 30)])
@@ -123,6 +124,8 @@ def test_parse_days_accepts_whole_numbers_up_to_the_maximum(value, days):
         ("-3", "at least one day, got -3"),
         (31, "at most 30 days, got 31"),
         ("31", "at most 30 days, got 31"),
+        ("٣", "whole number"),
+        ("1" * 10, "whole number"),
         ("1.5", "whole number"),
         ("2.0", "whole number"),
         ("1e1", "whole number"),

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nextcars_tui.domain.errors import InvalidInput
-from nextcars_tui.domain.money import cents_to_text, format_money, parse_amount
+from nextcars_tui.domain.money import cents_to_text, format_money
+from nextcars_tui.domain.parsing import parse_amount
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import (
     booking_ref,
@@ -24,9 +25,9 @@ from nextcars_tui.domain.refs import (
         ("89.5", 8950),
         ("89.00", 8900),
         ("0.05", 5),
-        (" 1,234.50 ", 123450),
+        (" 1234.50 ", 123450),
         ("0", 0),
-        ("999999999.99", 99999999999),
+        ("1000000.00", 100_000_000),
     ],
 )
 def test_amounts_parse_into_cents(text, cents):
@@ -38,7 +39,11 @@ def test_amounts_parse_into_cents(text, cents):
     [
         ("-1", "cannot be negative"),
         ("-0.50", "cannot be negative"),
-        ("1.005", "must be a number like 89.00"),
+        ("1.005", "more than two decimals"),
+        ("89,50", "has a comma"),
+        ("1,234.50", "has a comma"),
+        ("1000000.01", "too large"),
+        ("99999999999", "must be a number like 89.00"),
         ("abc", "must be a number like 89.00"),
         ("", "must be a number like 89.00"),
         ("1e3", "must be a number like 89.00"),
@@ -48,15 +53,15 @@ def test_amounts_parse_into_cents(text, cents):
 )
 def test_bad_amounts_are_refused(text, message):
     with pytest.raises(InvalidInput, match=message):
-        parse_amount(text, what="daily rate")
+        parse_amount(text, "daily rate")
 
 
 def test_the_message_names_what_was_typed():
     with pytest.raises(InvalidInput, match="The daily fee cannot be negative"):
-        parse_amount("-3", what="daily fee")
+        parse_amount("-3", "daily fee")
 
 
-@given(st.integers(0, 99_999_999_999))
+@given(st.integers(0, 100_000_000))
 def test_cents_round_trip_through_csv_text(cents):
     assert parse_amount(cents_to_text(cents)) == cents
 

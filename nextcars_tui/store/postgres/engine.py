@@ -125,7 +125,6 @@ class NotifyCounter(ChangeCounter):
 
 
 class PostgresBackend(Backend):
-    kind = "postgresql"
 
     def __init__(self, url: URL) -> None:
         self.url = url
@@ -213,10 +212,6 @@ class PostgresBackend(Backend):
             f"Backed up the {self.where} to {target} with pg_dump (custom format; "
             "restore with pg_restore)."
         )
-
-    def integrity_ok(self) -> bool:
-        with self.engine.connect() as connection:
-            return connection.exec_driver_sql("SELECT 1").scalar_one() == 1
 
 
 def open_postgres(text: str) -> PostgresBackend:

@@ -7,7 +7,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 from nextcars_tui.domain.errors import StoreUnavailable
@@ -21,11 +21,22 @@ BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "nextcars_write"
 
 PRAGMAS: tuple[str, ...] = (
-    "PRAGMA journal_mode=WAL",
     # This is money: every commit reaches the disk before the clerk sees "done".
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
 )
+
+
+def use_wal(cursor: sqlite3.Cursor, *, only_if_new: bool = False) -> None:
+    """WAL, so readers never block the writer. The journal mode is written into the file's
+    header, so on connecting only a new file (no tables yet) is switched: a database is the
+    desk's to change only once its schema has been recognised (see `SqliteBackend.adopt`),
+    and a newer NextCars' or another application's must be left byte for byte as it was."""
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    if only_if_new and cursor.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        return
+    cursor.execute("PRAGMA journal_mode=WAL")
 
 
 def _install_pragmas(engine: Engine) -> None:
@@ -37,6 +48,7 @@ def _install_pragmas(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         for pragma in PRAGMAS:
             cursor.execute(pragma)
+        use_wal(cursor, only_if_new=True)
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -94,13 +106,16 @@ class DataVersion(ChangeCounter):
 
 
 class SqliteBackend(Backend):
-    kind = "sqlite"
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.where = f"SQLite database {path}"
+        # URL.create, not f"sqlite:///{path}": a '?' in the name would start a query string
+        # and '%' would be decoded, so SQLite would open (and create, world-readable) a
+        # different file from the one named and made 0600 above.
         self.engine = create_engine(
-            f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+            URL.create("sqlite", database=str(path)),
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
         )
         _install_pragmas(self.engine)
         self.writer = self.engine.execution_options(**{WRITE_OPTION: True})
@@ -127,9 +142,14 @@ class SqliteBackend(Backend):
             raise StoreUnavailable(f"The backup of {source} failed: {exc}.") from None
         return f"Backed up {source} to {target} (SQLite online backup)."
 
-    def integrity_ok(self) -> bool:
-        with self.engine.connect() as connection:
-            return connection.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+    def adopt(self) -> None:
+        """The schema is this program's: an older file (or one restored in another journal
+        mode) is switched to WAL, outside any transaction as SQLite requires."""
+        source = self.path or Path()
+        with closing(
+            sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        ) as connection:
+            use_wal(connection.cursor())
 
 
 def open_sqlite(path: Path, *, create: bool) -> SqliteBackend:

@@ -256,16 +256,30 @@ class RecordFormDialog(DeskDialog[Any]):
     def _refused(self, error: DeskError) -> None:
         """Keep every field; say why; put the cursor where the fault is."""
         self._error(error.message)
-        names = {field.name for field in self._fields if field.editable}
-        at_fault = getattr(error, "field", None)
+        at_fault = self._field_named(getattr(error, "field", None))
         target: Widget | None = None
-        if isinstance(at_fault, str) and at_fault in names:
-            target = self.editor(at_fault)
+        if at_fault is not None:
+            target = self.editor(at_fault.name)
             target.add_class("-invalid")
         elif not isinstance(self.focused, Input | Select):
             target = self.first_field()
         if target is not None:
             self.set_focus(target)
+
+    def _field_named(self, name: object) -> FormField | None:
+        """The editable field an error names: by its name ('daily_rate') or as the parsers
+        call it ('daily rate', 'e-mail')."""
+        if not isinstance(name, str):
+            return None
+        wanted = name.strip().lower()
+        for field in self._fields:
+            if field.editable and wanted in (
+                field.name,
+                field.name.replace("_", " "),
+                field.label.lower(),
+            ):
+                return field
+        return None
 
     def _error(self, text: str) -> None:
         self.query_one("#form-error", Label).update(escape(text))

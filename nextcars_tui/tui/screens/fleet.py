@@ -61,7 +61,7 @@ def _checks() -> tuple[dict[str, Check], dict[str, Check], dict[str, Check]]:
 
 
 def _car_fields(car: CarView | None) -> list[FormField]:
-    from nextcars_tui.domain.validation import clean_plate
+    from nextcars_tui.domain.parsing import parse_plate
 
     checks = _checks()[0]
     return [
@@ -71,7 +71,7 @@ def _car_fields(car: CarView | None) -> list[FormField]:
             car.plate if car else "",
             "e.g. KX-204",
             read_only=bool(car),
-            check=clean_plate,
+            check=parse_plate,
         ),
         FormField("make", "Make", car.make if car else "", "e.g. Skoda", check=checks["make"]),
         FormField("model", "Model", car.model if car else "", "e.g. Superb", check=checks["model"]),
@@ -87,7 +87,7 @@ def _car_fields(car: CarView | None) -> list[FormField]:
 
 
 def _driver_fields(driver: DriverView | None) -> list[FormField]:
-    from nextcars_tui.domain.validation import clean_driver_code
+    from nextcars_tui.domain.parsing import parse_driver_code
 
     checks = _checks()[1]
     return [
@@ -97,7 +97,7 @@ def _driver_fields(driver: DriverView | None) -> list[FormField]:
             driver.code if driver else "",
             "e.g. DRV-05",
             read_only=bool(driver),
-            check=clean_driver_code,
+            check=parse_driver_code,
         ),
         FormField("name", "Name", driver.name if driver else "", check=checks["name"]),
         FormField(
@@ -118,7 +118,7 @@ def _driver_fields(driver: DriverView | None) -> list[FormField]:
 
 
 def _customer_fields(customer: CustomerView | None) -> list[FormField]:
-    from nextcars_tui.domain.validation import clean_email
+    from nextcars_tui.domain.parsing import parse_email
 
     checks = _checks()[2]
     return [
@@ -128,7 +128,7 @@ def _customer_fields(customer: CustomerView | None) -> list[FormField]:
             customer.email if customer else "",
             "name@example.com",
             read_only=bool(customer),
-            check=clean_email,
+            check=parse_email,
         ),
         FormField("name", "Name", customer.name if customer else "", check=checks["name"]),
         FormField(

@@ -15,7 +15,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
-from nextcars_tui.domain.dates import parse_date
+from nextcars_tui.domain.parsing import parse_date
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import span
@@ -95,7 +95,7 @@ class GridScreen(DeskScreen):
         with Horizontal(id="grid-bar"):
             yield Static("", id="grid-title")
             yield Input(self._text, placeholder=self.FILTER_HINT, id="grid-filter", compact=True)
-            yield Input(placeholder="go to YYYY-MM-DD", id="grid-date", compact=True)
+            yield Input(placeholder="go to date (g)", id="grid-date", compact=True)
         grid = AvailabilityGrid(id="availability-grid")
         grid.hint = ", . day  < > week  [ ] month "
         yield grid
@@ -199,7 +199,12 @@ class GridScreen(DeskScreen):
     @on(Input.Submitted, "#grid-date")
     def _go_to_date(self, event: Input.Submitted) -> None:
         try:
-            day = parse_date(event.value)
+            day = parse_date(
+                event.value,
+                "date to go to",
+                today=self.desk.today(),
+                order=self.desk.settings.business.dates,
+            )
         except DeskError as error:
             self._status(f"[$error]{escape(error.message)}[/]")
             return

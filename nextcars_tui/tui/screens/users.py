@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
+from nextcars_tui.domain.parsing import parse_password, parse_username
 from nextcars_tui.domain.roles import ASSIGNABLE_ROLES, Permission
-from nextcars_tui.domain.validation import clean_password, clean_username
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.record_form import FormFault, FormField, RecordFormDialog, Values
 from nextcars_tui.tui.formatting import count
@@ -130,7 +130,7 @@ class UsersScreen(DeskScreen):
                 "username",
                 "Username",
                 placeholder="2–32 letters, digits, . _ -",
-                check=clean_username,
+                check=parse_username,
             ),
             FormField("role", "Role", "staff", choices=_ROLE_NAMES),
             FormField(
@@ -138,7 +138,7 @@ class UsersScreen(DeskScreen):
                 "Password",
                 password=True,
                 placeholder="at least 8 characters",
-                check=clean_password,
+                check=parse_password,
             ),
             FormField("repeat", "Repeat", password=True),
             FormField("link", "Linked to", placeholder=_LINK_HINT),
@@ -182,7 +182,7 @@ class UsersScreen(DeskScreen):
                 "New password",
                 password=True,
                 placeholder="at least 8",
-                check=clean_password,
+                check=parse_password,
             ),
             FormField("repeat", "Repeat", password=True),
         ]

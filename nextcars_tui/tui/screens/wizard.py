@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
 
 from nextcars_tui.domain.dates import DateRange
-from nextcars_tui.domain.errors import Conflict, DeskError
+from nextcars_tui.domain.errors import Conflict, DeskError, ResourceKind
 from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.roles import Permission
@@ -150,8 +150,14 @@ class BookingWizardScreen(DeskScreen):
     def on_mount(self) -> None:
         today = self.desk.today()
         dates_step = self.query_one(DatesStep)
+        business = self.desk.settings.business
         dates_step.configure(
-            today, self.desk.settings.business.max_rental_days, self._start, self._days
+            today,
+            business.max_rental_days,
+            self._start,
+            self._days,
+            order=business.dates,
+            horizon_days=business.booking_horizon_days,
         )
         self._typed_dates = dates_step.typed
         self.query_one("#customer-search", Input).value = self._customer_text
@@ -488,7 +494,9 @@ class BookingWizardScreen(DeskScreen):
 
 
 def clashing_kind(error: DeskError) -> str | None:
-    """Which step a refused booking goes back to: "car" or "driver" for a clash."""
+    """Which step a refused booking goes back to: the clash's resource kind, read from the
+    Conflict's fields (the database's backstop may not know it: then the car step, whose
+    list shows what holds every car)."""
     if not isinstance(error, Conflict):
         return None
-    return "driver" if error.message.startswith("Driver") else "car"
+    return "driver" if error.resource_kind == ResourceKind.DRIVER else "car"

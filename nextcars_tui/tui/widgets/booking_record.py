@@ -17,12 +17,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nextcars_tui.domain.statuses import (
-    ACTIVE_BOOKING_STATUSES,
-    BookingStatus,
-    InvoiceStatus,
-    invoice_status_after_cancel,
-)
+from nextcars_tui.domain import rules
+from nextcars_tui.domain.pricing import Quote
+from nextcars_tui.domain.statuses import InvoiceStatus, invoice_status_after_cancel
 from nextcars_tui.tui.formatting import span, status_text
 
 if TYPE_CHECKING:
@@ -52,36 +49,19 @@ def short_time(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def payment_refusal(invoice: InvoiceView) -> str | None:
-    """Why payment cannot be taken for this invoice, or None while money is owed."""
-    if invoice.payable:
-        return None
-    reasons = {
-        InvoiceStatus.PAID: "is paid; nothing to take",
-        InvoiceStatus.VOID: "is void (its booking was cancelled); nothing to take",
-        InvoiceStatus.REFUNDED: "was refunded (its booking was cancelled); nothing to take",
-    }
-    return f"Invoice {invoice.ref} {reasons.get(invoice.status, f'is {invoice.status}')}."
+    """Why payment cannot be taken for this invoice, or None while money is owed (the
+    domain's rule, asked with what is on screen)."""
+    return rules.payment_refusal(invoice.ref, invoice.status, invoice.amount_cents)
 
 
 def cancel_refusal(booking: BookingView, today: date) -> str | None:
     """Why this booking cannot be cancelled, or None when it can."""
-    if booking.status == BookingStatus.CANCELLED:
-        return f"Booking {booking.ref} is already cancelled."
-    if booking.status not in ACTIVE_BOOKING_STATUSES:
-        return (
-            f"Booking {booking.ref} is {booking.status}; only a pending or confirmed booking "
-            "can be cancelled."
-        )
-    if booking.end <= today:
-        return f"Booking {booking.ref} ended on {long_date(booking.last_day)}; too late to cancel."
-    return None
+    return rules.cancel_refusal(booking.ref, booking.status, booking.end, today)
 
 
 def confirm_refusal(booking: BookingView) -> str | None:
     """Why this booking cannot be confirmed, or None while it is pending."""
-    if booking.status == BookingStatus.PENDING:
-        return None
-    return f"Booking {booking.ref} is {booking.status}; only a pending booking can be confirmed."
+    return rules.confirm_refusal(booking.ref, booking.status)
 
 
 def cancel_consequence(booking: BookingView) -> str:
@@ -126,8 +106,8 @@ def dates_price_card(booking: BookingView, money: Callable[[int], str]) -> Rende
     price.add_column()
     price.add_column()
     price.add_column(justify="right")
-    car = days * booking.car_daily_rate_cents
-    driver = days * booking.driver_daily_fee_cents
+    quote = Quote(days, booking.car_daily_rate_cents, booking.driver_daily_fee_cents)
+    car, driver = quote.car_cents, quote.driver_cents
     price.add_row("Car", f"{days} × {money(booking.car_daily_rate_cents)}", "", money(car))
     price.add_row("Driver", f"{days} × {money(booking.driver_daily_fee_cents)}", "+", money(driver))
     price.add_row(Text("Total", "bold"), "", "=", Text(money(booking.total_cents), "bold"))

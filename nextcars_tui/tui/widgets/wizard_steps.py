@@ -16,8 +16,16 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from nextcars_tui.domain.dates import DateRange, parse_date, parse_days
-from nextcars_tui.domain.errors import DeskError, InvalidInput
+from nextcars_tui.domain.dates import DateRange
+from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.parsing import (
+    DateOrder,
+    check_booking_start,
+    date_forms,
+    parse_date,
+    parse_days,
+)
+from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.tui.formatting import count
 
 if TYPE_CHECKING:
@@ -67,10 +75,12 @@ class DatesStep(Vertical):
         super().__init__(id=id, classes="wizard-step")
         self._today = date.min
         self._max_days = 1
+        self._order = DateOrder.DMY
+        self._horizon_days = 730
         self._fault: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("When? The car is collected on the start date.", classes="step-hint")
+        yield Static("When? The car is collected on the start date.", id="dates-hint")
         with Horizontal(id="date-fields"):
             yield Label("Start", classes="field-label")
             yield Input(placeholder="YYYY-MM-DD", id="start-date")
@@ -80,9 +90,23 @@ class DatesStep(Vertical):
         yield Static("", id="dates-summary")
         yield StepError(id="dates-error")
 
-    def configure(self, today: date, max_days: int, start: date | None, days: int = 1) -> None:
+    def configure(
+        self,
+        today: date,
+        max_days: int,
+        start: date | None,
+        days: int = 1,
+        *,
+        order: DateOrder = DateOrder.DMY,
+        horizon_days: int = 730,
+    ) -> None:
         self._today = today
         self._max_days = max_days
+        self._order = order
+        self._horizon_days = horizon_days
+        self.query_one("#dates-hint", Static).update(
+            f"When? The car is collected on the start date: {date_forms(order)}."
+        )
         self.query_one("#start-date", Input).value = (start or today).isoformat()
         self.query_one("#day-count", Input).value = str(days)
         self.check()
@@ -103,20 +127,17 @@ class DatesStep(Vertical):
         self._fault = "#start-date"
         preview.update("?")
         try:
-            start = read_date(start_text, self._today)
+            start = parse_date(start_text, "start date", today=self._today, order=self._order)
             preview.update(long_date(start))
-            if start < self._today:
-                raise InvalidInput(
-                    f"{long_date(start)} is in the past; today is {long_date(self._today)}."
-                )
+            check_booking_start(start, today=self._today, horizon_days=self._horizon_days)
             self._fault = "#day-count"
-            days = read_days(days_text, self._max_days)
+            days = parse_days(days_text, self._max_days)
+            dates = DateRange(start, days)
         except DeskError as error:
             summary.update("")
             self.query_one("#dates-error", StepError).show(error.message)
             return None
         self._fault = None
-        dates = DateRange(start, days)
         self.query_one("#dates-error", StepError).show("")
         summary.update(
             f"[b]{long_date(start)}[/] → last day [b]{long_date(dates.last_day)}[/]"
@@ -156,16 +177,6 @@ class DatesStep(Vertical):
 def _squeezed(text: str) -> str:
     """A plate or code as clerks type it: case, spaces and dashes do not matter."""
     return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-def read_date(text: str, today: date) -> date:
-    """A start date as a clerk types it."""
-    return parse_date(text)
-
-
-def read_days(text: str, maximum: int) -> int:
-    """A day count as a clerk types it: a whole number, never a repaired one."""
-    return parse_days(text, maximum)
 
 
 class ResourceStep(Vertical):
@@ -375,14 +386,14 @@ def review_text(
 ) -> str:
     """The review as content markup: who, when, what, and days × rate = total."""
     fmt = money
-    car_cents = dates.days * car.daily_cents
-    driver_cents = dates.days * driver.daily_cents
+    quote = Quote(dates.days, car.daily_cents, driver.daily_cents)
+    car_cents, driver_cents = quote.car_cents, quote.driver_cents
     days = count(dates.days, "day")
     rows = [
         ("Car", f"{days} × {fmt(car.daily_cents)}", fmt(car_cents)),
         ("Driver", f"{days} × {fmt(driver.daily_cents)}", fmt(driver_cents)),
     ]
-    total = fmt(car_cents + driver_cents)
+    total = fmt(quote.total_cents)
     width = max(len(total), *(len(amount) for _, _, amount in rows))
     lines = [
         f"[b]Customer[/]  {escape(customer.name)} · {customer.email} · {escape(customer.phone)}",

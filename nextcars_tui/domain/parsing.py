@@ -1,0 +1,447 @@
+"""One parser per kind of value a clerk types, shared by the CLI, CSV imports and forms.
+
+Every function is pure: it returns the value, or raises `InvalidInput` whose message names the
+field and says what to type instead, and whose `field` attribute lets a form focus the field at
+fault. Nothing here silently repairs input ('2.5' days is an error, never 25; '89,50' is an
+error, never 8,950.00).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from nextcars_tui.domain.errors import InvalidInput
+
+# -- Limits --------------------------------------------------------------------------------
+
+MAX_NAME = 120
+MAX_REASON = 500
+MAX_EMAIL = 254
+MAX_PASSWORD = 1024
+MIN_PASSWORD = 8
+# Longest whole number any field takes: nine digits is far beyond any count the desk keeps and
+# far below anything that makes int() or the database slow or overflow.
+MAX_DIGITS = 9
+# 1,000,000.00 in any currency: the largest rate, fee or payment the desk takes.
+MAX_AMOUNT_CENTS = 100_000_000
+# Every date the desk accepts leaves centuries of room for end dates, due dates and grid
+# windows, so no computation on an accepted date can overflow.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+# How far ahead '+N' may reach (further than any booking horizon; beyond it, type a date).
+MAX_DAYS_AHEAD = 99_999
+
+# -- Text ----------------------------------------------------------------------------------
+
+# Characters that change what a terminal shows rather than being shown: C0/C1 controls (ESC
+# starts escape sequences), bidirectional overrides and line separators.
+_INVISIBLE = frozenset(
+    "\u2028\u2029\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def refuse_control_characters(value: str, field: str) -> str:
+    """The text unchanged, or InvalidInput if it holds a control or terminal-steering character
+    (escape sequences, tabs, newlines, bidirectional overrides)."""
+    for ch in value:
+        if ch in _INVISIBLE or unicodedata.category(ch) == "Cc":
+            raise InvalidInput(
+                f"The {field} contains a control character ({_codepoint(ch)}); "
+                "type it again without it.",
+                field=field,
+            )
+    return value
+
+
+def _codepoint(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def _require_text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"The {field} must be text, got {value!r}.", field=field)
+    return value
+
+
+def parse_text(value: str, field: str, maximum: int = MAX_NAME) -> str:
+    """Free text such as a name or reason: trimmed, inner runs of spaces collapsed, not empty,
+    at most `maximum` characters, no control characters."""
+    text = refuse_control_characters(_require_text(value, field), field)
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise InvalidInput(f"The {field} cannot be empty.", field=field)
+    if len(cleaned) > maximum:
+        raise InvalidInput(
+            f"The {field} is too long ({len(cleaned)} characters, at most {maximum}).",
+            field=field,
+        )
+    if any(not ch.isprintable() for ch in cleaned):
+        raise InvalidInput(f"The {field} contains characters that cannot be printed.", field=field)
+    return cleaned
+
+
+def parse_optional_text(value: str | None, field: str, maximum: int = MAX_NAME) -> str | None:
+    """Like parse_text, but blank means 'not given' (None)."""
+    if value is None or not value.strip():
+        return None
+    return parse_text(value, field, maximum)
+
+
+# -- Whole numbers -------------------------------------------------------------------------
+
+# A sign is read only so that "-2" gets the range message; digits are ASCII only.
+_WHOLE = re.compile(r"-?[0-9]+", re.ASCII)
+
+
+def parse_whole_number(
+    value: str | int,
+    field: str,
+    *,
+    minimum: int = 0,
+    maximum: int = 10**MAX_DIGITS - 1,
+    unit: str = "",
+) -> int:
+    """A whole number from minimum to maximum, typed as ASCII digits only (no sign, point,
+    comma, spaces inside or other scripts' digits). An int is checked against the same range."""
+    if isinstance(value, bool):
+        raise InvalidInput(f"The {field} must be a whole number.", field=field)
+    if isinstance(value, int):
+        number = value
+    else:
+        text = refuse_control_characters(_require_text(value, field), field).strip()
+        if len(text.lstrip("-")) > MAX_DIGITS or not _WHOLE.fullmatch(text):
+            raise InvalidInput(
+                f"The {field} must be a whole number from {minimum} to {maximum}, "
+                f"got {_shown(value)}.",
+                field=field,
+            )
+        number = int(text)
+    if not minimum <= number <= maximum:
+        raise InvalidInput(
+            f"The {field} must be from {minimum} to {maximum}{_units(unit)}, got {number}.",
+            field=field,
+        )
+    return number
+
+
+def _units(unit: str) -> str:
+    return f" {unit}" if unit else ""
+
+
+def _shown(value: str) -> str:
+    """A typed value quoted for a message, shortened so a pasted novel stays one line."""
+    short = value if len(value) <= 40 else value[:37] + "..."
+    return repr(short)
+
+
+def parse_days(value: str | int, maximum: int) -> int:
+    """A rental's day count: a whole number from 1 to maximum."""
+    field = "number of days"
+    days = parse_whole_number(value, field, minimum=-(10**MAX_DIGITS), unit="days")
+    if days < 1:
+        raise InvalidInput(f"A rental lasts at least one day, got {days}.", field=field)
+    if days > maximum:
+        raise InvalidInput(f"A rental lasts at most {maximum} days, got {days}.", field=field)
+    return days
+
+
+MIN_SEATS = 1
+MAX_SEATS = 60
+
+
+def parse_seats(value: str | int) -> int:
+    return parse_whole_number(value, "seats", minimum=MIN_SEATS, maximum=MAX_SEATS)
+
+
+# -- Money ---------------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"(?P<units>[0-9]+)(?:\.(?P<cents>[0-9]+))?", re.ASCII)
+
+
+def parse_amount(
+    value: str | int, field: str = "amount", *, maximum: int = MAX_AMOUNT_CENTS
+) -> int:
+    """Currency units as people type them ('89', '89.5', '89.00') into integer cents, never
+    through float. An int is already cents and only range-checked. A comma is refused, not
+    guessed at: '89,50' could be 89.50 or 8,950."""
+    if isinstance(value, bool):
+        raise InvalidInput(f"The {field} must be an amount like 89.00.", field=field)
+    if isinstance(value, int):
+        cents = value
+    else:
+        text = refuse_control_characters(_require_text(value, field), field).strip()
+        if "," in text:
+            raise InvalidInput(
+                f"The {field} has a comma ({_shown(value)}): write amounts with a point for "
+                "the decimals and no thousands separator, like 1234.50.",
+                field=field,
+            )
+        if text.startswith("-"):
+            raise InvalidInput(f"The {field} cannot be negative, got {_shown(value)}.", field=field)
+        match = _AMOUNT.fullmatch(text)
+        if match is None or len(match.group("units")) > MAX_DIGITS:
+            raise InvalidInput(
+                f"The {field} must be a number like 89.00, got {_shown(value)}.", field=field
+            )
+        decimals = match.group("cents") or ""
+        if len(decimals) > 2:
+            raise InvalidInput(
+                f"The {field} has more than two decimals, got {_shown(value)}.", field=field
+            )
+        cents = int(match.group("units")) * 100 + int(decimals.ljust(2, "0"))
+    if cents < 0:
+        raise InvalidInput(f"The {field} cannot be negative.", field=field)
+    if cents > maximum:
+        units, rest = divmod(maximum, 100)
+        raise InvalidInput(f"The {field} is too large (at most {units:,}.{rest:02d}).", field=field)
+    return cents
+
+
+# -- Dates ---------------------------------------------------------------------------------
+
+
+class DateOrder(StrEnum):
+    """How the business writes a date with slashes or dots: 3/12/2026 is 3 December (DMY) or
+    March 12 (MDY). ISO (2026-12-03) is accepted whatever the order."""
+
+    DMY = "DMY"
+    MDY = "MDY"
+
+    @property
+    def example(self) -> str:
+        return "31/12/2026" if self is DateOrder.DMY else "12/31/2026"
+
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_LOCAL = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", re.ASCII)
+_AHEAD = re.compile(r"\+\s*(\d{1,9})", re.ASCII)
+
+
+def date_forms(order: DateOrder = DateOrder.DMY) -> str:
+    """What a date field takes, for hints and messages."""
+    return f"YYYY-MM-DD, {order.example}, today, tomorrow or +N (days from today)"
+
+
+def parse_date(
+    value: str,
+    field: str = "date",
+    *,
+    today: date | None = None,
+    order: DateOrder = DateOrder.DMY,
+) -> date:
+    """ISO (2026-12-31), the business's own order (31/12/2026 or 12/31/2026, also with dots),
+    'today', 'tomorrow' or '+N' days from today. The relative forms need `today`. Every
+    accepted date lies between EARLIEST_DATE and LATEST_DATE, so it can be computed with."""
+    text = refuse_control_characters(_require_text(value, field), field).strip().lower()
+    relative = _relative(text, today, field)
+    if relative is not None:
+        return _in_calendar(relative, field)
+    iso = _ISO.fullmatch(text)
+    local = _LOCAL.fullmatch(text)
+    if iso is not None:
+        year, month, day = (int(part) for part in iso.groups())
+    elif local is not None:
+        first, second, year = (int(part) for part in local.groups())
+        day, month = (first, second) if order is DateOrder.DMY else (second, first)
+    else:
+        raise InvalidInput(
+            f"The {field} must be {date_forms(order)}; got {_shown(value)}.", field=field
+        )
+    try:
+        parsed = date(year, month, day)
+    except ValueError:
+        raise InvalidInput(
+            f"The {field} {value.strip()} is not a real calendar date.", field=field
+        ) from None
+    return _in_calendar(parsed, field)
+
+
+def _relative(text: str, today: date | None, field: str) -> date | None:
+    ahead = _AHEAD.fullmatch(text)
+    if text not in ("today", "tomorrow") and ahead is None:
+        return None
+    if today is None:
+        raise InvalidInput(
+            f"The {field} must be a calendar date here, like 2026-12-31.", field=field
+        )
+    if text == "today":
+        return today
+    if text == "tomorrow":
+        return today + timedelta(days=1)
+    assert ahead is not None
+    days = int(ahead.group(1))
+    if days > MAX_DAYS_AHEAD or today + timedelta(days=days) > LATEST_DATE:
+        raise InvalidInput(f"The {field} +{days} is too far ahead.", field=field)
+    return today + timedelta(days=days)
+
+
+def _in_calendar(day: date, field: str) -> date:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InvalidInput(
+            f"The {field} {day.isoformat()} is outside the calendar the desk keeps "
+            f"({EARLIEST_DATE.year}–{LATEST_DATE.year}).",
+            field=field,
+        )
+    return day
+
+
+def check_booking_start(start: date, *, today: date, horizon_days: int) -> date:
+    """A booking's start: not before today, and at most horizon_days ahead (a typo such as
+    2062 for 2026 is refused instead of booked)."""
+    start = _in_calendar(start, "start date")
+    if start < today:
+        raise InvalidInput(
+            f"The start date {start:%d %b %Y} is in the past (today is {today}).",
+            field="start date",
+        )
+    latest = today + timedelta(days=horizon_days)
+    if start > latest:
+        raise InvalidInput(
+            f"The start date {start:%d %b %Y} is too far ahead: bookings open at most "
+            f"{horizon_days} days ahead (until {latest:%d %b %Y}).",
+            field="start date",
+        )
+    return start
+
+
+def parse_moment(value: str, zone: ZoneInfo, field: str = "time") -> datetime:
+    """An ISO date-time; without an offset it is read in the business time zone. Checked to
+    lie in the desk's calendar, so shifting it by hours or days cannot overflow."""
+    text = refuse_control_characters(_require_text(value, field), field).strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"The {field} must be an ISO date-time like 2026-03-01T09:00 or "
+            f"2026-03-01T09:00+00:00, got {_shown(value)}.",
+            field=field,
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    _in_calendar(moment.date(), field)
+    return moment
+
+
+# -- Identifiers: plates, driver codes, e-mail addresses, usernames -----------------------
+
+_PLATE = re.compile(r"[A-Z0-9][A-Z0-9 \-]{1,11}", re.ASCII)
+_CODE = re.compile(r"[A-Z0-9][A-Z0-9\-]{1,11}", re.ASCII)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._\-]{1,31}", re.ASCII)
+
+
+def parse_plate(value: str, field: str = "plate") -> str:
+    """A number plate as stored and shown: upper case, single spaces ('ce71  rzw' -> 'CE71 RZW')."""
+    text = refuse_control_characters(_require_text(value, field), field)
+    cleaned = " ".join(text.split()).upper()
+    if not _PLATE.fullmatch(cleaned):
+        raise InvalidInput(
+            f"{_shown(value)} is not a number plate (letters, digits, '-' and spaces).",
+            field=field,
+        )
+    return cleaned
+
+
+def plate_key(plate: str) -> str:
+    """What two spellings of one plate share: upper case without spaces, so 'ce71rzw' finds
+    'CE71 RZW'. The store matches plates on this key."""
+    return "".join(plate.split()).upper()
+
+
+def parse_driver_code(value: str, field: str = "driver code") -> str:
+    """A driver code as stored: upper case ('drv-07' -> 'DRV-07')."""
+    text = refuse_control_characters(_require_text(value, field), field)
+    cleaned = text.strip().upper()
+    if not _CODE.fullmatch(cleaned):
+        raise InvalidInput(f"{_shown(value)} is not a driver code like DRV-07.", field=field)
+    return cleaned
+
+
+def parse_email(value: str, field: str = "e-mail") -> str:
+    """An e-mail address, lower-cased; never with control characters (a CLI prints it back)."""
+    text = refuse_control_characters(_require_text(value, field), field)
+    cleaned = text.strip().lower()
+    if len(cleaned) > MAX_EMAIL or not _EMAIL.fullmatch(cleaned):
+        raise InvalidInput(f"{_shown(value)} is not an e-mail address.", field=field)
+    if any(not ch.isprintable() for ch in cleaned):
+        raise InvalidInput(f"The {field} contains characters that cannot be printed.", field=field)
+    return cleaned
+
+
+def parse_username(value: str, field: str = "username") -> str:
+    text = refuse_control_characters(_require_text(value, field), field)
+    cleaned = text.strip().lower()
+    if not _USERNAME.fullmatch(cleaned):
+        raise InvalidInput(
+            f"{_shown(value)} is not a username "
+            "(2–32 lower-case letters, digits, '.', '_' or '-').",
+            field=field,
+        )
+    return cleaned
+
+
+def parse_password(value: str, field: str = "password") -> str:
+    """A new password: 8 to 1024 characters, none of them control characters. Not trimmed."""
+    text = refuse_control_characters(_require_text(value, field), field)
+    if len(text) < MIN_PASSWORD:
+        raise InvalidInput(f"A password has at least {MIN_PASSWORD} characters.", field=field)
+    if len(text) > MAX_PASSWORD:
+        raise InvalidInput(f"A password has at most {MAX_PASSWORD} characters.", field=field)
+    return text
+
+
+def decode_utf8(data: bytes, what: str) -> str:
+    """Bytes read from a file or stdin as text, or InvalidInput saying where it is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            f"The {what} is not valid UTF-8 (byte {error.start + 1}); save it as UTF-8 "
+            "and try again."
+        ) from None
+
+
+# -- Phones --------------------------------------------------------------------------------
+
+DEFAULT_PHONE_REGION = "GB"
+_PHONE = re.compile(r"\+?[0-9 ()\-]{5,25}", re.ASCII)
+_PHONE_LIKE = re.compile(r"\+?[0-9 ()\-./]+", re.ASCII)
+
+
+def parse_phone(value: str, field: str = "phone") -> str:
+    """A phone number as typed (spaces collapsed): digits, spaces, '+', '-' and brackets."""
+    text = refuse_control_characters(_require_text(value, field), field)
+    cleaned = " ".join(text.split())
+    if not _PHONE.fullmatch(cleaned):
+        raise InvalidInput(f"{_shown(value)} is not a phone number.", field=field)
+    return cleaned
+
+
+def phone_digits(value: str, region: str = DEFAULT_PHONE_REGION) -> str | None:
+    """What a search for a typed phone number should look for in stored numbers: the national
+    significant number, which both '07700 900201' and '+44 7700 900201' contain once spaces
+    and punctuation are dropped. None when the text is not a phone number at all (a name);
+    a number too short to parse gives its own digits, for a search as the clerk types."""
+    text = value.strip()
+    if not _PHONE_LIKE.fullmatch(text):
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < 3:
+        return None
+    import phonenumbers  # here: most start-ups never search by phone
+
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return digits.lstrip("0") or digits
+    national = phonenumbers.national_significant_number(number)
+    return national or digits
+
+
+def digits_only(phone: str) -> str:
+    """A stored phone number without spaces or punctuation, the form phone_digits matches."""
+    return "".join(ch for ch in phone if ch.isdigit())
