@@ -125,7 +125,6 @@ class NotifyCounter(ChangeCounter):
 
 
 class PostgresBackend(Backend):
-
     def __init__(self, url: URL) -> None:
         self.url = url
         self.where = describe(url)

@@ -106,7 +106,6 @@ class DataVersion(ChangeCounter):
 
 
 class SqliteBackend(Backend):
-
     def __init__(self, path: Path) -> None:
         self.path = path
         self.where = f"SQLite database {path}"

@@ -15,8 +15,8 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
-from nextcars_tui.domain.parsing import parse_date
 from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.parsing import parse_date
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import span
 from nextcars_tui.tui.widgets.availability_grid import STATE_NAMES, AvailabilityGrid
