@@ -107,20 +107,6 @@ def test_lock_out_after_the_configured_failures(users, clock):
     assert stored(users, "sam")[1:] == (0, None)
 
 
-def test_the_try_before_the_lock_says_so_and_the_lock_says_how_long(users):
-    with pytest.raises(SignInFailed) as first:
-        sign_in(users, "sam", "wrong-1")
-    assert str(first.value) == SIGN_IN_FAILED  # max_failures = 3: two tries are left
-    with pytest.raises(SignInFailed) as second:
-        sign_in(users, "sam", "wrong-2")
-    assert str(second.value) == (
-        f"{SIGN_IN_FAILED} 1 try left before this account locks for 15 minutes."
-    )
-    with pytest.raises(SignInFailed) as third:
-        sign_in(users, "sam", "wrong-3")
-    assert str(third.value) == "Too many failed sign-ins: this account is locked for 15 minutes."
-
-
 def test_a_success_resets_the_failure_count(users):
     for attempt in (1, 2):
         with pytest.raises(SignInFailed):

@@ -92,9 +92,9 @@ async def test_tries_left_and_the_lock_out_are_shown_whole(make_app, size):
             shown = " ".join(" ".join(screen_text(app).split()).split("│"))
             shown = " ".join(shown.split())
             if attempt == 4:
-                assert "1 try left before this account locks for 15 minutes." in shown
+                assert "1 try left before the account is locked for 15 minutes." in shown
             if attempt == 5:
-                assert "this account is locked for 15 minutes." in shown
+                assert "The account is now locked for 15 minutes." in shown
         await pilot.click("#password")
         await pilot.press(*PASSWORDS["staff"], "enter")
         await app.workers.wait_for_complete()
