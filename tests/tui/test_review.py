@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input
 from nextcars_tui.domain.ageing import BUCKETS
 from nextcars_tui.domain.roles import Actor, Role
 from nextcars_tui.services.reports import ageing_csv, ageing_report
-from nextcars_tui.tui.dialogs.export_path import ExportPathDialog
+from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.screens.review import ReviewScreen
 from nextcars_tui.tui.widgets.bar_chart import BarChart, bar_cells
 from tests.tui.roles_kit import enter_as, screen_text, settle
@@ -90,16 +90,19 @@ async def test_export_writes_the_list_to_the_typed_file(make_app, desk, tmp_path
         await pilot.press("x")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, ExportPathDialog)
-        path_input = dialog.query_one("#export-path", Input)
+        assert isinstance(dialog, ExportDialog)
+        path_input = dialog.query_one("#field-path", Input)
         assert path_input.value == "./ageing-2026-12-01.csv"
         path_input.value = "reports/owed.csv"
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
         messages = [n.message for n in app._notifications]
-    assert target.read_text(encoding="utf-8") == ageing_csv(ageing_report(desk, MANAGER))
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    # UTF-8 with a byte-order mark, so spreadsheet programs read the £ and the dashes.
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert target.read_bytes().decode("utf-8-sig") == ageing_csv(ageing_report(desk, MANAGER))
+    assert target.stat().st_mode & 0o777 == 0o600
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
     assert [r["booking"] for r in rows] == [
         "BK-000002",
         "BK-000003",
@@ -113,20 +116,48 @@ async def test_export_writes_the_list_to_the_typed_file(make_app, desk, tmp_path
     assert any(f"Wrote 6 invoices to {target}" in m for m in messages)
 
 
-async def test_export_to_an_unwritable_place_says_so(make_app, tmp_path):
+async def test_export_to_an_unwritable_place_keeps_the_dialog(make_app, tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder is wanted")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await enter_as(pilot, "manager")
         await pilot.press("f7")
         await settle(pilot)
         await pilot.press("x")
-        await pilot.pause()
-        app.screen.query_one("#export-path", Input).value = str(tmp_path / "missing" / "x.csv")
+        await settle(pilot)
+        dialog = app.screen
+        typed = str(blocked / "x.csv")
+        dialog.query_one("#field-path", Input).value = typed
         await pilot.press("enter")
         await settle(pilot)
-        messages = [n.message for n in app._notifications]
-    assert any("Could not write" in m for m in messages)
-    assert not (tmp_path / "missing").exists()
+        assert app.screen is dialog
+        assert dialog.query_one("#field-path", Input).value == typed
+        assert app.focused is dialog.query_one("#field-path")
+        assert str(dialog.query_one("#form-error").render())
+
+
+async def test_export_replaces_a_file_only_when_confirmed(make_app, tmp_path):
+    target = tmp_path / "owed.csv"
+    target.write_text("keep me")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "manager")
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#field-path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "already exists" in str(dialog.query_one("#form-error").render())
+        assert target.read_text() == "keep me"
+        await pilot.press("enter")  # the same path again: that is the confirmation
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+    assert target.read_text(encoding="utf-8-sig").startswith("invoice,")
 
 
 async def test_staff_cannot_open_the_review(make_app):

@@ -1,52 +1,55 @@
-"""Asks where to write an export, offering a sensible default file name."""
+"""Asks where to write an export and writes it, through the desk's one form dialog: a file
+that cannot be written keeps the dialog open with the path as typed, and an existing file is
+replaced only after the clerk confirms it (Replace, on the same path)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button
 
-from nextcars_tui.tui.base import DeskDialog
+from nextcars_tui.domain.errors import DeskError, FileAlreadyExists
+from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.exports import ExportResult
 
 
-class ExportPathDialog(DeskDialog[str]):
-    """Dismisses with the typed path, or None when abandoned; writing is the caller's job."""
+class ExportDialog(RecordFormDialog):
+    """Dismisses with the ExportResult once written, or None when abandoned.
 
-    BINDINGS: ClassVar = [Binding("escape", "dismiss_dialog", "Cancel")]
-    AUTO_FOCUS = "#export-path"
+    `write(path, replace)` writes the file; it raises FileAlreadyExists for an existing file
+    unless `replace`, which the dialog passes only for the path the clerk confirmed."""
 
-    def __init__(self, title: str, default_path: str) -> None:
-        super().__init__()
-        self._title = title
-        self._default_path = default_path
+    def __init__(
+        self, title: str, default_path: str, write: Callable[[str, bool], ExportResult]
+    ) -> None:
+        self._write = write
+        self._confirmed: str | None = None
+        field = FormField("path", "File", default_path, placeholder="e.g. ./owed.csv")
+        super().__init__(
+            title,
+            [field],
+            self._save_to,
+            save_label="Export",
+            note="A relative path starts in the folder the desk was started from. "
+            "The file is readable by you only.",
+        )
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="export-dialog"):
-            yield Static(self._title, classes="screen-title")
-            yield Static(
-                "Write the CSV to this file; a relative path starts in the folder the desk "
-                "was started from.",
-                classes="form-note",
-            )
-            yield Input(value=self._default_path, id="export-path", compact=True)
-            yield Label("", id="form-error")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="export-cancel", compact=True)
-                yield Button("Export", variant="primary", id="export-save", compact=True)
+    def _save_to(self, values: Values) -> Any:
+        path = values["path"].strip()
+        return self._write(path, path == self._confirmed)
 
-    @on(Button.Pressed, "#export-cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
+    def service_failed(self, group: str, error: DeskError) -> None:
+        super().service_failed(group, error)
+        if isinstance(error, FileAlreadyExists):
+            self._confirmed = self.values()["path"].strip()
+            self._error(f"{error.path} already exists. Export again to replace it.")
+            self.query_one("#form-save", Button).label = "Replace"
 
-    @on(Button.Pressed, "#export-save")
-    @on(Input.Submitted, "#export-path")
-    def _export(self) -> None:
-        path = self.query_one("#export-path", Input).value.strip()
-        if not path:
-            self.query_one("#form-error", Label).update("Type a file name to write to.")
-            return
-        self.dismiss(path)
+    def on_input_changed(self) -> None:
+        # Another path: the confirmation was for the old one.
+        if self._confirmed is not None and self.values()["path"].strip() != self._confirmed:
+            self._confirmed = None
+            self.query_one("#form-save", Button).label = "Export"

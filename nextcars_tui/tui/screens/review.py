@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -15,15 +13,15 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from nextcars_tui.domain.ageing import BUCKETS
-from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.dialogs.export_path import ExportPathDialog
+from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import count, money_cell, short_date, status_text
 from nextcars_tui.tui.widgets.bar_chart import Bar, BarChart
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
+    from nextcars_tui.services.exports import ExportResult
     from nextcars_tui.services.reports import AgeingLine, AgeingReport
 
 # Who owes: names give way before amounts do.
@@ -48,19 +46,6 @@ INVOICE_COLUMNS = (
 _ALERT_BUCKETS = frozenset(BUCKETS[3:])
 
 
-def write_ageing_csv(report: AgeingReport, target: str) -> tuple[Path, int]:
-    """Write the report's lines as CSV to target; returns the absolute path and the row count."""
-    from nextcars_tui.services.reports import ageing_csv
-
-    path = Path(target).expanduser().resolve()
-    try:
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(ageing_csv(report))
-    except OSError as error:
-        raise InvalidInput(f"Could not write {path}: {error.strerror or error}.") from error
-    return path, len(report.lines)
-
-
 class ReviewScreen(DeskScreen):
     """Unpaid and overdue invoices, oldest debt first; Enter opens the booking."""
 
@@ -75,11 +60,6 @@ class ReviewScreen(DeskScreen):
         def __init__(self, report: AgeingReport) -> None:
             super().__init__()
             self.report = report
-
-    class Exported(Message):
-        def __init__(self, written: tuple[Path, int]) -> None:
-            super().__init__()
-            self.path, self.rows = written
 
     def __init__(self) -> None:
         super().__init__()
@@ -207,21 +187,22 @@ class ReviewScreen(DeskScreen):
         if self._report is None:
             self.notify("The report is still loading.", severity="warning")
             return
+        from nextcars_tui.services.reports import export_ageing
+
+        desk, actor, lines = self.desk, self.actor, self._shown_lines()
+
+        def write(path: str, replace: bool) -> ExportResult:
+            return export_ageing(desk, actor, lines, path, force=replace)
+
         default = f"./ageing-{self._report.today.isoformat()}.csv"
         self.app.push_screen(
-            ExportPathDialog("Export the ageing list to CSV", default), self._export_to
+            ExportDialog("Export the ageing list to CSV", default, write), self._exported
         )
 
-    def _export_to(self, target: str | None) -> None:
-        if not target or self._report is None:
-            return
-        shown = replace(self._report, lines=self._shown_lines())
-        self.call_service(write_ageing_csv, shown, target, reply=self.Exported, group="export")
-
-    @on(Exported)
-    def _exported(self, message: Exported) -> None:
-        self.notify(
-            f"Wrote {count(message.rows, 'invoice')} to {message.path}",
-            title="Exported",
-            timeout=10,
-        )
+    def _exported(self, result: ExportResult | None) -> None:
+        if result is not None:
+            self.notify(
+                f"Wrote {count(result.rows, 'invoice')} to {result.path}",
+                title="Exported",
+                timeout=10,
+            )
