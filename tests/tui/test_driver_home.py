@@ -120,3 +120,34 @@ async def test_idle_terminal_locks_back_to_sign_in(make_app):
         assert isinstance(app.screen, SignInScreen)
         assert app.actor is None
         assert "BK-000004" not in screen_text(app)
+
+
+async def test_a_driver_opens_a_job_with_what_a_driver_needs_and_no_money(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "driver1")
+        home = app.screen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "AssignmentDialog"
+        text = screen_text(app)
+        for needed in (
+            "BK-000004",
+            "confirmed",
+            "KX-204 Skoda Superb",
+            "Alice Brown",
+            "+44 7700 900001",
+            "Sun 29 Nov 2026",
+            "Thu 3 Dec 2026 (5 days)",
+        ):
+            assert needed in text, needed
+        # Payments and the audit history are the office's, not the driver's.
+        for office in ("£", "INV-", "History", "paid", "unpaid", "booked by"):
+            assert office not in text, office
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is home
+        # The next list down, by Tab, opens its own job.
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert "BK-000007" in screen_text(app)

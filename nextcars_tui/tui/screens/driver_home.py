@@ -9,13 +9,16 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
 
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import short_date, status_text
+from nextcars_tui.tui.widgets.booking_record import long_date
 
 if TYPE_CHECKING:
     from nextcars_tui.services.listings import Assignments
@@ -60,6 +63,7 @@ class DriverHomeScreen(DeskScreen):
 
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_ASSIGNMENTS
     BINDINGS: ClassVar = [
+        Binding("enter", "open_job", "Open job"),
         Binding("r", "refresh", "Refresh"),
         Binding("ctrl+o", "app.sign_out", "Sign out"),
     ]
@@ -75,12 +79,13 @@ class DriverHomeScreen(DeskScreen):
         with VerticalScroll(id="assignments"):
             for key, title, _empty in _SECTIONS:
                 yield Static(title, id=f"{key}-title", classes="section-title")
-                yield Static("", id=f"{key}-list", classes="assignment-list")
+                yield OptionList(id=f"{key}-list", classes="assignment-list")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._bookings: dict[str, BookingView] = {}
         super().on_mount()
-        self.query_one("#assignments", VerticalScroll).focus()
+        self.query_one("#today-list", OptionList).focus()
 
     def reload(self) -> None:
         from nextcars_tui.services.listings import my_assignments
@@ -96,12 +101,18 @@ class DriverHomeScreen(DeskScreen):
         for key, title, empty in _SECTIONS:
             bookings: list[BookingView] = getattr(work, key)
             self.query_one(f"#{key}-title", Static).update(f"{title} ({len(bookings)})")
-            body = (
-                Text("\n\n").join(assignment_text(b, today) for b in bookings)
-                if bookings
-                else Text(empty, style="dim")
+            listed = self.query_one(f"#{key}-list", OptionList)
+            highlighted = listed.highlighted_option
+            listed.set_options(
+                [Option(assignment_text(b, today), id=b.ref) for b in bookings]
+                or [Option(Text(empty, style="dim"), disabled=True)]
             )
-            self.query_one(f"#{key}-list", Static).update(body)
+            refs = [b.ref for b in bookings]
+            if highlighted is not None and highlighted.id in refs:
+                listed.highlighted = refs.index(highlighted.id)
+            elif refs:
+                listed.highlighted = 0
+            self._bookings.update({b.ref: b for b in bookings})
         everything = [*work.today, *work.upcoming, *work.recent]
         who = (
             f"{everything[0].driver_name} ({everything[0].driver_code})"
@@ -113,5 +124,61 @@ class DriverHomeScreen(DeskScreen):
             f"{len(work.upcoming)} upcoming · {len(work.recent)} in the last 30 days"
         )
 
+    @on(OptionList.OptionSelected)
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        self._open_ref(event.option.id)
+
+    def action_open_job(self) -> None:
+        """Enter with no list focused: the highlighted job of the first list that has one."""
+        for key, _title, _empty in _SECTIONS:
+            option = self.query_one(f"#{key}-list", OptionList).highlighted_option
+            if option is not None and not option.disabled:
+                self._open_ref(option.id)
+                return
+
+    def _open_ref(self, ref: str | None) -> None:
+        booking = self._bookings.get(ref or "")
+        if booking is not None:
+            self.app.push_screen(AssignmentDialog(booking, self.desk.today()))
+
     def action_refresh(self) -> None:
         self.reload()
+
+
+class AssignmentDialog(ModalScreen[None]):
+    """One of the driver's own jobs, with what a driver needs for it: the car, who to
+    collect and how to call them, the days and where the rental stands. Payments and the
+    booking's history are the office's business and are not shown."""
+
+    REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_ASSIGNMENTS
+    BINDINGS: ClassVar = [Binding("escape,enter,q", "dismiss", "Close")]
+
+    def __init__(self, booking: BookingView, today: date) -> None:
+        super().__init__()
+        self.booking = booking
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="assignment-dialog"):
+            yield Static(job_text(self.booking, self.today), id="assignment-body")
+
+
+def job_text(booking: BookingView, today: date) -> Text:
+    """The job card: ref and status, then a label and a value a line."""
+    days = "1 day" if booking.days == 1 else f"{booking.days} days"
+    text = Text.assemble((booking.ref, "bold"), "  ", status_text(booking.status.value))
+    if booking.start <= today <= booking.last_day:
+        text.append(f"  {_where_in_rental(booking, today)}", style="italic")
+    rows = (
+        ("Car", f"{booking.car_plate} {booking.car_name}"),
+        ("Customer", booking.customer_name),
+        ("Phone", booking.customer_phone),
+        ("Pick-up", long_date(booking.start)),
+        ("Last day", f"{long_date(booking.last_day)} ({days})"),
+        ("Car back", long_date(booking.end)),
+    )
+    for label, value in rows:
+        text.append(f"\n{label:<10}", style="bold")
+        text.append(value)
+    text.append("\n\nEsc closes.", style="dim")
+    return text
