@@ -107,3 +107,15 @@ async def test_the_grid_title_says_the_year_once_across_new_year(make_app, big_d
         await settle(pilot)
         months = next(line for line in screen_lines(app) if "November" in line)
         assert months.count("2026") == 1 and "December" in months
+
+
+async def test_the_grid_status_keeps_the_amount_at_80_columns(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        await pilot.press("f5")
+        await settle(pilot)
+        status = next(line for line in screen_lines(app) if "BK-000004" in line)
+        assert "£1,045.00" in status
+        months = next(line for line in screen_lines(app) if "December" in line)
+        assert "2026" in months  # the year is said once, even when November is too narrow

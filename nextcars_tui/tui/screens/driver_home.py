@@ -58,12 +58,18 @@ def assignment_text(booking: BookingView, today: date) -> Text:
     return text
 
 
+class AssignmentList(OptionList):
+    """A section's jobs; Enter (shown in the footer) opens the highlighted one."""
+
+    BINDINGS: ClassVar = [Binding("enter", "select", "Open job")]
+
+
 class DriverHomeScreen(DeskScreen):
     """Read-only; the service gives only the signed-in driver's own bookings."""
 
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_ASSIGNMENTS
     BINDINGS: ClassVar = [
-        Binding("enter", "open_job", "Open job"),
+        Binding("enter", "open_job", "Open job", show=False),
         Binding("r", "refresh", "Refresh"),
         Binding("ctrl+o", "app.sign_out", "Sign out"),
     ]
@@ -79,7 +85,7 @@ class DriverHomeScreen(DeskScreen):
         with VerticalScroll(id="assignments"):
             for key, title, _empty in _SECTIONS:
                 yield Static(title, id=f"{key}-title", classes="section-title")
-                yield OptionList(id=f"{key}-list", classes="assignment-list")
+                yield AssignmentList(id=f"{key}-list", classes="assignment-list")
         yield Footer()
 
     def on_mount(self) -> None:

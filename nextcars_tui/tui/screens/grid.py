@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from nextcars_tui.services.views import BookingDetail, BookingView
 
 WINDOWS = (14, 31)
-_WEEK = Binding.Group("Week", compact=True)
-_MONTH = Binding.Group("Month", compact=True)
 # The window opens a couple of days before today, so rentals in progress show their start.
 DAYS_BEFORE_TODAY = 2
 
@@ -58,10 +56,12 @@ class GridScreen(DeskScreen):
     BINDINGS: ClassVar = [
         Binding("comma", "shift_days(-1)", "−day", show=False),
         Binding("full_stop", "shift_days(1)", "+day", show=False),
-        Binding("less_than_sign", "shift_days(-7)", "−week", key_display="<", group=_WEEK),
-        Binding("greater_than_sign", "shift_days(7)", "+week", key_display=">", group=_WEEK),
-        Binding("left_square_bracket", "shift_months(-1)", "−month", key_display="[", group=_MONTH),
-        Binding("right_square_bracket", "shift_months(1)", "+month", key_display="]", group=_MONTH),
+        # The moves by week and month are in the grid's legend line; the footer keeps room
+        # for the rest.
+        Binding("less_than_sign", "shift_days(-7)", "−week", show=False),
+        Binding("greater_than_sign", "shift_days(7)", "+week", show=False),
+        Binding("left_square_bracket", "shift_months(-1)", "−month", show=False),
+        Binding("right_square_bracket", "shift_months(1)", "+month", show=False),
         Binding("t", "to_today", "Today"),
         Binding("g", "focus_date", "Go to date"),
         Binding("w", "toggle_window", "14/31 days"),
@@ -246,11 +246,11 @@ class GridScreen(DeskScreen):
             self._status(f"[b]{cell.ref}[/] {state} · {escape(key)} · {when} — Enter opens it")
             self._fetch_summary(cell.ref)
             return
+        # The amount before the names: at 80 columns the end of the line is what gets cut.
         self._status(
             f"[b]{summary.ref}[/] {state} · {span(summary.start, summary.end)} · "
-            f"{escape(summary.customer_name)} · {escape(summary.car_plate)} + "
-            f"{escape(summary.driver_name)} · {self.desk.money(summary.total_cents)}"
-            " — Enter opens it"
+            f"{self.desk.money(summary.total_cents)} · {escape(summary.customer_name)} · "
+            f"{escape(summary.car_plate)} + {escape(summary.driver_name)} — Enter opens it"
         )
 
     def _fetch_summary(self, ref: str) -> None:

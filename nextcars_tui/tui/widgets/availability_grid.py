@@ -304,18 +304,20 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         year once, with the first month and again only where a new year begins."""
         starts = [i for i, day in enumerate(dates) if i == 0 or day.day == 1]
         line = ""
+        years_shown: set[int] = set()
         for number, index in enumerate(starts):
             room = ((starts[number + 1] if number + 1 < len(starts) else len(dates)) - index) * cell
             day = dates[index]
-            new_year = number == 0 or day.year != dates[starts[number - 1]].year
             names = (
-                (f"{day:%B %Y}", f"{day:%b %Y}", f"{day:%b}")
-                if new_year
-                else (f"{day:%B}", f"{day:%b}")
+                (f"{day:%B}", f"{day:%b}")
+                if day.year in years_shown
+                else (f"{day:%B %Y}", f"{day:%b %Y}", f"{day:%B}", f"{day:%b}")
             )
             for name in (*names, f"{day:%b}"[: room - 1]):
                 if len(name) < room or name == "":
                     break
+            if str(day.year) in name:
+                years_shown.add(day.year)
             line += name.ljust(room)
         return line
 

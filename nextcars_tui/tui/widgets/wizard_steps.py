@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -261,12 +262,14 @@ class ResourceStep(Vertical):
         prompts = []
         for option in shown:
             label = option.label if len(option.label) <= 30 else option.label[:29] + "…"
-            head = escape(f"{option.key:<8} {label:<30} ")
+            head = f"{option.key:<8} {label:<30} "
             if option.free:
-                prompts.append(Option(f"{head}{self._money(option.daily_cents)}/day", option.key))
+                tail = f"{self._money(option.daily_cents)}/day"
+                prompts.append(Option(escape(head + tail), option.key))
             else:
-                busy = escape(f"busy {option.clash_ref} {option.clash_days}")
-                prompts.append(Option(f"[$text-disabled]{head}{busy}[/]", option.key))
+                # Dimmed, and marked in words too, so it reads without colour.
+                busy = f"busy {option.clash_ref} {option.clash_days}"
+                prompts.append(Option(Text(head + busy, style="dim"), option.key))
         option_list = self.option_list
         option_list.set_options(prompts)
         keys = [option.key for option in shown]
