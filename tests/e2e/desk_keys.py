@@ -18,7 +18,8 @@ def sign_in(pane: Pane, username: str, password: str, timeout: float = 30.0) -> 
     """Sign in on the sign-in screen; return the first screen of the user's home."""
     wait_for(pane, SIGN_IN_READY, timeout)
     pane.type(username)
-    wait_for(pane, re.compile(rf"▊\s+{re.escape(username)}\s+▎"), 5)
+    # The compact username field, alone on its line inside the sign-in box.
+    wait_for(pane, re.compile(rf"│\s+{re.escape(username)}\s+│"), 5)
     pane.keys("Enter")
     time.sleep(FIELD_PAUSE)
     pane.type(password)
@@ -52,9 +53,7 @@ def _choose(pane: Pane, key: str, screen: str, timeout: float) -> None:
     time.sleep(FIELD_PAUSE)
     pane.type(key)
     pane.wait_until(lambda s: _one_row(s, RESOURCE_ROW, key), timeout, f"only {key} listed")
-    pane.keys("Enter")  # leaves the filter for the list, on the first free row
-    time.sleep(FIELD_PAUSE)
-    pane.keys("Enter")
+    pane.keys("Enter")  # Enter on the only match takes it
 
 
 def _retype(pane: Pane, text: str) -> None:
