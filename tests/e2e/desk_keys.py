@@ -18,8 +18,9 @@ def sign_in(pane: Pane, username: str, password: str, timeout: float = 30.0) -> 
     """Sign in on the sign-in screen; return the first screen of the user's home."""
     wait_for(pane, SIGN_IN_READY, timeout)
     pane.type(username)
-    # The compact username field, alone on its line inside the sign-in box.
-    wait_for(pane, re.compile(rf"│\s+{re.escape(username)}\s+│"), 5)
+    # The compact username field, alone on its line inside the sign-in box (not a row of
+    # the demo sign-ins table that a first `nextcars` prints before the desk opens).
+    wait_for(pane, re.compile(rf"^\s*│\s+{re.escape(username)}\s+│\s*$", re.MULTILINE), 5)
     pane.keys("Enter")
     time.sleep(FIELD_PAUSE)
     pane.type(password)
