@@ -48,14 +48,12 @@ def winner_dates(path, ref):
     return describe_days(date.fromisoformat(start), date.fromisoformat(end))
 
 
-def test_eight_processes_booking_one_car_exactly_one_wins(pool, desk):
-    outcomes = pool.race(["book_same_car"] * RACERS, target(desk), desk.settings, START)
-
+def one_car_winner(outcomes, desk, racers):
+    """Exactly one booked car 1; every other racer was told which booking holds it."""
     never_locked(outcomes)
-    winners = only(outcomes, "ok")
-    assert winners == ["BK-000001"]
+    assert only(outcomes, "ok") == ["BK-000001"]
     conflicts = only(outcomes, "Conflict")
-    assert len(conflicts) == RACERS - 1
+    assert len(conflicts) == racers - 1
     span = winner_dates(desk, "BK-000001")
     assert set(conflicts) == {f"Car {plate(1)} is already booked {span} (BK-000001)."}
     counts = row_counts(desk)
@@ -66,6 +64,12 @@ def test_eight_processes_booking_one_car_exactly_one_wins(pool, desk):
         0,
     )
     assert invariant_violations(desk, TODAY) == []
+
+
+def test_eight_processes_booking_one_car_exactly_one_wins(pool, desk):
+    outcomes = pool.race(["book_same_car"] * RACERS, target(desk), desk.settings, START)
+
+    one_car_winner(outcomes, desk, RACERS)
 
 
 def test_eight_processes_booking_one_driver_exactly_one_wins(pool, desk):
@@ -245,12 +249,4 @@ def test_sixteen_processes_booking_one_car_on_postgresql_exactly_one_wins(desk):
     finally:
         crowd.close()
 
-    never_locked(outcomes)
-    assert only(outcomes, "ok") == ["BK-000001"]
-    conflicts = only(outcomes, "Conflict")
-    assert len(conflicts) == racers - 1
-    span = winner_dates(desk, "BK-000001")
-    assert set(conflicts) == {f"Car {plate(1)} is already booked {span} (BK-000001)."}
-    counts = row_counts(desk)
-    assert (counts["booking"], counts["invoice"], counts["audit_entry"]) == (1, 1, 1)
-    assert invariant_violations(desk, TODAY) == []
+    one_car_winner(outcomes, desk, racers)
