@@ -100,7 +100,12 @@ def build_parser() -> CliParser:
     book.add_argument("--customer", required=True, metavar="EMAIL")
     book.add_argument("--car", required=True, metavar="PLATE")
     book.add_argument("--driver", required=True, metavar="CODE")
-    book.add_argument("--start", required=True, metavar="YYYY-MM-DD")
+    book.add_argument(
+        "--start",
+        required=True,
+        metavar="DATE",
+        help="YYYY-MM-DD, the business's day/month/year form, today, tomorrow or +N",
+    )
     book.add_argument("--days", required=True, metavar="N")
     book.add_argument("--json", action="store_true", help="print the booking as JSON")
     book.set_defaults(handler=_lazy("commands", "book"))
@@ -133,7 +138,11 @@ def build_parser() -> CliParser:
     invoices.set_defaults(handler=_lazy("commands", "invoices"))
 
     lifecycle = command("lifecycle", "expire stale holds, complete rentals, mark overdue invoices")
-    lifecycle.add_argument("--now", metavar="ISO_DATETIME", help="naive means business time")
+    lifecycle.add_argument(
+        "--now",
+        metavar="ISO_DATETIME",
+        help="naive means business time; a later moment than now needs --dry-run",
+    )
     lifecycle.add_argument("--dry-run", action="store_true", help="report, change nothing")
     lifecycle.add_argument("--json", action="store_true")
     lifecycle.set_defaults(handler=_lazy("commands", "lifecycle"))

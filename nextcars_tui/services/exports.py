@@ -40,10 +40,13 @@ def neutralise(cell: Cell) -> Cell:
     return cell
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
-    """Rows as CSV text (CRLF line ends, every cell neutralised), without the byte-order mark."""
+def csv_text(
+    header: Sequence[str], rows: Iterable[Sequence[Cell]], *, line_end: str = "\r\n"
+) -> str:
+    """Rows as CSV text (every cell neutralised), without the byte-order mark. Files get CRLF
+    line ends, as spreadsheet programs expect."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, lineterminator=line_end)
     writer.writerow([neutralise(cell) for cell in header])
     writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return buffer.getvalue()

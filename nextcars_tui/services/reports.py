@@ -113,7 +113,7 @@ def ageing_rows(lines: Sequence[AgeingLine]) -> list[list[str | int]]:
 def ageing_csv(report: AgeingReport) -> str:
     """The report's lines as CSV text, cells neutralised. To write a file, use export_ageing:
     private, never over a file unasked, with a byte-order mark."""
-    return csv_text(AGEING_HEADER, ageing_rows(report.lines))
+    return csv_text(AGEING_HEADER, ageing_rows(report.lines), line_end="\n")
 
 
 def export_ageing(

@@ -6,14 +6,15 @@ import contextlib
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import make_conninfo
-from sqlalchemy import URL, create_engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 
 from nextcars_tui.domain.errors import Conflict, InvalidInput, StoreUnavailable
 from nextcars_tui.store.backend import Backend, ChangeCounter
@@ -24,6 +25,8 @@ from nextcars_tui.store.postgres.hot_path import PostgresHotPath
 # Every write statement's trigger notifies this channel (see the 0002 revision).
 CHANGES_CHANNEL = "nextcars_changes"
 CONNECT_TIMEOUT_S = 5
+# A connection idle this long is checked before use (see _ping_after_idle).
+PING_AFTER_IDLE_S = 1.0
 
 
 def parse_url(text: str) -> URL:
@@ -78,9 +81,36 @@ def _connect_reason(message: str) -> str:
         return "that database does not exist"
     if "connection refused" in lowered or "no such file or directory" in lowered:
         return "no server is answering there (is it running?)"
+    if any(
+        lost in lowered
+        for lost in ("connection is lost", "closed the connection", "terminating connection")
+    ):
+        return "the server closed the connection (stopped or restarted)"
     if "timeout" in lowered or "timed out" in lowered:
         return "the server did not answer in time"
     return message
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Before handing out a connection that sat idle, check the server still has it, and
+    quietly take a new one if not (a server restarted under an open desk). Not on every
+    checkout, as pool_pre_ping would: back-to-back work (a booking burst, a worker run) would
+    pay a round trip each time for a check that only matters after a pause."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except psycopg.Error:
+            # The pool discards this connection and checks out (or opens) another.
+            raise DisconnectionError() from None
 
 
 class NotifyCounter(ChangeCounter):
@@ -130,10 +160,9 @@ class PostgresBackend(Backend):
         self.where = describe(url)
         self.engine = create_engine(
             url,
-            # A server restarted under an open desk: the next unit of work reconnects.
-            pool_pre_ping=True,
             connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "nextcars"},
         )
+        _ping_after_idle(self.engine)
         self.writer = self.engine
         self.hot = PostgresHotPath()
 
