@@ -3,7 +3,8 @@ each checked through a service read, and each refusal shown as a notification.""
 
 from __future__ import annotations
 
-from textual.widgets import Button, Label, Static
+from textual import events
+from textual.widgets import Button, Input, Label, Static
 
 from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services.booking import booking_detail
@@ -223,3 +224,29 @@ async def test_invoice_key_opens_the_invoice_and_back(make_app):
         await pilot.press("b")  # came from that booking: goes back instead of stacking
         assert isinstance(app.screen, BookingDetailScreen)
         assert len(app.screen_stack) == 3
+
+
+async def test_a_refused_reason_keeps_the_cancel_dialog_and_the_reason(make_app, desk):
+    """The cancel used to close the dialog before the service checked the reason, so a
+    refused one was lost with it; now the refusal shows in the dialog."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        reason = dialog.query_one("#cancel-reason", Input)
+        reason.post_message(events.Paste("moved\x1b[2J"))
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog and app.is_running
+        assert reason.value == "moved\x1b[2J"
+        assert app.focused is reason
+        assert str(dialog.query_one("#cancel-message", Label).render()) not in ("", "Cancelling…")
+        assert booking_detail(desk, SYSTEM, "BK-000006").booking.status == "pending"
+        reason.value = "moved"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+    assert booking_detail(desk, SYSTEM, "BK-000006").booking.status == "cancelled"

@@ -341,6 +341,11 @@ async def test_new_customer_errors_stay_on_the_form(make_app):
         await press(pilot, *"Al", "enter", *"not-an-email", "enter", *"+44 1", "enter")
         assert screen.step == "customer"
         assert "not an e-mail address" in str(screen.query_one("#customer-error").render())
+        # Every field kept; the cursor on the one at fault.
+        email = screen.query_one("#new-customer-email", Input)
+        assert app.focused is email and email.value == "not-an-email"
+        assert screen.query_one("#new-customer-name", Input).value == "Al"
+        assert screen.query_one("#new-customer-phone", Input).value == "+44 1"
 
 
 def _other_terminal_books(desk: Desk, plate: str, code: str, start: date, days: int) -> str:

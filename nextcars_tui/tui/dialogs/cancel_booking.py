@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
+from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.validation import MAX_REASON
 from nextcars_tui.tui.base import DeskDialog
 from nextcars_tui.tui.formatting import span
@@ -18,16 +22,25 @@ if TYPE_CHECKING:
     from nextcars_tui.services.views import BookingView
 
 
-class CancelBookingDialog(DeskDialog[str | None]):
-    """Returns the reason once the clerk presses "Cancel booking"; None (nothing written)
-    on Escape or "Keep booking". The service still decides whether the cancel is allowed."""
+class CancelBookingDialog(DeskDialog[Any]):
+    """Cancels through `cancel(reason)` once the clerk presses "Cancel booking", and closes
+    with what it returned; None (nothing written) on Escape or "Keep booking". A refusal
+    (a reason the parser refuses, a booking that changed meanwhile) is shown here, with the
+    reason kept as typed. Without `cancel` it just returns the reason."""
 
     AUTO_FOCUS = "#cancel-reason"
 
-    def __init__(self, booking: BookingView) -> None:
+    class Cancelled(Message):
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self, booking: BookingView, cancel: Callable[[str], Any] | None = None) -> None:
         super().__init__()
         self._answered = False
+        self._writing = False
         self.booking = booking
+        self._cancel = cancel
 
     def compose(self) -> ComposeResult:
         b = self.booking
@@ -58,10 +71,31 @@ class CancelBookingDialog(DeskDialog[str | None]):
     def _confirm(self) -> None:
         reason = self.query_one("#cancel-reason", Input).value.strip()
         if not reason:
-            self.query_one("#cancel-message", Label).update("Say why, so the history explains it.")
-            self.query_one("#cancel-reason", Input).focus()
+            self._refused("Say why, so the history explains it.")
             return
-        self._answer(reason)
+        if self._cancel is None:
+            self._answer(reason)
+            return
+        if self._writing or self._answered:
+            return
+        self._writing = True
+        self.query_one("#confirm-cancel", Button).disabled = True
+        self.query_one("#cancel-message", Label).update("Cancelling…")
+        self.call_service(self._cancel, reason, reply=self.Cancelled, group="cancel")
+
+    @on(Cancelled)
+    def _done(self, message: Cancelled) -> None:
+        self._answer(message.result)
+
+    def service_failed(self, group: str, error: DeskError) -> None:
+        self._writing = False
+        self.query_one("#confirm-cancel", Button).disabled = False
+        self._refused(error.message)
+
+    def _refused(self, text: str) -> None:
+        """Keep the reason as typed; say why; put the cursor back in it."""
+        self.query_one("#cancel-message", Label).update(escape(text))
+        self.set_focus(self.query_one("#cancel-reason", Input))
 
     def _answer(self, result: str | None) -> None:
         """Dismiss once: a second press or key before the dialog closes must not act twice."""
@@ -70,4 +104,5 @@ class CancelBookingDialog(DeskDialog[str | None]):
             self.dismiss(result)
 
     def action_dismiss_dialog(self) -> None:
-        self._answer(None)
+        if not self._writing:
+            self._answer(None)

@@ -147,11 +147,24 @@ class BookingDetailScreen(RecordScreen):
         if refusal is not None:
             self.notify(refusal, title="Nothing to cancel", severity="warning")
             return
-        self.app.push_screen(CancelBookingDialog(self.detail.booking), self._cancel_answered)
+        from nextcars_tui.services.booking import cancel
 
-    def _cancel_answered(self, reason: str | None) -> None:
-        if reason is not None:
-            self.action_cancel_booking(reason)
+        desk, actor, ref = self.desk, self.actor, self.ref
+
+        def cancel_with(reason: str) -> BookingView:
+            return cancel(desk, actor, ref, reason)
+
+        self.app.push_screen(
+            CancelBookingDialog(self.detail.booking, cancel_with), self._cancel_answered
+        )
+
+    def _cancel_answered(self, view: BookingView | None) -> None:
+        if view is not None:
+            self.post_message(
+                RecordWritten(
+                    f"{view.ref} is cancelled; {view.invoice.ref} is {view.invoice.status}."
+                )
+            )
 
     def action_cancel_booking(self, reason: str) -> None:
         """The write behind the cancel dialog; the service decides whether it is allowed."""

@@ -173,7 +173,7 @@ class BookingWizardScreen(DeskScreen):
 
     def service_failed(self, group: str, error: DeskError) -> None:
         if group == "add-customer":
-            self.query_one(CustomerStep).show_error(error.message)
+            self.query_one(CustomerStep).refused(error.message, getattr(error, "field", None))
         elif group.startswith("options-"):
             kind = group.removeprefix("options-")
             step = self.query_one(f"#step-{kind}", ResourceStep)

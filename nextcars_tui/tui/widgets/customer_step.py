@@ -185,6 +185,15 @@ class CustomerStep(Vertical):
         ]
         self.post_message(self.CreateRequested(*values))
 
+    def refused(self, message: str, field: str | None) -> None:
+        """Adding the customer was refused: keep the form, say why, focus the field at
+        fault (named as the parsers name it: 'name', 'e-mail', 'phone')."""
+        self.show_error(message)
+        at_fault = {"name": "name", "e-mail": "email", "email": "email", "phone": "phone"}
+        name = at_fault.get((field or "").lower())
+        if name is not None:
+            self.screen.set_focus(self.query_one(f"#new-customer-{name}", Input))
+
     def created(self, customer: CustomerView) -> None:
         """The new customer exists: close the form and list it, chosen."""
         self.remove_class("-adding")
