@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
@@ -82,13 +83,17 @@ class BookingsScreen(PageKeys, DeskScreen):
             self.generation = generation
             self.page = page
 
+    # What the list shows: a status ("" for all) and an order (sort key, descending). Each
+    # change starts again from the first page.
+    status_filter: reactive[str] = reactive("", init=False)
+    order: reactive[tuple[str, bool]] = reactive(("start", True), init=False)
+
     def __init__(self, text: str = "", status: str = "") -> None:
         super().__init__()
         self.search_text = text
-        self.status_filter = status
+        self.set_reactive(BookingsScreen.status_filter, status)
         # Latest start first: what a clerk looks for is upcoming or under way, not 2019.
-        self.sort = "start"
-        self.descending = True
+        self.set_reactive(BookingsScreen.order, ("start", True))
         self.paging = Paging(size=self.PAGE_SIZE)
         self.bookings: list[BookingView] = []
         self._generation = 0
@@ -200,10 +205,7 @@ class BookingsScreen(PageKeys, DeskScreen):
     @on(Select.Changed, "#bookings-status-filter")
     def _status_chosen(self, event: Select.Changed) -> None:
         status = "" if event.value is Select.NULL else str(event.value)
-        if status != self.status_filter:
-            self.status_filter = status
-            self.paging.first()
-            self.reload()
+        self.status_filter = status
 
     @on(Input.Changed, "#bookings-search")
     def _typed(self, event: Input.Changed) -> None:
@@ -247,8 +249,21 @@ class BookingsScreen(PageKeys, DeskScreen):
         self.sort_by(self.sort, not self.descending)
 
     def sort_by(self, sort: str, descending: bool) -> None:
-        self.sort = sort
-        self.descending = descending
+        self.order = (sort, descending)
+
+    @property
+    def sort(self) -> str:
+        return self.order[0]
+
+    @property
+    def descending(self) -> bool:
+        return self.order[1]
+
+    def watch_status_filter(self) -> None:
+        self.paging.first()
+        self.reload()
+
+    def watch_order(self) -> None:
         self.paging.first()
         self.reload()
 

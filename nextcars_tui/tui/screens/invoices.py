@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from nextcars_tui.domain.errors import DeskError
@@ -62,9 +63,13 @@ class InvoicesScreen(PageKeys, DeskScreen):
             self.generation = generation
             self.page = page
 
+    # The status shown ("" for all, "owed" for unpaid and overdue); a change starts again
+    # from the first page.
+    status_filter: reactive[str] = reactive("", init=False)
+
     def __init__(self, status: str = "") -> None:
         super().__init__()
-        self.status_filter = status
+        self.set_reactive(InvoicesScreen.status_filter, status)
         self.paging = Paging(size=self.PAGE_SIZE)
         self.invoices: list[InvoiceView] = []
         self._generation = 0
@@ -164,10 +169,11 @@ class InvoicesScreen(PageKeys, DeskScreen):
     @on(Select.Changed, "#invoices-status-filter")
     def _status_chosen(self, event: Select.Changed) -> None:
         status = "" if event.value is Select.NULL else str(event.value)
-        if status != self.status_filter:
-            self.status_filter = status
-            self.paging.first()
-            self.reload()
+        self.status_filter = status
+
+    def watch_status_filter(self) -> None:
+        self.paging.first()
+        self.reload()
 
     @on(DataTable.RowSelected, "#invoices-table")
     def _open(self, event: DataTable.RowSelected) -> None:
