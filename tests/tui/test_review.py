@@ -100,7 +100,9 @@ async def test_export_writes_the_list_to_the_typed_file(make_app, desk, tmp_path
         messages = [n.message for n in app._notifications]
     # UTF-8 with a byte-order mark, so spreadsheet programs read the £ and the dashes.
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
-    assert target.read_bytes().decode("utf-8-sig") == ageing_csv(ageing_report(desk, MANAGER))
+    written = target.read_bytes().decode("utf-8-sig")
+    assert written.count("\r\n") == written.count("\n")  # CRLF, as spreadsheets expect
+    assert written.replace("\r\n", "\n") == ageing_csv(ageing_report(desk, MANAGER))
     assert target.stat().st_mode & 0o777 == 0o600
     rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
     assert [r["booking"] for r in rows] == [
