@@ -16,7 +16,7 @@ from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Actor
 from nextcars_tui.tui import navigation
 from nextcars_tui.tui.commands import DeskCommands
-from nextcars_tui.tui.messages import DataChanged
+from nextcars_tui.tui.messages import DataChanged, DataMoved, DeskOpened, DeskOpenFailed
 from nextcars_tui.tui.screens.sign_in import SignInScreen
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class NextCarsApp(App[None]):
         # interpreter with it would delay the sign-in screen by as much as that import takes.
         self.call_after_refresh(self._open_desk)
 
-    @work(thread=True, exclusive=True, group="open-desk")
+    @work(thread=True, exclusive=True, group="open-desk", exit_on_error=False)
     def _open_desk(self) -> None:
         """Import the data layer and open the database off the event loop."""
         from nextcars_tui.clock import system_clock
@@ -112,19 +112,24 @@ class NextCarsApp(App[None]):
             sign_ins = demo_sign_ins(desk)
             watcher = ChangeWatcher(desk) if self._live_interval else None
         except DeskError as error:
-            self.call_from_thread(self._desk_failed, error)
+            self.post_message(DeskOpenFailed(error))
             return
-        self.call_from_thread(self._desk_opened, desk, sign_ins, watcher)
+        except Exception as error:
+            # The kind only: an unexpected error's text may quote what it was given.
+            kind = type(error).__name__
+            self.post_message(DeskOpenFailed(DeskError(f"The desk could not open ({kind}).")))
+            raise
+        self.post_message(DeskOpened(desk, sign_ins, watcher))
 
-    def _desk_failed(self, error: DeskError) -> None:
+    def on_desk_open_failed(self, message: DeskOpenFailed) -> None:
+        error = message.error
         self.show_error(error)
         for screen in self.screen_stack:
             if isinstance(screen, SignInScreen):
                 screen.desk_failed(error.message)
 
-    def _desk_opened(
-        self, desk: Desk, sign_ins: list[tuple[str, str, str]], watcher: ChangeWatcher | None
-    ) -> None:
+    def on_desk_opened(self, message: DeskOpened) -> None:
+        desk, sign_ins, watcher = message.desk, message.sign_ins, message.watcher
         self._desk = desk
         self.demo_sign_ins = sign_ins
         self._watcher = watcher
@@ -143,8 +148,11 @@ class NextCarsApp(App[None]):
         self._worker.start()
 
     def _lifecycle_changed(self, _result: LifecycleResult) -> None:
-        # Called on the worker thread: hand over to the event loop, never touch widgets here.
-        self.call_from_thread(self.data_changed)
+        # Called on the worker thread: post a message (thread-safe), never touch widgets here.
+        self.post_message(DataMoved())
+
+    def on_data_moved(self, _message: DataMoved) -> None:
+        self.data_changed()
 
     def on_unmount(self) -> None:
         if self._worker is not None:
@@ -157,10 +165,10 @@ class NextCarsApp(App[None]):
     def _poll_changes(self) -> None:
         self._poll_worker()
 
-    @work(thread=True, exclusive=True, group="poll")
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll_worker(self) -> None:
         if self._watcher is not None and self._watcher.changed():
-            self.call_from_thread(self.data_changed)
+            self.post_message(DataMoved())
 
     def data_changed(self) -> None:
         """Tell the visible screen (and any below it) that the data moved."""
@@ -306,8 +314,10 @@ class NextCarsApp(App[None]):
         if self.actor is not None and self._desk is not None:
             self._save_theme(self.actor, theme)
 
-    @work(thread=True, group="theme")
+    @work(thread=True, group="theme", exit_on_error=False)
     def _save_theme(self, actor: Actor, theme: str) -> None:
+        """Remember the theme; if the database refuses just now, the theme stays for this
+        session and the desk carries on (a failed worker here must not end the desk)."""
         from nextcars_tui.services.preferences import save_theme
 
         save_theme(self.desk, actor, theme)

@@ -8,6 +8,8 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from nextcars_tui.domain.errors import DeskError
+    from nextcars_tui.services.desk import Desk
+    from nextcars_tui.services.live import ChangeWatcher
 
 
 class DataChanged(Message):
@@ -29,3 +31,27 @@ class RecordWritten(Message):
     def __init__(self, summary: str) -> None:
         super().__init__()
         self.summary = summary
+
+
+class DeskOpened(Message):
+    """The opening worker has the database: the desk, its demo sign-ins, a change watcher."""
+
+    def __init__(
+        self, desk: Desk, sign_ins: list[tuple[str, str, str]], watcher: ChangeWatcher | None
+    ) -> None:
+        super().__init__()
+        self.desk = desk
+        self.sign_ins = sign_ins
+        self.watcher = watcher
+
+
+class DeskOpenFailed(Message):
+    """The database could not be opened; `error` says why."""
+
+    def __init__(self, error: DeskError) -> None:
+        super().__init__()
+        self.error = error
+
+
+class DataMoved(Message):
+    """A worker (the lifecycle thread, the change poll) saw a commit from elsewhere."""

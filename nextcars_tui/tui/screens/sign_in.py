@@ -9,6 +9,7 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
@@ -34,6 +35,22 @@ class SignInScreen(Screen[None]):
         Binding("enter", "enter", show=False, priority=True),
         Binding("tab", "tab", show=False, priority=True),
     ]
+
+    class Verified(Message):
+        """The password was right: who signed in, and the theme they chose last time."""
+
+        def __init__(self, actor: Actor, theme: str | None) -> None:
+            super().__init__()
+            self.actor = actor
+            self.theme = theme
+
+    class Refused(Message):
+        """The sign-in was refused; `text` says why (the same for a wrong password and an
+        unknown user, until tries run short)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def __init__(self, locked_by: str | None = None) -> None:
         super().__init__()
@@ -104,7 +121,7 @@ class SignInScreen(Screen[None]):
         self._message("Checking…")
         self._verify(username, password)
 
-    @work(thread=True, exclusive=True, group="sign-in")
+    @work(thread=True, exclusive=True, group="sign-in", exit_on_error=False)
     def _verify(self, username: str, password: str) -> None:
         # argon2 takes ~0.1 s by design: never on the event loop.
         from nextcars_tui.services.auth import sign_in
@@ -114,18 +131,26 @@ class SignInScreen(Screen[None]):
             actor = sign_in(self.app.desk, username, password)
             theme = load_theme(self.app.desk, actor)
         except DeskError as error:
-            self.app.call_from_thread(self._failed, error.message)
+            self.post_message(self.Refused(error.message))
             return
-        self.app.call_from_thread(self._succeeded, actor, theme)
+        except Exception as error:
+            self.post_message(
+                self.Refused(f"Signing in failed unexpectedly ({type(error).__name__}).")
+            )
+            raise
+        self.post_message(self.Verified(actor, theme))
 
-    def _failed(self, message: str) -> None:
+    @on(Refused)
+    def _failed(self, refused: Refused) -> None:
+        message = refused.text
         self.query_one("#sign-in", Button).disabled = False
         password = self.query_one("#password", Input)
         password.value = ""
         password.focus()
         self._message(message)
 
-    def _succeeded(self, actor: Actor, theme: str | None) -> None:
+    @on(Verified)
+    def _succeeded(self, verified: Verified) -> None:
         self.query_one("#sign-in", Button).disabled = False
         self.query_one("#password", Input).value = ""
-        self.app.signed_in(actor, theme)
+        self.app.signed_in(verified.actor, verified.theme)
