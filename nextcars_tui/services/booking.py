@@ -255,6 +255,9 @@ def booking_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
         if not allowed:
             # Same answer as a missing booking, so refs of others cannot be probed.
             raise NotFound(f"No booking {ref}.")
+        if actor.role == Role.DRIVER:
+            # A driver's job: car, customer, dates and status; never payments or the log.
+            return BookingDetail(booking_view(*row), [], [])
         payments = [
             PaymentView(p.amount_cents, p.method, p.taken_at, p.taken_by)
             for p in uow.invoices.payments(invoice.id or 0)

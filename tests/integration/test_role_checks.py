@@ -146,7 +146,12 @@ def test_a_driver_sees_only_their_own_assignments(world):
     refs = [v.ref for v in work.today + work.upcoming + work.recent]
     assert refs == [world["mine"]]
     assert [v.driver_code for v in work.today] == [code(1)]
-    assert booking_detail(desk, driver, world["mine"]).booking.driver_code == code(1)
+    job = booking_detail(desk, driver, world["mine"])
+    assert job.booking.driver_code == code(1)
+    # What the driver needs, from the service itself: never payments or the audit history.
+    assert (job.payments, job.history) == ([], [])
+    staff_view = booking_detail(desk, world["actors"]["staff"], world["mine"])
+    assert staff_view.history, "the booking has a history that the driver is not shown"
 
 
 def test_desk_roles_see_everything(world):
