@@ -225,3 +225,16 @@ def test_add_months_clamps_to_the_month_end():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 12, 15), 1) == date(2027, 1, 15)
     assert add_months(date(2026, 1, 15), -1) == date(2025, 12, 15)
+
+
+async def test_the_date_to_go_to_is_read_back_as_it_is_typed(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_grid(pilot)
+        await press(pilot, "g", *"3/4/2027")
+        # The business reads day/month/year: the clerk sees which day before pressing Enter.
+        assert "Go to Sat 3 Apr 2027" in status_line(screen)
+        await press(pilot, *"x")
+        assert "Go to" not in status_line(screen)
+        await press(pilot, "backspace", "enter")
+        assert screen.start == date(2027, 4, 3)

@@ -196,15 +196,31 @@ class GridScreen(DeskScreen):
         elif len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 
+    def _typed_date(self, text: str) -> date:
+        return parse_date(
+            text,
+            "date to go to",
+            today=self.desk.today(),
+            order=self.desk.settings.business.dates,
+        )
+
+    @on(Input.Changed, "#grid-date")
+    def _read_back_date(self, event: Input.Changed) -> None:
+        """The date as the desk reads it, while it is typed: 3/4 is not left to guesswork."""
+        if not event.value.strip():
+            self._describe_cursor()
+            return
+        try:
+            day = self._typed_date(event.value)
+        except DeskError as error:
+            self._status(f"[$text-muted]{escape(error.message)}[/]")
+            return
+        self._status(f"Go to [b]{day:%a %-d %b %Y}[/] — Enter")
+
     @on(Input.Submitted, "#grid-date")
     def _go_to_date(self, event: Input.Submitted) -> None:
         try:
-            day = parse_date(
-                event.value,
-                "date to go to",
-                today=self.desk.today(),
-                order=self.desk.settings.business.dates,
-            )
+            day = self._typed_date(event.value)
         except DeskError as error:
             self._status(f"[$error]{escape(error.message)}[/]")
             return
