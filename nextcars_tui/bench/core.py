@@ -42,7 +42,7 @@ WARM_UP = 20  # per contender and size: the WAL file grows to its working size
 # Targets from the core issue: service at most 2x raw sqlite3 and at most 1.25x its own time
 # at the smallest size; a lifecycle run over the largest history under one second.
 MAX_VS_BASELINE, MAX_GROWTH, MAX_LIFECYCLE_MS = 2.0, 1.25, 1000.0
-# Issue 10: the first page of the bookings list in every sort order, over the largest history.
+# The first page of the bookings list in every sort order, over the largest history.
 MAX_FIRST_PAGE_MS = 300.0
 LIST_SORTS = ("start", "customer", "car", "driver", "total")
 LIST_PAGE = 100

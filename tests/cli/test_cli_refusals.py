@@ -1,6 +1,6 @@
-"""Issue 10's exit codes: every refusal of input is exit 2 with one `error:` line, exit 1 is for
-the unexpected and never prints SQL or its parameters, odd database paths open the file named,
-and a killed demo load leaves nothing half-done."""
+"""Exit codes of refused input: every refusal of input is exit 2 with one `error:` line,
+exit 1 is for the unexpected and never prints SQL or its parameters, odd database paths
+open the file named, and a killed demo load leaves nothing half-done."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Issue 10 through the services, on both engines: clashes as data, plates and phones as
-clerks type them, imports that let clerks book meanwhile, rationed unknown sign-ins, a demo
-that loads whole or not at all, and bookings lists sorted without sorting the history."""
+"""The layer in front of the rules, through the services on both engines: clashes as data,
+plates and phones as clerks type them, imports that let clerks book meanwhile, rationed
+unknown sign-ins, a demo that loads whole or not at all, and bookings lists sorted without
+sorting the history."""
 
 from __future__ import annotations
 
