@@ -67,9 +67,9 @@ def run_lifecycle(
         completed = uow.lifecycle.finished_confirmed(cut.today, lock=lock)
         overdue = uow.lifecycle.past_due_unpaid(cut.today, stale_before, lock=lock)
         if not dry_run:
-            uow.lifecycle.mark_overdue(cut.today, stale_before)
-            uow.lifecycle.expire(stale_before, EXPIRED_REASON)
-            uow.lifecycle.complete(cut.today)
+            uow.lifecycle.mark_overdue(cut.today, stale_before, overdue)
+            uow.lifecycle.expire(stale_before, EXPIRED_REASON, expired)
+            uow.lifecycle.complete(cut.today, completed)
             uow.lifecycle.audit(_entries(actor, cut, expired, completed, overdue))
             uow.commit()
     return LifecycleResult(expired, completed, overdue, dry_run, moment)

@@ -1,11 +1,11 @@
-"""Set-based lifecycle updates: each rule reads and writes only through its partial index."""
+"""Lifecycle updates: each rule lists its rows through an index, then changes exactly those."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, bindparam, insert, text
+from sqlalchemy import BindParameter, Date, bindparam, insert, text
 from sqlmodel import Session
 
 from nextcars_tui.store.hot_path import HotPath
@@ -23,6 +23,10 @@ _PAST_DUE = (
 
 _CUTOFF = bindparam("cutoff", type_=UTCDateTime)
 _TODAY = bindparam("today", type_=Date)
+# The updates change exactly the rows a run listed (and, on PostgreSQL, locked): a row that
+# became a candidate after the listing waits for the next run, so each change has its entry.
+_REFS: BindParameter[list[str]] = bindparam("refs", expanding=True)
+_CHUNK = 5_000
 
 
 def _sql(statement: str, *params: Any) -> Any:
@@ -58,32 +62,48 @@ class LifecycleQueries:
         statement = _sql(self._select("invoice", _PAST_DUE, lock), _TODAY, _CUTOFF)
         return self._refs(statement, today=today, cutoff=cutoff)
 
-    def expire(self, cutoff: datetime, reason: str) -> None:
-        """Cancel stale holds and void what they owed, in that order within one transaction."""
+    def _each_chunk(self, statement: Any, refs: list[str], **values: Any) -> None:
+        """Run an update for the listed refs only, a bounded number at a time (SQLite limits
+        the parameters of one statement)."""
+        for start in range(0, len(refs), _CHUNK):
+            self._session.execute(statement, {**values, "refs": refs[start : start + _CHUNK]})
+
+    def expire(self, cutoff: datetime, reason: str, refs: list[str]) -> None:
+        """Cancel the listed stale holds and void what they owed, in that order."""
         # Unindexed status keeps SQLite from walking every unpaid and overdue invoice through
         # the status index; the few stale holds lead to their invoices by booking_id instead.
         status = self._hot.unindexed("status")
         void_invoices = _sql(
             f"UPDATE invoice SET status = 'void' WHERE {status} IN ('unpaid', 'overdue') AND "
-            f"booking_id IN (SELECT id FROM booking WHERE {_STALE})",
+            f"booking_id IN (SELECT id FROM booking WHERE ref IN :refs AND {_STALE})",
             _CUTOFF,
+            _REFS,
         )
-        self._session.execute(void_invoices, {"cutoff": cutoff})
+        self._each_chunk(void_invoices, refs, cutoff=cutoff)
         cancel = _sql(
-            f"UPDATE booking SET status = 'cancelled', cancel_reason = :reason WHERE {_STALE}",
+            "UPDATE booking SET status = 'cancelled', cancel_reason = :reason "
+            f"WHERE ref IN :refs AND {_STALE}",
             _CUTOFF,
+            _REFS,
         )
-        self._session.execute(cancel, {"cutoff": cutoff, "reason": reason})
+        self._each_chunk(cancel, refs, cutoff=cutoff, reason=reason)
 
-    def complete(self, today: date) -> None:
-        statement = _sql(f"UPDATE booking SET status = 'completed' WHERE {_FINISHED}", _TODAY)
-        self._session.execute(statement, {"today": today})
-
-    def mark_overdue(self, today: date, cutoff: datetime) -> None:
+    def complete(self, today: date, refs: list[str]) -> None:
         statement = _sql(
-            f"UPDATE invoice SET status = 'overdue' WHERE {_PAST_DUE}", _TODAY, _CUTOFF
+            f"UPDATE booking SET status = 'completed' WHERE ref IN :refs AND {_FINISHED}",
+            _TODAY,
+            _REFS,
         )
-        self._session.execute(statement, {"today": today, "cutoff": cutoff})
+        self._each_chunk(statement, refs, today=today)
+
+    def mark_overdue(self, today: date, cutoff: datetime, refs: list[str]) -> None:
+        statement = _sql(
+            f"UPDATE invoice SET status = 'overdue' WHERE invoice.ref IN :refs AND {_PAST_DUE}",
+            _TODAY,
+            _CUTOFF,
+            _REFS,
+        )
+        self._each_chunk(statement, refs, today=today, cutoff=cutoff)
 
     def audit(self, entries: list[dict[str, Any]]) -> None:
         if entries:

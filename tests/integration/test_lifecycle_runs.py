@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from deskkit import START, raw, request, snapshot, statuses
+from deskkit import START, open_desk, raw, request, snapshot, statuses, target
 
 from nextcars_tui.services.billing import checkout
 from nextcars_tui.services.booking import book, cancel, confirm
 from nextcars_tui.services.lifecycle import run_lifecycle
+from nextcars_tui.store.lifecycle_sql import LifecycleQueries
 
 
 def at(day: int, hour: int = 9, minute: int = 0, month: int = 3) -> datetime:
@@ -231,3 +232,37 @@ def test_the_run_uses_the_desk_clock_when_no_moment_is_given(desk, staff, system
 def test_a_naive_moment_is_refused(desk, system):
     with pytest.raises(ValueError, match="timezone-aware"):
         run_lifecycle(desk, system, now=datetime(2026, 3, 30, 9))
+
+
+@pytest.mark.postgres_only
+def test_a_row_that_becomes_a_candidate_during_a_run_waits_for_the_next_run(
+    make_desk, clock, staff, system, monkeypatch
+):
+    # On PostgreSQL another terminal can commit while a run is under way. A hold that
+    # outlives its rental (a long TTL) is confirmed between the run's listing and its
+    # updates: the run must not complete it without saying so; the next run does.
+    clock.moment = START - timedelta(days=5)
+    desk = make_desk(pending_ttl_hours=720)
+    held = book(desk, staff, request(start=date(2026, 3, 6), days=1))  # ended 7 March
+    clock.moment = START
+    real_listing = LifecycleQueries.finished_confirmed
+
+    def list_then_let_another_terminal_confirm(self, today, *, lock=False):
+        listed = real_listing(self, today, lock=lock)
+        other = open_desk(target(desk), desk.settings, clock)
+        try:
+            confirm(other, staff, held.ref)
+        finally:
+            other.db.close()
+        return listed
+
+    monkeypatch.setattr(
+        LifecycleQueries, "finished_confirmed", list_then_let_another_terminal_confirm
+    )
+    first = run_lifecycle(desk, system)
+    assert held.ref not in first.completed
+    assert statuses(desk, held.ref)[0] == "confirmed"
+    monkeypatch.setattr(LifecycleQueries, "finished_confirmed", real_listing)
+    second = run_lifecycle(desk, system)
+    assert second.completed == [held.ref]
+    assert [a[1] for a in audit_for(desk, held.ref)][-1] == "completed"
