@@ -50,19 +50,23 @@ def plate_matches(text: str) -> Any:
     return PLATE_KEY.like(like_pattern(plate_key(text)), escape="\\")
 
 
-def customer_matches(text: str, phone_digits: str | None = None) -> Any:
-    """Customers whose name, e-mail or phone contains the text, or whose phone holds the
-    digits of a number typed in another form."""
+def text_matches(
+    text: str, columns: tuple[Any, ...], phone: Any, phone_digits: str | None = None
+) -> Any:
+    """Rows where one of the columns contains the text, or whose phone holds the digits of
+    a number typed in another form."""
     pattern = like_pattern(text.strip())
-    conditions = [
-        col(Customer.name).ilike(pattern, escape="\\"),
-        col(Customer.email).ilike(pattern, escape="\\"),
-        col(Customer.phone).ilike(pattern, escape="\\"),
-    ]
-    by_phone = phone_matches(Customer.phone, phone_digits)
+    conditions = [col(column).ilike(pattern, escape="\\") for column in columns]
+    by_phone = phone_matches(phone, phone_digits)
     if by_phone is not None:
         conditions.append(by_phone)
     return or_(*conditions)
+
+
+def customer_matches(text: str, phone_digits: str | None = None) -> Any:
+    """Customers whose name, e-mail or phone contains the text (or the typed number)."""
+    columns = (Customer.name, Customer.email, Customer.phone)
+    return text_matches(text, columns, Customer.phone, phone_digits)
 
 
 class CustomerRepository:
@@ -171,16 +175,8 @@ class DriverRepository:
     ) -> list[Driver]:
         query = select(Driver)
         if text.strip():
-            pattern = like_pattern(text.strip())
-            conditions = [
-                col(Driver.code).ilike(pattern, escape="\\"),
-                col(Driver.name).ilike(pattern, escape="\\"),
-                col(Driver.phone).ilike(pattern, escape="\\"),
-            ]
-            by_phone = phone_matches(Driver.phone, phone_digits)
-            if by_phone is not None:
-                conditions.append(by_phone)
-            query = query.where(or_(*conditions))
+            columns = (Driver.code, Driver.name, Driver.phone)
+            query = query.where(text_matches(text, columns, Driver.phone, phone_digits))
         query = query.order_by(col(Driver.code)).limit(limit).offset(offset)
         return list(self._session.exec(query))
 
