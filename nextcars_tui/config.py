@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -39,6 +40,16 @@ class BusinessSettings:
     booking_horizon_days: int = 730
     # The country a phone number without +code belongs to (ISO 3166 code, e.g. GB, US, DE).
     phone_region: str = "GB"
+    # Printed on the invoice document.
+    name: str = "NextCars"
+    address: str = ""
+    tax_number: str = ""
+    # Prices include tax at this rate; the invoice shows the tax part. Up to two decimals.
+    tax_rate_percent: str = "0"
+
+    @property
+    def tax_rate_basis_points(self) -> int:
+        return _basis_points(self.tax_rate_percent)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -60,6 +71,14 @@ class LifecycleSettings:
 
 
 @dataclass(frozen=True)
+class BillingSettings:
+    # A cancellation less than cancel_fee_hours before the start keeps this share of the
+    # rental total as a fee.
+    cancel_fee_percent: int = 0
+    cancel_fee_hours: int = 48
+
+
+@dataclass(frozen=True)
 class SignInSettings:
     max_failures: int = 5
     lockout_minutes: int = 15
@@ -71,6 +90,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     business: BusinessSettings = field(default_factory=BusinessSettings)
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+    billing: BillingSettings = field(default_factory=BillingSettings)
     sign_in: SignInSettings = field(default_factory=SignInSettings)
     # Folder that relative database paths are resolved against.
     base_dir: Path = field(default_factory=Path.cwd)
@@ -80,6 +100,7 @@ class Settings:
 _SECTIONS: dict[str, type] = {
     "business": BusinessSettings,
     "lifecycle": LifecycleSettings,
+    "billing": BillingSettings,
     "sign_in": SignInSettings,
 }
 
@@ -90,6 +111,8 @@ _INT_BOUNDS: dict[str, tuple[int, int]] = {
     "lifecycle.pending_ttl_hours": (1, 24 * 30),
     "lifecycle.invoice_due_days": (0, 365),
     "lifecycle.interval_seconds": (1, 24 * 3600),
+    "billing.cancel_fee_percent": (0, 100),
+    "billing.cancel_fee_hours": (0, 24 * 30),
     "sign_in.max_failures": (1, 100),
     "sign_in.lockout_minutes": (1, 24 * 60),
     "sign_in.idle_lock_minutes": (1, 24 * 60),
@@ -214,6 +237,8 @@ def _parse_section(section: str, value: Any, cls: type) -> Any:
             raise ConfigError(f"unknown setting '{name}'")
         if name in _INT_BOUNDS:
             values[key] = _check_int(name, item)
+        elif name == "business.tax_rate_percent":
+            values[key] = _check_rate(name, item)
         else:
             values[key] = _check_text(name, item)
     result = cls(**values)
@@ -229,6 +254,27 @@ def _check_int(name: str, value: Any) -> int:
     if not low <= value <= high:
         raise ConfigError(f"setting '{name}' must be between {low} and {high}, got {value}")
     return value
+
+
+_RATE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
+
+
+def _basis_points(percent: str) -> int:
+    units, _, decimals = percent.partition(".")
+    return int(units) * 100 + int(decimals.ljust(2, "0"))
+
+
+def _check_rate(name: str, value: Any) -> str:
+    """A percentage with at most two decimals, 0 to 100, kept exact (never a float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigError(f"setting '{name}' must be a percentage like 20 or 8.1, got {value!r}")
+    text = str(value).strip()
+    if not _RATE.fullmatch(text) or _basis_points(text) > 100 * 100:
+        raise ConfigError(
+            f"setting '{name}' must be a percentage from 0 to 100 with at most two decimals, "
+            f"got {value!r}"
+        )
+    return text
 
 
 def _check_text(name: str, value: Any) -> str:

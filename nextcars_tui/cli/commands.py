@@ -116,9 +116,24 @@ def confirm(ctx: Context, args: argparse.Namespace) -> int:
 def cancel(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
     view = booking.cancel(desk, ctx.actor, args.ref, args.reason)
+    invoice = view.invoice
+    # Charges are reversed on cancelling: what the invoice is for now is the fee alone.
+    fee = (
+        f"late-cancellation fee {desk.money(invoice.amount_cents)} charged"
+        if invoice.amount_cents
+        else "no cancellation fee"
+    )
+    balance = invoice.balance_cents
+    owed = (
+        f"{desk.money(-balance)} to refund"
+        if balance < 0
+        else f"{desk.money(balance)} due"
+        if balance > 0
+        else "nothing owed"
+    )
     print(
-        f"{view.ref} cancelled ({view.cancel_reason}); "
-        f"invoice {view.invoice.ref} is now {view.invoice.status.value}."
+        f"{view.ref} cancelled ({view.cancel_reason}); {fee}; "
+        f"invoice {invoice.ref} is now {invoice.status.value} ({owed})."
     )
     return 0
 

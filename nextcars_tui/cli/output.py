@@ -6,13 +6,14 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
 
 from nextcars_tui.domain.dates import describe_days
 from nextcars_tui.services.lifecycle import LifecycleResult
-from nextcars_tui.services.views import BookingView, InvoiceView
+from nextcars_tui.services.views import BookingView, EntryView, InvoiceStatement, InvoiceView
 
 Money = Callable[[int], str]
 
@@ -20,7 +21,7 @@ Money = Callable[[int], str]
 # Wide enough that a table piped into grep or a file is never cut to 80 columns.
 PIPE_WIDTH = 240
 # Only the customer's name may wrap; refs, plates and amounts stay whole.
-WRAPPING = {"Customer"}
+WRAPPING = {"Customer", "Entry"}
 
 
 def console() -> Console:
@@ -49,12 +50,7 @@ def booking_json(view: BookingView) -> dict[str, Any]:
         "end": view.end.isoformat(),
         "days": view.days,
         "total_cents": view.total_cents,
-        "invoice": {
-            "ref": view.invoice.ref,
-            "status": view.invoice.status.value,
-            "amount_cents": view.invoice.amount_cents,
-            "due": view.invoice.due.isoformat(),
-        },
+        "invoice": invoice_json(view.invoice),
     }
 
 
@@ -63,8 +59,28 @@ def invoice_json(view: InvoiceView) -> dict[str, Any]:
         "ref": view.ref,
         "status": view.status.value,
         "amount_cents": view.amount_cents,
+        "paid_cents": view.paid_cents,
+        "balance_cents": view.balance_cents,
         "due": view.due.isoformat(),
         "booking": view.booking_ref,
+    }
+
+
+def entry_json(entry: EntryView, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "kind": entry.kind.value,
+        "amount_cents": entry.amount_cents,
+        "method": entry.method,
+        "reason": entry.reason,
+        "at": entry.at.astimezone(zone).isoformat(timespec="seconds"),
+        "by": entry.by,
+    }
+
+
+def statement_json(found: InvoiceStatement, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        **invoice_json(found.invoice),
+        "entries": [entry_json(entry, zone) for entry in found.entries],
     }
 
 
@@ -108,14 +124,16 @@ def bookings_table(views: list[BookingView], money: Money) -> Table:
 def invoices_table(views: list[InvoiceView], money: Money) -> Table:
     table = _table(
         f"{len(views)} invoice(s)",
-        ("Ref", "Status", "Amount", "Due", "Booking", "Customer"),
-        right=("Amount",),
+        ("Ref", "Status", "Amount", "Paid", "Balance", "Due", "Booking", "Customer"),
+        right=("Amount", "Paid", "Balance"),
     )
     for view in views:
         table.add_row(
             view.ref,
             view.status.value,
             money(view.amount_cents),
+            money(view.paid_cents),
+            money(view.balance_cents),
             view.due.isoformat(),
             view.booking_ref,
             view.customer_name,
@@ -130,9 +148,43 @@ def booking_lines(view: BookingView, money: Money) -> list[str]:
         f"{view.ref} {view.status.value}: {view.car_plate} ({view.car_name}) with "
         f"{view.driver_code} ({view.driver_name}) for {view.customer_name} "
         f"<{view.customer_email}>, {dates} ({view.days} day(s)), {money(view.total_cents)}",
-        f"Invoice {invoice.ref} {invoice.status.value}, {money(invoice.amount_cents)}, "
-        f"due {invoice.due.isoformat()}",
+        *invoice_lines(invoice, money),
     ]
+
+
+def invoice_lines(invoice: InvoiceView, money: Money) -> list[str]:
+    return [
+        f"Invoice {invoice.ref} {invoice.status.value}: amount {money(invoice.amount_cents)}, "
+        f"paid {money(invoice.paid_cents)}, balance {money(invoice.balance_cents)}, "
+        f"due {invoice.due.isoformat()} (booking {invoice.booking_ref})"
+    ]
+
+
+def statement_table(found: InvoiceStatement, money: Money, zone: ZoneInfo) -> Table:
+    invoice = found.invoice
+    booking = found.booking
+    table = _table(
+        f"Invoice {invoice.ref} ({invoice.status.value}) for {booking.ref}, "
+        f"{booking.customer_name}, due {invoice.due.isoformat()}",
+        ("When", "Entry", "Method", "Amount", "Balance", "By"),
+        right=("Amount", "Balance"),
+    )
+    for entry in found.entries:
+        what = f"{entry.description} ({entry.reason})" if entry.reason else entry.description
+        table.add_row(
+            entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            what,
+            entry.method or "",
+            money(entry.amount_cents),
+            money(entry.balance_after_cents),
+            entry.by,
+        )
+    table.caption = (
+        f"Amount {money(invoice.amount_cents)} (includes tax {money(found.tax_cents)}), "
+        f"paid {money(invoice.paid_cents)}, balance {money(invoice.balance_cents)}"
+    )
+    table.caption_justify = "left"
+    return table
 
 
 def lifecycle_lines(result: LifecycleResult) -> list[str]:

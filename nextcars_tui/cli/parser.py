@@ -114,16 +114,46 @@ def build_parser() -> CliParser:
     confirm.add_argument("ref", metavar="BOOKING_REF")
     confirm.set_defaults(handler=_lazy("commands", "confirm"))
 
-    cancel = command("cancel", "cancel a booking; its invoice becomes void or refunded")
+    cancel = command(
+        "cancel",
+        "cancel a booking before it starts; its charges are reversed (a late one pays a fee)",
+    )
     cancel.add_argument("ref", metavar="BOOKING_REF")
     cancel.add_argument("--reason", metavar="TEXT")
     cancel.set_defaults(handler=_lazy("commands", "cancel"))
 
-    checkout = command("checkout", "take payment of an unpaid or overdue invoice")
+    checkout = command("checkout", "take the whole balance of an invoice")
     checkout.add_argument("ref", metavar="INVOICE_REF")
     checkout.add_argument("--method", required=True, type=_lower, choices=_values(PaymentMethod))
     checkout.add_argument("--json", action="store_true", help="print the booking as JSON")
     checkout.set_defaults(handler=_lazy("commands", "checkout"))
+
+    pay = command("pay", "take part or all of an invoice's balance (never more)")
+    pay.add_argument("ref", metavar="INVOICE_REF")
+    pay.add_argument("--amount", required=True, metavar="AMOUNT", help="like 120.00")
+    pay.add_argument("--method", required=True, type=_lower, choices=_values(PaymentMethod))
+    pay.add_argument("--json", action="store_true", help="print the invoice as JSON")
+    pay.set_defaults(handler=_lazy("money", "pay"))
+
+    refund = command("refund", "pay money back to the customer (at most what was paid)")
+    refund.add_argument("ref", metavar="INVOICE_REF")
+    refund.add_argument("--amount", required=True, metavar="AMOUNT", help="like 50.00")
+    refund.add_argument("--method", required=True, type=_lower, choices=_values(PaymentMethod))
+    refund.add_argument("--reason", metavar="TEXT")
+    refund.add_argument("--json", action="store_true", help="print the invoice as JSON")
+    refund.set_defaults(handler=_lazy("money", "refund"))
+
+    adjust = command("adjust", "correct what an invoice is for, with a reason (managers)")
+    adjust.add_argument("ref", metavar="INVOICE_REF")
+    adjust.add_argument("--amount", required=True, metavar="AMOUNT", help="signed, like -15.00")
+    adjust.add_argument("--reason", metavar="TEXT", help="required: why the invoice changes")
+    adjust.add_argument("--json", action="store_true", help="print the invoice as JSON")
+    adjust.set_defaults(handler=_lazy("money", "adjust"))
+
+    invoice = command("invoice", "one invoice with its statement of entries")
+    invoice.add_argument("ref", metavar="INVOICE_REF")
+    invoice.add_argument("--json", action="store_true", help="the invoice with its entries")
+    invoice.set_defaults(handler=_lazy("money", "invoice"))
 
     listing = command("bookings", "list bookings by start date")
     listing.add_argument("--status", type=_lower, choices=_values(BookingStatus))

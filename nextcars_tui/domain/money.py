@@ -15,6 +15,7 @@ def format_money(cents: int, currency: str = "GBP") -> str:
 
 
 def cents_to_text(cents: int) -> str:
-    """Plain '89.00' as used in CSV files."""
-    units, rest = divmod(cents, 100)
-    return f"{units}.{rest:02d}"
+    """Plain '89.00' (or '-15.50') as used in CSV files."""
+    sign = "-" if cents < 0 else ""
+    units, rest = divmod(abs(cents), 100)
+    return f"{sign}{units}.{rest:02d}"

@@ -201,6 +201,20 @@ def parse_amount(
     return cents
 
 
+def parse_signed_amount(
+    value: str | int, field: str = "amount", *, maximum: int = MAX_AMOUNT_CENTS
+) -> int:
+    """Like parse_amount, with an optional sign: '-15.00' is -1500 cents (a correction)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        magnitude = parse_amount(abs(value), field, maximum=maximum)
+        return -magnitude if value < 0 else magnitude
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text[:1] in ("-", "+"):
+        magnitude = parse_amount(text[1:], field, maximum=maximum)
+        return -magnitude if text[0] == "-" else magnitude
+    return parse_amount(value, field, maximum=maximum)
+
+
 # -- Dates ---------------------------------------------------------------------------------
 
 

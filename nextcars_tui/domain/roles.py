@@ -25,6 +25,9 @@ class Permission(StrEnum):
     CONFIRM = "confirm bookings"
     CANCEL = "cancel bookings"
     CHECKOUT = "take payments"
+    REFUND = "refund payments"
+    # A correction to what an invoice is for; only managers, always with a reason.
+    ADJUST = "adjust invoices"
     VIEW_DESK = "see all bookings and invoices"
     EDIT_CUSTOMERS = "add or change customers"
     VIEW_OWN_ASSIGNMENTS = "see your own assignments"
@@ -42,6 +45,7 @@ _DESK = {
     Permission.CONFIRM,
     Permission.CANCEL,
     Permission.CHECKOUT,
+    Permission.REFUND,
     Permission.VIEW_DESK,
     Permission.EDIT_CUSTOMERS,
 }
@@ -51,6 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(
         _DESK
         | {
+            Permission.ADJUST,
             Permission.MANAGE_USERS,
             Permission.MANAGE_FLEET,
             Permission.RUN_LIFECYCLE,

@@ -7,27 +7,33 @@ to decide what to offer and what to say, instead of writing the rule again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from nextcars_tui.domain.statuses import (
     ACTIVE_BOOKING_STATUSES,
-    PAYABLE_INVOICE_STATUSES,
     BookingStatus,
     InvoiceStatus,
 )
 
+Money = Callable[[int], str]
 
-def cancel_refusal(ref: str, status: str, end: date, today: date) -> str | None:
-    """A pending or confirmed booking may be cancelled until its end date (exclusive)."""
+
+def cancel_refusal(ref: str, status: str, start: date, today: date) -> str | None:
+    """A pending or confirmed booking may be cancelled until its rental starts; after that it
+    can be ended early or changed, which re-prices it through the ledger."""
     if status not in ACTIVE_BOOKING_STATUSES:
         return f"Booking {ref} is {status} and cannot be cancelled."
-    if end <= today:
-        return f"Booking {ref} ended on {end.isoformat()}; it cannot be cancelled."
+    if start <= today:
+        return (
+            f"Booking {ref} started on {start.isoformat()}; a rental under way cannot be "
+            "cancelled (end it early instead)."
+        )
     return None
 
 
-def may_cancel(status: str, end: date, today: date) -> bool:
-    return cancel_refusal("", status, end, today) is None
+def may_cancel(status: str, start: date, today: date) -> bool:
+    return cancel_refusal("", status, start, today) is None
 
 
 def confirm_refusal(ref: str, status: str) -> str | None:
@@ -43,21 +49,49 @@ def may_confirm(status: str) -> bool:
 
 _NOTHING_OWED = {
     InvoiceStatus.PAID: "is paid; nothing to take",
+    InvoiceStatus.REFUND_DUE: "owes money back to the customer; nothing to take",
     InvoiceStatus.VOID: "is void (its booking was cancelled); nothing to take",
     InvoiceStatus.REFUNDED: "was refunded (its booking was cancelled); nothing to take",
 }
 
 
-def payment_refusal(ref: str, status: str, amount_cents: int) -> str | None:
-    """Payment is taken only while money is owed: an unpaid or overdue invoice for more than
-    nothing (a zero invoice is settled by confirming the booking)."""
-    if status not in PAYABLE_INVOICE_STATUSES:
-        reason = _NOTHING_OWED.get(InvoiceStatus(status), f"is {status}")
+def payment_refusal(
+    ref: str, status: str, balance_cents: int, amount_cents: int | None = None, *, money: Money
+) -> str | None:
+    """Money is taken only while a balance is due, and never more than the balance: an
+    overpayment is refused, not silently kept. Without an amount: may any payment be taken."""
+    if balance_cents <= 0:
+        reason = _NOTHING_OWED.get(InvoiceStatus(status), "has nothing due")
         return f"Invoice {ref} {reason}."
-    if amount_cents == 0:
-        return f"Invoice {ref} is for nothing; confirm the booking instead."
+    if amount_cents is not None and amount_cents > balance_cents:
+        return (
+            f"Invoice {ref} has {money(balance_cents)} due; a payment of {money(amount_cents)} "
+            "is more than that."
+        )
     return None
 
 
-def may_take_payment(status: str, amount_cents: int) -> bool:
-    return payment_refusal("", status, amount_cents) is None
+def refund_refusal(
+    ref: str, paid_cents: int, amount_cents: int | None = None, *, money: Money
+) -> str | None:
+    """Only money that was paid can be paid back, and never more than was paid."""
+    if paid_cents <= 0:
+        return f"Nothing has been paid on invoice {ref}; there is nothing to refund."
+    if amount_cents is not None and amount_cents > paid_cents:
+        return (
+            f"Only {money(paid_cents)} has been paid on invoice {ref}; a refund of "
+            f"{money(amount_cents)} is more than that."
+        )
+    return None
+
+
+def adjustment_refusal(
+    ref: str, amount_cents: int, change_cents: int, *, money: Money
+) -> str | None:
+    """A correction may lower what an invoice is for, but never below nothing."""
+    if amount_cents + change_cents < 0:
+        return (
+            f"Invoice {ref} is for {money(amount_cents)}; an adjustment of "
+            f"{money(change_cents)} would take it below zero."
+        )
+    return None

@@ -13,9 +13,13 @@ class BookingStatus(StrEnum):
 
 
 class InvoiceStatus(StrEnum):
+    """Derived from the invoice's ledger (domain.ledger.invoice_status), never set by hand."""
+
     UNPAID = "unpaid"
+    PARTLY_PAID = "partly_paid"
     OVERDUE = "overdue"
     PAID = "paid"
+    REFUND_DUE = "refund_due"
     VOID = "void"
     REFUNDED = "refunded"
 
@@ -32,19 +36,11 @@ ACTIVE_BOOKING_STATUSES: tuple[BookingStatus, ...] = (
     BookingStatus.CONFIRMED,
 )
 
-# Payment can be taken only while money is owed.
-PAYABLE_INVOICE_STATUSES: tuple[InvoiceStatus, ...] = (
+# A balance is due: payment can be taken, and the lists age these by due date.
+OWING_INVOICE_STATUSES: tuple[InvoiceStatus, ...] = (
     InvoiceStatus.UNPAID,
+    InvoiceStatus.PARTLY_PAID,
     InvoiceStatus.OVERDUE,
 )
 
 EXPIRED_REASON = "expired"
-
-
-def invoice_status_after_cancel(status: InvoiceStatus) -> InvoiceStatus:
-    """Cancelling voids what was owed and refunds what was paid."""
-    if status == InvoiceStatus.PAID:
-        return InvoiceStatus.REFUNDED
-    if status in PAYABLE_INVOICE_STATUSES:
-        return InvoiceStatus.VOID
-    return status

@@ -1,30 +1,36 @@
-"""Billing: checkout (taking payment) and reading invoices."""
+"""Billing: payments, refunds and adjustments through the ledger, and reading invoices."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
+from nextcars_tui.domain.ledger import EntryKind, tax_part
+from nextcars_tui.domain.parsing import MAX_REASON, parse_amount, parse_signed_amount, parse_text
 from nextcars_tui.domain.refs import normalise_invoice_ref
 from nextcars_tui.domain.roles import Actor, Permission, Role
-from nextcars_tui.domain.rules import payment_refusal
-from nextcars_tui.domain.statuses import (
-    BookingStatus,
-    InvoiceStatus,
-    PaymentMethod,
-)
+from nextcars_tui.domain.rules import adjustment_refusal, payment_refusal, refund_refusal
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
 from nextcars_tui.services.booking import booking_detail
 from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.ledger import entry, post
 from nextcars_tui.services.views import (
     BookingDetail,
     BookingView,
+    InvoiceStatement,
     InvoiceView,
     Page,
     booking_view,
     invoice_view,
+    statement,
 )
-from nextcars_tui.store.tables import Payment
+from nextcars_tui.store import UnitOfWork
+from nextcars_tui.store.tables import Booking, Invoice
 
 
-def parse_method(text: str) -> PaymentMethod:
+def parse_method(text: str | PaymentMethod) -> PaymentMethod:
+    if isinstance(text, PaymentMethod):
+        return text
     try:
         return PaymentMethod(text.strip().lower())
     except ValueError:
@@ -32,55 +38,199 @@ def parse_method(text: str) -> PaymentMethod:
         raise InvalidInput(f"Payment method must be one of {names}, got {text!r}.") from None
 
 
-def checkout(desk: Desk, actor: Actor, ref: str, method: str | PaymentMethod) -> BookingView:
-    """Take the full amount of an unpaid or overdue invoice; confirms a pending booking too.
+def _positive(amount: str | int, field: str) -> int:
+    cents = parse_amount(amount, field)
+    if cents == 0:
+        raise InvalidInput(f"The {field} must be more than zero.", field=field)
+    return cents
 
-    The status check and the payment share one write transaction holding the booking and
-    invoice, so of two simultaneous checkouts of one invoice exactly one succeeds.
-    """
-    actor.require(Permission.CHECKOUT)
-    ref = normalise_invoice_ref(ref)
-    chosen = method if isinstance(method, PaymentMethod) else parse_method(method)
+
+@dataclass(frozen=True)
+class _Held:
+    booking: Booking
+    invoice: Invoice
+
+
+def _hold(uow: UnitOfWork, ref: str) -> _Held:
+    """The invoice and its booking, held until the unit of work ends (booking first: the
+    store's lock order), each read fresh, so the check of the balance and the entry that
+    follows it cannot interleave with another clerk's."""
+    found = uow.invoices.by_ref(ref)
+    booking = uow.bookings.by_id(found.booking_id, lock=True) if found else None
+    invoice = uow.invoices.by_ref(ref, lock=True) if booking else None
+    if booking is None or invoice is None:
+        raise NotFound(f"No invoice {ref}.")
+    return _Held(booking, invoice)
+
+
+def _invoice(uow: UnitOfWork, ref: str) -> InvoiceView:
+    found = uow.invoices.row_by_ref(ref)
+    if found is None:
+        raise NotFound(f"No invoice {ref}.")
+    return invoice_view(*found)
+
+
+def _take(
+    desk: Desk,
+    actor: Actor,
+    ref: str,
+    method: PaymentMethod,
+    amount_cents: int | None,
+) -> tuple[str, InvoiceView]:
+    """Take a payment (the whole balance when no amount is given) in one transaction;
+    a payment confirms a pending booking. Returns the booking ref and the invoice after."""
     now = desk.now()
     with desk.db.write() as uow:
-        found = uow.invoices.by_ref(ref)
-        # Held booking first, then invoice (the store's lock order), each read fresh.
-        held = uow.bookings.by_id(found.booking_id, lock=True) if found else None
-        invoice = uow.invoices.by_ref(ref, lock=True) if held else None
-        if invoice is None:
-            raise NotFound(f"No invoice {ref}.")
-        refusal = payment_refusal(ref, invoice.status, invoice.amount_cents)
+        held = _hold(uow, ref)
+        invoice, booking = held.invoice, held.booking
+        balance = invoice.amount_cents - invoice.paid_cents
+        taken = balance if amount_cents is None else amount_cents
+        refusal = payment_refusal(ref, invoice.status, balance, taken, money=desk.money)
         if refusal is not None:
-            raise NotAllowed(f"{refusal} Nothing was charged.")
-        row = uow.bookings.row_by_ref_id(invoice.booking_id)
-        booking = row[0]
-        uow.invoices.add_payment(
-            Payment(
-                invoice_id=invoice.id or 0,
-                amount_cents=invoice.amount_cents,
-                method=chosen,
-                taken_at=now,
-                taken_by=actor.username,
-            )
-        )
-        before = invoice.status
-        invoice.status = InvoiceStatus.PAID
-        uow.invoices.save(invoice)
-        uow.audit.record(
-            at=now,
-            actor=actor.username,
-            action="paid",
-            ref=invoice.ref,
-            detail=f"{desk.money(invoice.amount_cents)} by {chosen} (was {before})",
-        )
+            raise NotAllowed(f"{refusal} Nothing was taken.")
         if booking.status == BookingStatus.PENDING:
             booking.status = BookingStatus.CONFIRMED
             uow.bookings.save(booking)
             uow.audit.record(
                 at=now, actor=actor.username, action="confirmed", ref=booking.ref, detail="paid"
             )
+        payment = entry(
+            invoice.id or 0,
+            EntryKind.PAYMENT,
+            taken,
+            "Payment",
+            at=now,
+            actor=actor.username,
+            method=method,
+        )
+        before = invoice.status
+        figures = post(uow, invoice, booking.status, [payment], desk.today())
+        uow.audit.record(
+            at=now,
+            actor=actor.username,
+            action="paid",
+            ref=invoice.ref,
+            detail=f"{desk.money(taken)} by {method} (was {before}; "
+            f"balance {desk.money(figures.balance_cents)})",
+        )
         uow.flush()
-        view = booking_view(*row)
+        view = _invoice(uow, ref)
+        uow.commit()
+        return booking.ref, view
+
+
+def pay(
+    desk: Desk, actor: Actor, ref: str, amount: str | int, method: str | PaymentMethod
+) -> InvoiceView:
+    """Take part or all of an invoice's balance; more than the balance is refused."""
+    actor.require(Permission.CHECKOUT)
+    ref = normalise_invoice_ref(ref)
+    cents = _positive(amount, "amount")
+    _booking_ref, view = _take(desk, actor, ref, parse_method(method), cents)
+    return view
+
+
+def checkout(desk: Desk, actor: Actor, ref: str, method: str | PaymentMethod) -> BookingView:
+    """Take the whole balance of an invoice; confirms a pending booking too.
+
+    The balance check and the payment share one write transaction holding the booking and
+    invoice, so of two simultaneous checkouts of one invoice exactly one succeeds.
+    """
+    actor.require(Permission.CHECKOUT)
+    ref = normalise_invoice_ref(ref)
+    booking_ref, _view = _take(desk, actor, ref, parse_method(method), None)
+    with desk.db.read() as uow:
+        row = uow.bookings.row_by_ref(booking_ref)
+        if row is None:
+            raise NotFound(f"No booking {booking_ref}.")
+        return booking_view(*row)
+
+
+def refund(
+    desk: Desk,
+    actor: Actor,
+    ref: str,
+    amount: str | int,
+    method: str | PaymentMethod,
+    reason: str | None = None,
+) -> InvoiceView:
+    """Pay money back to the customer: never more than has been paid."""
+    actor.require(Permission.REFUND)
+    ref = normalise_invoice_ref(ref)
+    cents = _positive(amount, "amount")
+    chosen = parse_method(method)
+    why = parse_text(reason, "reason", MAX_REASON) if reason else None
+    now = desk.now()
+    with desk.db.write() as uow:
+        held = _hold(uow, ref)
+        invoice = held.invoice
+        refusal = refund_refusal(ref, invoice.paid_cents, cents, money=desk.money)
+        if refusal is not None:
+            raise NotAllowed(f"{refusal} Nothing was refunded.")
+        paid_out = entry(
+            invoice.id or 0,
+            EntryKind.REFUND,
+            cents,
+            "Refund",
+            at=now,
+            actor=actor.username,
+            method=chosen,
+            reason=why,
+        )
+        figures = post(uow, invoice, held.booking.status, [paid_out], desk.today())
+        detail = f"{desk.money(cents)} by {chosen}; balance {desk.money(figures.balance_cents)}"
+        uow.audit.record(
+            at=now,
+            actor=actor.username,
+            action="refunded",
+            ref=invoice.ref,
+            detail=f"{detail} ({why})" if why else detail,
+        )
+        uow.flush()
+        view = _invoice(uow, ref)
+        uow.commit()
+        return view
+
+
+def adjust(
+    desk: Desk, actor: Actor, ref: str, amount: str | int, reason: str | None
+) -> InvoiceView:
+    """A manager's signed correction to what an invoice is for, with a mandatory reason."""
+    actor.require(Permission.ADJUST)
+    ref = normalise_invoice_ref(ref)
+    change = parse_signed_amount(amount, "amount")
+    if change == 0:
+        raise InvalidInput("The adjustment must not be zero.", field="amount")
+    if not reason or not reason.strip():
+        raise InvalidInput("An adjustment needs a reason.", field="reason")
+    why = parse_text(reason, "reason", MAX_REASON)
+    now = desk.now()
+    with desk.db.write() as uow:
+        held = _hold(uow, ref)
+        invoice = held.invoice
+        refusal = adjustment_refusal(ref, invoice.amount_cents, change, money=desk.money)
+        if refusal is not None:
+            raise NotAllowed(f"{refusal} Nothing was changed.")
+        correction = entry(
+            invoice.id or 0,
+            EntryKind.ADJUSTMENT,
+            change,
+            "Adjustment",
+            at=now,
+            actor=actor.username,
+            reason=why,
+        )
+        figures = post(uow, invoice, held.booking.status, [correction], desk.today())
+        uow.audit.record(
+            at=now,
+            actor=actor.username,
+            action="adjusted",
+            ref=invoice.ref,
+            detail=f"{desk.money(change)} ({why}); now {desk.money(figures.amount_cents)}, "
+            f"balance {desk.money(figures.balance_cents)}",
+        )
+        uow.flush()
+        view = _invoice(uow, ref)
         uow.commit()
         return view
 
@@ -126,6 +276,24 @@ def invoice_booking(desk: Desk, actor: Actor, ref: str) -> BookingView:
 
 
 def invoice_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
-    """An invoice's whole record, found by its ref: the booking it bills, payments, history."""
+    """An invoice's whole record, found by its ref: the booking it bills, statement, history."""
     booking_ref = invoice_booking(desk, actor, ref).ref
     return booking_detail(desk, actor, booking_ref)
+
+
+def invoice_statement(desk: Desk, actor: Actor, ref: str) -> InvoiceStatement:
+    """What the invoice document shows, read in one transaction: booking, entries, tax."""
+    ref = normalise_invoice_ref(ref)
+    with desk.db.read() as uow:
+        invoice = uow.invoices.by_ref(ref)
+        row = uow.bookings.row_by_ref_id(invoice.booking_id) if invoice else None
+        allowed = row is not None and (
+            actor.can(Permission.VIEW_DESK)
+            or (actor.role == Role.CUSTOMER and actor.customer_id == row[0].customer_id)
+        )
+        if invoice is None or row is None or not allowed:
+            raise NotFound(f"No invoice {ref}.")
+        entries = statement(uow.invoices.entries(invoice.id or 0))
+        view = booking_view(*row)
+    rate = desk.settings.business.tax_rate_basis_points
+    return InvoiceStatement(view, entries, rate, tax_part(view.invoice.amount_cents, rate))

@@ -7,7 +7,9 @@ from datetime import date
 
 from nextcars_tui.domain.dates import DateRange, describe_days
 from nextcars_tui.domain.errors import Conflict, NotAllowed, NotFound, ResourceKind
+from nextcars_tui.domain.ledger import CancelTerms, EntryKind
 from nextcars_tui.domain.lifecycle import invoice_due_date
+from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.parsing import (
     MAX_REASON,
     check_booking_start,
@@ -21,18 +23,15 @@ from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import booking_ref, invoice_ref, normalise_booking_ref
 from nextcars_tui.domain.roles import Actor, Permission, Role
 from nextcars_tui.domain.rules import cancel_refusal, confirm_refusal
-from nextcars_tui.domain.statuses import (
-    BookingStatus,
-    InvoiceStatus,
-    invoice_status_after_cancel,
-)
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.ledger import entry, post, rental_charges
 from nextcars_tui.services.views import (
     AuditView,
     BookingDetail,
     BookingView,
-    PaymentView,
     booking_view,
+    statement,
 )
 from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.hot_path import row
@@ -152,10 +151,14 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
                 ref=invoice_ref(number),
                 booking_id=number,
                 amount_cents=quote.total_cents,
+                paid_cents=0,
                 status=InvoiceStatus.UNPAID,
                 issued_at=now,
                 due_date=invoice_due_date(dates.end, desk.settings.lifecycle.invoice_due_days),
             )
+        )
+        uow.invoices.add_entries(
+            rental_charges(number, quote, car.plate, driver.code, at=now, actor=actor.username)
         )
         uow.audit.record(
             at=now,
@@ -206,8 +209,25 @@ def confirm(desk: Desk, actor: Actor, ref: str) -> BookingView:
         return view
 
 
+def cancel_quote(desk: Desk, actor: Actor, ref: str) -> CancelTerms:
+    """What cancelling a booking now would cost, for the clerk to say before doing it;
+    refused like the cancellation itself when the booking cannot be cancelled."""
+    actor.require(Permission.CANCEL)
+    ref = normalise_booking_ref(ref)
+    with desk.db.read() as uow:
+        booking = uow.bookings.by_ref(ref)
+        if booking is None:
+            raise NotFound(f"No booking {ref}.")
+        refusal = cancel_refusal(ref, booking.status, booking.start_date, desk.today())
+        if refusal is not None:
+            raise NotAllowed(refusal)
+        return desk.cancel_terms(booking.total_cents, booking.start_date)
+
+
 def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> BookingView:
-    """Cancel a pending or confirmed booking that has not ended; void or refund its invoice."""
+    """Cancel a booking that has not started: its charges are reversed in the ledger (new
+    entries), a late cancellation's fee is charged, and what was paid beyond the fee becomes
+    refund due. Afterwards the invoice is for the fee alone (or nothing)."""
     actor.require(Permission.CANCEL)
     ref = normalise_booking_ref(ref)
     why = parse_text(reason, "reason", MAX_REASON) if reason else DEFAULT_CANCEL_REASON
@@ -215,23 +235,53 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
     today = desk.today()
     with desk.db.write() as uow:
         booking, invoice = _load(uow, ref)
-        refusal = cancel_refusal(ref, booking.status, booking.end_date, today)
+        refusal = cancel_refusal(ref, booking.status, booking.start_date, today)
         if refusal is not None:
             raise NotAllowed(refusal)
+        terms = desk.cancel_terms(booking.total_cents, booking.start_date)
         booking.status = BookingStatus.CANCELLED
         booking.cancel_reason = why
         uow.bookings.save(booking)
+        entries = []
+        if invoice.amount_cents:
+            entries.append(
+                entry(
+                    invoice.id or 0,
+                    EntryKind.CHARGE,
+                    -invoice.amount_cents,
+                    f"Booking {ref} cancelled: charges reversed",
+                    at=now,
+                    actor=actor.username,
+                    reason=why,
+                )
+            )
+        if terms.fee_cents:
+            entries.append(
+                entry(
+                    invoice.id or 0,
+                    EntryKind.FEE,
+                    terms.fee_cents,
+                    f"Late cancellation fee: {terms.fee_percent}% of "
+                    f"{cents_to_text(booking.total_cents)}",
+                    at=now,
+                    actor=actor.username,
+                    reason=f"cancelled less than {terms.notice_hours} h before the start",
+                )
+            )
         before = invoice.status
-        invoice.status = invoice_status_after_cancel(InvoiceStatus(invoice.status))
-        uow.invoices.save(invoice)
-        uow.audit.record(at=now, actor=actor.username, action="cancelled", ref=ref, detail=why)
+        figures = post(uow, invoice, booking.status, entries, today)
+        fee = f"; fee {desk.money(terms.fee_cents)}" if terms.fee_cents else ""
+        uow.audit.record(
+            at=now, actor=actor.username, action="cancelled", ref=ref, detail=f"{why}{fee}"
+        )
         if invoice.status != before:
             uow.audit.record(
                 at=now,
                 actor=actor.username,
                 action=f"invoice {invoice.status}",
                 ref=invoice.ref,
-                detail=f"was {before}; booking {ref} cancelled",
+                detail=f"was {before}; booking {ref} cancelled; "
+                f"balance {desk.money(figures.balance_cents)}",
             )
         uow.flush()
         view = _view(uow, ref)
@@ -240,7 +290,7 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
 
 
 def booking_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
-    """The single operational record: booking, invoice, payments and audit history."""
+    """The single operational record: booking, invoice, its statement and audit history."""
     ref = normalise_booking_ref(ref)
     with desk.db.read() as uow:
         row = uow.bookings.row_by_ref(ref)
@@ -256,14 +306,11 @@ def booking_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
             # Same answer as a missing booking, so refs of others cannot be probed.
             raise NotFound(f"No booking {ref}.")
         if actor.role == Role.DRIVER:
-            # A driver's job: car, customer, dates and status; never payments or the log.
+            # A driver's job: car, customer, dates and status; never money or the log.
             return BookingDetail(booking_view(*row), [], [])
-        payments = [
-            PaymentView(p.amount_cents, p.method, p.taken_at, p.taken_by)
-            for p in uow.invoices.payments(invoice.id or 0)
-        ]
+        entries = statement(uow.invoices.entries(invoice.id or 0))
         history = [
             AuditView(e.at, e.actor, e.action, e.ref, e.detail)
             for e in uow.audit.for_refs([booking.ref, invoice.ref])
         ]
-        return BookingDetail(booking_view(*row), payments, history)
+        return BookingDetail(booking_view(*row), entries, history)

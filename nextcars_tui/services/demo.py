@@ -51,14 +51,17 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 # Outcomes a planned booking is driven to by the booking and billing services.
-PENDING, CONFIRM, PAY, CANCEL, PAY_CANCEL, EXPIRE = (
+PENDING, CONFIRM, PAY, DEPOSIT, CANCEL, PAY_CANCEL, EXPIRE = (
     "pending",
     "confirm",
     "pay",
+    "deposit",
     "cancel",
     "pay then cancel",
     "expire",
 )
+# A deposit secures a hold: this share of the total, in whole currency units.
+DEPOSIT_PERCENT = 30
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ PLAN: tuple[PlannedBooking, ...] = (
     PlannedBooking(0, 12, -10, 4, CONFIRM, 5),
     PlannedBooking(0, 3, -2, 4, PAY, 9),
     PlannedBooking(0, 0, 3, 2, PENDING, 0),
-    PlannedBooking(0, 0, 8, 5, CONFIRM, 14),
+    PlannedBooking(0, 0, 8, 5, DEPOSIT, 14),
     PlannedBooking(1, 45, -42, 5, CONFIRM, 1),
     PlannedBooking(1, 20, -18, 2, PAY, 6),
     PlannedBooking(1, 2, -1, 2, CONFIRM, 10),
@@ -97,7 +100,7 @@ PLAN: tuple[PlannedBooking, ...] = (
     PlannedBooking(3, 0, 10, 3, PAY_CANCEL, 21),
     PlannedBooking(4, 50, -47, 3, PAY, 24),
     PlannedBooking(4, 28, -27, 5, PAY, 25),
-    PlannedBooking(4, 8, -7, 7, CONFIRM, 4),
+    PlannedBooking(4, 8, -7, 7, DEPOSIT, 4),
     PlannedBooking(4, 0, 1, 1, PENDING, 17),
     PlannedBooking(5, 18, -16, 4, PAY, 26),
     PlannedBooking(5, 4, -3, 5, PAY, 7),
@@ -243,9 +246,14 @@ def _drive(
     made = booking.book(desk, actor, request)
     if outcome in (PAY, PAY_CANCEL):
         billing.checkout(desk, actor, made.invoice.ref, method)
+    elif outcome == DEPOSIT:
+        deposit = made.total_cents * DEPOSIT_PERCENT // 100 // 100 * 100
+        billing.pay(desk, actor, made.invoice.ref, deposit, method)
     elif outcome == CONFIRM:
         booking.confirm(desk, actor, made.ref)
     if outcome == CANCEL:
         booking.cancel(desk, actor, made.ref, "customer changed plans")
     elif outcome == PAY_CANCEL:
-        booking.cancel(desk, actor, made.ref, "flight cancelled; refunded")
+        cancelled = booking.cancel(desk, actor, made.ref, "flight cancelled; refunded")
+        owed_back = -cancelled.invoice.balance_cents
+        billing.refund(desk, actor, made.invoice.ref, owed_back, method, "flight cancelled")

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from nextcars_tui.clock import Clock, system_clock
 from nextcars_tui.config import Settings
+from nextcars_tui.domain.ledger import CancelTerms, cancel_terms
 from nextcars_tui.domain.lifecycle import business_date
 from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.parsing import date_forms, parse_date, phone_digits
@@ -43,3 +44,15 @@ class Desk:
 
     def money(self, cents: int) -> str:
         return format_money(cents, self.settings.business.currency)
+
+    def cancel_terms(self, rental_cents: int, start: date) -> CancelTerms:
+        """What cancelling a rental of this total and start would cost now ([billing])."""
+        billing = self.settings.billing
+        return cancel_terms(
+            rental_cents,
+            start,
+            self.now(),
+            self.settings.business.zone,
+            fee_percent=billing.cancel_fee_percent,
+            notice_hours=billing.cancel_fee_hours,
+        )

@@ -68,7 +68,9 @@ def run_lifecycle(
         overdue = uow.lifecycle.past_due_unpaid(cut.today, stale_before, lock=lock)
         if not dry_run:
             uow.lifecycle.mark_overdue(cut.today, stale_before, overdue)
-            uow.lifecycle.expire(stale_before, EXPIRED_REASON, expired)
+            uow.lifecycle.expire(
+                stale_before, EXPIRED_REASON, expired, at=cut.now, actor=actor.username
+            )
             uow.lifecycle.complete(cut.today, completed)
             uow.lifecycle.audit(_entries(actor, cut, expired, completed, overdue))
             uow.commit()
@@ -95,5 +97,5 @@ def _entries(
     return (
         [entry("expired", ref, f"pending for more than {hours} h; invoice void") for ref in expired]
         + [entry("completed", ref, "rental ended") for ref in completed]
-        + [entry("overdue", ref, "unpaid past its due date") for ref in overdue]
+        + [entry("overdue", ref, "balance unpaid past its due date") for ref in overdue]
     )

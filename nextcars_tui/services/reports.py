@@ -1,4 +1,5 @@
-"""Manager reports: ageing of unpaid and overdue invoices, per bucket and per customer."""
+"""Manager reports: ageing of balances still owed, per bucket and per customer, and the
+refunds owed back to customers."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from nextcars_tui.domain.ageing import BUCKETS, bucket_for, days_past_due
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.roles import Actor, Permission
-from nextcars_tui.domain.statuses import PAYABLE_INVOICE_STATUSES
+from nextcars_tui.domain.statuses import OWING_INVOICE_STATUSES, InvoiceStatus
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.exports import ExportResult, csv_text, write_csv
 from nextcars_tui.services.views import InvoiceView, invoice_view
@@ -40,6 +41,12 @@ class AgeingReport:
     bucket_cents: dict[str, int]
     bucket_counts: dict[str, int]
     customers: list[CustomerOwes]
+    # Invoices owing money back to customers, oldest first: their own group, not debt.
+    refunds_due: list[InvoiceView]
+
+    @property
+    def refunds_due_cents(self) -> int:
+        return sum(-invoice.balance_cents for invoice in self.refunds_due)
 
     @property
     def total_cents(self) -> int:
@@ -47,14 +54,20 @@ class AgeingReport:
 
 
 def ageing_report(desk: Desk, actor: Actor) -> AgeingReport:
-    """Everything still owed, oldest debt first."""
+    """Every balance still owed, oldest debt first, aged by due date; refunds due apart."""
     actor.require(Permission.VIEW_REPORTS)
     today = desk.today()
-    statuses = [s.value for s in PAYABLE_INVOICE_STATUSES]
+    statuses = [s.value for s in OWING_INVOICE_STATUSES]
     with desk.db.read() as uow:
         invoices = [
             invoice_view(*row)
             for row in uow.invoices.rows(statuses=statuses, limit=MAX_REPORT_ROWS)
+        ]
+        refunds_due = [
+            invoice_view(*row)
+            for row in uow.invoices.rows(
+                statuses=[InvoiceStatus.REFUND_DUE.value], limit=MAX_REPORT_ROWS
+            )
         ]
     lines = []
     for invoice in invoices:
@@ -65,15 +78,15 @@ def ageing_report(desk: Desk, actor: Actor) -> AgeingReport:
     bucket_counts = dict.fromkeys(BUCKETS, 0)
     owed: dict[str, CustomerOwes] = {}
     for line in lines:
-        bucket_cents[line.bucket] += line.invoice.amount_cents
+        bucket_cents[line.bucket] += line.invoice.balance_cents
         bucket_counts[line.bucket] += 1
         email = line.invoice.customer_email
         before = owed.get(email, CustomerOwes(line.invoice.customer_name, email, 0, 0))
         owed[email] = CustomerOwes(
-            before.name, email, before.cents + line.invoice.amount_cents, before.invoices + 1
+            before.name, email, before.cents + line.invoice.balance_cents, before.invoices + 1
         )
     customers = sorted(owed.values(), key=lambda c: (-c.cents, c.email))
-    return AgeingReport(today, lines, bucket_cents, bucket_counts, customers)
+    return AgeingReport(today, lines, bucket_cents, bucket_counts, customers, refunds_due)
 
 
 AGEING_HEADER: tuple[str, ...] = (
@@ -86,6 +99,8 @@ AGEING_HEADER: tuple[str, ...] = (
     "days_late",
     "bucket",
     "amount",
+    "paid",
+    "balance",
 )
 
 
@@ -105,6 +120,8 @@ def ageing_rows(lines: Sequence[AgeingLine]) -> list[list[str | int]]:
                 line.days_late,
                 line.bucket,
                 cents_to_text(inv.amount_cents),
+                cents_to_text(inv.paid_cents),
+                cents_to_text(inv.balance_cents),
             ]
         )
     return rows

@@ -7,9 +7,12 @@ from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
 from nextcars_tui.domain import rules
+from nextcars_tui.domain.ledger import MONEY_KINDS, EntryKind, effect_on_balance
+from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.pricing import Quote
+from nextcars_tui.domain.rules import Money
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
-from nextcars_tui.store.tables import Booking, Car, Customer, Driver, Invoice
+from nextcars_tui.store.tables import Booking, Car, Customer, Driver, Invoice, LedgerEntry
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,7 @@ class InvoiceView:
     ref: str
     status: InvoiceStatus
     amount_cents: int
+    paid_cents: int
     due: date
     issued_at: datetime
     booking_ref: str
@@ -24,13 +28,27 @@ class InvoiceView:
     customer_email: str
 
     @property
-    def payable(self) -> bool:
-        return self.payment_refusal is None
+    def balance_cents(self) -> int:
+        """Still owed; negative when money is owed back."""
+        return self.amount_cents - self.paid_cents
+
+    def payment_refusal(self, money: Money, amount_cents: int | None = None) -> str | None:
+        """Why this payment cannot be taken (domain.rules), or None while it fits the balance."""
+        return rules.payment_refusal(
+            self.ref, self.status, self.balance_cents, amount_cents, money=money
+        )
+
+    def refund_refusal(self, money: Money, amount_cents: int | None = None) -> str | None:
+        """Why this refund cannot be paid out (domain.rules), or None."""
+        return rules.refund_refusal(self.ref, self.paid_cents, amount_cents, money=money)
 
     @property
-    def payment_refusal(self) -> str | None:
-        """Why payment cannot be taken (domain.rules), or None while money is owed."""
-        return rules.payment_refusal(self.ref, self.status, self.amount_cents)
+    def payable(self) -> bool:
+        return self.balance_cents > 0 and self.payment_refusal(format_money) is None
+
+    @property
+    def refundable(self) -> bool:
+        return self.refund_refusal(format_money) is None
 
 
 @dataclass(frozen=True)
@@ -62,7 +80,7 @@ class BookingView:
 
     def cancel_refusal(self, today: date) -> str | None:
         """Why this booking cannot be cancelled today (domain.rules), or None."""
-        return rules.cancel_refusal(self.ref, self.status, self.end, today)
+        return rules.cancel_refusal(self.ref, self.status, self.start, today)
 
     @property
     def confirm_refusal(self) -> str | None:
@@ -76,11 +94,21 @@ class BookingView:
 
 
 @dataclass(frozen=True)
-class PaymentView:
+class EntryView:
+    """One line of an invoice's statement, with the balance after it."""
+
+    kind: EntryKind
     amount_cents: int
-    method: str
-    taken_at: datetime
-    taken_by: str
+    method: str | None
+    description: str
+    reason: str | None
+    at: datetime
+    by: str
+    balance_after_cents: int
+
+    @property
+    def moves_money(self) -> bool:
+        return self.kind in MONEY_KINDS
 
 
 @dataclass(frozen=True)
@@ -95,8 +123,23 @@ class AuditView:
 @dataclass(frozen=True)
 class BookingDetail:
     booking: BookingView
-    payments: list[PaymentView]
+    # The invoice's statement (empty for a driver, who never sees money).
+    entries: list[EntryView]
     history: list[AuditView]
+
+
+@dataclass(frozen=True)
+class InvoiceStatement:
+    """What the invoice document shows: the booking billed, every entry, and the tax part."""
+
+    booking: BookingView
+    entries: list[EntryView]
+    tax_rate_basis_points: int
+    tax_cents: int
+
+    @property
+    def invoice(self) -> InvoiceView:
+        return self.booking.invoice
 
 
 T = TypeVar("T")
@@ -118,6 +161,7 @@ def invoice_view(invoice: Invoice, booking: Booking, customer: Customer) -> Invo
         ref=invoice.ref,
         status=InvoiceStatus(invoice.status),
         amount_cents=invoice.amount_cents,
+        paid_cents=invoice.paid_cents,
         due=invoice.due_date,
         issued_at=invoice.issued_at,
         booking_ref=booking.ref,
@@ -151,3 +195,24 @@ def booking_view(
         cancel_reason=booking.cancel_reason,
         invoice=invoice_view(invoice, booking, customer),
     )
+
+
+def statement(entries: list[LedgerEntry]) -> list[EntryView]:
+    """Entries in order, each with the running balance after it."""
+    lines = []
+    balance = 0
+    for e in entries:
+        balance += effect_on_balance(e.kind, e.amount_cents)
+        lines.append(
+            EntryView(
+                kind=EntryKind(e.kind),
+                amount_cents=e.amount_cents,
+                method=e.method,
+                description=e.description,
+                reason=e.reason,
+                at=e.at,
+                by=e.actor,
+                balance_after_cents=balance,
+            )
+        )
+    return lines

@@ -8,9 +8,11 @@ booking path's statements and backups. Repositories and services see only the re
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from nextcars_tui.store.hot_path import HotPath
@@ -47,6 +49,12 @@ class Backend(ABC):
     def backup(self, target: Path) -> str:
         """Write a consistent copy to `target` (created 0600; an existing file is refused)
         while others keep writing; returns one line saying what was written."""
+
+    @contextmanager
+    def schema_change(self, connection: Connection) -> Iterator[Callable[[], None]]:
+        """Around a schema upgrade on `connection`, before its transaction begins; yields a
+        check to run just before the upgrade commits. Most engines need neither."""
+        yield lambda: None
 
     def adopt(self) -> None:  # noqa: B027  (most engines need nothing)
         """Set up a database whose schema was just recognised as this program's (made,

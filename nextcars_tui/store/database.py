@@ -141,7 +141,7 @@ class Database:
 
     def _upgrade(self) -> None:
         try:
-            schema.upgrade(self.backend.writer)
+            schema.upgrade(self.backend.writer, self.backend.schema_change)
         except DBAPIError as exc:
             self._reraise(exc)
 

@@ -1,17 +1,18 @@
-"""Invoices and the append-only payment ledger."""
+"""Invoices and their append-only ledger entries."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
+from nextcars_tui.domain.ledger import EntryKind, Figures, figures_of
 from nextcars_tui.store.hot_path import HotPath
 from nextcars_tui.store.row_locks import locked
-from nextcars_tui.store.tables import Booking, Customer, Invoice, Payment
+from nextcars_tui.store.tables import Booking, Customer, Invoice, LedgerEntry
 
 InvoiceRow = tuple[Invoice, Booking, Customer]
 
@@ -82,12 +83,47 @@ class InvoiceRepository:
     def row_by_ref(self, ref: str) -> InvoiceRow | None:
         return self._session.exec(_joined().where(Invoice.ref == ref)).first()
 
-    def add_payment(self, payment: Payment) -> None:
-        self._session.add(payment)
+    def add_entries(self, entries: Sequence[LedgerEntry]) -> None:
+        """INSERT ledger entries at once, in order; they are never changed afterwards."""
+        if entries:
+            rows = [entry.model_dump(exclude={"id"}) for entry in entries]
+            self._session.execute(insert(LedgerEntry), rows)
 
-    def payments(self, invoice_id: int) -> list[Payment]:
-        query = select(Payment).where(Payment.invoice_id == invoice_id).order_by(col(Payment.id))
+    def entries(self, invoice_id: int) -> list[LedgerEntry]:
+        """An invoice's statement, in the order the entries were written."""
+        query = (
+            select(LedgerEntry)
+            .where(LedgerEntry.invoice_id == invoice_id)
+            .order_by(col(LedgerEntry.id))
+        )
         return list(self._session.exec(query))
+
+    def figures(self, invoice_id: int) -> Figures:
+        """The invoice's figures summed from its entries (one invoice's, through an index)."""
+        query = (
+            select(LedgerEntry.kind, func.sum(LedgerEntry.amount_cents))
+            .where(LedgerEntry.invoice_id == invoice_id)
+            .group_by(LedgerEntry.kind)
+        )
+        return figures_of((kind, int(total)) for kind, total in self._session.exec(query))
+
+    def money_moved(self, kind: EntryKind, since: datetime, until: datetime) -> tuple[int, int]:
+        """How many entries of one kind were written in [since, until), and their sum."""
+        query = select(func.count(), func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+            LedgerEntry.kind == kind.value,
+            col(LedgerEntry.at) >= since,
+            col(LedgerEntry.at) < until,
+        )
+        count, total = self._session.exec(query).one()
+        return int(count), int(total)
+
+    def owed_back(self) -> tuple[int, int]:
+        """Invoices owing money back to customers (refund due), and how much in all."""
+        query = select(
+            func.count(), func.coalesce(func.sum(Invoice.paid_cents - Invoice.amount_cents), 0)
+        ).where(Invoice.status == "refund_due")
+        count, total = self._session.exec(query).one()
+        return int(count), int(total)
 
 
 def _joined() -> Any:

@@ -13,10 +13,11 @@ from nextcars_tui.store.tables import AuditEntry
 from nextcars_tui.store.types import UTCDateTime
 
 _STALE = "status = 'pending' AND created_at < :cutoff"
+_STALE_HOLD = "b.status = 'pending' AND b.created_at < :cutoff"
 _FINISHED = "status = 'confirmed' AND end_date <= :today"
 # A hold that expires in the same run gets its invoice voided, never marked overdue.
 _PAST_DUE = (
-    "invoice.status = 'unpaid' AND invoice.due_date < :today AND EXISTS ("
+    "invoice.status IN ('unpaid', 'partly_paid') AND invoice.due_date < :today AND EXISTS ("
     "SELECT 1 FROM booking AS b WHERE b.id = invoice.booking_id AND b.status <> 'cancelled' "
     "AND NOT (b.status = 'pending' AND b.created_at < :cutoff))"
 )
@@ -68,14 +69,33 @@ class LifecycleQueries:
         for start in range(0, len(refs), _CHUNK):
             self._session.execute(statement, {**values, "refs": refs[start : start + _CHUNK]})
 
-    def expire(self, cutoff: datetime, reason: str, refs: list[str]) -> None:
-        """Cancel the listed stale holds and void what they owed, in that order."""
+    def expire(
+        self, cutoff: datetime, reason: str, refs: list[str], *, at: datetime, actor: str
+    ) -> None:
+        """Cancel the listed stale holds and void what they owed, in that order: each unpaid
+        invoice's charges are reversed in the ledger (new entries), then it reads void."""
         # Unindexed status keeps SQLite from walking every unpaid and overdue invoice through
         # the status index; the few stale holds lead to their invoices by booking_id instead.
-        status = self._hot.unindexed("status")
+        status = self._hot.unindexed("invoice.status")
+        unpaid = (
+            f"{status} IN ('unpaid', 'overdue') AND invoice.paid_cents = 0 AND "
+            "invoice.booking_id IN (SELECT b.id FROM booking AS b WHERE b.ref IN :refs "
+            f"AND {_STALE_HOLD})"
+        )
+        reverse = _sql(
+            "INSERT INTO ledger_entry "
+            "(invoice_id, kind, amount_cents, method, description, reason, at, actor) "
+            "SELECT invoice.id, 'charge', -invoice.amount_cents, NULL, "
+            "'Booking ' || booking.ref || ' expired: charges reversed', :reason, :at, :actor "
+            "FROM invoice JOIN booking ON booking.id = invoice.booking_id "
+            f"WHERE invoice.amount_cents <> 0 AND {unpaid} ORDER BY invoice.id",
+            _CUTOFF,
+            _REFS,
+            bindparam("at", type_=UTCDateTime),
+        )
+        self._each_chunk(reverse, refs, cutoff=cutoff, reason=reason, at=at, actor=actor)
         void_invoices = _sql(
-            f"UPDATE invoice SET status = 'void' WHERE {status} IN ('unpaid', 'overdue') AND "
-            f"booking_id IN (SELECT id FROM booking WHERE ref IN :refs AND {_STALE})",
+            f"UPDATE invoice SET status = 'void', amount_cents = 0 WHERE {unpaid}",
             _CUTOFF,
             _REFS,
         )

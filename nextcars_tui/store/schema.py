@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -95,22 +97,25 @@ def state(engine: Engine) -> SchemaState:
     return SchemaState(SchemaKind.OLDER, current, latest)
 
 
-def upgrade(engine: Engine) -> None:
+Guard = Callable[[Connection], AbstractContextManager[Callable[[], None]]]
+
+
+def upgrade(engine: Engine, guard: Guard) -> None:
     """Run every revision after the database's own, in one transaction; a first-release
-    database (no version table) is recorded as 0001 first, in the same transaction."""
+    database (no version table) is recorded as 0001 first, in the same transaction. The
+    engine's guard (Backend.schema_change) wraps it and checks it before it commits."""
     with engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
         connection.rollback()
-        config = _config(connection)
-        if "alembic_version" not in tables and tables >= FIRST_RELEASE_TABLES:
-            _stamp_then_upgrade(connection, config)
-        else:
-            command.upgrade(config, "head")
-        connection.commit()
-
-
-def _stamp_then_upgrade(connection: Connection, config: Config) -> None:
-    # Inside one outer transaction, which Alembic joins instead of committing on its own.
-    with connection.begin():
-        command.stamp(config, FIRST_REVISION)
-        command.upgrade(config, "head")
+        with guard(connection) as check:
+            config = _config(connection)
+            if "alembic_version" not in tables and tables >= FIRST_RELEASE_TABLES:
+                with connection.begin():
+                    # One outer transaction, which Alembic joins instead of committing.
+                    command.stamp(config, FIRST_REVISION)
+                    command.upgrade(config, "head")
+                    check()
+            else:
+                with connection.begin():
+                    command.upgrade(config, "head")
+                    check()

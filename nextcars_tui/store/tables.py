@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Index, func, literal_column
 from sqlmodel import Field, SQLModel
 
+from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
 from nextcars_tui.store.types import UTCDateTime
 
@@ -100,32 +101,62 @@ class Invoice(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_one_of("status", InvoiceStatus), name="invoice_status_known"),
         CheckConstraint("amount_cents >= 0", name="invoice_amount_not_negative"),
+        CheckConstraint("paid_cents >= 0", name="invoice_paid_not_negative"),
         # Invoices by status and due date: the invoice lists and the overdue rule.
         Index("ix_invoice_status_due", "status", "due_date"),
+        # All invoices by due date: the unfiltered list reads its first page from here.
+        Index("ix_invoice_due", "due_date", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(unique=True, max_length=16)
     # Unique: exactly one invoice per booking.
     booking_id: int = Field(foreign_key="booking.id", unique=True)
+    # Kept equal to the sums of the invoice's ledger entries, in the transaction that adds
+    # them, so lists never sum the ledger: charges + fees + adjustments, and payments - refunds.
     amount_cents: int
+    paid_cents: int = 0
     status: str = Field(max_length=16)
     issued_at: datetime = _aware()
     due_date: date
 
 
-class Payment(SQLModel, table=True):
+class LedgerEntry(SQLModel, table=True):
+    """One money movement on an invoice; never changed or removed (database triggers)."""
+
+    __tablename__ = "ledger_entry"
     __table_args__ = (
-        CheckConstraint(_one_of("method", PaymentMethod), name="payment_method_known"),
-        CheckConstraint("amount_cents > 0", name="payment_amount_positive"),
+        CheckConstraint(_one_of("kind", EntryKind), name="ledger_kind_known"),
+        CheckConstraint(
+            f"method IS NULL OR {_one_of('method', PaymentMethod)}", name="ledger_method_known"
+        ),
+        # Money moved has a method and a positive sum; billed lines have no method.
+        CheckConstraint(
+            "(kind IN ('payment', 'refund')) = (method IS NOT NULL)", name="ledger_method_iff_money"
+        ),
+        CheckConstraint(
+            "kind NOT IN ('payment', 'refund') OR amount_cents > 0", name="ledger_money_positive"
+        ),
+        CheckConstraint(
+            "kind <> 'adjustment' OR (amount_cents <> 0 AND reason IS NOT NULL)",
+            name="ledger_adjustment_reasoned",
+        ),
+        # An invoice's statement, and its sums, in order.
+        Index("ix_ledger_invoice", "invoice_id", "id"),
+        # Money taken on a day (today's deposits).
+        Index("ix_ledger_kind_at", "kind", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
+    kind: str = Field(max_length=16)
     amount_cents: int
-    method: str = Field(max_length=16)
-    taken_at: datetime = _aware()
-    taken_by: str = Field(max_length=64)
+    method: str | None = Field(default=None, max_length=16)
+    # What the line is, as printed on the invoice ("Car KX-204: 3 days × £45.00").
+    description: str = Field(max_length=200)
+    reason: str | None = Field(default=None, max_length=500)
+    at: datetime = _aware()
+    actor: str = Field(max_length=64)
 
 
 class User(SQLModel, table=True):
@@ -172,7 +203,7 @@ __all__ = [
     "Customer",
     "Driver",
     "Invoice",
-    "Payment",
+    "LedgerEntry",
     "Setting",
     "User",
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 from nextcars_tui.domain.errors import StoreUnavailable
@@ -140,6 +141,29 @@ class SqliteBackend(Backend):
             target.unlink(missing_ok=True)
             raise StoreUnavailable(f"The backup of {source} failed: {exc}.") from None
         return f"Backed up {source} to {target} (SQLite online backup)."
+
+    @contextmanager
+    def schema_change(self, connection: Connection) -> Iterator[Callable[[], None]]:
+        """SQLite rebuilds a table to change a constraint, which foreign keys would refuse
+        (dropping the old table); they are switched off for the upgrade, as SQLite's manual
+        prescribes (possible only outside a transaction), and every row is checked against
+        them before the upgrade commits."""
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        driver.execute("PRAGMA foreign_keys=OFF")
+
+        def check() -> None:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StoreUnavailable(
+                    f"The upgrade of {self.path} would leave {len(broken)} row(s) pointing at "
+                    "nothing; it was rolled back and the database is unchanged."
+                )
+
+        try:
+            yield check
+        finally:
+            driver.execute("PRAGMA foreign_keys=ON")
 
     def adopt(self) -> None:
         """The schema is this program's: an older file (or one restored in another journal

@@ -16,7 +16,6 @@ from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.validation import MAX_REASON
 from nextcars_tui.tui.base import DeskDialog
 from nextcars_tui.tui.formatting import span
-from nextcars_tui.tui.widgets.booking_record import cancel_consequence
 
 if TYPE_CHECKING:
     from nextcars_tui.services.views import BookingView
@@ -35,8 +34,16 @@ class CancelBookingDialog(DeskDialog[Any]):
             super().__init__()
             self.result = result
 
-    def __init__(self, booking: BookingView, cancel: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        booking: BookingView,
+        cancel: Callable[[str], Any] | None = None,
+        *,
+        consequence: str = "",
+    ) -> None:
         super().__init__()
+        # What cancelling now does to the invoice (fee, refund due), said before the yes.
+        self.consequence = consequence
         self._answered = False
         self._writing = False
         self.booking = booking
@@ -48,7 +55,7 @@ class CancelBookingDialog(DeskDialog[Any]):
             yield Static(f"Cancel booking {b.ref}?", classes="dialog-title")
             yield Static(
                 f"{b.customer_name} · {b.car_plate} with {b.driver_code} · "
-                f"{span(b.start, b.end)} ({b.status})\n{cancel_consequence(b)}",
+                f"{span(b.start, b.end)} ({b.status})\n{self.consequence}",
                 id="cancel-summary",
             )
             yield Label("Reason (kept in the booking's history)")

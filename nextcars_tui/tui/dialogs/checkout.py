@@ -102,11 +102,11 @@ class TakesPayment(_ScreenBase):
         invoice = self.record_invoice()
         if invoice is None:
             return
-        refusal = payment_refusal(invoice)
+        refusal = payment_refusal(invoice, self.desk.money)
         if refusal is not None:
             self.notify(refusal, title="No payment to take", severity="warning")
             return
-        amount = self.desk.money(invoice.amount_cents)
+        amount = self.desk.money(invoice.balance_cents)
         self.app.push_screen(CheckoutDialog(invoice, amount), self._method_chosen)
 
     def _method_chosen(self, method: str | None) -> None:

@@ -18,6 +18,7 @@ from nextcars_tui.tui.screens.record import RecordScreen
 from nextcars_tui.tui.widgets.booking_record import (
     HistoryLog,
     RecordCard,
+    cancel_consequence,
     cancel_refusal,
     car_driver_card,
     confirm_refusal,
@@ -104,7 +105,7 @@ class BookingDetailScreen(RecordScreen):
         self.query_one("#booking-car-driver", RecordCard).update(car_driver_card(b))
         self.query_one("#booking-price", RecordCard).update(dates_price_card(b, money))
         self.query_one("#booking-invoice", RecordCard).update(
-            invoice_card(b.invoice, detail.payments, money, zone)
+            invoice_card(b.invoice, detail.entries, money, zone)
         )
         self.query_one("#booking-history-log", Static).update(HistoryLog(detail.history, zone))
         self._offer_actions(b)
@@ -115,7 +116,7 @@ class BookingDetailScreen(RecordScreen):
         for button_id, refusal in (
             ("#booking-confirm", confirm_refusal(b)),
             ("#booking-cancel", cancel_refusal(b, today)),
-            ("#booking-pay", payment_refusal(b.invoice)),
+            ("#booking-pay", payment_refusal(b.invoice, self.desk.money)),
         ):
             button = self.query_one(button_id, Button)
             button.disabled = refusal is not None
@@ -154,8 +155,12 @@ class BookingDetailScreen(RecordScreen):
         def cancel_with(reason: str) -> BookingView:
             return cancel(desk, actor, ref, reason)
 
+        booking = self.detail.booking
+        terms = desk.cancel_terms(booking.total_cents, booking.start)
+        consequence = cancel_consequence(booking, terms, desk.money, desk.today())
         self.app.push_screen(
-            CancelBookingDialog(self.detail.booking, cancel_with), self._cancel_answered
+            CancelBookingDialog(booking, cancel_with, consequence=consequence),
+            self._cancel_answered,
         )
 
     def _cancel_answered(self, view: BookingView | None) -> None:

@@ -80,10 +80,10 @@ class InvoiceDetailScreen(RecordScreen):
             )
         )
         self.query_one("#invoice-invoice", RecordCard).update(
-            invoice_card(invoice, detail.payments, money, zone, issued=True)
+            invoice_card(invoice, detail.entries, money, zone, issued=True)
         )
         self.query_one("#invoice-booking", RecordCard).update(booking_summary_card(booking, money))
-        refusal = payment_refusal(invoice)
+        refusal = payment_refusal(invoice, self.desk.money)
         state = self.query_one("#invoice-payment-state", Static)
         if refusal is None:
             days = (invoice.due - self.desk.today()).days

@@ -18,14 +18,15 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nextcars_tui.domain import rules
+from nextcars_tui.domain.ledger import CancelTerms, Figures, invoice_status
 from nextcars_tui.domain.pricing import Quote
-from nextcars_tui.domain.statuses import InvoiceStatus, invoice_status_after_cancel
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 from nextcars_tui.tui.formatting import span, status_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from nextcars_tui.services.views import AuditView, BookingView, InvoiceView, PaymentView
+    from nextcars_tui.services.views import AuditView, BookingView, EntryView, InvoiceView
 
 
 def long_date(day: date) -> str:
@@ -48,15 +49,20 @@ def short_time(moment: datetime, zone: ZoneInfo) -> str:
     return f"{here.day} {here:%b %Y %H:%M}"
 
 
-def payment_refusal(invoice: InvoiceView) -> str | None:
-    """Why payment cannot be taken for this invoice, or None while money is owed (the
+def payment_refusal(invoice: InvoiceView, money: Callable[[int], str]) -> str | None:
+    """Why payment cannot be taken for this invoice, or None while a balance is due (the
     domain's rule, asked with what is on screen)."""
-    return rules.payment_refusal(invoice.ref, invoice.status, invoice.amount_cents)
+    return invoice.payment_refusal(money)
+
+
+def refund_refusal(invoice: InvoiceView, money: Callable[[int], str]) -> str | None:
+    """Why nothing can be refunded on this invoice, or None when something was paid."""
+    return invoice.refund_refusal(money)
 
 
 def cancel_refusal(booking: BookingView, today: date) -> str | None:
     """Why this booking cannot be cancelled, or None when it can."""
-    return rules.cancel_refusal(booking.ref, booking.status, booking.end, today)
+    return rules.cancel_refusal(booking.ref, booking.status, booking.start, today)
 
 
 def confirm_refusal(booking: BookingView) -> str | None:
@@ -64,15 +70,30 @@ def confirm_refusal(booking: BookingView) -> str | None:
     return rules.confirm_refusal(booking.ref, booking.status)
 
 
-def cancel_consequence(booking: BookingView) -> str:
-    """What cancelling does to the invoice, in the clerk's words."""
+def cancel_consequence(
+    booking: BookingView, terms: CancelTerms, money: Callable[[int], str], today: date
+) -> str:
+    """What cancelling does to the invoice, in the clerk's words, before it is done: the
+    figures the ledger will hold afterwards (charges reversed, the fee charged)."""
     invoice = booking.invoice
-    after = invoice_status_after_cancel(invoice.status)
-    if after == invoice.status:
-        return f"Invoice {invoice.ref} stays {invoice.status}."
-    if after == InvoiceStatus.REFUNDED:
-        return f"Invoice {invoice.ref} is paid, so it will be marked refunded."
-    return f"Invoice {invoice.ref} is {invoice.status}, so it will be voided."
+    after = Figures(terms.fee_cents, invoice.paid_cents, 0)
+    status = invoice_status(after, BookingStatus.CANCELLED, invoice.due, today)
+    if terms.fee_cents:
+        fee = (
+            f"Cancelling now is less than {terms.notice_hours} h before the start: a fee of "
+            f"{money(terms.fee_cents)} ({terms.fee_percent}% of {money(booking.total_cents)}) "
+            "is charged."
+        )
+    else:
+        fee = "No cancellation fee."
+    balance = after.balance_cents
+    if balance < 0:
+        owed = f"{money(-balance)} paid will be owed back (refund due)."
+    elif balance > 0:
+        owed = f"{money(balance)} will be owed."
+    else:
+        owed = "Nothing will be owed either way."
+    return f"{fee} Invoice {invoice.ref} becomes {status.value}: {owed}"
 
 
 def customer_card(booking: BookingView) -> RenderableType:
@@ -114,14 +135,26 @@ def dates_price_card(booking: BookingView, money: Callable[[int], str]) -> Rende
     return Group(dates, price)
 
 
+_STATE = {
+    InvoiceStatus.UNPAID: "Owed: payment can be taken (t).",
+    InvoiceStatus.PARTLY_PAID: "Part paid: the balance can be taken (t).",
+    InvoiceStatus.OVERDUE: "Overdue: payment can be taken (t).",
+    InvoiceStatus.PAID: "Paid in full: nothing to take.",
+    InvoiceStatus.REFUND_DUE: "Refund due: money is owed back to the customer.",
+    InvoiceStatus.VOID: "Void (cancelled): nothing to take.",
+    InvoiceStatus.REFUNDED: "Refunded (cancelled): nothing to take.",
+}
+
+
 def invoice_card(
     invoice: InvoiceView,
-    payments: list[PaymentView],
+    entries: list[EntryView],
     money: Callable[[int], str],
     zone: ZoneInfo,
     *,
     issued: bool = False,
 ) -> RenderableType:
+    """The invoice's figures and its statement: every entry, with the balance after it."""
     title = Text.assemble(
         (invoice.ref, "bold"),
         "  ",
@@ -134,21 +167,46 @@ def invoice_card(
     if issued:
         lines.add_row("Issued", long_date(invoice.issued_at.astimezone(zone).date()))
     lines.add_row("Due", long_date(invoice.due))
-    for payment in payments:
-        lines.add_row(
-            Text("Paid", "green"),
-            Text(f"{money(payment.amount_cents)} by {payment.method}", "green"),
-        )
-        lines.add_row("", f"{short_time(payment.taken_at, zone)} · {payment.taken_by}")
-    state = {
-        InvoiceStatus.UNPAID: "Owed: payment can be taken (t).",
-        InvoiceStatus.OVERDUE: "Overdue: payment can be taken (t).",
-        InvoiceStatus.PAID: "Paid in full: nothing to take.",
-        InvoiceStatus.VOID: "Void (cancelled): nothing to take.",
-        InvoiceStatus.REFUNDED: "Refunded (cancelled): nothing to take.",
-    }
-    parts: list[RenderableType] = [title, lines, Text(state[invoice.status], style="italic")]
+    lines.add_row("Paid", money(invoice.paid_cents))
+    owed = "Refund due" if invoice.balance_cents < 0 else "Balance"
+    lines.add_row(Text(owed, "bold"), Text(money(abs(invoice.balance_cents)), "bold"))
+    parts: list[RenderableType] = [title, lines]
+    if entries:
+        parts.append(StatementTable(entries, money, zone))
+    parts.append(Text(_STATE[invoice.status], style="italic"))
     return Group(*parts)
+
+
+class StatementTable:
+    """An invoice's entries, oldest first, each with who, when and the balance after it: one
+    line an entry where there is room, else the description wraps beneath."""
+
+    def __init__(
+        self, entries: list[EntryView], money: Callable[[int], str], zone: ZoneInfo
+    ) -> None:
+        self.entries = entries
+        self.money = money
+        self.zone = zone
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        table = Table(box=None, header_style="bold", pad_edge=False, expand=True)
+        table.add_column("Entry", ratio=1)
+        table.add_column("Amount", justify="right", no_wrap=True)
+        table.add_column("Balance", justify="right", no_wrap=True)
+        for entry in self.entries:
+            what = Text(entry.description)
+            if entry.method:
+                what.append(f" by {entry.method}")
+            if entry.reason:
+                what.append(f" ({entry.reason})", "italic")
+            what.append(f"\n{short_time(entry.at, self.zone)} · {entry.by}", "dim")
+            sign = "-" if entry.kind.value in ("payment",) else ""
+            table.add_row(
+                what,
+                f"{sign}{self.money(entry.amount_cents)}",
+                self.money(entry.balance_after_cents),
+            )
+        yield table
 
 
 def booking_summary_card(booking: BookingView, money: Callable[[int], str]) -> RenderableType:

@@ -1,0 +1,139 @@
+"""Money as an append-only ledger: what an invoice's entries add up to, and its status.
+
+Signs: charges, fees and adjustments are stored with the sign of their effect on what the
+invoice is for (a reversed charge is a negative charge); payments and refunds are stored as
+positive sums of money moved, a refund taking back from what was paid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
+
+
+class EntryKind(StrEnum):
+    CHARGE = "charge"
+    FEE = "fee"
+    PAYMENT = "payment"
+    REFUND = "refund"
+    ADJUSTMENT = "adjustment"
+
+
+# What the invoice is for; the other kinds move money.
+BILLED_KINDS: tuple[EntryKind, ...] = (EntryKind.CHARGE, EntryKind.FEE, EntryKind.ADJUSTMENT)
+MONEY_KINDS: tuple[EntryKind, ...] = (EntryKind.PAYMENT, EntryKind.REFUND)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An invoice's figures, derived from its entries."""
+
+    amount_cents: int = 0
+    paid_cents: int = 0
+    refunded_cents: int = 0
+
+    @property
+    def balance_cents(self) -> int:
+        """What is still owed; negative when money is owed back to the customer."""
+        return self.amount_cents - self.paid_cents
+
+    def after(self, kind: EntryKind, amount_cents: int) -> Figures:
+        """These figures with one more entry."""
+        if kind == EntryKind.PAYMENT:
+            return Figures(self.amount_cents, self.paid_cents + amount_cents, self.refunded_cents)
+        if kind == EntryKind.REFUND:
+            return Figures(
+                self.amount_cents,
+                self.paid_cents - amount_cents,
+                self.refunded_cents + amount_cents,
+            )
+        return Figures(self.amount_cents + amount_cents, self.paid_cents, self.refunded_cents)
+
+
+def figures_of(entries: Iterable[tuple[str, int]]) -> Figures:
+    """The figures of (kind, amount_cents) pairs, in any order."""
+    result = Figures()
+    for kind, amount in entries:
+        result = result.after(EntryKind(kind), amount)
+    return result
+
+
+def effect_on_balance(kind: str, amount_cents: int) -> int:
+    """How one entry moves the balance: up for what is billed and refunded, down for payments."""
+    return -amount_cents if kind == EntryKind.PAYMENT else amount_cents
+
+
+def invoice_status(figures: Figures, booking_status: str, due: date, today: date) -> InvoiceStatus:
+    """The status an invoice's figures give it; never set by hand."""
+    balance = figures.balance_cents
+    if balance < 0:
+        return InvoiceStatus.REFUND_DUE
+    if balance > 0:
+        if due < today:
+            return InvoiceStatus.OVERDUE
+        return InvoiceStatus.PARTLY_PAID if figures.paid_cents > 0 else InvoiceStatus.UNPAID
+    if booking_status == BookingStatus.CANCELLED:
+        if figures.refunded_cents > 0:
+            return InvoiceStatus.REFUNDED
+        if figures.paid_cents == 0:
+            return InvoiceStatus.VOID
+    return InvoiceStatus.PAID
+
+
+# -- Tax and fees ----------------------------------------------------------------------------
+
+BASIS_POINTS = 10_000  # 100 % in hundredths of a percent
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest whole number, halves away from zero."""
+    sign = -1 if (numerator < 0) != (denominator < 0) else 1
+    whole, rest = divmod(abs(numerator), abs(denominator))
+    return sign * (whole + (1 if 2 * rest >= abs(denominator) else 0))
+
+
+def tax_part(gross_cents: int, rate_basis_points: int) -> int:
+    """The tax inside a tax-inclusive amount, rounded half up to the cent:
+    gross × rate / (100 % + rate). £120.00 at 20 % holds £20.00 of tax."""
+    return round_half_up(gross_cents * rate_basis_points, BASIS_POINTS + rate_basis_points)
+
+
+def percent_of(cents: int, percent: int) -> int:
+    """A whole percentage of an amount, rounded half up to the cent."""
+    return round_half_up(cents * percent, 100)
+
+
+@dataclass(frozen=True)
+class CancelTerms:
+    """What cancelling a booking now costs: the fee kept of its rental total, and why."""
+
+    fee_cents: int
+    late: bool
+    fee_percent: int
+    notice_hours: int
+
+
+def start_moment(start: date, zone: ZoneInfo) -> datetime:
+    """When a rental starts, for notice periods: the start of its first day, business time."""
+    return datetime.combine(start, time.min, tzinfo=zone)
+
+
+def cancel_terms(
+    rental_cents: int,
+    start: date,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    fee_percent: int,
+    notice_hours: int,
+) -> CancelTerms:
+    """A cancellation less than `notice_hours` before the start keeps `fee_percent` of the
+    rental total as a fee; earlier ones cost nothing."""
+    late = now > start_moment(start, zone) - timedelta(hours=notice_hours)
+    fee = percent_of(rental_cents, fee_percent) if late else 0
+    return CancelTerms(fee, late, fee_percent, notice_hours)
