@@ -16,5 +16,5 @@ def backstop_error(message: str) -> Exception | None:
     if OVERLAP_MARKER in message:
         return Conflict(OVERLAP)
     if APPEND_ONLY_MARKER in message:
-        return NotAllowed("Payments and the audit log are never changed or removed.")
+        return NotAllowed("Ledger entries and the audit log are never changed or removed.")
     return None
