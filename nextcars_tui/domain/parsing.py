@@ -215,6 +215,39 @@ def parse_signed_amount(
     return parse_amount(value, field, maximum=maximum)
 
 
+# -- The job sheet --------------------------------------------------------------------------
+
+_CLOCK = re.compile(r"(?P<hours>[0-9]{1,2}):(?P<minutes>[0-9]{2})", re.ASCII)
+MAX_PLACE = 200
+MAX_NOTES = 1000
+
+
+def parse_pickup_time(value: str, field: str = "pickup time") -> str:
+    """'9:05' or '09:05' as '09:05' (24-hour, business time); 25:00 or 9.05 is refused."""
+    text = refuse_control_characters(_require_text(value, field), field).strip()
+    match = _CLOCK.fullmatch(text)
+    if match is None:
+        raise InvalidInput(
+            f"The {field} must be a time like 09:30 (24-hour), got {_shown(value)}.", field=field
+        )
+    hours, minutes = int(match.group("hours")), int(match.group("minutes"))
+    if hours > 23 or minutes > 59:
+        raise InvalidInput(
+            f"The {field} {_shown(value)} is not a time of day (00:00 to 23:59).", field=field
+        )
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def parse_passengers(value: str | int, seats: int) -> int:
+    """How many people ride: 1 up to the car's seats."""
+    count = parse_whole_number(value, "passengers", minimum=1, maximum=60)
+    if count > seats:
+        raise InvalidInput(
+            f"{count} passengers do not fit: the car has {seats} seats.", field="passengers"
+        )
+    return count
+
+
 # -- Dates ---------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Human references: BK-000123 for a booking and INV-000123 for its invoice."""
+"""Human references: BK-000123 for a booking, INV-000123 for its invoice, BL-000012 for a
+block."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from nextcars_tui.domain.errors import InvalidInput
 
 BOOKING_PREFIX = "BK"
 INVOICE_PREFIX = "INV"
+BLOCK_PREFIX = "BL"
 
 
 def booking_ref(number: int) -> str:
@@ -16,6 +18,10 @@ def booking_ref(number: int) -> str:
 
 def invoice_ref(number: int) -> str:
     return f"{INVOICE_PREFIX}-{number:06d}"
+
+
+def block_ref(number: int) -> str:
+    return f"{BLOCK_PREFIX}-{number:06d}"
 
 
 def _parse(text: str, prefix: str, what: str) -> str:
@@ -33,3 +39,7 @@ def normalise_booking_ref(text: str) -> str:
 
 def normalise_invoice_ref(text: str) -> str:
     return _parse(text, INVOICE_PREFIX, "an invoice")
+
+
+def normalise_block_ref(text: str) -> str:
+    return _parse(text, BLOCK_PREFIX, "a block")

@@ -95,3 +95,8 @@ def adjustment_refusal(
             f"{money(change_cents)} would take it below zero."
         )
     return None
+
+
+def retired_refusal(what: str, retired: bool) -> str | None:
+    """A retired car, driver or customer stays in history but takes no new bookings."""
+    return f"{what} is retired and takes no new bookings." if retired else None

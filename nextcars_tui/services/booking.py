@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from nextcars_tui.domain.dates import DateRange, describe_days
-from nextcars_tui.domain.errors import Conflict, NotAllowed, NotFound, ResourceKind
+from nextcars_tui.domain.dates import DateRange
+from nextcars_tui.domain.errors import NotAllowed, NotFound
+from nextcars_tui.domain.job_sheet import JobSheet, parse_job_sheet
 from nextcars_tui.domain.ledger import CancelTerms, EntryKind
 from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.money import cents_to_text
@@ -16,14 +17,16 @@ from nextcars_tui.domain.parsing import (
     parse_days,
     parse_driver_code,
     parse_email,
+    parse_passengers,
     parse_plate,
     parse_text,
 )
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import booking_ref, invoice_ref, normalise_booking_ref
 from nextcars_tui.domain.roles import Actor, Permission, Role
-from nextcars_tui.domain.rules import cancel_refusal, confirm_refusal
+from nextcars_tui.domain.rules import cancel_refusal, confirm_refusal, retired_refusal
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
+from nextcars_tui.services.clashes import require_free
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.ledger import entry, post, rental_charges
 from nextcars_tui.services.views import (
@@ -35,7 +38,7 @@ from nextcars_tui.services.views import (
 )
 from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.hot_path import row
-from nextcars_tui.store.tables import Booking, Car, Driver, Invoice
+from nextcars_tui.store.tables import Booking, Invoice
 
 DEFAULT_CANCEL_REASON = "cancelled at the desk"
 
@@ -49,6 +52,12 @@ class BookingRequest:
     driver_code: str
     start: date | str
     days: int | str
+    # The job sheet, all optional.
+    pickup_time: str | None = None
+    pickup: str | None = None
+    dropoff: str | None = None
+    passengers: int | str | None = None
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class ValidRequest:
     car_plate: str
     driver_code: str
     dates: DateRange
+    job_sheet: JobSheet
 
 
 def validate_request(desk: Desk, request: BookingRequest) -> ValidRequest:
@@ -74,26 +84,13 @@ def validate_request(desk: Desk, request: BookingRequest) -> ValidRequest:
         car_plate=parse_plate(request.car_plate),
         driver_code=parse_driver_code(request.driver_code),
         dates=DateRange(start, days),
-    )
-
-
-def clash(booking: Booking, car: Car, driver: Driver) -> Conflict:
-    """The Conflict for a requested car or driver held by `booking`: the car if it is the
-    car's booking, else the driver, with the message and the fields screens decide from."""
-    span = describe_days(booking.start_date, booking.end_date)
-    if booking.car_id == car.id:
-        kind, resource = ResourceKind.CAR, car.plate
-        message = f"Car {car.plate} is already booked {span} ({booking.ref})."
-    else:
-        kind, resource = ResourceKind.DRIVER, driver.code
-        message = f"Driver {driver.code} ({driver.name}) is already booked {span} ({booking.ref})."
-    return Conflict(
-        message,
-        resource_kind=kind,
-        resource=resource,
-        clashing_ref=booking.ref,
-        start=booking.start_date,
-        end=booking.end_date,
+        job_sheet=parse_job_sheet(
+            pickup_time=request.pickup_time,
+            pickup=request.pickup,
+            dropoff=request.dropoff,
+            passengers=request.passengers,
+            notes=request.notes,
+        ),
     )
 
 
@@ -114,14 +111,18 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
         if driver is None:
             raise NotFound(f"No driver with code {valid.driver_code}.")
         dates = valid.dates
+        for refusal in (
+            retired_refusal(f"Customer {customer.email}", customer.retired_at is not None),
+            retired_refusal(f"Car {car.plate}", car.retired_at is not None),
+            retired_refusal(f"Driver {driver.code}", driver.retired_at is not None),
+        ):
+            if refusal is not None:
+                raise NotAllowed(refusal)
         uow.bookings.hold(car.id or 0, driver.id or 0)
-        clashes = uow.bookings.clashes(
-            car_id=car.id or 0, driver_id=driver.id or 0, start=dates.start, end=dates.end
-        )
-        if clashes:
-            car_clashes = [b for b in clashes if b.car_id == car.id]
-            first = (car_clashes or clashes)[0]
-            raise clash(first, car, driver)
+        require_free(uow, car, driver, dates.start, dates.end)
+        sheet = valid.job_sheet
+        if sheet.passengers is not None:
+            parse_passengers(sheet.passengers, car.seats)
         quote = Quote(dates.days, car.daily_rate_cents, driver.daily_fee_cents)
         number = uow.bookings.next_number()
         # Built with row(): these objects go straight to INSERT and are never changed here.
@@ -142,6 +143,12 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
                 status=BookingStatus.PENDING,
                 created_at=now,
                 created_by=actor.username,
+                cancel_reason=None,
+                pickup_time=sheet.pickup_time,
+                pickup=sheet.pickup,
+                dropoff=sheet.dropoff,
+                passengers=sheet.passengers,
+                notes=sheet.notes,
             )
         )
         invoice = uow.invoices.add(

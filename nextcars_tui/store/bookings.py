@@ -132,6 +132,10 @@ class BookingRepository:
         clash check and the insert that follows see the same bookings."""
         self._hot.hold_resources(self._session, car_id, driver_id)
 
+    def hold_many(self, car_ids: Sequence[int], driver_ids: Sequence[int]) -> None:
+        """hold() for several cars and drivers (a change, a block and its reassignments)."""
+        self._hot.hold_many(self._session, car_ids, driver_ids)
+
     def next_number(self) -> int:
         """The next booking's number; its invoice takes the same one. Only in a write."""
         return self._hot.next_number(self._session, Booking.__table__)  # type: ignore[attr-defined]
@@ -148,12 +152,25 @@ class BookingRepository:
     def save(self, booking: Booking) -> None:
         self._session.add(booking)
 
-    def clashes(self, *, car_id: int, driver_id: int, start: date, end: date) -> list[Booking]:
+    def clashes(
+        self,
+        *,
+        car_id: int,
+        driver_id: int,
+        start: date,
+        end: date,
+        excluding: int | None = None,
+    ) -> list[Booking]:
         """Active bookings of this car or this driver overlapping [start, end): the car's
-        first, then the driver's other ones, each by start date."""
+        first, then the driver's other ones, each by start date. `excluding` leaves out one
+        booking (itself, when a booking changes)."""
         first, last = (self._hot.bind(self._session, _START, day) for day in (start, end))
         params = (car_id, last, first, driver_id, last, first)
-        ids = [found[0] for found in self._hot.execute(self._session, _CLASH_IDS, params)]
+        ids = [
+            found[0]
+            for found in self._hot.execute(self._session, _CLASH_IDS, params)
+            if found[0] != excluding
+        ]
         if not ids:
             return []
         found = self._session.exec(_BY_IDS, params={"ids": ids})
@@ -226,6 +243,30 @@ class BookingRepository:
 
     def count_all(self) -> int:
         return self._session.exec(select(func.count()).select_from(Booking)).one()
+
+    def active_overlapping(
+        self,
+        start: date,
+        end: date,
+        *,
+        car_ids: Sequence[int] = (),
+        driver_ids: Sequence[int] = (),
+    ) -> list[Booking]:
+        """Active bookings of these cars or drivers overlapping [start, end), by start."""
+        holders = []
+        if car_ids:
+            holders.append(col(Booking.car_id).in_(list(car_ids)))
+        if driver_ids:
+            holders.append(col(Booking.driver_id).in_(list(driver_ids)))
+        if not holders:
+            return []
+        query = (
+            select(Booking)
+            .where(col(Booking.status).in_(["pending", "confirmed"]), or_(*holders))
+            .where(col(Booking.start_date) < end, col(Booking.end_date) > start)
+            .order_by(col(Booking.start_date), col(Booking.id))
+        )
+        return list(self._session.exec(query))
 
     def longest_rental(self) -> int:
         return self._session.exec(select(func.max(Booking.days))).one() or 0

@@ -111,6 +111,20 @@ class HotPath(ABC):
         """Keep other writers off this car and driver until the transaction ends, so the
         clash check and the insert see the same bookings."""
 
+    def hold_many(
+        self, session: Session, car_ids: Sequence[int], driver_ids: Sequence[int]
+    ) -> None:
+        """hold_resources for several cars and drivers at once: cars before drivers, each in
+        id order, so two writers holding overlapping sets queue instead of deadlocking."""
+        for car_id in sorted(set(car_ids)):
+            self.hold_resources_of(session, "car", car_id)
+        for driver_id in sorted(set(driver_ids)):
+            self.hold_resources_of(session, "driver", driver_id)
+
+    def hold_resources_of(self, session: Session, table: str, resource_id: int) -> None:  # noqa: B027
+        """Hold one car or driver row (see hold_resources); nothing where the transaction
+        holds the whole database already."""
+
     def bind(self, session: Session, column: Column[Any], value: Any) -> Any:
         """A Python value as the driver receives it for this column (a date as ISO text on
         SQLite)."""

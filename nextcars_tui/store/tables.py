@@ -27,6 +27,8 @@ class Customer(SQLModel, table=True):
     email: str = Field(unique=True, max_length=254)
     name: str = Field(max_length=120, index=True)
     phone: str = Field(max_length=32)
+    # Retired: no new bookings, kept in history and reports.
+    retired_at: datetime | None = _aware(default=None)
 
 
 # What a plate is matched on: upper case without spaces (domain.parsing.plate_key), indexed
@@ -48,6 +50,7 @@ class Car(SQLModel, table=True):
     model: str = Field(max_length=120)
     seats: int
     daily_rate_cents: int
+    retired_at: datetime | None = _aware(default=None)
 
 
 class Driver(SQLModel, table=True):
@@ -58,6 +61,7 @@ class Driver(SQLModel, table=True):
     name: str = Field(max_length=120)
     phone: str = Field(max_length=32)
     daily_fee_cents: int
+    retired_at: datetime | None = _aware(default=None)
 
 
 class Booking(SQLModel, table=True):
@@ -95,6 +99,12 @@ class Booking(SQLModel, table=True):
     created_at: datetime = _aware()
     created_by: str = Field(max_length=64)
     cancel_reason: str | None = Field(default=None, max_length=500)
+    # The job sheet: when and where the driver picks up, for whom, and what to know.
+    pickup_time: str | None = Field(default=None, max_length=5)  # HH:MM, business time
+    pickup: str | None = Field(default=None, max_length=200)
+    dropoff: str | None = Field(default=None, max_length=200)
+    passengers: int | None = None
+    notes: str | None = Field(default=None, max_length=1000)
 
 
 class Invoice(SQLModel, table=True):
@@ -159,6 +169,39 @@ class LedgerEntry(SQLModel, table=True):
     actor: str = Field(max_length=64)
 
 
+class Block(SQLModel, table=True):
+    """A car off the road or a driver off duty for an interval; holds the resource exactly
+    as an active booking does while not removed (database triggers on both engines)."""
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('car', 'driver')", name="block_kind_known"),
+        CheckConstraint(
+            "(kind = 'car') = (car_id IS NOT NULL) AND (kind = 'driver') = (driver_id IS NOT NULL)",
+            name="block_one_resource",
+        ),
+        CheckConstraint("days >= 1", name="block_days_positive"),
+        CheckConstraint("end_date > start_date", name="block_end_after_start"),
+        Index("ix_block_car_start", "car_id", "start_date"),
+        Index("ix_block_driver_start", "driver_id", "start_date"),
+        Index("ix_block_start", "start_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True, max_length=16)
+    kind: str = Field(max_length=8)
+    car_id: int | None = Field(default=None, foreign_key="car.id")
+    driver_id: int | None = Field(default=None, foreign_key="driver.id")
+    start_date: date
+    days: int
+    end_date: date
+    reason: str = Field(max_length=200)
+    created_at: datetime = _aware()
+    created_by: str = Field(max_length=64)
+    # Unblocked: kept for the history, no longer holding anything.
+    removed_at: datetime | None = _aware(default=None)
+    removed_by: str | None = Field(default=None, max_length=64)
+
+
 class User(SQLModel, table=True):
     __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
     __table_args__ = (
@@ -198,6 +241,7 @@ class Setting(SQLModel, table=True):
 
 __all__ = [
     "AuditEntry",
+    "Block",
     "Booking",
     "Car",
     "Customer",

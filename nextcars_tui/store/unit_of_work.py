@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from nextcars_tui.store.audit_log import AuditLog
+from nextcars_tui.store.blocks import BlockRepository
 from nextcars_tui.store.bookings import BookingRepository
 from nextcars_tui.store.hot_path import HotPath
 from nextcars_tui.store.invoices import InvoiceRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
         self._hot = hot
         self.bookings = BookingRepository(session, hot)
         self.invoices = InvoiceRepository(session, hot)
+        self.blocks = BlockRepository(session, hot)
         self.audit = AuditLog(session, hot)
         self.lifecycle = LifecycleQueries(session, hot)
         self.settings = SettingRepository(session)

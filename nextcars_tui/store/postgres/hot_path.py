@@ -68,3 +68,8 @@ class PostgresHotPath(HotPath):
         # UPDATE still lets other transactions insert rows that refer to these ones.
         self._run(session, "SELECT 1 FROM car WHERE id = %s FOR NO KEY UPDATE", (car_id,))
         self._run(session, "SELECT 1 FROM driver WHERE id = %s FOR NO KEY UPDATE", (driver_id,))
+
+    def hold_resources_of(self, session: Session, table: str, resource_id: int) -> None:
+        if table not in ("car", "driver"):
+            raise ValueError(f"not a resource table: {table}")
+        self._run(session, f"SELECT 1 FROM {table} WHERE id = %s FOR NO KEY UPDATE", (resource_id,))
