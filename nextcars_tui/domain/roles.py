@@ -24,6 +24,7 @@ class Permission(StrEnum):
     BOOK = "make bookings"
     CONFIRM = "confirm bookings"
     CANCEL = "cancel bookings"
+    CHANGE = "change bookings"
     CHECKOUT = "take payments"
     REFUND = "refund payments"
     # A correction to what an invoice is for; only managers, always with a reason.
@@ -34,6 +35,8 @@ class Permission(StrEnum):
     VIEW_OWN_BOOKINGS = "see your own bookings"
     MANAGE_USERS = "manage users"
     MANAGE_FLEET = "manage cars, drivers and rates"
+    MANAGE_BLOCKS = "block cars and drivers"
+    RETIRE = "retire cars, drivers and customers"
     RUN_LIFECYCLE = "run the lifecycle rules"
     VIEW_REPORTS = "see reports"
     # Only from the command line (the system actor): schema upgrades and backups.
@@ -44,6 +47,7 @@ _DESK = {
     Permission.BOOK,
     Permission.CONFIRM,
     Permission.CANCEL,
+    Permission.CHANGE,
     Permission.CHECKOUT,
     Permission.REFUND,
     Permission.VIEW_DESK,
@@ -58,6 +62,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ADJUST,
             Permission.MANAGE_USERS,
             Permission.MANAGE_FLEET,
+            Permission.MANAGE_BLOCKS,
+            Permission.RETIRE,
             Permission.RUN_LIFECYCLE,
             Permission.VIEW_REPORTS,
         }

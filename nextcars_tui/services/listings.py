@@ -72,7 +72,7 @@ def list_bookings(desk: Desk, actor: Actor, wanted: BookingFilter) -> Page[Booki
 
 @dataclass(frozen=True)
 class Assignments:
-    """A driver's work: today first, then upcoming, then the last 30 days."""
+    """A driver's work: today first (by pickup time), then upcoming, then the last 30 days."""
 
     today: list[BookingView]
     upcoming: list[BookingView]
@@ -98,8 +98,10 @@ def my_assignments(desk: Desk, actor: Actor) -> Assignments:
     )
     with desk.db.read() as uow:
         views = [booking_view(*row) for row in uow.bookings.rows(query)]
+    # Today's jobs in pickup-time order; jobs without a time last.
+    todays = [v for v in views if v.start <= today < v.end]
     return Assignments(
-        today=[v for v in views if v.start <= today < v.end],
+        today=sorted(todays, key=lambda v: (v.pickup_time is None, v.pickup_time or "", v.start)),
         upcoming=[v for v in views if v.start > today],
         recent=sorted((v for v in views if v.end <= today), key=lambda v: v.start, reverse=True),
     )

@@ -73,6 +73,12 @@ class BookingView:
     created_by: str
     cancel_reason: str | None
     invoice: InvoiceView
+    # The job sheet (None where not set).
+    pickup_time: str | None = None
+    pickup: str | None = None
+    dropoff: str | None = None
+    passengers: int | None = None
+    notes: str | None = None
 
     @property
     def last_day(self) -> date:
@@ -194,6 +200,11 @@ def booking_view(
         created_by=booking.created_by,
         cancel_reason=booking.cancel_reason,
         invoice=invoice_view(invoice, booking, customer),
+        pickup_time=booking.pickup_time,
+        pickup=booking.pickup,
+        dropoff=booking.dropoff,
+        passengers=booking.passengers,
+        notes=booking.notes,
     )
 
 

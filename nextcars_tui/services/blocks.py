@@ -1,0 +1,481 @@
+"""Blocks: a car off the road or a driver off duty, and the disruption assistant that moves
+the bookings a new block would strand onto free replacements, all in one transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from nextcars_tui.domain.changes import CarChoice, DriverChoice, rank_cars, rank_drivers
+from nextcars_tui.domain.dates import DateRange, describe_days
+from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, ResourceKind
+from nextcars_tui.domain.parsing import parse_days, parse_driver_code, parse_plate, parse_text
+from nextcars_tui.domain.refs import block_ref, normalise_block_ref
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.domain.statuses import ACTIVE_BOOKING_STATUSES
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.store import UnitOfWork
+from nextcars_tui.store.hot_path import row
+from nextcars_tui.store.tables import Block, Booking, Car, Driver
+
+MAX_BLOCK_REASON = 200
+# A block is for days off the road, not a way to retire a car: at most a year at a time.
+MAX_BLOCK_DAYS = 366
+_ACTIVE = tuple(status.value for status in ACTIVE_BOOKING_STATUSES)
+
+
+class BlockKind(StrEnum):
+    CAR = "car"
+    DRIVER = "driver"
+
+
+def parse_block_kind(text: str) -> BlockKind:
+    try:
+        return BlockKind(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(f"A block is of a car or a driver, not {text!r}.") from None
+
+
+@dataclass(frozen=True)
+class BlockRequest:
+    kind: BlockKind | str
+    # The car's plate or the driver's code.
+    resource: str
+    start: date | str
+    days: int | str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BlockView:
+    ref: str
+    kind: BlockKind
+    resource: str
+    resource_name: str
+    start: date
+    end: date
+    days: int
+    reason: str
+    created_at: datetime
+    created_by: str
+    removed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Reassignment:
+    """One booking a block disrupts, and where it goes: `to` is None when nothing is free."""
+
+    booking: str
+    start: date
+    end: date
+    customer: str
+    from_key: str
+    to: str | None
+    to_label: str | None
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    block: BlockView
+    reassigned: list[Reassignment]
+
+
+@dataclass(frozen=True)
+class _Valid:
+    kind: BlockKind
+    key: str
+    dates: DateRange
+    reason: str
+
+
+def _validate(desk: Desk, request: BlockRequest) -> _Valid:
+    kind = request.kind if isinstance(request.kind, BlockKind) else parse_block_kind(request.kind)
+    key = (
+        parse_plate(request.resource)
+        if kind == BlockKind.CAR
+        else parse_driver_code(request.resource)
+    )
+    start = (
+        request.start
+        if isinstance(request.start, date)
+        else desk.parse_date(request.start, "start date")
+    )
+    days = parse_days(request.days, MAX_BLOCK_DAYS)
+    if not request.reason or not request.reason.strip():
+        raise InvalidInput("A block needs a reason (maintenance, MOT, holiday, sick…).")
+    reason = parse_text(request.reason, "reason", MAX_BLOCK_REASON)
+    return _Valid(kind, key, DateRange(start, days), reason)
+
+
+def _resource(uow: UnitOfWork, valid: _Valid) -> Car | Driver:
+    found: Car | Driver | None
+    if valid.kind == BlockKind.CAR:
+        found = uow.cars.by_plate(valid.key)
+        if found is None:
+            raise NotFound(f"No car with plate {valid.key}.")
+    else:
+        found = uow.drivers.by_code(valid.key)
+        if found is None:
+            raise NotFound(f"No driver with code {valid.key}.")
+    return found
+
+
+def _name(found: Car | Driver) -> tuple[str, str]:
+    if isinstance(found, Car):
+        return found.plate, f"{found.make} {found.model}"
+    return found.code, found.name
+
+
+def block_view(block: Block, car: Car | None, driver: Driver | None) -> BlockView:
+    holder: Car | Driver | None = car if block.kind == BlockKind.CAR else driver
+    assert holder is not None, "a block holds the car or driver it names"
+    key, name = _name(holder)
+    return BlockView(
+        ref=block.ref,
+        kind=BlockKind(block.kind),
+        resource=key,
+        resource_name=name,
+        start=block.start_date,
+        end=block.end_date,
+        days=block.days,
+        reason=block.reason,
+        created_at=block.created_at,
+        created_by=block.created_by,
+        removed_at=block.removed_at,
+    )
+
+
+def _busy(
+    uow: UnitOfWork, kind: BlockKind, start: date, end: date, *, excluding: set[int]
+) -> set[int]:
+    """Cars (or drivers) held by an active booking or a block for any day of [start, end);
+    `excluding` are the bookings being moved, which stop holding anything."""
+    held = {
+        b.car_id if kind == BlockKind.CAR else b.driver_id
+        for b in uow.bookings.in_window(start, end, statuses=_ACTIVE)
+        if b.id not in excluding
+    }
+    for block in uow.blocks.in_window(start, end):
+        holder = block.car_id if kind == BlockKind.CAR else block.driver_id
+        if holder is not None:
+            held.add(holder)
+    return held
+
+
+def _week_load(uow: UnitOfWork, day: date) -> Counter[int]:
+    """Active bookings per driver in the Monday-to-Sunday week of `day`."""
+    monday = day - timedelta(days=day.weekday())
+    found = uow.bookings.in_window(
+        monday, monday + timedelta(days=7), statuses=("pending", "confirmed")
+    )
+    return Counter(b.driver_id for b in found)
+
+
+def _car_choice(car: Car) -> CarChoice:
+    return CarChoice(car.id or 0, car.plate, car.make, car.model, car.seats, car.daily_rate_cents)
+
+
+def _plan(
+    uow: UnitOfWork,
+    kind: BlockKind,
+    held: Car | Driver,
+    affected: list[Booking],
+    chosen: Mapping[str, str],
+) -> list[tuple[Booking, Car | Driver | None]]:
+    """For each affected booking, its replacement (None when nothing free fits): the clerk's
+    choice where given (checked like any other), else the best ranked free one."""
+    moving = {b.id or 0 for b in affected}
+    plan: list[tuple[Booking, Car | Driver | None]] = []
+    if kind == BlockKind.CAR:
+        cars = {c.id or 0: c for c in uow.cars.search("", limit=100_000) if c.retired_at is None}
+        assert isinstance(held, Car)
+        original = _car_choice(held)
+        for booking in affected:
+            busy = _busy(uow, kind, booking.start_date, booking.end_date, excluding=moving)
+            fits = [
+                _car_choice(c)
+                for cid, c in cars.items()
+                if cid not in busy and (booking.passengers or 0) <= c.seats
+            ]
+            ranked = rank_cars(original, fits)
+            wanted = chosen.get(booking.ref)
+            if wanted is not None:
+                picked = [c for c in fits if c.car_id != held.id and c.plate == wanted]
+                plan.append((booking, cars[picked[0].car_id] if picked else None))
+            else:
+                plan.append((booking, cars[ranked[0].car_id] if ranked else None))
+        return plan
+    drivers = {d.id or 0: d for d in uow.drivers.search("", limit=100_000) if d.retired_at is None}
+    for booking in affected:
+        busy = _busy(uow, kind, booking.start_date, booking.end_date, excluding=moving)
+        load = _week_load(uow, booking.start_date)
+        available = [
+            DriverChoice(did, d.code, d.name, load[did])
+            for did, d in drivers.items()
+            if did not in busy
+        ]
+        best = rank_drivers(held.id or 0, available)
+        asked = chosen.get(booking.ref)
+        if asked is not None:
+            named = [d for d in available if d.driver_id != held.id and d.code == asked]
+            plan.append((booking, drivers[named[0].driver_id] if named else None))
+        else:
+            plan.append((booking, drivers[best[0].driver_id] if best else None))
+    return plan
+
+
+def _reassignment(
+    uow: UnitOfWork, booking: Booking, held: Car | Driver, to: Car | Driver | None
+) -> Reassignment:
+    customer = uow.customers.get(booking.customer_id)
+    from_key, _ = _name(held)
+    to_key, to_label = _name(to) if to is not None else (None, None)
+    return Reassignment(
+        booking=booking.ref,
+        start=booking.start_date,
+        end=booking.end_date,
+        customer=customer.name if customer else "",
+        from_key=from_key,
+        to=to_key,
+        to_label=to_label,
+    )
+
+
+def propose(desk: Desk, actor: Actor, request: BlockRequest) -> list[Reassignment]:
+    """The bookings this block would disrupt, each with the replacement the desk proposes
+    (to=None where nothing free fits). Reads only; `block(..., reassign=True)` applies."""
+    actor.require(Permission.MANAGE_BLOCKS)
+    valid = _validate(desk, request)
+    with desk.db.read() as uow:
+        held = _resource(uow, valid)
+        affected = _affected(uow, valid, held)
+        return [
+            _reassignment(uow, booking, held, to)
+            for booking, to in _plan(uow, valid.kind, held, affected, {})
+        ]
+
+
+def _affected(uow: UnitOfWork, valid: _Valid, held: Car | Driver) -> list[Booking]:
+    ids = [held.id or 0]
+    if valid.kind == BlockKind.CAR:
+        return uow.bookings.active_overlapping(valid.dates.start, valid.dates.end, car_ids=ids)
+    return uow.bookings.active_overlapping(valid.dates.start, valid.dates.end, driver_ids=ids)
+
+
+def _stranded(valid: _Valid, key: str, affected: list[Booking]) -> Conflict:
+    refs = ", ".join(b.ref for b in affected)
+    first = affected[0]
+    what = "Car" if valid.kind == BlockKind.CAR else "Driver"
+    return Conflict(
+        f"{what} {key} has {len(affected)} active booking(s) "
+        f"{describe_days(valid.dates.start, valid.dates.end)}: {refs}. Block with reassign to "
+        "move them; nothing was changed.",
+        resource_kind=ResourceKind.CAR if valid.kind == BlockKind.CAR else ResourceKind.DRIVER,
+        resource=key,
+        clashing_ref=first.ref,
+        start=first.start_date,
+        end=first.end_date,
+    )
+
+
+def block(
+    desk: Desk,
+    actor: Actor,
+    request: BlockRequest,
+    *,
+    reassign: bool = False,
+    chosen: Mapping[str, str] | None = None,
+) -> BlockResult:
+    """Block a car or driver. Over active bookings it is refused, naming them, unless asked
+    to reassign: then every affected booking moves to a free replacement (the clerk's
+    `chosen` plate or code per booking ref, else the desk's pick) keeping the customer's
+    price, and block and moves are written together, or nothing when any booking is stuck."""
+    actor.require(Permission.MANAGE_BLOCKS)
+    valid = _validate(desk, request)
+    now = desk.now()
+    with desk.db.write() as uow:
+        held = _resource(uow, valid)
+        key, _label = _name(held)
+        affected = _affected(uow, valid, held)
+        if affected and not reassign:
+            raise _stranded(valid, key, affected)
+        plan = _plan(uow, valid.kind, held, affected, chosen or {})
+        for booking, to in plan:
+            if to is None:
+                what = "car" if valid.kind == BlockKind.CAR else "driver"
+                raise Conflict(
+                    f"No free {what} can take over booking {booking.ref} "
+                    f"({describe_days(booking.start_date, booking.end_date)}) from {key}; "
+                    "nothing was changed.",
+                    clashing_ref=booking.ref,
+                    start=booking.start_date,
+                    end=booking.end_date,
+                )
+        # Every car and driver involved, in the store's lock order; then read again under
+        # the locks: anything booked meanwhile refuses the whole block.
+        involved = [held, *(to for _b, to in plan if to is not None)]
+        uow.bookings.hold_many(
+            [r.id or 0 for r in involved if isinstance(r, Car)],
+            [r.id or 0 for r in involved if isinstance(r, Driver)],
+        )
+        _recheck(uow, valid, held, affected, plan)
+        blocks = uow.blocks.overlapping(
+            valid.dates.start,
+            valid.dates.end,
+            car_ids=[held.id or 0] if isinstance(held, Car) else [],
+            driver_ids=[held.id or 0] if isinstance(held, Driver) else [],
+        )
+        if blocks:
+            raise _blocked_already(blocks[0][0], key, valid.kind)
+        moved = [_move(uow, booking, held, to, now, actor.username) for booking, to in plan if to]
+        number = uow.blocks.next_number()
+        made = uow.blocks.add(
+            row(
+                Block,
+                id=number,
+                ref=block_ref(number),
+                kind=valid.kind.value,
+                car_id=held.id if isinstance(held, Car) else None,
+                driver_id=held.id if isinstance(held, Driver) else None,
+                start_date=valid.dates.start,
+                days=valid.dates.days,
+                end_date=valid.dates.end,
+                reason=valid.reason,
+                created_at=now,
+                created_by=actor.username,
+                removed_at=None,
+                removed_by=None,
+            )
+        )
+        moves = f"; moved {', '.join(m.booking for m in moved)}" if moved else ""
+        uow.audit.record(
+            at=now,
+            actor=actor.username,
+            action="blocked",
+            ref=made.ref,
+            detail=f"{valid.kind.value} {key}, {valid.dates}: {valid.reason}{moves}",
+        )
+        uow.flush()
+        found = uow.blocks.row_by_ref(made.ref)
+        assert found is not None
+        view = block_view(*found)
+        uow.commit()
+        return BlockResult(view, moved)
+
+
+def _recheck(
+    uow: UnitOfWork,
+    valid: _Valid,
+    held: Car | Driver,
+    affected: list[Booking],
+    plan: list[tuple[Booking, Car | Driver | None]],
+) -> None:
+    """Under the locks: the same bookings are affected and every replacement is still free
+    (another desk may have booked one between the plan and the locks)."""
+    again = _affected(uow, valid, held)
+    moving = {b.id or 0 for b in affected}
+    if [b.id for b in again] != [b.id for b in affected]:
+        raise Conflict("The bookings changed while the block was being made; nothing was changed.")
+    for booking, to in plan:
+        busy = _busy(uow, valid.kind, booking.start_date, booking.end_date, excluding=moving)
+        if to is not None and to.id in busy:
+            key, _label = _name(to)
+            raise Conflict(
+                f"{key} was taken for {describe_days(booking.start_date, booking.end_date)} "
+                f"while the block was being made; nothing was changed.",
+                clashing_ref=booking.ref,
+                start=booking.start_date,
+                end=booking.end_date,
+            )
+
+
+def _blocked_already(other: Block, key: str, kind: BlockKind) -> Conflict:
+    what = "Car" if kind == BlockKind.CAR else "Driver"
+    return Conflict(
+        f"{what} {key} is already blocked {describe_days(other.start_date, other.end_date)} "
+        f"({other.ref}: {other.reason}).",
+        resource_kind=ResourceKind.CAR if kind == BlockKind.CAR else ResourceKind.DRIVER,
+        resource=key,
+        clashing_ref=other.ref,
+        start=other.start_date,
+        end=other.end_date,
+    )
+
+
+def _move(
+    uow: UnitOfWork,
+    booking: Booking,
+    held: Car | Driver,
+    to: Car | Driver,
+    now: datetime,
+    by: str,
+) -> Reassignment:
+    """Move one booking off the blocked resource; the customer's price stays as booked (the
+    business caused the change), so the ledger is untouched."""
+    done = _reassignment(uow, booking, held, to)
+    fresh = uow.bookings.by_id(booking.id or 0, lock=True)
+    assert fresh is not None
+    if isinstance(to, Car):
+        fresh.car_id = to.id or 0
+    else:
+        fresh.driver_id = to.id or 0
+    uow.bookings.save(fresh)
+    uow.flush()
+    what = "car" if isinstance(to, Car) else "driver"
+    uow.audit.record(
+        at=now,
+        actor=by,
+        action="changed",
+        ref=booking.ref,
+        detail=f"{what} {done.from_key} → {done.to} (reassigned: {done.from_key} blocked; "
+        "price kept)",
+    )
+    return done
+
+
+def unblock(desk: Desk, actor: Actor, ref: str) -> BlockView:
+    """Remove a block: it stays in the history, and its car or driver is free again."""
+    actor.require(Permission.MANAGE_BLOCKS)
+    ref = normalise_block_ref(ref)
+    now = desk.now()
+    with desk.db.write() as uow:
+        found = uow.blocks.by_ref(ref, lock=True)
+        if found is None:
+            raise NotFound(f"No block {ref}.")
+        if found.removed_at is not None:
+            raise NotAllowed(f"Block {ref} was already removed.")
+        uow.blocks.remove(found, at=now, by=actor.username)
+        uow.audit.record(at=now, actor=actor.username, action="unblocked", ref=ref)
+        uow.flush()
+        shown = uow.blocks.row_by_ref(ref)
+        assert shown is not None
+        view = block_view(*shown)
+        uow.commit()
+        return view
+
+
+def list_blocks(
+    desk: Desk,
+    actor: Actor,
+    *,
+    car_plate: str | None = None,
+    driver_code: str | None = None,
+) -> list[BlockView]:
+    """Blocks in force (not removed), by start date; of one car or driver if named."""
+    actor.require(Permission.VIEW_DESK)
+    with desk.db.read() as uow:
+        car_id = driver_id = None
+        if car_plate is not None:
+            car = uow.cars.by_plate(parse_plate(car_plate))
+            if car is None:
+                raise NotFound(f"No car with plate {car_plate}.")
+            car_id = car.id
+        if driver_code is not None:
+            driver = uow.drivers.by_code(parse_driver_code(driver_code))
+            if driver is None:
+                raise NotFound(f"No driver with code {driver_code}.")
+            driver_id = driver.id
+        return [block_view(*found) for found in uow.blocks.rows(car_id=car_id, driver_id=driver_id)]

@@ -1,0 +1,297 @@
+"""Changing a booking: dates, car, driver and job sheet in one transaction, checked like a new
+booking, re-priced through the ledger, written to the history as what changed from what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from nextcars_tui.domain.changes import Difference, change_refusal, dates_refusal, describe
+from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
+from nextcars_tui.domain.job_sheet import JobSheet, parse_job_sheet
+from nextcars_tui.domain.ledger import EntryKind
+from nextcars_tui.domain.lifecycle import invoice_due_date
+from nextcars_tui.domain.money import cents_to_text
+from nextcars_tui.domain.parsing import (
+    parse_days,
+    parse_driver_code,
+    parse_passengers,
+    parse_plate,
+)
+from nextcars_tui.domain.refs import normalise_booking_ref
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.domain.rules import retired_refusal
+from nextcars_tui.services.clashes import require_free
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.ledger import entry, post
+from nextcars_tui.services.views import BookingView, booking_view
+from nextcars_tui.store import UnitOfWork
+from nextcars_tui.store.tables import Booking, Car, Driver, Invoice, LedgerEntry
+
+# The job sheet's fields, in the order the history lists them.
+SHEET_FIELDS = ("pickup_time", "pickup", "dropoff", "passengers", "notes")
+_SHEET_LABELS = {
+    "pickup_time": "pickup time",
+    "pickup": "pickup",
+    "dropoff": "drop-off",
+    "passengers": "passengers",
+    "notes": "notes",
+}
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """What to change; None leaves a part as it is. For the job sheet an empty text clears
+    that part."""
+
+    start: date | str | None = None
+    days: int | str | None = None
+    car_plate: str | None = None
+    driver_code: str | None = None
+    pickup_time: str | None = None
+    pickup: str | None = None
+    dropoff: str | None = None
+    passengers: int | str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    start: date | None
+    days: int | None
+    car_plate: str | None
+    driver_code: str | None
+    sheet: JobSheet
+    # Which job-sheet parts the request names (an empty text clears one).
+    sheet_given: frozenset[str]
+
+
+def _parse(desk: Desk, request: ChangeRequest) -> _Parsed:
+    """Everything that needs no database, checked before anything is read or locked."""
+    start = request.start
+    if isinstance(start, str):
+        start = desk.parse_date(start, "start date")
+    days = (
+        parse_days(request.days, desk.settings.business.max_rental_days)
+        if request.days is not None
+        else None
+    )
+    sheet = parse_job_sheet(
+        pickup_time=request.pickup_time,
+        pickup=request.pickup,
+        dropoff=request.dropoff,
+        passengers=request.passengers,
+        notes=request.notes,
+    )
+    given = frozenset(name for name in SHEET_FIELDS if getattr(request, name) is not None)
+    return _Parsed(
+        start=start,
+        days=days,
+        car_plate=parse_plate(request.car_plate) if request.car_plate is not None else None,
+        driver_code=(
+            parse_driver_code(request.driver_code) if request.driver_code is not None else None
+        ),
+        sheet=sheet,
+        sheet_given=given,
+    )
+
+
+def _resources(uow: UnitOfWork, booking: Booking, parsed: _Parsed) -> tuple[Car, Driver]:
+    """The car and driver the booking will have: the ones named (which must exist and not
+    be retired), else its own."""
+    if parsed.car_plate is not None:
+        car = uow.cars.by_plate(parsed.car_plate)
+        if car is None:
+            raise NotFound(f"No car with plate {parsed.car_plate}.")
+    else:
+        car = uow.cars.get(booking.car_id)
+    if parsed.driver_code is not None:
+        driver = uow.drivers.by_code(parsed.driver_code)
+        if driver is None:
+            raise NotFound(f"No driver with code {parsed.driver_code}.")
+    else:
+        driver = uow.drivers.get(booking.driver_id)
+    assert car is not None and driver is not None, "a booking's car and driver exist"
+    for refusal in (
+        retired_refusal(
+            f"Car {car.plate}", car.id != booking.car_id and car.retired_at is not None
+        ),
+        retired_refusal(
+            f"Driver {driver.code}",
+            driver.id != booking.driver_id and driver.retired_at is not None,
+        ),
+    ):
+        if refusal is not None:
+            raise NotAllowed(refusal)
+    return car, driver
+
+
+@dataclass(frozen=True)
+class Repricing:
+    car_rate_cents: int
+    driver_fee_cents: int
+    entries: list[LedgerEntry]
+
+
+def reprice(
+    booking: Booking,
+    invoice: Invoice,
+    *,
+    days: int,
+    car: Car,
+    old_car: Car,
+    driver: Driver,
+    old_driver: Driver,
+    keep_price: bool,
+    at: datetime,
+    actor: str,
+) -> Repricing:
+    """Days keep the rates snapshotted at booking; a newly chosen car or driver takes its
+    current rate. The difference of each part goes on the invoice as a charge line (never by
+    editing the old ones). With keep_price (a change the business causes) nothing moves."""
+    if keep_price:
+        return Repricing(booking.car_daily_rate_cents, booking.driver_daily_fee_cents, [])
+    car_rate = booking.car_daily_rate_cents if car.id == booking.car_id else car.daily_rate_cents
+    driver_fee = (
+        booking.driver_daily_fee_cents if driver.id == booking.driver_id else driver.daily_fee_cents
+    )
+    parts = (
+        ("Car", old_car.plate, car.plate, booking.car_daily_rate_cents, car_rate),
+        ("Driver", old_driver.code, driver.code, booking.driver_daily_fee_cents, driver_fee),
+    )
+    entries = []
+    for label, old_key, new_key, old_rate, new_rate in parts:
+        before, after = booking.days * old_rate, days * new_rate
+        if before == after:
+            continue
+        entries.append(
+            entry(
+                invoice.id or 0,
+                EntryKind.CHARGE,
+                after - before,
+                f"{label} {new_key}: {days} day(s) × {cents_to_text(new_rate)} "
+                f"(was {old_key}: {booking.days} day(s) × {cents_to_text(old_rate)})",
+                at=at,
+                actor=actor,
+            )
+        )
+    return Repricing(car_rate, driver_fee, entries)
+
+
+def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -> BookingView:
+    """Change a pending or confirmed booking's start, days, car, driver and job sheet in any
+    combination, in one transaction; the new interval is checked against every other active
+    booking and block of the car and driver, never against itself. A refused change writes
+    nothing; one that changes nothing is refused as invalid."""
+    actor.require(Permission.CHANGE)
+    ref = normalise_booking_ref(ref)
+    parsed = _parse(desk, request)
+    now, today = desk.now(), desk.today()
+    with desk.db.write() as uow:
+        current = uow.bookings.by_ref(ref)
+        if current is None:
+            raise NotFound(f"No booking {ref}.")
+        car, driver = _resources(uow, current, parsed)
+        # Resources before the booking (the store's lock order), then everything read fresh.
+        uow.bookings.hold_many([car.id or 0], [driver.id or 0])
+        booking = uow.bookings.by_ref(ref, lock=True)
+        invoice = uow.invoices.for_booking(current.id or 0, lock=True)
+        if booking is None or invoice is None:
+            raise NotFound(f"No booking {ref}.")
+        if booking.car_id != current.car_id or booking.driver_id != current.driver_id:
+            car, driver = _resources(uow, booking, parsed)
+        refusal = change_refusal(ref, booking.status)
+        if refusal is not None:
+            raise NotAllowed(refusal)
+        start = parsed.start if parsed.start is not None else booking.start_date
+        days = parsed.days if parsed.days is not None else booking.days
+        end = start + timedelta(days=days)
+        refusal = dates_refusal(ref, booking.start_date, start, end, today)
+        if refusal is not None:
+            raise NotAllowed(refusal)
+        sheet = _sheet_after(booking, parsed)
+        if sheet.passengers is not None:
+            parse_passengers(sheet.passengers, car.seats)
+        old_car, old_driver = uow.cars.get(booking.car_id), uow.drivers.get(booking.driver_id)
+        assert old_car is not None and old_driver is not None
+        differences = [
+            Difference("start", booking.start_date.isoformat(), start.isoformat()),
+            Difference("days", str(booking.days), str(days)),
+            Difference("car", old_car.plate, car.plate),
+            Difference("driver", old_driver.code, driver.code),
+            *(
+                Difference(_SHEET_LABELS[name], _text(getattr(booking, name)), _text(value))
+                for name, value in zip(SHEET_FIELDS, _values(sheet), strict=True)
+            ),
+        ]
+        what = describe(differences)
+        if not what:
+            raise InvalidInput(f"That changes nothing: booking {ref} is like that already.")
+        moved = (start, end, car.id, driver.id) != (
+            booking.start_date,
+            booking.end_date,
+            booking.car_id,
+            booking.driver_id,
+        )
+        if moved:
+            require_free(uow, car, driver, start, end, excluding=booking.id)
+        priced = reprice(
+            booking,
+            invoice,
+            days=days,
+            car=car,
+            old_car=old_car,
+            driver=driver,
+            old_driver=old_driver,
+            keep_price=False,
+            at=now,
+            actor=actor.username,
+        )
+        apply(booking, start=start, days=days, car=car, driver=driver, sheet=sheet)
+        booking.car_daily_rate_cents = priced.car_rate_cents
+        booking.driver_daily_fee_cents = priced.driver_fee_cents
+        booking.total_cents = days * (priced.car_rate_cents + priced.driver_fee_cents)
+        uow.bookings.save(booking)
+        invoice.due_date = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
+        uow.flush()
+        post(uow, invoice, booking.status, priced.entries, today)
+        uow.audit.record(at=now, actor=actor.username, action="changed", ref=ref, detail=what)
+        uow.flush()
+        row = uow.bookings.row_by_ref(ref)
+        assert row is not None
+        view = booking_view(*row)
+        uow.commit()
+        return view
+
+
+def apply(
+    booking: Booking, *, start: date, days: int, car: Car, driver: Driver, sheet: JobSheet
+) -> None:
+    booking.start_date = start
+    booking.days = days
+    booking.end_date = start + timedelta(days=days)
+    booking.car_id = car.id or 0
+    booking.driver_id = driver.id or 0
+    for name, value in zip(SHEET_FIELDS, _values(sheet), strict=True):
+        setattr(booking, name, value)
+
+
+def _sheet_after(booking: Booking, parsed: _Parsed) -> JobSheet:
+    """The job sheet after the change: the parts the request names, the rest as they were."""
+    kept = JobSheet(
+        pickup_time=booking.pickup_time,
+        pickup=booking.pickup,
+        dropoff=booking.dropoff,
+        passengers=booking.passengers,
+        notes=booking.notes,
+    )
+    named = {name: getattr(parsed.sheet, name) for name in parsed.sheet_given}
+    return replace(kept, **named)
+
+
+def _values(sheet: JobSheet) -> tuple[object, ...]:
+    return tuple(getattr(sheet, name) for name in SHEET_FIELDS)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
