@@ -97,6 +97,11 @@ def book(ctx: Context, args: argparse.Namespace) -> int:
         driver_code=args.driver,
         start=args.start,
         days=args.days,
+        pickup_time=args.pickup_time,
+        pickup=args.pickup,
+        dropoff=args.dropoff,
+        passengers=args.passengers,
+        notes=args.notes,
     )
     view = booking.book(desk, ctx.actor, request)
     _show_booking(desk, view, args.json)

@@ -12,8 +12,15 @@ from rich.console import Console
 from rich.table import Table
 
 from nextcars_tui.domain.dates import describe_days
+from nextcars_tui.services.blocks import BlockResult, BlockView, Reassignment
 from nextcars_tui.services.lifecycle import LifecycleResult
-from nextcars_tui.services.views import BookingView, EntryView, InvoiceStatement, InvoiceView
+from nextcars_tui.services.views import (
+    BookingDetail,
+    BookingView,
+    EntryView,
+    InvoiceStatement,
+    InvoiceView,
+)
 
 Money = Callable[[int], str]
 
@@ -21,7 +28,7 @@ Money = Callable[[int], str]
 # Wide enough that a table piped into grep or a file is never cut to 80 columns.
 PIPE_WIDTH = 240
 # Only the customer's name may wrap; refs, plates and amounts stay whole.
-WRAPPING = {"Customer", "Entry"}
+WRAPPING = {"Customer", "Entry", "Reason"}
 
 
 def console() -> Console:
@@ -51,7 +58,89 @@ def booking_json(view: BookingView) -> dict[str, Any]:
         "days": view.days,
         "total_cents": view.total_cents,
         "invoice": invoice_json(view.invoice),
+        "pickup_time": view.pickup_time,
+        "pickup": view.pickup,
+        "dropoff": view.dropoff,
+        "passengers": view.passengers,
+        "notes": view.notes,
     }
+
+
+def booking_detail_json(detail: BookingDetail, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        **booking_json(detail.booking),
+        "history": [
+            {
+                "at": entry.at.astimezone(zone).isoformat(timespec="seconds"),
+                "by": entry.actor,
+                "action": entry.action,
+                "detail": entry.detail,
+            }
+            for entry in detail.history
+        ],
+    }
+
+
+def booking_detail_lines(detail: BookingDetail, money: Money, zone: ZoneInfo) -> list[str]:
+    view = detail.booking
+    lines = booking_lines(view, money)
+    sheet = [
+        ("Pickup", " ".join(filter(None, (view.pickup_time, view.pickup)))),
+        ("Drop-off", view.dropoff or ""),
+        ("Passengers", str(view.passengers) if view.passengers is not None else ""),
+        ("Notes", view.notes or ""),
+    ]
+    lines.extend(f"{label}: {value}" for label, value in sheet if value)
+    lines.append("History:")
+    lines.extend(
+        f"  {entry.at.astimezone(zone):%Y-%m-%d %H:%M} {entry.actor} {entry.action}"
+        + (f": {entry.detail}" if entry.detail else "")
+        for entry in detail.history
+    )
+    return lines
+
+
+def block_json(view: BlockView) -> dict[str, Any]:
+    return {
+        "ref": view.ref,
+        "kind": view.kind.value,
+        "resource": view.resource,
+        "start": view.start.isoformat(),
+        "end": view.end.isoformat(),
+        "days": view.days,
+        "reason": view.reason,
+    }
+
+
+def reassigned_json(move: Reassignment) -> dict[str, Any]:
+    return {"booking": move.booking, "from": move.from_key, "to": move.to}
+
+
+def block_lines(result: BlockResult) -> list[str]:
+    view = result.block
+    lines = [
+        f"{view.ref}: {view.kind.value} {view.resource} blocked "
+        f"{describe_days(view.start, view.end)} ({view.days} day(s)): {view.reason}"
+    ]
+    lines.extend(
+        f"  {move.booking} moved from {move.from_key} to {move.to} (price kept)"
+        for move in result.reassigned
+    )
+    return lines
+
+
+def blocks_table(views: list[BlockView]) -> Table:
+    table = _table(f"{len(views)} block(s)", ("Ref", "Kind", "Resource", "Dates", "Days", "Reason"))
+    for view in views:
+        table.add_row(
+            view.ref,
+            view.kind.value,
+            view.resource,
+            describe_days(view.start, view.end),
+            str(view.days),
+            view.reason,
+        )
+    return table
 
 
 def invoice_json(view: InvoiceView) -> dict[str, Any]:

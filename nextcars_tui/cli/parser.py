@@ -57,6 +57,14 @@ def _lazy(module: str, name: str) -> Handler:
     return handler
 
 
+def _job_sheet_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pickup-time", metavar="HH:MM", help="business time, 24-hour")
+    parser.add_argument("--pickup", metavar="TEXT", help="where the driver picks up")
+    parser.add_argument("--dropoff", metavar="TEXT", help="where the ride ends")
+    parser.add_argument("--passengers", metavar="N", help="at most the car's seats")
+    parser.add_argument("--notes", metavar="TEXT", help="flight number, child seat…")
+
+
 def build_parser() -> CliParser:
     parser = CliParser(
         prog="nextcars",
@@ -107,8 +115,59 @@ def build_parser() -> CliParser:
         help="YYYY-MM-DD, the business's day/month/year form, today, tomorrow or +N",
     )
     book.add_argument("--days", required=True, metavar="N")
+    _job_sheet_options(book)
     book.add_argument("--json", action="store_true", help="print the booking as JSON")
     book.set_defaults(handler=_lazy("commands", "book"))
+
+    change = command("change", "change a booking's dates, car, driver or job sheet")
+    change.add_argument("ref", metavar="BOOKING_REF")
+    change.add_argument("--start", metavar="DATE", help="a new start (not once under way)")
+    change.add_argument("--days", metavar="N", help="extend, shorten or end early")
+    change.add_argument("--car", metavar="PLATE")
+    change.add_argument("--driver", metavar="CODE")
+    _job_sheet_options(change)
+    change.add_argument("--json", action="store_true", help="print the booking as JSON")
+    change.set_defaults(handler=_lazy("changes", "change"))
+
+    detail = command("booking", "one booking with its job sheet and history")
+    detail.add_argument("ref", metavar="BOOKING_REF")
+    detail.add_argument("--json", action="store_true", help="the booking with its history")
+    detail.set_defaults(handler=_lazy("changes", "booking"))
+
+    block = command("block", "take a car off the road or a driver off duty for some days")
+    block.add_argument("kind", type=_lower, choices=("car", "driver"))
+    block.add_argument("resource", metavar="PLATE|CODE")
+    block.add_argument("--start", required=True, metavar="DATE")
+    block.add_argument("--days", required=True, metavar="N")
+    block.add_argument("--reason", required=True, metavar="TEXT", help="maintenance, MOT, sick…")
+    block.add_argument(
+        "--reassign",
+        action="store_true",
+        help="move the bookings it disrupts to free replacements (prices kept)",
+    )
+    block.add_argument("--json", action="store_true")
+    block.set_defaults(handler=_lazy("changes", "block"))
+
+    unblock = command("unblock", "remove a block; its car or driver is free again")
+    unblock.add_argument("ref", metavar="BLOCK_REF")
+    unblock.set_defaults(handler=_lazy("changes", "unblock"))
+
+    blocks = command("blocks", "list the blocks in force")
+    blocks.add_argument("--car", metavar="PLATE")
+    blocks.add_argument("--driver", metavar="CODE")
+    blocks.add_argument("--json", action="store_true")
+    blocks.set_defaults(handler=_lazy("changes", "list_blocks"))
+
+    available = command("available", "cars and drivers free for every day of an interval")
+    available.add_argument("--start", required=True, metavar="DATE")
+    available.add_argument("--days", required=True, metavar="N")
+    available.add_argument("--json", action="store_true")
+    available.set_defaults(handler=_lazy("changes", "available"))
+
+    retire = command("retire", "retire a car, driver or customer (no new bookings; history kept)")
+    retire.add_argument("kind", type=_lower, choices=("car", "driver", "customer"))
+    retire.add_argument("key", metavar="PLATE|CODE|EMAIL")
+    retire.set_defaults(handler=_lazy("changes", "retire"))
 
     confirm = command("confirm", "confirm a pending booking without payment (pay on account)")
     confirm.add_argument("ref", metavar="BOOKING_REF")
