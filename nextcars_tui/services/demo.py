@@ -16,7 +16,7 @@ from nextcars_tui.clock import fixed_clock
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed
 from nextcars_tui.domain.roles import Actor, Permission, Role
 from nextcars_tui.domain.statuses import PaymentMethod
-from nextcars_tui.services import auth, billing, booking
+from nextcars_tui.services import auth, billing, blocks, booking
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.imports import import_file
 from nextcars_tui.services.lifecycle import LifecycleResult, run_lifecycle
@@ -115,6 +115,17 @@ PLAN: tuple[PlannedBooking, ...] = (
 
 # Lanes take every third car, so most of the fleet and drivers 9–12 stay free to book.
 CAR_STRIDE = 3
+# Job sheets, handed out in turn: where drivers pick up and drop off, and what to know.
+_PLACES = (
+    "Heathrow T5 arrivals",
+    "The Savoy, Strand",
+    "King's Cross St Pancras",
+    "Canary Wharf, 1 Churchill Pl",
+    "Gatwick North Terminal",
+)
+_NOTES = ("Flight BA117, meet with name board", "Child seat needed", None, None)
+# Off the road and off duty: (car index or None, driver index or None, starts in, days, why).
+_BLOCKS = ((1, None, 5, 2, "MOT"), (None, 9, 3, 4, "holiday"))
 _METHODS = tuple(PaymentMethod)
 
 
@@ -186,9 +197,23 @@ def _load(desk: Desk, actor: Actor, folder: Traversable) -> DemoSummary:
             driver_code=drivers[plan.lane],
             start=today + timedelta(days=plan.start),
             days=min(plan.days, longest),
+            pickup_time=f"{7 + number % 11:02d}:{15 * (number % 4):02d}",
+            pickup=_PLACES[number % len(_PLACES)],
+            dropoff=_PLACES[(number + 2) % len(_PLACES)],
+            passengers=1 + number % 3,
+            notes=_NOTES[number % len(_NOTES)],
         )
         _drive(clerk_desk, actor, request, plan.outcome, _METHODS[number % len(_METHODS)])
     result = run_lifecycle(at_now, actor, now=now)
+    for car, driver, starts_in, days, why in _BLOCKS:
+        off = blocks.BlockRequest(
+            kind="car" if car is not None else "driver",
+            resource=cars[car] if car is not None else drivers[driver or 0],
+            start=today + timedelta(days=starts_in),
+            days=days,
+            reason=why,
+        )
+        blocks.block(at_now, actor, off)
     for user in DEMO_USERS:
         auth.add_user(at_now, actor, user.username, user.role, user.password, user.link)
     with desk.db.write() as uow:
