@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from nextcars_tui.domain.changes import Difference, change_refusal, dates_refusal, describe
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 from nextcars_tui.domain.job_sheet import JobSheet, parse_job_sheet
-from nextcars_tui.domain.ledger import EntryKind
+from nextcars_tui.domain.ledger import EntryKind, Figures, invoice_status
 from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.parsing import (
@@ -212,7 +212,10 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
         sheet = _sheet_after(booking, parsed)
         if sheet.passengers is not None:
             parse_passengers(sheet.passengers, car.seats)
-        old_car, old_driver = uow.cars.get(booking.car_id), uow.drivers.get(booking.driver_id)
+        old_car = car if car.id == booking.car_id else uow.cars.get(booking.car_id)
+        old_driver = (
+            driver if driver.id == booking.driver_id else uow.drivers.get(booking.driver_id)
+        )
         assert old_car is not None and old_driver is not None
         differences = [
             Difference("start", booking.start_date.isoformat(), start.isoformat()),
@@ -253,8 +256,13 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
         booking.total_cents = days * (priced.car_rate_cents + priced.driver_fee_cents)
         uow.bookings.save(booking)
         invoice.due_date = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
-        uow.flush()
-        post(uow, invoice, booking.status, priced.entries, today)
+        if priced.entries:
+            post(uow, invoice, booking.status, priced.entries, today)
+        else:
+            # Nothing billed moved; only the due date may have, and the status with it.
+            figures = Figures(invoice.amount_cents, invoice.paid_cents)
+            invoice.status = invoice_status(figures, booking.status, invoice.due_date, today)
+            uow.invoices.save(invoice)
         uow.audit.record(at=now, actor=actor.username, action="changed", ref=ref, detail=what)
         uow.flush()
         row = uow.bookings.row_by_ref(ref)
