@@ -232,7 +232,7 @@ def test_the_service_refuses_before_the_database_has_to(blocked, staff):
     assert clash.value.clashing_ref == "BL-000001"
 
 
-# --- revision 0005 over a desk at 0004 ---------------------------------------------------------
+# --- revision 0005 over a desk at 0004 ------------------------------------------------------------
 
 
 @pytest.fixture

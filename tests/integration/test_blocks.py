@@ -56,7 +56,7 @@ def consistent(desk) -> None:
     assert ledger_problems(desk) == []
 
 
-# --- blocks ------------------------------------------------------------------------------------
+# --- blocks ---------------------------------------------------------------------------------------
 
 
 def test_a_block_has_a_ref_a_reason_and_who_made_it(desk):
@@ -195,7 +195,7 @@ def test_blocks_of_one_resource_never_overlap(desk, staff):
     consistent(desk)
 
 
-# --- the disruption assistant ------------------------------------------------------------------
+# --- the disruption assistant ---------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -371,7 +371,7 @@ def test_a_reassigned_booking_is_not_moved_onto_a_blocked_car(desk, staff):
     consistent(desk)
 
 
-# --- retiring ------------------------------------------------------------------------------
+# --- retiring -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -430,7 +430,7 @@ def test_only_managers_retire(desk, actors):
         )
 
 
-# --- what is available ---------------------------------------------------------------------------
+# --- what is available ----------------------------------------------------------------------------
 
 
 def test_available_is_what_is_free_for_every_day_of_the_interval(desk, staff):
@@ -453,7 +453,7 @@ def test_available_is_what_is_free_for_every_day_of_the_interval(desk, staff):
     assert (tail.cars, tail.drivers) == (all_plates, all_codes)
 
 
-# --- the driver's day ---------------------------------------------------------------------------
+# --- the driver's day -----------------------------------------------------------------------------
 
 
 INVOICE = (

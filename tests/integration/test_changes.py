@@ -69,7 +69,7 @@ def refused_unchanged(desk, error, call):
     return raised.value
 
 
-# --- what can change, in one transaction ----------------------------------------------------
+# --- what can change, in one transaction ----------------------------------------------------------
 
 
 def test_start_days_car_and_driver_change_together(desk, staff, later):
@@ -194,7 +194,7 @@ def test_cancelled_bookings_and_removed_blocks_do_not_hold_anything(desk, staff,
     assert (view.car_plate, view.end) == (plate(2), day(7))
 
 
-# --- started, completed, cancelled ------------------------------------------------------------
+# --- started, completed, cancelled ----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -312,7 +312,7 @@ def test_a_retired_car_cannot_be_chosen_but_a_booking_keeps_its_own(desk, staff,
     )
 
 
-# --- re-pricing through the ledger ---------------------------------------------------------
+# --- re-pricing through the ledger ----------------------------------------------------------------
 
 
 def test_more_days_are_charged_at_the_snapshotted_rates(desk, staff, later):
@@ -388,7 +388,7 @@ def test_the_invoice_due_date_follows_the_new_end(desk, staff, later):
     assert view.invoice.due - view.end == later.invoice.due - later.end
 
 
-# --- history ---------------------------------------------------------------------------------
+# --- history --------------------------------------------------------------------------------------
 
 
 def test_one_history_entry_says_what_changed_from_what(desk, staff, later):
@@ -408,7 +408,7 @@ def test_a_refused_change_leaves_no_history(desk, staff, later):
     assert history(desk, later.ref) == before
 
 
-# --- the job sheet -----------------------------------------------------------------------------
+# --- the job sheet --------------------------------------------------------------------------------
 
 
 def test_the_job_sheet_is_set_changed_and_cleared(desk, staff, later):
