@@ -386,6 +386,8 @@ def _recheck(
             raise Conflict(
                 f"{key} was taken for {describe_days(booking.start_date, booking.end_date)} "
                 f"while the block was being made; nothing was changed.",
+                resource_kind=ResourceKind.CAR if isinstance(to, Car) else ResourceKind.DRIVER,
+                resource=key,
                 clashing_ref=booking.ref,
                 start=booking.start_date,
                 end=booking.end_date,
