@@ -51,7 +51,13 @@ def assignment_text(booking: BookingView, today: date) -> Text:
         text.append(f"{booking.pickup_time} ", style="bold reverse")
         text.append(" ")
     text.append(booking.ref, style="bold")
-    text.append(f"  {short_date(booking.start)} → {short_date(booking.last_day)} ({days})  ")
+    # A one-day job names its day once: the line stays within 80 columns.
+    when = (
+        short_date(booking.start)
+        if booking.days == 1
+        else f"{short_date(booking.start)} → {short_date(booking.last_day)}"
+    )
+    text.append(f"  {when} ({days})  ")
     text.append_text(status_text(booking.status.value))
     if booking.start <= today <= booking.last_day:
         text.append(f"  {_where_in_rental(booking, today)}", style="italic")

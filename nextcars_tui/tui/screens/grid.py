@@ -97,7 +97,7 @@ class GridScreen(DeskScreen):
             yield Input(self._text, placeholder=self.FILTER_HINT, id="grid-filter", compact=True)
             yield Input(placeholder="go to date (g)", id="grid-date", compact=True)
         grid = AvailabilityGrid(id="availability-grid")
-        grid.hint = ", . day < > week [ ] month"
+        grid.hint = ",. day  <> week  [] month"
         yield grid
         yield Static("Loading…", id="grid-status", classes="status-line")
         yield Footer()
