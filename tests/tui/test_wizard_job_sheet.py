@@ -60,7 +60,8 @@ async def test_a_blocked_car_is_dimmed_with_its_reason_and_cannot_be_chosen(make
         assert app.screen.step == "car"
         error = str(app.screen.query_one("#car-error").render())
         assert "RT-552 cannot be chosen: it is blocked 7–9 Dec (BL-000001: MOT)" in error
-        assert app.screen.query_one("#step-car", ResourceStep).option("RT-552").block_reason == "MOT"
+        blocked = app.screen.query_one("#step-car", ResourceStep).option("RT-552")
+        assert blocked is not None and blocked.block_reason == "MOT"
 
 
 async def test_the_job_sheet_goes_into_the_booking(make_app, desk):
