@@ -32,14 +32,14 @@ class DeskCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _places(self) -> list[navigation.Destination]:
-        return [d for d in navigation.destinations_for(self.desk_app.actor) if d.key]
+        return [d for d in navigation.destinations_for(self.desk_app.actor) if d.key or d.palette]
 
     async def discover(self) -> Hits:
         for destination in self._places():
             yield DiscoveryHit(
                 f"Go to {destination.label}",
                 partial(self.desk_app.open_screen, destination.name),
-                help=f"Key {destination.key.upper()}",
+                help=_key_help(destination),
             )
 
     async def search(self, query: str) -> Hits:
@@ -52,7 +52,7 @@ class DeskCommands(Provider):
                     score,
                     matcher.highlight(text),
                     partial(self.desk_app.open_screen, destination.name),
-                    help=f"Key {destination.key.upper()}",
+                    help=_key_help(destination),
                 )
         actor = self.desk_app.actor
         if actor is None or not actor.can(Permission.VIEW_DESK) or not self.desk_app.desk_ready:
@@ -77,3 +77,7 @@ class DeskCommands(Provider):
             return await asyncio.to_thread(search_desk, self.desk_app.desk, actor, query)
         except DeskError:
             return []
+
+
+def _key_help(destination: navigation.Destination) -> str:
+    return f"Key {destination.key.upper()}" if destination.key else "From the palette"

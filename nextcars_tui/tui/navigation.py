@@ -19,6 +19,8 @@ class Destination:
     key: str  # "" when the screen needs an argument and is reached from another screen
     target: str  # "module:Class" under nextcars_tui.tui.screens
     permission: Permission
+    # Offered in the command palette although it has no key of its own.
+    palette: bool = False
 
 
 DESTINATIONS: tuple[Destination, ...] = (
@@ -40,6 +42,9 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("fleet", "Fleet", "f8", "fleet:FleetScreen", Permission.MANAGE_FLEET),
     Destination("users", "Users", "f9", "users:UsersScreen", Permission.MANAGE_USERS),
     Destination("lifecycle", "Rules", "f10", "lifecycle:LifecycleScreen", Permission.RUN_LIFECYCLE),
+    Destination(
+        "blocks", "Blocks", "", "blocks:BlocksScreen", Permission.MANAGE_BLOCKS, palette=True
+    ),
     Destination(
         "assignments",
         "My assignments",

@@ -115,3 +115,63 @@ def build(path: Path | str, folder: Path | None = None) -> None:
     auth.add_user(now_desk, system, "driver2", Role.DRIVER, PASSWORDS["driver2"], "DRV-02")
     auth.add_user(now_desk, system, "alice", Role.CUSTOMER, PASSWORDS["alice"], "alice@example.com")
     db.close()
+
+
+# -- Changes, blocks and job sheets (issue 9): added per test, so the template desk and the
+# snapshots of the other screens stay as they were.
+
+PASSWORDS["driver4"] = "driver4-pass"
+# Car RT-552 is off the road for its MOT on these days, which no booking holds.
+MOT = ("RT-552", date(2026, 12, 7), 3, "MOT")
+
+
+def add_jobs_and_block(desk: Desk) -> dict[str, str]:
+    """Driver DRV-04 (user driver4) with two jobs today, booked in the opposite order of
+    their pickup times, and car RT-552 blocked for its MOT. The earlier-booked job is
+    already done (completed), which is how one driver has two jobs on one day. Returns the
+    refs by name: "late" (16:00, done), "early" (08:15) and "block"."""
+    from nextcars_tui.services.blocks import BlockKind, BlockRequest, block
+
+    system = system_actor("tests")
+    late = booking.book(
+        desk,
+        system,
+        BookingRequest(
+            "dan@example.com",
+            "PB-118",
+            "DRV-04",
+            TODAY,
+            1,
+            pickup_time="16:00",
+            pickup="Paddington station",
+            dropoff="Heathrow T5",
+            passengers=2,
+            notes="BA117 to New York; two large cases",
+        ),
+    ).ref
+    with desk.db.write() as uow:
+        done = uow.bookings.by_ref(late, lock=True)
+        assert done is not None
+        done.status = "completed"
+        uow.bookings.save(done)
+        uow.commit()
+    early = booking.book(
+        desk,
+        system,
+        BookingRequest(
+            "erin@example.com",
+            "RT-552",
+            "DRV-04",
+            TODAY,
+            1,
+            pickup_time="08:15",
+            pickup="The Savoy, Strand",
+            dropoff="Canary Wharf",
+            passengers=3,
+            notes="Child seat",
+        ),
+    ).ref
+    plate, start, days, reason = MOT
+    made = block(desk, system, BlockRequest(BlockKind.CAR, plate, start, days, reason))
+    auth.add_user(desk, system, "driver4", Role.DRIVER, PASSWORDS["driver4"], "DRV-04")
+    return {"late": late, "early": early, "block": made.block.ref}

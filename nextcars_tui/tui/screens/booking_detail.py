@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
+from nextcars_tui.domain.changes import change_refusal
 from nextcars_tui.tui.formatting import status_text
 from nextcars_tui.tui.messages import RecordWritten
 from nextcars_tui.tui.screens.record import RecordScreen
@@ -28,6 +29,7 @@ from nextcars_tui.tui.widgets.booking_record import (
     payment_refusal,
     short_time,
 )
+from nextcars_tui.tui.widgets.job_sheet import job_sheet_card
 
 if TYPE_CHECKING:
     from nextcars_tui.services.views import BookingDetail, BookingView
@@ -51,6 +53,7 @@ class BookingDetailScreen(RecordScreen):
         Binding("i", "open_invoice", "Invoice"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
+        Binding("e", "change", "Change"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -61,6 +64,7 @@ class BookingDetailScreen(RecordScreen):
             yield RecordCard("Car and driver", id="booking-car-driver")
             yield RecordCard("Dates and price", id="booking-price")
             yield RecordCard("Invoice and payments", id="booking-invoice")
+            yield RecordCard("Job sheet", id="booking-job")
         with VerticalScroll(id="booking-history", classes="record-history"):
             yield Static("", id="booking-history-log")
         with Horizontal(classes="record-actions", id="booking-actions"):
@@ -80,6 +84,7 @@ class BookingDetailScreen(RecordScreen):
                 disabled=True,
             )
             yield Button("Invoice", id="booking-invoice-open", compact=True)
+            yield Button("Change", id="booking-change", compact=True, disabled=True)
         yield Footer()
 
     # -- data -------------------------------------------------------------------------
@@ -108,7 +113,11 @@ class BookingDetailScreen(RecordScreen):
             invoice_card(b.invoice, detail.entries, money, zone)
         )
         self.query_one("#booking-history-log", Static).update(HistoryLog(detail.history, zone))
+        self.query_one("#booking-job", RecordCard).update(job_sheet_card(b))
         self._offer_actions(b)
+        change = self.query_one("#booking-change", Button)
+        change.tooltip = change_refusal(b.ref, b.status)
+        change.disabled = change.tooltip is not None
 
     def _offer_actions(self, b: BookingView) -> None:
         """Enable what the record's state allows; a disabled button says why in its tooltip."""
@@ -192,3 +201,20 @@ class BookingDetailScreen(RecordScreen):
         if self.detail is None:
             return
         self.open_record("invoice", "InvoiceDetailScreen", self.detail.booking.invoice.ref)
+
+    @on(Button.Pressed, "#booking-change")
+    def action_change(self) -> None:
+        """Open the change dialog; the service decides again whether the change is allowed."""
+        from nextcars_tui.tui.dialogs.change_booking import ChangeBookingDialog
+
+        if self.detail is None:
+            return
+        refusal = change_refusal(self.ref, self.detail.booking.status)
+        if refusal is not None:
+            self.notify(refusal, title="Nothing to change", severity="warning")
+            return
+        self.app.push_screen(ChangeBookingDialog(self.detail.booking), self._change_answered)
+
+    def _change_answered(self, view: BookingView | None) -> None:
+        if view is not None:
+            self.post_message(RecordWritten(f"{view.ref} is changed."))

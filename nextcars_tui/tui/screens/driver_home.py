@@ -19,6 +19,7 @@ from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import short_date, status_text
 from nextcars_tui.tui.widgets.booking_record import long_date
+from nextcars_tui.tui.widgets.job_sheet import job_lines
 
 if TYPE_CHECKING:
     from nextcars_tui.services.listings import Assignments
@@ -42,11 +43,21 @@ def _where_in_rental(booking: BookingView, today: date) -> str:
 
 
 def assignment_text(booking: BookingView, today: date) -> Text:
-    """Two lines a driver can read at a glance; they wrap rather than cut anything off."""
+    """A few lines a driver can read at a glance, the pickup time first; where to and for how
+    many, then the notes, when the job sheet says. They wrap rather than cut anything off."""
     days = "1 day" if booking.days == 1 else f"{booking.days} days"
     text = Text()
+    if booking.pickup_time:
+        text.append(f"{booking.pickup_time} ", style="bold reverse")
+        text.append(" ")
     text.append(booking.ref, style="bold")
-    text.append(f"  {short_date(booking.start)} → {short_date(booking.last_day)} ({days})  ")
+    # A one-day job names its day once: the line stays within 80 columns.
+    when = (
+        short_date(booking.start)
+        if booking.days == 1
+        else f"{short_date(booking.start)} → {short_date(booking.last_day)}"
+    )
+    text.append(f"  {when} ({days})  ")
     text.append_text(status_text(booking.status.value))
     if booking.start <= today <= booking.last_day:
         text.append(f"  {_where_in_rental(booking, today)}", style="italic")
@@ -55,6 +66,11 @@ def assignment_text(booking: BookingView, today: date) -> Text:
     text.append(f" {booking.car_name} · ")
     text.append(booking.customer_name, style="bold")
     text.append(f" · {booking.customer_phone}")
+    job = job_lines(booking)
+    if job is not None:
+        for line in job.split("\n"):
+            text.append("\n    ")
+            text.append_text(line)
     return text
 
 
@@ -182,9 +198,14 @@ def job_text(booking: BookingView, today: date) -> Text:
         ("Pick-up", long_date(booking.start)),
         ("Last day", f"{long_date(booking.last_day)} ({days})"),
         ("Car back", long_date(booking.end)),
+        ("Time", booking.pickup_time or "—"),
+        ("Pick up at", booking.pickup or "—"),
+        ("Drop off", booking.dropoff or "—"),
+        ("Passengers", "—" if booking.passengers is None else str(booking.passengers)),
+        ("Notes", booking.notes or "—"),
     )
     for label, value in rows:
-        text.append(f"\n{label:<10}", style="bold")
+        text.append(f"\n{label:<11}", style="bold")
         text.append(value)
     text.append("\n\nEsc closes.", style="dim")
     return text

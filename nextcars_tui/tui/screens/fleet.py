@@ -152,6 +152,7 @@ class FleetScreen(DeskScreen):
         Binding("1", "tab('cars')", "Cars", show=False),
         Binding("2", "tab('drivers')", "Drivers", show=False),
         Binding("3", "tab('customers')", "Customers", show=False),
+        Binding("b", "block", "Block"),
     ]
 
     class ListLoaded(Message):
@@ -183,7 +184,9 @@ class FleetScreen(DeskScreen):
                 with TabPane(_TITLES[name], id=f"tab-{name}"):
                     yield FittedTable(id=f"fleet-{name}")
         yield Static(
-            "a add · Enter/e edit · / filter · 1 2 3 tabs", id="fleet-status", classes="status-line"
+            "a add · Enter/e edit · b block · / filter · 1 2 3 tabs",
+            id="fleet-status",
+            classes="status-line",
         )
         yield Footer()
 
@@ -389,3 +392,12 @@ class FleetScreen(DeskScreen):
         label = getattr(record, "plate", None) or getattr(record, "code", None) or record.email
         self.notify(f"Saved {label}.", title="Fleet")
         self.reload()
+
+    def action_block(self) -> None:
+        """Block the highlighted car or driver (off the road, off duty): the blocks screen."""
+        name = self._active()
+        key = self._highlighted_key(name) if name in ("cars", "drivers") else None
+        if key is None:
+            self.notify("Highlight a car or a driver to block.", severity="warning")
+            return
+        self.app.open_screen("blocks", kind=name.removesuffix("s"), resource=key)

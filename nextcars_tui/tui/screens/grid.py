@@ -97,7 +97,7 @@ class GridScreen(DeskScreen):
             yield Input(self._text, placeholder=self.FILTER_HINT, id="grid-filter", compact=True)
             yield Input(placeholder="go to date (g)", id="grid-date", compact=True)
         grid = AvailabilityGrid(id="availability-grid")
-        grid.hint = ", . day  < > week  [ ] month "
+        grid.hint = ",. day  <> week  [] month"
         yield grid
         yield Static("Loading…", id="grid-status", classes="status-line")
         yield Footer()
@@ -256,6 +256,12 @@ class GridScreen(DeskScreen):
             hint = "Enter starts a booking" if day >= self.desk.today() else "in the past"
             self._status(f"{escape(key)} · {when} · [$text-muted]free[/] — {hint}")
             return
+        if cell.blocked:
+            self._status(
+                f"[b]{cell.ref}[/] blocked · {escape(key)} · {when} · "
+                f"{escape(cell.block_reason or '')}"
+            )
+            return
         state = STATE_NAMES[cell.status]
         summary = self._summaries.get(cell.ref)
         if summary is None:
@@ -292,7 +298,13 @@ class GridScreen(DeskScreen):
     def _chosen(self, event: AvailabilityGrid.CellChosen) -> None:
         if event.row is None or event.cell is None:
             return
-        if event.cell.ref is not None:
+        if event.cell.blocked:
+            self.notify(
+                f"{event.row.key} is blocked: {event.cell.block_reason} ({event.cell.ref}).",
+                title="Off the road" if self.KIND == "car" else "Off duty",
+                markup=False,
+            )
+        elif event.cell.ref is not None:
             self.app.open_screen("booking", ref=event.cell.ref)
         elif event.day < self.desk.today():
             self.notify("That day has passed; pick today or a later day.", severity="warning")

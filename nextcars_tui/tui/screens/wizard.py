@@ -31,6 +31,7 @@ from nextcars_tui.tui.widgets.wizard_steps import (
     ResourceStep,
     ReviewStep,
     WizardStep,
+    busy_text,
     review_text,
 )
 
@@ -390,7 +391,7 @@ class BookingWizardScreen(DeskScreen):
         if chosen is not None:
             if fresh is None or not fresh.free:
                 setattr(self.draft, kind, None)
-                reason = f" ({fresh.clash_ref}, {fresh.clash_days})" if fresh else ""
+                reason = f" ({busy_text(fresh)})" if fresh else ""
                 step.show_error(f"{chosen.key} is no longer free on these dates{reason}.")
                 self._show_progress()
                 if self.step == "review":
@@ -443,6 +444,12 @@ class BookingWizardScreen(DeskScreen):
             return
         if not (draft.customer and draft.dates and draft.car and draft.driver):
             return
+        review = self.query_one(ReviewStep)
+        _sheet, refusal = review.job_sheet.check()
+        if refusal is not None:
+            # Bad job-sheet input is refused here, at its field; nothing is sent to be written.
+            review.show_error(refusal.message, refusal.field)
+            return
         self._booking_in_flight = True
         self.query_one("#confirm-booking", Button).disabled = True
         self.query_one("#wizard-next", Button).disabled = True
@@ -452,6 +459,7 @@ class BookingWizardScreen(DeskScreen):
             draft.driver.key,
             draft.dates.start,
             draft.dates.days,
+            **review.job_sheet.values,
         )
         self.call_service(
             book,
@@ -490,7 +498,7 @@ class BookingWizardScreen(DeskScreen):
             self.query_one(f"#step-{kind}", ResourceStep).show_error(error.message)
             return
         self.query_one("#confirm-booking", Button).disabled = False
-        self.query_one(ReviewStep).show_error(error.message)
+        self.query_one(ReviewStep).show_error(error.message, getattr(error, "field", None))
 
 
 def clashing_kind(error: DeskError) -> str | None:

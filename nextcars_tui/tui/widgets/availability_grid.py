@@ -21,18 +21,28 @@ if TYPE_CHECKING:
     from nextcars_tui.services.availability import Grid, GridCell, GridRow
 
 # Each state has its own character as well as its colour, so the grid reads without colour.
-MARKS: dict[BookingStatus | None, str] = {
-    None: "·",
-    BookingStatus.PENDING: "?",
-    BookingStatus.CONFIRMED: "█",
-    BookingStatus.COMPLETED: "░",
-}
+FREE, BLOCKED = "free", "blocked"
 STATE_NAMES: dict[BookingStatus | None, str] = {
-    None: "free",
+    None: FREE,
     BookingStatus.PENDING: "pending",
     BookingStatus.CONFIRMED: "confirmed",
     BookingStatus.COMPLETED: "completed",
 }
+# A block (car off the road, driver off duty) is a state of its own, drawn last in the legend.
+MARKS: dict[str, str] = {
+    FREE: "·",
+    "pending": "?",
+    "confirmed": "█",
+    "completed": "░",
+    BLOCKED: "×",
+}
+
+
+def cell_state(cell: GridCell) -> str:
+    """The legend name of a day: free, a booking's status, or blocked."""
+    return BLOCKED if cell.blocked else STATE_NAMES[cell.status]
+
+
 # Legend, month names, weekdays, day numbers; they stay put while the rows scroll.
 HEADER_LINES = 4
 MIN_LABEL, MAX_LABEL = 10, 34
@@ -43,7 +53,7 @@ _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 def cell_text(cells: tuple[GridCell, ...], index: int, width: int) -> str:
     """One day of one row; a booking's days join into a bar with a gap after its last day."""
     cell = cells[index]
-    mark = MARKS[cell.status]
+    mark = MARKS[cell_state(cell)]
     if cell.ref is None:
         return mark.ljust(width) if width > 2 else mark.center(width)
     if width == 1:
@@ -72,6 +82,7 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         "availability-grid--pending",
         "availability-grid--confirmed",
         "availability-grid--completed",
+        "availability-grid--blocked",
         "availability-grid--header",
         "availability-grid--weekend",
         "availability-grid--today",
@@ -90,6 +101,7 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         & > .availability-grid--pending { color: $text-warning; text-style: bold; }
         & > .availability-grid--confirmed { color: $text-success; }
         & > .availability-grid--completed { color: $text-primary; }
+        & > .availability-grid--blocked { color: $text-error; text-style: bold; }
         & > .availability-grid--header { color: $text-muted; }
         & > .availability-grid--weekend { color: $text-disabled; }
         & > .availability-grid--today { color: $text-accent; text-style: bold; }
@@ -264,9 +276,11 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         label_width, cell = self._layout(width)
         if y == 0:
             segments: list[Segment] = []
-            for status, name in STATE_NAMES.items():
-                segments.append(Segment(MARKS[status], self._style(name)))
-                segments.append(Segment(f" {name}   ", self._style("header")))
+            # Two spaces apart, so five states and the hint still fit in 80 columns.
+            for number, (name, mark) in enumerate(MARKS.items()):
+                gap = "  " if number + 1 < len(MARKS) else ""
+                segments.append(Segment(mark, self._style(name)))
+                segments.append(Segment(f" {name}{gap}", self._style("header")))
             legend = Strip(segments)
             room = width - legend.cell_length
             if self.hint and len(self.hint) < room:
@@ -332,12 +346,12 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         segments = [Segment(label.ljust(label_width), label_style)]
         cells = row.cells
         cursor_col = self.cursor_col if is_cursor_row else -1
-        styles = {name: self._style(name) for name in STATE_NAMES.values()}
+        styles = {name: self._style(name) for name in MARKS}
         # Neighbouring days of the same state become one segment: fewer, longer segments.
         run_text: list[str] = []
         run_style: Style | None = None
         for col in range(len(cells)):
-            name = STATE_NAMES[cells[col].status]
+            name = cell_state(cells[col])
             style = self._style(name, "cursor") if col == cursor_col else styles[name]
             if style is not run_style and run_text:
                 segments.append(Segment("".join(run_text), run_style))

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Button, Input, Label, OptionList, Static
@@ -28,6 +28,7 @@ from nextcars_tui.domain.parsing import (
 )
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.tui.formatting import count
+from nextcars_tui.tui.widgets.job_sheet import JobSheetFields
 
 if TYPE_CHECKING:
     from nextcars_tui.services.availability import ResourceOption
@@ -244,7 +245,7 @@ class ResourceStep(Vertical):
         free = sum(option.free for option in options)
         self.query_one(f"#{self.kind}-hint", Static).update(
             f"[b]{free} of {count(len(options), self.noun)} free[/] for {dates} "
-            "[$text-muted](dimmed: busy, with the booking that holds them)[/]"
+            "[$text-muted](dimmed: busy, with the booking or block that holds them)[/]"
         )
         self._fill()
 
@@ -268,8 +269,7 @@ class ResourceStep(Vertical):
                 prompts.append(Option(escape(head + tail), option.key))
             else:
                 # Dimmed, and marked in words too, so it reads without colour.
-                busy = f"busy {option.clash_ref} {option.clash_days}"
-                prompts.append(Option(Text(head + busy, style="dim"), option.key))
+                prompts.append(Option(Text(head + busy_text(option), style="dim"), option.key))
         option_list = self.option_list
         option_list.set_options(prompts)
         keys = [option.key for option in shown]
@@ -348,28 +348,51 @@ class ResourceStep(Vertical):
                 self.show_error(f"Choose a free {self.noun} from the list.")
             return
         if not option.free:
+            held = (
+                f"blocked {option.clash_days} ({option.clash_ref}: {option.block_reason})"
+                if option.block_reason is not None
+                else f"booked {option.clash_days} ({option.clash_ref})"
+            )
             self.show_error(
-                f"{option.key} cannot be chosen: it is booked {option.clash_days} "
-                f"({option.clash_ref}). Choose a free {self.noun}."
+                f"{option.key} cannot be chosen: it is {held}. Choose a free {self.noun}."
             )
             return
         self.post_message(self.Chosen(self.kind, option))
 
 
-class ReviewStep(Vertical):
-    """The price breakdown and the one button that writes."""
+def busy_text(option: ResourceOption) -> str:
+    """Why a car or driver cannot be chosen, in words: the block's reason, or the booking."""
+    if option.block_reason is not None:
+        return f"blocked: {option.block_reason} {option.clash_days}"
+    return f"busy {option.clash_ref} {option.clash_days}"
+
+
+class ReviewStep(VerticalScroll):
+    """The price breakdown, the optional job sheet and the one button that writes."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="review-body")
-        yield Button("Confirm booking", variant="success", id="confirm-booking")
+        yield Static(
+            "Job sheet [$text-muted](optional; Shift+Tab to fill in)[/]", id="review-job-title"
+        )
+        yield JobSheetFields(id="review-job")
+        yield Button("Confirm booking", variant="success", id="confirm-booking", compact=True)
         yield StepError(id="review-error")
+
+    @property
+    def job_sheet(self) -> JobSheetFields:
+        return self.query_one(JobSheetFields)
 
     def show(self, body: str) -> None:
         self.query_one("#review-body", Static).update(body)
         self.show_error("")
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, field: str | None = None) -> None:
+        """Say why; a refusal that names a job-sheet field marks it and takes the cursor there."""
         self.query_one("#review-error", StepError).show(message)
+        marked = self.job_sheet.mark(field)
+        if marked is not None:
+            marked.focus()
 
     def focus_first(self) -> None:
         self.query_one("#confirm-booking", Button).focus()
