@@ -96,6 +96,8 @@ class _Document(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self._footer_text = footer_text
         self._pages = pages
+        # Off: fpdf2 would print the page count for a "{nb}" typed in a customer's name.
+        self.alias_nb_pages("")
 
     def footer(self) -> None:
         self.set_y(-MARGIN + 3)
@@ -118,7 +120,6 @@ def invoice_pdf(
     if first.pages == 1:
         return first
     # The page count is known only once laid out; the footers of the second run state it.
-    # (fpdf2's own {nb} alias would also replace "{nb}" typed into a customer's name.)
     return _render(found, business, money, created, pages=first.pages)
 
 
@@ -133,7 +134,7 @@ def _render(
     invoice, booking = found.invoice, found.booking
     zone = business.zone
     pdf = _Document(f"Invoice {invoice.ref}", pages)
-    pdf.set_doc_option("core_fonts_encoding", ENCODING)
+    pdf.core_fonts_encoding = ENCODING
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(auto=True, margin=MARGIN + 2)
     pdf.set_title(printable(f"Invoice {invoice.ref}"))
