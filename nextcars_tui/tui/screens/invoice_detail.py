@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
+from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import status_text
 from nextcars_tui.tui.screens.record import RecordScreen
 from nextcars_tui.tui.widgets.booking_record import (
@@ -23,6 +24,7 @@ from nextcars_tui.tui.widgets.booking_record import (
 )
 
 if TYPE_CHECKING:
+    from nextcars_tui.services.invoice_document import SavedInvoice
     from nextcars_tui.services.views import BookingDetail
 
 
@@ -37,6 +39,7 @@ class InvoiceDetailScreen(RecordScreen):
     BINDINGS: ClassVar = [
         Binding("t", "take_payment", "Take payment"),
         Binding("b", "open_booking", "Booking"),
+        Binding("p", "save_pdf", "Save PDF"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -107,3 +110,22 @@ class InvoiceDetailScreen(RecordScreen):
         if self.detail is None:
             return
         self.open_record("booking", "BookingDetailScreen", self.detail.booking.ref)
+
+    def action_save_pdf(self) -> None:
+        if self.detail is None:
+            return
+        # Imported here: the PDF library is slow to load and most sessions never print.
+        from nextcars_tui.services.invoice_document import save_invoice_pdf
+
+        desk, actor, ref = self.desk, self.actor, self.ref
+
+        def write(path: str, replace: bool) -> SavedInvoice:
+            return save_invoice_pdf(desk, actor, ref, path, force=replace)
+
+        self.app.push_screen(
+            ExportDialog(f"Save invoice {ref} as PDF", f"./{ref}.pdf", write), self._saved_pdf
+        )
+
+    def _saved_pdf(self, saved: SavedInvoice | None) -> None:
+        if saved is not None:
+            self.notify(f"Wrote {saved.ref} to {saved.path}", title="Invoice saved", timeout=10)
