@@ -537,6 +537,36 @@ def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
+# What revision 0004 changes; every other table keeps its rows as they were.
+LEDGER_TABLES = ("invoice", "payment", "ledger_entry")
+
+
+def without_ledger(found: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """rows() of the tables the ledger revision leaves alone (alembic_version aside)."""
+    return {t: r for t, r in found.items() if t not in (*LEDGER_TABLES, VERSION_TABLE)}
+
+
+def invoice_figures(url: str) -> dict[str, tuple[int, int, str, int]]:
+    """Each invoice's (amount_cents, paid_cents, status, number of ledger entries)."""
+    with _engine(url) as engine, engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT i.ref, i.amount_cents, i.paid_cents, i.status, count(e.id) FROM invoice i "
+                "LEFT JOIN ledger_entry e ON e.invoice_id = i.id "
+                "GROUP BY i.id, i.ref, i.amount_cents, i.paid_cents, i.status"
+            )
+        )
+        return {str(r[0]): (int(r[1]), int(r[2]), str(r[3]), int(r[4])) for r in found}
+
+
+def upgraded_figures() -> dict[str, tuple[int, int, str, int]]:
+    """invoice_figures() as upgraded_ledger() says the first release's rows must end up."""
+    return {
+        ref: (i.amount_cents, i.paid_cents, i.status, len(i.entries))
+        for ref, i in upgraded_ledger().items()
+    }
+
+
 def everything(url: str) -> tuple[object, ...]:
     """Schema and rows; for a SQLite file also its bytes (the journal mode is in its header)
     and the files beside it that carry its name (WAL, shared memory, backups)."""

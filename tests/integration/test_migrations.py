@@ -39,7 +39,7 @@ HEAD = schema.head()
 # ledger, which replaced payment).
 NOTIFIED_TABLES = ("app_user", "booking", "car", "customer", "driver", "invoice", "ledger_entry")
 # What revision 0004 changes: payments become ledger entries, invoices gain paid_cents.
-LEDGER_TABLES = ("invoice", "payment", "ledger_entry")
+LEDGER_TABLES = schemakit.LEDGER_TABLES
 
 
 # --- building databases on either engine ---------------------------------------------------
