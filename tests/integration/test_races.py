@@ -48,6 +48,15 @@ def winner_dates(path, ref):
     return describe_days(date.fromisoformat(start), date.fromisoformat(end))
 
 
+def money_moved(path):
+    """(kind, cents) of every payment and refund, oldest first."""
+    with raw(path) as db:
+        return db.execute(
+            "SELECT kind, amount_cents FROM ledger_entry WHERE kind IN ('payment', 'refund') "
+            "ORDER BY id"
+        ).fetchall()
+
+
 def one_car_winner(outcomes, desk, racers):
     """Exactly one booked car 1; every other racer was told which booking holds it."""
     never_locked(outcomes)
@@ -57,12 +66,10 @@ def one_car_winner(outcomes, desk, racers):
     span = winner_dates(desk, "BK-000001")
     assert set(conflicts) == {f"Car {plate(1)} is already booked {span} (BK-000001)."}
     counts = row_counts(desk)
-    assert (counts["booking"], counts["invoice"], counts["audit_entry"], counts["payment"]) == (
-        1,
-        1,
-        1,
-        0,
-    )
+    # The winner's booking, invoice, audit entry and its two charge lines; no money moved.
+    assert (counts["booking"], counts["invoice"], counts["audit_entry"]) == (1, 1, 1)
+    assert money_moved(desk) == []
+    assert counts["ledger_entry"] == 2
     assert invariant_violations(desk, TODAY) == []
 
 
@@ -98,12 +105,14 @@ def test_eight_processes_checking_out_one_invoice_exactly_one_pays(pool, desk, s
     assert len(refused) == RACERS - 1
     assert all(f"Invoice {view.invoice.ref} is paid" in message for message in refused)
     after = row_counts(desk)
-    assert after["payment"] == 1
+    assert after["ledger_entry"] == before["ledger_entry"] + 1
     # One 'paid' and one 'confirmed' entry, from the single winner.
     assert after["audit_entry"] == before["audit_entry"] + 2
+    assert money_moved(desk) == [("payment", view.total_cents)]
     with raw(desk) as db:
-        assert db.execute("SELECT amount_cents FROM payment").fetchall() == [(view.total_cents,)]
-        assert db.execute("SELECT status FROM invoice").fetchall() == [("paid",)]
+        assert db.execute("SELECT status, paid_cents FROM invoice").fetchall() == [
+            ("paid", view.total_cents)
+        ]
     assert invariant_violations(desk, TODAY) == []
 
 
@@ -184,7 +193,7 @@ def test_the_lifecycle_is_safe_while_other_processes_book(pool, make_desk, clock
 
 
 def test_checkouts_racing_cancels_of_one_booking_end_one_way(pool, desk, staff):
-    view = book(desk, staff, request())
+    view = book(desk, staff, request(start=TODAY + timedelta(days=3)))
     actions = ["checkout_first_invoice", "cancel_first_booking"] * (RACERS // 2)
 
     outcomes = pool.race(actions, target(desk), desk.settings, START)
@@ -192,14 +201,14 @@ def test_checkouts_racing_cancels_of_one_booking_end_one_way(pool, desk, staff):
     never_locked(outcomes)
     cancels = [o for o in outcomes if actions[o[0]] == "cancel_first_booking"]
     checkouts = [o for o in outcomes if actions[o[0]] == "checkout_first_invoice"]
-    # One cancel wins; a checkout wins only if it came first, and then the cancel refunds it.
+    # One cancel wins; a checkout wins only if it came first, and then the cancel reverses the
+    # charges and owes the payment back: never a payment taken for a cancelled booking.
     assert [kind for _, kind, _ in cancels].count("ok") == 1, outcomes
     assert {kind for _, kind, _ in cancels + checkouts} <= {"ok", "NotAllowed"}, outcomes
     paid = [o for o in checkouts if o[1] == "ok"]
     assert len(paid) <= 1
-    counts = row_counts(desk)
-    assert counts["payment"] == len(paid)
-    expected = ("cancelled", "refunded" if paid else "void")
+    assert money_moved(desk) == [("payment", view.total_cents)] * len(paid)
+    expected = ("cancelled", "refund_due" if paid else "void")
     with raw(desk) as db:
         found = db.execute(
             "SELECT b.status, i.status FROM booking b JOIN invoice i ON i.booking_id = b.id "

@@ -1,6 +1,7 @@
 """A Hypothesis state machine driving the desk in random order, on each engine.
 
-Each step books, confirms, cancels, takes payment, moves the clock or runs the lifecycle.
+Each step books, confirms, cancels, takes a whole or part payment, pays money back, moves the
+clock or runs the lifecycle.
 The expected outcome of every call is worked out from the file itself beforehand, and after
 every step the invariants are checked by reading the database outside the store.
 """
@@ -13,6 +14,7 @@ import tempfile
 import uuid
 from datetime import UTC, date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from deskkit import (
     START,
@@ -41,7 +43,7 @@ from hypothesis.stateful import (
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed
 from nextcars_tui.domain.roles import Actor, Role, system_actor
-from nextcars_tui.services.billing import checkout
+from nextcars_tui.services.billing import checkout, pay, refund
 from nextcars_tui.services.booking import BookingRequest, book, cancel, confirm
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import run_lifecycle
@@ -52,6 +54,23 @@ CARS = (1, 2, 3)
 DRIVERS = (1, 2, 3)
 TTL_HOURS = 24
 DUE_DAYS = 2
+
+
+OWING = ("unpaid", "partly_paid", "overdue")
+
+
+class State(NamedTuple):
+    status: str
+    start: date
+    end: date
+    invoice_status: str
+    invoice_ref: str
+    amount_cents: int
+    paid_cents: int
+
+    @property
+    def balance_cents(self) -> int:
+        return self.amount_cents - self.paid_cents
 
 
 class DeskMachine(RuleBasedStateMachine):
@@ -82,15 +101,24 @@ class DeskMachine(RuleBasedStateMachine):
 
     # --- reading the file --------------------------------------------------------------------
 
-    def _state(self, ref: str) -> tuple[str, date, str, str]:
-        """(booking status, end date, invoice status, invoice ref)."""
+    def _state(self, ref: str) -> State:
+        """A booking and its invoice, as the file holds them."""
         with raw(self.path) as db:
-            status, end, invoice_status, invoice_ref = db.execute(
-                "SELECT b.status, b.end_date, i.status, i.ref FROM booking b "
-                "JOIN invoice i ON i.booking_id = b.id WHERE b.ref = ?",
+            status, start, end, invoice_status, invoice_ref, amount, paid = db.execute(
+                "SELECT b.status, b.start_date, b.end_date, i.status, i.ref, i.amount_cents, "
+                "i.paid_cents FROM booking b JOIN invoice i ON i.booking_id = b.id "
+                "WHERE b.ref = ?",
                 (ref,),
             ).fetchone()
-        return status, date.fromisoformat(end), invoice_status, invoice_ref
+        return State(
+            status,
+            date.fromisoformat(start),
+            date.fromisoformat(end),
+            invoice_status,
+            invoice_ref,
+            amount,
+            paid,
+        )
 
     def _clashes(self, car: int, driver: int, start: date, end: date) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
@@ -150,10 +178,11 @@ class DeskMachine(RuleBasedStateMachine):
 
     @rule(ref=bookings)
     def confirm_booking(self, ref):
-        status, _, invoice_status, _ = self._state(ref)
+        state = self._state(ref)
+        status = state.status
         if status == "pending":
             assert confirm(self.desk, self.staff, ref).status == "confirmed"
-            assert self._state(ref)[2] == invoice_status
+            assert self._state(ref).invoice_status == state.invoice_status
         else:
             before = snapshot(self.path)
             try:
@@ -165,11 +194,15 @@ class DeskMachine(RuleBasedStateMachine):
 
     @rule(ref=bookings)
     def cancel_booking(self, ref):
-        status, end, invoice_status, _ = self._state(ref)
-        if status in ("pending", "confirmed") and end > self.desk.today():
+        state = self._state(ref)
+        if state.status in ("pending", "confirmed") and state.start > self.desk.today():
             cancel(self.desk, self.staff, ref, "random walk")
-            expected = "refunded" if invoice_status == "paid" else "void"
-            assert self._state(ref)[0::2] == ("cancelled", expected)
+            after = self._state(ref)
+            # No fee (the default terms): the charges are reversed, and what was paid is owed
+            # back.
+            expected = "refund_due" if state.paid_cents else "void"
+            assert (after.status, after.invoice_status) == ("cancelled", expected)
+            assert (after.amount_cents, after.paid_cents) == (0, state.paid_cents)
         else:
             before = snapshot(self.path)
             try:
@@ -177,24 +210,58 @@ class DeskMachine(RuleBasedStateMachine):
             except NotAllowed:
                 assert snapshot(self.path) == before
                 return
-            raise AssertionError(f"cancelled a {status} booking ending {end}")
+            raise AssertionError(f"cancelled a {state.status} booking starting {state.start}")
 
     @rule(ref=bookings, method=st.sampled_from(["card", "cash", "transfer"]))
     def take_payment(self, ref, method):
-        status, _, invoice_status, invoice_ref = self._state(ref)
-        if invoice_status in ("unpaid", "overdue"):
-            view = checkout(self.desk, self.staff, invoice_ref, method)
+        state = self._state(ref)
+        if state.invoice_status in OWING:
+            view = checkout(self.desk, self.staff, state.invoice_ref, method)
             assert view.invoice.status == "paid"
-            expected = "confirmed" if status == "pending" else status
-            assert self._state(ref)[0::2] == (expected, "paid")
+            expected = "confirmed" if state.status == "pending" else state.status
+            after = self._state(ref)
+            assert (after.status, after.invoice_status) == (expected, "paid")
+            assert after.paid_cents == state.amount_cents
         else:
             before = snapshot(self.path)
             try:
-                checkout(self.desk, self.staff, invoice_ref, method)
+                checkout(self.desk, self.staff, state.invoice_ref, method)
             except NotAllowed:
                 assert snapshot(self.path) == before
                 return
-            raise AssertionError(f"took payment for a {invoice_status} invoice")
+            raise AssertionError(f"took payment for a {state.invoice_status} invoice")
+
+    @rule(ref=bookings, share=st.integers(1, 150))
+    def take_part_payment(self, ref, share):
+        """share % of the balance: up to all of it is taken, more is refused."""
+        state = self._state(ref)
+        amount = max(1, state.balance_cents * share // 100)
+        if state.invoice_status in OWING and amount <= state.balance_cents:
+            view = pay(self.desk, self.staff, state.invoice_ref, amount, "card")
+            assert view.paid_cents == state.paid_cents + amount
+            if view.balance_cents == 0:
+                assert view.status == "paid"
+            else:
+                assert view.status in ("partly_paid", "overdue")
+            if state.status == "pending":
+                assert self._state(ref).status == "confirmed"
+        else:
+            before = snapshot(self.path)
+            try:
+                pay(self.desk, self.staff, state.invoice_ref, amount, "card")
+            except NotAllowed:
+                assert snapshot(self.path) == before
+                return
+            raise AssertionError(f"took {amount} for a {state.invoice_status} invoice {state}")
+
+    @rule(ref=bookings)
+    def pay_back(self, ref):
+        """What a cancellation left owed back is paid out in full."""
+        state = self._state(ref)
+        if state.invoice_status != "refund_due":
+            return
+        view = refund(self.desk, self.staff, state.invoice_ref, -state.balance_cents, "card")
+        assert (view.status, view.balance_cents) == ("refunded", 0)
 
     @rule(hours=st.integers(1, 60))
     def time_passes(self, hours):
@@ -218,13 +285,14 @@ class DeskMachine(RuleBasedStateMachine):
                 "(SELECT count(*) FROM booking WHERE status = 'pending' AND created_at < ?), "
                 "(SELECT count(*) FROM booking WHERE status = 'confirmed' AND end_date <= ?), "
                 "(SELECT count(*) FROM invoice i JOIN booking b ON b.id = i.booking_id "
-                " WHERE i.status = 'unpaid' AND i.due_date < ? AND b.status <> 'cancelled')",
+                " WHERE i.status IN ('unpaid', 'partly_paid') AND i.due_date < ? "
+                "AND b.status <> 'cancelled')",
                 (cutoff, today.isoformat(), today.isoformat()),
             ).fetchone()
         assert left == (0, 0, 0), f"rules left undone after a run: {left}"
         assert set(result.expired) <= expired
         for ref in result.completed:
-            assert self._state(ref)[0] == "completed"
+            assert self._state(ref).status == "completed"
         again = run_lifecycle(self.desk, self.worker)
         assert again.counts == {"expired": 0, "completed": 0, "overdue": 0}
 
