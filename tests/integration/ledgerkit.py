@@ -13,7 +13,7 @@ from datetime import date
 
 from rawdb import Target, raw
 
-from nextcars_tui.domain.ledger import Figures, invoice_status
+from nextcars_tui.domain.ledger import EntryKind, Figures, invoice_status
 from nextcars_tui.domain.statuses import InvoiceStatus
 
 ENTRY_COLUMNS = "e.id, e.kind, e.amount_cents, e.method, e.description, e.reason, e.at, e.actor"
@@ -145,4 +145,25 @@ def ledger_violations(target: Target, today: date) -> list[str]:
                 f"{found.booking_status}, due {found.due}) make it "
                 f"{sorted(accepted_statuses(found, today))}"
             )
+    return problems
+
+
+def replay_problems(target: Target, ref: str) -> list[str]:
+    """Walk an invoice's entries in the order they were written and name every one that its
+    rule should have refused at that moment: a payment beyond the balance then due, or a
+    refund beyond what had been paid. Entries are written under the invoice's lock, so their
+    order is the order the decisions were made in."""
+    problems: list[str] = []
+    figures = Figures()
+    for row in entries(target, ref):
+        entry_id, kind, amount = row[0], str(row[1]), int(str(row[2]))
+        if kind == "payment" and amount > figures.balance_cents:
+            problems.append(
+                f"entry {entry_id}: a payment of {amount} with {figures.balance_cents} due"
+            )
+        if kind == "refund" and amount > figures.paid_cents:
+            problems.append(
+                f"entry {entry_id}: a refund of {amount} with {figures.paid_cents} paid"
+            )
+        figures = figures.after(EntryKind(kind), amount)
     return problems
