@@ -405,3 +405,30 @@ def test_the_real_command_reads_a_negative_adjustment_as_an_amount(desk_files: D
 
     assert run.returncode == 0, run.stderr
     assert_invoice(json.loads(run.stdout), "unpaid", TOTAL - 1_500, 0)
+
+
+def test_eight_real_pay_commands_of_forty_percent_take_two_payments(desk_files: DeskFiles):
+    ref = invoice_ref(desk_files)
+    share = "214.80"  # 40 % of 537.00: two fit, a third would overpay
+    before = desk_files.rows("SELECT count(*) FROM ledger_entry")[0][0]
+
+    racers = [
+        start_nextcars(desk_files, "pay", ref, "--amount", share, "--method", "card", "--json")
+        for _ in range(8)
+    ]
+    results = [(racer, *racer.communicate(timeout=180)) for racer in racers]
+
+    codes = sorted(racer.returncode for racer, _, _ in results)
+    assert codes == [0, 0] + [4] * 6, [(r.returncode, err) for r, _, err in results]
+    for racer, out, err in results:
+        if racer.returncode == 4:
+            assert out == ""
+            assert err.startswith("error: ") and "more than that" in err, err
+            assert "Traceback" not in err
+    assert sorted(json.loads(out)["paid_cents"] for r, out, _ in results if r.returncode == 0) == [
+        21_480,
+        42_960,
+    ]
+    assert ledger(desk_files, ref)[-2:] == [("payment", 21_480, "card", None, "system:cli")] * 2
+    assert desk_files.rows("SELECT count(*) FROM ledger_entry")[0][0] == before + 2
+    assert stored(desk_files, ref) == ("partly_paid", TOTAL, 42_960)
