@@ -196,11 +196,6 @@ def test_a_deposit_keeps_a_hold_from_expiring_but_an_unpaid_hold_still_expires(
     consistent(desk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/lifecycle_sql.py expire() voids only unpaid/overdue invoices, so an expired "
-    "hold whose invoice was adjusted to nothing keeps the status 'paid'",
-)
 def test_an_expired_hold_adjusted_to_nothing_is_void(desk, staff, manager, system, clock):
     view = book_ahead(desk, staff)
     adjust(desk, manager, view.invoice.ref, -TOTAL, "free rental")
