@@ -36,10 +36,6 @@ _INSERT_INVOICE = (
     "INSERT INTO invoice (id, ref, booking_id, amount_cents, paid_cents, status, issued_at, "
     "due_date) VALUES (?, ?, ?, ?, 0, 'unpaid', ?, ?)"
 )
-_INSERT_CHARGE = (
-    "INSERT INTO ledger_entry (invoice_id, kind, amount_cents, description, at, actor) "
-    "VALUES (?, 'charge', ?, ?, ?, ?)"
-)
 _INSERT_AUDIT = "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (?, ?, ?, ?, ?)"
 
 _INVOICE_COLUMNS = (
@@ -54,18 +50,17 @@ _BOOKING_COLUMNS = (
 )
 INVOICE_BY_REF = f"SELECT {_INVOICE_COLUMNS} FROM invoice WHERE invoice.ref = ?"
 BOOKING_BY_ID = f"SELECT {_BOOKING_COLUMNS} FROM booking WHERE booking.id = ?"
-INSERT_PAYMENT = (
-    "INSERT INTO ledger_entry (invoice_id, kind, amount_cents, method, description, at, actor) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+INSERT_ENTRY = (
+    "INSERT INTO ledger_entry (id, invoice_id, kind, amount_cents, method, description, "
+    "reason, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-SUM_ENTRIES = (
-    "SELECT ledger_entry.kind, sum(ledger_entry.amount_cents) AS sum_1 FROM ledger_entry "
-    "WHERE ledger_entry.invoice_id = ? GROUP BY ledger_entry.kind"
-)
+SUM_ENTRIES = "SELECT kind, sum(amount_cents) FROM ledger_entry WHERE invoice_id = ? GROUP BY kind"
 INSERT_AUDIT = (
     "INSERT INTO audit_entry (id, at, actor, action, ref, detail) VALUES (?, ?, ?, ?, ?, ?)"
 )
-UPDATE_INVOICE = "UPDATE invoice SET paid_cents=?, status=? WHERE invoice.id = ?"
+# As the ORM sends it: the status only when it changes.
+UPDATE_PAID = "UPDATE invoice SET paid_cents=? WHERE invoice.id = ?"
+UPDATE_PAID_STATUS = "UPDATE invoice SET paid_cents=?, status=? WHERE invoice.id = ?"
 INVOICE_ROW = (
     f"SELECT {_INVOICE_COLUMNS}, booking.id AS id_1, booking.ref AS ref_1, booking.customer_id, "
     "booking.car_id, booking.driver_id, booking.start_date, booking.days, booking.end_date, "
@@ -75,11 +70,11 @@ INVOICE_ROW = (
     "JOIN booking ON booking.id = invoice.booking_id "
     "JOIN customer ON customer.id = booking.customer_id WHERE invoice.ref = ?"
 )
-# A part payment on a confirmed booking's invoice, in the order the service sends them (the
-# invoice read twice: once to find its booking, locked after it; a no-op lock on SQLite).
+# A further part payment on a confirmed booking's invoice, in the order the service sends
+# them (the invoice read twice: to find its booking, then locked after it, a no-op here).
 PAYMENT_STATEMENTS = (
-    INVOICE_BY_REF, BOOKING_BY_ID, INVOICE_BY_REF, INSERT_PAYMENT, SUM_ENTRIES, INSERT_AUDIT,
-    UPDATE_INVOICE, INVOICE_ROW,
+    INVOICE_BY_REF, BOOKING_BY_ID, INVOICE_BY_REF, INSERT_ENTRY, SUM_ENTRIES, INSERT_AUDIT,
+    UPDATE_PAID, INVOICE_ROW,
 )  # fmt: skip
 
 
@@ -154,13 +149,11 @@ class RawBooking:
             )
             due = (end + timedelta(days=self._due_days)).isoformat()
             conn.execute(_INSERT_INVOICE, (number, iref, number, total, now, due))
-            charges = [
-                (number, days * rate, f"Car {car[1]}: {days} day(s) × {cents_to_text(rate)}",
-                 now, actor),
-                (number, days * fee, f"Driver {code}: {days} day(s) × {cents_to_text(fee)}",
-                 now, actor),
-            ]  # fmt: skip
-            conn.executemany(_INSERT_CHARGE, [charge for charge in charges if charge[1]])
+            for what, each in ((f"Car {car[1]}", rate), (f"Driver {code}", fee)):
+                if each:
+                    line = f"{what}: {days} day(s) × {cents_to_text(each)}"
+                    charge = (None, number, "charge", days * each, None, line, None, now, actor)
+                    conn.execute(INSERT_ENTRY, charge)
             detail = (
                 f"{plate} with {code} for {email}, {start}..{end}, "
                 f"{format_money(total, self._currency)}; invoice {iref}"
@@ -184,8 +177,8 @@ class RawBooking:
             balance, status, due = invoice[3] - invoice[4], invoice[5], invoice[7]
             if booking_status == "pending" or not 0 < amount <= balance:
                 raise RuntimeError(f"{ref}: the baseline pays part of a confirmed balance only")
-            entry = (invoice_id, EntryKind.PAYMENT.value, amount, method, "Payment", now, actor)
-            conn.execute(INSERT_PAYMENT, entry)
+            paid = (None, invoice_id, EntryKind.PAYMENT.value, amount, method, "Payment", None)
+            conn.execute(INSERT_ENTRY, (*paid, now, actor))
             figures = figures_of(conn.execute(SUM_ENTRIES, (invoice_id,)))
             after = invoice_status(figures, booking_status, date.fromisoformat(due), today)
             detail = (
@@ -193,7 +186,10 @@ class RawBooking:
                 f"balance {format_money(figures.balance_cents, self._currency)})"
             )
             conn.execute(INSERT_AUDIT, (None, now, actor, "paid", ref, detail))
-            conn.execute(UPDATE_INVOICE, (figures.paid_cents, after.value, invoice_id))
+            if after == status:
+                conn.execute(UPDATE_PAID, (figures.paid_cents, invoice_id))
+            else:
+                conn.execute(UPDATE_PAID_STATUS, (figures.paid_cents, after.value, invoice_id))
             conn.execute(INVOICE_ROW, (ref,)).fetchone()
             conn.execute("COMMIT")
             return figures.balance_cents

@@ -304,7 +304,7 @@ class Seeder:
         )
         days, at = str(p.days), p.created
         total = p.days * (car_rate + driver_fee)
-        rows = [
+        rows: list[tuple] = [
             (invoice, "charge", p.days * car_rate, None, car_head + days + car_tail, None, at,
              actor),
             (invoice, "charge", p.days * driver_fee, None, driver_head + days + driver_tail,

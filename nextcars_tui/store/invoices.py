@@ -87,7 +87,7 @@ class InvoiceRepository:
         summed in the database, so a report need not load every invoice."""
         query = (
             select(
-                Invoice.due_date,
+                col(Invoice.due_date),
                 func.sum(Invoice.amount_cents - Invoice.paid_cents),
                 func.count(),
             )
