@@ -19,7 +19,7 @@ from nextcars_tui.services.views import InvoiceView, invoice_view
 
 # What the review loads at once: the oldest debts first and the customers owing most. The
 # buckets, totals and counts cover every invoice owed, summed by the database.
-AGEING_PAGE = 200
+AGEING_PAGE = 100
 TOP_CUSTOMERS = 100
 
 
