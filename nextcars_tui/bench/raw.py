@@ -1,8 +1,10 @@
-"""The booking transaction written straight against sqlite3: the floor the service is held to.
+"""The booking and the part payment written straight against sqlite3: the floors the service
+is held to.
 
-It does the service's database work and nothing more: BEGIN IMMEDIATE, look up the customer,
-car and driver by key, the two overlap checks, the next number, insert booking, invoice and
-audit entry, COMMIT, on its own connection with the production pragmas.
+A booking does the service's database work and nothing more: BEGIN IMMEDIATE, look up the
+customer, car and driver by key, the two overlap checks, the next number, insert booking,
+invoice, its two charge lines and the audit entry, COMMIT. A payment sends the statements the
+service sends (PAYMENT_STATEMENTS). Each on its own connection with the production pragmas.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from nextcars_tui.domain.money import format_money
+from nextcars_tui.domain.ledger import EntryKind, figures_of, invoice_status
+from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 from nextcars_tui.store.bookings import ACTIVE
@@ -30,12 +33,49 @@ _INSERT_BOOKING = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"
 )
 _INSERT_INVOICE = (
-    "INSERT INTO invoice (id, ref, booking_id, amount_cents, status, issued_at, due_date) "
-    "VALUES (?, ?, ?, ?, 'unpaid', ?, ?)"
+    "INSERT INTO invoice (id, ref, booking_id, amount_cents, paid_cents, status, issued_at, "
+    "due_date) VALUES (?, ?, ?, ?, 0, 'unpaid', ?, ?)"
 )
-_INSERT_AUDIT = (
-    "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (?, ?, 'booked', ?, ?)"
+_INSERT_AUDIT = "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (?, ?, ?, ?, ?)"
+
+_INVOICE_COLUMNS = (
+    "invoice.id, invoice.ref, invoice.booking_id, invoice.amount_cents, invoice.paid_cents, "
+    "invoice.status, invoice.issued_at, invoice.due_date"
 )
+_BOOKING_COLUMNS = (
+    "booking.id, booking.ref, booking.customer_id, booking.car_id, booking.driver_id, "
+    "booking.start_date, booking.days, booking.end_date, booking.car_daily_rate_cents, "
+    "booking.driver_daily_fee_cents, booking.total_cents, booking.status, booking.created_at, "
+    "booking.created_by, booking.cancel_reason"
+)
+INVOICE_BY_REF = f"SELECT {_INVOICE_COLUMNS} FROM invoice WHERE invoice.ref = ?"
+BOOKING_BY_ID = f"SELECT {_BOOKING_COLUMNS} FROM booking WHERE booking.id = ?"
+INSERT_ENTRY = (
+    "INSERT INTO ledger_entry (id, invoice_id, kind, amount_cents, method, description, "
+    "reason, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+SUM_ENTRIES = "SELECT kind, sum(amount_cents) FROM ledger_entry WHERE invoice_id = ? GROUP BY kind"
+INSERT_AUDIT = (
+    "INSERT INTO audit_entry (id, at, actor, action, ref, detail) VALUES (?, ?, ?, ?, ?, ?)"
+)
+# As the ORM sends it: the status only when it changes.
+UPDATE_PAID = "UPDATE invoice SET paid_cents=? WHERE invoice.id = ?"
+UPDATE_PAID_STATUS = "UPDATE invoice SET paid_cents=?, status=? WHERE invoice.id = ?"
+INVOICE_ROW = (
+    f"SELECT {_INVOICE_COLUMNS}, booking.id AS id_1, booking.ref AS ref_1, booking.customer_id, "
+    "booking.car_id, booking.driver_id, booking.start_date, booking.days, booking.end_date, "
+    "booking.car_daily_rate_cents, booking.driver_daily_fee_cents, booking.total_cents, "
+    "booking.status AS status_1, booking.created_at, booking.created_by, booking.cancel_reason, "
+    "customer.id AS id_2, customer.email, customer.name, customer.phone FROM invoice "
+    "JOIN booking ON booking.id = invoice.booking_id "
+    "JOIN customer ON customer.id = booking.customer_id WHERE invoice.ref = ?"
+)
+# A further part payment on a confirmed booking's invoice, in the order the service sends
+# them (the invoice read twice: to find its booking, then locked after it, a no-op here).
+PAYMENT_STATEMENTS = (
+    INVOICE_BY_REF, BOOKING_BY_ID, INVOICE_BY_REF, INSERT_ENTRY, SUM_ENTRIES, INSERT_AUDIT,
+    UPDATE_PAID, INVOICE_ROW,
+)  # fmt: skip
 
 
 def _stamp(moment: datetime) -> str:
@@ -109,13 +149,50 @@ class RawBooking:
             )
             due = (end + timedelta(days=self._due_days)).isoformat()
             conn.execute(_INSERT_INVOICE, (number, iref, number, total, now, due))
+            for what, each in ((f"Car {car[1]}", rate), (f"Driver {code}", fee)):
+                if each:
+                    line = f"{what}: {days} day(s) × {cents_to_text(each)}"
+                    charge = (None, number, "charge", days * each, None, line, None, now, actor)
+                    conn.execute(INSERT_ENTRY, charge)
             detail = (
                 f"{plate} with {code} for {email}, {start}..{end}, "
                 f"{format_money(total, self._currency)}; invoice {iref}"
             )
-            conn.execute(_INSERT_AUDIT, (now, actor, ref, detail))
+            conn.execute(_INSERT_AUDIT, (now, actor, "booked", ref, detail))
             conn.execute("COMMIT")
             return ref
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def pay(self, ref: str, amount: int, method: str, actor: str, today: date) -> int:
+        """Take part of a confirmed booking's invoice; returns the balance left."""
+        conn, now = self._conn, _stamp(datetime.now(UTC))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            invoice_id, _ref, booking_id = conn.execute(INVOICE_BY_REF, (ref,)).fetchone()[:3]
+            booking_status = conn.execute(BOOKING_BY_ID, (booking_id,)).fetchone()[11]
+            invoice = conn.execute(INVOICE_BY_REF, (ref,)).fetchone()
+            balance, status, due = invoice[3] - invoice[4], invoice[5], invoice[7]
+            if booking_status == "pending" or not 0 < amount <= balance:
+                raise RuntimeError(f"{ref}: the baseline pays part of a confirmed balance only")
+            paid = (None, invoice_id, EntryKind.PAYMENT.value, amount, method, "Payment", None)
+            conn.execute(INSERT_ENTRY, (*paid, now, actor))
+            figures = figures_of(conn.execute(SUM_ENTRIES, (invoice_id,)))
+            after = invoice_status(figures, booking_status, date.fromisoformat(due), today)
+            detail = (
+                f"{format_money(amount, self._currency)} by {method} (was {status}; "
+                f"balance {format_money(figures.balance_cents, self._currency)})"
+            )
+            conn.execute(INSERT_AUDIT, (None, now, actor, "paid", ref, detail))
+            if after == status:
+                conn.execute(UPDATE_PAID, (figures.paid_cents, invoice_id))
+            else:
+                conn.execute(UPDATE_PAID_STATUS, (figures.paid_cents, after.value, invoice_id))
+            conn.execute(INVOICE_ROW, (ref,)).fetchone()
+            conn.execute("COMMIT")
+            return figures.balance_cents
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -84,9 +85,8 @@ class ReviewScreen(DeskScreen):
     def reload(self) -> None:
         from nextcars_tui.services.reports import ageing_report
 
-        self.call_service(
-            ageing_report, self.desk, self.actor, reply=self.ReportLoaded, group="review"
-        )
+        chosen = partial(ageing_report, customer_email=self._customer)
+        self.call_service(chosen, self.desk, self.actor, reply=self.ReportLoaded, group="review")
 
     @on(ReportLoaded)
     def _show(self, message: ReportLoaded) -> None:
@@ -120,13 +120,8 @@ class ReviewScreen(DeskScreen):
         self._fill_invoices()
 
     def _shown_lines(self) -> list[AgeingLine]:
-        if self._report is None:
-            return []
-        if self._customer is None:
-            return list(self._report.lines)
-        return [
-            line for line in self._report.lines if line.invoice.customer_email == self._customer
-        ]
+        # The report holds the first page of the chosen customer's lines, or of everyone's.
+        return list(self._report.lines) if self._report is not None else []
 
     def _fill_invoices(self) -> None:
         report = self._report
@@ -154,15 +149,16 @@ class ReviewScreen(DeskScreen):
                 for line in lines
             ],
         )
-        overdue = sum(1 for line in report.lines if line.days_late > 0)
         who = ""
         if self._customer is not None:
-            shown = sum(line.invoice.amount_cents for line in lines)
+            owes = [c.cents for c in report.customers if c.email == self._customer]
+            shown = owes[0] if owes else sum(line.invoice.balance_cents for line in lines)
             name = lines[0].invoice.customer_name if lines else self._customer
             who = f" · showing {name}: {self.desk.money(shown)} (c for all)"
         self.query_one("#review-summary", Static).update(
             f"Owed on {report.today:%a %d %b %Y}: {self.desk.money(report.total_cents)} "
-            f"over {count(len(report.lines), 'invoice')} · {overdue} past due{who}"
+            f"over {count(report.invoice_count, 'invoice')} · {report.past_due_count} past due"
+            f"{who}"
         )
 
     @on(DataTable.RowSelected, "#review-invoices")
@@ -174,11 +170,11 @@ class ReviewScreen(DeskScreen):
     def _pick_customer(self, event: DataTable.RowSelected) -> None:
         email = event.row_key.value
         self._customer = None if email == self._customer else email
-        self._fill_invoices()
+        self.reload()
 
     def action_clear_filter(self) -> None:
         self._customer = None
-        self._fill_invoices()
+        self.reload()
 
     def action_refresh(self) -> None:
         self.reload()
@@ -187,11 +183,13 @@ class ReviewScreen(DeskScreen):
         if self._report is None:
             self.notify("The report is still loading.", severity="warning")
             return
-        from nextcars_tui.services.reports import export_ageing
+        from nextcars_tui.services.reports import ageing_report, export_ageing
 
-        desk, actor, lines = self.desk, self.actor, self._shown_lines()
+        desk, actor, customer = self.desk, self.actor, self._customer
 
         def write(path: str, replace: bool) -> ExportResult:
+            # Every line shown, not only the first page the screen loaded.
+            lines = ageing_report(desk, actor, customer_email=customer, limit=None).lines
             return export_ageing(desk, actor, lines, path, force=replace)
 
         default = f"./ageing-{self._report.today.isoformat()}.csv"
