@@ -18,7 +18,9 @@ from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 from nextcars_tui.store.bookings import ACTIVE
+from nextcars_tui.store.invoices import INVOICE_ROW_SQL, SET_FIGURES_SQL, SUMS_SQL
 from nextcars_tui.store.sqlite.engine import BUSY_TIMEOUT_MS, PRAGMAS
+from nextcars_tui.store.tables import Booking, Invoice
 
 _CLASH = (
     "SELECT id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "
@@ -38,44 +40,20 @@ _INSERT_INVOICE = (
 )
 _INSERT_AUDIT = "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (?, ?, ?, ?, ?)"
 
-_INVOICE_COLUMNS = (
-    "invoice.id, invoice.ref, invoice.booking_id, invoice.amount_cents, invoice.paid_cents, "
-    "invoice.status, invoice.issued_at, invoice.due_date"
-)
-_BOOKING_COLUMNS = (
-    "booking.id, booking.ref, booking.customer_id, booking.car_id, booking.driver_id, "
-    "booking.start_date, booking.days, booking.end_date, booking.car_daily_rate_cents, "
-    "booking.driver_daily_fee_cents, booking.total_cents, booking.status, booking.created_at, "
-    "booking.created_by, booking.cancel_reason"
-)
-INVOICE_BY_REF = f"SELECT {_INVOICE_COLUMNS} FROM invoice WHERE invoice.ref = ?"
-BOOKING_BY_ID = f"SELECT {_BOOKING_COLUMNS} FROM booking WHERE booking.id = ?"
 INSERT_ENTRY = (
     "INSERT INTO ledger_entry (id, invoice_id, kind, amount_cents, method, description, "
     "reason, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-SUM_ENTRIES = "SELECT kind, sum(amount_cents) FROM ledger_entry WHERE invoice_id = ? GROUP BY kind"
 INSERT_AUDIT = (
     "INSERT INTO audit_entry (id, at, actor, action, ref, detail) VALUES (?, ?, ?, ?, ?, ?)"
 )
-# As the ORM sends it: the status only when it changes.
-UPDATE_PAID = "UPDATE invoice SET paid_cents=? WHERE invoice.id = ?"
-UPDATE_PAID_STATUS = "UPDATE invoice SET paid_cents=?, status=? WHERE invoice.id = ?"
-INVOICE_ROW = (
-    f"SELECT {_INVOICE_COLUMNS}, booking.id AS id_1, booking.ref AS ref_1, booking.customer_id, "
-    "booking.car_id, booking.driver_id, booking.start_date, booking.days, booking.end_date, "
-    "booking.car_daily_rate_cents, booking.driver_daily_fee_cents, booking.total_cents, "
-    "booking.status AS status_1, booking.created_at, booking.created_by, booking.cancel_reason, "
-    "customer.id AS id_2, customer.email, customer.name, customer.phone FROM invoice "
-    "JOIN booking ON booking.id = invoice.booking_id "
-    "JOIN customer ON customer.id = booking.customer_id WHERE invoice.ref = ?"
-)
 # A further part payment on a confirmed booking's invoice, in the order the service sends
-# them (the invoice read twice: to find its booking, then locked after it, a no-op here).
-PAYMENT_STATEMENTS = (
-    INVOICE_BY_REF, BOOKING_BY_ID, INVOICE_BY_REF, INSERT_ENTRY, SUM_ENTRIES, INSERT_AUDIT,
-    UPDATE_PAID, INVOICE_ROW,
-)  # fmt: skip
+# them: the invoice with its booking and customer (held by the write transaction), the entry,
+# the invoice's sums, its new figures, the audit entry.
+PAYMENT_STATEMENTS = (INVOICE_ROW_SQL, INSERT_ENTRY, SUMS_SQL, SET_FIGURES_SQL, INSERT_AUDIT)
+# Where the columns the baseline needs sit in INVOICE_ROW_SQL's row (invoice, then booking).
+_INVOICE_WIDTH = len(Invoice.__table__.columns)  # type: ignore[attr-defined]
+_BOOKING_STATUS = _INVOICE_WIDTH + list(Booking.__table__.columns.keys()).index("status")  # type: ignore[attr-defined]
 
 
 def _stamp(moment: datetime) -> str:
@@ -171,26 +149,24 @@ class RawBooking:
         conn, now = self._conn, _stamp(datetime.now(UTC))
         conn.execute("BEGIN IMMEDIATE")
         try:
-            invoice_id, _ref, booking_id = conn.execute(INVOICE_BY_REF, (ref,)).fetchone()[:3]
-            booking_status = conn.execute(BOOKING_BY_ID, (booking_id,)).fetchone()[11]
-            invoice = conn.execute(INVOICE_BY_REF, (ref,)).fetchone()
-            balance, status, due = invoice[3] - invoice[4], invoice[5], invoice[7]
+            found = conn.execute(INVOICE_ROW_SQL, (ref,)).fetchone()
+            invoice_id, balance = found[0], found[3] - found[4]
+            status, due, booking_status = found[5], found[7], found[_BOOKING_STATUS]
             if booking_status == "pending" or not 0 < amount <= balance:
                 raise RuntimeError(f"{ref}: the baseline pays part of a confirmed balance only")
             paid = (None, invoice_id, EntryKind.PAYMENT.value, amount, method, "Payment", None)
             conn.execute(INSERT_ENTRY, (*paid, now, actor))
-            figures = figures_of(conn.execute(SUM_ENTRIES, (invoice_id,)))
+            figures = figures_of(conn.execute(SUMS_SQL, (invoice_id,)))
             after = invoice_status(figures, booking_status, date.fromisoformat(due), today)
+            conn.execute(
+                SET_FIGURES_SQL,
+                (figures.amount_cents, figures.paid_cents, after.value, invoice_id),
+            )
             detail = (
                 f"{format_money(amount, self._currency)} by {method} (was {status}; "
                 f"balance {format_money(figures.balance_cents, self._currency)})"
             )
             conn.execute(INSERT_AUDIT, (None, now, actor, "paid", ref, detail))
-            if after == status:
-                conn.execute(UPDATE_PAID, (figures.paid_cents, invoice_id))
-            else:
-                conn.execute(UPDATE_PAID_STATUS, (figures.paid_cents, after.value, invoice_id))
-            conn.execute(INVOICE_ROW, (ref,)).fetchone()
             conn.execute("COMMIT")
             return figures.balance_cents
         except BaseException:

@@ -7,15 +7,29 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from nextcars_tui.domain.ledger import EntryKind, Figures, figures_of
-from nextcars_tui.store.hot_path import HotPath
+from nextcars_tui.store.hot_path import HotPath, columns_of, loaded
 from nextcars_tui.store.row_locks import locked
 from nextcars_tui.store.tables import Booking, Customer, Invoice, LedgerEntry
 
 InvoiceRow = tuple[Invoice, Booking, Customer]
-_SUMS = "SELECT kind, sum(amount_cents) FROM ledger_entry WHERE invoice_id = ? GROUP BY kind"
+SUMS_SQL = "SELECT kind, sum(amount_cents) FROM ledger_entry WHERE invoice_id = ? GROUP BY kind"
+_HOLD_BOOKING = (
+    "SELECT 1 FROM booking WHERE id = (SELECT booking_id FROM invoice WHERE ref = ?) FOR UPDATE"
+)
+INVOICE_ROW_SQL = (
+    f"SELECT {columns_of(Invoice)}, {columns_of(Booking)}, {columns_of(Customer)} FROM invoice "
+    "JOIN booking ON booking.id = invoice.booking_id "
+    "JOIN customer ON customer.id = booking.customer_id WHERE invoice.ref = ?"
+)
+SET_FIGURES_SQL = "UPDATE invoice SET amount_cents = ?, paid_cents = ?, status = ? WHERE id = ?"
+_WIDTHS = (
+    len(Invoice.__table__.columns),  # type: ignore[attr-defined]
+    len(Booking.__table__.columns),  # type: ignore[attr-defined]
+)
 
 
 class InvoiceRepository:
@@ -129,6 +143,38 @@ class InvoiceRepository:
     def row_by_ref(self, ref: str) -> InvoiceRow | None:
         return self._session.exec(_joined().where(Invoice.ref == ref)).first()
 
+    def held(self, ref: str) -> InvoiceRow | None:
+        """The invoice with its booking and customer, for money to move: the booking and then
+        the invoice held until the unit of work ends (the store's lock order), read fresh.
+        Straight to the driver (the payment path): the rows are not tracked, so change them
+        through set_figures and BookingRepository.set_status."""
+        sql = INVOICE_ROW_SQL
+        if self._hot.lock_rows:
+            self._hot.execute(self._session, _HOLD_BOOKING, (ref,))
+            sql += " FOR UPDATE OF invoice"
+        found = self._hot.execute(self._session, sql, (ref,)).fetchone()
+        if found is None:
+            return None
+        values = tuple(found)
+        first, second = _WIDTHS[0], _WIDTHS[0] + _WIDTHS[1]
+        return (
+            loaded(Invoice, values[:first], self._session),
+            loaded(Booking, values[first:second], self._session),
+            loaded(Customer, values[second:], self._session),
+        )
+
+    def set_figures(self, invoice: Invoice, figures: Figures, status: str) -> None:
+        """Write the invoice's derived figures and status at once; the object (tracked or not)
+        holds them afterwards without counting as changed."""
+        params = (figures.amount_cents, figures.paid_cents, status, invoice.id)
+        self._hot.execute(self._session, SET_FIGURES_SQL, params)
+        for key, value in (
+            ("amount_cents", figures.amount_cents),
+            ("paid_cents", figures.paid_cents),
+            ("status", status),
+        ):
+            set_committed_value(invoice, key, value)
+
     def add_entries(self, entries: Sequence[LedgerEntry]) -> None:
         """INSERT ledger entries at once, in order, straight to the driver (they are on the
         booking and payment paths, and never changed afterwards)."""
@@ -148,7 +194,7 @@ class InvoiceRepository:
 
     def figures(self, invoice_id: int) -> Figures:
         """The invoice's figures summed from its entries (one invoice's, through an index)."""
-        found = self._hot.execute(self._session, _SUMS, (invoice_id,))
+        found = self._hot.execute(self._session, SUMS_SQL, (invoice_id,))
         return figures_of((kind, int(total)) for kind, total in found)
 
     def money_moved(self, kind: EntryKind, since: datetime, until: datetime) -> tuple[int, int]:
