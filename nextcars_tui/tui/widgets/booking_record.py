@@ -81,7 +81,7 @@ def cancel_consequence(
     elif balance > 0:
         owed = f"{money(balance)} will be owed."
     else:
-        owed = "Nothing will be owed either way."
+        owed = "nothing will be owed either way."
     return f"{fee} Invoice {invoice.ref} becomes {status.value}: {owed}"
 
 
@@ -215,25 +215,39 @@ class StatementTable:
             yield Text("No entries yet.", style="italic")
             return
         wide = options.max_width >= self.WIDE
-        # Sized to its content, so on a wide screen the figures stay beside their entries.
-        table = Table(box=None, header_style="bold", pad_edge=False)
-        if wide:
-            table.add_column("When", no_wrap=True)
-            table.add_column("Who", no_wrap=True, overflow="ellipsis", max_width=16)
-        table.add_column("Entry", overflow="fold")
-        table.add_column("Amount", justify="right", no_wrap=True)
-        table.add_column("Balance", justify="right", no_wrap=True)
+        rows: list[list[Text]] = []
         for entry in self.entries:
             change = effect_on_balance(entry.kind, entry.amount_cents)
             amount = Text(self.money(change), "bold" if entry.moves_money else "")
-            balance = self.money(entry.balance_after_cents)
+            balance = Text(self.money(entry.balance_after_cents))
             when = _entry_time(entry.at, self.zone, self.year)
+            what = _what(entry)
             if wide:
-                table.add_row(when, entry.by, _what(entry), amount, balance)
+                rows.append([Text(when), Text(entry.by), what, amount, balance])
             else:
-                what = _what(entry)
                 what.append(f"\n{when} · {entry.by}", "dim")
-                table.add_row(what, amount, balance)
+                rows.append([what, amount, balance])
+        headers = ["When", "Who", "Entry", "Amount", "Balance"][-len(rows[0]) :]
+        widths = [
+            max(len(header), *(line.cell_len for row in rows for line in row[i].split()))
+            for i, header in enumerate(headers)
+        ]
+        entry_at = headers.index("Entry")
+        # The entry takes what the other columns leave (each column pads one space), so
+        # Rich never narrows a figure; only the entry wraps. Sized to its content, so on
+        # a wide screen the figures stay beside their entries.
+        others = sum(w for i, w in enumerate(widths) if i != entry_at) + len(widths)
+        entry_width = max(8, min(widths[entry_at], options.max_width - others))
+        table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0))
+        for header, width in zip(headers, widths, strict=True):
+            if header == "Entry":
+                table.add_column(header, width=entry_width, overflow="fold")
+            elif header in ("Amount", "Balance"):
+                table.add_column(header, justify="right", no_wrap=True, width=width)
+            else:
+                table.add_column(header, no_wrap=True, width=width)
+        for row in rows:
+            table.add_row(*row)
         yield table
 
 
