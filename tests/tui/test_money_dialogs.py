@@ -19,6 +19,7 @@ from nextcars_tui.tui.dialogs.cancel_booking import CancelBookingDialog
 from nextcars_tui.tui.dialogs.money import AdjustDialog, PaymentDialog, RefundDialog
 from nextcars_tui.tui.screens.booking_detail import BookingDetailScreen
 from tests.tui.recordkit import messages, open_as, plain, settle
+from tests.tui.roles_kit import enter_as, screen_text
 
 SYSTEM = system_actor("tests")
 
@@ -231,3 +232,17 @@ async def test_a_refund_due_from_an_earlier_cancel_shows_in_the_statement(make_a
         )
         assert app.screen.query_one("#invoice-pay", Button).disabled
         assert app.screen.query_one("#invoice-refund", Button).display
+
+
+async def test_today_says_what_was_taken_today_and_what_is_owed_back(make_app, desk):
+    pay(desk, SYSTEM, "INV-000004", "250.00", "card")
+    pay(desk, SYSTEM, "INV-000008", "100.00", "cash")
+    cancel(desk, SYSTEM, "BK-000008", "plans changed")  # its £100.00 is owed back
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        # Yesterday's checkout of INV-000007 is not today's money.
+        assert (
+            "Deposits and payments taken today: 2, £350.00 · 1 refund due: £100.00"
+            in screen_text(app)
+        )
