@@ -1,4 +1,5 @@
-"""Manager review: money still owed, aged by days past due, per bucket and per customer."""
+"""Manager review: balances still owed, aged by days past due, per bucket and per customer;
+refunds owed back to customers as a group of their own."""
 
 from __future__ import annotations
 
@@ -40,15 +41,25 @@ INVOICE_COLUMNS = (
     TableColumn("due", "Due"),
     TableColumn("late", "Late"),
     TableColumn("bucket", "Bucket", drop=1),
-    TableColumn("amount", "Amount"),
+    TableColumn("paid", "Paid"),
+    TableColumn("balance", "Balance"),
     TableColumn("status", "Status"),
+)
+# Money owed back: not debt, so neither aged nor in the totals above.
+REFUND_COLUMNS = (
+    TableColumn("invoice", "Invoice"),
+    TableColumn("booking", "Booking", drop=1),
+    TableColumn("customer", "Customer", shrink=10),
+    TableColumn("amount", "Amount"),
+    TableColumn("paid", "Paid"),
+    TableColumn("owed_back", "Owed back"),
 )
 # The buckets a manager chases first are drawn in the alert colour.
 _ALERT_BUCKETS = frozenset(BUCKETS[3:])
 
 
 class ReviewScreen(DeskScreen):
-    """Unpaid and overdue invoices, oldest debt first; Enter opens the booking."""
+    """Balances due, oldest debt first, and refunds due; Enter opens the booking."""
 
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_REPORTS
     BINDINGS: ClassVar = [
@@ -76,6 +87,9 @@ class ReviewScreen(DeskScreen):
                 yield BarChart(id="ageing-chart")
             yield FittedTable(id="review-customers")
         yield FittedTable(id="review-invoices")
+        with Vertical(id="review-refunds-box"):
+            yield Static("", id="review-refunds-title", classes="section-title")
+            yield FittedTable(id="review-refunds")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -118,6 +132,32 @@ class ReviewScreen(DeskScreen):
             ],
         )
         self._fill_invoices()
+        self._fill_refunds(report)
+
+    def _fill_refunds(self, report: AgeingReport) -> None:
+        money = self.desk.money
+        self.query_one("#review-refunds-box").display = bool(report.refunds_due)
+        self.query_one("#review-refunds-title", Static).update(
+            f"Refunds due: {money(report.refunds_due_cents)} owed back on "
+            f"{count(len(report.refunds_due), 'invoice')}"
+        )
+        self.query_one("#review-refunds", FittedTable).show(
+            REFUND_COLUMNS,
+            [
+                (
+                    invoice.booking_ref,
+                    {
+                        "invoice": invoice.ref,
+                        "booking": invoice.booking_ref,
+                        "customer": invoice.customer_name,
+                        "amount": money_cell(money(invoice.amount_cents)),
+                        "paid": money_cell(money(invoice.paid_cents)),
+                        "owed_back": money_cell(money(-invoice.balance_cents)),
+                    },
+                )
+                for invoice in report.refunds_due
+            ],
+        )
 
     def _shown_lines(self) -> list[AgeingLine]:
         # The report holds the first page of the chosen customer's lines, or of everyone's.
@@ -142,7 +182,8 @@ class ReviewScreen(DeskScreen):
                             f"{line.days_late} d" if line.days_late else "—", justify="right"
                         ),
                         "bucket": line.bucket,
-                        "amount": money_cell(self.desk.money(line.invoice.amount_cents)),
+                        "paid": money_cell(self.desk.money(line.invoice.paid_cents)),
+                        "balance": money_cell(self.desk.money(line.invoice.balance_cents)),
                         "status": status_text(line.invoice.status.value),
                     },
                 )
@@ -162,6 +203,7 @@ class ReviewScreen(DeskScreen):
         )
 
     @on(DataTable.RowSelected, "#review-invoices")
+    @on(DataTable.RowSelected, "#review-refunds")
     def _open_booking(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
             self.app.open_screen("booking", ref=event.row_key.value)
