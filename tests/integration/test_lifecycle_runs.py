@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from deskkit import START, open_desk, raw, request, snapshot, statuses, target
+from deskkit import START, open_desk, raw, request, snapshot, statuses, target, with_settings
 
+from nextcars_tui.config import BillingSettings
 from nextcars_tui.services.billing import checkout, pay
 from nextcars_tui.services.booking import book, cancel, confirm
 from nextcars_tui.services.lifecycle import run_lifecycle
@@ -158,14 +160,30 @@ def test_paid_and_cancelled_invoices_never_become_overdue(desk, staff, system, h
     assert statuses(desk, view.ref)[1] == expected
 
 
-def test_an_unpaid_invoice_of_a_cancelled_booking_is_never_marked_overdue(desk, staff, system):
+def test_a_cancellation_without_a_fee_is_void_and_never_marked_overdue(desk, staff, system):
     view = book(desk, staff, request(start=date(2026, 3, 20), days=1))
     cancel(desk, staff, view.ref)
-    # Left unpaid by hand-written SQL: the rule still looks at the booking, not only the invoice.
-    with raw(desk) as db:
-        db.execute("UPDATE invoice SET status = 'unpaid'")
     assert run_lifecycle(desk, system, now=at(1, month=5)).overdue == []
-    assert statuses(desk, view.ref) == ("cancelled", "unpaid")
+    assert statuses(desk, view.ref) == ("cancelled", "void")
+
+
+def test_an_unpaid_late_cancellation_fee_becomes_overdue_like_any_balance(desk, staff, system):
+    # Starts the next day: cancelling now is late and keeps 10 % of the total as a fee.
+    fee_desk = with_settings(
+        desk,
+        replace(desk.settings, billing=BillingSettings(cancel_fee_percent=10, cancel_fee_hours=48)),
+    )
+    view = book(fee_desk, staff, request(start=START.date() + timedelta(days=1), days=2))
+    cancelled = cancel(fee_desk, staff, view.ref)
+    fee = cancelled.invoice.amount_cents
+    assert fee == view.total_cents // 10
+    assert cancelled.invoice.status == "unpaid"
+    due = cancelled.invoice.due
+    assert run_lifecycle(fee_desk, system, now=at(due.day, month=due.month)).overdue == []
+    after_due = datetime.combine(due + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    result = run_lifecycle(fee_desk, system, now=after_due + timedelta(hours=9))
+    assert result.overdue == [view.invoice.ref]
+    assert statuses(desk, view.ref) == ("cancelled", "overdue")
 
 
 def test_a_hold_that_expires_in_the_same_run_is_voided_not_marked_overdue(make_desk, staff, system):
