@@ -2,9 +2,13 @@
 
 The first release made its schema with `create_all` plus literal DDL and kept no
 `alembic_version` table; tests/integration/release1_schema.sql is that schema, dumped from a
-database the release itself created. The rows go in through the same SQLModel tables and column
-types that release used (their columns and types are unchanged since), so dates and times are
+database the release itself created. The rows go in through the same column types that release
+used: the SQLModel tables whose columns are unchanged since, and the release's own `invoice` and
+`payment` as they were before the ledger (revision 0004) replaced them, so dates and times are
 stored exactly as it stored them. Shared by the migration tests and the `nextcars db` CLI tests.
+
+`upgraded_ledger()` is what revision 0004 must make of these rows, worked out here from the
+rows themselves (not from the revision's SQL), so the tests can prove the upgrade lost nothing.
 """
 
 from __future__ import annotations
@@ -13,24 +17,55 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from alembic import command
-from sqlalchemy import Connection, Engine, create_engine, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    inspect,
+    text,
+)
 
+from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.store import schema
-from nextcars_tui.store.tables import (
-    AuditEntry,
-    Booking,
-    Car,
-    Customer,
-    Driver,
-    Invoice,
-    Payment,
-    Setting,
-    User,
+from nextcars_tui.store.tables import AuditEntry, Booking, Car, Customer, Driver, Setting, User
+from nextcars_tui.store.types import UTCDateTime
+
+# The first release's invoice and payment tables, as its SQLModel classes declared them
+# (constraints and indexes come from the pinned DDL; only the column types matter here).
+_RELEASE1 = MetaData()
+RELEASE1_INVOICE = Table(
+    "invoice",
+    _RELEASE1,
+    Column("id", Integer, primary_key=True),
+    Column("ref", String(16), nullable=False),
+    Column("booking_id", Integer, nullable=False),
+    Column("amount_cents", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("due_date", Date, nullable=False),
+)
+RELEASE1_PAYMENT = Table(
+    "payment",
+    _RELEASE1,
+    Column("id", Integer, primary_key=True),
+    Column("invoice_id", Integer, ForeignKey("invoice.id"), nullable=False),
+    Column("amount_cents", Integer, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("taken_at", UTCDateTime, nullable=False),
+    Column("taken_by", String(64), nullable=False),
 )
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "integration" / "release1_schema.sql"
@@ -83,8 +118,9 @@ CUSTOMERS = (
 )
 
 # id, customer, car, driver, start, days, status, invoice status, payment method, cancel reason.
-# At least two bookings in every status; every invoice status; no two active bookings of one
-# car or driver overlap (the release's triggers would refuse them).
+# At least two bookings in every status; every invoice status, void both by a clerk's
+# cancellation (BK-000004) and by the worker expiring a hold (BK-000010); no two active
+# bookings of one car or driver overlap (the release's triggers would refuse them).
 BOOKINGS = (
     (1, 1, 1, 1, date(2026, 2, 2), 3, "completed", "paid", "card", None),
     (2, 2, 2, 2, date(2026, 2, 10), 2, "completed", "overdue", None, None),
@@ -95,7 +131,10 @@ BOOKINGS = (
     (7, 3, 2, 3, date(2026, 3, 16), 2, "confirmed", "unpaid", None, None),
     (8, 1, 3, 2, date(2026, 3, 12), 3, "pending", "unpaid", None, None),
     (9, 2, 2, 1, date(2026, 3, 25), 5, "pending", "unpaid", None, None),
+    (10, 2, 2, 2, date(2026, 3, 18), 2, "cancelled", "void", None, "expired"),
 )
+EXPIRED_REASON = "expired"
+EXPIRED_AT = NOW - timedelta(hours=3)
 
 
 def booking_ref(number: int) -> str:
@@ -110,7 +149,7 @@ BOOKING_REFS = tuple(booking_ref(b[0]) for b in BOOKINGS)
 INVOICE_REFS = tuple(invoice_ref(b[0]) for b in BOOKINGS)
 
 
-def _rows() -> dict[type, list[dict[str, Any]]]:
+def _rows() -> dict[Any, list[dict[str, Any]]]:
     rates = {car[0]: car[5] for car in CARS}
     fees = {driver[0]: driver[4] for driver in DRIVERS}
     plates = {car[0]: car[1] for car in CARS}
@@ -125,6 +164,8 @@ def _rows() -> dict[type, list[dict[str, Any]]]:
         created += timedelta(hours=10, minutes=number, microseconds=123_456 * number % 1_000_000)
         if status == "pending":
             created = NOW - timedelta(hours=number)
+        if reason == EXPIRED_REASON:
+            created = EXPIRED_AT - timedelta(hours=24, minutes=number)
         total = days * (rates[car] + fees[driver])
         end = start + timedelta(days=days)
         bookings.append(
@@ -183,7 +224,11 @@ def _rows() -> dict[type, list[dict[str, Any]]]:
                 "overdue",
                 invoice_ref(number),
             )
-        if status == "cancelled":
+        if reason == EXPIRED_REASON:
+            # As the release's worker wrote it: one entry for the hold and its invoice.
+            detail = "pending for more than 24 h; invoice void"
+            note(EXPIRED_AT, "system:worker", "expired", ref, detail)
+        elif status == "cancelled":
             note(taken + timedelta(days=1), "manager", "cancelled", ref, reason or "")
             note(taken + timedelta(days=1), "manager", f"invoice {paid}", invoice_ref(number))
     for number, payment in enumerate(payments, start=1):
@@ -227,8 +272,8 @@ def _rows() -> dict[type, list[dict[str, Any]]]:
             for d in DRIVERS
         ],
         Booking: bookings,
-        Invoice: invoices,
-        Payment: payments,
+        RELEASE1_INVOICE: invoices,
+        RELEASE1_PAYMENT: payments,
         User: users,
         AuditEntry: audit,
         Setting: [
@@ -236,6 +281,90 @@ def _rows() -> dict[type, list[dict[str, Any]]]:
             {"key": "theme:staff", "value": "nord"},
         ],
     }
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger entry as the upgrade must write it."""
+
+    kind: str
+    amount_cents: int
+    method: str | None
+    reason: str | None
+    at: datetime
+    actor: str
+
+
+@dataclass(frozen=True)
+class UpgradedInvoice:
+    """An invoice of the rows above after revision 0004: its entries in the order they
+    happened, the figures they add up to, and the status (the first release's own)."""
+
+    ref: str
+    booking_ref: str
+    entries: tuple[Entry, ...]
+    charge_lines: tuple[str, ...]
+    amount_cents: int
+    paid_cents: int
+    status: str
+
+
+def upgraded_ledger() -> dict[str, UpgradedInvoice]:
+    """What the first release's rows mean as a ledger, invoice by invoice: the rental as a car
+    line and a driver line at booking time by the clerk who booked; each payment row as a
+    payment (amount, method, time, clerk); a cancelled booking's charges reversed when and by
+    whom the audit log says it was cancelled or expired, and what a refunded one was paid
+    paid back by the same method."""
+    data = _rows()
+    payments = data[RELEASE1_PAYMENT]
+    audit = data[AuditEntry]
+    cars = {car[0]: car for car in CARS}
+    drivers = {driver[0]: driver for driver in DRIVERS}
+    result: dict[str, UpgradedInvoice] = {}
+    for booking, invoice in zip(data[Booking], data[RELEASE1_INVOICE], strict=True):
+        days = booking["days"]
+        lines = (
+            (cars[booking["car_id"]][1], "Car", booking["car_daily_rate_cents"]),
+            (drivers[booking["driver_id"]][1], "Driver", booking["driver_daily_fee_cents"]),
+        )
+        entries = [
+            Entry("charge", days * rate, None, None, invoice["issued_at"], booking["created_by"])
+            for _name, _label, rate in lines
+        ]
+        charge_lines = tuple(
+            f"{label} {name}: {days} day(s) × {cents_to_text(rate)}" for name, label, rate in lines
+        )
+        paid = [p for p in payments if p["invoice_id"] == invoice["id"]]
+        entries += [
+            Entry("payment", p["amount_cents"], p["method"], None, p["taken_at"], p["taken_by"])
+            for p in paid
+        ]
+        status = invoice["status"]
+        if status in ("void", "refunded"):
+            ended = [
+                a
+                for a in audit
+                if a["ref"] == booking["ref"] and a["action"] in ("cancelled", "expired")
+            ][-1]
+            reason = booking["cancel_reason"]
+            at, actor = ended["at"], ended["actor"]
+            entries.append(Entry("charge", -invoice["amount_cents"], None, reason, at, actor))
+            if status == "refunded":
+                paid_back = sum(p["amount_cents"] for p in paid)
+                entries.append(Entry("refund", paid_back, paid[-1]["method"], reason, at, actor))
+        billed = sum(e.amount_cents for e in entries if e.kind == "charge")
+        taken = sum(e.amount_cents for e in entries if e.kind == "payment")
+        given_back = sum(e.amount_cents for e in entries if e.kind == "refund")
+        result[invoice["ref"]] = UpgradedInvoice(
+            invoice["ref"],
+            booking["ref"],
+            tuple(entries),
+            charge_lines,
+            billed,
+            taken - given_back,
+            status,
+        )
+    return result
 
 
 def _user(
@@ -261,11 +390,13 @@ def _user(
 
 
 def fill(connection: Connection) -> dict[str, int]:
-    """Insert the rows (through the release's own table definitions and column types) and
-    return how many went into each table; the caller commits."""
+    """Insert the rows into a first-release schema (through the release's own table
+    definitions and column types) and return how many went into each table; the caller
+    commits."""
+    assert "payment" in inspect(connection).get_table_names(), "fill needs revision 0001"
     counts: dict[str, int] = {}
     for table, rows in _rows().items():
-        sa_table = table.__table__  # type: ignore[attr-defined]
+        sa_table = table if isinstance(table, Table) else table.__table__
         connection.execute(sa_table.insert(), rows)
         counts[sa_table.name] = len(rows)
         if connection.dialect.name == "postgresql" and "id" in sa_table.c:
@@ -287,6 +418,13 @@ def migrate(url: str, revision: str) -> None:
 def fill_url(url: str) -> dict[str, int]:
     with _engine(url) as engine, engine.begin() as connection:
         return fill(connection)
+
+
+def build_latest_with_rows(url: str) -> None:
+    """A database at the latest revision holding the first release's rows, upgraded."""
+    migrate(url, schema.FIRST_REVISION)
+    fill_url(url)
+    migrate(url, "head")
 
 
 def create_release1_file(path: Path) -> Path:
@@ -397,6 +535,36 @@ def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
             ]
             for table in sorted(inspect(connection).get_table_names())
         }
+
+
+# What revision 0004 changes; every other table keeps its rows as they were.
+LEDGER_TABLES = ("invoice", "payment", "ledger_entry")
+
+
+def without_ledger(found: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """rows() of the tables the ledger revision leaves alone (alembic_version aside)."""
+    return {t: r for t, r in found.items() if t not in (*LEDGER_TABLES, VERSION_TABLE)}
+
+
+def invoice_figures(url: str) -> dict[str, tuple[int, int, str, int]]:
+    """Each invoice's (amount_cents, paid_cents, status, number of ledger entries)."""
+    with _engine(url) as engine, engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT i.ref, i.amount_cents, i.paid_cents, i.status, count(e.id) FROM invoice i "
+                "LEFT JOIN ledger_entry e ON e.invoice_id = i.id "
+                "GROUP BY i.id, i.ref, i.amount_cents, i.paid_cents, i.status"
+            )
+        )
+        return {str(r[0]): (int(r[1]), int(r[2]), str(r[3]), int(r[4])) for r in found}
+
+
+def upgraded_figures() -> dict[str, tuple[int, int, str, int]]:
+    """invoice_figures() as upgraded_ledger() says the first release's rows must end up."""
+    return {
+        ref: (i.amount_cents, i.paid_cents, i.status, len(i.entries))
+        for ref, i in upgraded_ledger().items()
+    }
 
 
 def everything(url: str) -> tuple[object, ...]:

@@ -1,8 +1,10 @@
-"""The booking transaction written straight against sqlite3: the floor the service is held to.
+"""The booking and the part payment written straight against sqlite3: the floors the service
+is held to.
 
-It does the service's database work and nothing more: BEGIN IMMEDIATE, look up the customer,
-car and driver by key, the two overlap checks, the next number, insert booking, invoice and
-audit entry, COMMIT, on its own connection with the production pragmas.
+A booking does the service's database work and nothing more: BEGIN IMMEDIATE, look up the
+customer, car and driver by key, the two overlap checks, the next number, insert booking,
+invoice, its two charge lines and the audit entry, COMMIT. A payment sends the statements the
+service sends (PAYMENT_STATEMENTS). Each on its own connection with the production pragmas.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from nextcars_tui.domain.money import format_money
+from nextcars_tui.domain.ledger import EntryKind, figures_of, invoice_status
+from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 from nextcars_tui.store.bookings import ACTIVE
+from nextcars_tui.store.invoices import INVOICE_ROW_SQL, SET_FIGURES_SQL, SUMS_SQL
 from nextcars_tui.store.sqlite.engine import BUSY_TIMEOUT_MS, PRAGMAS
+from nextcars_tui.store.tables import Booking, Invoice
 
 _CLASH = (
     "SELECT id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "
@@ -30,12 +35,25 @@ _INSERT_BOOKING = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"
 )
 _INSERT_INVOICE = (
-    "INSERT INTO invoice (id, ref, booking_id, amount_cents, status, issued_at, due_date) "
-    "VALUES (?, ?, ?, ?, 'unpaid', ?, ?)"
+    "INSERT INTO invoice (id, ref, booking_id, amount_cents, paid_cents, status, issued_at, "
+    "due_date) VALUES (?, ?, ?, ?, 0, 'unpaid', ?, ?)"
 )
-_INSERT_AUDIT = (
-    "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (?, ?, 'booked', ?, ?)"
+_INSERT_AUDIT = "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (?, ?, ?, ?, ?)"
+
+INSERT_ENTRY = (
+    "INSERT INTO ledger_entry (id, invoice_id, kind, amount_cents, method, description, "
+    "reason, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+INSERT_AUDIT = (
+    "INSERT INTO audit_entry (id, at, actor, action, ref, detail) VALUES (?, ?, ?, ?, ?, ?)"
+)
+# A further part payment on a confirmed booking's invoice, in the order the service sends
+# them: the invoice with its booking and customer (held by the write transaction), the entry,
+# the invoice's sums, its new figures, the audit entry.
+PAYMENT_STATEMENTS = (INVOICE_ROW_SQL, INSERT_ENTRY, SUMS_SQL, SET_FIGURES_SQL, INSERT_AUDIT)
+# Where the columns the baseline needs sit in INVOICE_ROW_SQL's row (invoice, then booking).
+_INVOICE_WIDTH = len(Invoice.__table__.columns)  # type: ignore[attr-defined]
+_BOOKING_STATUS = _INVOICE_WIDTH + list(Booking.__table__.columns.keys()).index("status")  # type: ignore[attr-defined]
 
 
 def _stamp(moment: datetime) -> str:
@@ -109,13 +127,48 @@ class RawBooking:
             )
             due = (end + timedelta(days=self._due_days)).isoformat()
             conn.execute(_INSERT_INVOICE, (number, iref, number, total, now, due))
+            for what, each in ((f"Car {car[1]}", rate), (f"Driver {code}", fee)):
+                if each:
+                    line = f"{what}: {days} day(s) × {cents_to_text(each)}"
+                    charge = (None, number, "charge", days * each, None, line, None, now, actor)
+                    conn.execute(INSERT_ENTRY, charge)
             detail = (
                 f"{plate} with {code} for {email}, {start}..{end}, "
                 f"{format_money(total, self._currency)}; invoice {iref}"
             )
-            conn.execute(_INSERT_AUDIT, (now, actor, ref, detail))
+            conn.execute(_INSERT_AUDIT, (now, actor, "booked", ref, detail))
             conn.execute("COMMIT")
             return ref
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def pay(self, ref: str, amount: int, method: str, actor: str, today: date) -> int:
+        """Take part of a confirmed booking's invoice; returns the balance left."""
+        conn, now = self._conn, _stamp(datetime.now(UTC))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            found = conn.execute(INVOICE_ROW_SQL, (ref,)).fetchone()
+            invoice_id, balance = found[0], found[3] - found[4]
+            status, due, booking_status = found[5], found[7], found[_BOOKING_STATUS]
+            if booking_status == "pending" or not 0 < amount <= balance:
+                raise RuntimeError(f"{ref}: the baseline pays part of a confirmed balance only")
+            paid = (None, invoice_id, EntryKind.PAYMENT.value, amount, method, "Payment", None)
+            conn.execute(INSERT_ENTRY, (*paid, now, actor))
+            figures = figures_of(conn.execute(SUMS_SQL, (invoice_id,)))
+            after = invoice_status(figures, booking_status, date.fromisoformat(due), today)
+            conn.execute(
+                SET_FIGURES_SQL,
+                (figures.amount_cents, figures.paid_cents, after.value, invoice_id),
+            )
+            detail = (
+                f"{format_money(amount, self._currency)} by {method} (was {status}; "
+                f"balance {format_money(figures.balance_cents, self._currency)})"
+            )
+            conn.execute(INSERT_AUDIT, (None, now, actor, "paid", ref, detail))
+            conn.execute("COMMIT")
+            return figures.balance_cents
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

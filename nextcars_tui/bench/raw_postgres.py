@@ -3,8 +3,9 @@ on PostgreSQL.
 
 It sends the statements the service sends, with the same SQL, locks and parameters: the
 customer, car and driver in one joined read, the car's and then the driver's row locked
-(FOR NO KEY UPDATE), the overlap check, nextval for the number, INSERT booking, invoice and
-audit entry (each RETURNING id), COMMIT; on its own connection, nothing more.
+(FOR NO KEY UPDATE), the overlap check, nextval for the number, INSERT booking, invoice, its
+two charge lines and the audit entry (each RETURNING id), COMMIT; on its own connection,
+nothing more.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import psycopg
 
 from nextcars_tui.bench.pg_target import conninfo
-from nextcars_tui.domain.money import format_money
+from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 
@@ -41,8 +42,12 @@ INSERT_BOOKING = (
     "RETURNING id"
 )
 INSERT_INVOICE = (
-    "INSERT INTO invoice (id, ref, booking_id, amount_cents, status, issued_at, due_date) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id"
+    "INSERT INTO invoice (id, ref, booking_id, amount_cents, paid_cents, status, issued_at, "
+    "due_date) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+)
+INSERT_CHARGE = (
+    "INSERT INTO ledger_entry (invoice_id, kind, amount_cents, method, description, reason, "
+    "at, actor) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
 )
 INSERT_AUDIT = (
     "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (%s, %s, %s, %s, %s) "
@@ -51,7 +56,7 @@ INSERT_AUDIT = (
 # In the order the service sends them, for the test that holds the two to the same work.
 STATEMENTS = (
     PARTIES, LOCK_CAR, LOCK_DRIVER, CLASH_IDS, NEXT_NUMBER,
-    INSERT_BOOKING, INSERT_INVOICE, INSERT_AUDIT,
+    INSERT_BOOKING, INSERT_INVOICE, INSERT_CHARGE, INSERT_CHARGE, INSERT_AUDIT,
 )  # fmt: skip
 
 
@@ -88,7 +93,12 @@ class RawPgBooking:
                  rate, fee, total, "pending", now, actor, None),
             )  # fmt: skip
             due = end + timedelta(days=self._due_days)
-            conn.execute(INSERT_INVOICE, (number, iref, number, total, "unpaid", now, due))
+            conn.execute(INSERT_INVOICE, (number, iref, number, total, 0, "unpaid", now, due))
+            for what, each in ((f"Car {parties[5]}", rate), (f"Driver {code}", fee)):
+                if each:
+                    line = f"{what}: {days} day(s) × {cents_to_text(each)}"
+                    charge = (number, "charge", days * each, None, line, None, now, actor)
+                    conn.execute(INSERT_CHARGE, charge)
             detail = (
                 f"{plate} with {code} for {email}, {start}..{end}, "
                 f"{format_money(total, self._currency)}; invoice {iref}"

@@ -1,5 +1,9 @@
 """Seeding for the benchmark: a fleet and a realistic booking history, loaded fast.
 
+Every invoice has its ledger: two charge lines, a payment for what was paid (a deposit for a
+part-paid one), and for a cancelled booking the charges reversed (and a refund when it had
+been paid); invoice.amount_cents, paid_cents and status agree with those entries.
+
 Rows go in through raw sqlite3 `executemany` in one large unsynced transaction, most indexes
 and the triggers dropped for it and rebuilt afterwards from their own stored SQL; the schema
 is compared, so what the benchmark measures is exactly what `create_schema` made.
@@ -17,6 +21,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nextcars_tui.config import BusinessSettings, Settings
+from nextcars_tui.domain.ledger import percent_of
+from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 
 CARS, DRIVERS, CUSTOMERS = 500, 300, 20_000
@@ -47,10 +53,16 @@ _REASONS = ("customer changed plans", "flight cancelled", "found a cheaper offer
 _TIMES = tuple(f" {h:02d}:{m:02d}:00.000000" for h in range(7, 21) for m in range(0, 60, 5))
 
 BOOKING_SQL = "INSERT INTO booking VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-INVOICE_SQL = "INSERT INTO invoice VALUES (?,?,?,?,?,?,?)"
-PAYMENT_SQL = (
-    "INSERT INTO payment (invoice_id, amount_cents, method, taken_at, taken_by) VALUES (?,?,?,?,?)"
-)
+# Columns named: on PostgreSQL a migrated invoice table has paid_cents last.
+INVOICE_COLUMNS = (
+    "id", "ref", "booking_id", "amount_cents", "paid_cents", "status", "issued_at", "due_date",
+)  # fmt: skip
+LEDGER_COLUMNS = (
+    "invoice_id", "kind", "amount_cents", "method", "description", "reason", "at", "actor",
+)  # fmt: skip
+INVOICE_SQL = f"INSERT INTO invoice ({', '.join(INVOICE_COLUMNS)}) VALUES (?,?,?,?,?,?,?,?)"
+LEDGER_SQL = f"INSERT INTO ledger_entry ({', '.join(LEDGER_COLUMNS)}) VALUES (?,?,?,?,?,?,?,?)"
+DEPOSIT_PERCENT = 30  # what a part-paid invoice has had paid
 AUDIT_SQL = "INSERT INTO audit_entry (at, actor, action, ref, detail) VALUES (?,?,?,?,?)"
 
 
@@ -75,7 +87,9 @@ class Planned(NamedTuple):
     days: int
     status: str
     created: str
-    invoice_status: str
+    # What happened to the money: paid, unpaid, partly_paid (a deposit), overdue (nothing
+    # paid), overdue_part (a deposit), void or refunded (cancelled; refunded had been paid).
+    money: str
 
 
 class Rows(NamedTuple):
@@ -83,7 +97,7 @@ class Rows(NamedTuple):
 
     bookings: list[tuple]
     invoices: list[tuple]
-    payments: list[tuple]
+    entries: list[tuple]
     audits: list[tuple]
 
 
@@ -98,6 +112,15 @@ class Seeder:
         self._now = now.astimezone(UTC)  # stored datetimes are naive UTC text
         self._rates = [0] + [_MAKES[i % len(_MAKES)][3] for i in range(CARS)]
         self._fees = [0] + [3500 + 250 * (i % 9) for i in range(DRIVERS)]
+        # The charge lines' descriptions, as services.ledger.rental_charges words them.
+        self._car_lines = [("", "")] + [
+            (f"Car {plate(i)}: ", f" day(s) × {cents_to_text(self._rates[i])}")
+            for i in range(1, CARS + 1)
+        ]
+        self._driver_lines = [("", "")] + [
+            (f"Driver {driver_code(i)}: ", f" day(s) × {cents_to_text(self._fees[i])}")
+            for i in range(1, DRIVERS + 1)
+        ]
         self._active = self._active_timeline()
 
     @property
@@ -157,18 +180,12 @@ class Seeder:
                     created = self._ago(rng.uniform(30, 140) if stale else rng.uniform(0.5, 20))
                 else:
                     status, created = "confirmed", self._ago(rng.uniform(24, 24 * 40))
-                paid = status == "confirmed" and rng.random() < 0.6
-                planned.append(
-                    Planned(
-                        rng.choice(cars),
-                        driver,
-                        day,
-                        days,
-                        status,
-                        created,
-                        "paid" if paid else "unpaid",
-                    )
-                )
+                money, r = "unpaid", rng.random()
+                if status == "confirmed" and r < 0.6:
+                    money = "paid"
+                elif status == "confirmed" and r < 0.75:
+                    money = "partly_paid"
+                planned.append(Planned(rng.choice(cars), driver, day, days, status, created, money))
                 day = end + rng.randrange(4)
         rng.shuffle(planned)
         return planned
@@ -191,6 +208,8 @@ class Seeder:
                     due_day = start + days + INVOICE_DUE_DAYS
                     if due_day >= -30:
                         invoice = "unpaid" if r > 0.94 else "paid"  # left for the lifecycle
+                    elif r > 0.995:
+                        invoice = "overdue_part"
                     else:
                         invoice = "overdue" if r > 0.99 else "paid"
                 car, driver = 1 + int(rand() * CARS), 1 + int(rand() * DRIVERS)
@@ -210,7 +229,7 @@ class Seeder:
             for batch in self.batches(count, next_id):
                 conn.executemany(BOOKING_SQL, batch.bookings)
                 conn.executemany(INVOICE_SQL, batch.invoices)
-                conn.executemany(PAYMENT_SQL, batch.payments)
+                conn.executemany(LEDGER_SQL, batch.entries)
                 conn.executemany(AUDIT_SQL, batch.audits)
             total = conn.execute("SELECT count(*) FROM booking").fetchone()[0]
         return int(total)
@@ -228,7 +247,7 @@ class Seeder:
 
     def _rows(self, first_id: int, plans: list[Planned]) -> Rows:
         rand, days_of = self.rng.random, self._days
-        bookings, invoices, payments, audits = [], [], [], []
+        bookings, invoices, entries, audits = [], [], [], []
         customers = self.rng.choices(range(1, CUSTOMERS + 1), k=len(plans))
         for offset, (p, customer) in enumerate(zip(plans, customers, strict=True)):
             number = first_id + offset
@@ -257,12 +276,12 @@ class Seeder:
                     reason,
                 )
             )
+            entries.extend(self._entries(number, p, ref, reason, actor))
+            paid = _PAID[p.money](total)
+            amount = 0 if p.status == "cancelled" else total
             due = days_of[p.start + p.days + INVOICE_DUE_DAYS]
-            invoices.append((number, iref, number, total, p.invoice_status, p.created, due))
-            if p.invoice_status in ("paid", "refunded"):
-                payments.append(
-                    (number, total, _METHODS[int(rand() * len(_METHODS))], p.created, actor)
-                )
+            status = "overdue" if p.money == "overdue_part" else p.money
+            invoices.append((number, iref, number, amount, paid, status, p.created, due))
             audits.append(
                 (
                     p.created,
@@ -272,8 +291,52 @@ class Seeder:
                     f"{plate(p.car)} with {driver_code(p.driver)}; invoice {iref}",
                 )
             )
-        return Rows(bookings, invoices, payments, audits)
+        return Rows(bookings, invoices, entries, audits)
 
+    def _entries(
+        self, invoice: int, p: Planned, ref: str, reason: str | None, actor: str
+    ) -> list[tuple]:
+        """The invoice's ledger, in the order it happened (columns of LEDGER_COLUMNS)."""
+        car_rate, driver_fee = self._rates[p.car], self._fees[p.driver]
+        (car_head, car_tail), (driver_head, driver_tail) = (
+            self._car_lines[p.car],
+            self._driver_lines[p.driver],
+        )
+        days, at = str(p.days), p.created
+        total = p.days * (car_rate + driver_fee)
+        rows: list[tuple] = [
+            (invoice, "charge", p.days * car_rate, None, car_head + days + car_tail, None, at,
+             actor),
+            (invoice, "charge", p.days * driver_fee, None, driver_head + days + driver_tail,
+             None, at, actor),
+        ]  # fmt: skip
+        paid = _PAID[p.money](total) or (total if p.money == "refunded" else 0)
+        if paid:
+            method = _METHODS[int(self.rng.random() * len(_METHODS))]
+            rows.append((invoice, "payment", paid, method, "Payment", None, at, actor))
+        if p.status == "cancelled":
+            reversed_ = f"Booking {ref} cancelled: charges reversed"
+            rows.append((invoice, "charge", -total, None, reversed_, reason, at, actor))
+            if paid:
+                rows.append((invoice, "refund", paid, rows[2][3], "Refund", reason, at, actor))
+        return rows
+
+
+def _deposit(total: int) -> int:
+    return percent_of(total, DEPOSIT_PERCENT)
+
+
+# Per Planned.money: what invoice.paid_cents ends at. Its status is Planned.money, as the
+# ledger derives it, except that unpaid ones past due are left for the lifecycle to mark.
+_PAID = {
+    "paid": lambda total: total,
+    "unpaid": lambda _total: 0,
+    "partly_paid": _deposit,
+    "overdue": lambda _total: 0,
+    "overdue_part": _deposit,
+    "void": lambda _total: 0,
+    "refunded": lambda _total: 0,
+}
 
 # Indexes that grow at many points at once (one per car, driver or customer), so in a desk's
 # own database their pages have room; built in one go after the load, every page would be

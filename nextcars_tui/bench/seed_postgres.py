@@ -15,13 +15,14 @@ from datetime import date, datetime
 import psycopg
 
 from nextcars_tui.bench.pg_target import conninfo
-from nextcars_tui.bench.seed import Seeder
+from nextcars_tui.bench.seed import INVOICE_COLUMNS, LEDGER_COLUMNS, Seeder
 
 _COLUMNS = {
-    "payment": ("invoice_id", "amount_cents", "method", "taken_at", "taken_by"),
+    "invoice": INVOICE_COLUMNS,
+    "ledger_entry": LEDGER_COLUMNS,
     "audit_entry": ("at", "actor", "action", "ref", "detail"),
 }
-_SEQUENCED = ("car", "driver", "customer", "booking", "invoice")
+_SEQUENCED = ("car", "driver", "customer", "booking", "invoice", "ledger_entry")
 
 
 def _copy(conn: psycopg.Connection, table: str, rows: Sequence[tuple]) -> None:
@@ -55,7 +56,7 @@ class PgSeeder:
             for batch in self._rows.batches(max(0, bookings - count), next_id):
                 _copy(conn, "booking", batch.bookings)
                 _copy(conn, "invoice", batch.invoices)
-                _copy(conn, "payment", batch.payments)
+                _copy(conn, "ledger_entry", batch.entries)
                 _copy(conn, "audit_entry", batch.audits)
             _move_sequences(conn)
             total = conn.execute("SELECT count(*) FROM booking").fetchone()

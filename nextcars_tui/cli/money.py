@@ -6,6 +6,8 @@ import argparse
 
 from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
+from nextcars_tui.domain.errors import FileAlreadyExists, InvalidInput
+from nextcars_tui.domain.roles import Actor
 from nextcars_tui.services import billing
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import InvoiceView
@@ -38,7 +40,11 @@ def adjust(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def invoice(ctx: Context, args: argparse.Namespace) -> int:
+    if args.force and not args.pdf:
+        raise InvalidInput("--force goes with --pdf FILE: it allows replacing that file.")
     desk = ctx.desk()
+    if args.pdf:
+        return _invoice_pdf(desk, ctx.actor, args)
     found = billing.invoice_statement(desk, ctx.actor, args.ref)
     if args.json:
         output.print_json(output.statement_json(found, desk.settings.business.zone))
@@ -46,4 +52,24 @@ def invoice(ctx: Context, args: argparse.Namespace) -> int:
         output.console().print(
             output.statement_table(found, desk.money, desk.settings.business.zone)
         )
+    return 0
+
+
+def _invoice_pdf(desk: Desk, actor: Actor, args: argparse.Namespace) -> int:
+    # Imported here: the PDF library (with Pillow and fontTools) is slow to load, and only
+    # this command needs it.
+    from nextcars_tui.services.invoice_document import save_invoice_pdf
+
+    try:
+        saved = save_invoice_pdf(desk, actor, args.ref, args.pdf, force=args.force)
+    except FileAlreadyExists as exists:
+        raise InvalidInput(
+            f"{exists.path} already exists; give --force to replace it, or choose another name.",
+            field="path",
+        ) from None
+    if args.json:
+        output.print_json({"ref": saved.ref, "path": str(saved.path), "pages": saved.pages})
+    else:
+        pages = f"{saved.pages} page{'s' if saved.pages != 1 else ''}"
+        output.print_lines([f"Wrote invoice {saved.ref} to {saved.path} ({pages})."])
     return 0

@@ -212,6 +212,10 @@ def build_parser() -> CliParser:
     invoice = command("invoice", "one invoice with its statement of entries")
     invoice.add_argument("ref", metavar="INVOICE_REF")
     invoice.add_argument("--json", action="store_true", help="the invoice with its entries")
+    invoice.add_argument(
+        "--pdf", metavar="FILE", help="write the invoice document (PDF, readable by you only)"
+    )
+    invoice.add_argument("--force", action="store_true", help="with --pdf: replace FILE")
     invoice.set_defaults(handler=_lazy("money", "invoice"))
 
     listing = command("bookings", "list bookings by start date")

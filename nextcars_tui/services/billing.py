@@ -25,7 +25,7 @@ from nextcars_tui.services.views import (
     statement,
 )
 from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.tables import Booking, Invoice
+from nextcars_tui.store.tables import Booking, Customer, Invoice
 
 
 def parse_method(text: str | PaymentMethod) -> PaymentMethod:
@@ -47,27 +47,22 @@ def _positive(amount: str | int, field: str) -> int:
 
 @dataclass(frozen=True)
 class _Held:
-    booking: Booking
     invoice: Invoice
+    booking: Booking
+    customer: Customer
+
+    def view(self) -> InvoiceView:
+        return invoice_view(self.invoice, self.booking, self.customer)
 
 
 def _hold(uow: UnitOfWork, ref: str) -> _Held:
     """The invoice and its booking, held until the unit of work ends (booking first: the
-    store's lock order), each read fresh, so the check of the balance and the entry that
+    store's lock order) and read fresh, so the check of the balance and the entry that
     follows it cannot interleave with another clerk's."""
-    found = uow.invoices.by_ref(ref)
-    booking = uow.bookings.by_id(found.booking_id, lock=True) if found else None
-    invoice = uow.invoices.by_ref(ref, lock=True) if booking else None
-    if booking is None or invoice is None:
-        raise NotFound(f"No invoice {ref}.")
-    return _Held(booking, invoice)
-
-
-def _invoice(uow: UnitOfWork, ref: str) -> InvoiceView:
-    found = uow.invoices.row_by_ref(ref)
+    found = uow.invoices.held(ref)
     if found is None:
         raise NotFound(f"No invoice {ref}.")
-    return invoice_view(*found)
+    return _Held(*found)
 
 
 def _take(
@@ -89,8 +84,7 @@ def _take(
         if refusal is not None:
             raise NotAllowed(f"{refusal} Nothing was taken.")
         if booking.status == BookingStatus.PENDING:
-            booking.status = BookingStatus.CONFIRMED
-            uow.bookings.save(booking)
+            uow.bookings.set_status(booking, BookingStatus.CONFIRMED)
             uow.audit.record(
                 at=now, actor=actor.username, action="confirmed", ref=booking.ref, detail="paid"
             )
@@ -113,8 +107,7 @@ def _take(
             detail=f"{desk.money(taken)} by {method} (was {before}; "
             f"balance {desk.money(figures.balance_cents)})",
         )
-        uow.flush()
-        view = _invoice(uow, ref)
+        view = held.view()
         uow.commit()
         return booking.ref, view
 
@@ -186,8 +179,7 @@ def refund(
             ref=invoice.ref,
             detail=f"{detail} ({why})" if why else detail,
         )
-        uow.flush()
-        view = _invoice(uow, ref)
+        view = held.view()
         uow.commit()
         return view
 
@@ -229,8 +221,7 @@ def adjust(
             detail=f"{desk.money(change)} ({why}); now {desk.money(figures.amount_cents)}, "
             f"balance {desk.money(figures.balance_cents)}",
         )
-        uow.flush()
-        view = _invoice(uow, ref)
+        view = held.view()
         uow.commit()
         return view
 

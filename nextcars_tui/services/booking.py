@@ -159,7 +159,8 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
                 booking_id=number,
                 amount_cents=quote.total_cents,
                 paid_cents=0,
-                status=InvoiceStatus.UNPAID,
+                # As domain.ledger.invoice_status derives it: a free rental owes nothing.
+                status=InvoiceStatus.UNPAID if quote.total_cents else InvoiceStatus.PAID,
                 issued_at=now,
                 due_date=invoice_due_date(dates.end, desk.settings.lifecycle.invoice_due_days),
             )

@@ -72,8 +72,6 @@ def post(
     """Add entries to a held invoice and bring its figures and status up to date."""
     uow.invoices.add_entries(entries)
     figures = uow.invoices.figures(invoice.id or 0)
-    invoice.amount_cents = figures.amount_cents
-    invoice.paid_cents = figures.paid_cents
-    invoice.status = invoice_status(figures, booking_status, invoice.due_date, today)
-    uow.invoices.save(invoice)
+    status = invoice_status(figures, booking_status, invoice.due_date, today)
+    uow.invoices.set_figures(invoice, figures, status)
     return figures

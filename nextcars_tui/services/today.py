@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
+from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.lifecycle import cutoffs_for
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import BookingView, InvoiceView, booking_view, invoice_view
+from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.bookings import BookingQuery
 
 DUE_SOON_DAYS = 3
@@ -24,6 +26,17 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class MoneyToday:
+    """Money the desk took today (every payment: deposits and balances alike), and what is
+    owed back to customers now, whenever it arose."""
+
+    payments: int
+    payments_cents: int
+    refunds_due: int
+    refunds_due_cents: int
+
+
+@dataclass(frozen=True)
 class TodayBoard:
     today: date
     pickups: list[BookingView]
@@ -32,6 +45,18 @@ class TodayBoard:
     holds: list[Hold]
     due_soon: list[InvoiceView]
     overdue_count: int
+    money: MoneyToday
+
+
+def _money_today(uow: UnitOfWork, today: date, desk: Desk) -> MoneyToday:
+    """Payments written in today's business day (midnight to midnight in the business time
+    zone), and the refund-due invoices, from the indexed ledger and invoice figures."""
+    zone = desk.settings.business.zone
+    since = datetime.combine(today, time.min, tzinfo=zone)
+    until = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
+    payments, taken = uow.invoices.money_moved(EntryKind.PAYMENT, since, until)
+    refunds, owed_back = uow.invoices.owed_back()
+    return MoneyToday(payments, taken, refunds, owed_back)
 
 
 def today_board(desk: Desk, actor: Actor) -> TodayBoard:
@@ -72,13 +97,14 @@ def today_board(desk: Desk, actor: Actor) -> TodayBoard:
         due_soon = [
             invoice_view(*row)
             for row in uow.invoices.rows(
-                statuses=[InvoiceStatus.UNPAID.value],
+                statuses=[InvoiceStatus.UNPAID.value, InvoiceStatus.PARTLY_PAID.value],
                 due_from=today,
                 due_before=today + timedelta(days=DUE_SOON_DAYS + 1),
                 limit=_LIMIT,
             )
         ]
         overdue_count = uow.invoices.count(statuses=[InvoiceStatus.OVERDUE.value])
+        money = _money_today(uow, today, desk)
     return TodayBoard(
         today=today,
         pickups=pickups,
@@ -87,4 +113,5 @@ def today_board(desk: Desk, actor: Actor) -> TodayBoard:
         holds=[Hold(b, cut.hold_expires_at(b.created_at)) for b in pending],
         due_soon=due_soon,
         overdue_count=overdue_count,
+        money=money,
     )

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
 from nextcars_tui.domain.parsing import plate_key
@@ -87,6 +88,7 @@ _CLASH_IDS = " UNION ALL ".join(
     f"SELECT id FROM booking WHERE {column} = ? AND {ACTIVE} AND start_date < ? AND end_date > ?"
     for column in ("car_id", "driver_id")
 )
+_SET_STATUS = "UPDATE booking SET status = ? WHERE id = ?"
 _START = Booking.__table__.c.start_date  # type: ignore[attr-defined]
 _BY_IDS = select(Booking).where(col(Booking.id).in_(bindparam("ids", expanding=True)))
 _PARTY_TABLES: tuple[type[SQLModel], ...] = (Customer, Car, Driver)
@@ -151,6 +153,12 @@ class BookingRepository:
 
     def save(self, booking: Booking) -> None:
         self._session.add(booking)
+
+    def set_status(self, booking: Booking, status: str) -> None:
+        """Write a new status at once (the payment path's confirm); the object, tracked or
+        not, holds it afterwards without counting as changed."""
+        self._hot.execute(self._session, _SET_STATUS, (status, booking.id))
+        set_committed_value(booking, "status", status)
 
     def clashes(
         self,

@@ -74,6 +74,29 @@ def converted(plan: Iterable[tuple[str, Any]], values: Mapping[str, Any]) -> lis
     return params
 
 
+@lru_cache(maxsize=512)
+def _result_processor(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    return column.type.dialect_impl(dialect).result_processor(dialect, None)
+
+
+def loaded(model: type[_Model], values: Sequence[Any], session: Session) -> _Model:
+    """A row() of `model` from the driver's values for all its columns, in table order,
+    converted as SQLAlchemy converts what it loads (ISO text to dates on SQLite)."""
+    dialect = session.get_bind().dialect
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    fields = {}
+    for column, value in zip(table.columns, values, strict=True):
+        processor = _result_processor(column, dialect)
+        fields[column.key] = processor(value) if processor is not None else value
+    return row(model, **fields)
+
+
+def columns_of(model: type[SQLModel]) -> str:
+    """`table.column, ...` for every column of the model's table, in table order (loaded())."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return ", ".join(f"{table.name}.{column.name}" for column in table.columns)
+
+
 def row(model: type[_Model], /, **values: Any) -> _Model:
     """An object of `model` holding these values, built the way SQLAlchemy builds the objects
     it loads: without __init__, which routes every field through change tracking and costs

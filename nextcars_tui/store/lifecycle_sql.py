@@ -15,10 +15,11 @@ from nextcars_tui.store.types import UTCDateTime
 _STALE = "status = 'pending' AND created_at < :cutoff"
 _STALE_HOLD = "b.status = 'pending' AND b.created_at < :cutoff"
 _FINISHED = "status = 'confirmed' AND end_date <= :today"
+# A balance still due past its due date: the rental's, or a cancelled booking's unpaid fee.
 # A hold that expires in the same run gets its invoice voided, never marked overdue.
 _PAST_DUE = (
     "invoice.status IN ('unpaid', 'partly_paid') AND invoice.due_date < :today AND EXISTS ("
-    "SELECT 1 FROM booking AS b WHERE b.id = invoice.booking_id AND b.status <> 'cancelled' "
+    "SELECT 1 FROM booking AS b WHERE b.id = invoice.booking_id "
     "AND NOT (b.status = 'pending' AND b.created_at < :cutoff))"
 )
 
@@ -78,7 +79,8 @@ class LifecycleQueries:
         # the status index; the few stale holds lead to their invoices by booking_id instead.
         status = self._hot.unindexed("invoice.status")
         unpaid = (
-            f"{status} IN ('unpaid', 'overdue') AND invoice.paid_cents = 0 AND "
+            # Nothing paid: unpaid or overdue, or a hold adjusted down to nothing ('paid').
+            f"{status} IN ('unpaid', 'overdue', 'paid') AND invoice.paid_cents = 0 AND "
             "invoice.booking_id IN (SELECT b.id FROM booking AS b WHERE b.ref IN :refs "
             f"AND {_STALE_HOLD})"
         )

@@ -112,8 +112,16 @@ class Invoice(SQLModel, table=True):
         CheckConstraint(_one_of("status", InvoiceStatus), name="invoice_status_known"),
         CheckConstraint("amount_cents >= 0", name="invoice_amount_not_negative"),
         CheckConstraint("paid_cents >= 0", name="invoice_paid_not_negative"),
-        # Invoices by status and due date: the invoice lists and the overdue rule.
-        Index("ix_invoice_status_due", "status", "due_date"),
+        # Invoices by status and due date: the invoice lists and the overdue rule; with what
+        # each owes and its booking, so the review's sums read the index alone.
+        Index(
+            "ix_invoice_status_due_owed",
+            "status",
+            "due_date",
+            "amount_cents",
+            "paid_cents",
+            "booking_id",
+        ),
         # All invoices by due date: the unfiltered list reads its first page from here.
         Index("ix_invoice_due", "due_date", "id"),
     )

@@ -19,6 +19,8 @@ STATUS_STYLES: dict[str, str] = {
     "paid": "green",
     "void": "dim strike",
     "refunded": "dim italic",
+    "partly_paid": "italic yellow",
+    "refund_due": "bold magenta",
 }
 
 

@@ -108,7 +108,7 @@ def postgres_url(
     return f"postgresql://{login}@127.0.0.1:{server.port}/{database}"
 
 
-COUNTED_TABLES = ("booking", "invoice", "payment", "audit_entry", "car", "driver", "customer")
+COUNTED_TABLES = ("booking", "invoice", "ledger_entry", "audit_entry", "car", "driver", "customer")
 
 
 @dataclass(frozen=True)

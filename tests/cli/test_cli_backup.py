@@ -61,8 +61,8 @@ def wait_for_writes(child: subprocess.Popen[str], count: int) -> None:
 
 
 def consistency_problems(url: str) -> list[str]:
-    """What a torn copy would show: a booking without its invoice, a paid invoice without its
-    payment, an invoice or payment whose parent is missing."""
+    """What a torn copy would show: a booking without its invoice, an invoice whose figures
+    are not what its ledger entries add up to, an invoice or entry whose parent is missing."""
     queries = {
         "booking without exactly one invoice": (
             "SELECT b.ref FROM booking b LEFT JOIN invoice i ON i.booking_id = b.id "
@@ -72,13 +72,21 @@ def consistency_problems(url: str) -> list[str]:
             "SELECT i.ref FROM invoice i LEFT JOIN booking b ON b.id = i.booking_id "
             "WHERE b.id IS NULL"
         ),
-        "paid invoice without exactly one payment": (
-            "SELECT i.ref FROM invoice i LEFT JOIN payment p ON p.invoice_id = i.id "
-            "WHERE i.status = 'paid' GROUP BY i.id, i.ref HAVING count(p.id) <> 1"
+        "invoice whose figures are not its ledger's sums": (
+            "SELECT i.ref FROM invoice i LEFT JOIN ledger_entry e ON e.invoice_id = i.id "
+            "GROUP BY i.id, i.ref, i.amount_cents, i.paid_cents HAVING "
+            "i.amount_cents <> COALESCE(SUM(CASE WHEN e.kind IN ('charge', 'fee', 'adjustment') "
+            "THEN e.amount_cents ELSE 0 END), 0) OR i.paid_cents <> COALESCE(SUM(CASE "
+            "WHEN e.kind = 'payment' THEN e.amount_cents WHEN e.kind = 'refund' "
+            "THEN -e.amount_cents ELSE 0 END), 0)"
         ),
-        "payment for an unpaid invoice": (
-            "SELECT i.ref FROM payment p JOIN invoice i ON i.id = p.invoice_id "
-            "WHERE i.status IN ('unpaid', 'overdue', 'void')"
+        "paid invoice without a payment": (
+            "SELECT i.ref FROM invoice i WHERE i.status = 'paid' AND i.amount_cents > 0 AND NOT "
+            "EXISTS (SELECT 1 FROM ledger_entry e WHERE e.invoice_id = i.id AND e.kind = 'payment')"
+        ),
+        "ledger entry without its invoice": (
+            "SELECT e.id FROM ledger_entry e LEFT JOIN invoice i ON i.id = e.invoice_id "
+            "WHERE i.id IS NULL"
         ),
         "booking without its audit entry": (
             "SELECT b.ref FROM booking b WHERE NOT EXISTS "

@@ -27,8 +27,9 @@ BOOKING_KEYS = {
     "total_cents",
     "invoice",
 }
-BOOKING_INVOICE_KEYS = {"ref", "status", "amount_cents", "due"}
-INVOICE_KEYS = {"ref", "status", "amount_cents", "due", "booking"}
+# One invoice object everywhere: in `invoices`, and nested under "invoice" in bookings.
+INVOICE_KEYS = {"ref", "status", "amount_cents", "paid_cents", "balance_cents", "due", "booking"}
+BOOKING_INVOICE_KEYS = INVOICE_KEYS
 # The demo leaves this car (89.00 a day) and drivers DRV-09..12 (DRV-09: 90.00) unbooked.
 FREE_CAR, FREE_DRIVER, CUSTOMER = "MA71 DPE", "DRV-09", "ben.carter@example.com"
 
@@ -69,6 +70,8 @@ def test_book_prints_one_booking_object(desk_files: DeskFiles):
     assert invoice["ref"] == data["ref"].replace("BK", "INV")
     assert invoice["status"] == "unpaid"
     assert invoice["amount_cents"] == data["total_cents"]
+    assert (invoice["paid_cents"], invoice["balance_cents"]) == (0, data["total_cents"])
+    assert invoice["booking"] == data["ref"]
     assert invoice["due"] == (start + timedelta(days=3 + 14)).isoformat()
     after = desk_files.counts()
     assert after["booking"] == before["booking"] + 1
@@ -145,10 +148,11 @@ def test_a_clash_is_exit_3_naming_the_car_dates_and_booking(desk_files: DeskFile
 
 
 def _ref(files: DeskFiles, booking_status: str, invoice_status: str, future: bool = True) -> str:
-    condition = ">" if future else "<"
+    """A demo booking in these states that has not started yet (future) or has ended."""
+    condition = "b.start_date > ?" if future else "b.end_date < ?"
     rows = files.rows(
         "SELECT b.ref FROM booking b JOIN invoice i ON i.booking_id = b.id "
-        f"WHERE b.status = ? AND i.status = ? AND b.end_date {condition} ? ORDER BY b.id",
+        f"WHERE b.status = ? AND i.status = ? AND {condition} ORDER BY b.id",
         booking_status,
         invoice_status,
         today().isoformat(),
@@ -208,12 +212,37 @@ def test_completed_bookings_cannot_be_cancelled(desk_files: DeskFiles):
     assert desk_files.counts() == before
 
 
-def test_cancel_refunds_a_paid_booking(desk_files: DeskFiles):
+def test_cancelling_a_paid_booking_owes_the_payment_back(desk_files: DeskFiles):
     ref = _ref(desk_files, "confirmed", "paid")
+    invoice = ref.replace("BK", "INV")
+    (paid,) = desk_files.rows("SELECT paid_cents FROM invoice WHERE ref = ?", invoice)[0]
     result = invoke("cancel", ref, "--reason", "flight moved")
     assert result.code == 0, result.err
-    assert "refunded" in result.out
-    assert _status(desk_files, ref) == ("cancelled", "refunded")
+    assert "no cancellation fee" in result.out
+    assert f"invoice {invoice} is now refund_due" in result.out
+    assert f"£{paid // 100:,}.{paid % 100:02d} to refund" in result.out
+    assert _status(desk_files, ref) == ("cancelled", "refund_due")
+    # The charges are reversed by a new entry; the payment stays on the ledger.
+    reversal = desk_files.rows(
+        "SELECT e.amount_cents, e.reason FROM ledger_entry e JOIN invoice i "
+        "ON i.id = e.invoice_id WHERE i.ref = ? ORDER BY e.id DESC LIMIT 1",
+        invoice,
+    )
+    assert reversal == [(-paid, "flight moved")]
+
+
+def test_a_rental_under_way_cannot_be_cancelled(desk_files: DeskFiles):
+    (ref,) = desk_files.rows(
+        "SELECT ref FROM booking WHERE status = 'confirmed' AND start_date <= ? AND end_date > ? "
+        "ORDER BY id LIMIT 1",
+        today().isoformat(),
+        today().isoformat(),
+    )[0]
+    before = desk_files.counts()
+    result = invoke("cancel", ref, "--reason", "changed mind")
+    assert result.code == 4
+    assert "cannot be cancelled (end it early instead)" in result.error_line
+    assert desk_files.counts() == before
 
 
 def test_checkout_pays_confirms_and_prints_the_booking(desk_files: DeskFiles):
@@ -225,17 +254,21 @@ def test_checkout_pays_confirms_and_prints_the_booking(desk_files: DeskFiles):
     assert_booking_shape(data)
     assert (data["ref"], data["status"]) == (ref, "confirmed")
     assert data["invoice"]["status"] == "paid"
+    assert data["invoice"]["paid_cents"] == data["invoice"]["amount_cents"]
+    assert data["invoice"]["balance_cents"] == 0
     payments = desk_files.rows(
-        "SELECT p.amount_cents, p.method, p.taken_by FROM payment p "
-        "JOIN invoice i ON i.id = p.invoice_id WHERE i.ref = ?",
+        "SELECT e.amount_cents, e.method, e.actor FROM ledger_entry e "
+        "JOIN invoice i ON i.id = e.invoice_id WHERE i.ref = ? AND e.kind = 'payment'",
         invoice,
     )
     assert payments == [(data["invoice"]["amount_cents"], "card", "system:cli")]
     again = invoke("checkout", invoice, "--method", "cash")
     assert again.code == 4
-    assert "Nothing was charged" in again.error_line
-    paid_once = f"invoice_id = (SELECT id FROM invoice WHERE ref = '{invoice}')"
-    assert desk_files.count("payment", paid_once) == 1
+    assert "is paid; nothing to take. Nothing was taken." in again.error_line
+    paid_once = (
+        f"kind = 'payment' AND invoice_id = (SELECT id FROM invoice WHERE ref = '{invoice}')"
+    )
+    assert desk_files.count("ledger_entry", paid_once) == 1
 
 
 def test_bookings_lists_every_booking_in_the_contract_shape(desk_files: DeskFiles):

@@ -42,7 +42,8 @@ def main(config: str, seed: int) -> None:
             customer_email=rng.choice(customers),
             car_plate=rng.choice(cars),
             driver_code=rng.choice(drivers),
-            start=desk.today() + timedelta(days=rng.randrange(0, 400)),
+            # From tomorrow: a rental that has started can no longer be cancelled.
+            start=desk.today() + timedelta(days=rng.randrange(1, 400)),
             days=rng.randint(1, 5),
         )
         try:

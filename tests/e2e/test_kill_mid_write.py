@@ -95,6 +95,16 @@ def test_sigkill_while_booking_leaves_a_whole_database(
         doubled = db.execute(
             "SELECT booking_id FROM invoice GROUP BY booking_id HAVING count(*) > 1"
         ).fetchall()
+        # An invoice's figures are kept with its entries in one transaction: a kill never
+        # leaves one without the other.
+        torn_ledger = db.execute(
+            "SELECT i.ref FROM invoice i LEFT JOIN ledger_entry e ON e.invoice_id = i.id"
+            " GROUP BY i.id, i.ref, i.amount_cents, i.paid_cents HAVING"
+            " i.amount_cents <> COALESCE(SUM(CASE WHEN e.kind IN ('charge', 'fee', 'adjustment')"
+            " THEN e.amount_cents ELSE 0 END), 0) OR i.paid_cents <> COALESCE(SUM(CASE"
+            " WHEN e.kind = 'payment' THEN e.amount_cents"
+            " WHEN e.kind = 'refund' THEN -e.amount_cents ELSE 0 END), 0)"
+        ).fetchall()
         overlapping = db.execute(
             "SELECT a.ref, b.ref FROM booking a JOIN booking b ON a.id < b.id"
             " AND (a.car_id = b.car_id OR a.driver_id = b.driver_id)"
@@ -104,6 +114,7 @@ def test_sigkill_while_booking_leaves_a_whole_database(
     assert without_invoice == [], f"bookings without an invoice (seed {seed})"
     assert orphan_invoices == [], f"invoices without a booking (seed {seed})"
     assert doubled == []
+    assert torn_ledger == [], f"invoices that are not their ledger's sums (seed {seed})"
     assert overlapping == [], f"active bookings overlap (seed {seed})"
     # Every change the writers reported was committed (the killed one may have committed one
     # more before it could say so), and the desk's own CLI still reads the file.

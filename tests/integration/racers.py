@@ -14,13 +14,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from deskkit import N_DRIVERS, TODAY, FakeClock, open_desk, request
+from deskkit import (
+    CAR_RATE_CENTS,
+    DRIVER_FEE_CENTS,
+    N_DRIVERS,
+    TODAY,
+    FakeClock,
+    open_desk,
+    request,
+)
 
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services.auth import sign_in
-from nextcars_tui.services.billing import checkout
+from nextcars_tui.services.billing import checkout, pay, refund
 from nextcars_tui.services.booking import book, cancel, confirm
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import run_lifecycle
@@ -61,6 +69,30 @@ def book_same_driver(desk: Desk, index: int) -> Any:
 def checkout_first_invoice(desk: Desk, index: int) -> Any:
     method = ("card", "cash", "transfer")[index % 3]
     return checkout(desk, _clerk(index), "INV-000001", method).invoice.status.value
+
+
+# What the first booking of a race test costs: request()'s car 1 and driver 1 for 3 days.
+FIRST_TOTAL_CENTS = 3 * (CAR_RATE_CENTS + 100 + DRIVER_FEE_CENTS + 10)
+
+
+def share_of_first_total(percent: int) -> int:
+    return FIRST_TOTAL_CENTS * percent // 100
+
+
+def pay_forty_percent(desk: Desk, index: int) -> Any:
+    """A part payment of 40 % of the first invoice; the third such payment cannot fit."""
+    method = ("card", "cash", "transfer")[index % 3]
+    view = pay(desk, _clerk(index), "INV-000001", share_of_first_total(40), method)
+    return view.paid_cents
+
+
+def pay_twenty_percent(desk: Desk, index: int) -> Any:
+    return pay(desk, _clerk(index), "INV-000001", share_of_first_total(20), "card").paid_cents
+
+
+def refund_thirty_percent(desk: Desk, index: int) -> Any:
+    view = refund(desk, _clerk(index), "INV-000001", share_of_first_total(30), "card", "racing")
+    return view.paid_cents
 
 
 def cancel_first_booking(desk: Desk, index: int) -> Any:
@@ -121,6 +153,9 @@ ACTIONS: dict[str, Callable[..., Any]] = {
         book_same_car,
         book_same_driver,
         checkout_first_invoice,
+        pay_forty_percent,
+        pay_twenty_percent,
+        refund_thirty_percent,
         cancel_first_booking,
         confirm_first_booking,
         lifecycle_once,

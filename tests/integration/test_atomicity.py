@@ -6,10 +6,10 @@ the open transaction), so these tests fail if the service ever commits in pieces
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from deskkit import raw, request, snapshot, statuses
+from deskkit import TODAY, raw, request, snapshot, statuses
 from sqlalchemy import text
 
 from nextcars_tui.services.billing import checkout
@@ -67,42 +67,63 @@ def test_a_failure_writing_the_audit_entry_leaves_no_booking_or_invoice(desk, st
     assert snapshot(desk) == before
 
 
+PAYMENTS = "SELECT count(*) FROM ledger_entry WHERE kind = 'payment'"
+
+
 def test_a_failure_after_the_payment_insert_leaves_the_invoice_unpaid(desk, staff, monkeypatch):
     view = book(desk, staff, request())
     real_record = AuditLog.record
+    seen: dict[str, object] = {}
 
     def flush_then_fail(self, **entry):
-        # The payment and the invoice's new status reach SQLite before the failure.
+        if entry["action"] != "paid":
+            real_record(self, **entry)
+            return
+        # The payment entry, the invoice's new figures and the confirmed booking reach the
+        # database before the failure.
         self._session.flush()
-        assert self._session.execute(text("SELECT count(*) FROM payment")).scalar_one() == 1
+        seen["payments"] = self._session.execute(text(PAYMENTS)).scalar_one()
+        seen["state"] = self._session.execute(
+            text(
+                "SELECT b.status, i.status, i.paid_cents FROM booking b JOIN invoice i ON "
+                "i.booking_id = b.id"
+            )
+        ).one()
         raise Injected("audit log unavailable")
 
     monkeypatch.setattr(AuditLog, "record", flush_then_fail)
     before = snapshot(desk)
     with pytest.raises(Injected):
         checkout(desk, staff, view.invoice.ref, "card")
+    assert seen["payments"] == 1
+    assert tuple(seen["state"]) == ("confirmed", "paid", view.total_cents)
     assert snapshot(desk) == before
     assert statuses(desk, view.ref) == ("pending", "unpaid")
-    assert in_transaction(desk, "SELECT * FROM payment") == []
+    assert in_transaction(desk, PAYMENTS) == [(0,)]
 
     monkeypatch.setattr(AuditLog, "record", real_record)
     assert checkout(desk, staff, view.invoice.ref, "card").invoice.status == "paid"
 
 
-def test_a_failure_while_confirming_on_checkout_rolls_back_the_payment(desk, staff, monkeypatch):
+def test_a_failure_while_confirming_on_checkout_rolls_back_the_confirmation(
+    desk, staff, monkeypatch
+):
     view = book(desk, staff, request())
     real_record = AuditLog.record
+    seen: dict[str, object] = {}
 
     def fail_on_confirm(self, **entry):
         if entry["action"] == "confirmed":
             self._session.flush()
-            raise Injected("crash between payment and confirmation")
+            seen["status"] = self._session.execute(text("SELECT status FROM booking")).scalar_one()
+            raise Injected("crash between confirmation and payment")
         real_record(self, **entry)
 
     monkeypatch.setattr(AuditLog, "record", fail_on_confirm)
     before = snapshot(desk)
     with pytest.raises(Injected):
         checkout(desk, staff, view.invoice.ref, "card")
+    assert seen["status"] == "confirmed"
     assert snapshot(desk) == before
 
 
@@ -110,7 +131,7 @@ def test_a_failure_while_confirming_on_checkout_rolls_back_the_payment(desk, sta
 def test_a_failure_during_cancel_leaves_booking_and_invoice_as_they_were(
     desk, staff, monkeypatch, paid
 ):
-    view = book(desk, staff, request())
+    view = book(desk, staff, request(start=TODAY + timedelta(days=5)))
     if paid:
         checkout(desk, staff, view.invoice.ref, "card")
     expected = statuses(desk, view.ref)
@@ -118,7 +139,8 @@ def test_a_failure_during_cancel_leaves_booking_and_invoice_as_they_were(
 
     def fail_on_invoice_entry(self, **entry):
         if entry["action"].startswith("invoice "):
-            self._session.flush()  # booking cancelled and invoice changed, inside the transaction
+            # Booking cancelled, reversal entry posted and invoice changed, in the transaction.
+            self._session.flush()
             raise Injected("crash after the invoice update")
         real_record(self, **entry)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from deskkit import raw, request, row_counts, snapshot, statuses
+from deskkit import TODAY, raw, request, row_counts, snapshot, statuses
 from rawdb import APPEND_ONLY_REFUSED, OVERLAP_REFUSED
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -44,6 +46,14 @@ def booked(desk, staff):
     return book(desk, staff, request(car=1, driver=1, days=3))
 
 
+@pytest.fixture
+def cancelled(desk, staff):
+    """BK-000001 as `booked`, but 12–14 March (end 15 March), and cancelled before it starts."""
+    view = book(desk, staff, request(car=1, driver=1, start=TODAY + timedelta(days=2), days=3))
+    cancel(desk, staff, view.ref)
+    return view
+
+
 @pytest.mark.parametrize(
     ("car", "driver", "start", "end"),
     [
@@ -75,18 +85,18 @@ def test_raw_insert_of_an_adjacent_booking_is_allowed(desk, booked):
     assert row_counts(desk)["booking"] == 3
 
 
-def test_cancelled_and_completed_rows_do_not_trip_the_trigger(desk, booked, staff):
-    cancel(desk, staff, booked.ref)
-    raw_insert(desk, car=1, driver=1, start="2026-03-10", end="2026-03-13")
+def test_cancelled_and_completed_rows_do_not_trip_the_trigger(desk, cancelled):
+    raw_insert(desk, car=1, driver=1, start="2026-03-12", end="2026-03-15")
     assert row_counts(desk)["booking"] == 2
 
 
-def test_raw_update_reviving_a_cancelled_booking_over_another_is_refused(desk, booked, staff):
-    cancel(desk, staff, booked.ref)
-    again = book(desk, staff, request(car=1, driver=2, customer=2, days=3))
+def test_raw_update_reviving_a_cancelled_booking_over_another_is_refused(desk, cancelled, staff):
+    again = book(
+        desk, staff, request(car=1, driver=2, customer=2, start=TODAY + timedelta(days=2), days=3)
+    )
     before = snapshot(desk)
     with pytest.raises(DBAPIError, match=OVERLAP_REFUSED), raw(desk) as db:
-        db.execute("UPDATE booking SET status = 'pending' WHERE ref = ?", (booked.ref,))
+        db.execute("UPDATE booking SET status = 'pending' WHERE ref = ?", (cancelled.ref,))
     assert snapshot(desk) == before
     assert statuses(desk, again.ref) == ("pending", "unpaid")
 
@@ -123,23 +133,107 @@ def test_raw_update_of_a_booking_onto_itself_is_allowed(desk, booked):
 @pytest.mark.parametrize(
     "sql",
     [
-        "UPDATE payment SET amount_cents = 1",
-        "UPDATE payment SET method = 'cash'",
-        "DELETE FROM payment",
+        "UPDATE ledger_entry SET amount_cents = 1",
+        "UPDATE ledger_entry SET method = 'cash' WHERE kind = 'payment'",
+        "UPDATE ledger_entry SET actor = 'someone else'",
+        "DELETE FROM ledger_entry",
+        "DELETE FROM ledger_entry WHERE kind = 'payment'",
         "UPDATE audit_entry SET actor = 'someone else'",
         "DELETE FROM audit_entry",
         "DELETE FROM audit_entry WHERE action = 'paid'",
     ],
 )
-def test_payments_and_audit_entries_cannot_be_changed_or_removed(desk, booked, staff, sql):
+def test_ledger_and_audit_entries_cannot_be_changed_or_removed(desk, booked, staff, sql):
     checkout(desk, staff, booked.invoice.ref, "card")
     before = snapshot(desk)
-    assert before["payment"] and before["audit_entry"]
+    assert [kind for (_id, _invoice, kind, *_rest) in before["ledger_entry"]] == [
+        "charge",
+        "charge",
+        "payment",
+    ]
+    assert before["audit_entry"]
     with (
         pytest.raises(DBAPIError, match=APPEND_ONLY_REFUSED),
         raw(desk) as db,
     ):
         db.execute(sql)
+    assert snapshot(desk) == before
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("table", ["ledger_entry", "audit_entry"])
+def test_ledger_and_audit_entries_cannot_be_truncated(desk, booked, staff, table):
+    checkout(desk, staff, booked.invoice.ref, "card")
+    before = snapshot(desk)
+    with pytest.raises(DBAPIError, match=APPEND_ONLY_REFUSED), raw(desk) as db:
+        db.execute(f"TRUNCATE {table} CASCADE")
+    assert snapshot(desk) == before
+
+
+# A CHECK constraint's refusal: SQLite's "CHECK constraint failed", PostgreSQL's "violates
+# check constraint".
+CHECK_REFUSED = r"(?i)check constraint"
+LEDGER_INSERT = (
+    "INSERT INTO ledger_entry (invoice_id, kind, amount_cents, method, description, reason, "
+    "at, actor) VALUES (1, :kind, :amount, :method, 'raw sql', :reason, "
+    "'2026-03-10 09:00:00.000000', 'raw sql')"
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "method", "reason"),
+    [
+        ("payment", 100, None, None),  # money taken without a method
+        ("refund", 100, None, None),  # money paid back without a method
+        ("payment", 0, "card", None),  # nothing taken
+        ("refund", -100, "card", None),  # a refund is a positive sum paid back
+        ("charge", 100, "card", None),  # a billed line moves no money
+        ("payment", 100, "cheque", None),  # an unknown method
+        ("adjustment", -500, None, None),  # a correction without a reason
+        ("adjustment", 0, None, "nothing"),  # a correction of nothing
+        ("discount", 100, None, None),  # an unknown kind
+    ],
+)
+def test_a_ledger_entry_that_breaks_its_rules_is_refused(
+    desk, booked, kind, amount, method, reason
+):
+    before = snapshot(desk)
+    with (
+        pytest.raises(DBAPIError, match=r"(?i)check constraint|constraint failed"),
+        raw(desk) as db,
+    ):
+        db.execute(
+            LEDGER_INSERT, {"kind": kind, "amount": amount, "method": method, "reason": reason}
+        )
+    assert snapshot(desk) == before
+
+
+def test_a_well_formed_ledger_entry_passes_the_checks(desk, booked):
+    """The refusals above are the rules, not any insert: a proper adjustment goes in."""
+    with raw(desk) as db:
+        db.execute(
+            LEDGER_INSERT,
+            {"kind": "adjustment", "amount": -500, "method": None, "reason": "goodwill"},
+        )
+    assert row_counts(desk)["ledger_entry"] == 3
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "status = 'settled'",  # not a status the desk knows
+        "status = 'PAID'",
+        "paid_cents = -1",
+        "amount_cents = -1",
+    ],
+)
+def test_an_invoice_outside_the_known_states_is_refused(desk, booked, change):
+    before = snapshot(desk)
+    with (
+        pytest.raises(DBAPIError, match=r"(?i)check constraint|constraint failed"),
+        raw(desk) as db,
+    ):
+        db.execute(f"UPDATE invoice SET {change} WHERE ref = ?", (booked.invoice.ref,))
     assert snapshot(desk) == before
 
 
@@ -175,8 +269,8 @@ def test_the_triggers_exist_in_a_fresh_schema(desk):
         "booking_car_overlap_update",
         "booking_driver_overlap_insert",
         "booking_driver_overlap_update",
-        "payment_append_only_update",
-        "payment_append_only_delete",
+        "ledger_entry_append_only_update",
+        "ledger_entry_append_only_delete",
         "audit_entry_append_only_update",
         "audit_entry_append_only_delete",
     }
@@ -197,8 +291,8 @@ def test_postgresql_holds_the_exclusion_constraints_and_append_only_triggers(des
         }
     assert constraints == {"booking_car_no_overlap", "booking_driver_no_overlap"}
     assert triggers >= {
-        "payment_append_only",
-        "payment_append_only_truncate",
+        "ledger_entry_append_only",
+        "ledger_entry_append_only_truncate",
         "audit_entry_append_only",
         "audit_entry_append_only_truncate",
     }

@@ -62,9 +62,20 @@ def test_the_report_renders_every_target(figures):
     out = io.StringIO()
     core.report(Console(file=out, width=160), result)
     text = out.getvalue()
-    assert "One booking attempt" in text
-    assert text.count("PASS") + text.count("MISS") == 4
-    assert "Bookings list, first page" in text
+    assert "One booking attempt" in text and "One part payment" in text
+    assert text.count("PASS") + text.count("MISS") == 8
+    assert "Bookings list, first page" in text and "manager review" in text
+
+
+def test_part_payments_and_invoice_pages_are_timed(figures):
+    result, _keep = figures
+    for size in result.sizes:
+        assert size.entries > 2 * size.bookings  # two charge lines a booking, and more
+        assert size.pay_vs_baseline > 0
+    assert set(result.invoice_pages) == set(core.INVOICE_PAGES)
+    assert all(ms > 0 for ms in result.invoice_pages.values())
+    payment = [sql for sql in result.plans if sql.startswith("SELECT kind, sum(amount_cents)")]
+    assert payment and any("ix_ledger_invoice" in line for line in result.plans[payment[0]])
 
 
 def test_the_kept_database_is_consistent(figures):
@@ -78,6 +89,58 @@ def test_the_kept_database_is_consistent(figures):
             "WHERE invoice.id IS NULL"
         ).fetchone()[0]
         assert orphans == 0
+        # Each invoice's figures are its ledger's sums, as the desk keeps them.
+        differing = conn.execute(
+            "SELECT count(*) FROM invoice AS i WHERE amount_cents <> (SELECT sum(amount_cents) "
+            "FROM ledger_entry AS e WHERE e.invoice_id = i.id "
+            "AND kind IN ('charge', 'fee', 'adjustment')) OR paid_cents <> (SELECT "
+            "coalesce(sum(CASE kind WHEN 'refund' THEN -amount_cents ELSE amount_cents END), 0) "
+            "FROM ledger_entry AS e WHERE e.invoice_id = i.id AND kind IN ('payment', 'refund'))"
+        ).fetchone()[0]
+        assert differing == 0
+        kinds = {row[0] for row in conn.execute("SELECT DISTINCT kind FROM ledger_entry")}
+        assert kinds == {"charge", "payment", "refund"}
+
+
+def test_raw_sqlite3_pays_with_the_statements_the_service_sends(tmp_path):
+    from nextcars_tui.bench.raw import PAYMENT_STATEMENTS, RawBooking
+    from nextcars_tui.bench.seed import FreeSlots, Seeder, email
+    from nextcars_tui.domain.roles import system_actor
+    from nextcars_tui.services.billing import pay
+    from nextcars_tui.services.booking import BookingRequest, book
+    from nextcars_tui.services.desk import Desk
+    from nextcars_tui.store import open_database
+    from nextcars_tui.store.diagnostics import recorded_statements
+
+    path = tmp_path / "pay.db"
+    db = open_database(path)
+    db.create_schema()
+    desk = Desk(db, bench_settings())
+    Seeder(path, desk.today(), desk.now()).seed_fleet()
+    slots, actor = FreeSlots(desk.today()), system_actor("bench")
+    refs = [book(desk, actor, BookingRequest(email(1), *slots.take())).invoice.ref for _ in "ab"]
+    for ref in refs:  # the first payment confirms the booking; the timed ones come after
+        pay(desk, actor, ref, 100, "card")
+    with recorded_statements(db) as statements:
+        paid = pay(desk, actor, refs[0], 100, "card")
+    sent = [" ".join(sql.split()) for sql, _ in statements]
+    assert sent == ["BEGIN IMMEDIATE", *PAYMENT_STATEMENTS]
+
+    raw = RawBooking(path, invoice_due_days=14, currency="GBP")
+    try:
+        balance = raw.pay(refs[1], 100, "card", actor.username, desk.today())
+    finally:
+        raw.close()
+    db.close()
+    with sqlite3.connect(path) as conn:
+        written = conn.execute(
+            "SELECT invoice.amount_cents - invoice.paid_cents, invoice.status, count(*) "
+            "FROM invoice "
+            "JOIN ledger_entry ON ledger_entry.invoice_id = invoice.id "
+            "WHERE invoice.ref = ? GROUP BY invoice.id",
+            (refs[1],),
+        ).fetchone()
+    assert written == (balance, paid.status.value, 4)  # two charge lines, two payments
 
 
 # --- The PostgreSQL section, on the test server ------------------------------------------------

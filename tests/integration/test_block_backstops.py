@@ -1,6 +1,6 @@
 """The database itself keeps blocks and active bookings apart, on both engines, whoever writes:
-hand-written SQL on a plain connection is refused as the services are. And revision 0005
-upgrades a desk at 0004 keeping every row."""
+hand-written SQL on a plain connection is refused as the services are. And revision 0006
+upgrades a desk at 0005 keeping every row."""
 
 from __future__ import annotations
 
@@ -232,7 +232,7 @@ def test_the_service_refuses_before_the_database_has_to(blocked, staff):
     assert clash.value.clashing_ref == "BL-000001"
 
 
-# --- revision 0005 over a desk at 0004 ------------------------------------------------------------
+# --- revision 0006 over a desk at 0005 ------------------------------------------------------------
 
 
 @pytest.fixture
@@ -255,10 +255,10 @@ def new_url(
         server.drop_database(name)
 
 
-# A desk as revision 0004 left it: written with plain SQL in that revision's columns (the
+# A desk as revision 0005 left it: written with plain SQL in that revision's columns (the
 # job sheet, retired_at and blocks do not exist yet). Car 1 is booked on days 0–2; car 2 had a
 # booking on days 5–6 that was cancelled.
-DESK_AT_0004 = (
+DESK_AT_0005 = (
     "INSERT INTO customer (id, email, name, phone) VALUES "
     "(1, 'ann@example.com', 'Ann', '+44 1'), (2, 'bob@example.com', 'Bob', '+44 2')",
     "INSERT INTO car (id, plate, make, model, seats, daily_rate_cents) VALUES "
@@ -288,10 +288,10 @@ DESK_AT_0004 = (
 )
 
 
-def desk_at_0004(url: str) -> dict[str, list[tuple[object, ...]]]:
-    schemakit_migrate(url, "0004")
+def desk_at_0005(url: str) -> dict[str, list[tuple[object, ...]]]:
+    schemakit_migrate(url, "0005")
     with raw(url) as db:
-        for statement in DESK_AT_0004:
+        for statement in DESK_AT_0005:
             db.execute(statement)
         if db.dialect == "postgresql":
             # Explicit ids leave a serial's sequence behind; a real desk's never is.
@@ -330,9 +330,9 @@ def upgrade(url: str) -> None:
         db.close()
 
 
-def test_revision_0005_upgrades_a_desk_at_0004_keeping_its_rows(new_url):
+def test_revision_0005_upgrades_a_desk_at_0005_keeping_its_rows(new_url):
     url = new_url()
-    before = desk_at_0004(url)
+    before = desk_at_0005(url)
     assert "block" not in before
 
     upgrade(url)
@@ -356,7 +356,7 @@ def test_revision_0005_upgrades_a_desk_at_0004_keeping_its_rows(new_url):
 
 def test_an_upgraded_desk_keeps_bookings_and_blocks_apart(new_url):
     url = new_url()
-    desk_at_0004(url)
+    desk_at_0005(url)
     upgrade(url)
 
     # The old confirmed booking holds car 1: no block over it, by the service or by hand.

@@ -296,9 +296,10 @@ def test_a_confirmed_booking_blocks(desk, staff):
 
 
 def test_a_cancelled_booking_never_blocks(desk, staff):
-    first = book(desk, staff, request(car=1, driver=1, days=3))
+    later = TODAY + timedelta(days=4)
+    first = book(desk, staff, request(car=1, driver=1, start=later, days=3))
     cancel(desk, staff, first.ref, "customer changed plans")
-    again = book(desk, staff, request(car=1, driver=1, days=3))
+    again = book(desk, staff, request(car=1, driver=1, start=later, days=3))
     assert again.status == BookingStatus.PENDING
     assert statuses(desk, first.ref) == ("cancelled", "void")
 

@@ -15,7 +15,9 @@ from nextcars_tui.domain.roles import Role, system_actor
 from nextcars_tui.services import auth, listings
 from nextcars_tui.services.demo import (
     DEMO_USERS,
+    DEPOSIT,
     EXPIRE,
+    PAY_CANCEL,
     PLAN,
     demo_sign_ins,
     is_demo,
@@ -60,7 +62,14 @@ def test_the_fleet_and_every_planned_booking_are_there(demo_desk, bookings):
 
 def test_every_booking_and_invoice_state_exists(bookings):
     assert {b.status for b in bookings} == {"pending", "confirmed", "completed", "cancelled"}
-    assert {b.invoice.status for b in bookings} == {"unpaid", "overdue", "paid", "void", "refunded"}
+    assert {b.invoice.status for b in bookings} == {
+        "unpaid",
+        "partly_paid",
+        "overdue",
+        "paid",
+        "void",
+        "refunded",
+    }
     pairs = Counter((b.status.value, b.invoice.status.value) for b in bookings)
     for pair in [
         ("completed", "paid"),
@@ -68,6 +77,7 @@ def test_every_booking_and_invoice_state_exists(bookings):
         ("completed", "unpaid"),
         ("confirmed", "paid"),
         ("confirmed", "unpaid"),
+        ("confirmed", "partly_paid"),
         ("pending", "unpaid"),
         ("cancelled", "void"),
         ("cancelled", "refunded"),
@@ -92,6 +102,22 @@ def test_stale_holds_were_expired_by_the_lifecycle_rules(bookings):
     assert all(b.created_at < START - timedelta(hours=24) for b in expired)
     clerk_cancelled = [b for b in bookings if b.status == "cancelled" and b not in expired]
     assert clerk_cancelled and all(b.cancel_reason for b in clerk_cancelled)
+
+
+def test_deposits_and_refunds_move_money_through_the_ledger(bookings):
+    """A deposit is 30 % of the rental taken as a part payment (it confirms the hold); a
+    booking paid then cancelled had its charges reversed and its money paid back."""
+    deposits = [b for b in bookings if b.invoice.status == "partly_paid"]
+    assert len(deposits) == sum(1 for plan in PLAN if plan.outcome == DEPOSIT)
+    for b in deposits:
+        assert b.status in ("confirmed", "completed")  # the deposit confirmed the hold
+        assert b.invoice.paid_cents == b.total_cents * 30 // 100 // 100 * 100
+        assert b.invoice.balance_cents == b.total_cents - b.invoice.paid_cents > 0
+    refunded = [b for b in bookings if b.invoice.status == "refunded"]
+    assert len(refunded) == sum(1 for plan in PLAN if plan.outcome == PAY_CANCEL)
+    assert all((b.invoice.amount_cents, b.invoice.paid_cents) == (0, 0) for b in refunded)
+    voided = [b for b in bookings if b.invoice.status == "void"]
+    assert voided and all(b.invoice.amount_cents == 0 for b in voided)
 
 
 def test_refs_grow_with_the_time_bookings_were_made(bookings):
@@ -144,7 +170,7 @@ def test_the_same_clock_gives_the_same_demo(demo_desk, tmp_path, cheap_argon2):
         first, second = snapshot(demo_desk), snapshot(other)
     finally:
         other.db.close()
-    for table in ("car", "driver", "customer", "booking", "invoice", "payment"):
+    for table in ("car", "driver", "customer", "booking", "invoice", "ledger_entry"):
         assert first[table] == second[table], table
 
 

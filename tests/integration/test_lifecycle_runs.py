@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from deskkit import START, open_desk, raw, request, snapshot, statuses, target
+from deskkit import START, open_desk, raw, request, snapshot, statuses, target, with_settings
 
-from nextcars_tui.services.billing import checkout
+from nextcars_tui.config import BillingSettings
+from nextcars_tui.services.billing import checkout, pay
 from nextcars_tui.services.booking import book, cancel, confirm
 from nextcars_tui.services.lifecycle import run_lifecycle
 from nextcars_tui.store.lifecycle_sql import LifecycleQueries
@@ -15,6 +17,34 @@ from nextcars_tui.store.lifecycle_sql import LifecycleQueries
 
 def at(day: int, hour: int = 9, minute: int = 0, month: int = 3) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+def ledger_for(path, invoice_ref):
+    """(kind, signed cents, reason, actor) of an invoice's entries, oldest first."""
+    with raw(path) as db:
+        return db.execute(
+            "SELECT e.kind, e.amount_cents, e.reason, e.actor FROM ledger_entry e "
+            "JOIN invoice i ON i.id = e.invoice_id WHERE i.ref = ? ORDER BY e.id",
+            (invoice_ref,),
+        ).fetchall()
+
+
+def figures(path, invoice_ref):
+    """(amount_cents, paid_cents, status) as stored on the invoice."""
+    with raw(path) as db:
+        return db.execute(
+            "SELECT amount_cents, paid_cents, status FROM invoice WHERE ref = ?", (invoice_ref,)
+        ).fetchone()
+
+
+def check_expired(path, view, actor="system:tests"):
+    """An expired hold's invoice: its charges reversed by one negative charge equal to what it
+    was for, by the run's actor, so it is for nothing and reads void."""
+    entries = ledger_for(path, view.invoice.ref)
+    assert [kind for kind, *_rest in entries] == ["charge", "charge", "charge"]
+    assert entries[-1] == ("charge", -view.total_cents, "expired", actor)
+    assert sum(cents for _kind, cents, *_rest in entries) == 0
+    assert figures(path, view.invoice.ref) == (0, 0, "void")
 
 
 def audit_for(path, ref):
@@ -33,6 +63,7 @@ def test_a_pending_hold_older_than_the_ttl_expires_and_its_invoice_is_void(desk,
     assert result.expired == [view.ref]
     assert result.counts == {"expired": 1, "completed": 0, "overdue": 0}
     assert statuses(desk, view.ref) == ("cancelled", "void")
+    check_expired(desk, view)
     with raw(desk) as db:
         reason = db.execute("SELECT cancel_reason FROM booking").fetchone()[0]
     assert reason == "expired"
@@ -105,9 +136,21 @@ def test_an_unpaid_invoice_past_its_due_date_becomes_overdue(desk, staff, system
     assert statuses(desk, view.ref) == ("completed", "overdue")
 
 
+def test_a_partly_paid_invoice_with_a_balance_past_due_becomes_overdue(desk, staff, system):
+    view = book(desk, staff, request(days=2))  # ends 12 March, due 26 March
+    part = pay(desk, staff, view.invoice.ref, 5_000, "card")
+    assert (part.status.value, part.balance_cents) == ("partly_paid", view.total_cents - 5_000)
+    assert run_lifecycle(desk, system, now=at(26, 23, 0)).overdue == []
+    result = run_lifecycle(desk, system, now=at(27, 0, 30))
+    assert result.overdue == [view.invoice.ref]
+    # Overdue changes the status only: what was paid and what is owed stay as they were.
+    assert figures(desk, view.invoice.ref) == (view.total_cents, 5_000, "overdue")
+    assert statuses(desk, view.ref) == ("completed", "overdue")
+
+
 @pytest.mark.parametrize("how", ["paid", "cancelled"])
 def test_paid_and_cancelled_invoices_never_become_overdue(desk, staff, system, how):
-    view = book(desk, staff, request(days=2))
+    view = book(desk, staff, request(start=date(2026, 3, 20), days=2))
     if how == "paid":
         checkout(desk, staff, view.invoice.ref, "card")
     else:
@@ -117,14 +160,30 @@ def test_paid_and_cancelled_invoices_never_become_overdue(desk, staff, system, h
     assert statuses(desk, view.ref)[1] == expected
 
 
-def test_an_unpaid_invoice_of_a_cancelled_booking_is_never_marked_overdue(desk, staff, system):
-    view = book(desk, staff, request(days=1))
+def test_a_cancellation_without_a_fee_is_void_and_never_marked_overdue(desk, staff, system):
+    view = book(desk, staff, request(start=date(2026, 3, 20), days=1))
     cancel(desk, staff, view.ref)
-    # Left unpaid by hand-written SQL: the rule still looks at the booking, not only the invoice.
-    with raw(desk) as db:
-        db.execute("UPDATE invoice SET status = 'unpaid'")
     assert run_lifecycle(desk, system, now=at(1, month=5)).overdue == []
-    assert statuses(desk, view.ref) == ("cancelled", "unpaid")
+    assert statuses(desk, view.ref) == ("cancelled", "void")
+
+
+def test_an_unpaid_late_cancellation_fee_becomes_overdue_like_any_balance(desk, staff, system):
+    # Starts the next day: cancelling now is late and keeps 10 % of the total as a fee.
+    fee_desk = with_settings(
+        desk,
+        replace(desk.settings, billing=BillingSettings(cancel_fee_percent=10, cancel_fee_hours=48)),
+    )
+    view = book(fee_desk, staff, request(start=START.date() + timedelta(days=1), days=2))
+    cancelled = cancel(fee_desk, staff, view.ref)
+    fee = cancelled.invoice.amount_cents
+    assert fee == view.total_cents // 10
+    assert cancelled.invoice.status == "unpaid"
+    due = cancelled.invoice.due
+    assert run_lifecycle(fee_desk, system, now=at(due.day, month=due.month)).overdue == []
+    after_due = datetime.combine(due + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    result = run_lifecycle(fee_desk, system, now=after_due + timedelta(hours=9))
+    assert result.overdue == [view.invoice.ref]
+    assert statuses(desk, view.ref) == ("cancelled", "overdue")
 
 
 def test_a_hold_that_expires_in_the_same_run_is_voided_not_marked_overdue(make_desk, staff, system):
@@ -134,6 +193,7 @@ def test_a_hold_that_expires_in_the_same_run_is_voided_not_marked_overdue(make_d
     assert result.expired == [view.ref]
     assert result.overdue == []
     assert statuses(desk, view.ref) == ("cancelled", "void")
+    check_expired(desk, view)
 
 
 def test_an_overdue_pending_hold_that_then_expires_is_voided(make_desk, staff, system):
@@ -143,6 +203,7 @@ def test_an_overdue_pending_hold_that_then_expires_is_voided(make_desk, staff, s
     assert statuses(desk, view.ref) == ("pending", "overdue")
     assert run_lifecycle(desk, system, now=at(21)).expired == [view.ref]
     assert statuses(desk, view.ref) == ("cancelled", "void")
+    check_expired(desk, view)
 
 
 # --- One run: all rules, dry run, idempotence ------------------------------------------------
@@ -158,7 +219,7 @@ def mixed(desk, staff):
     checkout(desk, staff, ended_paid.invoice.ref, "cash")
     future = book(desk, staff, request(car=4, driver=4, start=date(2026, 4, 20)))
     confirm(desk, staff, future.ref)
-    gone = book(desk, staff, request(car=5, driver=5, days=1))
+    gone = book(desk, staff, request(car=5, driver=5, start=date(2026, 3, 12), days=1))
     cancel(desk, staff, gone.ref)
     return {"stale": stale, "ended": ended, "ended_paid": ended_paid, "future": future}
 
@@ -174,6 +235,7 @@ def test_one_run_applies_every_rule_and_reports_the_refs(desk, system, mixed):
     assert statuses(desk, mixed["ended_paid"].ref) == ("completed", "paid")
     assert statuses(desk, mixed["future"].ref) == ("confirmed", "unpaid")
     assert statuses(desk, "BK-000005") == ("cancelled", "void")
+    check_expired(desk, mixed["stale"])
 
 
 def test_a_dry_run_writes_nothing_and_reports_what_a_real_run_then_changes(desk, system, mixed):

@@ -1,14 +1,14 @@
 """Alembic owns the schema: the first revision is the first release's schema exactly, upgrades
-keep every row and read the same, and the tables in code match what the revisions build."""
+keep every row (the ledger revision turning payments and statuses into entries, losing
+nothing), and the tables in code match what the revisions build."""
 
 from __future__ import annotations
 
-import shutil
 import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from deskkit import FakeClock, make_settings, snapshot
 from rawdb import OVERLAP_REFUSED, raw
-from sqlalchemy import CheckConstraint, create_engine, inspect
+from sqlalchemy import CheckConstraint, create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from nextcars_tui.config import CONFIG_ENV, DB_ENV
 from nextcars_tui.domain.errors import AccountLocked, Conflict, StoreUnavailable
+from nextcars_tui.domain.ledger import figures_of, invoice_status
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services import auth, billing, listings, preferences, reports
 from nextcars_tui.services.booking import BookingRequest, book, booking_detail
@@ -34,8 +35,11 @@ from tests.cli.clikit import invoke
 from tests.pgserver import PgServer
 
 HEAD = schema.head()
-# The objects revision 0002 adds on PostgreSQL: live refresh across machines.
-NOTIFIED_TABLES = ("app_user", "booking", "car", "customer", "driver", "invoice", "payment")
+# The tables whose commits notify other desks on PostgreSQL (revision 0002, and 0004 for the
+# ledger, which replaced payment).
+NOTIFIED_TABLES = ("app_user", "booking", "car", "customer", "driver", "invoice", "ledger_entry")
+# What revision 0004 changes: payments become ledger entries, invoices gain paid_cents.
+LEDGER_TABLES = schemakit.LEDGER_TABLES
 
 
 # --- building databases on either engine ---------------------------------------------------
@@ -76,6 +80,100 @@ def rows_without_version(url: str) -> dict[str, list[tuple[object, ...]]]:
     return rows
 
 
+def invoice_columns(url: str | Path) -> list[tuple[object, ...]]:
+    """The invoice columns the ledger revision keeps as they are (it adds paid_cents and
+    re-derives amount_cents from the entries)."""
+    with raw(url) as connection:
+        return connection.execute(
+            "SELECT id, ref, booking_id, status, issued_at, due_date FROM invoice ORDER BY id"
+        ).fetchall()
+
+
+def _plain_time(moment: Any) -> str:
+    return str(moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
+
+
+def check_upgraded_rows(
+    url: str | Path,
+    rows_before: dict[str, list[tuple[object, ...]]],
+    invoices_before: list[tuple[object, ...]],
+) -> None:
+    """The first release's rows after `db upgrade`, as stored: every table the ledger does not
+    touch row for row as it was; each invoice as it was but for its figures; and a ledger whose
+    entries are exactly the old amounts and payments (schemakit.upgraded_ledger)."""
+    after = rows_without_version(str(url) if isinstance(url, str) else f"sqlite:///{url}")
+    assert "payment" not in after
+    assert {t: r for t, r in after.items() if t not in LEDGER_TABLES} == {
+        t: r for t, r in rows_before.items() if t not in LEDGER_TABLES
+    }
+    assert invoice_columns(url) == invoices_before
+    expected = schemakit.upgraded_ledger()
+    with raw(url) as connection:
+        entries = connection.execute(
+            "SELECT i.ref, e.kind, e.amount_cents, e.method, e.reason, e.at, e.actor, "
+            "e.description FROM ledger_entry e JOIN invoice i ON i.id = e.invoice_id "
+            "ORDER BY e.id"
+        ).fetchall()
+        figures = {
+            ref: (amount, paid, status)
+            for ref, amount, paid, status in connection.execute(
+                "SELECT ref, amount_cents, paid_cents, status FROM invoice"
+            )
+        }
+    assert len(entries) == sum(len(invoice.entries) for invoice in expected.values())
+    for ref, invoice in expected.items():
+        mine = [row[1:] for row in entries if row[0] == ref]
+        assert [row[:6] for row in mine] == [
+            (e.kind, e.amount_cents, e.method, e.reason, _plain_time(e.at), e.actor)
+            for e in invoice.entries
+        ], ref
+        # The rental's lines read as a new booking's do.
+        assert tuple(row[6] for row in mine[:2]) == invoice.charge_lines, ref
+        # The invoice's figures are the sums of its entries, and its status the release's.
+        billed = sum(row[1] for row in mine if row[0] in ("charge", "fee", "adjustment"))
+        paid = sum(
+            row[1] if row[0] == "payment" else -row[1]
+            for row in mine
+            if row[0]
+            in (
+                "payment",
+                "refund",
+            )
+        )
+        assert figures[ref] == (billed, paid, invoice.status), ref
+        assert (billed, paid) == (invoice.amount_cents, invoice.paid_cents), ref
+
+
+def check_upgraded_ledger_in_detail() -> None:
+    """What upgraded_ledger promises, spelled out once per kind of first-release invoice."""
+    expected = schemakit.upgraded_ledger()
+    kinds = {ref: [e.kind for e in invoice.entries] for ref, invoice in expected.items()}
+    for invoice in expected.values():
+        rental = sum(e.amount_cents for e in invoice.entries[:2])
+        if invoice.status in ("unpaid", "overdue"):
+            assert kinds[invoice.ref] == ["charge", "charge"]
+            assert (invoice.amount_cents, invoice.paid_cents) == (rental, 0)
+        elif invoice.status == "paid":
+            assert kinds[invoice.ref] == ["charge", "charge", "payment"]
+            assert invoice.amount_cents == invoice.paid_cents == rental
+        elif invoice.status == "void":
+            assert kinds[invoice.ref] == ["charge", "charge", "charge"]
+            assert invoice.entries[2].amount_cents == -rental
+            assert (invoice.amount_cents, invoice.paid_cents) == (0, 0)
+        else:
+            assert invoice.status == "refunded"
+            assert kinds[invoice.ref] == ["charge", "charge", "payment", "charge", "refund"]
+            assert invoice.entries[4].amount_cents == invoice.entries[2].amount_cents == rental
+            assert (invoice.amount_cents, invoice.paid_cents) == (0, 0)
+    assert {i.status for i in expected.values()} == {
+        "unpaid",
+        "overdue",
+        "paid",
+        "void",
+        "refunded",
+    }
+
+
 # --- reading through the services -------------------------------------------------------------
 
 MANAGER = Actor(username="manager", role=Role.MANAGER, user_id=1)
@@ -88,8 +186,8 @@ def open_desk(target: str | Path) -> Desk:
 
 
 def service_reads(desk: Desk) -> dict[str, Any]:
-    """What the desk's screens and commands show of every booking, invoice, payment, user,
-    audit entry and setting."""
+    """What the desk's screens and commands show of every booking, invoice, ledger entry,
+    user, audit entry and setting."""
     bookings = listings.list_bookings(desk, MANAGER, listings.BookingFilter(limit=500))
     invoices = billing.list_invoices(desk, MANAGER, limit=500)
     return {
@@ -107,36 +205,49 @@ def service_reads(desk: Desk) -> dict[str, Any]:
     }
 
 
-def reads_of_copy(path: Path, folder: Path) -> dict[str, Any]:
-    """service_reads of a copy of a SQLite file, so the original stays as it is."""
-    folder.mkdir()
-    copy = folder / path.name
-    shutil.copyfile(path, copy)
-    desk = open_desk(copy)
-    try:
-        return service_reads(desk)
-    finally:
-        desk.db.close()
-
-
-def check_release1_reads(reads: dict[str, Any]) -> None:
-    """The reads show the rows schemakit wrote (so comparing two of them proves something)."""
+def check_upgraded_reads(reads: dict[str, Any]) -> None:
+    """The reads of an upgraded first-release desk show its rows: every booking, user and
+    setting as the release stored it, and each invoice's statement as upgraded_ledger says,
+    its status the one the release gave it and the one its figures derive."""
     bookings, total = reads["bookings"]
     assert total == len(schemakit.BOOKINGS)
     assert {b.status.value for b in bookings} == {"pending", "confirmed", "completed", "cancelled"}
-    invoices, _ = reads["invoices"]
-    assert {i.status.value for i in invoices} == {"unpaid", "overdue", "paid", "void", "refunded"}
-    assert sum(len(detail.payments) for detail in reads["details"]) == 4
-    assert all(detail.history for detail in reads["details"])
+    expected = schemakit.upgraded_ledger()
+    invoices, invoice_total = reads["invoices"]
+    assert invoice_total == len(expected)
+    assert {i.ref: (i.status.value, i.amount_cents, i.paid_cents) for i in invoices} == {
+        ref: (e.status, e.amount_cents, e.paid_cents) for ref, e in expected.items()
+    }
+    for detail in reads["details"]:
+        invoice = detail.booking.invoice
+        wanted = expected[invoice.ref]
+        assert detail.booking.ref == wanted.booking_ref
+        assert [
+            (e.kind.value, e.amount_cents, e.method, e.reason, e.at, e.by) for e in detail.entries
+        ] == [(e.kind, e.amount_cents, e.method, e.reason, e.at, e.actor) for e in wanted.entries]
+        assert (
+            detail.entries[-1].balance_after_cents
+            == invoice.balance_cents
+            == (wanted.amount_cents - wanted.paid_cents)
+        )
+        figures = figures_of((e.kind, e.amount_cents) for e in detail.entries)
+        derived = invoice_status(figures, detail.booking.status, invoice.due, schemakit.TODAY)
+        assert derived == invoice.status == wanted.status, invoice.ref
+        assert detail.history
+    assert reads["invoice details"] == reads["details"]
     locked = {user.username: user.locked_until for user in reads["users"]}
     assert locked["staff2"] == schemakit.LOCKED_UNTIL
     assert {b.ref for b in reads["customer's own"]} == {"BK-000001", "BK-000005", "BK-000008"}
     assert reads["themes"] == ["gruvbox", None]
+    # The overdue invoice is the review's only debt past due; nothing is owed back.
+    ageing = reads["ageing"]
+    assert [line.invoice.ref for line in ageing.lines if line.days_late > 0] == ["INV-000002"]
+    assert ageing.refunds_due == []
     # The first detail, field by field, as the release stored it.
     first = reads["details"][0]
     assert first.booking.start == date(2026, 2, 2)
     assert first.booking.invoice.amount_cents == 3 * (8_900 + 6_000)
-    assert first.payments[0].method == "card"
+    assert [e.method for e in first.entries] == [None, None, "card"]
 
 
 # --- 1. the first release's schema ---------------------------------------------------------
@@ -174,9 +285,9 @@ def test_db_upgrade_of_a_first_release_desk_keeps_every_row_and_reads_the_same(
     path = schemakit.build_release1_desk(tmp_path / "nextcars.db")
     schema_before = schemakit.sqlite_schema(path)
     rows_before = snapshot(path)
+    invoices_before = invoice_columns(path)
     assert all(rows_before.values()), "every table of the old desk has rows"
-    reads_before = reads_of_copy(path, tmp_path / "pristine")
-    check_release1_reads(reads_before)
+    check_upgraded_ledger_in_detail()
     monkeypatch.delenv(CONFIG_ENV, raising=False)
     monkeypatch.setenv(DB_ENV, str(path))
 
@@ -194,13 +305,25 @@ def test_db_upgrade_of_a_first_release_desk_keeps_every_row_and_reads_the_same(
     assert snapshot(backup) == rows_before
 
     assert schemakit.version_of(f"sqlite:///{path}") == HEAD
-    assert rows_without_version(f"sqlite:///{path}") == rows_before
-    expected_schema = dict(schema_before)
-    del expected_schema[("index", schemakit.DROPPED_INDEX)]
+    check_upgraded_rows(path, rows_before, invoices_before)
+    # What the ledger does not touch keeps its schema; the rest is the latest revision's.
+    untouched = {
+        key: sql
+        for key, sql in schema_before.items()
+        if key[1] != schemakit.DROPPED_INDEX and sql.split(":")[0] not in LEDGER_TABLES
+    }
     upgraded_schema = schemakit.without_version_table(schemakit.sqlite_schema(path))
-    added = {key for key in upgraded_schema if key not in expected_schema}
-    assert added == {("index", name) for name in ADDED_INDEXES}
-    assert {key: upgraded_schema[key] for key in expected_schema} == expected_schema
+    assert {key: upgraded_schema.get(key) for key in untouched} == untouched
+    added = {key for key in upgraded_schema if key not in schema_before}
+    assert added >= {("index", name) for name in ADDED_INDEXES} | {
+        ("table", "ledger_entry"),
+        ("trigger", "ledger_entry_append_only_update"),
+        ("trigger", "ledger_entry_append_only_delete"),
+    }
+    assert not any(sql.split(":")[0] == "payment" for sql in upgraded_schema.values())
+    fresh = tmp_path / "fresh.db"
+    create_latest(f"sqlite:///{fresh}")
+    assert upgraded_schema == schemakit.without_version_table(schemakit.sqlite_schema(fresh))
     with raw(path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -208,7 +331,7 @@ def test_db_upgrade_of_a_first_release_desk_keeps_every_row_and_reads_the_same(
 
     desk = open_desk(path)
     try:
-        assert service_reads(desk) == reads_before
+        check_upgraded_reads(service_reads(desk))
         # The users still sign in with their passwords, and the lock still holds.
         assert auth.sign_in(desk, "manager", schemakit.PASSWORDS["manager"]).role == Role.MANAGER
         with pytest.raises(AccountLocked):
@@ -220,6 +343,34 @@ def test_db_upgrade_of_a_first_release_desk_keeps_every_row_and_reads_the_same(
     assert status.code == 0, status.err
     assert f"Current revision: {HEAD} (current)" in status.out
     assert invoke("bookings", "--json").code == 0
+
+
+@pytest.mark.sqlite_only
+def test_the_sqlite_upgrade_leaves_foreign_keys_on_for_the_desk(tmp_path):
+    """SQLite's table rebuild runs with foreign keys off; afterwards every connection the desk
+    uses has them on again, and no row points at nothing."""
+    path = schemakit.build_release1_desk(tmp_path / "nextcars.db")
+    db = open_database(path, create=False)
+    orphan = (
+        "INSERT INTO ledger_entry (invoice_id, kind, amount_cents, method, description, "
+        "reason, at, actor) VALUES (999, 'charge', 100, NULL, 'nothing', NULL, "
+        "'2026-03-10 09:00:00.000000', 'tests')"
+    )
+    try:
+        assert db.upgrade() is not None
+        # A writer and a reader at once: two connections of the desk's pool.
+        with db.write() as writer, db.read() as reader:
+            for uow in (writer, reader):
+                assert uow.session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        with pytest.raises(Exception, match=r"(?i)foreign key"), db.write() as uow:
+            uow.session.execute(text(orphan))
+    finally:
+        db.close()
+    with raw(path) as connection:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.execute(
+            "SELECT count(*) FROM ledger_entry WHERE invoice_id = 999"
+        ).fetchall() == [(0,)]
 
 
 @pytest.mark.sqlite_only
@@ -251,6 +402,7 @@ def test_upgrading_revision_0001_with_rows_keeps_them_and_matches_a_new_database
     schemakit.migrate(old, schema.FIRST_REVISION)
     counts = schemakit.fill_url(old)
     rows_before = rows_without_version(old)
+    invoices_before = invoice_columns(old)
     assert {table: len(rows) for table, rows in rows_before.items()} == counts
 
     db = open_database(old)
@@ -263,7 +415,12 @@ def test_upgrading_revision_0001_with_rows_keeps_them_and_matches_a_new_database
 
     assert (copy is not None) == (engine == "sqlite")
     assert schemakit.version_of(old) == HEAD
-    assert rows_without_version(old) == rows_before
+    check_upgraded_rows(old, rows_before, invoices_before)
+    desk = open_desk(old)
+    try:
+        check_upgraded_reads(service_reads(desk))
+    finally:
+        desk.db.close()
     upgraded = schemakit.catalog(old)
     assert not any(name == schemakit.DROPPED_INDEX for _kind, name in upgraded)
     # An upgraded database is indistinguishable from one made new at the latest revision.
@@ -277,6 +434,8 @@ def test_upgrading_revision_0001_with_rows_keeps_them_and_matches_a_new_database
         assert ("function", "nextcars_notify_change") in upgraded
         assert ("constraint", "booking.booking_car_no_overlap") in upgraded
         assert ("constraint", "booking.booking_driver_no_overlap") in upgraded
+        assert {"ledger_entry.ledger_entry_append_only"} <= triggers
+        assert not any(name.startswith("payment") for _kind, name in upgraded)
 
 
 # KX21 ABC with DRV-02, 16-17 March: both free. KX21 ABC on 12 March: BK-000006 has it.
@@ -391,8 +550,7 @@ def _stamp(url: str, revision: str) -> None:
 
 def test_a_newer_or_foreign_database_is_refused_untouched_by_the_store(new_target, engine):
     newer = new_target()
-    create_latest(newer)
-    schemakit.fill_url(newer)
+    schemakit.build_latest_with_rows(newer)
     _stamp(newer, "9999")
     foreign = new_target()
     with raw(foreign) as connection:

@@ -7,6 +7,7 @@ sessions and the lifecycle worker are. The assertions are about outcomes and row
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -19,15 +20,19 @@ from deskkit import (
     raw,
     request,
     row_counts,
+    snapshot,
     target,
+    with_settings,
 )
-from racers import RacePool, never_locked, only
+from ledgerkit import books, kinds, ledger_violations, replay_problems
+from racers import RacePool, never_locked, only, share_of_first_total
 
+from nextcars_tui.config import BillingSettings
 from nextcars_tui.domain.dates import describe_days
 from nextcars_tui.domain.errors import AccountLocked
 from nextcars_tui.domain.roles import Actor, Role
 from nextcars_tui.services.auth import add_user, sign_in
-from nextcars_tui.services.billing import checkout
+from nextcars_tui.services.billing import checkout, pay
 from nextcars_tui.services.booking import book, confirm
 
 RACERS = 8
@@ -48,6 +53,15 @@ def winner_dates(path, ref):
     return describe_days(date.fromisoformat(start), date.fromisoformat(end))
 
 
+def money_moved(path):
+    """(kind, cents) of every payment and refund, oldest first."""
+    with raw(path) as db:
+        return db.execute(
+            "SELECT kind, amount_cents FROM ledger_entry WHERE kind IN ('payment', 'refund') "
+            "ORDER BY id"
+        ).fetchall()
+
+
 def one_car_winner(outcomes, desk, racers):
     """Exactly one booked car 1; every other racer was told which booking holds it."""
     never_locked(outcomes)
@@ -57,12 +71,10 @@ def one_car_winner(outcomes, desk, racers):
     span = winner_dates(desk, "BK-000001")
     assert set(conflicts) == {f"Car {plate(1)} is already booked {span} (BK-000001)."}
     counts = row_counts(desk)
-    assert (counts["booking"], counts["invoice"], counts["audit_entry"], counts["payment"]) == (
-        1,
-        1,
-        1,
-        0,
-    )
+    # The winner's booking, invoice, audit entry and its two charge lines; no money moved.
+    assert (counts["booking"], counts["invoice"], counts["audit_entry"]) == (1, 1, 1)
+    assert money_moved(desk) == []
+    assert counts["ledger_entry"] == 2
     assert invariant_violations(desk, TODAY) == []
 
 
@@ -98,12 +110,15 @@ def test_eight_processes_checking_out_one_invoice_exactly_one_pays(pool, desk, s
     assert len(refused) == RACERS - 1
     assert all(f"Invoice {view.invoice.ref} is paid" in message for message in refused)
     after = row_counts(desk)
-    assert after["payment"] == 1
+    assert after["ledger_entry"] == before["ledger_entry"] + 1
     # One 'paid' and one 'confirmed' entry, from the single winner.
     assert after["audit_entry"] == before["audit_entry"] + 2
+    assert money_moved(desk) == [("payment", view.total_cents)]
     with raw(desk) as db:
-        assert db.execute("SELECT amount_cents FROM payment").fetchall() == [(view.total_cents,)]
-        assert db.execute("SELECT status FROM invoice").fetchall() == [("paid",)]
+        assert db.execute("SELECT status, paid_cents FROM invoice").fetchall() == [
+            ("paid", view.total_cents)
+        ]
+    assert ledger_violations(desk, TODAY) == []
     assert invariant_violations(desk, TODAY) == []
 
 
@@ -183,8 +198,8 @@ def test_the_lifecycle_is_safe_while_other_processes_book(pool, make_desk, clock
     assert placed[1] == 0
 
 
-def test_checkouts_racing_cancels_of_one_booking_end_one_way(pool, desk, staff):
-    view = book(desk, staff, request())
+def test_checkouts_racing_free_cancels_of_one_booking_end_one_way(pool, desk, staff):
+    view = book(desk, staff, request(start=TODAY + timedelta(days=3)))
     actions = ["checkout_first_invoice", "cancel_first_booking"] * (RACERS // 2)
 
     outcomes = pool.race(actions, target(desk), desk.settings, START)
@@ -192,14 +207,14 @@ def test_checkouts_racing_cancels_of_one_booking_end_one_way(pool, desk, staff):
     never_locked(outcomes)
     cancels = [o for o in outcomes if actions[o[0]] == "cancel_first_booking"]
     checkouts = [o for o in outcomes if actions[o[0]] == "checkout_first_invoice"]
-    # One cancel wins; a checkout wins only if it came first, and then the cancel refunds it.
+    # One cancel wins; a checkout wins only if it came first, and then the cancel reverses the
+    # charges and owes the payment back: never a payment taken for a cancelled booking.
     assert [kind for _, kind, _ in cancels].count("ok") == 1, outcomes
     assert {kind for _, kind, _ in cancels + checkouts} <= {"ok", "NotAllowed"}, outcomes
     paid = [o for o in checkouts if o[1] == "ok"]
     assert len(paid) <= 1
-    counts = row_counts(desk)
-    assert counts["payment"] == len(paid)
-    expected = ("cancelled", "refunded" if paid else "void")
+    assert money_moved(desk) == [("payment", view.total_cents)] * len(paid)
+    expected = ("cancelled", "refund_due" if paid else "void")
     with raw(desk) as db:
         found = db.execute(
             "SELECT b.status, i.status FROM booking b JOIN invoice i ON i.booking_id = b.id "
@@ -237,6 +252,145 @@ def test_a_lifecycle_run_racing_confirms_of_a_stale_hold_ends_one_way(pool, make
         ).fetchone()
     assert found == status
     assert invariant_violations(desk, TODAY) == []
+
+
+# --- money: the balance check and the entry share one lock -------------------------------------
+
+
+def money_is_consistent(desk, ref):
+    """The invoice's figures are its entries' sums, and every entry obeyed its rule when it
+    was written; a negative balance is only ever a visible refund due."""
+    assert ledger_violations(desk, TODAY) == []
+    assert replay_problems(desk, ref) == []
+    found = books(desk, ref)
+    assert found.paid_cents >= 0
+    assert found.balance_cents >= 0 or found.status == "refund_due", found
+
+
+def test_eight_processes_paying_forty_percent_each_cannot_overpay(pool, desk, staff):
+    view = book(desk, staff, request())
+    share = share_of_first_total(40)
+    assert 2 * share <= view.total_cents < 3 * share
+    before = row_counts(desk)
+
+    outcomes = pool.race(["pay_forty_percent"] * RACERS, target(desk), desk.settings, START)
+
+    never_locked(outcomes)
+    assert sorted(only(outcomes, "ok")) == [share, 2 * share]
+    refused = only(outcomes, "NotAllowed")
+    assert len(refused) == RACERS - 2
+    balance = view.total_cents - 2 * share
+    assert all(
+        f"has {desk.money(balance)} due; a payment of {desk.money(share)}" in message
+        and "Nothing was taken" in message
+        for message in refused
+    ), refused
+    after = row_counts(desk)
+    # Two payment entries; audit: two 'paid' and the first payment's 'confirmed'.
+    assert after["ledger_entry"] == before["ledger_entry"] + 2
+    assert after["audit_entry"] == before["audit_entry"] + 3
+    assert kinds(desk, view.invoice.ref)[-2:] == [("payment", share), ("payment", share)]
+    found = books(desk, view.invoice.ref)
+    assert (found.status, found.paid_cents, found.payments_sum) == (
+        "partly_paid",
+        2 * share,
+        2 * share,
+    )
+    money_is_consistent(desk, view.invoice.ref)
+
+
+def test_refunds_racing_payments_of_one_invoice_stay_within_what_was_paid(pool, desk, staff):
+    view = book(desk, staff, request())
+    ref = view.invoice.ref
+    pay(desk, staff, ref, share_of_first_total(60), "card")
+    actions = ["pay_twenty_percent", "refund_thirty_percent"] * (RACERS // 2)
+
+    outcomes = pool.race(actions, target(desk), desk.settings, START)
+
+    never_locked(outcomes)
+    assert {kind for _, kind, _ in outcomes} <= {"ok", "NotAllowed"}, outcomes
+    paid = [o for o in outcomes if o[1] == "ok" and actions[o[0]] == "pay_twenty_percent"]
+    refunded = [o for o in outcomes if o[1] == "ok" and actions[o[0]] == "refund_thirty_percent"]
+    # 60 % paid at the start: at least one of each kind fits whatever the order.
+    assert paid and refunded, outcomes
+    ledger = kinds(desk, ref)
+    assert [k for k, _ in ledger].count("payment") == 1 + len(paid)
+    assert [k for k, _ in ledger].count("refund") == len(refunded)
+    found = books(desk, ref)
+    expected = (
+        share_of_first_total(60)
+        + len(paid) * share_of_first_total(20)
+        - len(refunded) * share_of_first_total(30)
+    )
+    assert found.paid_cents == expected
+    # What each winner saw is a paid figure the invoice really passed through.
+    passed = set()
+    running = 0
+    for kind, amount in ledger:
+        running += amount if kind == "payment" else -amount if kind == "refund" else 0
+        passed.add(running)
+    assert {detail for _, kind, detail in outcomes if kind == "ok"} <= passed
+    money_is_consistent(desk, ref)
+
+
+def test_checkouts_racing_late_cancels_of_one_booking_end_one_way(pool, make_desk, staff):
+    # Starts tomorrow: cancelling now is late, and keeps a 10 % fee.
+    desk = make_desk()
+    fee_desk = with_settings(
+        desk,
+        replace(desk.settings, billing=BillingSettings(cancel_fee_percent=10, cancel_fee_hours=48)),
+    )
+    view = book(fee_desk, staff, request(start=TODAY + timedelta(days=1)))
+    fee = view.total_cents // 10
+    actions = ["checkout_first_invoice", "cancel_first_booking"] * (RACERS // 2)
+
+    outcomes = pool.race(actions, target(desk), fee_desk.settings, START)
+
+    never_locked(outcomes)
+    cancels = [o for o in outcomes if actions[o[0]] == "cancel_first_booking"]
+    checkouts = [o for o in outcomes if actions[o[0]] == "checkout_first_invoice"]
+    assert {kind for _, kind, _ in outcomes} <= {"ok", "NotAllowed"}, outcomes
+    # One cancel wins; one checkout wins too: before the cancel it pays the rental (then
+    # owed back less the fee), after it the fee alone.
+    assert [kind for _, kind, _ in cancels].count("ok") == 1, outcomes
+    assert [kind for _, kind, _ in checkouts].count("ok") == 1, outcomes
+    ledger = kinds(desk, view.invoice.ref)
+    payments = [amount for kind, amount in ledger if kind == "payment"]
+    found = books(desk, view.invoice.ref)
+    assert found.booking_status == "cancelled"
+    assert found.amount_cents == fee
+    if payments == [view.total_cents]:
+        assert (found.status, found.balance_cents) == ("refund_due", fee - view.total_cents)
+        assert ledger.index(("payment", view.total_cents)) < ledger.index(("fee", fee))
+    else:
+        assert payments == [fee], ledger
+        assert (found.status, found.balance_cents) == ("paid", 0)
+        assert ledger[-1] == ("payment", fee)
+    money_is_consistent(desk, view.invoice.ref)
+    assert invariant_violations(desk, TODAY) == []
+
+
+def test_payments_on_a_started_rental_racing_cancels_change_nothing_for_the_cancels(
+    pool, desk, staff
+):
+    view = book(desk, staff, request())  # starts today: under way, no longer cancellable
+    actions = ["pay_forty_percent", "cancel_first_booking"] * (RACERS // 2)
+
+    outcomes = pool.race(actions, target(desk), desk.settings, START)
+
+    never_locked(outcomes)
+    cancels = [o for o in outcomes if actions[o[0]] == "cancel_first_booking"]
+    assert {kind for _, kind, _ in cancels} == {"NotAllowed"}, outcomes
+    assert all("cannot be cancelled" in detail for _, _, detail in cancels)
+    assert len([o for o in outcomes if o[1] == "ok"]) == 2
+    found = books(desk, view.invoice.ref)
+    assert (found.booking_status, found.status) == ("confirmed", "partly_paid")
+    money_is_consistent(desk, view.invoice.ref)
+    before = snapshot(desk)
+    assert pool.race(["cancel_first_booking"], target(desk), desk.settings, START)[0][1] == (
+        "NotAllowed"
+    )
+    assert snapshot(desk) == before
 
 
 @pytest.mark.postgres_only

@@ -12,7 +12,7 @@ from deskkit import START, TODAY, actors_for, code, email, request, snapshot
 from nextcars_tui.domain.errors import NotAllowed, NotFound
 from nextcars_tui.domain.roles import Actor, Role
 from nextcars_tui.services.auth import add_user, change_role, list_users, reset_password, unlock
-from nextcars_tui.services.billing import checkout, invoice_booking, list_invoices
+from nextcars_tui.services.billing import adjust, checkout, invoice_booking, list_invoices, pay
 from nextcars_tui.services.booking import book, booking_detail, cancel, confirm
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import run_lifecycle
@@ -25,10 +25,12 @@ MANAGING_ROLES = {"manager", "system"}
 
 @pytest.fixture
 def world(desk: Desk, cheap_hashing) -> dict[str, Any]:
-    """BK-000001: customer 1 with DRV-01; BK-000002: customer 2 with DRV-02; user 'olga'."""
+    """BK-000001: customer 1 with DRV-01 from today; BK-000002: customer 2 with DRV-02 from
+    tomorrow (so it can still be cancelled); user 'olga'."""
     clerk = Actor(username="setup", role=Role.STAFF)
     mine = book(desk, clerk, request(car=1, driver=1, customer=1, days=2))
-    theirs = book(desk, clerk, request(car=2, driver=2, customer=2, days=2))
+    tomorrow = TODAY + timedelta(days=1)
+    theirs = book(desk, clerk, request(car=2, driver=2, customer=2, start=tomorrow, days=2))
     boss = Actor(username="setup", role=Role.MANAGER)
     add_user(desk, boss, "olga", "staff", "olga-password-1")
     return {"desk": desk, "mine": mine.ref, "theirs": theirs.ref, "actors": actors_for(desk)}
@@ -40,8 +42,11 @@ WRITES: dict[str, tuple[set[str], Callable[[Desk, Actor], object]]] = {
         lambda d, a: book(d, a, request(car=3, driver=3, start=TODAY + timedelta(days=5))),
     ),
     "confirm": (DESK_ROLES, lambda d, a: confirm(d, a, "BK-000001")),
-    "cancel": (DESK_ROLES, lambda d, a: cancel(d, a, "BK-000001", "changed plans")),
+    "cancel": (DESK_ROLES, lambda d, a: cancel(d, a, "BK-000002", "changed plans")),
     "checkout": (DESK_ROLES, lambda d, a: checkout(d, a, "INV-000001", "card")),
+    "pay": (DESK_ROLES, lambda d, a: pay(d, a, "INV-000001", 1_000, "cash")),
+    # A correction of what an invoice is for is a manager's alone.
+    "adjust": (MANAGING_ROLES, lambda d, a: adjust(d, a, "INV-000001", -500, "goodwill")),
     # Two days on, both pending holds have expired: an allowed run changes them.
     "run_lifecycle": (
         MANAGING_ROLES,
@@ -148,8 +153,8 @@ def test_a_driver_sees_only_their_own_assignments(world):
     assert [v.driver_code for v in work.today] == [code(1)]
     job = booking_detail(desk, driver, world["mine"])
     assert job.booking.driver_code == code(1)
-    # What the driver needs, from the service itself: never payments or the audit history.
-    assert (job.payments, job.history) == ([], [])
+    # What the driver needs, from the service itself: never money or the audit history.
+    assert (job.entries, job.history) == ([], [])
     staff_view = booking_detail(desk, world["actors"]["staff"], world["mine"])
     assert staff_view.history, "the booking has a history that the driver is not shown"
 

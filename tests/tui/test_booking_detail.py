@@ -1,15 +1,17 @@
 """Booking detail: every part of the record, and confirm, cancel and take payment from it —
-each checked through a service read, and each refusal shown as a notification."""
+each checked through a service read, and each refusal shown as a notification. The money
+dialogs themselves are in test_money_dialogs."""
 
 from __future__ import annotations
 
 from textual import events
 from textual.widgets import Button, Input, Label, Static
 
+from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services.booking import booking_detail
 from nextcars_tui.tui.dialogs.cancel_booking import CancelBookingDialog
-from nextcars_tui.tui.dialogs.checkout import CheckoutDialog
+from nextcars_tui.tui.dialogs.money import PaymentDialog
 from nextcars_tui.tui.screens.booking_detail import BookingDetailScreen
 from nextcars_tui.tui.screens.invoice_detail import InvoiceDetailScreen
 from tests.tui.recordkit import messages, open_as, plain, settle
@@ -54,10 +56,17 @@ async def test_shows_every_part_of_a_pending_booking(make_app):
         invoice = card(app, "booking-invoice")
         for part in ("INV-000006  unpaid  £488.00", "Thu 17 Dec 2026", "payment can be taken"):
             assert part in invoice
+        statement = card(app, "booking-statement")
+        for part in ("Car ZE-901: 2 day(s) × 119.00", "£238.00", "£250.00", "£488.00"):
+            assert part in statement
+        assert "system:tests" in statement and "1 Dec 07:00" in statement  # who and when
         assert history_actions(app) == ["booked"]
         assert not button(app, "booking-confirm").disabled
-        assert not button(app, "booking-cancel").disabled
+        # It starts today: a rental under way is ended early, not cancelled.
+        assert button(app, "booking-cancel").disabled
+        assert "started on 2026-12-01" in str(button(app, "booking-cancel").tooltip)
         assert not button(app, "booking-pay").disabled
+        assert not button(app, "booking-refund").display  # nothing paid, nothing to refund
 
 
 async def test_a_paid_booking_shows_its_payment_and_offers_no_checkout(make_app):
@@ -65,9 +74,13 @@ async def test_a_paid_booking_shows_its_payment_and_offers_no_checkout(make_app)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "booking", ref="BK-000007")
         invoice = card(app, "booking-invoice")
-        for part in ("INV-000007", "paid", "£795.00 by transfer", "nothing to take"):
+        for part in ("INV-000007", "paid", "Paid    £795.00", "Balance £0.00", "nothing to take"):
             assert part in invoice
-        assert history_actions(app) == ["booked", "paid", "confirmed"]
+        statement = card(app, "booking-statement")
+        for part in ("Payment by transfer", "-£795.00", "£0.00"):
+            assert part in statement
+        assert button(app, "booking-refund").display  # something was paid
+        assert history_actions(app) == ["booked", "confirmed", "paid"]
         pay = button(app, "booking-pay")
         assert pay.disabled and pay.tooltip == "Invoice INV-000007 is paid; nothing to take."
         assert button(app, "booking-confirm").disabled
@@ -92,13 +105,13 @@ async def test_confirm_a_pending_booking(make_app, desk):
 async def test_cancel_with_a_reason(make_app, desk):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await open_as(pilot, "staff", "booking", ref="BK-000008")
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, CancelBookingDialog)
-        assert "INV-000006 is unpaid, so it will be voided" in plain(
-            app.screen.query_one("#cancel-summary", Static)
-        )
+        summary = plain(app.screen.query_one("#cancel-summary", Static))
+        assert "No cancellation fee." in summary
+        assert "Invoice INV-000008 becomes void" in summary
         await pilot.press("enter")  # no reason yet: the dialog asks for one
         assert isinstance(app.screen, CancelBookingDialog)
         assert "Say why" in str(app.screen.query_one("#cancel-message", Label).render())
@@ -106,19 +119,23 @@ async def test_cancel_with_a_reason(make_app, desk):
         await pilot.click("#confirm-cancel")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
-        detail = booking_detail(desk, SYSTEM, "BK-000006")
+        detail = booking_detail(desk, SYSTEM, "BK-000008")
         assert detail.booking.status == "cancelled"
         assert detail.booking.cancel_reason == "moved"
         assert detail.booking.invoice.status == "void"
         assert "cancelled" in card(app, "booking-heading")
         assert button(app, "booking-cancel").disabled
+        assert "BK-000008 is cancelled with no fee; INV-000008: nothing owed (void)." in (
+            messages(app)
+        )
+        assert "charges reversed" in card(app, "booking-statement")
 
 
 async def test_escape_and_back_buttons_write_nothing(make_app, desk):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_as(pilot, "staff", "booking", ref="BK-000006")
-        before = booking_detail(desk, SYSTEM, "BK-000006")
+        await open_as(pilot, "staff", "booking", ref="BK-000008")
+        before = booking_detail(desk, SYSTEM, "BK-000008")
         await pilot.press("x")
         await settle(pilot)
         await pilot.press(*"why", "escape")
@@ -130,15 +147,15 @@ async def test_escape_and_back_buttons_write_nothing(make_app, desk):
         await settle(pilot)
         await pilot.press("t")
         await settle(pilot)
-        assert isinstance(app.screen, CheckoutDialog)
+        assert isinstance(app.screen, PaymentDialog)
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("t")
         await settle(pilot)
-        await pilot.click("#checkout-back")
+        await pilot.click("#money-back")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
-        assert booking_detail(desk, SYSTEM, "BK-000006") == before
+        assert booking_detail(desk, SYSTEM, "BK-000008") == before
 
 
 async def test_take_payment_marks_the_invoice_paid(make_app, desk):
@@ -147,36 +164,23 @@ async def test_take_payment_marks_the_invoice_paid(make_app, desk):
         await open_as(pilot, "staff", "booking", ref="BK-000006")
         await pilot.press("t")
         await settle(pilot)
-        assert isinstance(app.screen, CheckoutDialog)
+        assert isinstance(app.screen, PaymentDialog)
+        assert app.screen.query_one("#money-amount", Input).value == "488.00"
         await pilot.click("#method-cash")
-        take = app.screen.query_one("#checkout-take", Button)
+        take = app.screen.query_one("#money-write", Button)
         take.press()
         take.press()  # a double press takes one payment and closes only the dialog
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
         detail = booking_detail(desk, SYSTEM, "BK-000006")
         assert detail.booking.invoice.status == "paid"
-        assert [(p.amount_cents, p.method, p.taken_by) for p in detail.payments] == [
-            (48800, "cash", "staff")
-        ]
+        payments = [e for e in detail.entries if e.kind == EntryKind.PAYMENT]
+        assert [(p.amount_cents, p.method, p.by) for p in payments] == [(48800, "cash", "staff")]
         assert detail.booking.status == "confirmed"  # paying confirms a pending hold
-        assert "£488.00 by cash" in card(app, "booking-invoice")
+        assert "Payment by cash" in card(app, "booking-statement")
+        assert "Balance £0.00" in card(app, "booking-invoice")
+        assert "Took £488.00 on INV-000006: nothing owed (paid)." in messages(app)
         assert button(app, "booking-pay").disabled
-
-
-async def test_forced_checkout_of_a_paid_invoice_is_refused_by_the_service(make_app, desk):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_as(pilot, "staff", "booking", ref="BK-000007")
-        before = booking_detail(desk, SYSTEM, "BK-000007")
-        await app.screen.run_action("checkout('card')")  # what the disabled button would do
-        await settle(pilot)
-        assert any(
-            "Invoice INV-000007 is paid" in text and "Nothing was charged" in text
-            for text in messages(app)
-        )
-        assert booking_detail(desk, SYSTEM, "BK-000007") == before
-        assert isinstance(app.screen, BookingDetailScreen)
 
 
 async def test_errors_are_notifications_not_tracebacks(make_app, desk):
@@ -231,7 +235,7 @@ async def test_a_refused_reason_keeps_the_cancel_dialog_and_the_reason(make_app,
     refused one was lost with it; now the refusal shows in the dialog."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await open_as(pilot, "staff", "booking", ref="BK-000008")
         await pilot.press("x")
         await settle(pilot)
         dialog = app.screen
@@ -244,9 +248,9 @@ async def test_a_refused_reason_keeps_the_cancel_dialog_and_the_reason(make_app,
         assert reason.value == "moved\x1b[2J"
         assert app.focused is reason
         assert str(dialog.query_one("#cancel-message", Label).render()) not in ("", "Cancelling…")
-        assert booking_detail(desk, SYSTEM, "BK-000006").booking.status == "pending"
+        assert booking_detail(desk, SYSTEM, "BK-000008").booking.status == "pending"
         reason.value = "moved"
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
-    assert booking_detail(desk, SYSTEM, "BK-000006").booking.status == "cancelled"
+    assert booking_detail(desk, SYSTEM, "BK-000008").booking.status == "cancelled"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from nextcars_tui.domain.roles import Actor, Role
-from nextcars_tui.services.billing import list_invoices
+from nextcars_tui.services.billing import list_invoices, pay
 from nextcars_tui.services.listings import BookingFilter, list_bookings
 from nextcars_tui.tui.screens.customer_home import CustomerHomeScreen
 from tests.tui.roles_kit import enter_as, screen_text, settle
@@ -48,7 +48,9 @@ async def test_alice_sees_only_her_bookings_and_invoices(make_app, desk):
         assert {row[1] for row in invoices.values()} == hers
         await pilot.press("i")
         await settle(pilot)
-        assert "INV-000004  BK-000004  £1,045.00  Fri 18 Dec  unpaid" in screen_text(app)
+        assert "INV-000004  BK-000004  £1,045.00    £0.00  £1,045.00  Fri 18 Dec  unpaid" in (
+            screen_text(app)
+        )
         text = screen_text(app)
         assert "Alice Brown · 2 bookings · £1,045.00 owed on 1 invoice" in text
         for ref in others:
@@ -60,3 +62,14 @@ async def test_alice_sees_only_her_bookings_and_invoices(make_app, desk):
             app.open_screen(name)
             await settle(pilot)
             assert app.screen is screen, name
+
+
+async def test_a_part_payment_shows_as_paid_and_balance(make_app, desk):
+    pay(desk, STAFF, "INV-000004", "300.00", "card")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "alice")
+        invoices = _rows(app.screen.query_one("#my-invoices", DataTable))
+        assert invoices["INV-000004"][2:5] == ["£1,045.00", "£300.00", "£745.00"]
+        assert invoices["INV-000004"][-1] == "partly_paid"
+        assert "Alice Brown · 2 bookings · £745.00 owed on 1 invoice" in screen_text(app)

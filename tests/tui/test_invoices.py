@@ -1,13 +1,14 @@
-"""Invoices: the list by status, the invoice with its booking and payments, and checkout
-offered only while money is owed."""
+"""Invoices: the list by status with paid and balance, the invoice with its booking and
+statement, and payment offered only while money is owed."""
 
 from __future__ import annotations
 
 from textual.widgets import Button, DataTable, Select, Static
 
+from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.roles import system_actor
-from nextcars_tui.services.billing import invoice_detail
-from nextcars_tui.tui.dialogs.checkout import CheckoutDialog
+from nextcars_tui.services.billing import invoice_detail, pay
+from nextcars_tui.tui.dialogs.money import PaymentDialog
 from nextcars_tui.tui.screens.booking_detail import BookingDetailScreen
 from nextcars_tui.tui.screens.invoice_detail import InvoiceDetailScreen
 from nextcars_tui.tui.screens.invoices import InvoicesScreen
@@ -42,13 +43,16 @@ async def test_lists_invoices_by_due_date_and_filters_by_status(make_app):
         assert isinstance(app.screen, InvoicesScreen)
         assert row_keys(table(app)) == BY_DUE_DATE
         first = [str(cell) for cell in table(app).get_row_at(0)]
-        # At 80 columns the booking ref (b opens it) gives way; amount and due never do.
+        # At 80 columns the booking ref (b opens it) and the days late give way; the
+        # figures and the due date never do.
         assert first == [
             "INV-000002",
             "overdue",
             "Carla Diaz",
             "£528.00",
-            "Sun 18 Oct · 44 d late",
+            "£0.00",
+            "£528.00",
+            "Sun 18 Oct",
         ]
         assert "rows 1–9 of 9" in text_of(app, "invoices-caption")
         status = app.screen.query_one("#invoices-status-filter", Select)
@@ -72,6 +76,24 @@ async def test_lists_invoices_by_due_date_and_filters_by_status(make_app):
             status.value = chosen
             await settle(pilot)
             assert row_keys(table(app)) == expected, chosen
+
+
+async def test_part_paid_invoices_show_paid_and_balance_and_count_as_owed(make_app, desk):
+    pay(desk, SYSTEM, "INV-000004", "300.00", "cash")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "invoices")
+        row = [str(cell) for cell in table(app).get_row(row_keys(table(app))[5])]
+        assert row[:2] == ["INV-000004", "partly_paid"]
+        assert row[-3:] == ["£300.00", "£745.00", "Fri 18 Dec"]
+        status = app.screen.query_one("#invoices-status-filter", Select)
+        for chosen, expected in [("partly_paid", ["INV-000004"]), ("refund_due", [])]:
+            status.value = chosen
+            await settle(pilot)
+            assert row_keys(table(app)) == expected, chosen
+        status.value = "owed"
+        await settle(pilot)
+        assert "INV-000004" in row_keys(table(app))
 
 
 async def test_pages_through_the_invoices(make_app, monkeypatch):
@@ -99,8 +121,11 @@ async def test_enter_opens_the_invoice_with_its_booking_and_payments(make_app):
         await settle(pilot)
         assert isinstance(app.screen, InvoiceDetailScreen)
         invoice = text_of(app, "invoice-invoice")
-        for part in ("INV-000001", "paid", "£567.00", "£567.00 by card", "nothing to take"):
+        for part in ("INV-000001", "paid", "£567.00", "Balance £0.00", "nothing to take"):
             assert part in invoice
+        statement = text_of(app, "invoice-statement")
+        for part in ("Car PB-118: 3 day(s) × 79.00", "Payment by card", "-£567.00", "£0.00"):
+            assert part in statement
         booking = text_of(app, "invoice-booking")
         for part in ("BK-000001", "completed", "Bob Green", "PB-118", "DRV-02", "3–5 Nov"):
             assert part in booking
@@ -121,18 +146,21 @@ async def test_checkout_of_an_overdue_invoice(make_app, desk):
         assert "44 days past due" in text_of(app, "invoice-payment-state")
         await pilot.press("t")
         await settle(pilot)
-        assert isinstance(app.screen, CheckoutDialog)
+        assert isinstance(app.screen, PaymentDialog)
+        assert app.screen.amount_text == "528.00"  # the balance, pre-filled
         await pilot.click("#method-transfer")
-        await pilot.click("#checkout-take")
+        await pilot.click("#money-write")
         await settle(pilot)
         detail = invoice_detail(desk, SYSTEM, "INV-000002")
         assert detail.booking.invoice.status == "paid"
-        assert [p.method for p in detail.payments] == ["transfer"]
+        payments = [e for e in detail.entries if e.kind == EntryKind.PAYMENT]
+        taken = [(p.amount_cents, p.method, p.by) for p in payments]
+        assert taken == [(52800, "transfer", "staff")]
         assert "paid" in text_of(app, "invoice-heading")
         assert app.screen.query_one("#invoice-pay", Button).disabled
 
 
-async def test_checkout_of_a_paid_invoice_is_not_offered_and_refused_if_forced(make_app, desk):
+async def test_payment_on_a_paid_invoice_is_not_offered(make_app, desk):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "invoice", ref="INV-000007")
@@ -142,9 +170,6 @@ async def test_checkout_of_a_paid_invoice_is_not_offered_and_refused_if_forced(m
         await settle(pilot)
         assert isinstance(app.screen, InvoiceDetailScreen)  # no dialog
         assert "Invoice INV-000007 is paid; nothing to take." in messages(app)
-        await app.screen.run_action("checkout('cash')")
-        await settle(pilot)
-        assert any("Nothing was charged" in text for text in messages(app))
         assert invoice_detail(desk, SYSTEM, "INV-000007") == before
 
 

@@ -15,8 +15,8 @@ from tests.tui.roles_kit import enter_as, go, screen_lines, settle
 # Per screen: the table, and the columns that must show whole (money, dates, statuses).
 WHOLE = {
     "bookings": ("#bookings-table", ("ref", "status", "dates", "total")),
-    "invoices": ("#invoices-table", ("ref", "status", "amount", "due")),
-    "review": ("#review-invoices", ("invoice", "due", "late", "amount", "status")),
+    "invoices": ("#invoices-table", ("ref", "status", "paid", "balance", "due")),
+    "review": ("#review-invoices", ("invoice", "due", "late", "paid", "balance", "status")),
 }
 
 
@@ -82,7 +82,8 @@ async def test_amounts_look_the_same_in_every_list(make_app, big_desk):
         for name, selector, key in (
             ("bookings", "#bookings-table", "total"),
             ("invoices", "#invoices-table", "amount"),
-            ("review", "#review-invoices", "amount"),
+            ("invoices", "#invoices-table", "balance"),
+            ("review", "#review-invoices", "balance"),
         ):
             await go(pilot, name)
             table = app.screen.query_one(selector, FittedTable)

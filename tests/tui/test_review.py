@@ -8,6 +8,8 @@ from textual.widgets import DataTable, Input
 
 from nextcars_tui.domain.ageing import BUCKETS
 from nextcars_tui.domain.roles import Actor, Role
+from nextcars_tui.services.billing import pay
+from nextcars_tui.services.booking import cancel
 from nextcars_tui.services.reports import ageing_csv, ageing_report
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.screens.review import ReviewScreen
@@ -41,6 +43,33 @@ async def test_buckets_customers_and_invoices(make_app, desk):
         text = screen_text(app)
         assert "Owed on Tue 01 Dec 2026: £4,037.00 over 6 invoices · 1 past due" in text
         assert "Carla Diaz" in text and "£906.00" in text  # two invoices, one total
+
+
+async def test_balances_are_aged_and_refunds_due_are_a_group_of_their_own(make_app, desk):
+    pay(desk, MANAGER, "INV-000004", "300.00", "card")  # £745.00 still owed
+    pay(desk, MANAGER, "INV-000008", "100.00", "card")
+    cancel(desk, MANAGER, "BK-000008", "plans changed")  # £100.00 owed back
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "manager")
+        await pilot.press("f7")
+        await settle(pilot)
+        screen = app.screen
+        invoices = screen.query_one("#review-invoices", DataTable)
+        assert "BK-000008" not in _keys(invoices)  # money owed back is not debt
+        row = [str(cell) for cell in invoices.get_row("BK-000004")]
+        assert row[-3:] == ["£300.00", "£745.00", "partly_paid"]
+        refunds = screen.query_one("#review-refunds", DataTable)
+        assert screen.query_one("#review-refunds-box").display
+        assert _keys(refunds) == ["BK-000008"]
+        assert [str(cell) for cell in refunds.get_row("BK-000008")][-3:] == [
+            "£0.00",
+            "£100.00",
+            "£100.00",
+        ]
+        text = screen_text(app)
+        assert "Owed on Tue 01 Dec 2026: £3,359.00 over 5 invoices" in text
+        assert "Refunds due: £100.00 owed back on 1 invoice" in text
 
 
 async def test_picking_a_customer_narrows_the_list(make_app):

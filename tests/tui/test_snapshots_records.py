@@ -13,6 +13,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from nextcars_tui.domain.roles import system_actor
+from nextcars_tui.services.billing import adjust, pay, refund
 from tests.tui.recordkit import open_as, settle
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
@@ -52,14 +54,36 @@ def test_booking_detail_paid(snap_compare, make_app, size):
 
 
 @SIZES
-def test_cancel_dialog(snap_compare, make_app, size):
-    run_before = opening("booking", "x", *"moved", ref="BK-000006")
+def test_booking_detail_statement(snap_compare, make_app, size):
+    """A statement with every kind of money entry, written at the frozen time: a deposit,
+    a second payment, a refund with its reason and a manager's adjustment."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        desk, system = pilot.app.desk, system_actor("tests")
+        pay(desk, system, "INV-000004", "300.00", "card")
+        pay(desk, system, "INV-000004", "200.00", "cash")
+        refund(desk, system, "INV-000004", "50.00", "cash", "overcharged fuel")
+        adjust(desk, system, "INV-000004", "-45.00", "loyalty discount")
+        await opening("booking", ref="BK-000004")(pilot)
+
     assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
 
 
 @SIZES
-def test_checkout_dialog(snap_compare, make_app, size):
+def test_cancel_dialog(snap_compare, make_app, size):
+    run_before = opening("booking", "x", *"moved", ref="BK-000008")
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+
+
+@SIZES
+def test_payment_dialog(snap_compare, make_app, size):
     run_before = opening("booking", "t", ref="BK-000006")
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+
+
+@SIZES
+def test_refund_dialog(snap_compare, make_app, size):
+    run_before = opening("booking", "f", ref="BK-000007")
     assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
 
 

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from nextcars_tui.domain.ledger import Figures, invoice_status
 from nextcars_tui.domain.lifecycle import business_date, cutoffs_for, invoice_due_date
 from nextcars_tui.domain.statuses import (
     ACTIVE_BOOKING_STATUSES,
-    PAYABLE_INVOICE_STATUSES,
+    OWING_INVOICE_STATUSES,
     BookingStatus,
     InvoiceStatus,
-    invoice_status_after_cancel,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -67,22 +67,30 @@ def test_only_pending_and_confirmed_bookings_hold_a_car():
     assert set(ACTIVE_BOOKING_STATUSES) == {BookingStatus.PENDING, BookingStatus.CONFIRMED}
 
 
-def test_only_unpaid_and_overdue_invoices_take_payment():
-    assert set(PAYABLE_INVOICE_STATUSES) == {InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE}
+def test_invoices_with_a_balance_due_are_the_owing_ones():
+    assert set(OWING_INVOICE_STATUSES) == {
+        InvoiceStatus.UNPAID,
+        InvoiceStatus.PARTLY_PAID,
+        InvoiceStatus.OVERDUE,
+    }
 
 
 @pytest.mark.parametrize(
-    ("before", "after"),
+    ("figures", "after"),
     [
-        (InvoiceStatus.UNPAID, InvoiceStatus.VOID),
-        (InvoiceStatus.OVERDUE, InvoiceStatus.VOID),
-        (InvoiceStatus.PAID, InvoiceStatus.REFUNDED),
-        (InvoiceStatus.VOID, InvoiceStatus.VOID),
-        (InvoiceStatus.REFUNDED, InvoiceStatus.REFUNDED),
+        (Figures(amount_cents=0), InvoiceStatus.VOID),  # charges reversed, nothing paid
+        (Figures(amount_cents=0, paid_cents=8900), InvoiceStatus.REFUND_DUE),
+        (Figures(amount_cents=0, paid_cents=0, refunded_cents=8900), InvoiceStatus.REFUNDED),
+        (Figures(amount_cents=1000), InvoiceStatus.UNPAID),  # a late fee is owed
+        (Figures(amount_cents=1000, paid_cents=8900), InvoiceStatus.REFUND_DUE),
+        (Figures(amount_cents=1000, paid_cents=1000, refunded_cents=7900), InvoiceStatus.REFUNDED),
     ],
 )
-def test_cancelling_voids_what_was_owed_and_refunds_what_was_paid(before, after):
-    assert invoice_status_after_cancel(before) == after
+def test_cancelling_voids_what_was_owed_and_owes_back_what_was_paid(figures, after):
+    """Once a cancellation has reversed the charges, the invoice's status follows from its
+    figures: nothing paid is void, money paid beyond any fee is owed back, then refunded."""
+    due, today = date(2026, 4, 1), date(2026, 3, 10)
+    assert invoice_status(figures, BookingStatus.CANCELLED, due, today) == after
 
 
 def test_the_ttl_is_in_hours():

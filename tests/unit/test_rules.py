@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.rules import (
     cancel_refusal,
     confirm_refusal,
     may_cancel,
     may_confirm,
-    may_take_payment,
     payment_refusal,
 )
 
@@ -19,21 +19,28 @@ TODAY = date(2026, 3, 10)
 
 
 @pytest.mark.parametrize(
-    ("status", "end", "allowed"),
+    ("status", "start", "allowed"),
     [
         ("pending", date(2026, 3, 11), True),
         ("confirmed", date(2026, 3, 11), True),
-        ("confirmed", TODAY, False),  # the end date is exclusive: the car is back today
+        ("confirmed", TODAY, False),  # the rental starts today: it is under way
+        ("confirmed", date(2026, 3, 1), False),  # started earlier, still running
         ("completed", date(2026, 3, 20), False),
         ("cancelled", date(2026, 3, 20), False),
     ],
 )
-def test_cancel(status, end, allowed):
-    assert may_cancel(status, end, TODAY) is allowed
-    reason = cancel_refusal("BK-000001", status, end, TODAY)
+def test_cancel(status, start, allowed):
+    assert may_cancel(status, start, TODAY) is allowed
+    reason = cancel_refusal("BK-000001", status, start, TODAY)
     assert (reason is None) is allowed
     if reason:
         assert reason.startswith("Booking BK-000001 ")
+
+
+def test_a_started_rental_is_refused_with_a_way_forward():
+    reason = cancel_refusal("BK-000001", "confirmed", date(2026, 3, 9), TODAY)
+    assert reason is not None
+    assert "started on 2026-03-09" in reason and "end it early" in reason
 
 
 @pytest.mark.parametrize(("status", "allowed"), [("pending", True), ("confirmed", False)])
@@ -43,19 +50,23 @@ def test_confirm(status, allowed):
 
 
 @pytest.mark.parametrize(
-    ("status", "cents", "allowed", "says"),
+    ("status", "balance", "amount", "says"),
     [
-        ("unpaid", 100, True, None),
-        ("overdue", 100, True, None),
-        ("unpaid", 0, False, "confirm the booking instead"),
-        ("paid", 100, False, "is paid; nothing to take"),
-        ("void", 100, False, "nothing to take"),
-        ("refunded", 100, False, "was refunded"),
+        ("unpaid", 8900, 8900, None),
+        ("unpaid", 8900, None, None),  # may any payment be taken at all
+        ("partly_paid", 6000, 2000, None),
+        ("overdue", 8900, 100, None),
+        ("unpaid", 8900, 8901, "has £89.00 due; a payment of £89.01 is more than that"),
+        ("paid", 0, 100, "is paid; nothing to take"),
+        ("refund_due", -2000, 100, "owes money back"),
+        ("void", 0, 100, "is void"),
+        ("refunded", 0, None, "was refunded"),
     ],
 )
-def test_payment(status, cents, allowed, says):
-    assert may_take_payment(status, cents) is allowed
-    reason = payment_refusal("INV-000001", status, cents)
-    assert (reason is None) is allowed
-    if says:
-        assert reason is not None and says in reason
+def test_payment(status, balance, amount, says):
+    reason = payment_refusal("INV-000001", status, balance, amount, money=format_money)
+    if says is None:
+        assert reason is None
+    else:
+        assert reason is not None and reason.startswith("Invoice INV-000001 ")
+        assert says in reason

@@ -5,26 +5,24 @@ replaced only after the clerk confirms it (Replace, on the same path)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
 from textual.widgets import Button
 
 from nextcars_tui.domain.errors import DeskError, FileAlreadyExists
 from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values
 
-if TYPE_CHECKING:
-    from nextcars_tui.services.exports import ExportResult
+R = TypeVar("R")
 
 
-class ExportDialog(RecordFormDialog):
-    """Dismisses with the ExportResult once written, or None when abandoned.
+class ExportDialog(RecordFormDialog, Generic[R]):
+    """Dismisses with what `write` returned once written (an ExportResult, a saved invoice),
+    or None when abandoned.
 
     `write(path, replace)` writes the file; it raises FileAlreadyExists for an existing file
     unless `replace`, which the dialog passes only for the path the clerk confirmed."""
 
-    def __init__(
-        self, title: str, default_path: str, write: Callable[[str, bool], ExportResult]
-    ) -> None:
+    def __init__(self, title: str, default_path: str, write: Callable[[str, bool], R]) -> None:
         self._write = write
         self._confirmed: str | None = None
         field = FormField("path", "File", default_path, placeholder="e.g. ./owed.csv")

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.changes import change_refusal
 from nextcars_tui.tui.formatting import status_text
@@ -19,6 +19,8 @@ from nextcars_tui.tui.screens.record import RecordScreen
 from nextcars_tui.tui.widgets.booking_record import (
     HistoryLog,
     RecordCard,
+    StatementTable,
+    after_cancel,
     cancel_consequence,
     cancel_refusal,
     car_driver_card,
@@ -26,7 +28,6 @@ from nextcars_tui.tui.widgets.booking_record import (
     customer_card,
     dates_price_card,
     invoice_card,
-    payment_refusal,
     short_time,
 )
 from nextcars_tui.tui.widgets.job_sheet import job_sheet_card
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 
 
 class BookingDetailScreen(RecordScreen):
-    """Customer, car, driver, dates, price, invoice, payments and history of one booking.
+    """Customer, car, driver, dates, price, invoice, its statement and the history of one
+    booking.
 
     Buttons are enabled only when the record's state allows the action, but every action
     goes through the services, which check again: the record may have changed elsewhere.
@@ -44,12 +46,15 @@ class BookingDetailScreen(RecordScreen):
 
     TITLE = "Booking"
     HEADING_ID = "booking-heading"
-    HISTORY_ID = "booking-history"
     PAY_BUTTON_ID = "booking-pay"
+    REFUND_BUTTON_ID = "booking-refund"
+    ADJUST_BUTTON_ID = "booking-adjust"
     BINDINGS: ClassVar = [
         Binding("c", "confirm", "Confirm"),
         Binding("x", "cancel", "Cancel booking"),
         Binding("t", "take_payment", "Take payment"),
+        Binding("f", "refund", "Refund"),
+        Binding("a", "adjust", "Adjust"),
         Binding("i", "open_invoice", "Invoice"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
@@ -63,10 +68,24 @@ class BookingDetailScreen(RecordScreen):
             yield RecordCard("Customer", id="booking-customer")
             yield RecordCard("Car and driver", id="booking-car-driver")
             yield RecordCard("Dates and price", id="booking-price")
-            yield RecordCard("Invoice and payments", id="booking-invoice")
-            yield RecordCard("Job sheet", id="booking-job")
-        with VerticalScroll(id="booking-history", classes="record-history"):
-            yield Static("", id="booking-history-log")
+            yield RecordCard("Invoice", id="booking-invoice")
+        # Statement and history share the rest of the screen, so both fit 80×24.
+        with TabbedContent(id="booking-ledger", classes="record-ledger"):
+            with (
+                TabPane("Statement", id="tab-booking-statement"),
+                VerticalScroll(classes="record-statement"),
+            ):
+                yield Static("", id="booking-statement")
+            with (
+                TabPane("History", id="tab-booking-history"),
+                VerticalScroll(classes="record-history"),
+            ):
+                yield Static("", id="booking-history-log")
+            with (
+                TabPane("Job sheet", id="tab-booking-job"),
+                VerticalScroll(classes="record-statement"),
+            ):
+                yield Static("", id="booking-job")
         with Horizontal(classes="record-actions", id="booking-actions"):
             yield Button("Confirm", id="booking-confirm", compact=True, disabled=True)
             yield Button(
@@ -83,6 +102,8 @@ class BookingDetailScreen(RecordScreen):
                 compact=True,
                 disabled=True,
             )
+            yield Button("Refund", id="booking-refund", variant="warning", compact=True)
+            yield Button("Adjust", id="booking-adjust", compact=True)
             yield Button("Invoice", id="booking-invoice-open", compact=True)
             yield Button("Change", id="booking-change", compact=True, disabled=True)
         yield Footer()
@@ -109,11 +130,12 @@ class BookingDetailScreen(RecordScreen):
         self.query_one("#booking-customer", RecordCard).update(customer_card(b))
         self.query_one("#booking-car-driver", RecordCard).update(car_driver_card(b))
         self.query_one("#booking-price", RecordCard).update(dates_price_card(b, money))
-        self.query_one("#booking-invoice", RecordCard).update(
-            invoice_card(b.invoice, detail.entries, money, zone)
+        self.query_one("#booking-invoice", RecordCard).update(invoice_card(b.invoice, money, zone))
+        self.query_one("#booking-statement", Static).update(
+            StatementTable(detail.entries, money, zone, self.desk.today().year)
         )
         self.query_one("#booking-history-log", Static).update(HistoryLog(detail.history, zone))
-        self.query_one("#booking-job", RecordCard).update(job_sheet_card(b))
+        self.query_one("#booking-job", Static).update(job_sheet_card(b))
         self._offer_actions(b)
         change = self.query_one("#booking-change", Button)
         change.tooltip = change_refusal(b.ref, b.status)
@@ -125,11 +147,11 @@ class BookingDetailScreen(RecordScreen):
         for button_id, refusal in (
             ("#booking-confirm", confirm_refusal(b)),
             ("#booking-cancel", cancel_refusal(b, today)),
-            ("#booking-pay", payment_refusal(b.invoice, self.desk.money)),
         ):
             button = self.query_one(button_id, Button)
             button.disabled = refusal is not None
             button.tooltip = refusal
+        self.offer_money_actions(b.invoice)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -174,11 +196,7 @@ class BookingDetailScreen(RecordScreen):
 
     def _cancel_answered(self, view: BookingView | None) -> None:
         if view is not None:
-            self.post_message(
-                RecordWritten(
-                    f"{view.ref} is cancelled; {view.invoice.ref} is {view.invoice.status}."
-                )
-            )
+            self.post_message(RecordWritten(after_cancel(view, self.desk.money)))
 
     def action_cancel_booking(self, reason: str) -> None:
         """The write behind the cancel dialog; the service decides whether it is allowed."""
@@ -190,9 +208,7 @@ class BookingDetailScreen(RecordScreen):
             self.actor,
             self.ref,
             reason,
-            reply=lambda view: RecordWritten(
-                f"{view.ref} is cancelled; {view.invoice.ref} is {view.invoice.status}."
-            ),
+            reply=lambda view: RecordWritten(after_cancel(view, self.desk.money)),
             group="write",
         )
 

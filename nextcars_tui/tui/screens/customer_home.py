@@ -30,10 +30,13 @@ BOOKING_COLUMNS = (
     TableColumn("booking", "Booking"),
     TableColumn("payment", "Payment"),
 )
+# What each invoice is for, what was paid and what is still owed (negative: owed back).
 INVOICE_COLUMNS = (
     TableColumn("invoice", "Invoice"),
-    TableColumn("booking", "Booking"),
+    TableColumn("booking", "Booking", drop=1),
     TableColumn("amount", "Amount"),
+    TableColumn("paid", "Paid"),
+    TableColumn("balance", "Balance"),
     TableColumn("due", "Due"),
     TableColumn("payment", "Payment"),
 )
@@ -116,6 +119,8 @@ class CustomerHomeScreen(DeskScreen):
                         "invoice": invoice.ref,
                         "booking": invoice.booking_ref,
                         "amount": money_cell(money(invoice.amount_cents)),
+                        "paid": money_cell(money(invoice.paid_cents)),
+                        "balance": money_cell(money(invoice.balance_cents)),
                         "due": short_date(invoice.due),
                         "payment": status_text(invoice.status.value),
                     },
@@ -127,13 +132,15 @@ class CustomerHomeScreen(DeskScreen):
         overdue = sum(1 for i in owed if i.status.value == "overdue")
         name = bookings[0].customer_name if bookings else self.actor.username
         owed_text = (
-            f"{money(sum(i.amount_cents for i in owed))} owed on {count(len(owed), 'invoice')}"
+            f"{money(sum(i.balance_cents for i in owed))} owed on {count(len(owed), 'invoice')}"
             if owed
             else "nothing owed"
         )
+        owed_back = sum(-i.balance_cents for i in invoices.items if i.balance_cents < 0)
         self.query_one("#customer-summary", Static).update(
             f"{name} · {count(len(bookings), 'booking')} · {owed_text}"
             + (f" · {overdue} overdue" if overdue else "")
+            + (f" · {money(owed_back)} to be refunded to you" if owed_back else "")
         )
 
     @on(DataTable.RowHighlighted, "#my-bookings")

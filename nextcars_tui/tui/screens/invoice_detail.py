@@ -1,4 +1,4 @@
-"""Invoice detail: the invoice, the booking it bills, its payments, and checkout."""
+"""Invoice detail: the invoice, the booking it bills, its statement, and its money actions."""
 
 from __future__ import annotations
 
@@ -10,33 +10,40 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
 
-from nextcars_tui.tui.formatting import status_text
+from nextcars_tui.tui.dialogs.export_path import ExportDialog
+from nextcars_tui.tui.formatting import count, status_text
 from nextcars_tui.tui.screens.record import RecordScreen
 from nextcars_tui.tui.widgets.booking_record import (
     HistoryLog,
     RecordCard,
+    StatementTable,
+    balance_words,
     booking_summary_card,
     invoice_card,
-    payment_refusal,
 )
 
 if TYPE_CHECKING:
-    from nextcars_tui.services.views import BookingDetail
+    from nextcars_tui.services.invoice_document import SavedInvoice
+    from nextcars_tui.services.views import BookingDetail, InvoiceView
 
 
 class InvoiceDetailScreen(RecordScreen):
-    """Checkout is offered only while the invoice is unpaid or overdue; otherwise the
-    screen says why not. The checkout service enforces the same rule on every call."""
+    """Take payment is offered only while a balance is due, Refund only when something was
+    paid; otherwise the screen says why not. The services enforce the same rules."""
 
     TITLE = "Invoice"
     HEADING_ID = "invoice-heading"
-    HISTORY_ID = "invoice-history"
     PAY_BUTTON_ID = "invoice-pay"
+    REFUND_BUTTON_ID = "invoice-refund"
+    ADJUST_BUTTON_ID = "invoice-adjust"
     BINDINGS: ClassVar = [
         Binding("t", "take_payment", "Take payment"),
+        Binding("f", "refund", "Refund"),
+        Binding("a", "adjust", "Adjust"),
         Binding("b", "open_booking", "Booking"),
+        Binding("p", "save_pdf", "Save PDF"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -45,15 +52,26 @@ class InvoiceDetailScreen(RecordScreen):
         yield Header()
         yield Static(f"{self.ref} · loading…", classes="screen-title", id="invoice-heading")
         with Grid(id="invoice-cards", classes="record-cards"):
-            yield RecordCard("Invoice and payments", id="invoice-invoice")
+            yield RecordCard("Invoice", id="invoice-invoice")
             yield RecordCard("Booking", id="invoice-booking")
         yield Static("", id="invoice-payment-state")
-        with VerticalScroll(id="invoice-history", classes="record-history"):
-            yield Static("", id="invoice-history-log")
+        with TabbedContent(id="invoice-ledger", classes="record-ledger"):
+            with (
+                TabPane("Statement", id="tab-invoice-statement"),
+                VerticalScroll(classes="record-statement"),
+            ):
+                yield Static("", id="invoice-statement")
+            with (
+                TabPane("History", id="tab-invoice-history"),
+                VerticalScroll(classes="record-history"),
+            ):
+                yield Static("", id="invoice-history-log")
         with Horizontal(classes="record-actions", id="invoice-actions"):
             yield Button(
                 "Take payment", id="invoice-pay", variant="success", compact=True, disabled=True
             )
+            yield Button("Refund", id="invoice-refund", variant="warning", compact=True)
+            yield Button("Adjust", id="invoice-adjust", compact=True)
             yield Button("Open booking", id="invoice-booking-open", compact=True)
         yield Footer()
 
@@ -80,30 +98,55 @@ class InvoiceDetailScreen(RecordScreen):
             )
         )
         self.query_one("#invoice-invoice", RecordCard).update(
-            invoice_card(invoice, detail.entries, money, zone, issued=True)
+            invoice_card(invoice, money, zone, issued=True)
         )
         self.query_one("#invoice-booking", RecordCard).update(booking_summary_card(booking, money))
-        refusal = payment_refusal(invoice, self.desk.money)
-        state = self.query_one("#invoice-payment-state", Static)
+        self.query_one("#invoice-payment-state", Static).update(self._state(invoice))
+        self.query_one("#invoice-statement", Static).update(
+            StatementTable(detail.entries, money, zone, self.desk.today().year)
+        )
+        self.query_one("#invoice-history-log", Static).update(HistoryLog(detail.history, zone))
+        self.offer_money_actions(invoice)
+
+    def _state(self, invoice: InvoiceView) -> str:
+        """One line on what can be done with the money now, and when it is due."""
+        money = self.desk.money
+        refusal = invoice.payment_refusal(money)
         if refusal is None:
             days = (invoice.due - self.desk.today()).days
             when = (
-                f"{-days} day{'s' if days != -1 else ''} past due"
+                f"{count(-days, 'day')} past due"
                 if days < 0
                 else "due today"
                 if days == 0
-                else f"due in {days} day{'s' if days != 1 else ''}"
+                else f"due in {count(days, 'day')}"
             )
-            state.update(f"{money(invoice.amount_cents)} is owed, {when}. Take payment with t.")
-        else:
-            state.update(refusal)
-        self.query_one("#invoice-history-log", Static).update(HistoryLog(detail.history, zone))
-        button = self.query_one("#invoice-pay", Button)
-        button.disabled = refusal is not None
-        button.tooltip = refusal
+            return f"{money(invoice.balance_cents)} is owed, {when}. Take payment with t."
+        if invoice.balance_cents < 0:
+            return f"{balance_words(invoice, money)}: refund it with f."
+        return refusal
 
     @on(Button.Pressed, "#invoice-booking-open")
     def action_open_booking(self) -> None:
         if self.detail is None:
             return
         self.open_record("booking", "BookingDetailScreen", self.detail.booking.ref)
+
+    def action_save_pdf(self) -> None:
+        if self.detail is None:
+            return
+        # Imported here: the PDF library is slow to load and most sessions never print.
+        from nextcars_tui.services.invoice_document import save_invoice_pdf
+
+        desk, actor, ref = self.desk, self.actor, self.ref
+
+        def write(path: str, replace: bool) -> SavedInvoice:
+            return save_invoice_pdf(desk, actor, ref, path, force=replace)
+
+        self.app.push_screen(
+            ExportDialog(f"Save invoice {ref} as PDF", f"./{ref}.pdf", write), self._saved_pdf
+        )
+
+    def _saved_pdf(self, saved: SavedInvoice | None) -> None:
+        if saved is not None:
+            self.notify(f"Wrote {saved.ref} to {saved.path}", title="Invoice saved", timeout=10)

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from nextcars_tui.domain.errors import DeskError
-from nextcars_tui.domain.statuses import InvoiceStatus
+from nextcars_tui.domain.statuses import OWING_INVOICE_STATUSES, InvoiceStatus
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import money_cell, short_date, status_text
 from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
@@ -24,23 +24,27 @@ from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 if TYPE_CHECKING:
     from nextcars_tui.services.views import InvoiceView, Page
 
-# "Owed" is the chase list: unpaid and overdue together.
+# "Owed" is the chase list: every invoice with a balance due (unpaid, part paid, overdue).
 STATUS_CHOICES: list[tuple[str, str]] = [
     ("All statuses", ""),
-    ("Owed (unpaid + overdue)", "owed"),
-    *((s.value.title(), s.value) for s in InvoiceStatus),
+    ("Owed (balance due)", "owed"),
+    *((s.value.replace("_", " ").capitalize(), s.value) for s in InvoiceStatus),
 ]
-OWED = (InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE)
-# Amount, due date and status stay at any width; the booking is one key away (b).
+OWED = OWING_INVOICE_STATUSES
+# Paid, balance, due date and status stay at any width; the booking is one key away (b),
+# the days late are in the status, and the amount is paid + balance.
 COLUMNS: tuple[TableColumn, ...] = (
     TableColumn("ref", "Invoice"),
     TableColumn("status", "Status"),
-    TableColumn("booking", "Booking", drop=3),
-    TableColumn("customer", "Customer", shrink=10),
-    TableColumn("email", "E-mail", drop=5),
-    TableColumn("amount", "Amount"),
-    TableColumn("issued", "Issued", drop=4),
+    TableColumn("booking", "Booking", drop=4),
+    TableColumn("customer", "Customer", shrink=8),
+    TableColumn("email", "E-mail", drop=6),
+    TableColumn("amount", "Amount", drop=2),
+    TableColumn("paid", "Paid"),
+    TableColumn("balance", "Balance"),
+    TableColumn("issued", "Issued", drop=5),
     TableColumn("due", "Due"),
+    TableColumn("late", "Late", drop=3),
 )
 
 
@@ -63,7 +67,7 @@ class InvoicesScreen(PageKeys, DeskScreen):
             self.generation = generation
             self.page = page
 
-    # The status shown ("" for all, "owed" for unpaid and overdue); a change starts again
+    # The status shown ("" for all, "owed" for a balance due); a change starts again
     # from the first page.
     status_filter: reactive[str] = reactive("", init=False)
 
@@ -131,9 +135,10 @@ class InvoicesScreen(PageKeys, DeskScreen):
         rows: list[tuple[str, dict[str, object]]] = []
         for invoice in self.invoices:
             due = Text(short_date(invoice.due))
+            late = Text("", justify="right")
             if invoice.payable and invoice.due < today:
                 due.stylize("bold")
-                due.append(f" · {(today - invoice.due).days} d late")
+                late.append(f"{(today - invoice.due).days} d", "bold")
             cells: dict[str, object] = {
                 "ref": invoice.ref,
                 "status": status_text(invoice.status.value),
@@ -141,8 +146,11 @@ class InvoicesScreen(PageKeys, DeskScreen):
                 "customer": invoice.customer_name,
                 "email": invoice.customer_email,
                 "amount": money_cell(money(invoice.amount_cents)),
+                "paid": money_cell(money(invoice.paid_cents)),
+                "balance": money_cell(money(invoice.balance_cents)),
                 "issued": short_date(invoice.issued_at.astimezone(zone).date()),
                 "due": due,
+                "late": late,
             }
             rows.append((invoice.ref, cells))
         table.show(COLUMNS, rows)

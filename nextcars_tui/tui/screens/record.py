@@ -1,5 +1,6 @@
 """What the booking and invoice detail screens share: one BookingDetail loaded by ref,
-an error line when it cannot be shown, payment, and stepping between the two records."""
+an error line when it cannot be shown, money (take payment, refund, adjust), and stepping
+between the two records."""
 
 from __future__ import annotations
 
@@ -7,27 +8,41 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Static
 
 from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.dialogs.checkout import TakesPayment
+from nextcars_tui.tui.dialogs.money import (
+    AdjustDialog,
+    MoneyAnswer,
+    MoneyDialog,
+    PaymentDialog,
+    RefundDialog,
+    amount_field,
+)
+from nextcars_tui.tui.messages import RecordWritten
+from nextcars_tui.tui.widgets.booking_record import balance_words
 
 if TYPE_CHECKING:
     from nextcars_tui.services.views import BookingDetail, InvoiceView
 
 
-class RecordScreen(TakesPayment, DeskScreen):
-    """Subclasses say which service loads them, which ids hold their heading and history,
-    and how to show a loaded detail."""
+class RecordScreen(DeskScreen):
+    """Subclasses say which service loads them, which ids hold their heading and buttons,
+    and how to show a loaded detail.
+
+    Money actions are offered only when the invoice's state allows them (Refund only when
+    something was paid, Adjust only to managers), but each goes through a service that
+    checks again: the record may have changed elsewhere."""
 
     # Textual declares it a ClassVar already; re-declaring it here confuses type checkers.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     HEADING_ID: ClassVar[str]
-    HISTORY_ID: ClassVar[str]
     PAY_BUTTON_ID: ClassVar[str]
+    REFUND_BUTTON_ID: ClassVar[str]
+    ADJUST_BUTTON_ID: ClassVar[str]
 
     class DetailLoaded(Message):
         def __init__(self, detail: BookingDetail) -> None:
@@ -44,10 +59,6 @@ class RecordScreen(TakesPayment, DeskScreen):
 
     def show_detail(self, detail: BookingDetail) -> None:
         raise NotImplementedError
-
-    def on_mount(self) -> None:
-        self.query_one(f"#{self.HISTORY_ID}", VerticalScroll).border_title = "History"
-        super().on_mount()
 
     def reload(self) -> None:
         self.call_service(
@@ -70,11 +81,126 @@ class RecordScreen(TakesPayment, DeskScreen):
             self.query_one(f"#{self.HEADING_ID}", Static).update(error.message)
 
     def record_invoice(self) -> InvoiceView | None:
+        """The invoice on screen, or None while the record is loading."""
         return None if self.detail is None else self.detail.booking.invoice
 
+    # -- money --------------------------------------------------------------------------
+
+    def may_adjust(self) -> bool:
+        """Adjust is for managers; whoever the screens belong to while the desk is locked."""
+        actor = self.app.actor or self.app.screens_owner
+        return actor is not None and actor.can(Permission.ADJUST)
+
+    def offer_money_actions(self, invoice: InvoiceView) -> None:
+        """Take payment is disabled (its tooltip says why) when nothing is due; Refund shows
+        only when something was paid, Adjust only to managers."""
+        refusal = invoice.payment_refusal(self.desk.money)
+        pay = self.query_one(f"#{self.PAY_BUTTON_ID}", Button)
+        pay.disabled = refusal is not None
+        pay.tooltip = refusal
+        self.query_one(f"#{self.REFUND_BUTTON_ID}", Button).display = invoice.refundable
+        self.query_one(f"#{self.ADJUST_BUTTON_ID}", Button).display = self.may_adjust()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refund":
+            invoice = self.record_invoice()
+            return invoice is not None and invoice.refundable
+        if action == "adjust":
+            return self.may_adjust()
+        return True
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == self.PAY_BUTTON_ID:
-            self.action_take_payment()
+        actions = {
+            self.PAY_BUTTON_ID: self.action_take_payment,
+            self.REFUND_BUTTON_ID: self.action_refund,
+            self.ADJUST_BUTTON_ID: self.action_adjust,
+        }
+        chosen = actions.get(event.button.id or "")
+        if chosen is not None:
+            chosen()
+
+    def on_record_written(self, message: RecordWritten) -> None:
+        """A write went through: say so, and let every open screen reload."""
+        message.stop()
+        self.notify(message.summary, title="Done")
+        self.app.data_changed()
+
+    def action_take_payment(self) -> None:
+        from nextcars_tui.services.billing import pay
+
+        invoice = self.record_invoice()
+        if invoice is None:
+            return
+        refusal = invoice.payment_refusal(self.desk.money)
+        if refusal is not None:
+            self.notify(refusal, title="No payment to take", severity="warning")
+            return
+        desk, actor = self.desk, self.actor
+
+        def write(answer: MoneyAnswer) -> InvoiceView:
+            return pay(desk, actor, invoice.ref, answer.amount, answer.method or "")
+
+        def said(after: InvoiceView) -> str:
+            taken = desk.money(after.paid_cents - invoice.paid_cents)
+            return f"Took {taken} on {after.ref}: {balance_words(after, desk.money)}."
+
+        dialog = PaymentDialog(
+            invoice, write, money=desk.money, amount=amount_field(invoice.balance_cents)
+        )
+        self._open_money_dialog(dialog, said)
+
+    def action_refund(self) -> None:
+        from nextcars_tui.services.billing import refund
+
+        invoice = self.record_invoice()
+        if invoice is None:
+            return
+        refusal = invoice.refund_refusal(self.desk.money)
+        if refusal is not None:
+            self.notify(refusal, title="Nothing to refund", severity="warning")
+            return
+        desk, actor = self.desk, self.actor
+
+        def write(answer: MoneyAnswer) -> InvoiceView:
+            method = answer.method or ""
+            return refund(desk, actor, invoice.ref, answer.amount, method, answer.reason)
+
+        def said(after: InvoiceView) -> str:
+            back = desk.money(invoice.paid_cents - after.paid_cents)
+            return f"Refunded {back} on {after.ref}: {balance_words(after, desk.money)}."
+
+        # What is owed back is the likely refund; otherwise the clerk says how much.
+        owed_back = -invoice.balance_cents
+        dialog = RefundDialog(invoice, write, money=desk.money, amount=amount_field(owed_back))
+        self._open_money_dialog(dialog, said)
+
+    def action_adjust(self) -> None:
+        from nextcars_tui.services.billing import adjust
+
+        invoice = self.record_invoice()
+        if invoice is None or not self.may_adjust():
+            return
+        desk, actor = self.desk, self.actor
+
+        def write(answer: MoneyAnswer) -> InvoiceView:
+            return adjust(desk, actor, invoice.ref, answer.amount, answer.reason)
+
+        def said(after: InvoiceView) -> str:
+            change = desk.money(after.amount_cents - invoice.amount_cents)
+            return (
+                f"Adjusted {after.ref} by {change}: now {desk.money(after.amount_cents)}, "
+                f"{balance_words(after, desk.money)}."
+            )
+
+        self._open_money_dialog(AdjustDialog(invoice, write, money=desk.money), said)
+
+    def _open_money_dialog(self, dialog: MoneyDialog, said: Callable[[InvoiceView], str]) -> None:
+        def answered(after: InvoiceView | None) -> None:
+            if after is not None:
+                self.post_message(RecordWritten(said(after)))
+
+        self.app.push_screen(dialog, answered)
 
     def open_record(self, name: str, screen_class: str, ref: str) -> None:
         """Open the other record; if we came from it, go back rather than stack another."""

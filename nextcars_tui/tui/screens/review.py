@@ -1,7 +1,9 @@
-"""Manager review: money still owed, aged by days past due, per bucket and per customer."""
+"""Manager review: balances still owed, aged by days past due, per bucket and per customer;
+refunds owed back to customers as a group of their own."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -39,15 +41,25 @@ INVOICE_COLUMNS = (
     TableColumn("due", "Due"),
     TableColumn("late", "Late"),
     TableColumn("bucket", "Bucket", drop=1),
-    TableColumn("amount", "Amount"),
+    TableColumn("paid", "Paid"),
+    TableColumn("balance", "Balance"),
     TableColumn("status", "Status"),
+)
+# Money owed back: not debt, so neither aged nor in the totals above.
+REFUND_COLUMNS = (
+    TableColumn("invoice", "Invoice"),
+    TableColumn("booking", "Booking", drop=1),
+    TableColumn("customer", "Customer", shrink=10),
+    TableColumn("amount", "Amount"),
+    TableColumn("paid", "Paid"),
+    TableColumn("owed_back", "Owed back"),
 )
 # The buckets a manager chases first are drawn in the alert colour.
 _ALERT_BUCKETS = frozenset(BUCKETS[3:])
 
 
 class ReviewScreen(DeskScreen):
-    """Unpaid and overdue invoices, oldest debt first; Enter opens the booking."""
+    """Balances due, oldest debt first, and refunds due; Enter opens the booking."""
 
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_REPORTS
     BINDINGS: ClassVar = [
@@ -75,6 +87,9 @@ class ReviewScreen(DeskScreen):
                 yield BarChart(id="ageing-chart")
             yield FittedTable(id="review-customers")
         yield FittedTable(id="review-invoices")
+        with Vertical(id="review-refunds-box"):
+            yield Static("", id="review-refunds-title", classes="section-title")
+            yield FittedTable(id="review-refunds")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -84,9 +99,8 @@ class ReviewScreen(DeskScreen):
     def reload(self) -> None:
         from nextcars_tui.services.reports import ageing_report
 
-        self.call_service(
-            ageing_report, self.desk, self.actor, reply=self.ReportLoaded, group="review"
-        )
+        chosen = partial(ageing_report, customer_email=self._customer)
+        self.call_service(chosen, self.desk, self.actor, reply=self.ReportLoaded, group="review")
 
     @on(ReportLoaded)
     def _show(self, message: ReportLoaded) -> None:
@@ -118,15 +132,36 @@ class ReviewScreen(DeskScreen):
             ],
         )
         self._fill_invoices()
+        self._fill_refunds(report)
+
+    def _fill_refunds(self, report: AgeingReport) -> None:
+        money = self.desk.money
+        self.query_one("#review-refunds-box").display = bool(report.refunds_due)
+        self.query_one("#review-refunds-title", Static).update(
+            f"Refunds due: {money(report.refunds_due_cents)} owed back on "
+            f"{count(len(report.refunds_due), 'invoice')}"
+        )
+        self.query_one("#review-refunds", FittedTable).show(
+            REFUND_COLUMNS,
+            [
+                (
+                    invoice.booking_ref,
+                    {
+                        "invoice": invoice.ref,
+                        "booking": invoice.booking_ref,
+                        "customer": invoice.customer_name,
+                        "amount": money_cell(money(invoice.amount_cents)),
+                        "paid": money_cell(money(invoice.paid_cents)),
+                        "owed_back": money_cell(money(-invoice.balance_cents)),
+                    },
+                )
+                for invoice in report.refunds_due
+            ],
+        )
 
     def _shown_lines(self) -> list[AgeingLine]:
-        if self._report is None:
-            return []
-        if self._customer is None:
-            return list(self._report.lines)
-        return [
-            line for line in self._report.lines if line.invoice.customer_email == self._customer
-        ]
+        # The report holds the first page of the chosen customer's lines, or of everyone's.
+        return list(self._report.lines) if self._report is not None else []
 
     def _fill_invoices(self) -> None:
         report = self._report
@@ -147,25 +182,28 @@ class ReviewScreen(DeskScreen):
                             f"{line.days_late} d" if line.days_late else "—", justify="right"
                         ),
                         "bucket": line.bucket,
-                        "amount": money_cell(self.desk.money(line.invoice.amount_cents)),
+                        "paid": money_cell(self.desk.money(line.invoice.paid_cents)),
+                        "balance": money_cell(self.desk.money(line.invoice.balance_cents)),
                         "status": status_text(line.invoice.status.value),
                     },
                 )
                 for line in lines
             ],
         )
-        overdue = sum(1 for line in report.lines if line.days_late > 0)
         who = ""
         if self._customer is not None:
-            shown = sum(line.invoice.amount_cents for line in lines)
+            owes = [c.cents for c in report.customers if c.email == self._customer]
+            shown = owes[0] if owes else sum(line.invoice.balance_cents for line in lines)
             name = lines[0].invoice.customer_name if lines else self._customer
             who = f" · showing {name}: {self.desk.money(shown)} (c for all)"
         self.query_one("#review-summary", Static).update(
             f"Owed on {report.today:%a %d %b %Y}: {self.desk.money(report.total_cents)} "
-            f"over {count(len(report.lines), 'invoice')} · {overdue} past due{who}"
+            f"over {count(report.invoice_count, 'invoice')} · {report.past_due_count} past due"
+            f"{who}"
         )
 
     @on(DataTable.RowSelected, "#review-invoices")
+    @on(DataTable.RowSelected, "#review-refunds")
     def _open_booking(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
             self.app.open_screen("booking", ref=event.row_key.value)
@@ -174,11 +212,11 @@ class ReviewScreen(DeskScreen):
     def _pick_customer(self, event: DataTable.RowSelected) -> None:
         email = event.row_key.value
         self._customer = None if email == self._customer else email
-        self._fill_invoices()
+        self.reload()
 
     def action_clear_filter(self) -> None:
         self._customer = None
-        self._fill_invoices()
+        self.reload()
 
     def action_refresh(self) -> None:
         self.reload()
@@ -187,11 +225,13 @@ class ReviewScreen(DeskScreen):
         if self._report is None:
             self.notify("The report is still loading.", severity="warning")
             return
-        from nextcars_tui.services.reports import export_ageing
+        from nextcars_tui.services.reports import ageing_report, export_ageing
 
-        desk, actor, lines = self.desk, self.actor, self._shown_lines()
+        desk, actor, customer = self.desk, self.actor, self._customer
 
         def write(path: str, replace: bool) -> ExportResult:
+            # Every line shown, not only the first page the screen loaded.
+            lines = ageing_report(desk, actor, customer_email=customer, limit=None).lines
             return export_ageing(desk, actor, lines, path, force=replace)
 
         default = f"./ageing-{self._report.today.isoformat()}.csv"

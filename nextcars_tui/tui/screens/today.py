@@ -1,4 +1,5 @@
-"""Today: pickups, returns, rentals in progress, holds about to expire, money due soon."""
+"""Today: pickups, returns, rentals in progress, holds about to expire, money due soon,
+and the money of the day: deposits and payments taken, refunds owed back."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ _DUE_COLUMNS = (
     TableColumn("invoice", "Invoice"),
     TableColumn("booking", "Booking", drop=1),
     TableColumn("customer", "Customer", shrink=10),
-    TableColumn("amount", "Amount"),
+    TableColumn("balance", "Balance"),
     TableColumn("due", "Due"),
 )
 _TABLES = ("pickups", "returns", "in-progress", "holds", "due-soon")
@@ -114,7 +115,7 @@ class TodayScreen(DeskScreen):
                         "invoice": invoice.ref,
                         "booking": invoice.booking_ref,
                         "customer": invoice.customer_name,
-                        "amount": money_cell(self.desk.money(invoice.amount_cents)),
+                        "balance": money_cell(self.desk.money(invoice.balance_cents)),
                         "due": short_date(invoice.due),
                     },
                 )
@@ -134,9 +135,17 @@ class TodayScreen(DeskScreen):
             tabs.get_tab(f"tab-{table_id}").label = f"{title} {number}"
         overdue = board.overdue_count
         late = f"[b red]{count(overdue, 'overdue invoice')}[/]" if overdue else "none overdue"
+        money, cash = self.desk.money, board.money
+        refunds = (
+            f"[b]{count(cash.refunds_due, 'refund')} due: {money(cash.refunds_due_cents)}[/]"
+            if cash.refunds_due
+            else "no refunds due"
+        )
         self.query_one("#today-summary", Static).update(
             f"{board.today:%A %d %B %Y} · {count(len(board.pickups), 'pickup')} · "
-            f"{count(len(board.returns), 'return')} · {count(len(board.holds), 'hold')} · {late}"
+            f"{count(len(board.returns), 'return')} · {count(len(board.holds), 'hold')} · {late}\n"
+            f"Deposits and payments taken today: {cash.payments}, "
+            f"{money(cash.payments_cents)} · {refunds}"
         )
 
     def _fill_bookings(self, table_id: str, bookings: list[BookingView]) -> None:

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nextcars_tui.domain import rules
-from nextcars_tui.domain.ledger import CancelTerms, Figures, invoice_status
+from nextcars_tui.domain.ledger import CancelTerms, Figures, effect_on_balance, invoice_status
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 from nextcars_tui.tui.formatting import span, status_text
@@ -47,17 +47,6 @@ def short_time(moment: datetime, zone: ZoneInfo) -> str:
     """'30 Nov 2026 09:00' in the business time zone: for lists, where weekdays crowd."""
     here = moment.astimezone(zone)
     return f"{here.day} {here:%b %Y %H:%M}"
-
-
-def payment_refusal(invoice: InvoiceView, money: Callable[[int], str]) -> str | None:
-    """Why payment cannot be taken for this invoice, or None while a balance is due (the
-    domain's rule, asked with what is on screen)."""
-    return invoice.payment_refusal(money)
-
-
-def refund_refusal(invoice: InvoiceView, money: Callable[[int], str]) -> str | None:
-    """Why nothing can be refunded on this invoice, or None when something was paid."""
-    return invoice.refund_refusal(money)
 
 
 def cancel_refusal(booking: BookingView, today: date) -> str | None:
@@ -92,8 +81,28 @@ def cancel_consequence(
     elif balance > 0:
         owed = f"{money(balance)} will be owed."
     else:
-        owed = "Nothing will be owed either way."
+        owed = "nothing will be owed either way."
     return f"{fee} Invoice {invoice.ref} becomes {status.value}: {owed}"
+
+
+def balance_words(invoice: InvoiceView, money: Callable[[int], str]) -> str:
+    """'£288.00 owed (partly_paid)', '£50.00 owed back (refund_due)', 'nothing owed (paid)'."""
+    balance = invoice.balance_cents
+    if balance > 0:
+        owed = f"{money(balance)} owed"
+    elif balance < 0:
+        owed = f"{money(-balance)} owed back"
+    else:
+        owed = "nothing owed"
+    return f"{owed} ({invoice.status})"
+
+
+def after_cancel(booking: BookingView, money: Callable[[int], str]) -> str:
+    """What a cancellation did, said once it is done: the fee kept, what is owed either way.
+    The charges were reversed, so what the invoice is for now is the fee."""
+    invoice = booking.invoice
+    fee = f"a fee of {money(invoice.amount_cents)}" if invoice.amount_cents else "no fee"
+    return f"{booking.ref} is cancelled with {fee}; {invoice.ref}: {balance_words(invoice, money)}."
 
 
 def customer_card(booking: BookingView) -> RenderableType:
@@ -137,24 +146,20 @@ def dates_price_card(booking: BookingView, money: Callable[[int], str]) -> Rende
 
 _STATE = {
     InvoiceStatus.UNPAID: "Owed: payment can be taken (t).",
-    InvoiceStatus.PARTLY_PAID: "Part paid: the balance can be taken (t).",
+    InvoiceStatus.PARTLY_PAID: "Part paid: more can be taken (t).",
     InvoiceStatus.OVERDUE: "Overdue: payment can be taken (t).",
     InvoiceStatus.PAID: "Paid in full: nothing to take.",
-    InvoiceStatus.REFUND_DUE: "Refund due: money is owed back to the customer.",
+    InvoiceStatus.REFUND_DUE: "Refund due: money is owed back (f to refund).",
     InvoiceStatus.VOID: "Void (cancelled): nothing to take.",
     InvoiceStatus.REFUNDED: "Refunded (cancelled): nothing to take.",
 }
 
 
 def invoice_card(
-    invoice: InvoiceView,
-    entries: list[EntryView],
-    money: Callable[[int], str],
-    zone: ZoneInfo,
-    *,
-    issued: bool = False,
+    invoice: InvoiceView, money: Callable[[int], str], zone: ZoneInfo, *, issued: bool = False
 ) -> RenderableType:
-    """The invoice's figures and its statement: every entry, with the balance after it."""
+    """The invoice's figures: what it is for, what was paid, and what is still owed (or owed
+    back); its entries are in the statement beside it."""
     title = Text.assemble(
         (invoice.ref, "bold"),
         "  ",
@@ -163,49 +168,86 @@ def invoice_card(
     )
     lines = Table.grid(padding=(0, 1))
     lines.add_column()
-    lines.add_column()
+    lines.add_column(no_wrap=True)
     if issued:
         lines.add_row("Issued", long_date(invoice.issued_at.astimezone(zone).date()))
     lines.add_row("Due", long_date(invoice.due))
     lines.add_row("Paid", money(invoice.paid_cents))
     owed = "Refund due" if invoice.balance_cents < 0 else "Balance"
     lines.add_row(Text(owed, "bold"), Text(money(abs(invoice.balance_cents)), "bold"))
-    parts: list[RenderableType] = [title, lines]
-    if entries:
-        parts.append(StatementTable(entries, money, zone))
-    parts.append(Text(_STATE[invoice.status], style="italic"))
-    return Group(*parts)
+    return Group(title, lines, Text(_STATE[invoice.status], style="italic"))
+
+
+def _entry_time(moment: datetime, zone: ZoneInfo, year: int) -> str:
+    """'30 Nov 09:00', with the year only when it is not this one."""
+    here = moment.astimezone(zone)
+    shown = f"{here.day} {here:%b}" if here.year == year else f"{here.day} {here:%b %Y}"
+    return f"{shown} {here:%H:%M}"
+
+
+def _what(entry: EntryView) -> Text:
+    what = Text(entry.description)
+    if entry.method:
+        what.append(f" by {entry.method}")
+    if entry.reason:
+        what.append(f" ({entry.reason})", "italic")
+    return what
 
 
 class StatementTable:
-    """An invoice's entries, oldest first, each with who, when and the balance after it: one
-    line an entry where there is room, else the description wraps beneath."""
+    """An invoice's entries, oldest first: when, who, what, how each moved the balance and
+    the balance after it. Where the line is too narrow for all of that, who and when go
+    beneath the entry; the figures are never wrapped or cut."""
+
+    # Room for when, who, a short entry and two figures side by side.
+    WIDE = 64
 
     def __init__(
-        self, entries: list[EntryView], money: Callable[[int], str], zone: ZoneInfo
+        self, entries: list[EntryView], money: Callable[[int], str], zone: ZoneInfo, year: int
     ) -> None:
         self.entries = entries
         self.money = money
         self.zone = zone
+        self.year = year
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        table = Table(box=None, header_style="bold", pad_edge=False, expand=True)
-        table.add_column("Entry", ratio=1)
-        table.add_column("Amount", justify="right", no_wrap=True)
-        table.add_column("Balance", justify="right", no_wrap=True)
+        if not self.entries:
+            yield Text("No entries yet.", style="italic")
+            return
+        wide = options.max_width >= self.WIDE
+        rows: list[list[Text]] = []
         for entry in self.entries:
-            what = Text(entry.description)
-            if entry.method:
-                what.append(f" by {entry.method}")
-            if entry.reason:
-                what.append(f" ({entry.reason})", "italic")
-            what.append(f"\n{short_time(entry.at, self.zone)} · {entry.by}", "dim")
-            sign = "-" if entry.kind.value in ("payment",) else ""
-            table.add_row(
-                what,
-                f"{sign}{self.money(entry.amount_cents)}",
-                self.money(entry.balance_after_cents),
-            )
+            change = effect_on_balance(entry.kind, entry.amount_cents)
+            amount = Text(self.money(change), "bold" if entry.moves_money else "")
+            balance = Text(self.money(entry.balance_after_cents))
+            when = _entry_time(entry.at, self.zone, self.year)
+            what = _what(entry)
+            if wide:
+                rows.append([Text(when), Text(entry.by), what, amount, balance])
+            else:
+                what.append(f"\n{when} · {entry.by}", "dim")
+                rows.append([what, amount, balance])
+        headers = ["When", "Who", "Entry", "Amount", "Balance"][-len(rows[0]) :]
+        widths = [
+            max(len(header), *(line.cell_len for row in rows for line in row[i].split()))
+            for i, header in enumerate(headers)
+        ]
+        entry_at = headers.index("Entry")
+        # The entry takes what the other columns leave (each column pads one space), so
+        # Rich never narrows a figure; only the entry wraps. Sized to its content, so on
+        # a wide screen the figures stay beside their entries.
+        others = sum(w for i, w in enumerate(widths) if i != entry_at) + len(widths)
+        entry_width = max(8, min(widths[entry_at], options.max_width - others))
+        table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0))
+        for header, width in zip(headers, widths, strict=True):
+            if header == "Entry":
+                table.add_column(header, width=entry_width, overflow="fold")
+            elif header in ("Amount", "Balance"):
+                table.add_column(header, justify="right", no_wrap=True, width=width)
+            else:
+                table.add_column(header, no_wrap=True, width=width)
+        for row in rows:
+            table.add_row(*row)
         yield table
 
 

@@ -1,0 +1,34 @@
+"""The invoice document a customer keeps: the statement laid out as PDF (services.invoice_layout)
+and written through the one export writer, so the file is private (0600, it holds personal
+data) and never replaces an existing file unless the caller says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.services.billing import invoice_statement
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.exports import write_private_file
+from nextcars_tui.services.invoice_layout import invoice_pdf
+
+
+@dataclass(frozen=True)
+class SavedInvoice:
+    ref: str
+    path: Path
+    pages: int
+
+
+def save_invoice_pdf(
+    desk: Desk, actor: Actor, ref: str, target: str | Path, *, force: bool = False
+) -> SavedInvoice:
+    """Write the invoice document to target. An existing file raises FileAlreadyExists
+    unless force; an unknown invoice raises NotFound before any file is touched. Only the
+    desk writes files on its machine: a customer signed in over SSH sees invoices on screen."""
+    actor.require(Permission.VIEW_DESK)
+    found = invoice_statement(desk, actor, ref)
+    document = invoice_pdf(found, desk.settings.business, desk.money, desk.now())
+    path = write_private_file(desk, target, document.data, force=force)
+    return SavedInvoice(found.invoice.ref, path, document.pages)

@@ -1,0 +1,230 @@
+"""The invoice document: every test writes the PDF through the service and reads it back
+with pypdf, a PDF reader that shares no code with the writer."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from deskkit import CAR_RATE_CENTS, DRIVER_FEE_CENTS, TODAY, request, with_settings
+from fpdf import FPDF
+from pypdf import PdfReader
+
+from nextcars_tui.domain.errors import FileAlreadyExists, NotAllowed, NotFound
+from nextcars_tui.services import billing
+from nextcars_tui.services.booking import BookingRequest, book
+from nextcars_tui.services.invoice_document import save_invoice_pdf
+from nextcars_tui.services.invoice_layout import printable
+from nextcars_tui.store.tables import Customer
+
+# Car NC01 and driver DRV-01 for 3 days: 3 × (£90.00 + £60.10).
+TOTAL_CENTS = 3 * (CAR_RATE_CENTS + 100 + DRIVER_FEE_CENTS + 10)
+assert TOTAL_CENTS == 45_030
+ADDRESS = "1 High Street\nLondon N1 1AA"
+
+
+def business_desk(desk, currency="GBP"):
+    business = replace(
+        desk.settings.business,
+        currency=currency,
+        name="NextCars Ltd",
+        address=ADDRESS,
+        tax_number="GB 123 4567 89",
+        tax_rate_percent="20",
+    )
+    return with_settings(desk, replace(desk.settings, business=business))
+
+
+def part_paid_and_refunded(desk, staff, **booked):
+    """A 3-day booking, £100.00 paid by card and £20.00 refunded: £80.00 paid."""
+    ref = book(desk, staff, request(days=3, **booked)).invoice.ref
+    billing.pay(desk, staff, ref, "100.00", "card")
+    billing.refund(desk, staff, ref, "20.00", "card", "goodwill")
+    return ref
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def page_texts(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """A folder for the documents only (a SQLite desk keeps its files in tmp_path)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def private(path: Path) -> bool:
+    return stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(("currency", "symbol", "other"), [("GBP", "£", "€"), ("EUR", "€", "£")])
+def test_the_document_shows_every_figure_of_a_part_paid_refunded_invoice(
+    desk, staff, out, currency, symbol, other
+):
+    desk = business_desk(desk, currency)
+    ref = part_paid_and_refunded(desk, staff)
+    saved = save_invoice_pdf(desk, staff, ref, out / "invoice.pdf")
+    assert saved.path == out / "invoice.pdf"
+    assert (saved.ref, saved.pages) == (ref, 1)
+    assert private(saved.path)
+    reader = PdfReader(saved.path)
+    assert len(reader.pages) == 1
+    text = pdf_text(saved.path)
+
+    def money(units: str) -> str:
+        return f"{symbol}{units}"
+
+    due = billing.invoice_statement(desk, staff, ref).invoice.due
+    # The business header, the customer, and what was rented.
+    for part in (
+        "NextCars Ltd",
+        "1 High Street",
+        "London N1 1AA",
+        "Tax number: GB 123 4567 89",
+        f"Invoice {ref}",
+        f"Booking {ref.replace('INV', 'BK')}",
+        "Customer 1",
+        "cust01@example.com",
+        "+44 20 7946 0001",
+        "Toyota Corolla 1 (NC01 CAR)",
+        "Driver 1 (DRV-01)",
+        f"From {TODAY.day} {TODAY:%b %Y}",
+        "12 Mar 2026 (3 days)",
+        "Status Partly paid",
+    ):
+        assert part in text, part
+    # The charge lines, the total with its tax part, payments and refunds, the balance.
+    # Tax inside £450.30 at 20 %: 450.30 × 20 / 120 = 75.05.
+    for part in (
+        money("270.00"),
+        money("180.30"),
+        f"Total (prices include tax) {money('450.30')}",
+        f"of which tax at 20% {money('75.05')}",
+        f"Payment (card) {money('100.00')}",
+        f"Refund (card): goodwill -{money('20.00')}",
+        f"Amount {money('450.30')}",
+        f"Paid {money('80.00')}",
+        f"Balance due {money('370.30')}",
+        f"Due date {due.day} {due:%b %Y}",
+        f"Due {due.day} {due:%b %Y}",
+        "Page 1 of 1",
+    ):
+        assert part in text, part
+    assert other not in text
+    assert reader.metadata is not None and reader.metadata.title == f"Invoice {ref}"
+
+
+def test_a_refund_due_says_what_is_owed_back(desk, staff, manager, out):
+    ref = book(desk, staff, request(days=1)).invoice.ref
+    billing.pay(desk, staff, ref, "150.10", "cash")
+    billing.adjust(desk, manager, ref, "-10.00", "Late pickup")
+    text = pdf_text(save_invoice_pdf(desk, staff, ref, out / "owed.pdf").path)
+    for part in (
+        "Adjustment: Late pickup -£10.00",
+        "Amount £140.10",
+        "Paid £150.10",
+        "Owed back to you £10.00",
+        "Status Refund due",
+    ):
+        assert part in text, part
+    assert "Balance due" not in text
+
+
+def test_an_existing_file_is_never_replaced_without_force(desk, staff, out):
+    ref = part_paid_and_refunded(desk, staff)
+    path = out / "invoice.pdf"
+    path.write_bytes(b"the customer's signed copy")
+    path.chmod(0o644)
+    with pytest.raises(FileAlreadyExists) as exists:
+        save_invoice_pdf(desk, staff, ref, path)
+    assert exists.value.path == path
+    assert path.read_bytes() == b"the customer's signed copy"
+    save_invoice_pdf(desk, staff, ref, path, force=True)
+    assert private(path)
+    assert f"Invoice {ref}" in pdf_text(path)
+    assert sorted(p.name for p in out.iterdir()) == ["invoice.pdf"]  # nothing partial
+
+
+def test_an_unknown_invoice_or_a_customer_writes_no_file(desk, staff, actors, out):
+    ref = part_paid_and_refunded(desk, staff)
+    with pytest.raises(NotFound):
+        save_invoice_pdf(desk, staff, "INV-999999", out / "a.pdf")
+    # The customer may read their invoice, but files on the desk's machine are the desk's.
+    with pytest.raises(NotAllowed):
+        save_invoice_pdf(desk, actors["customer"], ref, out / "b.pdf")
+    assert list(out.iterdir()) == []
+
+
+def add_customer(desk, email: str, name: str) -> None:
+    with desk.db.write() as uow:
+        uow.customers.add(Customer(email=email, name=name, phone="+44 20 7946 0999"))
+        uow.commit()
+
+
+def text_runs(path: Path) -> list[tuple[int, float, str, str, float]]:
+    """(page, x, text, font, size) of every piece of text drawn."""
+    runs = []
+    for number, page in enumerate(PdfReader(path).pages):
+
+        def visit(text, cm, tm, font, size, number=number):
+            if text.strip():
+                runs.append((number, tm[4], text, str(font["/BaseFont"]).lstrip("/"), size))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_long_names_wrap_inside_the_page_and_keep_every_letter(desk, staff, out):
+    # 120 characters (the most a name holds), with a word wider than its column.
+    name = "Antonín Dvořák-Łukasiewicz " + "Maximilian " * 4 + "X" * 49
+    assert len(name) == 120
+    email = "a" * 120 + "@example.com"
+    add_customer(desk, email, name)
+    ref = book(desk, staff, BookingRequest(email, "NC01 CAR", "DRV-01", TODAY, 2)).invoice.ref
+    path = save_invoice_pdf(desk, staff, ref, out / "long.pdf").path
+    width = float(PdfReader(path).pages[0].mediabox.width)
+    runs = text_runs(path)
+    rental_column = next(x for _page, x, text, _font, _size in runs if text == "Rental")
+    measure = FPDF(unit="pt")
+    for _page, x, text, font, size in runs:
+        family, _, style = font.partition("-")
+        measure.set_font(family, "B" if style == "Bold" else "", size)
+        right = x + measure.get_string_width(text.rstrip("\n"))
+        assert x >= 0 and right <= width - 20, f"{text!r} runs off the page"
+        if text.strip() in email or text.strip() in printable(name):
+            assert right < rental_column, f"{text!r} runs into the rental column"
+    letters = "".join(pdf_text(path).split())
+    # Letters outside Windows-1252 (ř, Ł) lose their accent, never the letter; í, á stay.
+    assert "".join(("Antonín Dvorák-Lukasiewicz " + name[27:]).split()) in letters
+    assert email in letters
+
+
+def test_a_long_statement_continues_over_pages_with_headings_and_page_numbers(desk, staff, out):
+    add_customer(desk, "nb@example.com", "Ann {nb} Lee")
+    booked = BookingRequest("nb@example.com", "NC01 CAR", "DRV-01", TODAY, 3)
+    ref = book(desk, staff, booked).invoice.ref
+    payments = 90
+    for _ in range(payments):
+        billing.pay(desk, staff, ref, "1.00", "cash")
+    saved = save_invoice_pdf(desk, staff, ref, out / "long.pdf")
+    pages = page_texts(saved.path)
+    assert saved.pages == len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert f"Invoice {ref}" in text
+        if "Payment (cash)" in text:  # the table's headings on every page it continues to
+            assert "Date Description Amount" in text
+    whole = "\n".join(pages)
+    assert whole.count("Payment (cash) £1.00") == payments
+    # The totals stay together, after the last entry.
+    assert "Balance due £360.30" in pages[-1] and "Paid £90.00" in pages[-1]
+    assert whole.index("Balance due") > whole.rindex("Payment (cash)")
+    assert "Ann {nb} Lee" in whole  # a name is printed as typed, never as a page count
