@@ -26,6 +26,12 @@ BOOKING_KEYS = {
     "days",
     "total_cents",
     "invoice",
+    # The job sheet, null when unset.
+    "pickup_time",
+    "pickup",
+    "dropoff",
+    "passengers",
+    "notes",
 }
 # One invoice object everywhere: in `invoices`, and nested under "invoice" in bookings.
 INVOICE_KEYS = {"ref", "status", "amount_cents", "paid_cents", "balance_cents", "due", "booking"}

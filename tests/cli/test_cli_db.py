@@ -173,7 +173,8 @@ def test_db_upgrade_brings_an_older_database_to_the_latest_and_says_so(place, en
     after = schemakit.rows(url)
     assert after.pop("alembic_version") == [(HEAD,)]
     assert "payment" not in after
-    assert schemakit.without_ledger(after) == schemakit.without_ledger(rows_before)
+    kept = schemakit.as_they_were(after, rows_before)
+    assert schemakit.without_ledger(kept) == schemakit.without_ledger(rows_before)
     # The old amounts and payments, now as each invoice's ledger entries.
     assert schemakit.invoice_figures(url) == schemakit.upgraded_figures()
 

@@ -16,9 +16,27 @@ from nextcars_tui.domain.roles import (
 )
 
 P = Permission
-DESK_WORK = {P.BOOK, P.CONFIRM, P.CANCEL, P.CHECKOUT, P.REFUND, P.VIEW_DESK, P.EDIT_CUSTOMERS}
-# Adjusting what an invoice is for is a manager's correction, never desk work.
-MANAGING = {P.ADJUST, P.MANAGE_USERS, P.MANAGE_FLEET, P.RUN_LIFECYCLE, P.VIEW_REPORTS}
+DESK_WORK = {
+    P.BOOK,
+    P.CONFIRM,
+    P.CANCEL,
+    P.CHANGE,
+    P.CHECKOUT,
+    P.REFUND,
+    P.VIEW_DESK,
+    P.EDIT_CUSTOMERS,
+}
+# Adjusting what an invoice is for is a manager's correction, never desk work; so are taking
+# cars and drivers out of service and retiring them.
+MANAGING = {
+    P.ADJUST,
+    P.MANAGE_USERS,
+    P.MANAGE_FLEET,
+    P.MANAGE_BLOCKS,
+    P.RETIRE,
+    P.RUN_LIFECYCLE,
+    P.VIEW_REPORTS,
+}
 
 EXPECTED = {
     Role.STAFF: DESK_WORK,
