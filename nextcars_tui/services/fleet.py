@@ -36,6 +36,8 @@ class CarView:
     model: str
     seats: int
     daily_rate_cents: int
+    # Retired: no new bookings; still listed, for history and reports.
+    retired: bool = False
 
     @property
     def name(self) -> str:
@@ -48,6 +50,7 @@ class DriverView:
     name: str
     phone: str
     daily_fee_cents: int
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,18 +58,29 @@ class CustomerView:
     email: str
     name: str
     phone: str
+    retired: bool = False
 
 
 def car_view(car: Car) -> CarView:
-    return CarView(car.plate, car.make, car.model, car.seats, car.daily_rate_cents)
+    return CarView(
+        car.plate, car.make, car.model, car.seats, car.daily_rate_cents, car.retired_at is not None
+    )
 
 
 def driver_view(driver: Driver) -> DriverView:
-    return DriverView(driver.code, driver.name, driver.phone, driver.daily_fee_cents)
+    return DriverView(
+        driver.code,
+        driver.name,
+        driver.phone,
+        driver.daily_fee_cents,
+        driver.retired_at is not None,
+    )
 
 
 def customer_view(customer: Customer) -> CustomerView:
-    return CustomerView(customer.email, customer.name, customer.phone)
+    return CustomerView(
+        customer.email, customer.name, customer.phone, customer.retired_at is not None
+    )
 
 
 def _add(desk: Desk, actor: Actor, kind: Kind[Row], record: Fields) -> Row:

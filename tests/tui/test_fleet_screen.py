@@ -129,3 +129,36 @@ async def test_add_customer_and_filter(make_app, desk):
         assert list(_rows(customers)) == ["zoe@example.com"]
         assert list(_rows(screen.query_one("#fleet-cars", DataTable))) == []
     assert [c.name for c in search_customers(desk, MANAGER, "zoe")] == ["Zoe Hart"]
+
+
+async def _retire_highlighted(pilot, app, plate: str) -> None:
+    table = app.screen.query_one("#fleet-cars", DataTable)
+    table.move_cursor(row=table.get_row_index(plate))
+    await pilot.press("R")
+    await pilot.pause()
+    await pilot.click("#confirm-go")
+    await settle(pilot)
+
+
+async def test_retiring_a_car_marks_it_and_keeps_it_listed(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_fleet(pilot)
+        # RT-552 has only past and cancelled bookings: nothing left to reassign.
+        await _retire_highlighted(pilot, app, "RT-552")
+        cars = _rows(screen.query_one("#fleet-cars", DataTable))
+        assert cars["RT-552"][1] == "BMW 5 Series (retired)"
+        assert [c.retired for c in list_cars(desk, MANAGER) if c.plate == "RT-552"] == [True]
+
+
+async def test_a_car_with_bookings_to_run_is_not_retired(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_fleet(pilot)
+        # LM-310 has BK-… from 5 Dec still to run: the service refuses, naming it.
+        await _retire_highlighted(pilot, app, "LM-310")
+        shown = [n.message for n in app._notifications]
+        assert any("LM-310 still has active bookings" in text for text in shown), shown
+        cars = _rows(screen.query_one("#fleet-cars", DataTable))
+        assert "(retired)" not in cars["LM-310"][1]
+        assert [c.retired for c in list_cars(desk, MANAGER) if c.plate == "LM-310"] == [False]

@@ -11,14 +11,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values, changed_only
 from nextcars_tui.tui.formatting import money_cell
+from nextcars_tui.tui.messages import RecordWritten
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
@@ -141,6 +144,11 @@ def _customer_fields(customer: CustomerView | None) -> list[FormField]:
     ]
 
 
+def _named(name: str, retired: bool) -> Text:
+    """A name, marked when its car, driver or customer is retired."""
+    return Text.assemble(name, (" (retired)", "dim italic") if retired else "")
+
+
 class FleetScreen(DeskScreen):
     """Three tabs of records; a to add, Enter or e to edit the highlighted one."""
 
@@ -153,6 +161,7 @@ class FleetScreen(DeskScreen):
         Binding("2", "tab('drivers')", "Drivers", show=False),
         Binding("3", "tab('customers')", "Customers", show=False),
         Binding("b", "block", "Block"),
+        Binding("R", "retire", "Retire"),
     ]
 
     class ListLoaded(Message):
@@ -184,7 +193,7 @@ class FleetScreen(DeskScreen):
                 with TabPane(_TITLES[name], id=f"tab-{name}"):
                     yield FittedTable(id=f"fleet-{name}")
         yield Static(
-            "a add · Enter/e edit · b block · / filter · 1 2 3 tabs",
+            "a add · Enter/e edit · b block · R retire · / filter · 1 2 3 tabs",
             id="fleet-status",
             classes="status-line",
         )
@@ -240,7 +249,7 @@ class FleetScreen(DeskScreen):
         rows = [
             (
                 car.plate,
-                car.name,
+                _named(car.name, car.retired),
                 Text(str(car.seats), justify="right"),
                 self._money(car.daily_rate_cents),
             )
@@ -250,12 +259,15 @@ class FleetScreen(DeskScreen):
 
     def _show_drivers(self, drivers: list[DriverView]) -> None:
         self._drivers = {driver.code: driver for driver in drivers}
-        rows = [(d.code, d.name, d.phone, self._money(d.daily_fee_cents)) for d in drivers]
+        rows = [
+            (d.code, _named(d.name, d.retired), d.phone, self._money(d.daily_fee_cents))
+            for d in drivers
+        ]
         self._fill("drivers", rows, list(self._drivers))
 
     def _show_customers(self, customers: list[CustomerView]) -> None:
         self._customers = {customer.email: customer for customer in customers}
-        rows = [(c.name, c.email, c.phone) for c in customers]
+        rows = [(_named(c.name, c.retired), c.email, c.phone) for c in customers]
         self._fill("customers", rows, list(self._customers))
 
     def _fill(self, name: str, rows: list[tuple[Any, ...]], keys: list[str]) -> None:
@@ -401,3 +413,41 @@ class FleetScreen(DeskScreen):
             self.notify("Highlight a car or a driver to block.", severity="warning")
             return
         self.app.open_screen("blocks", kind=name.removesuffix("s"), resource=key)
+
+    def action_retire(self) -> None:
+        """Retire the highlighted car, driver or customer, once the manager confirms; the
+        service refuses a car or driver with bookings still to run, saying which."""
+        name = self._active()
+        key = self._highlighted_key(name)
+        if key is None:
+            self.notify(f"There are no {name} to retire here.", severity="warning")
+            return
+        what = name.removesuffix("s")
+        message = (
+            f"Retire {what} {key}? It takes no new bookings and stays in the history and "
+            "the reports. This cannot be undone from the desk."
+        )
+        self.app.push_screen(
+            ConfirmRunDialog(f"Retire {what} {key}?", escape(message), go_label="Retire"),
+            partial(self._retire_answered, what, key),
+        )
+
+    def _retire_answered(self, what: str, key: str, go: bool | None) -> None:
+        if not go:
+            return
+        from nextcars_tui.services.retire import retire
+
+        self.call_service(
+            retire,
+            self.desk,
+            self.actor,
+            what,
+            key,
+            reply=lambda line: RecordWritten(line),
+            group="write",
+        )
+
+    def on_record_written(self, message: RecordWritten) -> None:
+        message.stop()
+        self.notify(message.summary, title="Fleet")
+        self.app.data_changed()
