@@ -15,7 +15,7 @@ from nextcars_tui.store.tables import Block, Car, Driver
 
 BlockRow = tuple[Block, Car | None, Driver | None]
 _START = Block.__table__.c.start_date  # type: ignore[attr-defined]
-_HOLDING = " UNION ALL ".join(
+HOLDING_SQL = " UNION ALL ".join(
     f"SELECT {columns_of(Block)} FROM block WHERE {column} = ? AND removed_at IS NULL "
     "AND start_date < ? AND end_date > ?"
     for column in ("car_id", "driver_id")
@@ -88,7 +88,7 @@ class BlockRepository:
         straight to the driver (the booking and change paths), through each one's index."""
         first, last = (self._hot.bind(self._session, _START, day) for day in (start, end))
         found = self._hot.execute(
-            self._session, _HOLDING, (car_id, last, first, driver_id, last, first)
+            self._session, HOLDING_SQL, (car_id, last, first, driver_id, last, first)
         )
         blocks = [loaded(Block, values, self._session) for values in found]
         return sorted(blocks, key=lambda block: (block.start_date, block.id or 0))
