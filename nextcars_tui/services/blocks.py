@@ -352,8 +352,9 @@ def block(
                     start=booking.start_date,
                     end=booking.end_date,
                 )
-        # Every car and driver involved, in the store's lock order; then read again under
-        # the locks: anything booked meanwhile refuses the whole block.
+        # Every car and driver involved, in the store's lock order; where that locks rows
+        # (rather than the whole database from the first read), read again under the locks:
+        # anything booked meanwhile refuses the whole block.
         involved = [held, *(to for _b, to in plan if to is not None)]
         if uow.bookings.hold_many(
             [r.id or 0 for r in involved if isinstance(r, Car)],
