@@ -41,7 +41,9 @@ PG_QUICK_SIZES = (1_000, 10_000)
 def run_core(console: Console, args: argparse.Namespace, folder: Path) -> None:
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     attempts = args.attempts or (50 if args.quick else 200)
-    core.report(console, core.measure(console, folder, sizes, attempts, args.keep))
+    block_rounds = 6 if args.quick else 12
+    figures = core.measure(console, folder, sizes, attempts, args.keep, block_rounds)
+    core.report(console, figures)
     if args.keep:
         console.print(f"kept the {max(sizes):,}-booking database at {args.keep}")
 

@@ -2,9 +2,10 @@
 is held to.
 
 A booking does the service's database work and nothing more: BEGIN IMMEDIATE, look up the
-customer, car and driver by key, the two overlap checks, the next number, insert booking,
-invoice, its two charge lines and the audit entry, COMMIT. A payment sends the statements the
-service sends (PAYMENT_STATEMENTS). Each on its own connection with the production pragmas.
+customer, car and driver by key, the two overlap checks and the blocks', the next number,
+insert booking, invoice, its two charge lines and the audit entry, COMMIT. A payment sends
+the statements the service sends (PAYMENT_STATEMENTS). Each on its own connection with the
+production pragmas.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from nextcars_tui.domain.ledger import EntryKind, figures_of, invoice_status
 from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
+from nextcars_tui.store.blocks import HOLDING_SQL
 from nextcars_tui.store.bookings import ACTIVE
 from nextcars_tui.store.invoices import INVOICE_ROW_SQL, SET_FIGURES_SQL, SUMS_SQL
 from nextcars_tui.store.sqlite.engine import BUSY_TIMEOUT_MS, PRAGMAS
@@ -100,7 +102,8 @@ class RawBooking:
                 ],
                 key=lambda row: (row[5], row[0]),
             )
-            if clashes:
+            blocks = conn.execute(HOLDING_SQL, (car[0], *span[::-1], driver[0], *span[::-1]))
+            if clashes or blocks.fetchall():
                 conn.execute("ROLLBACK")
                 return None
             number = conn.execute("SELECT max(id) FROM booking").fetchone()[0] + 1

@@ -3,9 +3,9 @@ on PostgreSQL.
 
 It sends the statements the service sends, with the same SQL, locks and parameters: the
 customer, car and driver in one joined read, the car's and then the driver's row locked
-(FOR NO KEY UPDATE), the overlap check, nextval for the number, INSERT booking, invoice, its
-two charge lines and the audit entry (each RETURNING id), COMMIT; on its own connection,
-nothing more.
+(FOR NO KEY UPDATE), the overlap checks (bookings, then blocks), nextval for the number,
+INSERT booking, invoice, its two charge lines and the audit entry (each RETURNING id), COMMIT;
+on its own connection, nothing more.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from nextcars_tui.bench.pg_target import conninfo
 from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
+from nextcars_tui.store.blocks import HOLDING_SQL
 
 PARTIES = (
-    "SELECT customer.id, customer.email, customer.name, customer.phone, car.id, car.plate, "
-    "car.make, car.model, car.seats, car.daily_rate_cents, driver.id, driver.code, "
-    "driver.name, driver.phone, driver.daily_fee_cents FROM (SELECT 1) AS one "
+    "SELECT customer.id, customer.email, customer.name, customer.phone, customer.retired_at, "
+    "car.id, car.plate, car.make, car.model, car.seats, car.daily_rate_cents, car.retired_at, "
+    "driver.id, driver.code, driver.name, driver.phone, driver.daily_fee_cents, "
+    "driver.retired_at FROM (SELECT 1) AS one "
     "LEFT JOIN customer ON customer.email = %s "
     "LEFT JOIN car ON replace(upper(car.plate), ' ', '') = %s "
     "LEFT JOIN driver ON driver.code = %s"
@@ -34,12 +36,13 @@ CLASH_IDS = " UNION ALL ".join(
     "AND start_date < %s AND end_date > %s"
     for column in ("car_id", "driver_id")
 )
+BLOCKS = HOLDING_SQL.replace("?", "%s")
 NEXT_NUMBER = "SELECT nextval(pg_get_serial_sequence('booking', 'id'))"
 INSERT_BOOKING = (
     "INSERT INTO booking (id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "
     "car_daily_rate_cents, driver_daily_fee_cents, total_cents, status, created_at, created_by, "
-    "cancel_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-    "RETURNING id"
+    "cancel_reason, pickup_time, pickup, dropoff, passengers, notes) VALUES (%s, %s, %s, %s, "
+    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
 )
 INSERT_INVOICE = (
     "INSERT INTO invoice (id, ref, booking_id, amount_cents, paid_cents, status, issued_at, "
@@ -55,7 +58,7 @@ INSERT_AUDIT = (
 )
 # In the order the service sends them, for the test that holds the two to the same work.
 STATEMENTS = (
-    PARTIES, LOCK_CAR, LOCK_DRIVER, CLASH_IDS, NEXT_NUMBER,
+    PARTIES, LOCK_CAR, LOCK_DRIVER, CLASH_IDS, BLOCKS, NEXT_NUMBER,
     INSERT_BOOKING, INSERT_INVOICE, INSERT_CHARGE, INSERT_CHARGE, INSERT_AUDIT,
 )  # fmt: skip
 
@@ -77,11 +80,11 @@ class RawPgBooking:
         try:
             parties = conn.execute(PARTIES, (email, plate_key(plate), code)).fetchone()
             assert parties is not None
-            customer_id, car_id, rate, driver_id, fee = (parties[i] for i in (0, 4, 9, 10, 14))
+            customer_id, car_id, rate, driver_id, fee = (parties[i] for i in (0, 5, 10, 12, 16))
             conn.execute(LOCK_CAR, (car_id,))
             conn.execute(LOCK_DRIVER, (driver_id,))
             span = (car_id, end, start, driver_id, end, start)
-            if conn.execute(CLASH_IDS, span).fetchall():
+            if conn.execute(CLASH_IDS, span).fetchall() or conn.execute(BLOCKS, span).fetchall():
                 conn.rollback()
                 return None
             number = conn.execute(NEXT_NUMBER).fetchone()[0]  # type: ignore[index]
@@ -90,11 +93,11 @@ class RawPgBooking:
             conn.execute(
                 INSERT_BOOKING,
                 (number, ref, customer_id, car_id, driver_id, start, days, end,
-                 rate, fee, total, "pending", now, actor, None),
+                 rate, fee, total, "pending", now, actor, None, None, None, None, None, None),
             )  # fmt: skip
             due = end + timedelta(days=self._due_days)
             conn.execute(INSERT_INVOICE, (number, iref, number, total, 0, "unpaid", now, due))
-            for what, each in ((f"Car {parties[5]}", rate), (f"Driver {code}", fee)):
+            for what, each in ((f"Car {parties[6]}", rate), (f"Driver {code}", fee)):
                 if each:
                     line = f"{what}: {days} day(s) × {cents_to_text(each)}"
                     charge = (number, "charge", days * each, None, line, None, now, actor)

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nextcars_tui.config import BusinessSettings, Settings
+from nextcars_tui.domain.dates import DateRange
 from nextcars_tui.domain.ledger import percent_of
 from nextcars_tui.domain.money import cents_to_text
-from nextcars_tui.domain.refs import booking_ref, invoice_ref
+from nextcars_tui.domain.refs import block_ref, booking_ref, invoice_ref
 
 CARS, DRIVERS, CUSTOMERS = 500, 300, 20_000
 HISTORY_DAYS = 3650
@@ -31,10 +32,31 @@ HISTORY_DAYS = 3650
 # attempts start after it, so they never clash with seeded rows.
 ACTIVE_FROM, ACTIVE_UNTIL = -10, 120
 ATTEMPTS_FROM = 150
+# The benchmark's own later bookings, each kind in its own stretch of days beyond FreeSlots'
+# attempts (up to 30,000 of them, about 1,650 days): the disruption rounds of the block
+# benchmark, then the bookings the change benchmark changes.
+DISRUPTIONS_FROM = ATTEMPTS_FROM + 15 * 110
+DISRUPTION_SPAN = 25  # days per round: ten 2-day bookings of one car, then some slack
+MAX_DISRUPTIONS = 16
+DISRUPTED = 10  # bookings of the blocked car, each on its own driver
+CHANGES_FROM = DISRUPTIONS_FROM + DISRUPTION_SPAN * MAX_DISRUPTIONS
+CHANGES_PER_SPAN = 200  # bookings changed per 15 days; the fleet's other 300 cars stay free
+# Blocks in force in the TUI benchmark's grid window (-14 to +100 days): every 12th car and
+# every 15th driver, each off for a few days where it has no active booking.
+BLOCKED_FROM, BLOCKED_UNTIL = -14, 100
+BLOCKED_CARS, BLOCKED_DRIVERS = range(1, CARS + 1, 12), range(7, DRIVERS + 1, 15)
+_CAR_REASONS = ("MOT", "service", "tyres", "bodywork repair")
+_DRIVER_REASONS = ("holiday", "sick", "training")
 INVOICE_DUE_DAYS = 14
 # Rentals skew short: weights for 1..14 days.
 _DAY_WEIGHTS = (14, 14, 13, 12, 10, 8, 9, 5, 4, 3, 3, 2, 2, 3)
 _DAY_COUNTS = tuple(range(1, 15))
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
 _MAKES = (
     ("Toyota", "Corolla", 5, 5900),
     ("Skoda", "Octavia", 5, 6400),
@@ -52,14 +74,27 @@ _METHODS = ("card", "card", "card", "cash", "transfer")
 _REASONS = ("customer changed plans", "flight cancelled", "found a cheaper offer", "duplicate")
 _TIMES = tuple(f" {h:02d}:{m:02d}:00.000000" for h in range(7, 21) for m in range(0, 60, 5))
 
-BOOKING_SQL = "INSERT INTO booking VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-# Columns named: on PostgreSQL a migrated invoice table has paid_cents last.
+# Columns named: later revisions add columns (the job sheet, retired_at) that seeded rows
+# leave NULL, and on PostgreSQL a migrated invoice table has paid_cents last.
+FLEET_COLUMNS = {
+    "car": ("id", "plate", "make", "model", "seats", "daily_rate_cents"),
+    "driver": ("id", "code", "name", "phone", "daily_fee_cents"),
+    "customer": ("id", "email", "name", "phone"),
+}
+BOOKING_COLUMNS = (
+    "id", "ref", "customer_id", "car_id", "driver_id", "start_date", "days", "end_date",
+    "car_daily_rate_cents", "driver_daily_fee_cents", "total_cents", "status", "created_at",
+    "created_by", "cancel_reason",
+)  # fmt: skip
 INVOICE_COLUMNS = (
     "id", "ref", "booking_id", "amount_cents", "paid_cents", "status", "issued_at", "due_date",
 )  # fmt: skip
 LEDGER_COLUMNS = (
     "invoice_id", "kind", "amount_cents", "method", "description", "reason", "at", "actor",
 )  # fmt: skip
+BOOKING_SQL = (
+    f"INSERT INTO booking ({', '.join(BOOKING_COLUMNS)}) VALUES ({_marks(len(BOOKING_COLUMNS))})"
+)
 INVOICE_SQL = f"INSERT INTO invoice ({', '.join(INVOICE_COLUMNS)}) VALUES (?,?,?,?,?,?,?,?)"
 LEDGER_SQL = f"INSERT INTO ledger_entry ({', '.join(LEDGER_COLUMNS)}) VALUES (?,?,?,?,?,?,?,?)"
 DEPOSIT_PERCENT = 30  # what a part-paid invoice has had paid
@@ -108,7 +143,7 @@ class Seeder:
         self.path = path  # the SQLite file; None where only the rows are wanted
         self.today = today
         self.rng = random.Random(seed)
-        self._days = {k: (today + timedelta(days=k)).isoformat() for k in range(-4000, 1000)}
+        self._days = {k: (today + timedelta(days=k)).isoformat() for k in range(-4000, 4000)}
         self._now = now.astimezone(UTC)  # stored datetimes are naive UTC text
         self._rates = [0] + [_MAKES[i % len(_MAKES)][3] for i in range(CARS)]
         self._fees = [0] + [3500 + 250 * (i % 9) for i in range(DRIVERS)]
@@ -160,8 +195,11 @@ class Seeder:
     def seed_fleet(self) -> None:
         with bulk_load(self.file) as conn:
             for table, rows in self.fleet_rows().items():
-                marks = ",".join("?" * len(rows[0]))
-                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+                columns = FLEET_COLUMNS[table]
+                conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(len(columns))})",
+                    rows,
+                )
 
     def _active_timeline(self) -> list[Planned]:
         """Back-to-back rentals per driver; each car belongs to one driver, so nothing overlaps."""
@@ -233,6 +271,35 @@ class Seeder:
                 conn.executemany(AUDIT_SQL, batch.audits)
             total = conn.execute("SELECT count(*) FROM booking").fetchone()[0]
         return int(total)
+
+    def add_disruption_background(self, rounds: int) -> int:
+        """Back-to-back rentals over the days of `rounds` disruption rounds for every driver
+        but the last DISRUPTED, each driver on the car of its own number, so the fleet around
+        a blocked car is about as busy as in the active window; the cars after those stay
+        free to take its bookings. Inserted with the triggers in force; returns how many."""
+        rng, planned = self.rng, []
+        first, last = DISRUPTIONS_FROM, DISRUPTIONS_FROM + DISRUPTION_SPAN * rounds
+        for driver in range(1, DRIVERS - DISRUPTED + 1):
+            day = first + rng.randrange(4)
+            while day < last:
+                days = min(rng.choices(_DAY_COUNTS, _DAY_WEIGHTS)[0], last - day)
+                status = "pending" if rng.random() < 0.25 else "confirmed"
+                money = "paid" if status == "confirmed" and rng.random() < 0.6 else "unpaid"
+                created = self._ago(rng.uniform(1, 24 * 40))
+                planned.append(Planned(driver, driver, day, days, status, created, money))
+                day += days + rng.randrange(4)
+        conn = sqlite3.connect(self.file)
+        try:
+            with conn:
+                next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM booking").fetchone()
+                rows = self._rows(next_id[0], sorted(planned, key=lambda p: p.created))
+                conn.executemany(BOOKING_SQL, rows.bookings)
+                conn.executemany(INVOICE_SQL, rows.invoices)
+                conn.executemany(LEDGER_SQL, rows.entries)
+                conn.executemany(AUDIT_SQL, rows.audits)
+        finally:
+            conn.close()
+        return len(planned)
 
     def batches(self, count: int, next_id: int) -> Iterator[Rows]:
         """The rows of `count` more bookings numbered from `next_id`, history first, then a
@@ -418,3 +485,97 @@ class FreeSlots:
         car = (index + block * 7) % CARS + 1
         start = self.today + timedelta(days=ATTEMPTS_FROM + 15 * block)
         return plate(car), driver_code(index + 1), start, 1 + index % 14
+
+
+class ChangeSlots:
+    """Bookings for the change benchmark, CHANGES_PER_SPAN every 15 days from CHANGES_FROM:
+    each leaves room for one more day, and has a car free all those 15 days to move to."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+
+    def slot(self, number: int) -> tuple[str, str, date, int, str]:
+        """(plate, driver code, start, days, free plate) of the number-th booking. The free
+        car is of another make, so a move re-prices the booking."""
+        span, index = divmod(number, CHANGES_PER_SPAN)
+        start = self.today + timedelta(days=CHANGES_FROM + 15 * span)
+        car, free = ((index + offset + 7 * span) % CARS + 1 for offset in (0, CHANGES_PER_SPAN + 1))
+        return plate(car), driver_code(index + 1), start, 1 + index % 13, plate(free)
+
+
+def disruption(today: date, number: int) -> tuple[str, list[tuple[str, date, int]]]:
+    """The car the number-th block round takes off the road, and its DISRUPTED bookings
+    (driver code, start, days), back to back over its first days. Its drivers and the cars
+    from DRIVERS - DISRUPTED + 1 on are free of Seeder.add_disruption_background's rentals."""
+    if number >= MAX_DISRUPTIONS:
+        raise ValueError(f"at most {MAX_DISRUPTIONS} disruption rounds")
+    start = today + timedelta(days=DISRUPTIONS_FROM + DISRUPTION_SPAN * number)
+    bookings = [
+        (driver_code(DRIVERS - DISRUPTED + 1 + k), start + timedelta(days=2 * k), 2)
+        for k in range(DISRUPTED)
+    ]
+    return plate(DRIVERS + 1 + number), bookings
+
+
+BLOCK_SQL = (
+    "INSERT INTO block (id, ref, kind, car_id, driver_id, start_date, days, end_date, reason, "
+    "created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def seed_blocks(path: Path, today: date, now: datetime) -> int:
+    """Blocks in force in the grid window: each of BLOCKED_CARS and BLOCKED_DRIVERS off for
+    two to seven days from the first day, staggered over the window, where it has no active
+    booking. Inserted with the triggers in force, which refuse any overlap; returns how many."""
+    stamp = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    until = today + timedelta(days=BLOCKED_UNTIL)
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            number = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM block").fetchone()[0]
+            first = number
+            for kind, ids, reasons in (
+                ("car", BLOCKED_CARS, _CAR_REASONS),
+                ("driver", BLOCKED_DRIVERS, _DRIVER_REASONS),
+            ):
+                for index, resource in enumerate(ids):
+                    offset = BLOCKED_FROM + (index * 11) % (BLOCKED_UNTIL - BLOCKED_FROM - 10)
+                    day = today + timedelta(days=offset)
+                    start, end = _first_gap(conn, kind, resource, day, 2 + index % 6)
+                    if start >= until:
+                        continue
+                    key = plate(resource) if kind == "car" else driver_code(resource)
+                    reason, days = reasons[index % len(reasons)], (end - start).days
+                    ids_ = (resource, None) if kind == "car" else (None, resource)
+                    conn.execute(
+                        BLOCK_SQL,
+                        (number, block_ref(number), kind, *ids_, start.isoformat(), days,
+                         end.isoformat(), reason, stamp, "staff:bench"),
+                    )  # fmt: skip
+                    detail = f"{kind} {key}, {DateRange(start, days)}: {reason}"
+                    conn.execute(
+                        AUDIT_SQL, (stamp, "staff:bench", "blocked", block_ref(number), detail)
+                    )
+                    number += 1
+        return number - first
+    finally:
+        conn.close()
+
+
+def _first_gap(
+    conn: sqlite3.Connection, kind: str, resource: int, day: date, wanted: int
+) -> tuple[date, date]:
+    """The first days from `day`, at most `wanted` of them, when the car or driver has no
+    active booking."""
+    column = "car_id" if kind == "car" else "driver_id"
+    busy = conn.execute(
+        f"SELECT start_date, end_date FROM booking WHERE {column} = ? "
+        "AND status IN ('pending', 'confirmed') AND end_date > ? ORDER BY start_date",
+        (resource, day.isoformat()),
+    )
+    for start_text, end_text in busy:
+        start = date.fromisoformat(start_text)
+        if start > day:
+            return day, min(start, day + timedelta(days=wanted))
+        day = max(day, date.fromisoformat(end_text))
+    return day, day + timedelta(days=wanted)

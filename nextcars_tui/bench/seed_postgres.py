@@ -15,9 +15,17 @@ from datetime import date, datetime
 import psycopg
 
 from nextcars_tui.bench.pg_target import conninfo
-from nextcars_tui.bench.seed import INVOICE_COLUMNS, LEDGER_COLUMNS, Seeder
+from nextcars_tui.bench.seed import (
+    BOOKING_COLUMNS,
+    FLEET_COLUMNS,
+    INVOICE_COLUMNS,
+    LEDGER_COLUMNS,
+    Seeder,
+)
 
 _COLUMNS = {
+    **FLEET_COLUMNS,
+    "booking": BOOKING_COLUMNS,
     "invoice": INVOICE_COLUMNS,
     "ledger_entry": LEDGER_COLUMNS,
     "audit_entry": ("at", "actor", "action", "ref", "detail"),
@@ -26,8 +34,7 @@ _SEQUENCED = ("car", "driver", "customer", "booking", "invoice", "ledger_entry")
 
 
 def _copy(conn: psycopg.Connection, table: str, rows: Sequence[tuple]) -> None:
-    columns = f" ({', '.join(_COLUMNS[table])})" if table in _COLUMNS else ""
-    with conn.cursor().copy(f"COPY {table}{columns} FROM STDIN") as copy:
+    with conn.cursor().copy(f"COPY {table} ({', '.join(_COLUMNS[table])}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 

@@ -15,7 +15,6 @@ from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFo
 from nextcars_tui.domain.parsing import parse_days, parse_driver_code, parse_plate, parse_text
 from nextcars_tui.domain.refs import block_ref, normalise_block_ref
 from nextcars_tui.domain.roles import Actor, Permission
-from nextcars_tui.domain.statuses import ACTIVE_BOOKING_STATUSES
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.hot_path import row
@@ -24,7 +23,6 @@ from nextcars_tui.store.tables import Block, Booking, Car, Driver
 MAX_BLOCK_REASON = 200
 # A block is for days off the road, not a way to retire a car: at most a year at a time.
 MAX_BLOCK_DAYS = 366
-_ACTIVE = tuple(status.value for status in ACTIVE_BOOKING_STATUSES)
 
 
 class BlockKind(StrEnum):
@@ -148,30 +146,60 @@ def block_view(block: Block, car: Car | None, driver: Driver | None) -> BlockVie
     )
 
 
-def _busy(
+@dataclass(frozen=True)
+class _Holding:
+    """A car (or driver) held by an active booking or a block over [start, end)."""
+
+    resource: int
+    start: date
+    end: date
+
+
+def _holdings(
     uow: UnitOfWork, kind: BlockKind, start: date, end: date, *, excluding: set[int]
-) -> set[int]:
-    """Cars (or drivers) held by an active booking or a block for any day of [start, end);
-    `excluding` are the bookings being moved, which stop holding anything."""
-    held = {
-        b.car_id if kind == BlockKind.CAR else b.driver_id
-        for b in uow.bookings.in_window(start, end, statuses=_ACTIVE)
-        if b.id not in excluding
-    }
+) -> list[_Holding]:
+    """Every car (or driver) held for some day of [start, end), with the days: one read of
+    the bookings and one of the blocks for all the affected bookings together. `excluding`
+    are the bookings being moved, which stop holding anything."""
+    car = kind == BlockKind.CAR
+    found = [
+        _Holding(car_id if car else driver_id, first, last)
+        for booking_id, car_id, driver_id, first, last in uow.bookings.holders(start, end)
+        if booking_id not in excluding
+    ]
     for block in uow.blocks.in_window(start, end):
-        holder = block.car_id if kind == BlockKind.CAR else block.driver_id
+        holder = block.car_id if car else block.driver_id
         if holder is not None:
-            held.add(holder)
-    return held
+            found.append(_Holding(holder, block.start_date, block.end_date))
+    return found
 
 
-def _week_load(uow: UnitOfWork, day: date) -> Counter[int]:
-    """Active bookings per driver in the Monday-to-Sunday week of `day`."""
-    monday = day - timedelta(days=day.weekday())
-    found = uow.bookings.in_window(
-        monday, monday + timedelta(days=7), statuses=("pending", "confirmed")
-    )
-    return Counter(b.driver_id for b in found)
+def _busy(holdings: list[_Holding], start: date, end: date) -> set[int]:
+    """The cars (or drivers) of `holdings` held for some day of [start, end)."""
+    return {h.resource for h in holdings if h.start < end and h.end > start}
+
+
+def _span(affected: list[Booking]) -> tuple[date, date]:
+    return min(b.start_date for b in affected), max(b.end_date for b in affected)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_loads(uow: UnitOfWork, days: list[date]) -> dict[date, Counter[int]]:
+    """Active bookings per driver in the Monday-to-Sunday week of each of `days`, by Monday:
+    one read for all the weeks."""
+    mondays = sorted({_monday(day) for day in days})
+    found = uow.bookings.holders(mondays[0], mondays[-1] + timedelta(days=7))
+    return {
+        monday: Counter(
+            driver_id
+            for _id, _car, driver_id, first, last in found
+            if first < monday + timedelta(days=7) and last > monday
+        )
+        for monday in mondays
+    }
 
 
 def _car_choice(car: Car) -> CarChoice:
@@ -187,18 +215,21 @@ def _plan(
 ) -> list[tuple[Booking, Car | Driver | None]]:
     """For each affected booking, its replacement (None when nothing free fits): the clerk's
     choice where given (checked like any other), else the best ranked free one."""
-    moving = {b.id or 0 for b in affected}
+    if not affected:
+        return []
+    holdings = _holdings(uow, kind, *_span(affected), excluding={b.id or 0 for b in affected})
     plan: list[tuple[Booking, Car | Driver | None]] = []
     if kind == BlockKind.CAR:
-        cars = {c.id or 0: c for c in uow.cars.search("", limit=100_000) if c.retired_at is None}
+        cars = {c.id or 0: c for c in uow.cars.in_service()}
+        choices = {car_id: _car_choice(car) for car_id, car in cars.items()}
         assert isinstance(held, Car)
         original = _car_choice(held)
         for booking in affected:
-            busy = _busy(uow, kind, booking.start_date, booking.end_date, excluding=moving)
+            busy = _busy(holdings, booking.start_date, booking.end_date)
             fits = [
-                _car_choice(c)
-                for cid, c in cars.items()
-                if cid not in busy and (booking.passengers or 0) <= c.seats
+                choice
+                for car_id, choice in choices.items()
+                if car_id not in busy and (booking.passengers or 0) <= choice.seats
             ]
             ranked = rank_cars(original, fits)
             wanted = chosen.get(booking.ref)
@@ -208,10 +239,11 @@ def _plan(
             else:
                 plan.append((booking, cars[ranked[0].car_id] if ranked else None))
         return plan
-    drivers = {d.id or 0: d for d in uow.drivers.search("", limit=100_000) if d.retired_at is None}
+    drivers = {d.id or 0: d for d in uow.drivers.in_service()}
+    loads = _week_loads(uow, [b.start_date for b in affected])
     for booking in affected:
-        busy = _busy(uow, kind, booking.start_date, booking.end_date, excluding=moving)
-        load = _week_load(uow, booking.start_date)
+        busy = _busy(holdings, booking.start_date, booking.end_date)
+        load = loads[_monday(booking.start_date)]
         available = [
             DriverChoice(did, d.code, d.name, load[did])
             for did, d in drivers.items()
@@ -228,20 +260,25 @@ def _plan(
 
 
 def _reassignment(
-    uow: UnitOfWork, booking: Booking, held: Car | Driver, to: Car | Driver | None
+    booking: Booking, customer: str, held: Car | Driver, to: Car | Driver | None
 ) -> Reassignment:
-    customer = uow.customers.get(booking.customer_id)
     from_key, _ = _name(held)
     to_key, to_label = _name(to) if to is not None else (None, None)
     return Reassignment(
         booking=booking.ref,
         start=booking.start_date,
         end=booking.end_date,
-        customer=customer.name if customer else "",
+        customer=customer,
         from_key=from_key,
         to=to_key,
         to_label=to_label,
     )
+
+
+def _customers(uow: UnitOfWork, affected: list[Booking]) -> dict[int, str]:
+    """The affected bookings' customers' names, by id, in one read."""
+    found = uow.customers.by_ids([b.customer_id for b in affected]) if affected else {}
+    return {customer_id: customer.name for customer_id, customer in found.items()}
 
 
 def propose(desk: Desk, actor: Actor, request: BlockRequest) -> list[Reassignment]:
@@ -252,8 +289,9 @@ def propose(desk: Desk, actor: Actor, request: BlockRequest) -> list[Reassignmen
     with desk.db.read() as uow:
         held = _resource(uow, valid)
         affected = _affected(uow, valid, held)
+        names = _customers(uow, affected)
         return [
-            _reassignment(uow, booking, held, to)
+            _reassignment(booking, names.get(booking.customer_id, ""), held, to)
             for booking, to in _plan(uow, valid.kind, held, affected, {})
         ]
 
@@ -314,14 +352,15 @@ def block(
                     start=booking.start_date,
                     end=booking.end_date,
                 )
-        # Every car and driver involved, in the store's lock order; then read again under
-        # the locks: anything booked meanwhile refuses the whole block.
+        # Every car and driver involved, in the store's lock order; where that locks rows
+        # (rather than the whole database from the first read), read again under the locks:
+        # anything booked meanwhile refuses the whole block.
         involved = [held, *(to for _b, to in plan if to is not None)]
-        uow.bookings.hold_many(
+        if uow.bookings.hold_many(
             [r.id or 0 for r in involved if isinstance(r, Car)],
             [r.id or 0 for r in involved if isinstance(r, Driver)],
-        )
-        _recheck(uow, valid, held, affected, plan)
+        ):
+            _recheck(uow, valid, held, affected, plan)
         blocks = uow.blocks.overlapping(
             valid.dates.start,
             valid.dates.end,
@@ -330,7 +369,12 @@ def block(
         )
         if blocks:
             raise _blocked_already(blocks[0][0], key, valid.kind)
-        moved = [_move(uow, booking, held, to, now, actor.username) for booking, to in plan if to]
+        names = _customers(uow, affected)
+        moved = [
+            _move(uow, booking, names.get(booking.customer_id, ""), held, to, now, actor.username)
+            for booking, to in plan
+            if to
+        ]
         number = uow.blocks.next_number()
         made = uow.blocks.add(
             row(
@@ -358,10 +402,11 @@ def block(
             ref=made.ref,
             detail=f"{valid.kind.value} {key}, {valid.dates}: {valid.reason}{moves}",
         )
-        uow.flush()
-        found = uow.blocks.row_by_ref(made.ref)
-        assert found is not None
-        view = block_view(*found)
+        view = block_view(
+            made,
+            held if isinstance(held, Car) else None,
+            held if isinstance(held, Driver) else None,
+        )
         uow.commit()
         return BlockResult(view, moved)
 
@@ -376,12 +421,14 @@ def _recheck(
     """Under the locks: the same bookings are affected and every replacement is still free
     (another desk may have booked one between the plan and the locks)."""
     again = _affected(uow, valid, held)
-    moving = {b.id or 0 for b in affected}
     if [b.id for b in again] != [b.id for b in affected]:
         raise Conflict("The bookings changed while the block was being made; nothing was changed.")
+    if not affected:
+        return
+    moving = {b.id or 0 for b in affected}
+    holdings = _holdings(uow, valid.kind, *_span(affected), excluding=moving)
     for booking, to in plan:
-        busy = _busy(uow, valid.kind, booking.start_date, booking.end_date, excluding=moving)
-        if to is not None and to.id in busy:
+        if to is not None and to.id in _busy(holdings, booking.start_date, booking.end_date):
             key, _label = _name(to)
             raise Conflict(
                 f"{key} was taken for {describe_days(booking.start_date, booking.end_date)} "
@@ -410,6 +457,7 @@ def _blocked_already(other: Block, key: str, kind: BlockKind) -> Conflict:
 def _move(
     uow: UnitOfWork,
     booking: Booking,
+    customer: str,
     held: Car | Driver,
     to: Car | Driver,
     now: datetime,
@@ -417,15 +465,11 @@ def _move(
 ) -> Reassignment:
     """Move one booking off the blocked resource; the customer's price stays as booked (the
     business caused the change), so the ledger is untouched."""
-    done = _reassignment(uow, booking, held, to)
-    fresh = uow.bookings.by_id(booking.id or 0, lock=True)
-    assert fresh is not None
+    done = _reassignment(booking, customer, held, to)
     if isinstance(to, Car):
-        fresh.car_id = to.id or 0
+        uow.bookings.update(booking, car_id=to.id or 0)
     else:
-        fresh.driver_id = to.id or 0
-    uow.bookings.save(fresh)
-    uow.flush()
+        uow.bookings.update(booking, driver_id=to.id or 0)
     what = "car" if isinstance(to, Car) else "driver"
     uow.audit.record(
         at=now,

@@ -17,6 +17,7 @@ from nextcars_tui.domain.parsing import (
     parse_driver_code,
     parse_passengers,
     parse_plate,
+    plate_key,
 )
 from nextcars_tui.domain.refs import normalise_booking_ref
 from nextcars_tui.domain.roles import Actor, Permission
@@ -26,6 +27,7 @@ from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.ledger import entry, post
 from nextcars_tui.services.views import BookingView, booking_view
 from nextcars_tui.store import UnitOfWork
+from nextcars_tui.store.bookings import BookingRow
 from nextcars_tui.store.tables import Booking, Car, Driver, Invoice, LedgerEntry
 
 # The job sheet's fields, in the order the history lists them.
@@ -96,22 +98,24 @@ def _parse(desk: Desk, request: ChangeRequest) -> _Parsed:
     )
 
 
-def _resources(uow: UnitOfWork, booking: Booking, parsed: _Parsed) -> tuple[Car, Driver]:
+def _resources(uow: UnitOfWork, found: BookingRow, parsed: _Parsed) -> tuple[Car, Driver]:
     """The car and driver the booking will have: the ones named (which must exist and not
     be retired), else its own."""
-    if parsed.car_plate is not None:
-        car = uow.cars.by_plate(parsed.car_plate)
-        if car is None:
-            raise NotFound(f"No car with plate {parsed.car_plate}.")
-    else:
-        car = uow.cars.get(booking.car_id)
-    if parsed.driver_code is not None:
-        driver = uow.drivers.by_code(parsed.driver_code)
-        if driver is None:
-            raise NotFound(f"No driver with code {parsed.driver_code}.")
-    else:
-        driver = uow.drivers.get(booking.driver_id)
-    assert car is not None and driver is not None, "a booking's car and driver exist"
+    booking, _customer, car, driver, _invoice = found
+    plate = parsed.car_plate
+    if plate is not None and plate_key(plate) == plate_key(car.plate):
+        plate = None
+    code = parsed.driver_code if parsed.driver_code != driver.code else None
+    if plate is not None or code is not None:
+        named_car, named_driver = uow.bookings.resources(plate, code)
+        if plate is not None:
+            if named_car is None:
+                raise NotFound(f"No car with plate {plate}.")
+            car = named_car
+        if code is not None:
+            if named_driver is None:
+                raise NotFound(f"No driver with code {code}.")
+            driver = named_driver
     for refusal in (
         retired_refusal(
             f"Car {car.plate}", car.id != booking.car_id and car.retired_at is not None
@@ -188,18 +192,19 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
     parsed = _parse(desk, request)
     now, today = desk.now(), desk.today()
     with desk.db.write() as uow:
-        current = uow.bookings.by_ref(ref)
-        if current is None:
+        # The booking's row straight to the driver, and again held once its car and driver
+        # are (the store's lock order: resources, booking, invoice), for the check and writes.
+        read = uow.bookings.direct_row(ref)
+        if read is None:
             raise NotFound(f"No booking {ref}.")
-        car, driver = _resources(uow, current, parsed)
-        # Resources before the booking (the store's lock order), then everything read fresh.
+        car, driver = _resources(uow, read, parsed)
         uow.bookings.hold_many([car.id or 0], [driver.id or 0])
-        booking = uow.bookings.by_ref(ref, lock=True)
-        invoice = uow.invoices.for_booking(current.id or 0, lock=True)
-        if booking is None or invoice is None:
+        found = uow.bookings.held_row(ref, read)
+        if found is None:
             raise NotFound(f"No booking {ref}.")
-        if booking.car_id != current.car_id or booking.driver_id != current.driver_id:
-            car, driver = _resources(uow, booking, parsed)
+        booking, customer, old_car, old_driver, invoice = found
+        if (booking.car_id, booking.driver_id) != (read[0].car_id, read[0].driver_id):
+            car, driver = _resources(uow, found, parsed)
         refusal = change_refusal(ref, booking.status)
         if refusal is not None:
             raise NotAllowed(refusal)
@@ -212,11 +217,6 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
         sheet = _sheet_after(booking, parsed)
         if sheet.passengers is not None:
             parse_passengers(sheet.passengers, car.seats)
-        old_car = car if car.id == booking.car_id else uow.cars.get(booking.car_id)
-        old_driver = (
-            driver if driver.id == booking.driver_id else uow.drivers.get(booking.driver_id)
-        )
-        assert old_car is not None and old_driver is not None
         differences = [
             Difference("start", booking.start_date.isoformat(), start.isoformat()),
             Difference("days", str(booking.days), str(days)),
@@ -250,38 +250,42 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
             at=now,
             actor=actor.username,
         )
-        apply(booking, start=start, days=days, car=car, driver=driver, sheet=sheet)
-        booking.car_daily_rate_cents = priced.car_rate_cents
-        booking.driver_daily_fee_cents = priced.driver_fee_cents
-        booking.total_cents = days * (priced.car_rate_cents + priced.driver_fee_cents)
-        uow.bookings.save(booking)
-        invoice.due_date = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
+        values = _changed(booking, start=start, days=days, car=car, driver=driver, sheet=sheet)
+        values["car_daily_rate_cents"] = priced.car_rate_cents
+        values["driver_daily_fee_cents"] = priced.driver_fee_cents
+        values["total_cents"] = days * (priced.car_rate_cents + priced.driver_fee_cents)
+        uow.bookings.update(booking, **_differing(booking, values))
+        due = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
+        uow.invoices.update(invoice, **_differing(invoice, {"due_date": due}))
         if priced.entries:
             post(uow, invoice, booking.status, priced.entries, today)
         else:
             # Nothing billed moved; only the due date may have, and the status with it.
             figures = Figures(invoice.amount_cents, invoice.paid_cents)
-            invoice.status = invoice_status(figures, booking.status, invoice.due_date, today)
-            uow.invoices.save(invoice)
+            status = invoice_status(figures, booking.status, due, today)
+            uow.invoices.update(invoice, **_differing(invoice, {"status": status}))
         uow.audit.record(at=now, actor=actor.username, action="changed", ref=ref, detail=what)
-        uow.flush()
-        row = uow.bookings.row_by_ref(ref)
-        assert row is not None
-        view = booking_view(*row)
+        view = booking_view(booking, customer, car, driver, invoice)
         uow.commit()
         return view
 
 
-def apply(
+def _changed(
     booking: Booking, *, start: date, days: int, car: Car, driver: Driver, sheet: JobSheet
-) -> None:
-    booking.start_date = start
-    booking.days = days
-    booking.end_date = start + timedelta(days=days)
-    booking.car_id = car.id or 0
-    booking.driver_id = driver.id or 0
-    for name, value in zip(SHEET_FIELDS, _values(sheet), strict=True):
-        setattr(booking, name, value)
+) -> dict[str, object]:
+    """The booking's columns after a change of dates, car, driver and job sheet."""
+    return {
+        "start_date": start,
+        "days": days,
+        "end_date": start + timedelta(days=days),
+        "car_id": car.id or 0,
+        "driver_id": driver.id or 0,
+        **dict(zip(SHEET_FIELDS, _values(sheet), strict=True)),
+    }
+
+
+def _differing(current: object, values: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in values.items() if getattr(current, key) != value}
 
 
 def _sheet_after(booking: Booking, parsed: _Parsed) -> JobSheet:

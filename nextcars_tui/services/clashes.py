@@ -69,10 +69,7 @@ def require_free(
     clashes = uow.bookings.clashes(
         car_id=car_id, driver_id=driver_id, start=start, end=end, excluding=excluding
     )
-    blocks = [
-        found[0]
-        for found in uow.blocks.overlapping(start, end, car_ids=[car_id], driver_ids=[driver_id])
-    ]
+    blocks = uow.blocks.holding(car_id, driver_id, start, end)
     car_first = [b for b in clashes if b.car_id == car_id]
     if car_first:
         raise booking_clash(car_first[0], car, driver)

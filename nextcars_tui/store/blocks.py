@@ -9,11 +9,17 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from nextcars_tui.store.hot_path import HotPath
+from nextcars_tui.store.hot_path import HotPath, columns_of, loaded
 from nextcars_tui.store.row_locks import locked
 from nextcars_tui.store.tables import Block, Car, Driver
 
 BlockRow = tuple[Block, Car | None, Driver | None]
+_START = Block.__table__.c.start_date  # type: ignore[attr-defined]
+HOLDING_SQL = " UNION ALL ".join(
+    f"SELECT {columns_of(Block)} FROM block WHERE {column} = ? AND removed_at IS NULL "
+    "AND start_date < ? AND end_date > ?"
+    for column in ("car_id", "driver_id")
+)
 
 
 def _joined() -> Any:
@@ -76,6 +82,16 @@ class BlockRepository:
             .order_by(col(Block.start_date), col(Block.id))
         )
         return list(self._session.exec(query))
+
+    def holding(self, car_id: int, driver_id: int, start: date, end: date) -> list[Block]:
+        """Active blocks of this car or this driver overlapping [start, end), by start date:
+        straight to the driver (the booking and change paths), through each one's index."""
+        first, last = (self._hot.bind(self._session, _START, day) for day in (start, end))
+        found = self._hot.execute(
+            self._session, HOLDING_SQL, (car_id, last, first, driver_id, last, first)
+        )
+        blocks = [loaded(Block, values, self._session) for values in found]
+        return sorted(blocks, key=lambda block: (block.start_date, block.id or 0))
 
     def in_window(self, start: date, end: date) -> list[Block]:
         """Every active block overlapping [start, end): for grids and resource choices."""

@@ -14,7 +14,13 @@ from sqlmodel import Session, SQLModel, col, select
 
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref
-from nextcars_tui.store.hot_path import HotPath, row
+from nextcars_tui.store.hot_path import (
+    HotPath,
+    columns_of,
+    loaded,
+    row,
+    written,
+)
 from nextcars_tui.store.people import customer_matches, like_pattern, plate_matches
 from nextcars_tui.store.row_locks import locked
 from nextcars_tui.store.tables import PLATE_KEY_SQL, Booking, Car, Customer, Driver, Invoice
@@ -89,25 +95,53 @@ _CLASH_IDS = " UNION ALL ".join(
     for column in ("car_id", "driver_id")
 )
 _SET_STATUS = "UPDATE booking SET status = ? WHERE id = ?"
+# A booking with its customer, car, driver and invoice (BookingRow's order) for a change,
+# straight to the driver; _HOLD_BY_REF first holds the booking on PostgreSQL, then the joined
+# read holds the invoice (the store's lock order).
+_ROW_TABLES: tuple[type[SQLModel], ...] = (Booking, Customer, Car, Driver, Invoice)
+_ROW_BY_REF = (
+    f"SELECT {', '.join(columns_of(model) for model in _ROW_TABLES)} FROM booking "
+    "JOIN customer ON customer.id = booking.customer_id JOIN car ON car.id = booking.car_id "
+    "JOIN driver ON driver.id = booking.driver_id "
+    "JOIN invoice ON invoice.booking_id = booking.id WHERE booking.ref = ?"
+)
+_HOLD_BY_REF = "SELECT 1 FROM booking WHERE ref = ? FOR UPDATE"
+_LONGEST = "SELECT max(days) FROM booking"
+_HOLDERS = (
+    "SELECT id, car_id, driver_id, start_date, end_date FROM booking "
+    f"WHERE start_date > ? AND start_date < ? AND end_date > ? AND {ACTIVE}"
+)
+# An active booking as holders() gives it: id, car, driver, start, end.
+Holder = tuple[int, int, int, date, date]
+_ROW_WIDTHS = tuple(len(model.__table__.columns) for model in _ROW_TABLES)  # type: ignore[attr-defined]
 _START = Booking.__table__.c.start_date  # type: ignore[attr-defined]
 _BY_IDS = select(Booking).where(col(Booking.id).in_(bindparam("ids", expanding=True)))
 _PARTY_TABLES: tuple[type[SQLModel], ...] = (Customer, Car, Driver)
-_PARTY_COLUMNS = [
-    [column.key for column in model.__table__.columns]  # type: ignore[attr-defined]
+_PARTY_COLUMNS = {
+    model: [column.key for column in model.__table__.columns]  # type: ignore[attr-defined]
     for model in _PARTY_TABLES
-]
-_PARTIES = (
-    "SELECT "
-    + ", ".join(
-        f"{model.__tablename__}.{key}"
-        for model, keys in zip(_PARTY_TABLES, _PARTY_COLUMNS, strict=True)
-        for key in keys
+}
+_PARTY_KEYS = {
+    Customer: "customer.email = ?",
+    Car: f"{PLATE_KEY_SQL} = ?",
+    Driver: "driver.code = ?",
+}
+
+
+def _lookup(models: Sequence[type[SQLModel]]) -> str:
+    """One row holding the row of each model found by its key (NULLs where none is)."""
+    return (
+        "SELECT "
+        + ", ".join(
+            f"{model.__tablename__}.{key}" for model in models for key in _PARTY_COLUMNS[model]
+        )
+        + " FROM (SELECT 1) AS one"
+        + "".join(f" LEFT JOIN {model.__tablename__} ON {_PARTY_KEYS[model]}" for model in models)
     )
-    + " FROM (SELECT 1) AS one"
-    + " LEFT JOIN customer ON customer.email = ?"
-    + f" LEFT JOIN car ON {PLATE_KEY_SQL} = ?"
-    + " LEFT JOIN driver ON driver.code = ?"
-)
+
+
+_PARTIES = _lookup(_PARTY_TABLES)
+_RESOURCES = _lookup((Car, Driver))
 
 Parties = tuple[Customer | None, Car | None, Driver | None]
 
@@ -120,23 +154,37 @@ class BookingRepository:
     def parties(self, email: str, plate: str, code: str) -> Parties:
         """The customer, car and driver a booking names, in one statement; None where there
         is no such row. They are read-only snapshots, not tracked by the unit of work."""
-        params = (email, plate_key(plate), code)
-        found_row = self._hot.execute(self._session, _PARTIES, params).fetchone()
+        found = self._found(_PARTIES, _PARTY_TABLES, (email, plate_key(plate), code))
+        return found[0], found[1], found[2]
+
+    def resources(self, plate: str | None, code: str | None) -> tuple[Car | None, Driver | None]:
+        """The car and driver a change names, in one statement; None where there is no such
+        row or none is named. Read-only snapshots, like parties()."""
+        params = (plate_key(plate) if plate is not None else None, code)
+        found = self._found(_RESOURCES, (Car, Driver), params)
+        return found[0], found[1]
+
+    def _found(self, sql: str, models: Sequence[type[SQLModel]], params: tuple) -> list[Any]:
+        rest = tuple(self._hot.execute(self._session, sql, params).fetchone())
         found: list[Any] = []
-        rest = tuple(found_row)
-        for model, keys in zip(_PARTY_TABLES, _PARTY_COLUMNS, strict=True):
+        for model in models:
+            keys = _PARTY_COLUMNS[model]
             values, rest = dict(zip(keys, rest, strict=False)), rest[len(keys) :]
             found.append(None if values["id"] is None else row(model, **values))
-        return found[0], found[1], found[2]
+        return found
 
     def hold(self, car_id: int, driver_id: int) -> None:
         """Keep other writers off this car and driver until the unit of work ends, so the
         clash check and the insert that follows see the same bookings."""
         self._hot.hold_resources(self._session, car_id, driver_id)
 
-    def hold_many(self, car_ids: Sequence[int], driver_ids: Sequence[int]) -> None:
-        """hold() for several cars and drivers (a change, a block and its reassignments)."""
+    def hold_many(self, car_ids: Sequence[int], driver_ids: Sequence[int]) -> bool:
+        """hold() for several cars and drivers (a change, a block and its reassignments).
+        True when what this unit of work read before may have changed meanwhile, so a plan
+        made from it is to be checked again; False where the transaction has held the whole
+        database from its first statement (SQLite)."""
         self._hot.hold_many(self._session, car_ids, driver_ids)
+        return bool(self._hot.lock_rows)
 
     def next_number(self) -> int:
         """The next booking's number; its invoice takes the same one. Only in a write."""
@@ -191,6 +239,38 @@ class BookingRepository:
         """With lock, the row is held until the unit of work ends (PostgreSQL; SQLite's
         write transaction holds the whole database already) and read fresh."""
         return self._session.exec(locked(select(Booking).where(Booking.ref == ref), lock)).first()
+
+    def direct_row(self, ref: str, *, lock: bool = False) -> BookingRow | None:
+        """The booking with its customer, car, driver and invoice, straight to the driver (the
+        change path): the objects are not tracked, so write through update(). With lock the
+        booking and then its invoice are held until the unit of work ends, read fresh."""
+        sql = _ROW_BY_REF
+        if lock and self._hot.lock_rows:
+            self._hot.execute(self._session, _HOLD_BY_REF, (ref,))
+            sql += " FOR UPDATE OF invoice"
+        found = self._hot.execute(self._session, sql, (ref,)).fetchone()
+        if found is None:
+            return None
+        values, parts = tuple(found), []
+        for model, width in zip(_ROW_TABLES, _ROW_WIDTHS, strict=True):
+            parts.append(loaded(model, values[:width], self._session))
+            values = values[width:]
+        booking, customer, car, driver, invoice = parts
+        return booking, customer, car, driver, invoice  # type: ignore[return-value]
+
+    def held_row(self, ref: str, read: BookingRow) -> BookingRow | None:
+        """direct_row with lock, for a row this unit of work read earlier without: where its
+        transaction holds the whole database from the first statement (SQLite), that read is
+        still fresh and comes back as it is."""
+        if not self._hot.lock_rows:
+            return read
+        return self.direct_row(ref, lock=True)
+
+    def update(self, booking: Booking, **values: Any) -> None:
+        """Write these columns of a booking at once; the object holds them afterwards."""
+        if values:
+            self._hot.update(self._session, Booking.__table__, booking.id or 0, values)  # type: ignore[attr-defined]
+            written(booking, values)
 
     def by_id(self, booking_id: int, *, lock: bool = False) -> Booking | None:
         query = locked(select(Booking).where(Booking.id == booking_id), lock)
@@ -275,6 +355,20 @@ class BookingRepository:
             .order_by(col(Booking.start_date), col(Booking.id))
         )
         return list(self._session.exec(query))
+
+    def holders(self, start: date, end: date) -> list[Holder]:
+        """Every active booking overlapping [start, end), as (id, car, driver, start, end):
+        straight to the driver, for plans that weigh many intervals at once (a block's
+        reassignments), bounded by the longest rental like in_window."""
+        longest = self._hot.execute(self._session, _LONGEST).fetchone()[0] or 0
+        bounds = (start - timedelta(days=longest), end, start)
+        params = [self._hot.bind(self._session, _START, day) for day in bounds]
+        found = self._hot.execute(self._session, _HOLDERS, params)
+        day = self._hot.read_date
+        return [
+            (booking_id, car_id, driver_id, day(starts), day(ends))
+            for booking_id, car_id, driver_id, starts, ends in found
+        ]
 
     def longest_rental(self) -> int:
         return self._session.exec(select(func.max(Booking.days))).one() or 0

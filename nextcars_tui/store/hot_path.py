@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Column, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import class_mapper
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlmodel import Session, SQLModel
 
 _Model = TypeVar("_Model", bound=SQLModel)
@@ -77,6 +78,12 @@ def converted(plan: Iterable[tuple[str, Any]], values: Mapping[str, Any]) -> lis
 @lru_cache(maxsize=512)
 def _result_processor(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
     return column.type.dialect_impl(dialect).result_processor(dialect, None)
+
+
+def written(instance: SQLModel, values: Mapping[str, Any]) -> None:
+    """Let an object hold values just written to its row, without counting as changed."""
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
 
 
 def loaded(model: type[_Model], values: Sequence[Any], session: Session) -> _Model:
@@ -147,6 +154,21 @@ class HotPath(ABC):
     def hold_resources_of(self, session: Session, table: str, resource_id: int) -> None:  # noqa: B027
         """Hold one car or driver row (see hold_resources); nothing where the transaction
         holds the whole database already."""
+
+    def update(
+        self, session: Session, table: Table, row_id: int, values: Mapping[str, Any]
+    ) -> None:
+        """UPDATE these columns of one row, by id, converting values as the ORM would."""
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        params = [self.bind(session, table.columns[key], value) for key, value in values.items()]
+        self.execute(
+            session, f"UPDATE {table.name} SET {assignments} WHERE id = ?", [*params, row_id]
+        )
+
+    def read_date(self, value: Any) -> date:
+        """A DATE column's value as the driver returns it, as a date (a few columns read
+        without loaded(), for many rows)."""
+        return value
 
     def bind(self, session: Session, column: Column[Any], value: Any) -> Any:
         """A Python value as the driver receives it for this column (a date as ISO text on

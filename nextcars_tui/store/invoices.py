@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from nextcars_tui.domain.ledger import EntryKind, Figures, figures_of
-from nextcars_tui.store.hot_path import HotPath, columns_of, loaded
+from nextcars_tui.store.hot_path import HotPath, columns_of, loaded, written
 from nextcars_tui.store.row_locks import locked
 from nextcars_tui.store.tables import Booking, Customer, Invoice, LedgerEntry
 
@@ -174,6 +174,12 @@ class InvoiceRepository:
             ("status", status),
         ):
             set_committed_value(invoice, key, value)
+
+    def update(self, invoice: Invoice, **values: Any) -> None:
+        """Write these columns of an invoice at once; the object holds them afterwards."""
+        if values:
+            self._hot.update(self._session, Invoice.__table__, invoice.id or 0, values)  # type: ignore[attr-defined]
+            written(invoice, values)
 
     def add_entries(self, entries: Sequence[LedgerEntry]) -> None:
         """INSERT ledger entries at once, in order, straight to the driver (they are on the

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from nextcars_tui.bench import core
-from nextcars_tui.bench.seed import active_overlaps, bench_settings
+from nextcars_tui.bench.seed import DISRUPTED, active_overlaps, bench_settings
 from nextcars_tui.store.diagnostics import full_reads
 
 
@@ -18,7 +18,7 @@ from nextcars_tui.store.diagnostics import full_reads
 def figures(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
     keep = folder / "kept.db"
-    result = core.measure(Console(file=io.StringIO()), folder, (100, 200), 5, keep)
+    result = core.measure(Console(file=io.StringIO()), folder, (100, 200), 5, keep, block_rounds=2)
     return result, keep
 
 
@@ -63,8 +63,27 @@ def test_the_report_renders_every_target(figures):
     core.report(Console(file=out, width=160), result)
     text = out.getvalue()
     assert "One booking attempt" in text and "One part payment" in text
-    assert text.count("PASS") + text.count("MISS") == 8
+    assert text.count("PASS") + text.count("MISS") == 11
     assert "Bookings list, first page" in text and "manager review" in text
+    assert "A change of a confirmed booking" in text and "reassign its 10 bookings" in text
+
+
+def test_changes_are_timed_beside_new_bookings_at_each_size(figures):
+    result, _keep = figures
+    for kind in core.CHANGE_KINDS:
+        for size in result.sizes:
+            assert size.timings[kind].count == 5
+            assert size.change_vs_book(kind) > 0
+        assert result.growth_of(kind) > 0
+
+
+def test_blocking_with_reassignment_is_timed_over_a_busy_fleet(figures):
+    result, _keep = figures
+    blocked = result.blocks
+    assert blocked is not None
+    assert blocked.timing.count == 2 and blocked.timing.median_ms > 0
+    assert blocked.moved == 2 * DISRUPTED
+    assert blocked.around > 0 and blocked.bookings > 200 + blocked.around
 
 
 def test_part_payments_and_invoice_pages_are_timed(figures):
@@ -100,6 +119,46 @@ def test_the_kept_database_is_consistent(figures):
         assert differing == 0
         kinds = {row[0] for row in conn.execute("SELECT DISTINCT kind FROM ledger_entry")}
         assert kinds == {"charge", "payment", "refund"}
+        # No active booking over a block of its car or driver, seeded or made by a block.
+        blocked = conn.execute(
+            "SELECT count(*) FROM booking AS k JOIN block AS b ON b.removed_at IS NULL "
+            "AND (b.car_id = k.car_id OR b.driver_id = k.driver_id) "
+            "AND b.start_date < k.end_date AND b.end_date > k.start_date "
+            "WHERE k.status IN ('pending', 'confirmed')"
+        ).fetchone()[0]
+        assert blocked == 0
+        # Every change (each kind, warm-up and timed) and every reassignment is in the history.
+        changed = conn.execute(
+            "SELECT count(*) FROM audit_entry WHERE action = 'changed'"
+        ).fetchone()[0]
+        assert changed == len(core.CHANGE_KINDS) * (core.WARM_UP + 5) + 2 * DISRUPTED
+
+
+def test_the_grid_window_has_cars_and_drivers_blocked(figures):
+    from datetime import timedelta
+
+    from nextcars_tui.bench.seed import BLOCKED_CARS, BLOCKED_DRIVERS
+    from nextcars_tui.domain.roles import system_actor
+    from nextcars_tui.services.availability import ResourceKind, availability_grid
+    from nextcars_tui.services.desk import Desk
+    from nextcars_tui.store import open_database
+
+    _result, keep = figures
+    db = open_database(keep, create=False)
+    try:
+        desk = Desk(db, bench_settings())
+        start, actor = desk.today() - timedelta(days=14), system_actor("bench")
+        blocked: dict[ResourceKind, set[str]] = {}
+        for kind in (ResourceKind.CAR, ResourceKind.DRIVER):
+            for weeks in range(0, 16, 4):
+                grid = availability_grid(desk, actor, kind, start + timedelta(weeks=weeks), 31)
+                blocked.setdefault(kind, set()).update(
+                    row.key for row in grid.rows if any(cell.blocked for cell in row.cells)
+                )
+    finally:
+        db.close()
+    assert len(blocked[ResourceKind.CAR]) == len(BLOCKED_CARS)
+    assert len(blocked[ResourceKind.DRIVER]) == len(BLOCKED_DRIVERS)
 
 
 def test_raw_sqlite3_pays_with_the_statements_the_service_sends(tmp_path):

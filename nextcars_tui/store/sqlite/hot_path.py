@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +26,10 @@ def _insert_plan(table: Table, dialect: Dialect) -> tuple[str, tuple[tuple[str, 
 class SqliteHotPath(HotPath):
     def unindexed(self, column: str) -> str:
         return f"+{column}"
+
+    def read_date(self, value: Any) -> date:
+        # Stored as ISO text; date.fromisoformat is many times faster than the ORM's parser.
+        return date.fromisoformat(value)
 
     def execute(self, session: Session, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         connection: sqlite3.Connection = driver_connection(session)

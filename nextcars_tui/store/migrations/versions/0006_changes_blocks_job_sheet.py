@@ -89,11 +89,14 @@ def _overlapping_block(new: str, *, exclude_self: bool) -> str:
     )
 
 
-def _overlapping_booking(new: str) -> str:
-    return (
-        f"SELECT 1 FROM booking AS k WHERE k.{ACTIVE} "
-        f"AND (k.car_id = {new}.car_id OR k.driver_id = {new}.driver_id) "
-        f"AND k.start_date < {new}.end_date AND k.end_date > {new}.start_date"
+def _booking_overlaps(new: str) -> str:
+    """SQL: an active booking of the car or driver of `new` (a block row) overlaps its dates.
+    One EXISTS per resource, each through its partial index (ix_booking_*_active): one
+    with `car_id = ... OR driver_id = ...` reads every active booking on SQLite."""
+    return " OR ".join(
+        f"EXISTS (SELECT 1 FROM booking AS k WHERE k.{ACTIVE} AND k.{column} = {new}.{column} "
+        f"AND k.start_date < {new}.end_date AND k.end_date > {new}.start_date)"
+        for column in ("car_id", "driver_id")
     )
 
 
@@ -121,7 +124,7 @@ BEFORE {_BLOCK_MOVED if event == "UPDATE" else event} ON block
 WHEN NEW.removed_at IS NULL
 BEGIN
     SELECT RAISE(ABORT, '{MARKER}: the car or driver is booked or blocked for some of those days')
-    WHERE EXISTS ({_overlapping_booking("NEW")})
+    WHERE {_booking_overlaps("NEW")}
        OR EXISTS ({_overlapping_block("NEW", exclude_self=True)});
 END
 """
@@ -170,7 +173,7 @@ $$
 CREATE FUNCTION nextcars_block_free() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 {_LOCK}
-    IF EXISTS ({_overlapping_booking("NEW")}) THEN
+    IF {_booking_overlaps("NEW")} THEN
         RAISE EXCEPTION '{MARKER}: the car or driver is booked for some of those days';
     END IF;
     RETURN NEW;
