@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from nextcars_tui.domain.changes import CarChoice, DriverChoice, rank_cars, rank_drivers
 from nextcars_tui.domain.dates import DateRange, describe_days
@@ -25,21 +24,17 @@ MAX_BLOCK_REASON = 200
 MAX_BLOCK_DAYS = 366
 
 
-class BlockKind(StrEnum):
-    CAR = "car"
-    DRIVER = "driver"
-
-
-def parse_block_kind(text: str) -> BlockKind:
+def parse_block_kind(text: str) -> ResourceKind:
+    """A block holds what a booking holds: a car or a driver (domain.errors.ResourceKind)."""
     try:
-        return BlockKind(text.strip().lower())
+        return ResourceKind(text.strip().lower())
     except ValueError:
         raise InvalidInput(f"A block is of a car or a driver, not {text!r}.") from None
 
 
 @dataclass(frozen=True)
 class BlockRequest:
-    kind: BlockKind | str
+    kind: ResourceKind | str
     # The car's plate or the driver's code.
     resource: str
     start: date | str
@@ -50,7 +45,7 @@ class BlockRequest:
 @dataclass(frozen=True)
 class BlockView:
     ref: str
-    kind: BlockKind
+    kind: ResourceKind
     resource: str
     resource_name: str
     start: date
@@ -83,17 +78,19 @@ class BlockResult:
 
 @dataclass(frozen=True)
 class _Valid:
-    kind: BlockKind
+    kind: ResourceKind
     key: str
     dates: DateRange
     reason: str
 
 
 def _validate(desk: Desk, request: BlockRequest) -> _Valid:
-    kind = request.kind if isinstance(request.kind, BlockKind) else parse_block_kind(request.kind)
+    kind = (
+        request.kind if isinstance(request.kind, ResourceKind) else parse_block_kind(request.kind)
+    )
     key = (
         parse_plate(request.resource)
-        if kind == BlockKind.CAR
+        if kind == ResourceKind.CAR
         else parse_driver_code(request.resource)
     )
     start = (
@@ -110,7 +107,7 @@ def _validate(desk: Desk, request: BlockRequest) -> _Valid:
 
 def _resource(uow: UnitOfWork, valid: _Valid) -> Car | Driver:
     found: Car | Driver | None
-    if valid.kind == BlockKind.CAR:
+    if valid.kind == ResourceKind.CAR:
         found = uow.cars.by_plate(valid.key)
         if found is None:
             raise NotFound(f"No car with plate {valid.key}.")
@@ -128,12 +125,12 @@ def _name(found: Car | Driver) -> tuple[str, str]:
 
 
 def block_view(block: Block, car: Car | None, driver: Driver | None) -> BlockView:
-    holder: Car | Driver | None = car if block.kind == BlockKind.CAR else driver
+    holder: Car | Driver | None = car if block.kind == ResourceKind.CAR else driver
     assert holder is not None, "a block holds the car or driver it names"
     key, name = _name(holder)
     return BlockView(
         ref=block.ref,
-        kind=BlockKind(block.kind),
+        kind=ResourceKind(block.kind),
         resource=key,
         resource_name=name,
         start=block.start_date,
@@ -156,12 +153,12 @@ class _Holding:
 
 
 def _holdings(
-    uow: UnitOfWork, kind: BlockKind, start: date, end: date, *, excluding: set[int]
+    uow: UnitOfWork, kind: ResourceKind, start: date, end: date, *, excluding: set[int]
 ) -> list[_Holding]:
     """Every car (or driver) held for some day of [start, end), with the days: one read of
     the bookings and one of the blocks for all the affected bookings together. `excluding`
     are the bookings being moved, which stop holding anything."""
-    car = kind == BlockKind.CAR
+    car = kind == ResourceKind.CAR
     found = [
         _Holding(car_id if car else driver_id, first, last)
         for booking_id, car_id, driver_id, first, last in uow.bookings.holders(start, end)
@@ -208,7 +205,7 @@ def _car_choice(car: Car) -> CarChoice:
 
 def _plan(
     uow: UnitOfWork,
-    kind: BlockKind,
+    kind: ResourceKind,
     held: Car | Driver,
     affected: list[Booking],
     chosen: Mapping[str, str],
@@ -219,7 +216,7 @@ def _plan(
         return []
     holdings = _holdings(uow, kind, *_span(affected), excluding={b.id or 0 for b in affected})
     plan: list[tuple[Booking, Car | Driver | None]] = []
-    if kind == BlockKind.CAR:
+    if kind == ResourceKind.CAR:
         cars = {c.id or 0: c for c in uow.cars.in_service()}
         choices = {car_id: _car_choice(car) for car_id, car in cars.items()}
         assert isinstance(held, Car)
@@ -298,7 +295,7 @@ def propose(desk: Desk, actor: Actor, request: BlockRequest) -> list[Reassignmen
 
 def _affected(uow: UnitOfWork, valid: _Valid, held: Car | Driver) -> list[Booking]:
     ids = [held.id or 0]
-    if valid.kind == BlockKind.CAR:
+    if valid.kind == ResourceKind.CAR:
         return uow.bookings.active_overlapping(valid.dates.start, valid.dates.end, car_ids=ids)
     return uow.bookings.active_overlapping(valid.dates.start, valid.dates.end, driver_ids=ids)
 
@@ -306,12 +303,12 @@ def _affected(uow: UnitOfWork, valid: _Valid, held: Car | Driver) -> list[Bookin
 def _stranded(valid: _Valid, key: str, affected: list[Booking]) -> Conflict:
     refs = ", ".join(b.ref for b in affected)
     first = affected[0]
-    what = "Car" if valid.kind == BlockKind.CAR else "Driver"
+    what = valid.kind.value.capitalize()
     return Conflict(
         f"{what} {key} has {len(affected)} active booking(s) "
         f"{describe_days(valid.dates.start, valid.dates.end)}: {refs}. Block with reassign to "
         "move them; nothing was changed.",
-        resource_kind=ResourceKind.CAR if valid.kind == BlockKind.CAR else ResourceKind.DRIVER,
+        resource_kind=valid.kind,
         resource=key,
         clashing_ref=first.ref,
         start=first.start_date,
@@ -343,7 +340,7 @@ def block(
         plan = _plan(uow, valid.kind, held, affected, chosen or {})
         for booking, to in plan:
             if to is None:
-                what = "car" if valid.kind == BlockKind.CAR else "driver"
+                what = valid.kind.value
                 raise Conflict(
                     f"No free {what} can take over booking {booking.ref} "
                     f"({describe_days(booking.start_date, booking.end_date)}) from {key}; "
@@ -441,12 +438,12 @@ def _recheck(
             )
 
 
-def _blocked_already(other: Block, key: str, kind: BlockKind) -> Conflict:
-    what = "Car" if kind == BlockKind.CAR else "Driver"
+def _blocked_already(other: Block, key: str, kind: ResourceKind) -> Conflict:
+    what = kind.value.capitalize()
     return Conflict(
         f"{what} {key} is already blocked {describe_days(other.start_date, other.end_date)} "
         f"({other.ref}: {other.reason}).",
-        resource_kind=ResourceKind.CAR if kind == BlockKind.CAR else ResourceKind.DRIVER,
+        resource_kind=kind,
         resource=key,
         clashing_ref=other.ref,
         start=other.start_date,

@@ -24,7 +24,6 @@ from deskkit import TODAY, code, email, plate, raw, request, snapshot
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, ResourceKind
 from nextcars_tui.services.availability import available
 from nextcars_tui.services.blocks import (
-    BlockKind,
     BlockRequest,
     block,
     list_blocks,
@@ -65,14 +64,14 @@ def test_a_block_has_a_ref_a_reason_and_who_made_it(desk):
 
     assert (first.ref, first.kind, first.resource, first.start, first.end, first.days) == (
         "BL-000001",
-        BlockKind.CAR,
+        ResourceKind.CAR,
         plate(1),
         day(1),
         day(3),
         2,
     )
     assert (first.reason, first.created_by, first.removed_at) == ("MOT", MANAGER.username, None)
-    assert (second.ref, second.kind, second.resource) == ("BL-000002", BlockKind.DRIVER, code(2))
+    assert (second.ref, second.kind, second.resource) == ("BL-000002", ResourceKind.DRIVER, code(2))
     ((action, actor, detail),) = history(desk, "BL-000001")
     assert (action, actor) == ("blocked", MANAGER.username)
     assert detail.startswith(f"car {plate(1)}, ") and detail.endswith(": MOT")

@@ -130,7 +130,8 @@ def add_jobs_and_block(desk: Desk) -> dict[str, str]:
     their pickup times, and car RT-552 blocked for its MOT. The earlier-booked job is
     already done (completed), which is how one driver has two jobs on one day. Returns the
     refs by name: "late" (16:00, done), "early" (08:15) and "block"."""
-    from nextcars_tui.services.blocks import BlockKind, BlockRequest, block
+    from nextcars_tui.domain.errors import ResourceKind
+    from nextcars_tui.services.blocks import BlockRequest, block
 
     system = system_actor("tests")
     late = booking.book(
@@ -172,6 +173,6 @@ def add_jobs_and_block(desk: Desk) -> dict[str, str]:
         ),
     ).ref
     plate, start, days, reason = MOT
-    made = block(desk, system, BlockRequest(BlockKind.CAR, plate, start, days, reason))
+    made = block(desk, system, BlockRequest(ResourceKind.CAR, plate, start, days, reason))
     auth.add_user(desk, system, "driver4", Role.DRIVER, PASSWORDS["driver4"], "DRV-04")
     return {"late": late, "early": early, "block": made.block.ref}

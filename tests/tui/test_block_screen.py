@@ -7,8 +7,9 @@ from datetime import date
 
 from textual.widgets import Static
 
+from nextcars_tui.domain.errors import ResourceKind
 from nextcars_tui.domain.roles import system_actor
-from nextcars_tui.services.blocks import BlockKind, BlockRequest, list_blocks, propose
+from nextcars_tui.services.blocks import BlockRequest, list_blocks, propose
 from nextcars_tui.services.booking import booking_detail
 from nextcars_tui.services.changes import ChangeRequest, change_booking
 from nextcars_tui.tui.screens.blocks import BlocksScreen, ReplacementDialog
@@ -18,7 +19,7 @@ from tests.tui.roles_kit import fill
 
 SYSTEM = system_actor("tests")
 # Alice's paid booking BK-000007 has LM-310 from 5 to 7 December.
-LM310_SERVICE = BlockRequest(BlockKind.CAR, "LM-310", date(2026, 12, 5), 2, "gearbox repair")
+LM310_SERVICE = BlockRequest(ResourceKind.CAR, "LM-310", date(2026, 12, 5), 2, "gearbox repair")
 
 
 async def fill_form(pilot, resource: str, start: str, days: str, reason: str) -> None:
