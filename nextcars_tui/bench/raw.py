@@ -2,7 +2,7 @@
 is held to.
 
 A booking does the service's database work and nothing more: BEGIN IMMEDIATE, look up the
-customer, car and driver by key, the two overlap checks and the blocks', the next number,
+customer, car and driver by key, what holds the car or driver (occupancy), the next number,
 insert booking, invoice, its two charge lines and the audit entry, COMMIT. A payment sends
 the statements the service sends (PAYMENT_STATEMENTS). Each on its own connection with the
 production pragmas.
@@ -18,19 +18,13 @@ from nextcars_tui.domain.ledger import EntryKind, figures_of, invoice_status
 from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
-from nextcars_tui.store.blocks import HOLDING_SQL
-from nextcars_tui.store.bookings import ACTIVE
 from nextcars_tui.store.invoices import INVOICE_ROW_SQL, SET_FIGURES_SQL, SUMS_SQL
+from nextcars_tui.store.occupancy import holding_sql
 from nextcars_tui.store.sqlite.engine import BUSY_TIMEOUT_MS, PRAGMAS
 from nextcars_tui.store.tables import Booking, Invoice
 
-_CLASH = (
-    "SELECT id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "
-    "car_daily_rate_cents, driver_daily_fee_cents, total_cents, status, created_at, created_by, "
-    "cancel_reason FROM booking WHERE {column} = ? AND "
-    + ACTIVE
-    + " AND start_date < ? AND end_date > ?"
-)
+# What holds the car or the driver on any of the days: the service's statement.
+_HOLDS = holding_sql(2)
 _INSERT_BOOKING = (
     "INSERT INTO booking (id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "
     "car_daily_rate_cents, driver_daily_fee_cents, total_cents, status, created_at, created_by) "
@@ -95,15 +89,10 @@ class RawBooking:
             ).fetchone()
             span = (start.isoformat(), end.isoformat())
             # Overlap: starts before our end and ends after our start.
-            clashes = sorted(
-                [
-                    *conn.execute(_CLASH.format(column="car_id"), (car[0], span[1], span[0])),
-                    *conn.execute(_CLASH.format(column="driver_id"), (driver[0], span[1], span[0])),
-                ],
-                key=lambda row: (row[5], row[0]),
-            )
-            blocks = conn.execute(HOLDING_SQL, (car[0], *span[::-1], driver[0], *span[::-1]))
-            if clashes or blocks.fetchall():
+            held = conn.execute(
+                _HOLDS, ("car", car[0], span[1], span[0], "driver", driver[0], span[1], span[0])
+            ).fetchall()
+            if held:
                 conn.execute("ROLLBACK")
                 return None
             number = conn.execute("SELECT max(id) FROM booking").fetchone()[0] + 1

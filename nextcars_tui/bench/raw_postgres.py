@@ -18,7 +18,7 @@ from nextcars_tui.bench.pg_target import conninfo
 from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
-from nextcars_tui.store.blocks import HOLDING_SQL
+from nextcars_tui.store.occupancy import holding_sql
 
 PARTIES = (
     "SELECT customer.id, customer.email, customer.name, customer.phone, customer.retired_at, "
@@ -31,12 +31,7 @@ PARTIES = (
 )
 LOCK_CAR = "SELECT 1 FROM car WHERE id = %s FOR NO KEY UPDATE"
 LOCK_DRIVER = "SELECT 1 FROM driver WHERE id = %s FOR NO KEY UPDATE"
-CLASH_IDS = " UNION ALL ".join(
-    f"SELECT id FROM booking WHERE {column} = %s AND status IN ('pending', 'confirmed') "
-    "AND start_date < %s AND end_date > %s"
-    for column in ("car_id", "driver_id")
-)
-BLOCKS = HOLDING_SQL.replace("?", "%s")
+HOLDS = holding_sql(2).replace("?", "%s")
 NEXT_NUMBER = "SELECT nextval(pg_get_serial_sequence('booking', 'id'))"
 INSERT_BOOKING = (
     "INSERT INTO booking (id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "
@@ -58,7 +53,7 @@ INSERT_AUDIT = (
 )
 # In the order the service sends them, for the test that holds the two to the same work.
 STATEMENTS = (
-    PARTIES, LOCK_CAR, LOCK_DRIVER, CLASH_IDS, BLOCKS, NEXT_NUMBER,
+    PARTIES, LOCK_CAR, LOCK_DRIVER, HOLDS, NEXT_NUMBER,
     INSERT_BOOKING, INSERT_INVOICE, INSERT_CHARGE, INSERT_CHARGE, INSERT_AUDIT,
 )  # fmt: skip
 
@@ -83,8 +78,8 @@ class RawPgBooking:
             customer_id, car_id, rate, driver_id, fee = (parties[i] for i in (0, 5, 10, 12, 16))
             conn.execute(LOCK_CAR, (car_id,))
             conn.execute(LOCK_DRIVER, (driver_id,))
-            span = (car_id, end, start, driver_id, end, start)
-            if conn.execute(CLASH_IDS, span).fetchall() or conn.execute(BLOCKS, span).fetchall():
+            span = ("car", car_id, end, start, "driver", driver_id, end, start)
+            if conn.execute(HOLDS, span).fetchall():
                 conn.rollback()
                 return None
             number = conn.execute(NEXT_NUMBER).fetchone()[0]  # type: ignore[index]

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from nextcars_tui.domain.changes import CarChoice, DriverChoice, rank_cars, rank_drivers
 from nextcars_tui.domain.dates import DateRange, describe_days
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, ResourceKind
+from nextcars_tui.domain.holds import Hold, busy
 from nextcars_tui.domain.parsing import parse_days, parse_driver_code, parse_plate, parse_text
 from nextcars_tui.domain.refs import block_ref, normalise_block_ref
 from nextcars_tui.domain.roles import Actor, Permission
@@ -143,37 +144,13 @@ def block_view(block: Block, car: Car | None, driver: Driver | None) -> BlockVie
     )
 
 
-@dataclass(frozen=True)
-class _Holding:
-    """A car (or driver) held by an active booking or a block over [start, end)."""
-
-    resource: int
-    start: date
-    end: date
-
-
 def _holdings(
     uow: UnitOfWork, kind: ResourceKind, start: date, end: date, *, excluding: set[int]
-) -> list[_Holding]:
-    """Every car (or driver) held for some day of [start, end), with the days: one read of
-    the bookings and one of the blocks for all the affected bookings together. `excluding`
-    are the bookings being moved, which stop holding anything."""
-    car = kind == ResourceKind.CAR
-    found = [
-        _Holding(car_id if car else driver_id, first, last)
-        for booking_id, car_id, driver_id, first, last in uow.bookings.holders(start, end)
-        if booking_id not in excluding
-    ]
-    for block in uow.blocks.in_window(start, end):
-        holder = block.car_id if car else block.driver_id
-        if holder is not None:
-            found.append(_Holding(holder, block.start_date, block.end_date))
-    return found
-
-
-def _busy(holdings: list[_Holding], start: date, end: date) -> set[int]:
-    """The cars (or drivers) of `holdings` held for some day of [start, end)."""
-    return {h.resource for h in holdings if h.start < end and h.end > start}
+) -> list[Hold]:
+    """Every hold of a car (or driver) on some day of [start, end): one read for all the
+    affected bookings together. `excluding` are the bookings being moved, which stop
+    holding anything."""
+    return [h for h in uow.occupancy.in_window(start, end, kind) if h.booking_id not in excluding]
 
 
 def _span(affected: list[Booking]) -> tuple[date, date]:
@@ -188,12 +165,14 @@ def _week_loads(uow: UnitOfWork, days: list[date]) -> dict[date, Counter[int]]:
     """Active bookings per driver in the Monday-to-Sunday week of each of `days`, by Monday:
     one read for all the weeks."""
     mondays = sorted({_monday(day) for day in days})
-    found = uow.bookings.holders(mondays[0], mondays[-1] + timedelta(days=7))
+    found = uow.occupancy.in_window(
+        mondays[0], mondays[-1] + timedelta(days=7), ResourceKind.DRIVER
+    )
     return {
         monday: Counter(
-            driver_id
-            for _id, _car, driver_id, first, last in found
-            if first < monday + timedelta(days=7) and last > monday
+            hold.resource_id
+            for hold in found
+            if not hold.is_block and hold.overlaps(monday, monday + timedelta(days=7))
         )
         for monday in mondays
     }
@@ -222,11 +201,11 @@ def _plan(
         assert isinstance(held, Car)
         original = _car_choice(held)
         for booking in affected:
-            busy = _busy(holdings, booking.start_date, booking.end_date)
+            taken = busy(holdings, kind, booking.start_date, booking.end_date)
             fits = [
                 choice
                 for car_id, choice in choices.items()
-                if car_id not in busy and (booking.passengers or 0) <= choice.seats
+                if car_id not in taken and (booking.passengers or 0) <= choice.seats
             ]
             ranked = rank_cars(original, fits)
             wanted = chosen.get(booking.ref)
@@ -239,12 +218,12 @@ def _plan(
     drivers = {d.id or 0: d for d in uow.drivers.in_service()}
     loads = _week_loads(uow, [b.start_date for b in affected])
     for booking in affected:
-        busy = _busy(holdings, booking.start_date, booking.end_date)
+        taken = busy(holdings, kind, booking.start_date, booking.end_date)
         load = loads[_monday(booking.start_date)]
         available = [
             DriverChoice(did, d.code, d.name, load[did])
             for did, d in drivers.items()
-            if did not in busy
+            if did not in taken
         ]
         best = rank_drivers(held.id or 0, available)
         asked = chosen.get(booking.ref)
@@ -293,11 +272,15 @@ def propose(desk: Desk, actor: Actor, request: BlockRequest) -> list[Reassignmen
         ]
 
 
+def _in_the_way(uow: UnitOfWork, valid: _Valid, held: Car | Driver) -> list[Hold]:
+    """What holds the resource on some day of the block: active bookings and blocks."""
+    return uow.occupancy.holding([(valid.kind, held.id or 0)], valid.dates.start, valid.dates.end)
+
+
 def _affected(uow: UnitOfWork, valid: _Valid, held: Car | Driver) -> list[Booking]:
-    ids = [held.id or 0]
-    if valid.kind == ResourceKind.CAR:
-        return uow.bookings.active_overlapping(valid.dates.start, valid.dates.end, car_ids=ids)
-    return uow.bookings.active_overlapping(valid.dates.start, valid.dates.end, driver_ids=ids)
+    """The active bookings of the resource over the block's days, by start date."""
+    ids = [h.booking_id for h in _in_the_way(uow, valid, held) if h.booking_id is not None]
+    return uow.bookings.by_ids(ids)
 
 
 def _stranded(valid: _Valid, key: str, affected: list[Booking]) -> Conflict:
@@ -358,14 +341,11 @@ def block(
             [r.id or 0 for r in involved if isinstance(r, Driver)],
         ):
             _recheck(uow, valid, held, affected, plan)
-        blocks = uow.blocks.overlapping(
-            valid.dates.start,
-            valid.dates.end,
-            car_ids=[held.id or 0] if isinstance(held, Car) else [],
-            driver_ids=[held.id or 0] if isinstance(held, Driver) else [],
+        blocks = sorted(
+            (h for h in _in_the_way(uow, valid, held) if h.is_block), key=lambda h: h.start
         )
         if blocks:
-            raise _blocked_already(blocks[0][0], key, valid.kind)
+            raise _blocked_already(blocks[0], key, valid.kind)
         names = _customers(uow, affected)
         moved = [
             _move(uow, booking, names.get(booking.customer_id, ""), held, to, now, actor.username)
@@ -425,7 +405,8 @@ def _recheck(
     moving = {b.id or 0 for b in affected}
     holdings = _holdings(uow, valid.kind, *_span(affected), excluding=moving)
     for booking, to in plan:
-        if to is not None and to.id in _busy(holdings, booking.start_date, booking.end_date):
+        taken = busy(holdings, valid.kind, booking.start_date, booking.end_date)
+        if to is not None and to.id in taken:
             key, _label = _name(to)
             raise Conflict(
                 f"{key} was taken for {describe_days(booking.start_date, booking.end_date)} "
@@ -438,16 +419,16 @@ def _recheck(
             )
 
 
-def _blocked_already(other: Block, key: str, kind: ResourceKind) -> Conflict:
+def _blocked_already(other: Hold, key: str, kind: ResourceKind) -> Conflict:
     what = kind.value.capitalize()
     return Conflict(
-        f"{what} {key} is already blocked {describe_days(other.start_date, other.end_date)} "
-        f"({other.ref}: {other.reason}).",
+        f"{what} {key} is already blocked {describe_days(other.start, other.end)} "
+        f"({other.ref}: {other.block_reason}).",
         resource_kind=kind,
         resource=key,
         clashing_ref=other.ref,
-        start=other.start_date,
-        end=other.end_date,
+        start=other.start,
+        end=other.end,
     )
 
 

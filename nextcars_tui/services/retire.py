@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
+from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound, ResourceKind
 from nextcars_tui.domain.parsing import parse_driver_code, parse_email, parse_plate
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
@@ -51,15 +51,11 @@ def retire(desk: Desk, actor: Actor, kind: RetireKind | str, key: str) -> str:
         if found.retired_at is not None:
             raise NotAllowed(f"{name} is already retired.")
         if isinstance(found, Car | Driver):
-            ids = [found.id or 0]
-            still = uow.bookings.active_overlapping(
-                today,
-                date.max,
-                car_ids=ids if isinstance(found, Car) else [],
-                driver_ids=ids if isinstance(found, Driver) else [],
-            )
+            kind = ResourceKind.CAR if isinstance(found, Car) else ResourceKind.DRIVER
+            holds = uow.occupancy.holding([(kind, found.id or 0)], today, date.max)
+            still = sorted((h for h in holds if not h.is_block), key=lambda h: (h.start, h.ref))
             if still:
-                refs = ", ".join(b.ref for b in still)
+                refs = ", ".join(h.ref for h in still)
                 raise NotAllowed(
                     f"{name} still has active bookings ({refs}); reassign them first "
                     "(block it with reassign, or change each booking)."

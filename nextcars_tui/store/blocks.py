@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from nextcars_tui.store.hot_path import HotPath, columns_of, loaded
+from nextcars_tui.store.hot_path import HotPath
 from nextcars_tui.store.row_locks import locked
 from nextcars_tui.store.tables import Block, Car, Driver
 
 BlockRow = tuple[Block, Car | None, Driver | None]
-_START = Block.__table__.c.start_date  # type: ignore[attr-defined]
-HOLDING_SQL = " UNION ALL ".join(
-    f"SELECT {columns_of(Block)} FROM block WHERE {column} = ? AND removed_at IS NULL "
-    "AND start_date < ? AND end_date > ?"
-    for column in ("car_id", "driver_id")
-)
 
 
 def _joined() -> Any:
@@ -58,47 +50,6 @@ class BlockRepository:
 
     def row_by_ref(self, ref: str) -> BlockRow | None:
         return self._session.exec(_joined().where(Block.ref == ref)).first()
-
-    def overlapping(
-        self,
-        start: date,
-        end: date,
-        *,
-        car_ids: Sequence[int] = (),
-        driver_ids: Sequence[int] = (),
-    ) -> list[BlockRow]:
-        """Active blocks of these cars or drivers overlapping [start, end), by start date."""
-        holders = []
-        if car_ids:
-            holders.append(col(Block.car_id).in_(list(car_ids)))
-        if driver_ids:
-            holders.append(col(Block.driver_id).in_(list(driver_ids)))
-        if not holders:
-            return []
-        query = (
-            _joined()
-            .where(_active(), or_(*holders))
-            .where(col(Block.start_date) < end, col(Block.end_date) > start)
-            .order_by(col(Block.start_date), col(Block.id))
-        )
-        return list(self._session.exec(query))
-
-    def holding(self, car_id: int, driver_id: int, start: date, end: date) -> list[Block]:
-        """Active blocks of this car or this driver overlapping [start, end), by start date:
-        straight to the driver (the booking and change paths), through each one's index."""
-        first, last = (self._hot.bind(self._session, _START, day) for day in (start, end))
-        found = self._hot.execute(
-            self._session, HOLDING_SQL, (car_id, last, first, driver_id, last, first)
-        )
-        blocks = [loaded(Block, values, self._session) for values in found]
-        return sorted(blocks, key=lambda block: (block.start_date, block.id or 0))
-
-    def in_window(self, start: date, end: date) -> list[Block]:
-        """Every active block overlapping [start, end): for grids and resource choices."""
-        query = select(Block).where(
-            _active(), col(Block.start_date) < end, col(Block.end_date) > start
-        )
-        return list(self._session.exec(query))
 
     def rows(
         self,

@@ -83,17 +83,6 @@ class BookingQuery:
     offset: int = 0
 
 
-# What holds a car or driver: written out literally, never bound, so SQLite can use the partial
-# indexes (ix_booking_*_active), whose WHERE term this repeats with the same literal values.
-ACTIVE = "status IN ('pending', 'confirmed')"
-
-# The booking path's statements go to the driver directly (see store.hot_path). ACTIVE is
-# literal text, never bound, so SQLite can use the partial indexes; and no ORDER BY, or SQLite
-# prefers the full-history (car_id, start_date) index and reads every past rental of the car.
-_CLASH_IDS = " UNION ALL ".join(
-    f"SELECT id FROM booking WHERE {column} = ? AND {ACTIVE} AND start_date < ? AND end_date > ?"
-    for column in ("car_id", "driver_id")
-)
 _SET_STATUS = "UPDATE booking SET status = ? WHERE id = ?"
 # A booking with its customer, car, driver and invoice (BookingRow's order) for a change,
 # straight to the driver; _HOLD_BY_REF first holds the booking on PostgreSQL, then the joined
@@ -106,15 +95,7 @@ _ROW_BY_REF = (
     "JOIN invoice ON invoice.booking_id = booking.id WHERE booking.ref = ?"
 )
 _HOLD_BY_REF = "SELECT 1 FROM booking WHERE ref = ? FOR UPDATE"
-_LONGEST = "SELECT max(days) FROM booking"
-_HOLDERS = (
-    "SELECT id, car_id, driver_id, start_date, end_date FROM booking "
-    f"WHERE start_date > ? AND start_date < ? AND end_date > ? AND {ACTIVE}"
-)
-# An active booking as holders() gives it: id, car, driver, start, end.
-Holder = tuple[int, int, int, date, date]
 _ROW_WIDTHS = tuple(len(model.__table__.columns) for model in _ROW_TABLES)  # type: ignore[attr-defined]
-_START = Booking.__table__.c.start_date  # type: ignore[attr-defined]
 _BY_IDS = select(Booking).where(col(Booking.id).in_(bindparam("ids", expanding=True)))
 _PARTY_TABLES: tuple[type[SQLModel], ...] = (Customer, Car, Driver)
 _PARTY_COLUMNS = {
@@ -208,32 +189,12 @@ class BookingRepository:
         self._hot.execute(self._session, _SET_STATUS, (status, booking.id))
         set_committed_value(booking, "status", status)
 
-    def clashes(
-        self,
-        *,
-        car_id: int,
-        driver_id: int,
-        start: date,
-        end: date,
-        excluding: int | None = None,
-    ) -> list[Booking]:
-        """Active bookings of this car or this driver overlapping [start, end): the car's
-        first, then the driver's other ones, each by start date. `excluding` leaves out one
-        booking (itself, when a booking changes)."""
-        first, last = (self._hot.bind(self._session, _START, day) for day in (start, end))
-        params = (car_id, last, first, driver_id, last, first)
-        ids = [
-            found[0]
-            for found in self._hot.execute(self._session, _CLASH_IDS, params)
-            if found[0] != excluding
-        ]
+    def by_ids(self, ids: Sequence[int]) -> list[Booking]:
+        """These bookings, by start date then id."""
         if not ids:
             return []
-        found = self._session.exec(_BY_IDS, params={"ids": ids})
-        in_order = sorted(found, key=lambda b: (b.start_date, b.id or 0))
-        return [b for b in in_order if b.car_id == car_id] + [
-            b for b in in_order if b.car_id != car_id
-        ]
+        found = self._session.exec(_BY_IDS, params={"ids": list(ids)})
+        return sorted(found, key=lambda b: (b.start_date, b.id or 0))
 
     def by_ref(self, ref: str, *, lock: bool = False) -> Booking | None:
         """With lock, the row is held until the unit of work ends (PostgreSQL; SQLite's
@@ -331,44 +292,6 @@ class BookingRepository:
 
     def count_all(self) -> int:
         return self._session.exec(select(func.count()).select_from(Booking)).one()
-
-    def active_overlapping(
-        self,
-        start: date,
-        end: date,
-        *,
-        car_ids: Sequence[int] = (),
-        driver_ids: Sequence[int] = (),
-    ) -> list[Booking]:
-        """Active bookings of these cars or drivers overlapping [start, end), by start."""
-        holders = []
-        if car_ids:
-            holders.append(col(Booking.car_id).in_(list(car_ids)))
-        if driver_ids:
-            holders.append(col(Booking.driver_id).in_(list(driver_ids)))
-        if not holders:
-            return []
-        query = (
-            select(Booking)
-            .where(col(Booking.status).in_(["pending", "confirmed"]), or_(*holders))
-            .where(col(Booking.start_date) < end, col(Booking.end_date) > start)
-            .order_by(col(Booking.start_date), col(Booking.id))
-        )
-        return list(self._session.exec(query))
-
-    def holders(self, start: date, end: date) -> list[Holder]:
-        """Every active booking overlapping [start, end), as (id, car, driver, start, end):
-        straight to the driver, for plans that weigh many intervals at once (a block's
-        reassignments), bounded by the longest rental like in_window."""
-        longest = self._hot.execute(self._session, _LONGEST).fetchone()[0] or 0
-        bounds = (start - timedelta(days=longest), end, start)
-        params = [self._hot.bind(self._session, _START, day) for day in bounds]
-        found = self._hot.execute(self._session, _HOLDERS, params)
-        day = self._hot.read_date
-        return [
-            (booking_id, car_id, driver_id, day(starts), day(ends))
-            for booking_id, car_id, driver_id, starts, ends in found
-        ]
 
     def longest_rental(self) -> int:
         return self._session.exec(select(func.max(Booking.days))).one() or 0

@@ -210,6 +210,43 @@ class Block(SQLModel, table=True):
     removed_by: str | None = Field(default=None, max_length=64)
 
 
+# SQLite keeps dates as text: the canonical form is what makes text order date order
+# (revision 0007; PostgreSQL's date type needs no such CHECK).
+CANONICAL_DATES_SQLITE = (
+    "coalesce(date(start_date, '+0 days') = start_date, 0) AND "
+    "coalesce(date(end_date, '+0 days') = end_date, 0)"
+)
+
+
+class Occupancy(SQLModel, table=True):
+    """A car or a driver held for the days [start_date, end_date) by an active booking or a
+    block: a row exists exactly while it holds. The database writes these rows itself
+    (triggers on booking and block) and refuses two holds of one resource that overlap
+    (EXCLUDE on PostgreSQL, triggers on SQLite), whoever writes."""
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('car', 'driver')", name="occupancy_kind_known"),
+        CheckConstraint("end_date > start_date", name="occupancy_end_after_start"),
+        CheckConstraint("(booking_id IS NULL) <> (block_id IS NULL)", name="occupancy_one_holder"),
+        CheckConstraint(CANONICAL_DATES_SQLITE, name="occupancy_dates_canonical").ddl_if(
+            dialect="sqlite"
+        ),
+        Index("ix_occupancy_resource", "kind", "resource_id", "start_date"),
+        Index("ix_occupancy_start", "start_date"),
+        Index("ix_occupancy_booking", "booking_id"),
+        Index("ix_occupancy_block", "block_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)
+    # The car's or the driver's id, as `kind` says.
+    resource_id: int
+    start_date: date
+    end_date: date
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", ondelete="CASCADE")
+    block_id: int | None = Field(default=None, foreign_key="block.id", ondelete="CASCADE")
+
+
 class User(SQLModel, table=True):
     __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
     __table_args__ = (
@@ -256,6 +293,7 @@ __all__ = [
     "Driver",
     "Invoice",
     "LedgerEntry",
+    "Occupancy",
     "Setting",
     "User",
 ]

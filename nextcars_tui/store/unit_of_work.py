@@ -10,6 +10,7 @@ from nextcars_tui.store.bookings import BookingRepository
 from nextcars_tui.store.hot_path import HotPath
 from nextcars_tui.store.invoices import InvoiceRepository
 from nextcars_tui.store.lifecycle_sql import LifecycleQueries
+from nextcars_tui.store.occupancy import OccupancyRepository
 from nextcars_tui.store.people import (
     CarRepository,
     CustomerRepository,
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.bookings = BookingRepository(session, hot)
         self.invoices = InvoiceRepository(session, hot)
         self.blocks = BlockRepository(session, hot)
+        self.occupancy = OccupancyRepository(session, hot)
         self.audit = AuditLog(session, hot)
         self.lifecycle = LifecycleQueries(session, hot)
         self.settings = SettingRepository(session)

@@ -24,7 +24,7 @@ Target = Desk | Path | str
 
 # What the database's own backstop says when it refuses an overlap, on either engine: the
 # SQLite trigger's marker, or the name of the PostgreSQL exclusion constraint.
-OVERLAP_REFUSED = r"NEXTCARS_OVERLAP|booking_(car|driver)_no_overlap"
+OVERLAP_REFUSED = r"NEXTCARS_OVERLAP|occupancy_no_overlap"
 APPEND_ONLY_REFUSED = "NEXTCARS_APPEND_ONLY"
 
 _QMARK = re.compile(r"\?")

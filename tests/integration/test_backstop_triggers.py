@@ -265,10 +265,16 @@ def test_the_triggers_exist_in_a_fresh_schema(desk):
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
         }
     assert names >= {
-        "booking_car_overlap_insert",
-        "booking_car_overlap_update",
-        "booking_driver_overlap_insert",
-        "booking_driver_overlap_update",
+        "occupancy_no_overlap_insert",
+        "occupancy_no_overlap_update",
+        "booking_holds_insert",
+        "booking_holds_update",
+        "block_holds_insert",
+        "block_holds_update",
+        "booking_dates_canonical_insert",
+        "booking_dates_canonical_update",
+        "block_dates_canonical_insert",
+        "block_dates_canonical_update",
         "ledger_entry_append_only_update",
         "ledger_entry_append_only_delete",
         "audit_entry_append_only_update",
@@ -277,20 +283,25 @@ def test_the_triggers_exist_in_a_fresh_schema(desk):
 
 
 @pytest.mark.postgres_only
-def test_postgresql_holds_the_exclusion_constraints_and_append_only_triggers(desk):
+def test_postgresql_holds_the_exclusion_constraint_and_append_only_triggers(desk):
     with raw(desk) as db:
         constraints = {
             name
             for (name,) in db.execute(
-                "SELECT conname FROM pg_constraint WHERE contype = 'x' "
-                "AND conrelid = 'booking'::regclass"
+                "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint "
+                "WHERE contype = 'x'"
             )
         }
         triggers = {
             name for (name,) in db.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         }
-    assert constraints == {"booking_car_no_overlap", "booking_driver_no_overlap"}
+    # One guarantee, on occupancy: bookings and blocks hold through it.
+    assert constraints == {"occupancy.occupancy_no_overlap"}
     assert triggers >= {
+        "booking_holds_insert",
+        "booking_holds_update",
+        "block_holds_insert",
+        "block_holds_update",
         "ledger_entry_append_only",
         "ledger_entry_append_only_truncate",
         "audit_entry_append_only",

@@ -25,7 +25,7 @@ from tests.pgserver import PgServer
 
 # What the database says when it refuses: the triggers' marker on either engine, or on
 # PostgreSQL the exclusion constraint that keeps one resource's blocks apart.
-BLOCKED = r"NEXTCARS_BLOCKED|block_(car|driver)_no_overlap"
+BLOCKED = r"NEXTCARS_OVERLAP|occupancy_no_overlap"
 
 BOOKING = (
     "INSERT INTO booking (id, ref, customer_id, car_id, driver_id, start_date, days, end_date, "

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from nextcars_tui.domain.errors import Conflict
+from nextcars_tui.domain.errors import Conflict, ResourceKind
 from nextcars_tui.store import open_database
 from nextcars_tui.store.tables import AuditEntry, Booking, Car, Customer, Driver, Invoice
 
@@ -127,18 +127,18 @@ def test_an_overlap_refused_by_the_database_is_a_conflict_and_writes_nothing(db)
         assert conn.execute("SELECT count(*) FROM booking").fetchone()[0] == 1
 
 
-def test_clashes_and_next_number_inside_one_transaction(db):
+def test_holds_and_next_number_inside_one_transaction(db):
+    """A booking written in a unit of work holds its car and driver at once, for the same
+    unit's next check: the database writes occupancy as the booking goes in."""
+    car, driver = (ResourceKind.CAR, 1), (ResourceKind.DRIVER, 1)
     with db.write() as uow:
         assert uow.bookings.next_number() == 1
         uow.bookings.add(booking(1, date(2026, 4, 1)))
         assert uow.bookings.next_number() == 2
-        clashes = uow.bookings.clashes(
-            car_id=1, driver_id=1, start=date(2026, 4, 2), end=date(2026, 4, 5)
-        )
-        assert [b.ref for b in clashes] == ["BK-000001"]
-        assert (
-            uow.bookings.clashes(
-                car_id=1, driver_id=1, start=date(2026, 4, 3), end=date(2026, 4, 5)
-            )
-            == []
-        )  # starts on the day the other ends
+        holds = uow.occupancy.holding([car, driver], date(2026, 4, 2), date(2026, 4, 5))
+        assert sorted((h.kind, h.ref) for h in holds) == [
+            (ResourceKind.CAR, "BK-000001"),
+            (ResourceKind.DRIVER, "BK-000001"),
+        ]
+        # Starts on the day the other ends: nothing in the way.
+        assert uow.occupancy.holding([car, driver], date(2026, 4, 3), date(2026, 4, 5)) == []

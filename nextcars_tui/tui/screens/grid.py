@@ -121,7 +121,8 @@ class GridScreen(DeskScreen):
     # -- loading ----------------------------------------------------------------------
 
     def reload(self) -> None:
-        from nextcars_tui.services.availability import ResourceKind, availability_grid
+        from nextcars_tui.domain.errors import ResourceKind
+        from nextcars_tui.services.availability import availability_grid
 
         self._load_token += 1
         token = self._load_token

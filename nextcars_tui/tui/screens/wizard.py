@@ -359,7 +359,7 @@ class BookingWizardScreen(DeskScreen):
     # -- car and driver -----------------------------------------------------------------
 
     def _load_options(self, kind: str) -> None:
-        from nextcars_tui.services.availability import ResourceKind, resource_options
+        from nextcars_tui.services.availability import resource_options
 
         dates = self.draft.dates
         if dates is None:
