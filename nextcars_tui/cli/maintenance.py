@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 
 from nextcars_tui.cli.context import Context
-from nextcars_tui.services import maintenance
+from nextcars_tui.cli.output import print_json
+from nextcars_tui.services import integrity, maintenance
+from nextcars_tui.services.desk import Desk
+
+# `db check` found a broken invariant (0 when all hold; 1 when it could not check at all).
+EXIT_BROKEN = 6
 
 
 def db_status(ctx: Context, _args: argparse.Namespace) -> int:
@@ -18,6 +23,28 @@ def db_status(ctx: Context, _args: argparse.Namespace) -> int:
     elif report.state == "empty":
         print("Run 'nextcars init' to create the schema.")
     return 0
+
+
+def db_check(ctx: Context, args: argparse.Namespace) -> int:
+    db = ctx.database(read_only=True)
+    report = integrity.check_database(db, ctx.actor, Desk(db, ctx.settings).today())
+    if args.json:
+        print_json(
+            {
+                "ok": report.ok,
+                "checks": [
+                    {"name": c.name.value, "ok": c.ok, "violations": c.violations}
+                    for c in report.checks
+                ],
+            }
+        )
+    elif report.ok:
+        print(f"All {len(report.checks)} checks hold on the {report.where}.")
+    else:
+        for check in report.checks:
+            if not check.ok:
+                print(f"{check.name}: {'; '.join(check.violations)}")
+    return 0 if report.ok else EXIT_BROKEN
 
 
 def db_upgrade(ctx: Context, _args: argparse.Namespace) -> int:

@@ -16,7 +16,8 @@ IMPORT_KINDS = ("cars", "drivers", "customers")
 EPILOG = """\
 exit codes: 0 done, 2 invalid input (also a bad command line or config file),
 3 conflict with another booking, 4 not allowed in the current state or role,
-5 not found, 1 anything unexpected. Errors are one line on stderr starting 'error:'.
+5 not found, 6 'db check' found a broken invariant, 1 anything unexpected.
+Errors are one line on stderr starting 'error:'.
 """
 
 
@@ -240,14 +241,17 @@ def build_parser() -> CliParser:
     lifecycle.add_argument("--json", action="store_true")
     lifecycle.set_defaults(handler=_lazy("commands", "lifecycle"))
 
-    database = command("db", "the database's schema: its revision, and upgrades")
+    database = command("db", "the database's schema: its revision, upgrades and checks")
     db_sub = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     for name, help_text, handler in (
         ("status", "print the database's schema revision and the latest one", "db_status"),
         ("upgrade", "bring the schema to the latest revision (SQLite: backup first)", "db_upgrade"),
+        ("check", "check every invariant, read-only (exit 6 if one is broken)", "db_check"),
     ):
         action = db_sub.add_parser(name, help=help_text, description=help_text, parents=[common])
         action.set_defaults(handler=_lazy("maintenance", handler))
+        if name == "check":
+            action.add_argument("--json", action="store_true", help="the checks as JSON")
 
     backup = command("backup", "write a consistent copy of the database while others work")
     backup.add_argument("file", metavar="FILE")

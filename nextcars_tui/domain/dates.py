@@ -34,12 +34,6 @@ class DateRange:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
-    def overlaps(self, other: DateRange) -> bool:
-        return spans_overlap(self.start, self.end, other.start, other.end)
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day < self.end
-
     def __str__(self) -> str:
         return describe_days(self.start, self.end)
 
@@ -48,6 +42,11 @@ def spans_overlap(start: date, end: date, other_start: date, other_end: date) ->
     """Do the days [start, end) and [other_start, other_end) share one? Ends are exclusive:
     a rental starting on the day another ends shares no day with it."""
     return start < other_end and other_start < end
+
+
+def on_day(start: date, end: date, day: date) -> bool:
+    """Is `day` one of the days [start, end)?"""
+    return start <= day < end
 
 
 def describe_days(start: date, end: date) -> str:
@@ -63,4 +62,4 @@ def describe_days(start: date, end: date) -> str:
 
 
 # The TUI still imports these two from here; the parsers themselves live in domain.parsing.
-__all__ = ["DateRange", "describe_days", "parse_date", "parse_days", "spans_overlap"]
+__all__ = ["DateRange", "describe_days", "on_day", "parse_date", "parse_days", "spans_overlap"]

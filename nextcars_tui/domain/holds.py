@@ -91,3 +91,19 @@ def clash(hold: Hold, resource: Resource) -> Conflict:
         start=hold.start,
         end=hold.end,
     )
+
+
+def overlapping_pairs(holds: Iterable[Hold]) -> list[tuple[Hold, Hold]]:
+    """Pairs of holds of one car or driver that share a day, each pair once (the earlier
+    hold first): what must never be. One pass over the holds sorted by resource and start,
+    keeping per resource the hold that reaches furthest so far."""
+    pairs: list[tuple[Hold, Hold]] = []
+    reaching: dict[tuple[ResourceKind, int], Hold] = {}
+    for hold in sorted(holds, key=lambda h: (h.kind, h.resource_id, h.start, h.end, h.ref)):
+        key = (hold.kind, hold.resource_id)
+        furthest = reaching.get(key)
+        if furthest is not None and hold.start < furthest.end:
+            pairs.append((furthest, hold))
+        if furthest is None or hold.end > furthest.end:
+            reaching[key] = hold
+    return pairs

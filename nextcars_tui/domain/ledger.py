@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from nextcars_tui.domain.lifecycle import past_due
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 
 
@@ -74,7 +75,7 @@ def invoice_status(figures: Figures, booking_status: str, due: date, today: date
     if balance < 0:
         return InvoiceStatus.REFUND_DUE
     if balance > 0:
-        if due < today:
+        if past_due(due, today):
             return InvoiceStatus.OVERDUE
         return InvoiceStatus.PARTLY_PAID if figures.paid_cents > 0 else InvoiceStatus.UNPAID
     if booking_status == BookingStatus.CANCELLED:

@@ -28,12 +28,15 @@ class LifecycleCutoffs:
     def hold_expires_at(self, created_at: datetime) -> datetime:
         return created_at + self.pending_ttl
 
-    def rental_finished(self, end: date) -> bool:
-        """End is exclusive, so on the end date itself the car is back."""
-        return end <= self.today
 
-    def invoice_past_due(self, due: date) -> bool:
-        return due < self.today
+def rental_finished(end: date, today: date) -> bool:
+    """End is exclusive, so on the end date itself the car is back: the rental is over."""
+    return end <= today
+
+
+def past_due(due: date, today: date) -> bool:
+    """A balance is late from the day after its due date."""
+    return due < today
 
 
 def cutoffs_for(now: datetime, zone: ZoneInfo, pending_ttl_hours: int) -> LifecycleCutoffs:

@@ -32,19 +32,11 @@ def cancel_refusal(ref: str, status: str, start: date, today: date) -> str | Non
     return None
 
 
-def may_cancel(status: str, start: date, today: date) -> bool:
-    return cancel_refusal("", status, start, today) is None
-
-
 def confirm_refusal(ref: str, status: str) -> str | None:
     """Only a pending booking may be confirmed (without payment: pay on account)."""
     if status != BookingStatus.PENDING:
         return f"Booking {ref} is {status}; only a pending booking can be confirmed."
     return None
-
-
-def may_confirm(status: str) -> bool:
-    return confirm_refusal("", status) is None
 
 
 _NOTHING_OWED = {

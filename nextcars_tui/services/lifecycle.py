@@ -69,7 +69,12 @@ def run_lifecycle(
         if not dry_run:
             uow.lifecycle.mark_overdue(cut.today, stale_before, overdue)
             uow.lifecycle.expire(
-                stale_before, EXPIRED_REASON, expired, at=cut.now, actor=actor.username
+                stale_before,
+                EXPIRED_REASON,
+                expired,
+                today=cut.today,
+                at=cut.now,
+                actor=actor.username,
             )
             uow.lifecycle.complete(cut.today, completed)
             uow.lifecycle.audit(_entries(actor, cut, expired, completed, overdue))

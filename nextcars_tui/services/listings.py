@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from nextcars_tui.domain.dates import on_day
 from nextcars_tui.domain.errors import InvalidInput, NotFound
+from nextcars_tui.domain.lifecycle import rental_finished
 from nextcars_tui.domain.parsing import parse_driver_code, parse_plate
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import BookingStatus
@@ -99,11 +101,12 @@ def my_assignments(desk: Desk, actor: Actor) -> Assignments:
     with desk.db.read() as uow:
         views = [booking_view(*row) for row in uow.bookings.rows(query)]
     # Today's jobs in pickup-time order; jobs without a time last.
-    todays = [v for v in views if v.start <= today < v.end]
+    todays = [v for v in views if on_day(v.start, v.end, today)]
+    finished = [v for v in views if rental_finished(v.end, today)]
     return Assignments(
         today=sorted(todays, key=lambda v: (v.pickup_time is None, v.pickup_time or "", v.start)),
         upcoming=[v for v in views if v.start > today],
-        recent=sorted((v for v in views if v.end <= today), key=lambda v: v.start, reverse=True),
+        recent=sorted(finished, key=lambda v: v.start, reverse=True),
     )
 
 

@@ -32,6 +32,8 @@ class Backend(ABC):
     engine: Engine
     # Engine whose transactions are writes (BEGIN IMMEDIATE on SQLite).
     writer: Engine
+    # Engine whose transactions read one moment of the database throughout.
+    snapshot: Engine
     hot: HotPath
     # For messages: the file, or the server and database; never a password.
     where: str

@@ -52,6 +52,13 @@ class Database:
             yield uow
 
     @contextmanager
+    def snapshot(self) -> Iterator[UnitOfWork]:
+        """A read transaction that sees one moment of the database throughout, however long
+        it runs and whatever others commit meanwhile (for checks over many tables)."""
+        with self._unit(self.backend.snapshot) as uow:
+            yield uow
+
+    @contextmanager
     def single_transaction(self) -> Iterator[None]:
         """Everything this thread does through write() and read() inside the block is one
         write transaction, committed when the block ends and rolled back if it raises (or the
@@ -112,6 +119,16 @@ class Database:
         elif found.kind != SchemaKind.CURRENT:
             raise StoreUnavailable(schema_problem(found, self.where))
         self._adopt()
+
+    def schema_lag(self) -> str | None:
+        """What to do about an older schema ('run nextcars db upgrade'), or None when it is
+        current; a database that is not this program's (empty, foreign, newer) is refused."""
+        found = self.schema_state()
+        if found.kind == SchemaKind.CURRENT:
+            return None
+        if found.kind == SchemaKind.OLDER:
+            return schema_problem(found, self.where)
+        raise StoreUnavailable(schema_problem(found, self.where))
 
     def require_current(self) -> None:
         """Refuse, untouched, a database whose schema is not exactly this program's: empty
@@ -184,14 +201,15 @@ def _free_name(path: Path, label: str) -> Path:
     return candidate
 
 
-def open_database(target: Path | str, *, create: bool = True) -> Database:
+def open_database(target: Path | str, *, create: bool = True, read_only: bool = False) -> Database:
     """Open a SQLite file (a path or sqlite:/// URL; created if asked) or a PostgreSQL
-    database (a postgresql:// URL); raise StoreUnavailable with a clear reason."""
+    database (a postgresql:// URL); raise StoreUnavailable with a clear reason. Read-only,
+    nothing is ever written (checks and status reports)."""
     if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
         from nextcars_tui.store.postgres.engine import open_postgres
 
-        return Database(open_postgres(target))
+        return Database(open_postgres(target, read_only=read_only))
     from nextcars_tui.store.sqlite.engine import open_sqlite
 
     path = Path(target.removeprefix("sqlite:///")) if isinstance(target, str) else target
-    return Database(open_sqlite(path, create=create))
+    return Database(open_sqlite(path, create=create and not read_only, read_only=read_only))

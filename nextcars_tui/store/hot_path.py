@@ -124,6 +124,10 @@ class HotPath(ABC):
         """The column in a WHERE term that must not pick an index (SQLite's unary +)."""
         return column
 
+    def plus_days(self, day: str, days: str) -> str:
+        """SQL for the date `days` days after the date `day` (both SQL expressions)."""
+        return f"({day} + {days})"
+
     @abstractmethod
     def execute(self, session: Session, sql: str, params: Sequence[Any] = ()) -> Cursor:
         """Run one statement in the session's transaction (beginning it if needed)."""

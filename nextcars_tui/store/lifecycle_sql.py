@@ -8,19 +8,52 @@ from typing import Any
 from sqlalchemy import BindParameter, Date, bindparam, insert, text
 from sqlmodel import Session
 
+from nextcars_tui.domain.ledger import EntryKind
+from nextcars_tui.domain.statuses import OWING_INVOICE_STATUSES, BookingStatus, InvoiceStatus
 from nextcars_tui.store.hot_path import HotPath
+from nextcars_tui.store.ledger_sql import invoice_status_sql, refunded_sql
 from nextcars_tui.store.tables import AuditEntry
 from nextcars_tui.store.types import UTCDateTime
 
-_STALE = "status = 'pending' AND created_at < :cutoff"
-_STALE_HOLD = "b.status = 'pending' AND b.created_at < :cutoff"
-_FINISHED = "status = 'confirmed' AND end_date <= :today"
+_PENDING = f"'{BookingStatus.PENDING.value}'"
+_CONFIRMED = f"'{BookingStatus.CONFIRMED.value}'"
+# The rules' boundaries as the domain draws them: a hold created before the cutoff has waited
+# longer than its time to live; a rental whose exclusive end is today or earlier has finished
+# (domain.lifecycle.rental_finished); a balance due before today is late (past_due).
+_STALE = f"status = {_PENDING} AND created_at < :cutoff"
+_STALE_HOLD = f"b.status = {_PENDING} AND b.created_at < :cutoff"
+_FINISHED = f"status = {_CONFIRMED} AND end_date <= :today"
+_OWING_ON_TIME = ", ".join(
+    f"'{status.value}'" for status in OWING_INVOICE_STATUSES if status != InvoiceStatus.OVERDUE
+)
 # A balance still due past its due date: the rental's, or a cancelled booking's unpaid fee.
 # A hold that expires in the same run gets its invoice voided, never marked overdue.
 _PAST_DUE = (
-    "invoice.status IN ('unpaid', 'partly_paid') AND invoice.due_date < :today AND EXISTS ("
+    f"invoice.status IN ({_OWING_ON_TIME}) AND invoice.due_date < :today AND EXISTS ("
     "SELECT 1 FROM booking AS b WHERE b.id = invoice.booking_id "
-    "AND NOT (b.status = 'pending' AND b.created_at < :cutoff))"
+    f"AND NOT ({_STALE_HOLD}))"
+)
+_NOTHING_PAID = ", ".join(
+    f"'{status.value}'"
+    for status in (InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE, InvoiceStatus.PAID)
+)
+# An expiring hold's invoice once its charges are reversed: for nothing, its booking cancelled.
+_STATUS_EXPIRED = invoice_status_sql(
+    billed="0",
+    paid="invoice.paid_cents",
+    refunded=refunded_sql("invoice.id"),
+    booking_status=f"'{BookingStatus.CANCELLED.value}'",
+    due="invoice.due_date",
+    today=":today",
+)
+# What the listed invoices' figures make them now (domain.ledger.invoice_status).
+_STATUS_NOW = invoice_status_sql(
+    billed="invoice.amount_cents",
+    paid="invoice.paid_cents",
+    refunded=refunded_sql("invoice.id"),
+    booking_status="(SELECT b.status FROM booking AS b WHERE b.id = invoice.booking_id)",
+    due="invoice.due_date",
+    today=":today",
 )
 
 _CUTOFF = bindparam("cutoff", type_=UTCDateTime)
@@ -71,23 +104,31 @@ class LifecycleQueries:
             self._session.execute(statement, {**values, "refs": refs[start : start + _CHUNK]})
 
     def expire(
-        self, cutoff: datetime, reason: str, refs: list[str], *, at: datetime, actor: str
+        self,
+        cutoff: datetime,
+        reason: str,
+        refs: list[str],
+        *,
+        today: date,
+        at: datetime,
+        actor: str,
     ) -> None:
         """Cancel the listed stale holds and void what they owed, in that order: each unpaid
-        invoice's charges are reversed in the ledger (new entries), then it reads void."""
+        invoice's charges are reversed in the ledger (new entries), then it reads as its
+        figures make it (void)."""
         # Unindexed status keeps SQLite from walking every unpaid and overdue invoice through
         # the status index; the few stale holds lead to their invoices by booking_id instead.
         status = self._hot.unindexed("invoice.status")
         unpaid = (
             # Nothing paid: unpaid or overdue, or a hold adjusted down to nothing ('paid').
-            f"{status} IN ('unpaid', 'overdue', 'paid') AND invoice.paid_cents = 0 AND "
+            f"{status} IN ({_NOTHING_PAID}) AND invoice.paid_cents = 0 AND "
             "invoice.booking_id IN (SELECT b.id FROM booking AS b WHERE b.ref IN :refs "
             f"AND {_STALE_HOLD})"
         )
         reverse = _sql(
             "INSERT INTO ledger_entry "
             "(invoice_id, kind, amount_cents, method, description, reason, at, actor) "
-            "SELECT invoice.id, 'charge', -invoice.amount_cents, NULL, "
+            f"SELECT invoice.id, '{EntryKind.CHARGE.value}', -invoice.amount_cents, NULL, "
             "'Booking ' || booking.ref || ' expired: charges reversed', :reason, :at, :actor "
             "FROM invoice JOIN booking ON booking.id = invoice.booking_id "
             f"WHERE invoice.amount_cents <> 0 AND {unpaid} ORDER BY invoice.id",
@@ -97,14 +138,15 @@ class LifecycleQueries:
         )
         self._each_chunk(reverse, refs, cutoff=cutoff, reason=reason, at=at, actor=actor)
         void_invoices = _sql(
-            f"UPDATE invoice SET status = 'void', amount_cents = 0 WHERE {unpaid}",
+            f"UPDATE invoice SET status = {_STATUS_EXPIRED}, amount_cents = 0 WHERE {unpaid}",
             _CUTOFF,
+            _TODAY,
             _REFS,
         )
-        self._each_chunk(void_invoices, refs, cutoff=cutoff)
+        self._each_chunk(void_invoices, refs, cutoff=cutoff, today=today)
         cancel = _sql(
-            "UPDATE booking SET status = 'cancelled', cancel_reason = :reason "
-            f"WHERE ref IN :refs AND {_STALE}",
+            f"UPDATE booking SET status = '{BookingStatus.CANCELLED.value}', "
+            f"cancel_reason = :reason WHERE ref IN :refs AND {_STALE}",
             _CUTOFF,
             _REFS,
         )
@@ -112,7 +154,8 @@ class LifecycleQueries:
 
     def complete(self, today: date, refs: list[str]) -> None:
         statement = _sql(
-            f"UPDATE booking SET status = 'completed' WHERE ref IN :refs AND {_FINISHED}",
+            f"UPDATE booking SET status = '{BookingStatus.COMPLETED.value}' "
+            f"WHERE ref IN :refs AND {_FINISHED}",
             _TODAY,
             _REFS,
         )
@@ -120,7 +163,7 @@ class LifecycleQueries:
 
     def mark_overdue(self, today: date, cutoff: datetime, refs: list[str]) -> None:
         statement = _sql(
-            f"UPDATE invoice SET status = 'overdue' WHERE invoice.ref IN :refs AND {_PAST_DUE}",
+            f"UPDATE invoice SET status = {_STATUS_NOW} WHERE invoice.ref IN :refs AND {_PAST_DUE}",
             _TODAY,
             _CUTOFF,
             _REFS,

@@ -8,6 +8,7 @@ from nextcars_tui.store.audit_log import AuditLog
 from nextcars_tui.store.blocks import BlockRepository
 from nextcars_tui.store.bookings import BookingRepository
 from nextcars_tui.store.hot_path import HotPath
+from nextcars_tui.store.integrity import IntegrityReads
 from nextcars_tui.store.invoices import InvoiceRepository
 from nextcars_tui.store.lifecycle_sql import LifecycleQueries
 from nextcars_tui.store.occupancy import OccupancyRepository
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.audit = AuditLog(session, hot)
         self.lifecycle = LifecycleQueries(session, hot)
         self.settings = SettingRepository(session)
+        self.integrity = IntegrityReads(session, hot)
 
     def flush(self) -> None:
         self.session.flush()

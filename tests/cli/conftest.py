@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,3 +123,29 @@ def config_only(tmp_path: Path) -> Iterator[Path]:
         patch.setenv(CONFIG_ENV, str(config))
         patch.delenv(DB_ENV, raising=False)
         yield tmp_path
+
+
+@pytest.fixture
+def place(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], str]]:
+    """Factory: a new, empty database of this run's engine (a URL), which the next `nextcars`
+    commands then use through NEXTCARS_DB."""
+    server: PgServer | None = request.getfixturevalue("pg_server") if engine != "sqlite" else None
+    made: list[str] = []
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def factory() -> str:
+        if server is None:
+            url = f"sqlite:///{tmp_path / 'nextcars.db'}"
+        else:
+            made.append(server.create_database(f"cli_{uuid.uuid4().hex[:12]}"))
+            url = server.url(made[-1])
+        monkeypatch.setenv(DB_ENV, url)
+        return url
+
+    yield factory
+    for name in made:
+        assert server is not None
+        server.drop_database(name)

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import json
 import stat
-import uuid
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from nextcars_tui.config import CONFIG_ENV, DB_ENV
 from nextcars_tui.store import open_database, schema
 from tests import schemakit
 from tests.cli.clikit import invoke
-from tests.pgserver import PgServer
 
 HEAD = schema.head()
 SOON = (schemakit.TODAY + timedelta(days=400)).isoformat()
@@ -48,32 +43,6 @@ DESK_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("lifecycle",),
     ("user", "add", "newclerk", "--role", "staff", "--password-stdin"),
 )
-
-
-@pytest.fixture
-def place(
-    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
-) -> Iterator[Callable[[], str]]:
-    """Factory: a new, empty database of this run's engine (a URL), which the next `nextcars`
-    commands then use through NEXTCARS_DB."""
-    server: PgServer | None = request.getfixturevalue("pg_server") if engine != "sqlite" else None
-    made: list[str] = []
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def factory() -> str:
-        if server is None:
-            url = f"sqlite:///{tmp_path / 'nextcars.db'}"
-        else:
-            made.append(server.create_database(f"cli_{uuid.uuid4().hex[:12]}"))
-            url = server.url(made[-1])
-        monkeypatch.setenv(DB_ENV, url)
-        return url
-
-    yield factory
-    for name in made:
-        assert server is not None
-        server.drop_database(name)
 
 
 def execute(url: str, *statements: str) -> None:

@@ -155,15 +155,22 @@ class NotifyCounter(ChangeCounter):
 
 
 class PostgresBackend(Backend):
-    def __init__(self, url: URL) -> None:
+    def __init__(self, url: URL, *, read_only: bool = False) -> None:
         self.url = url
         self.where = describe(url)
-        self.engine = create_engine(
-            url,
-            connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "nextcars"},
-        )
+        connect_args: dict[str, Any] = {
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "nextcars",
+        }
+        if read_only:
+            # The server refuses any write in these sessions.
+            connect_args["options"] = "-c default_transaction_read_only=on"
+        self.engine = create_engine(url, connect_args=connect_args)
         _ping_after_idle(self.engine)
         self.writer = self.engine
+        self.snapshot = self.engine.execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
         self.hot = PostgresHotPath()
 
     def translate(self, exc: DBAPIError) -> Exception:
@@ -242,9 +249,9 @@ class PostgresBackend(Backend):
         )
 
 
-def open_postgres(text: str) -> PostgresBackend:
+def open_postgres(text: str, *, read_only: bool = False) -> PostgresBackend:
     """Connect once to say clearly, at once, when the server or database cannot be reached."""
-    backend = PostgresBackend(parse_url(text))
+    backend = PostgresBackend(parse_url(text), read_only=read_only)
     try:
         with backend.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1").scalar_one()

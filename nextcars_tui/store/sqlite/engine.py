@@ -40,7 +40,7 @@ def use_wal(cursor: sqlite3.Cursor, *, only_if_new: bool = False) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
 
 
-def _install_pragmas(engine: Engine) -> None:
+def _install_pragmas(engine: Engine, *, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         # pysqlite's own BEGIN handling is switched off so we can emit BEGIN IMMEDIATE.
@@ -49,7 +49,11 @@ def _install_pragmas(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         for pragma in PRAGMAS:
             cursor.execute(pragma)
-        use_wal(cursor, only_if_new=True)
+        if read_only:
+            # Nothing, not even the journal mode in the header, changes the file.
+            cursor.execute("PRAGMA query_only=ON")
+        else:
+            use_wal(cursor, only_if_new=True)
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -107,7 +111,7 @@ class DataVersion(ChangeCounter):
 
 
 class SqliteBackend(Backend):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.where = f"SQLite database {path}"
         # URL.create, not f"sqlite:///{path}": a '?' in the name would start a query string
@@ -117,8 +121,10 @@ class SqliteBackend(Backend):
             URL.create("sqlite", database=str(path)),
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
         )
-        _install_pragmas(self.engine)
+        _install_pragmas(self.engine, read_only=read_only)
         self.writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        # A deferred read transaction in WAL mode reads one snapshot until it ends.
+        self.snapshot = self.engine
         self.hot = SqliteHotPath()
 
     def translate(self, exc: DBAPIError) -> Exception:
@@ -175,8 +181,9 @@ class SqliteBackend(Backend):
             use_wal(connection.cursor())
 
 
-def open_sqlite(path: Path, *, create: bool) -> SqliteBackend:
-    """Open (and if asked, create) the file; raise StoreUnavailable with a clear reason."""
+def open_sqlite(path: Path, *, create: bool, read_only: bool = False) -> SqliteBackend:
+    """Open (and if asked, create) the file; raise StoreUnavailable with a clear reason.
+    Read-only, nothing is written to the file, whatever is asked of it."""
     path = path.expanduser().resolve()
     if path.exists():
         _check_file(path)
@@ -184,7 +191,7 @@ def open_sqlite(path: Path, *, create: bool) -> SqliteBackend:
         create_private_file(path)
     else:
         raise StoreUnavailable(f"There is no database at {path}; run 'nextcars init' first.")
-    backend = SqliteBackend(path)
+    backend = SqliteBackend(path, read_only=read_only)
     try:
         with backend.engine.connect() as connection:
             connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()

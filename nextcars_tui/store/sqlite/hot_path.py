@@ -27,6 +27,9 @@ class SqliteHotPath(HotPath):
     def unindexed(self, column: str) -> str:
         return f"+{column}"
 
+    def plus_days(self, day: str, days: str) -> str:
+        return f"date({day}, '+' || {days} || ' days')"
+
     def read_date(self, value: Any) -> date:
         # Stored as ISO text; date.fromisoformat is many times faster than the ORM's parser.
         return date.fromisoformat(value)

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from nextcars_tui.domain.dates import on_day
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import short_date, status_text
@@ -59,7 +60,7 @@ def assignment_text(booking: BookingView, today: date) -> Text:
     )
     text.append(f"  {when} ({days})  ")
     text.append_text(status_text(booking.status.value))
-    if booking.start <= today <= booking.last_day:
+    if on_day(booking.start, booking.end, today):
         text.append(f"  {_where_in_rental(booking, today)}", style="italic")
     text.append("\n    ")
     text.append(booking.car_plate, style="bold")
@@ -189,7 +190,7 @@ def job_text(booking: BookingView, today: date) -> Text:
     """The job card: ref and status, then a label and a value a line."""
     days = "1 day" if booking.days == 1 else f"{booking.days} days"
     text = Text.assemble((booking.ref, "bold"), "  ", status_text(booking.status.value))
-    if booking.start <= today <= booking.last_day:
+    if on_day(booking.start, booking.end, today):
         text.append(f"  {_where_in_rental(booking, today)}", style="italic")
     rows = (
         ("Car", f"{booking.car_plate} {booking.car_name}"),
