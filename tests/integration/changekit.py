@@ -8,8 +8,7 @@ Plain functions, so child processes and the Hypothesis machine use them as the t
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from itertools import pairwise
+from datetime import date
 
 from rawdb import Target, raw
 
@@ -105,51 +104,3 @@ def history(target: Target, ref: str) -> list[tuple[str, str, str]]:
                 "SELECT action, actor, detail FROM audit_entry WHERE ref = ? ORDER BY id", (ref,)
             )
         ]
-
-
-def overlap_problems(target: Target) -> list[str]:
-    """Any two active bookings or blocks of one car or one driver sharing a day."""
-    problems: list[str] = []
-    with raw(target) as db:
-        for kind in ("car", "driver"):
-            holds = db.execute(
-                f"SELECT ref, {kind}_id, start_date, end_date FROM booking "
-                f"WHERE status IN ('pending', 'confirmed') "
-                f"UNION ALL SELECT ref, {kind}_id, start_date, end_date FROM block "
-                f"WHERE removed_at IS NULL AND {kind}_id IS NOT NULL"
-            ).fetchall()
-            by_holder: dict[object, list[tuple[str, str, str]]] = {}
-            for ref, holder, start, end in holds:
-                by_holder.setdefault(holder, []).append((str(ref), str(start), str(end)))
-            for holder, spans in by_holder.items():
-                spans.sort(key=lambda span: span[1])
-                for (a, _sa, ea), (b, sb, _eb) in pairwise(spans):
-                    if sb < ea:
-                        problems.append(f"{a} and {b} overlap on {kind} {holder}")
-    return problems
-
-
-def ledger_problems(target: Target) -> list[str]:
-    """Invoices whose figures are not their ledger's sums, and bookings whose end is not
-    start + days."""
-    problems: list[str] = []
-    with raw(target) as db:
-        for ref, amount, paid, billed, money in db.execute(
-            "SELECT i.ref, i.amount_cents, i.paid_cents, "
-            "COALESCE(SUM(CASE WHEN e.kind IN ('charge', 'fee', 'adjustment') "
-            "THEN e.amount_cents ELSE 0 END), 0), "
-            "COALESCE(SUM(CASE WHEN e.kind = 'payment' THEN e.amount_cents "
-            "WHEN e.kind = 'refund' THEN -e.amount_cents ELSE 0 END), 0) "
-            "FROM invoice i LEFT JOIN ledger_entry e ON e.invoice_id = i.id "
-            "GROUP BY i.id, i.ref, i.amount_cents, i.paid_cents"
-        ):
-            if (amount, paid) != (billed, money):
-                problems.append(f"{ref} shows {amount}/{paid} but its ledger sums {billed}/{money}")
-        for ref, start, days, end in db.execute(
-            "SELECT ref, start_date, days, end_date FROM booking"
-        ):
-            if date.fromisoformat(str(start)) + timedelta(days=int(days)) != date.fromisoformat(
-                str(end)
-            ):
-                problems.append(f"{ref} ends on {end}, not {start} + {days} days")
-    return problems

@@ -15,9 +15,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from rawdb import (  # row_counts, snapshot and statuses are re-exported for the tests
-    Target,
-    raw,
+from rawdb import (  # raw, row_counts, snapshot and statuses are re-exported for the tests
+    Target,  # noqa: F401
+    raw,  # noqa: F401
     row_counts,  # noqa: F401
     snapshot,  # noqa: F401
     statuses,  # noqa: F401
@@ -26,7 +26,6 @@ from rawdb import (  # row_counts, snapshot and statuses are re-exported for the
 
 from nextcars_tui.clock import Clock
 from nextcars_tui.config import BusinessSettings, LifecycleSettings, Settings, SignInSettings
-from nextcars_tui.domain.ledger import EntryKind, figures_of, invoice_status
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services.booking import BookingRequest
 from nextcars_tui.services.desk import Desk
@@ -247,94 +246,6 @@ def actors_for(desk: Desk) -> dict[str, Actor]:
         "customer": Actor(username="cat", role=Role.CUSTOMER, customer_id=known[email(1)]),
         "system": system_actor("tests"),
     }
-
-
-def invariant_violations(target: Target, today: date) -> list[str]:
-    """Everything wrong with the database's state; empty when all the desk's invariants hold.
-
-    `today` is the latest business date the desk has seen (time only moves forward).
-    """
-    problems: list[str] = []
-    with raw(target) as connection:
-
-        def rows(sql: str, *params: object) -> list[tuple[object, ...]]:
-            return connection.execute(sql, params).fetchall()
-
-        for kind in ("car", "driver"):
-            for a, b in rows(
-                f"SELECT a.ref, b.ref FROM booking a JOIN booking b "
-                f"ON a.{kind}_id = b.{kind}_id AND a.id < b.id "
-                "WHERE a.status IN ('pending','confirmed') AND b.status IN ('pending','confirmed') "
-                "AND a.start_date < b.end_date AND b.start_date < a.end_date"
-            ):
-                problems.append(f"active bookings {a} and {b} overlap on one {kind}")
-        for ref, n in rows(
-            "SELECT b.ref, count(i.id) FROM booking b LEFT JOIN invoice i ON i.booking_id = b.id "
-            "GROUP BY b.id HAVING count(i.id) <> 1"
-        ):
-            problems.append(f"{ref} has {n} invoices")
-        for (ref,) in rows(
-            "SELECT i.ref FROM invoice i LEFT JOIN booking b ON b.id = i.booking_id "
-            "WHERE b.id IS NULL"
-        ):
-            problems.append(f"{ref} belongs to no booking")
-        entries: dict[object, list[tuple[str, int]]] = {}
-        for ref, kind, cents in rows(
-            "SELECT i.ref, e.kind, e.amount_cents FROM ledger_entry e "
-            "JOIN invoice i ON i.id = e.invoice_id ORDER BY e.id"
-        ):
-            entries.setdefault(ref, []).append((str(kind), int(str(cents))))
-        for ref, b_status, total, i_status, amount, paid, due in rows(
-            "SELECT i.ref, b.status, b.total_cents, i.status, i.amount_cents, i.paid_cents, "
-            "i.due_date FROM booking b JOIN invoice i ON i.booking_id = b.id"
-        ):
-            mine = entries.get(ref, [])
-            figures = figures_of(mine)
-            if (figures.amount_cents, figures.paid_cents) != (amount, paid):
-                problems.append(f"{ref} says {amount}/{paid} but its ledger sums to {figures}")
-            charged = sum(cents for kind, cents in mine if kind == EntryKind.CHARGE)
-            # A cancelled rental's reversal is checked where it happens (the cancel steps):
-            # it reverses whatever was billed by then, corrections included.
-            if b_status != "cancelled" and charged != total:
-                problems.append(f"{ref} charges {charged} for a {b_status} rental of {total}")
-            if b_status != "cancelled" and any(kind == EntryKind.FEE for kind, _ in mine):
-                problems.append(f"{ref} has a cancellation fee but its booking is {b_status}")
-            adjusted = any(kind == EntryKind.ADJUSTMENT for kind, _ in mine)
-            if figures.balance_cents < 0 and b_status != "cancelled" and not adjusted:
-                problems.append(f"{ref} took more than it asked for")
-            # The status its figures give, but for overdue, which only a lifecycle run sets.
-            due_day = date.fromisoformat(str(due))
-            derived = invoice_status(figures, str(b_status), due_day, due_day)
-            late = i_status == "overdue" and figures.balance_cents > 0 and due_day < today
-            if i_status != derived and not late:
-                problems.append(f"{ref} is {i_status} but its ledger makes it {derived}")
-        for (ref,) in rows(
-            "SELECT ref FROM booking WHERE status = 'completed' AND end_date > ?", today
-        ):
-            problems.append(f"{ref} is completed before it ended")
-        for (ref,) in rows(
-            "SELECT i.ref FROM invoice i JOIN booking b ON b.id = i.booking_id "
-            "WHERE i.status = 'overdue' AND i.due_date >= ?",
-            today,
-        ):
-            problems.append(f"{ref} is overdue but not past due")
-        for (ref,) in rows(
-            "SELECT ref FROM booking "
-            "WHERE total_cents <> days * (car_daily_rate_cents + driver_daily_fee_cents) "
-            "OR days < 1"
-        ):
-            problems.append(f"{ref} has inconsistent days or total")
-        for ref, start, days, end in rows("SELECT ref, start_date, days, end_date FROM booking"):
-            if date.fromisoformat(str(start)) + timedelta(days=int(str(days))) != (
-                date.fromisoformat(str(end))
-            ):
-                problems.append(f"{ref} has an end date that is not start + days")
-        for (ref,) in rows(
-            "SELECT b.ref FROM booking b WHERE NOT EXISTS ("
-            "SELECT 1 FROM audit_entry a WHERE a.ref = b.ref AND a.action = 'booked')"
-        ):
-            problems.append(f"{ref} has no 'booked' audit entry")
-    return problems
 
 
 def with_settings(desk: Desk, settings: Settings) -> Desk:

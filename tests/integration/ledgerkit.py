@@ -13,8 +13,7 @@ from datetime import date
 
 from rawdb import Target, raw
 
-from nextcars_tui.domain.ledger import EntryKind, Figures, invoice_status
-from nextcars_tui.domain.statuses import InvoiceStatus
+from nextcars_tui.domain.ledger import EntryKind, Figures
 
 ENTRY_COLUMNS = "e.id, e.kind, e.amount_cents, e.method, e.description, e.reason, e.at, e.actor"
 
@@ -102,50 +101,6 @@ def all_entries(target: Target) -> list[tuple[object, ...]]:
         return db.execute(
             f"SELECT {ENTRY_COLUMNS}, e.invoice_id FROM ledger_entry e ORDER BY e.id"
         ).fetchall()
-
-
-def accepted_statuses(found: Books, today: date) -> set[str]:
-    """The statuses the invoice's entries allow today. An invoice falls past due with the
-    date alone, and the lifecycle run marks it overdue later: until then it may still show
-    the status it had on its due date."""
-    fresh = invoice_status(found.figures, found.booking_status, found.due, today)
-    accepted = {fresh.value}
-    if fresh == InvoiceStatus.OVERDUE:
-        accepted.add(invoice_status(found.figures, found.booking_status, found.due, found.due))
-    return accepted
-
-
-def ledger_violations(target: Target, today: date) -> list[str]:
-    """Everything wrong with the invoices' figures; empty when the ledger and the invoices
-    agree. `today` is the latest business date the desk has seen."""
-    problems: list[str] = []
-    for found in all_books(target).values():
-        ref = found.ref
-        if found.amount_cents != found.billed_sum:
-            problems.append(
-                f"{ref} is for {found.amount_cents} but its billed entries add up to "
-                f"{found.billed_sum}"
-            )
-        if found.paid_cents != found.payments_sum - found.refunds_sum:
-            problems.append(
-                f"{ref} has paid {found.paid_cents} but its payments less refunds are "
-                f"{found.payments_sum - found.refunds_sum}"
-            )
-        if found.amount_cents < 0:
-            problems.append(f"{ref} is for a negative amount {found.amount_cents}")
-        if found.paid_cents < 0:
-            problems.append(f"{ref} has a negative paid figure {found.paid_cents}")
-        if found.balance_cents < 0 and found.status != InvoiceStatus.REFUND_DUE:
-            problems.append(
-                f"{ref} owes {-found.balance_cents} back but is {found.status}, not refund_due"
-            )
-        if found.status not in accepted_statuses(found, today):
-            problems.append(
-                f"{ref} is {found.status}; its entries ({found.figures}, booking "
-                f"{found.booking_status}, due {found.due}) make it "
-                f"{sorted(accepted_statuses(found, today))}"
-            )
-    return problems
 
 
 def replay_problems(target: Target, ref: str) -> list[str]:

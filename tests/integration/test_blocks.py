@@ -16,10 +16,9 @@ from changekit import (
     history,
     invoice_figures,
     ledger,
-    ledger_problems,
-    overlap_problems,
 )
 from deskkit import TODAY, code, email, plate, raw, request, snapshot
+from invariants import violations
 
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, ResourceKind
 from nextcars_tui.services.availability import available
@@ -51,8 +50,7 @@ def refused_unchanged(desk, error, call):
 
 
 def consistent(desk) -> None:
-    assert overlap_problems(desk) == []
-    assert ledger_problems(desk) == []
+    assert violations(desk, desk.today()) == []
 
 
 # --- blocks ---------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 from change_racers import TARGET_PLATE, ChangeRacePool
-from changekit import add_car, booking_row, history, ledger, ledger_problems, overlap_problems
+from changekit import add_car, booking_row, history, ledger
 from deskkit import START, TODAY, plate, raw, request, snapshot, target
+from invariants import violations
 from racers import never_locked, only
 
 from nextcars_tui.services.booking import book
@@ -25,8 +26,7 @@ def pool():
 
 
 def consistent(desk) -> None:
-    assert overlap_problems(desk) == []
-    assert ledger_problems(desk) == []
+    assert violations(desk, desk.today()) == []
 
 
 def test_eight_processes_changing_bookings_onto_one_car_exactly_one_wins(pool, desk, staff):

@@ -16,8 +16,6 @@ from changekit import (
     history,
     invoice_figures,
     ledger,
-    ledger_problems,
-    overlap_problems,
     set_car_rate,
 )
 from deskkit import (
@@ -29,6 +27,7 @@ from deskkit import (
     request,
     snapshot,
 )
+from invariants import violations
 
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, ResourceKind
 from nextcars_tui.domain.roles import system_actor
@@ -89,7 +88,7 @@ def test_start_days_car_and_driver_change_together(desk, staff, later):
         day(9).isoformat(),
     )
     assert (row["car"], row["driver"], row["status"]) == (plate(2), code(3), "pending")
-    assert overlap_problems(desk) == [] and ledger_problems(desk) == []
+    assert violations(desk, desk.today()) == []
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from deskkit import START, TODAY, FakeClock, invariant_violations, new_desk, snapshot
+from deskkit import START, TODAY, FakeClock, new_desk, snapshot
+from invariants import violations
 
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed
 from nextcars_tui.domain.roles import Role, system_actor
@@ -57,7 +58,7 @@ def test_the_fleet_and_every_planned_booking_are_there(demo_desk, bookings):
         assert uow.cars.count() == 25
         assert len(uow.drivers.search()) == 12
         assert len(uow.customers.search("", 100)) == 40
-    assert invariant_violations(demo_desk, TODAY) == []
+    assert violations(demo_desk, TODAY) == []
 
 
 def test_every_booking_and_invoice_state_exists(bookings):

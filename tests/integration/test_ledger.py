@@ -12,7 +12,8 @@ from datetime import timedelta
 
 import pytest
 from deskkit import TODAY, request, snapshot, statuses, with_settings
-from ledgerkit import books, entries, kinds, ledger_violations
+from invariants import violations
+from ledgerkit import books, entries, kinds
 from rawdb import APPEND_ONLY_REFUSED, raw
 
 from nextcars_tui.config import BillingSettings
@@ -52,7 +53,7 @@ def taxed(desk: Desk, percent: str) -> Desk:
 
 def consistent(desk: Desk) -> None:
     """Every invoice's figures and status are what its ledger entries say."""
-    assert ledger_violations(desk, desk.today()) == []
+    assert violations(desk, desk.today()) == []
 
 
 def refused(desk: Desk, error: type[Exception], action, match: str | None = None) -> str:

@@ -15,7 +15,6 @@ from deskkit import (
     START,
     TODAY,
     code,
-    invariant_violations,
     plate,
     raw,
     request,
@@ -24,7 +23,8 @@ from deskkit import (
     target,
     with_settings,
 )
-from ledgerkit import books, kinds, ledger_violations, replay_problems
+from invariants import violations
+from ledgerkit import books, kinds, replay_problems
 from racers import RacePool, never_locked, only, share_of_first_total
 
 from nextcars_tui.config import BillingSettings
@@ -75,7 +75,7 @@ def one_car_winner(outcomes, desk, racers):
     assert (counts["booking"], counts["invoice"], counts["audit_entry"]) == (1, 1, 1)
     assert money_moved(desk) == []
     assert counts["ledger_entry"] == 2
-    assert invariant_violations(desk, TODAY) == []
+    assert violations(desk, TODAY) == []
 
 
 def test_eight_processes_booking_one_car_exactly_one_wins(pool, desk):
@@ -95,7 +95,7 @@ def test_eight_processes_booking_one_driver_exactly_one_wins(pool, desk):
     assert set(conflicts) == {f"Driver {code(1)} (Driver 1) is already booked {span} (BK-000001)."}
     counts = row_counts(desk)
     assert (counts["booking"], counts["invoice"], counts["audit_entry"]) == (1, 1, 1)
-    assert invariant_violations(desk, TODAY) == []
+    assert violations(desk, TODAY) == []
 
 
 def test_eight_processes_checking_out_one_invoice_exactly_one_pays(pool, desk, staff):
@@ -118,8 +118,7 @@ def test_eight_processes_checking_out_one_invoice_exactly_one_pays(pool, desk, s
         assert db.execute("SELECT status, paid_cents FROM invoice").fetchall() == [
             ("paid", view.total_cents)
         ]
-    assert ledger_violations(desk, TODAY) == []
-    assert invariant_violations(desk, TODAY) == []
+    assert violations(desk, TODAY) == []
 
 
 def test_parallel_wrong_passwords_lock_the_account_after_max_failures(
@@ -188,7 +187,7 @@ def test_the_lifecycle_is_safe_while_other_processes_book(pool, make_desk, clock
     assert sorted(overdue) == sorted(v.invoice.ref for v in owing)
     for _, _, steps in bookers:
         assert {kind for kind, _ in steps} <= {"ok", "Conflict"}, steps
-    assert invariant_violations(desk, TODAY) == []
+    assert violations(desk, TODAY) == []
     with raw(desk) as db:
         placed = db.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'cancelled' "
@@ -222,7 +221,7 @@ def test_checkouts_racing_free_cancels_of_one_booking_end_one_way(pool, desk, st
             (view.ref,),
         ).fetchone()
     assert found == expected
-    assert invariant_violations(desk, TODAY) == []
+    assert violations(desk, TODAY) == []
 
 
 def test_a_lifecycle_run_racing_confirms_of_a_stale_hold_ends_one_way(pool, make_desk, clock):
@@ -251,7 +250,7 @@ def test_a_lifecycle_run_racing_confirms_of_a_stale_hold_ends_one_way(pool, make
             (view.ref,),
         ).fetchone()
     assert found == status
-    assert invariant_violations(desk, TODAY) == []
+    assert violations(desk, TODAY) == []
 
 
 # --- money: the balance check and the entry share one lock -------------------------------------
@@ -260,7 +259,7 @@ def test_a_lifecycle_run_racing_confirms_of_a_stale_hold_ends_one_way(pool, make
 def money_is_consistent(desk, ref):
     """The invoice's figures are its entries' sums, and every entry obeyed its rule when it
     was written; a negative balance is only ever a visible refund due."""
-    assert ledger_violations(desk, TODAY) == []
+    assert violations(desk, TODAY) == []
     assert replay_problems(desk, ref) == []
     found = books(desk, ref)
     assert found.paid_cents >= 0
@@ -367,7 +366,7 @@ def test_checkouts_racing_late_cancels_of_one_booking_end_one_way(pool, make_des
         assert (found.status, found.balance_cents) == ("paid", 0)
         assert ledger[-1] == ("payment", fee)
     money_is_consistent(desk, view.invoice.ref)
-    assert invariant_violations(desk, TODAY) == []
+    assert violations(desk, TODAY) == []
 
 
 def test_payments_on_a_started_rental_racing_cancels_change_nothing_for_the_cancels(

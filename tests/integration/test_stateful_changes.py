@@ -16,7 +16,7 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-from changekit import ledger, ledger_problems, overlap_problems
+from changekit import ledger
 from deskkit import (
     N_CARS,
     START,
@@ -31,6 +31,7 @@ from deskkit import (
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule
+from invariants import violations
 from rawdb import raw, snapshot
 
 from nextcars_tui.config import Settings
@@ -300,8 +301,7 @@ class ChangesMachine(RuleBasedStateMachine):
 
     @invariant()
     def nothing_is_held_twice_and_money_adds_up(self):
-        assert overlap_problems(self.path) == []
-        assert ledger_problems(self.path) == []
+        assert violations(self.path, self.desk.today()) == []
 
 
 ChangesMachine.TestCase.settings = settings(

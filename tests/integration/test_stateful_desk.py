@@ -24,7 +24,6 @@ from deskkit import (
     copy_desk,
     copy_pg_desk,
     email,
-    invariant_violations,
     make_settings,
     plate,
     raw,
@@ -40,7 +39,8 @@ from hypothesis.stateful import (
     multiple,
     rule,
 )
-from ledgerkit import books, ledger_violations
+from invariants import violations
+from ledgerkit import books
 
 from nextcars_tui.config import BillingSettings, Settings
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed
@@ -349,12 +349,8 @@ class DeskMachine(RuleBasedStateMachine):
     # --- after every step ----------------------------------------------------------------------
 
     @invariant()
-    def the_file_is_consistent(self):
-        assert invariant_violations(self.path, self.desk.today()) == []
-
-    @invariant()
-    def every_invoice_is_what_its_ledger_says(self):
-        assert ledger_violations(self.path, self.desk.today()) == []
+    def every_invariant_holds(self):
+        assert violations(self.path, self.desk.today()) == []
 
 
 DeskMachine.TestCase.settings = settings(
