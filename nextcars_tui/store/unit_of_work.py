@@ -17,6 +17,7 @@ from nextcars_tui.store.people import (
     SettingRepository,
     UserRepository,
 )
+from nextcars_tui.store.reports import ReportQueries
 
 
 class UnitOfWork:
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.blocks = BlockRepository(session, hot)
         self.audit = AuditLog(session, hot)
         self.lifecycle = LifecycleQueries(session, hot)
+        self.reports = ReportQueries(session)
         self.settings = SettingRepository(session)
 
     def flush(self) -> None:
