@@ -151,7 +151,7 @@ def takings_report(desk: Desk, actor: Actor, day: date | None = None) -> Takings
     methods = {method.value: Takings() for method in PaymentMethod}
     clerks = {clerk: Takings()} if clerk is not None else {}
     for method, who, kind, count, cents in moved:
-        methods[method] = methods.get(method, Takings()).plus(kind, cents, count)
+        methods[method] = methods[method].plus(kind, cents, count)
         clerks[who] = clerks.get(who, Takings()).plus(kind, cents, count)
     return TakingsReport(
         day,

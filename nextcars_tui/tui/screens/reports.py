@@ -371,16 +371,14 @@ def _utilisation_caption(line: UtilisationLine) -> str:
 
 
 def _chart_labels(report: RevenueReport) -> list[str]:
-    """Short names under the bars: 'W05' by week, 'Jan' by month ('Jan 27' across years)."""
+    """Short names under the bars: 'W05' by week, 'Jan' by month (the screen's two), with the
+    year ('Jan 27') when the periods span more than one."""
     years = {line.period[:4] for line in report.lines}
     labels = []
     for line in report.lines:
         year, rest = line.period[:4], line.period[5:]
-        if report.grouping == Grouping.WEEK:
-            labels.append(rest if len(years) == 1 else f"{rest} {year[2:]}")
-        else:
-            month = _MONTHS[int(rest[:2]) - 1]
-            labels.append(month if len(years) == 1 else f"{month} {year[2:]}")
+        name = rest if report.grouping == Grouping.WEEK else _MONTHS[int(rest) - 1]
+        labels.append(name if len(years) == 1 else f"{name} {year[2:]}")
     return labels
 
 
