@@ -196,3 +196,15 @@ def test_start_up_does_not_load_the_chart_library():
         "assert 'textual_plotext' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
+
+
+async def test_an_answer_for_a_period_no_longer_picked_is_dropped(make_app, desk):
+    from nextcars_tui.tui.screens.reports import UtilisationLoaded
+
+    november = utilisation_report(desk, MANAGER, date(2026, 11, 1), date(2026, 11, 30))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_reports(pilot)
+        screen.post_message(UtilisationLoaded(november))
+        await settle(pilot)
+        assert "This month: 01 Dec–31 Dec 2026" in screen_text(app)

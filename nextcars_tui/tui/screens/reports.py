@@ -201,6 +201,8 @@ class ReportsScreen(DeskScreen):
 
     @on(UtilisationLoaded)
     def _show_utilisation(self, message: UtilisationLoaded) -> None:
+        if message.report.period != self.period:
+            return  # an answer for a period picked before this one
         report = self._utilisation = message.report
         fleet = report.fleet
         self.query_one("#report-summary", Static).update(
@@ -221,6 +223,8 @@ class ReportsScreen(DeskScreen):
 
     @on(RevenueLoaded)
     def _show_revenue(self, message: RevenueLoaded) -> None:
+        if (message.report.period, message.report.grouping) != (self.period, self._grouping):
+            return
         report = self._revenue = message.report
         money, total = self.desk.money, report.total
         by = report.grouping.value
