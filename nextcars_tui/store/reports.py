@@ -202,4 +202,3 @@ class ReportQueries:
 
     def _rows(self, query: Any) -> list[Any]:
         return list(self._session.execute(query))
-
