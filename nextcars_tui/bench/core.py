@@ -22,6 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from nextcars_tui.bench import reports
 from nextcars_tui.bench.raw import RawBooking
 from nextcars_tui.bench.seed import (
     CUSTOMERS,
@@ -133,6 +134,7 @@ class CoreFigures:
     invoice_pages: dict[str, float] = field(default_factory=dict)
     invoices: int = 0  # in the largest history
     blocks: BlockFigures | None = None  # over the largest history
+    manager_reports: reports.ReportFigures | None = None  # over the largest history
 
     @property
     def vs_baseline(self) -> float:
@@ -311,6 +313,7 @@ def measure(
         figures.first_pages = first_pages(largest.desk)
         figures.invoice_pages = invoice_pages(largest.desk)
         figures.invoices = _count(largest.path, "invoice")
+        figures.manager_reports = reports.measure(largest.desk)
         figures.plans = _plans(largest.desk, largest.db, largest.owing[0])
     finally:
         for stage in stages:
@@ -513,6 +516,8 @@ def report(console: Console, figures: CoreFigures) -> None:
     change_ratio = max(figures.sizes[-1].change_vs_book(kind) for kind in CHANGE_KINDS)
     change_growth = max(figures.growth_of(kind) for kind in CHANGE_KINDS)
     block_ms = figures.blocks.timing.median_ms if figures.blocks else float("nan")
+    if figures.manager_reports is not None:
+        reports.report(console, figures.manager_reports, largest, entries)
     targets = Table(title="Targets")
     for heading in ("target", "measured", "verdict"):
         targets.add_column(heading)

@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from nextcars_tui.cli import ssh_config
 from nextcars_tui.cli.context import Handler, with_context
+from nextcars_tui.domain.reporting import Grouping
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
 
 # The import formats (services.imports.FORMATS), named here so parsing loads no data layer.
@@ -34,7 +35,9 @@ def _lower(text: str) -> str:
     return text.strip().lower()
 
 
-def _values(enum: type[BookingStatus] | type[InvoiceStatus] | type[PaymentMethod]) -> list[str]:
+def _values(
+    enum: type[BookingStatus] | type[InvoiceStatus] | type[PaymentMethod] | type[Grouping],
+) -> list[str]:
     return [member.value for member in enum]
 
 
@@ -240,6 +243,39 @@ def build_parser() -> CliParser:
     lifecycle.add_argument("--dry-run", action="store_true", help="report, change nothing")
     lifecycle.add_argument("--json", action="store_true")
     lifecycle.set_defaults(handler=_lazy("commands", "lifecycle"))
+
+    report = command("report", "how the business is doing: utilisation, revenue, the takings")
+    reports = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+
+    def report_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        found = reports.add_parser(name, help=help_text, description=help_text, parents=[common])
+        found.set_defaults(handler=_lazy("reports", name))
+        return found
+
+    def period_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--from", dest="first", required=True, metavar="DATE",
+                            help="the period's first day (business time zone)")  # fmt: skip
+        parser.add_argument("--to", dest="last", required=True, metavar="DATE",
+                            help="its last day, included")  # fmt: skip
+
+    utilisation = report_command(
+        "utilisation", "days each car and driver was booked or blocked in a period (managers)"
+    )
+    period_options(utilisation)
+    utilisation.add_argument("--json", action="store_true")
+    utilisation.add_argument("--csv", metavar="FILE", help="also write the figures to FILE")
+    revenue = report_command(
+        "revenue", "billed and collected per day, week or month, from the ledger (managers)"
+    )
+    period_options(revenue)
+    revenue.add_argument("--by", type=_lower, choices=_values(Grouping), default="month")
+    revenue.add_argument("--json", action="store_true")
+    revenue.add_argument("--csv", metavar="FILE", help="also write the figures to FILE")
+    takings = report_command(
+        "takings", "the till: a day's payments and refunds per method and per clerk"
+    )
+    takings.add_argument("--date", metavar="DATE", help="the business day (default today)")
+    takings.add_argument("--json", action="store_true")
 
     database = command("db", "the database's schema: its revision, upgrades and checks")
     db_sub = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     RETIRE = "retire cars, drivers and customers"
     RUN_LIFECYCLE = "run the lifecycle rules"
     VIEW_REPORTS = "see reports"
+    # The till: a clerk's own payments and refunds of a day (VIEW_REPORTS sees every clerk's).
+    VIEW_OWN_TAKINGS = "see your own takings"
     # Only from the command line (the system actor): schema upgrades and backups.
     MAINTAIN_DATABASE = "upgrade or back up the database"
 
@@ -52,6 +54,7 @@ _DESK = {
     Permission.REFUND,
     Permission.VIEW_DESK,
     Permission.EDIT_CUSTOMERS,
+    Permission.VIEW_OWN_TAKINGS,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -19,6 +19,7 @@ from nextcars_tui.store.people import (
     SettingRepository,
     UserRepository,
 )
+from nextcars_tui.store.reports import ReportQueries
 
 
 class UnitOfWork:
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.occupancy = OccupancyRepository(session, hot)
         self.audit = AuditLog(session, hot)
         self.lifecycle = LifecycleQueries(session, hot)
+        self.reports = ReportQueries(session)
         self.settings = SettingRepository(session)
         self.integrity = IntegrityReads(session, hot)
 

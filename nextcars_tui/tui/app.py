@@ -32,7 +32,7 @@ IDLE_CHECK_SECONDS = 5.0
 class NextCarsApp(App[None]):
     """Thin shell: owns who is signed in and which screen shows; screens own their data."""
 
-    CSS_PATH: ClassVar = ["app.tcss", "changes.tcss"]
+    CSS_PATH: ClassVar = ["app.tcss", "changes.tcss", "reports.tcss"]
     TITLE = "NextCars"
     COMMANDS = App.COMMANDS | {DeskCommands}
     ENABLE_COMMAND_PALETTE = True

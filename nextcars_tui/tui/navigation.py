@@ -42,8 +42,17 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("fleet", "Fleet", "f8", "fleet:FleetScreen", Permission.MANAGE_FLEET),
     Destination("users", "Users", "f9", "users:UsersScreen", Permission.MANAGE_USERS),
     Destination("lifecycle", "Rules", "f10", "lifecycle:LifecycleScreen", Permission.RUN_LIFECYCLE),
+    Destination("reports", "Reports", "f12", "reports:ReportsScreen", Permission.VIEW_REPORTS),
     Destination(
         "blocks", "Blocks", "", "blocks:BlocksScreen", Permission.MANAGE_BLOCKS, palette=True
+    ),
+    Destination(
+        "takings",
+        "Takings",
+        "",
+        "takings:TakingsScreen",
+        Permission.VIEW_OWN_TAKINGS,
+        palette=True,
     ),
     Destination(
         "assignments",

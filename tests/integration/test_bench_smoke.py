@@ -63,9 +63,26 @@ def test_the_report_renders_every_target(figures):
     core.report(Console(file=out, width=160), result)
     text = out.getvalue()
     assert "One booking attempt" in text and "One part payment" in text
-    assert text.count("PASS") + text.count("MISS") == 11
+    # Eleven targets, and five for the manager's reports in their own table.
+    assert text.count("PASS") + text.count("MISS") == 16
     assert "Bookings list, first page" in text and "manager review" in text
+    assert "Reports over" in text and "takings of a day" in text
     assert "A change of a confirmed booking" in text and "reassign its 10 bookings" in text
+
+
+def test_the_manager_reports_are_timed_and_read_through_indexes(figures):
+    result, _keep = figures
+    reports = result.manager_reports
+    assert reports is not None
+    assert len(reports.timings) == 5
+    assert all(ms > 0 and target > 0 for ms, target in reports.timings.values())
+    assert reports.year.days in (365, 366) and reports.month.first.day == 1
+    # Every car and every driver is listed by design; nothing else reads a whole table.
+    for sql, plan in reports.plans.items():
+        if not sql.startswith(("SELECT car.id", "SELECT driver.id")):
+            assert full_reads(plan) == [], (sql, plan)
+    ledger = [plan for sql, plan in reports.plans.items() if "FROM ledger_entry" in sql]
+    assert ledger and all(any("ix_ledger_kind_at" in line for line in plan) for plan in ledger)
 
 
 def test_changes_are_timed_beside_new_bookings_at_each_size(figures):

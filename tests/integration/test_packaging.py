@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 # What the wheel must carry besides modules: the desk's stylesheet and the demo CSVs.
 PACKAGE_DATA = (
     "nextcars_tui/tui/app.tcss",
+    "nextcars_tui/tui/reports.tcss",
     "nextcars_tui/services/demo_data/cars.csv",
     "nextcars_tui/services/demo_data/drivers.csv",
     "nextcars_tui/services/demo_data/customers.csv",

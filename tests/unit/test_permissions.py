@@ -25,6 +25,7 @@ DESK_WORK = {
     P.REFUND,
     P.VIEW_DESK,
     P.EDIT_CUSTOMERS,
+    P.VIEW_OWN_TAKINGS,
 }
 # Adjusting what an invoice is for is a manager's correction, never desk work; so are taking
 # cars and drivers out of service and retiring them.

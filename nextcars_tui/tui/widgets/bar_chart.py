@@ -34,7 +34,8 @@ def bar_cells(value: int, largest: int, width: int) -> str:
 
 
 class BarChart(Widget):
-    """Label, bar and caption per row; bars scale to the widest value and the space left."""
+    """Label, bar and caption per row; bars scale to the widest value and the space left, or
+    to `full` when given (100 % for percentages, so half a bar always means half)."""
 
     DEFAULT_CSS = """
     BarChart {
@@ -67,12 +68,14 @@ class BarChart(Widget):
         self,
         bars: tuple[Bar, ...] = (),
         *,
+        full: int = 0,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.set_reactive(BarChart.bars, tuple(bars))
+        self._full = full
 
     def render(self) -> Text:
         bars = self.bars
@@ -83,7 +86,7 @@ class BarChart(Widget):
         label_width = max(len(bar.label) for bar in bars)
         caption_width = max(len(bar.caption) for bar in bars)
         room = max(1, self.content_size.width - label_width - caption_width - 2)
-        largest = max(bar.value for bar in bars)
+        largest = self._full or max(bar.value for bar in bars)
         label_style = self.get_component_rich_style("bar-chart--label")
         caption_style = self.get_component_rich_style("bar-chart--caption")
         lines: list[Text] = []
@@ -94,7 +97,7 @@ class BarChart(Widget):
             line = Text(no_wrap=True, overflow="crop")
             line.append(bar.label.rjust(label_width), label_style)
             line.append(" ")
-            line.append(bar_cells(bar.value, largest, room).ljust(room), style)
+            line.append(bar_cells(min(bar.value, largest), largest, room).ljust(room), style)
             line.append(" ")
             line.append(bar.caption.rjust(caption_width), caption_style)
             lines.append(line)
