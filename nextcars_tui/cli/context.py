@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING
 
-from nextcars_tui.config import Settings, database_target, load_settings
+from nextcars_tui.config import Settings, load_settings
 from nextcars_tui.domain.roles import Actor, system_actor
 
 if TYPE_CHECKING:
@@ -22,47 +22,39 @@ class Context:
     # The audit log records every CLI change as made by 'system:cli'.
     actor: Actor = field(default_factory=lambda: system_actor("cli"))
     _db: Database | None = field(default=None, init=False, repr=False)
-    _schema_checked: bool = field(default=False, init=False, repr=False)
+    _desk: Desk | None = field(default=None, init=False, repr=False)
 
     def desk(self, *, create: bool = False) -> Desk:
-        """Open the database once; only `init` and opening the desk may create the file or
-        the schema, so a mistyped path in a script fails instead of quietly starting an empty
-        database."""
+        """The Desk over the database opened once; only `init` and opening the desk may
+        create the file or the schema, so a mistyped path in a script fails instead of
+        quietly starting an empty database (services.desk.open_desk, as every caller)."""
         # Imported on first use so commands that need no database never load the data layer.
-        from nextcars_tui.services.desk import Desk
+        from nextcars_tui.services.desk import desk_on
 
-        db = self.database(create=create)
-        # Checked even when `database()` opened it first (the desk asks whether a server's
-        # database is empty before it makes the demo there).
-        if not self._schema_checked:
-            try:
-                if create:
-                    db.create_schema()
-                else:
-                    # An empty database (a new server database, a touched file) is not
-                    # quietly made into a desk by `book` or `import` either.
-                    db.require_current()
-            except BaseException:
-                self.close()
-                raise
-            self._schema_checked = True
-        return Desk(db, self.settings)
+        if self._desk is None:
+            # A database opened first by `database()` (the desk asks whether a server's
+            # database is empty before making the demo there) is checked all the same.
+            db = self.database(create=create)
+            self._db = None
+            self._desk = desk_on(db, self.settings, create=create)
+        return self._desk
 
     def database(self, *, create: bool = False, read_only: bool = False) -> Database:
         """The database opened once, its schema not checked (for `db` and `backup`);
         read-only, nothing is ever written to it."""
-        from nextcars_tui.store import open_database
+        from nextcars_tui.services.desk import open_store
 
+        if self._desk is not None:
+            return self._desk.db
         if self._db is None:
-            target = database_target(self.settings)
-            self._db = open_database(target, create=create, read_only=read_only)
+            self._db = open_store(self.settings, create=create, read_only=read_only)
         return self._db
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-        self._schema_checked = False
+        for db in (self._db, self._desk.db if self._desk is not None else None):
+            if db is not None:
+                db.close()
+        self._db = self._desk = None
 
 
 Handler = Callable[[argparse.Namespace], int]

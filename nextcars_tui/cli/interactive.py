@@ -68,19 +68,16 @@ def _create_demo_file(ctx: Context, path: Path) -> None:
     time, only a partial file that the next start removes."""
     from nextcars_tui.cli import output
     from nextcars_tui.services import demo
-    from nextcars_tui.services.desk import Desk
-    from nextcars_tui.store import open_database
+    from nextcars_tui.services.desk import open_desk
 
     _remove_stale_partials(path)
     partial = path.with_name(f".{path.name}.{os.getpid()}{_PARTIAL}")
-    db = open_database(partial, create=True)
+    desk = open_desk(ctx.settings, create=True, target=partial)
     try:
-        db.create_schema()
-        desk = Desk(db, ctx.settings)
         demo.load_demo(desk, ctx.actor)
         sign_ins = demo.demo_sign_ins(desk)
     finally:
-        db.close()
+        desk.db.close()
     try:
         _move_into_place(partial, path)
     except FileExistsError:

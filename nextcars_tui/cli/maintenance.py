@@ -7,7 +7,7 @@ import argparse
 from nextcars_tui.cli.context import Context
 from nextcars_tui.cli.output import print_json
 from nextcars_tui.services import integrity, maintenance
-from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.desk import business_today
 
 # `db check` found a broken invariant (0 when all hold; 1 when it could not check at all).
 EXIT_BROKEN = 6
@@ -27,7 +27,7 @@ def db_status(ctx: Context, _args: argparse.Namespace) -> int:
 
 def db_check(ctx: Context, args: argparse.Namespace) -> int:
     db = ctx.database(read_only=True)
-    report = integrity.check_database(db, ctx.actor, Desk(db, ctx.settings).today())
+    report = integrity.check_database(db, ctx.actor, business_today(ctx.settings))
     if args.json:
         print_json(
             {

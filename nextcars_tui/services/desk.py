@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from nextcars_tui.clock import Clock, system_clock
-from nextcars_tui.config import Settings
+from nextcars_tui.config import Settings, database_target
 from nextcars_tui.domain.ledger import CancelTerms, cancel_terms
 from nextcars_tui.domain.lifecycle import business_date
 from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.parsing import date_forms, parse_date, phone_digits
 from nextcars_tui.services.sign_in_guard import SignInGuard
-from nextcars_tui.store import Database
+from nextcars_tui.store import Database, open_database
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Desk:
         return self.clock()
 
     def today(self) -> date:
-        return business_date(self.clock(), self.settings.business.zone)
+        return business_today(self.settings, self.clock)
 
     def parse_date(self, text: str, field: str = "date") -> date:
         """A typed date as this business writes it: ISO, its day/month order, today,
@@ -56,3 +57,55 @@ class Desk:
             fee_percent=billing.cancel_fee_percent,
             notice_hours=billing.cancel_fee_hours,
         )
+
+
+def business_today(settings: Settings, clock: Clock = system_clock) -> date:
+    """What 'today' is at the desk: the date in the business time zone."""
+    return business_date(clock(), settings.business.zone)
+
+
+def open_store(
+    settings: Settings,
+    *,
+    create: bool = False,
+    read_only: bool = False,
+    target: Path | str | None = None,
+) -> Database:
+    """The desk's database as the settings name it (or `target`), its schema not checked:
+    for the `db` commands and backups. Only `init` and the first desk may create a file."""
+    return open_database(
+        target if target is not None else database_target(settings),
+        create=create,
+        read_only=read_only,
+    )
+
+
+def open_desk(
+    settings: Settings,
+    *,
+    create: bool = False,
+    clock: Clock = system_clock,
+    target: Path | str | None = None,
+) -> Desk:
+    """The one place the CLI, the desk and the worker open the database and build the Desk.
+    With `create` an empty database gets the latest schema (init, the first desk); otherwise
+    its schema must be exactly this program's, or StoreUnavailable says what to do."""
+    return desk_on(
+        open_store(settings, create=create, target=target), settings, create=create, clock=clock
+    )
+
+
+def desk_on(
+    db: Database, settings: Settings, *, create: bool = False, clock: Clock = system_clock
+) -> Desk:
+    """A Desk over a database already open: its schema made (`create`) or checked first;
+    the database is closed again if that fails."""
+    try:
+        if create:
+            db.create_schema()
+        else:
+            db.require_current()
+    except BaseException:
+        db.close()
+        raise
+    return Desk(db, settings, clock)

@@ -11,7 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from nextcars_tui.config import Settings, database_target
+from nextcars_tui.config import Settings
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Actor
 from nextcars_tui.tui import navigation
@@ -99,16 +99,13 @@ class NextCarsApp(App[None]):
         """Import the data layer and open the database off the event loop."""
         from nextcars_tui.clock import system_clock
         from nextcars_tui.services.demo import demo_sign_ins
-        from nextcars_tui.services.desk import Desk
+        from nextcars_tui.services.desk import open_desk
         from nextcars_tui.services.live import ChangeWatcher
-        from nextcars_tui.store import open_database
 
         try:
             desk = self._desk
             if desk is None:
-                database = open_database(database_target(self.settings))
-                database.create_schema()
-                desk = Desk(database, self.settings, self._clock or system_clock)
+                desk = open_desk(self.settings, create=True, clock=self._clock or system_clock)
             sign_ins = demo_sign_ins(desk)
             watcher = ChangeWatcher(desk) if self._live_interval else None
         except DeskError as error:
