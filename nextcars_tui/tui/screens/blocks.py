@@ -19,7 +19,6 @@ from textual.widgets import (
     Button,
     DataTable,
     Footer,
-    Header,
     Input,
     Label,
     OptionList,
@@ -33,6 +32,7 @@ from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskDialog, DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.formatting import span
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class BlocksScreen(DeskScreen):
         self._applying = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with Vertical(id="block-form"):
             with Grid(id="block-fields"):
                 yield Label("Block")

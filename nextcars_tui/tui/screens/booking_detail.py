@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.changes import change_refusal
 from nextcars_tui.tui.formatting import status_text
@@ -30,6 +30,7 @@ from nextcars_tui.tui.widgets.booking_record import (
     invoice_card,
     short_time,
 )
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.job_sheet import job_sheet_card
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class BookingDetailScreen(RecordScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static(f"{self.ref} · loading…", classes="screen-title", id="booking-heading")
         with Grid(id="booking-cards", classes="record-cards"):
             yield RecordCard("Customer", id="booking-customer")

@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import count, money_cell, short_date, span, status_text
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class CustomerHomeScreen(DeskScreen):
         self._bookings: dict[str, BookingView] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static("Loading your bookings…", id="customer-summary", classes="status-line")
         with TabbedContent(id="customer-tabs"):
             with TabPane("Bookings", id="tab-my-bookings"):

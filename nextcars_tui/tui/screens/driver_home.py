@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from nextcars_tui.domain.dates import on_day
@@ -20,6 +20,7 @@ from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import short_date, status_text
 from nextcars_tui.tui.widgets.booking_record import long_date
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.job_sheet import job_lines
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ class DriverHomeScreen(DeskScreen):
             self.work = work
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static("Loading your assignments…", id="driver-summary", classes="status-line")
         with VerticalScroll(id="assignments"):
             for key, title, _empty in _SECTIONS:

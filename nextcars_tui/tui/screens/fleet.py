@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.roles import Permission
@@ -22,6 +22,7 @@ from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values, changed_only
 from nextcars_tui.tui.formatting import money_cell
 from nextcars_tui.tui.messages import RecordWritten
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ class FleetScreen(DeskScreen):
         self._customers: dict[str, CustomerView] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with Horizontal(classes="filters"):
             yield Input(
                 placeholder="Filter: plate, make, model, name, code, phone, e-mail  (/)",

@@ -13,13 +13,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.parsing import parse_date
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import span
 from nextcars_tui.tui.widgets.availability_grid import STATE_NAMES, AvailabilityGrid
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 
 if TYPE_CHECKING:
     from nextcars_tui.services.availability import Grid
@@ -91,7 +92,7 @@ class GridScreen(DeskScreen):
         self._cursor_day: date | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with Horizontal(id="grid-bar"):
             yield Static("", id="grid-title")
             yield Input(self._text, placeholder=self.FILTER_HINT, id="grid-filter", compact=True)

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import count, status_text
@@ -23,6 +23,7 @@ from nextcars_tui.tui.widgets.booking_record import (
     booking_summary_card,
     invoice_card,
 )
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 
 if TYPE_CHECKING:
     from nextcars_tui.services.invoice_document import SavedInvoice
@@ -49,7 +50,7 @@ class InvoiceDetailScreen(RecordScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static(f"{self.ref} · loading…", classes="screen-title", id="invoice-heading")
         with Grid(id="invoice-cards", classes="record-cards"):
             yield RecordCard("Invoice", id="invoice-invoice")

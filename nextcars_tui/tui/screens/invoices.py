@@ -12,12 +12,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.widgets import DataTable, Footer, Select, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.statuses import OWING_INVOICE_STATUSES, InvoiceStatus
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import money_cell, short_date, status_text
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
@@ -80,7 +81,7 @@ class InvoicesScreen(PageKeys, DeskScreen):
         self._caption = ""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with Horizontal(classes="filters", id="invoices-filters"):
             yield Select(
                 STATUS_CHOICES,

@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 
 if TYPE_CHECKING:
     from nextcars_tui.services.lifecycle import LifecycleResult
@@ -64,7 +65,7 @@ class LifecycleScreen(DeskScreen):
         self._run_pending = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static(self._rules_text(), id="lifecycle-rules")
         with Vertical(id="lifecycle-preview-box"):
             yield Static(

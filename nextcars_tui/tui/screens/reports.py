@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.reporting import (
     Grouping,
@@ -34,6 +34,7 @@ from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.dialogs.report_period import PeriodDialog
 from nextcars_tui.tui.formatting import count, money_cell
 from nextcars_tui.tui.widgets.bar_chart import Bar, BarChart
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 from nextcars_tui.tui.widgets.revenue_chart import BILLED_COLOUR, COLLECTED_COLOUR, RevenueChart
 from nextcars_tui.tui.widgets.takings_panel import TakingsPanel
@@ -125,7 +126,7 @@ class ReportsScreen(DeskScreen):
         self._takings: TakingsReport | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with Horizontal(id="report-periods"):
             for choice, button_id in _CHOICE_IDS.items():
                 yield Button(choice.value, id=button_id, compact=True)

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from nextcars_tui.domain.ageing import BUCKETS
 from nextcars_tui.domain.roles import Permission
@@ -20,6 +20,7 @@ from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import count, money_cell, short_date, status_text
 from nextcars_tui.tui.widgets.bar_chart import Bar, BarChart
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class ReviewScreen(DeskScreen):
         self._customer: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static("Loading…", id="review-summary", classes="status-line")
         with Horizontal(id="review-top"):
             with Vertical(id="review-buckets"):

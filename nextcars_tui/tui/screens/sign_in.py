@@ -11,9 +11,10 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 
 if TYPE_CHECKING:
     from nextcars_tui.domain.roles import Actor
@@ -57,7 +58,7 @@ class SignInScreen(Screen[None]):
         self.locked_by = locked_by
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with Center(), Vertical(id="sign-in-box"):
             yield Static("NextCars rental desk", id="sign-in-title")
             if self.locked_by is not None:

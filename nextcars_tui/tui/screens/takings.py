@@ -10,10 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.takings_panel import TakingsPanel
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class TakingsScreen(DeskScreen):
         self._day: date | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield TakingsPanel(id="till")
         yield Footer()
 

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import (
@@ -20,6 +20,7 @@ from nextcars_tui.tui.formatting import (
     status_text,
     time_left,
 )
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class TodayScreen(DeskScreen):
             self.board = board
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static("Loading…", id="today-summary")
         with TabbedContent(id="today-tabs"):
             for table_id, title in zip(

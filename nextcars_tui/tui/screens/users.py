@@ -10,13 +10,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from nextcars_tui.domain.parsing import parse_password, parse_username
 from nextcars_tui.domain.roles import ASSIGNABLE_ROLES, Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.record_form import FormFault, FormField, RecordFormDialog, Values
 from nextcars_tui.tui.formatting import count
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 
 if TYPE_CHECKING:
     from nextcars_tui.services.auth import UserView
@@ -57,7 +58,7 @@ class UsersScreen(DeskScreen):
         self._users: dict[str, UserView] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static("Loading…", id="users-summary", classes="status-line")
         yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
         yield Footer()

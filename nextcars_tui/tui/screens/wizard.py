@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Input, Static
 
 from nextcars_tui.domain.dates import DateRange
 from nextcars_tui.domain.errors import Conflict, DeskError, ResourceKind
@@ -26,6 +26,7 @@ from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.formatting import count
 from nextcars_tui.tui.widgets.customer_step import CustomerStep
+from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.wizard_steps import (
     DatesStep,
     ResourceStep,
@@ -134,7 +135,7 @@ class BookingWizardScreen(DeskScreen):
         self._asking = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static("", id="wizard-steps")
         with ContentSwitcher(initial="step-customer", id="wizard-body"):
             yield CustomerStep(id="step-customer")
