@@ -410,6 +410,10 @@ _PAID = {
 # full and each booking would split one. They are kept and filled row by row instead; the
 # rest grow at one end (ids, refs, dates), full in use too, and are rebuilt after the load.
 SCATTERED = ("ix_booking_customer", "ix_booking_car_start", "ix_booking_driver_start")
+# What keeps occupancy (revision 0007): the database writes a row per car and driver an active
+# booking holds, so these triggers and indexes stay in force during a load; they fire only for
+# the active bookings, a small share of the history.
+HOLDING = ("booking_holds_", "block_holds_", "occupancy_", "ix_occupancy_")
 
 
 def _schema(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
@@ -419,8 +423,9 @@ def _schema(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
 
 @contextmanager
 def bulk_load(path: Path) -> Iterator[sqlite3.Connection]:
-    """One unsynced transaction; indexes (but SCATTERED) and triggers are dropped for it and
-    rebuilt from their own SQL afterwards, and the schema is compared with what it was."""
+    """One unsynced transaction; indexes (but SCATTERED) and triggers (but HOLDING) are
+    dropped for it and rebuilt from their own SQL afterwards, and the schema is compared with
+    what it was."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         for pragma in ("synchronous=OFF", "cache_size=-524288", "temp_store=MEMORY"):
@@ -432,7 +437,7 @@ def bulk_load(path: Path) -> Iterator[sqlite3.Connection]:
                 "SELECT type, name, sql FROM sqlite_master "
                 "WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
             )
-            if name not in SCATTERED
+            if name not in SCATTERED and not name.startswith(HOLDING)
         ]
         conn.execute("BEGIN")
         for kind, name, _sql in derived:

@@ -40,6 +40,12 @@ def test_core_reports_positive_figures_for_each_size(figures):
     assert result.lifecycle_counts[1] == {"expired": 0, "completed": 0, "overdue": 0}
 
 
+def test_db_check_is_timed_over_the_largest_history_and_finds_it_sound(figures):
+    result, _keep = figures
+    assert result.db_check_s > 0
+    assert result.db_check_ok, "the seeded history, booked, paid, changed and blocked, holds"
+
+
 def test_no_hot_query_reads_a_whole_table(figures):
     result, _keep = figures
     assert result.plans, "no statements were recorded"
@@ -64,7 +70,7 @@ def test_the_report_renders_every_target(figures):
     text = out.getvalue()
     assert "One booking attempt" in text and "One part payment" in text
     # Eleven targets, and five for the manager's reports in their own table.
-    assert text.count("PASS") + text.count("MISS") == 16
+    assert text.count("PASS") + text.count("MISS") == 17
     assert "Bookings list, first page" in text and "manager review" in text
     assert "Reports over" in text and "takings of a day" in text
     assert "A change of a confirmed booking" in text and "reassign its 10 bookings" in text
