@@ -470,3 +470,24 @@ async def test_enter_on_a_busy_car_says_why_it_cannot_be_chosen(make_app):
         if highlighted is not None and not highlighted.free:
             assert screen.step == "car"
             assert "cannot be chosen" in str(screen.query_one("#car-error").render())
+
+
+async def test_a_chosen_car_busy_on_the_new_dates_is_dropped_with_a_message(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = await to_review(pilot, days=2)
+        car, driver = screen.draft.car, screen.draft.driver
+        assert car is not None and driver is not None
+        other_driver = "DRV-03" if driver.key != "DRV-03" else "DRV-02"
+        # Free for the two days chosen; taken from the fifth day on.
+        ref = _other_terminal_books(desk, car.key, other_driver, date(2026, 12, 25), 2)
+        await press(pilot, "ctrl+r", "ctrl+r", "ctrl+r")
+        assert screen.step == "dates"
+        await press(pilot, "tab", "backspace", "7", "enter")
+        assert screen.step == "car"
+        assert screen.draft.car is None
+        error = str(screen.query_one("#car-error").render())
+        assert error.startswith(f"{car.key} is no longer free on these dates") and ref in error
+        # The driver, free on the new dates, stays chosen.
+        assert screen.draft.driver == driver
