@@ -48,12 +48,15 @@ class Context:
             self._schema_checked = True
         return Desk(db, self.settings)
 
-    def database(self, *, create: bool = False) -> Database:
-        """The database opened once, its schema not checked (for `db` and `backup`)."""
+    def database(self, *, create: bool = False, read_only: bool = False) -> Database:
+        """The database opened once, its schema not checked (for `db` and `backup`);
+        `read_only` for a command that only looks (`db status`)."""
         from nextcars_tui.store import open_database
 
         if self._db is None:
-            self._db = open_database(database_target(self.settings), create=create)
+            self._db = open_database(
+                database_target(self.settings), create=create, read_only=read_only
+            )
         return self._db
 
     def close(self) -> None:

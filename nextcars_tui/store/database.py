@@ -130,14 +130,20 @@ class Database:
         if found.kind == SchemaKind.CURRENT:
             self._adopt()
             return None
-        copy: str | None = None
+        copy: Path | None = None
         if found.kind == SchemaKind.OLDER and self.path is not None:
-            target = _free_name(self.path, f"before-{found.head}")
-            self.backend.backup(target)
-            copy = str(target)
-        self._upgrade()
+            copy = _free_name(self.path, f"before-{found.head}")
+            self.backend.backup(copy)
+        try:
+            self._upgrade()
+        except BaseException:
+            # Nothing was upgraded (the upgrade is one transaction), so the copy taken for
+            # it is not needed: an upgrade that cannot write leaves nothing behind.
+            if copy is not None:
+                copy.unlink(missing_ok=True)
+            raise
         self._adopt()
-        return copy
+        return None if copy is None else str(copy)
 
     def _upgrade(self) -> None:
         try:
@@ -151,7 +157,7 @@ class Database:
         except DBAPIError as exc:
             self._reraise(exc)
 
-    def backup(self, target: Path) -> str:
+    def backup(self, target: str | Path) -> str:
         return self.backend.backup(target)
 
     def close(self) -> None:
@@ -184,14 +190,17 @@ def _free_name(path: Path, label: str) -> Path:
     return candidate
 
 
-def open_database(target: Path | str, *, create: bool = True) -> Database:
+def open_database(
+    target: Path | str, *, create: bool = True, read_only: bool = False
+) -> Database:
     """Open a SQLite file (a path or sqlite:/// URL; created if asked) or a PostgreSQL
-    database (a postgresql:// URL); raise StoreUnavailable with a clear reason."""
+    database (a postgresql:// URL); raise StoreUnavailable with a clear reason. A
+    `read_only` database is only looked at: no file is created or changed, no row written."""
     if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
         from nextcars_tui.store.postgres.engine import open_postgres
 
-        return Database(open_postgres(target))
+        return Database(open_postgres(target, read_only=read_only))
     from nextcars_tui.store.sqlite.engine import open_sqlite
 
     path = Path(target.removeprefix("sqlite:///")) if isinstance(target, str) else target
-    return Database(open_sqlite(path, create=create))
+    return Database(open_sqlite(path, create=create, read_only=read_only))
