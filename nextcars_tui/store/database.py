@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,6 +133,9 @@ class Database:
             return None
         copy: Path | None = None
         if found.kind == SchemaKind.OLDER and self.path is not None:
+            if not os.access(self.path, os.W_OK):
+                # Said before the copy is made: a copy for an upgrade that cannot run is litter.
+                raise StoreUnavailable(f"The {self.where} is read-only; nothing was saved.")
             copy = _free_name(self.path, f"before-{found.head}")
             self.backend.backup(copy)
         try:
