@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nextcars_tui.domain.errors import FileAlreadyExists, InvalidInput
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.store import Database
 
@@ -43,4 +44,11 @@ def backup(db: Database, actor: Actor, target: str) -> str:
     """A consistent copy of the database in a new file, written by the one file writer
     (store.files): never over an existing file, never into a folder it would create."""
     actor.require(Permission.MAINTAIN_DATABASE)
-    return db.backup(target)
+    try:
+        return db.backup(target)
+    except FileAlreadyExists as exists:
+        raise InvalidInput(
+            f"{exists.path} already exists; a backup is never written over a file, so choose "
+            "a new name.",
+            field="path",
+        ) from None

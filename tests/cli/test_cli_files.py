@@ -124,7 +124,8 @@ def test_backup_follows_the_same_rules(desk_files: DeskFiles, out, tmp_path):
     (out / "link.bak").symlink_to(tmp_path / "elsewhere.bak")
     refused(("backup", str(out / "link.bak")), out, "symbolic link")
     assert not (tmp_path / "elsewhere.bak").exists()
-    refused(("backup", str(out / "precious.txt")), out, "already exists")
+    line = refused(("backup", str(out / "precious.txt")), out, "already exists")
+    assert "never written over a file" in line
     made = invoke("backup", str(out / "nightly.bak"))
     assert made.code == 0, made.err
     assert stat.S_IMODE((out / "nightly.bak").stat().st_mode) == 0o600
