@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
@@ -36,8 +36,10 @@ class BusinessSettings:
     # dates are read whatever this says. A setting rather than a guess from the time zone:
     # an office abroad may keep its home country's habit.
     date_order: str = "DMY"
-    # The furthest ahead a booking may start; a mistyped year is refused, not booked.
+    # The furthest ahead a booking (or a block) may start; a mistyped year is refused.
     booking_horizon_days: int = 730
+    # The longest block: days off the road or off duty, not a way to retire a car.
+    max_block_days: int = 365
     # The country a phone number without +code belongs to (ISO 3166 code, e.g. GB, US, DE).
     phone_region: str = "GB"
     # Printed on the invoice document.
@@ -86,12 +88,20 @@ class SignInSettings:
 
 
 @dataclass(frozen=True)
+class InvoiceSettings:
+    # Font files (TrueType or OpenType; absolute once loaded) for the letters the shipped
+    # DejaVu Sans lacks: a CJK font of the operating system, for instance.
+    fallback_fonts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     business: BusinessSettings = field(default_factory=BusinessSettings)
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     billing: BillingSettings = field(default_factory=BillingSettings)
     sign_in: SignInSettings = field(default_factory=SignInSettings)
+    invoice: InvoiceSettings = field(default_factory=InvoiceSettings)
     # Folder that relative database paths are resolved against.
     base_dir: Path = field(default_factory=Path.cwd)
     source: str = "built-in defaults"
@@ -108,6 +118,7 @@ _SECTIONS: dict[str, type] = {
 _INT_BOUNDS: dict[str, tuple[int, int]] = {
     "business.max_rental_days": (1, 365),
     "business.booking_horizon_days": (1, 3650),
+    "business.max_block_days": (1, 3650),
     "lifecycle.pending_ttl_hours": (1, 24 * 30),
     "lifecycle.invoice_due_days": (0, 365),
     "lifecycle.interval_seconds": (1, 24 * 3600),
@@ -166,6 +177,8 @@ def _parse(raw: dict[str, Any], base_dir: Path, source: str) -> Settings:
     for key, value in raw.items():
         if key == "database":
             database_url = _parse_database(value)
+        elif key == "invoice":
+            sections[key] = _parse_invoice(value, base_dir)
         elif key in _SECTIONS:
             sections[key] = _parse_section(key, value, _SECTIONS[key])
         else:
@@ -188,6 +201,7 @@ def _check_url(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"setting '{name}' must be a non-empty string")
     if value.startswith(POSTGRES_SCHEMES):
+        _check_port(value, name)
         if not urlsplit(value).path.strip("/"):
             raise ConfigError(
                 f"setting '{name}' names no database: postgresql://USER@HOST[:PORT]/DBNAME, "
@@ -200,6 +214,23 @@ def _check_url(value: Any, name: str) -> str:
             f"got {display_url(value)!r}"
         )
     return value
+
+
+def _check_port(url: str, name: str) -> None:
+    """A URL Python can read, whose port (in the address or as ?port=), when given, is a
+    number from 1 to 65535; the message shows the URL without its password."""
+    bad_port = " (the port must be a number from 1 to 65535)"
+    try:
+        parts = urlsplit(url)
+        ports = [str(parts.port)] if parts.port is not None else []
+    except ValueError as error:
+        detail = bad_port if "port" in str(error).lower() else ""
+    else:
+        ports += [value for key, value in parse_qsl(parts.query) if key.lower() == "port"]
+        if all(port.isdigit() and 0 < int(port) < 65536 for port in ports):
+            return
+        detail = bad_port
+    raise ConfigError(f"setting '{name}' is not a valid URL{detail}: {display_url(url)!r}")
 
 
 def display_url(url: str) -> str:
@@ -245,6 +276,45 @@ def _parse_section(section: str, value: Any, cls: type) -> Any:
     if section == "business":
         _check_business(result)
     return result
+
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+MAX_FALLBACK_FONTS = 10
+
+
+def _parse_invoice(value: Any, base_dir: Path) -> InvoiceSettings:
+    if not isinstance(value, dict):
+        raise ConfigError("setting 'invoice' must be a table")
+    fonts: tuple[str, ...] = ()
+    for key, item in value.items():
+        if key != "fallback_fonts":
+            raise ConfigError(f"unknown setting 'invoice.{key}'")
+        fonts = _check_fonts("invoice.fallback_fonts", item, base_dir)
+    return InvoiceSettings(fallback_fonts=fonts)
+
+
+def _check_fonts(name: str, value: Any, base_dir: Path) -> tuple[str, ...]:
+    """A list of font files that exist, each absolute (a relative path is relative to the
+    config file's folder, as the database's is)."""
+    if not isinstance(value, list) or len(value) > MAX_FALLBACK_FONTS:
+        raise ConfigError(
+            f"setting '{name}' must be a list of at most {MAX_FALLBACK_FONTS} font files, "
+            'like ["/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"]'
+        )
+    fonts = []
+    for item in value:
+        text = _check_text(name, item)
+        path = Path(text).expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        if path.suffix.lower() not in FONT_SUFFIXES:
+            raise ConfigError(
+                f"setting '{name}': {text!r} is not a TrueType or OpenType font "
+                f"({', '.join(FONT_SUFFIXES)})"
+            )
+        if not path.is_file():
+            raise ConfigError(f"setting '{name}': there is no font file {str(path)!r}")
+        fonts.append(str(path))
+    return tuple(fonts)
 
 
 def _check_int(name: str, value: Any) -> int:

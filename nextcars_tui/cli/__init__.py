@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from nextcars_tui.cli.parser import UsageError, build_parser
 from nextcars_tui.config import ConfigError
 from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.safe_text import inert
 
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
@@ -21,8 +22,9 @@ EXIT_INVALID = 2  # also for a bad command line or an invalid config file
 
 
 def _fail(message: str, code: int) -> int:
-    # Driver messages can span lines; the contract is one line.
-    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    # Driver messages can span lines; the contract is one line. A message may quote stored
+    # text (a name, a plate), so its control characters are shown inert, as on stdout.
+    sys.stderr.write(f"error: {inert(' '.join(message.split()))}\n")
     sys.stderr.flush()
     return code
 

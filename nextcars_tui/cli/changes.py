@@ -9,7 +9,7 @@ from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
 from nextcars_tui.services import availability, blocks, changes
 from nextcars_tui.services import retire as retiring
-from nextcars_tui.services.booking import booking_detail
+from nextcars_tui.services.booking import booking_record
 
 
 def change(ctx: Context, args: argparse.Namespace) -> int:
@@ -35,7 +35,7 @@ def change(ctx: Context, args: argparse.Namespace) -> int:
 
 def booking(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
-    detail = booking_detail(desk, ctx.actor, args.ref)
+    detail = booking_record(desk, ctx.actor, args.ref)
     zone = desk.settings.business.zone
     if args.json:
         output.print_json(output.booking_detail_json(detail, zone))
@@ -62,14 +62,16 @@ def block(ctx: Context, args: argparse.Namespace) -> int:
         else:
             output.print_json(shown)
     else:
-        output.print_lines(output.block_lines(result))
+        output.print_lines(output.block_lines(result, desk.today().year))
     return 0
 
 
 def unblock(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
     view = blocks.unblock(desk, ctx.actor, args.ref)
-    print(f"{view.ref} removed: {view.kind.value} {view.resource} is free again for those days.")
+    output.print_line(
+        f"{view.ref} removed: {view.kind.value} {view.resource} is free again for those days."
+    )
     return 0
 
 
@@ -79,7 +81,7 @@ def list_blocks(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json([output.block_json(view) for view in views])
     else:
-        output.console().print(output.blocks_table(views))
+        output.show(output.blocks_table(views, desk.today().year))
     return 0
 
 
@@ -89,12 +91,12 @@ def available(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json({"cars": free.cars, "drivers": free.drivers})
     else:
-        print(f"Cars free: {', '.join(free.cars) or 'none'}")
-        print(f"Drivers free: {', '.join(free.drivers) or 'none'}")
+        output.print_line(f"Cars free: {', '.join(free.cars) or 'none'}")
+        output.print_line(f"Drivers free: {', '.join(free.drivers) or 'none'}")
     return 0
 
 
 def retire(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
-    print(retiring.retire(desk, ctx.actor, args.kind, args.key))
+    output.print_line(retiring.retire(desk, ctx.actor, args.kind, args.key))
     return 0

@@ -38,18 +38,18 @@ def _all_pages(fetch: Callable[[int], Page[T]]) -> Iterator[T]:
 
 def init(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk(create=True)
-    print(f"Database ready: {desk.db.where}")
+    output.print_line(f"Database ready: {desk.db.where}")
     if not args.demo:
         return 0
     if demo.is_demo(desk):
-        print("The database already holds the demo data; nothing was added.")
+        output.print_line("The database already holds the demo data; nothing was added.")
         return 0
     summary = demo.load_demo(desk, ctx.actor)
-    print(
+    output.print_line(
         f"Demo data loaded: {summary.cars} cars, {summary.drivers} drivers, "
         f"{summary.customers} customers, {summary.bookings} bookings."
     )
-    output.console().print(output.sign_ins_table(demo.demo_sign_ins(desk)))
+    output.show(output.sign_ins_table(demo.demo_sign_ins(desk)))
     return 0
 
 
@@ -58,7 +58,7 @@ def import_csv(ctx: Context, args: argparse.Namespace) -> int:
     path = Path(args.file)
     with progress_bar(f"Importing {path.name}") as on_progress:
         result = imports.import_file(desk, ctx.actor, args.kind, path, on_progress)
-    print(
+    output.print_line(
         f"Imported {path.name}: {result.total} {args.kind} — {result.added} added, "
         f"{result.updated} updated, {result.unchanged} unchanged."
     )
@@ -85,7 +85,7 @@ def user_add(ctx: Context, args: argparse.Namespace) -> int:
     password = _password(args.password_stdin)
     view = auth.add_user(desk, ctx.actor, args.username, args.role, password, args.link)
     linked = f", linked to {view.linked_to}" if view.linked_to else ""
-    print(f"Added {view.role.value} user {view.username}{linked}.")
+    output.print_line(f"Added {view.role.value} user {view.username}{linked}.")
     return 0
 
 
@@ -111,7 +111,7 @@ def book(ctx: Context, args: argparse.Namespace) -> int:
 def confirm(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
     view = booking.confirm(desk, ctx.actor, args.ref)
-    print(
+    output.print_line(
         f"{view.ref} confirmed; invoice {view.invoice.ref} {view.invoice.status.value} "
         f"({desk.money(view.invoice.amount_cents)}, due {view.invoice.due.isoformat()})."
     )
@@ -136,7 +136,7 @@ def cancel(ctx: Context, args: argparse.Namespace) -> int:
         if balance > 0
         else "nothing owed"
     )
-    print(
+    output.print_line(
         f"{view.ref} cancelled ({view.cancel_reason}); {fee}; "
         f"invoice {invoice.ref} is now {invoice.status.value} ({owed})."
     )
@@ -174,7 +174,7 @@ def bookings(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json([output.booking_json(view) for view in views])
     else:
-        output.console().print(output.bookings_table(views, desk.money))
+        output.show(output.bookings_table(views, desk.money))
     return 0
 
 
@@ -189,7 +189,7 @@ def invoices(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json([output.invoice_json(view) for view in views])
     else:
-        output.console().print(output.invoices_table(views, desk.money))
+        output.show(output.invoices_table(views, desk.money))
     return 0
 
 

@@ -41,7 +41,7 @@ class Context:
 
     def database(self, *, create: bool = False, read_only: bool = False) -> Database:
         """The database opened once, its schema not checked (for `db` and `backup`);
-        read-only, nothing is ever written to it."""
+        `read_only` for a command that only looks (`db status`, `db check`)."""
         from nextcars_tui.services.desk import open_store
 
         if self._desk is not None:

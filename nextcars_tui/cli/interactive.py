@@ -52,8 +52,8 @@ def _create_demo(ctx: Context) -> None:
 
     desk = ctx.desk(create=True)
     demo.load_demo(desk, ctx.actor)
-    print(f"Created {desk.db.where} with demo data.")
-    output.console().print(output.sign_ins_table(demo.demo_sign_ins(desk)))
+    output.print_line(f"Created {desk.db.where} with demo data.")
+    output.show(output.sign_ins_table(demo.demo_sign_ins(desk)))
 
 
 def _demo_interrupted(ctx: Context) -> bool:
@@ -81,12 +81,12 @@ def _create_demo_file(ctx: Context, path: Path) -> None:
     try:
         _move_into_place(partial, path)
     except FileExistsError:
-        print(f"Another desk created {path} meanwhile; opening that one.")
+        output.print_line(f"Another desk created {path} meanwhile; opening that one.")
         return
     finally:
         partial.unlink(missing_ok=True)
-    print(f"Created SQLite database {path} with demo data.")
-    output.console().print(output.sign_ins_table(sign_ins))
+    output.print_line(f"Created SQLite database {path} with demo data.")
+    output.show(output.sign_ins_table(sign_ins))
 
 
 _PARTIAL = ".demo-partial"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
-from nextcars_tui.cli.output import print_json
 from nextcars_tui.services import integrity, maintenance
 from nextcars_tui.services.desk import business_today
 
@@ -14,14 +14,17 @@ EXIT_BROKEN = 6
 
 
 def db_status(ctx: Context, _args: argparse.Namespace) -> int:
-    report = maintenance.schema_status(ctx.database(), ctx.actor)
-    print(f"Database: {report.where}")
-    print(f"Current revision: {report.current or 'none'} ({report.state})")
-    print(f"Latest revision:  {report.latest}")
+    # Only looks: nothing is created or changed, not even a 0-byte file.
+    report = maintenance.schema_status(ctx.database(read_only=True), ctx.actor)
+    output.print_line(f"Database: {report.where}")
+    output.print_line(f"Current revision: {report.current or 'none'} ({report.state})")
+    output.print_line(f"Latest revision:  {report.latest}")
     if report.state == "older":
-        print("Run 'nextcars db upgrade' to bring it up to date (it writes a backup first).")
+        output.print_line(
+            "Run 'nextcars db upgrade' to bring it up to date (it writes a backup first)."
+        )
     elif report.state == "empty":
-        print("Run 'nextcars init' to create the schema.")
+        output.print_line("Run 'nextcars init' to create the schema.")
     return 0
 
 
@@ -29,7 +32,7 @@ def db_check(ctx: Context, args: argparse.Namespace) -> int:
     db = ctx.database(read_only=True)
     report = integrity.check_database(db, ctx.actor, business_today(ctx.settings))
     if args.json:
-        print_json(
+        output.print_json(
             {
                 "ok": report.ok,
                 "checks": [
@@ -39,25 +42,27 @@ def db_check(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
     elif report.ok:
-        print(f"All {len(report.checks)} checks hold on the {report.where}.")
+        output.print_line(f"All {len(report.checks)} checks hold on the {report.where}.")
     else:
         for check in report.checks:
             if not check.ok:
-                print(f"{check.name}: {'; '.join(check.violations)}")
+                output.print_line(f"{check.name}: {'; '.join(check.violations)}")
     return 0 if report.ok else EXIT_BROKEN
 
 
 def db_upgrade(ctx: Context, _args: argparse.Namespace) -> int:
     report = maintenance.upgrade(ctx.database(), ctx.actor)
     if report.backup is not None:
-        print(f"Backup written before the upgrade: {report.backup}")
+        output.print_line(f"Backup written before the upgrade: {report.backup}")
     if report.before == report.after:
-        print(f"{report.where} is already at the latest revision, {report.after}.")
+        output.print_line(f"{report.where} is already at the latest revision, {report.after}.")
     else:
-        print(f"Upgraded {report.where} from {report.before or 'empty'} to {report.after}.")
+        output.print_line(
+            f"Upgraded {report.where} from {report.before or 'empty'} to {report.after}."
+        )
     return 0
 
 
 def backup(ctx: Context, args: argparse.Namespace) -> int:
-    print(maintenance.backup(ctx.database(), ctx.actor, args.file))
+    output.print_line(maintenance.backup(ctx.database(), ctx.actor, args.file))
     return 0

@@ -40,18 +40,17 @@ def adjust(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def invoice(ctx: Context, args: argparse.Namespace) -> int:
-    if args.force and not args.pdf:
+    # `is None`, not falsiness: `--pdf ''` is a (bad) file name, refused by the file writer.
+    if args.force and args.pdf is None:
         raise InvalidInput("--force goes with --pdf FILE: it allows replacing that file.")
     desk = ctx.desk()
-    if args.pdf:
+    if args.pdf is not None:
         return _invoice_pdf(desk, ctx.actor, args)
     found = billing.invoice_statement(desk, ctx.actor, args.ref)
     if args.json:
         output.print_json(output.statement_json(found, desk.settings.business.zone))
     else:
-        output.console().print(
-            output.statement_table(found, desk.money, desk.settings.business.zone)
-        )
+        output.show(output.statement_table(found, desk.money, desk.settings.business.zone))
     return 0
 
 

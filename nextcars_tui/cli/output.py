@@ -1,4 +1,9 @@
-"""What the CLI prints: the contract's JSON shapes, and rich tables for people."""
+"""What the CLI prints: the contract's JSON shapes, and rich tables for people.
+
+Everything a command prints to stdout leaves through this module: `print_line(s)` and `show`
+for people, `print_json` for scripts. Stored text can hold control characters (see
+domain.safe_text), so the text exits make them inert, and JSON writes them as escapes.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from nextcars_tui.domain.dates import describe_days
+from nextcars_tui.domain.safe_text import inert, json_escaped
 from nextcars_tui.services.blocks import BlockResult, BlockView, Reassignment
 from nextcars_tui.services.lifecycle import LifecycleResult
 from nextcars_tui.services.views import (
@@ -31,19 +38,35 @@ PIPE_WIDTH = 240
 WRAPPING = {"Customer", "Entry", "Reason"}
 
 
-def console() -> Console:
-    # Values come from the database and people; never let them be read as rich markup.
+class _InertConsole(Console):
+    """A console that shows every string it renders (table cells, titles, captions) with its
+    control characters inert; its own styling still reaches a terminal."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(inert(text), **options)
+
+
+def show(renderable: RenderableType) -> None:
+    """A table (or other rich renderable) for people. Values come from the database and
+    people: never read as rich markup, never with their control characters."""
     width = None if sys.stdout.isatty() else PIPE_WIDTH
-    return Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False)
+    _InertConsole(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False).print(
+        renderable
+    )
+
+
+def print_line(line: str) -> None:
+    sys.stdout.write(inert(line) + "\n")
 
 
 def print_lines(lines: Iterable[str]) -> None:
     for line in lines:
-        sys.stdout.write(line + "\n")
+        print_line(line)
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """The value exactly, as JSON; characters a terminal would act on are escaped."""
+    sys.stdout.write(json_escaped(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 def booking_json(view: BookingView) -> dict[str, Any]:
@@ -116,11 +139,11 @@ def reassigned_json(move: Reassignment) -> dict[str, Any]:
     return {"booking": move.booking, "from": move.from_key, "to": move.to}
 
 
-def block_lines(result: BlockResult) -> list[str]:
+def block_lines(result: BlockResult, this_year: int) -> list[str]:
     view = result.block
     lines = [
         f"{view.ref}: {view.kind.value} {view.resource} blocked "
-        f"{describe_days(view.start, view.end)} ({view.days} day(s)): {view.reason}"
+        f"{describe_days(view.start, view.end, this_year)} ({view.days} day(s)): {view.reason}"
     ]
     lines.extend(
         f"  {move.booking} moved from {move.from_key} to {move.to} (price kept)"
@@ -129,14 +152,15 @@ def block_lines(result: BlockResult) -> list[str]:
     return lines
 
 
-def blocks_table(views: list[BlockView]) -> Table:
+def blocks_table(views: list[BlockView], this_year: int) -> Table:
+    """Blocks for people; days outside this year say which year."""
     table = _table(f"{len(views)} block(s)", ("Ref", "Kind", "Resource", "Dates", "Days", "Reason"))
     for view in views:
         table.add_row(
             view.ref,
             view.kind.value,
             view.resource,
-            describe_days(view.start, view.end),
+            describe_days(view.start, view.end, this_year),
             str(view.days),
             view.reason,
         )

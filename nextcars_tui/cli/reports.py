@@ -89,9 +89,8 @@ def utilisation(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
     else:
-        console = output.console()
         for noun, lines in (("Car", report.cars), ("Driver", report.drivers)):
-            console.print(_utilisation_table(f"{noun}s, {_title(period)}", noun, lines))
+            output.show(_utilisation_table(f"{noun}s, {_title(period)}", noun, lines))
         fleet = report.fleet
         output.print_lines(
             [
@@ -155,7 +154,7 @@ def revenue(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
     else:
-        output.console().print(_revenue_table(report, desk.money))
+        output.show(_revenue_table(report, desk.money))
     return _finish(written, args.json)
 
 
@@ -218,10 +217,9 @@ def takings(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
         return 0
-    console = output.console()
     when = f"{report.day:%a %d %b %Y}"
-    console.print(_takings_table(f"Takings on {when} by method", "Method", report.methods, desk))
-    console.print(_takings_table("By clerk", "Clerk", report.clerks, desk))
+    output.show(_takings_table(f"Takings on {when} by method", "Method", report.methods, desk))
+    output.show(_takings_table("By clerk", "Clerk", report.clerks, desk))
     total = report.total
     output.print_lines(
         [

@@ -24,21 +24,21 @@ def dates_refusal(
     ref: str, old_start: date, new_start: date, new_end: date, today: date
 ) -> str | None:
     """A rental under way keeps its start, and can end early but not before today (its last
-    day is today at the earliest); one not yet started cannot move into the past."""
-    if started(old_start, today):
-        if new_start != old_start:
-            return (
-                f"Booking {ref} started on {old_start.isoformat()}; its start cannot move "
-                "(change its days to end it early or extend it)."
-            )
-        if new_end <= today:
-            return (
-                f"Booking {ref} is under way; it can end today at the earliest "
-                f"({today.isoformat()}), not before."
-            )
+    day is today at the earliest). A booking not yet started may move; its new start obeys
+    the rule every booking's start obeys (domain.parsing.check_booking_start: not in the
+    past, within the horizon), which is invalid input rather than a state refusal."""
+    if not started(old_start, today):
         return None
-    if new_start < today:
-        return f"A booking cannot be moved to start in the past ({new_start.isoformat()})."
+    if new_start != old_start:
+        return (
+            f"Booking {ref} started on {old_start.isoformat()}; its start cannot move "
+            "(change its days to end it early or extend it)."
+        )
+    if new_end <= today:
+        return (
+            f"Booking {ref} is under way; it can end today at the earliest "
+            f"({today.isoformat()}), not before."
+        )
     return None
 
 

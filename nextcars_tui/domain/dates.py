@@ -49,16 +49,19 @@ def on_day(start: date, end: date, day: date) -> bool:
     return start <= day < end
 
 
-def describe_days(start: date, end: date) -> str:
-    """Human span of the days [start, end): '3–5 Dec', '30 Nov–2 Dec', '30 Dec 2026–2 Jan 2027'."""
+def describe_days(start: date, end: date, this_year: int | None = None) -> str:
+    """Human span of the days [start, end): '3–5 Dec', '30 Nov–2 Dec', '30 Dec 2026–2 Jan 2027';
+    given `this_year`, days in another year say which: '3–5 Dec 2027'."""
     last = end - timedelta(days=1)
-    if start == last:
-        return f"{start.day} {start:%b}"
     if start.year != last.year:
         return f"{start.day} {start:%b %Y}–{last.day} {last:%b %Y}"
-    if start.month == last.month:
-        return f"{start.day}–{last.day} {last:%b}"
-    return f"{start.day} {start:%b}–{last.day} {last:%b}"
+    if start == last:
+        shown = f"{start.day} {start:%b}"
+    elif start.month == last.month:
+        shown = f"{start.day}–{last.day} {last:%b}"
+    else:
+        shown = f"{start.day} {start:%b}–{last.day} {last:%b}"
+    return shown if this_year in (None, start.year) else f"{shown} {start.year}"
 
 
 # The TUI still imports these two from here; the parsers themselves live in domain.parsing.

@@ -9,12 +9,12 @@ error, never 8,950.00).
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from nextcars_tui.domain.errors import InvalidInput
+from nextcars_tui.domain.safe_text import first_unsafe
 
 # -- Limits --------------------------------------------------------------------------------
 
@@ -37,23 +37,17 @@ MAX_DAYS_AHEAD = 99_999
 
 # -- Text ----------------------------------------------------------------------------------
 
-# Characters that change what a terminal shows rather than being shown: C0/C1 controls (ESC
-# starts escape sequences), bidirectional overrides and line separators.
-_INVISIBLE = frozenset(
-    "\u2028\u2029\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-
 
 def refuse_control_characters(value: str, field: str) -> str:
     """The text unchanged, or InvalidInput if it holds a control or terminal-steering character
-    (escape sequences, tabs, newlines, bidirectional overrides)."""
-    for ch in value:
-        if ch in _INVISIBLE or unicodedata.category(ch) == "Cc":
-            raise InvalidInput(
-                f"The {field} contains a control character ({_codepoint(ch)}); "
-                "type it again without it.",
-                field=field,
-            )
+    (escape sequences, tabs, newlines, bidirectional overrides: domain.safe_text)."""
+    found = first_unsafe(value)
+    if found is not None:
+        raise InvalidInput(
+            f"The {field} contains a control character ({_codepoint(found)}); "
+            "type it again without it.",
+            field=field,
+        )
     return value
 
 
@@ -138,14 +132,14 @@ def _shown(value: str) -> str:
     return repr(short)
 
 
-def parse_days(value: str | int, maximum: int) -> int:
-    """A rental's day count: a whole number from 1 to maximum."""
+def parse_days(value: str | int, maximum: int, what: str = "rental") -> int:
+    """A rental's (or a block's) day count: a whole number from 1 to maximum."""
     field = "number of days"
     days = parse_whole_number(value, field, minimum=-(10**MAX_DIGITS), unit="days")
     if days < 1:
-        raise InvalidInput(f"A rental lasts at least one day, got {days}.", field=field)
+        raise InvalidInput(f"A {what} lasts at least one day, got {days}.", field=field)
     if days > maximum:
-        raise InvalidInput(f"A rental lasts at most {maximum} days, got {days}.", field=field)
+        raise InvalidInput(f"A {what} lasts at most {maximum} days, got {days}.", field=field)
     return days
 
 
@@ -336,20 +330,23 @@ def _in_calendar(day: date, field: str) -> date:
     return day
 
 
-def check_booking_start(start: date, *, today: date, horizon_days: int) -> date:
-    """A booking's start: not before today, and at most horizon_days ahead (a typo such as
-    2062 for 2026 is refused instead of booked)."""
+def check_booking_start(
+    start: date, *, today: date, horizon_days: int, what: str = "booking"
+) -> date:
+    """A booking's (or a block's) start: not before today, and at most horizon_days ahead
+    (a typo such as 2062 for 2026 is refused instead of booked). The one rule for a new
+    start, whether booked, moved by a change or blocked."""
     start = _in_calendar(start, "start date")
     if start < today:
         raise InvalidInput(
-            f"The start date {start:%d %b %Y} is in the past (today is {today}).",
+            f"The {what}'s start date {start:%d %b %Y} is in the past (today is {today}).",
             field="start date",
         )
     latest = today + timedelta(days=horizon_days)
     if start > latest:
         raise InvalidInput(
-            f"The start date {start:%d %b %Y} is too far ahead: bookings open at most "
-            f"{horizon_days} days ahead (until {latest:%d %b %Y}).",
+            f"The {what}'s start date {start:%d %b %Y} is too far ahead: a {what} starts at "
+            f"most {horizon_days} days ahead (until {latest:%d %b %Y}).",
             field="start date",
         )
     return start

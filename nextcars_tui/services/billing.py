@@ -11,7 +11,7 @@ from nextcars_tui.domain.refs import normalise_invoice_ref
 from nextcars_tui.domain.roles import Actor, Permission, Role
 from nextcars_tui.domain.rules import adjustment_refusal, payment_refusal, refund_refusal
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
-from nextcars_tui.services.booking import booking_detail
+from nextcars_tui.services.booking import booking_record
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.ledger import entry, post
 from nextcars_tui.services.views import (
@@ -269,7 +269,7 @@ def invoice_booking(desk: Desk, actor: Actor, ref: str) -> BookingView:
 def invoice_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
     """An invoice's whole record, found by its ref: the booking it bills, statement, history."""
     booking_ref = invoice_booking(desk, actor, ref).ref
-    return booking_detail(desk, actor, booking_ref)
+    return booking_record(desk, actor, booking_ref)
 
 
 def invoice_statement(desk: Desk, actor: Actor, ref: str) -> InvoiceStatement:

@@ -12,7 +12,13 @@ from nextcars_tui.domain.changes import CarChoice, DriverChoice, rank_cars, rank
 from nextcars_tui.domain.dates import DateRange, describe_days
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, ResourceKind
 from nextcars_tui.domain.holds import Hold, busy
-from nextcars_tui.domain.parsing import parse_days, parse_driver_code, parse_plate, parse_text
+from nextcars_tui.domain.parsing import (
+    check_booking_start,
+    parse_days,
+    parse_driver_code,
+    parse_plate,
+    parse_text,
+)
 from nextcars_tui.domain.refs import block_ref, normalise_block_ref
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
@@ -21,8 +27,6 @@ from nextcars_tui.store.hot_path import row
 from nextcars_tui.store.tables import Block, Booking, Car, Driver
 
 MAX_BLOCK_REASON = 200
-# A block is for days off the road, not a way to retire a car: at most a year at a time.
-MAX_BLOCK_DAYS = 366
 
 
 def parse_block_kind(text: str) -> ResourceKind:
@@ -99,7 +103,12 @@ def _validate(desk: Desk, request: BlockRequest) -> _Valid:
         if isinstance(request.start, date)
         else desk.parse_date(request.start, "start date")
     )
-    days = parse_days(request.days, MAX_BLOCK_DAYS)
+    # The booking's date rules, said of a block; its length is business.max_block_days.
+    business = desk.settings.business
+    check_booking_start(
+        start, today=desk.today(), horizon_days=business.booking_horizon_days, what="block"
+    )
+    days = parse_days(request.days, business.max_block_days, what="block")
     if not request.reason or not request.reason.strip():
         raise InvalidInput("A block needs a reason (maintenance, MOT, holiday, sick…).")
     reason = parse_text(request.reason, "reason", MAX_BLOCK_REASON)

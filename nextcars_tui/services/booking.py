@@ -33,7 +33,9 @@ from nextcars_tui.services.views import (
     AuditView,
     BookingDetail,
     BookingView,
+    DriverJobView,
     booking_view,
+    driver_job_view,
     statement,
 )
 from nextcars_tui.store import UnitOfWork
@@ -297,25 +299,38 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
         return view
 
 
-def booking_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
-    """The single operational record: booking, invoice, its statement and audit history."""
+def booking_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail | DriverJobView:
+    """One booking as the acting user may see it: for the desk and the customer it belongs
+    to, its whole record (booking_record); for the driver on it, the job, which holds no
+    money at all (DriverJobView)."""
+    if actor.role != Role.DRIVER:
+        return booking_record(desk, actor, ref)
+    ref = normalise_booking_ref(ref)
+    with desk.db.read() as uow:
+        row = uow.bookings.row_by_ref(ref)
+        if row is None or row[0].driver_id != actor.driver_id:
+            # Same answer as a missing booking, so refs of others cannot be probed.
+            raise NotFound(f"No booking {ref}.")
+        booking, customer, car, driver, _invoice = row
+        return driver_job_view(booking, customer, car, driver)
+
+
+def booking_record(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
+    """The single operational record: booking, invoice, its statement and audit history;
+    for the desk, and for the customer it belongs to. A driver is never shown a record (it
+    holds money): for them it is as missing, and booking_detail gives them the job."""
     ref = normalise_booking_ref(ref)
     with desk.db.read() as uow:
         row = uow.bookings.row_by_ref(ref)
         if row is None:
             raise NotFound(f"No booking {ref}.")
         booking, invoice = row[0], row[4]
-        allowed = (
-            actor.can(Permission.VIEW_DESK)
-            or (actor.role == Role.DRIVER and actor.driver_id == booking.driver_id)
-            or (actor.role == Role.CUSTOMER and actor.customer_id == booking.customer_id)
+        allowed = actor.can(Permission.VIEW_DESK) or (
+            actor.role == Role.CUSTOMER and actor.customer_id == booking.customer_id
         )
         if not allowed:
             # Same answer as a missing booking, so refs of others cannot be probed.
             raise NotFound(f"No booking {ref}.")
-        if actor.role == Role.DRIVER:
-            # A driver's job: car, customer, dates and status; never money or the log.
-            return BookingDetail(booking_view(*row), [], [])
         entries = statement(uow.invoices.entries(invoice.id or 0))
         history = [
             AuditView(e.at, e.actor, e.action, e.ref, e.detail)

@@ -13,6 +13,7 @@ from nextcars_tui.domain.ledger import EntryKind, Figures, invoice_status
 from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.parsing import (
+    check_booking_start,
     parse_days,
     parse_driver_code,
     parse_passengers,
@@ -214,6 +215,11 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
         refusal = dates_refusal(ref, booking.start_date, start, end, today)
         if refusal is not None:
             raise NotAllowed(refusal)
+        if start != booking.start_date:
+            # A booking not yet started moves under the rule of every booking's start.
+            check_booking_start(
+                start, today=today, horizon_days=desk.settings.business.booking_horizon_days
+            )
         sheet = _sheet_after(booking, parsed)
         if sheet.passengers is not None:
             parse_passengers(sheet.passengers, car.seats)

@@ -11,6 +11,7 @@ when it is run again.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ from nextcars_tui.services.records import (
     values_of,
 )
 from nextcars_tui.store import UnitOfWork
+from nextcars_tui.store.files import open_regular_file
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -163,16 +165,16 @@ def parse_csv(kind: str, lines: Iterable[str]) -> list[Fields]:
 
 
 def read_csv(kind: str, path: Path) -> list[Fields]:
-    """Parse a file; problems are InvalidInput naming the file and the lines."""
+    """Parse a file; problems are InvalidInput naming the file and the lines. Anything but a
+    regular file (a device, a fifo, a folder) is refused before a byte is read."""
+    handle = io.TextIOWrapper(open_regular_file(path), encoding="utf-8-sig", newline="")
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with handle:
             return parse_csv(kind, handle)
     except InvalidInput as exc:
         raise InvalidInput(f"{path.name}: {exc.message}") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{path.name} is not UTF-8 text; nothing imported.") from None
-    except FileNotFoundError:
-        raise InvalidInput(f"There is no file {path}.") from None
     except OSError as exc:
         raise InvalidInput(f"{path} cannot be read: {exc.strerror or exc}.") from None
 

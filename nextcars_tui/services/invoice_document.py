@@ -29,6 +29,9 @@ def save_invoice_pdf(
     desk writes files on its machine: a customer signed in over SSH sees invoices on screen."""
     actor.require(Permission.VIEW_DESK)
     found = invoice_statement(desk, actor, ref)
-    document = invoice_pdf(found, desk.settings.business, desk.money, desk.now())
+    settings = desk.settings
+    document = invoice_pdf(
+        found, settings.business, desk.money, desk.now(), settings.invoice.fallback_fonts
+    )
     path = write_private_file(desk, target, document.data, force=force)
     return SavedInvoice(found.invoice.ref, path, document.pages)

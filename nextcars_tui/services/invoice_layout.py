@@ -1,10 +1,13 @@
 """The invoice document's layout: an InvoiceStatement as PDF bytes, with fpdf2. Knows nothing
 of the database or of files (services.invoice_document reads the statement and writes the file).
 
-The PDF uses the standard Helvetica font, so nothing is embedded and every PDF reader shows it.
-Its text is encoded as Windows-1252 (WinAnsiEncoding, which fpdf2 declares for core fonts):
-that covers £, € and Western European names. A letter outside it is written without its
-accent where it has one (Dvořák → Dvorak), anything else as '?'; nothing makes the writer fail.
+Every name prints as it is spelled: the PDF embeds DejaVu Sans (shipped in fonts/ under its
+licence; the subset used), which covers Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew and
+Arabic. Letters it lacks (Chinese, Japanese, Korean, Indic scripts…) come from the fonts the
+desk names in `invoice.fallback_fonts`; a text in a script whose letters join or reorder
+(Arabic, Hebrew, Indic) is shaped with HarfBuzz. A letter that no font has prints as �, as does
+a control character of stored text (domain.safe_text): the one exit for all text is
+`_Document.normalize_text`, which fpdf2 calls for everything it draws or measures.
 
 An invoice fits one A4 page in practice (a few charges and payments). A long statement goes
 on over further pages: the tables repeat their headings, the totals are never split, and
@@ -13,25 +16,35 @@ every page says "Page n of N".
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 
 from nextcars_tui.config import BusinessSettings
+from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.ledger import BILLED_KINDS, EntryKind
 from nextcars_tui.domain.rules import Money
+from nextcars_tui.domain.safe_text import REPLACEMENT, inert
 from nextcars_tui.services.views import EntryView, InvoiceStatement
 
-ENCODING = "cp1252"
-FONT = "Helvetica"
+FONT = "dejavu"
+FONT_FOLDER = Path(__file__).resolve().parent / "fonts"
+FONT_FILES = {"": FONT_FOLDER / "DejaVuSans.ttf", "B": FONT_FOLDER / "DejaVuSans-Bold.ttf"}
 MARGIN = 15.0  # mm, all round
 LINE = 5.0  # mm, one line of body text
-# Letters with no decomposition to a base letter plus accent.
-_PLAIN_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "ħ": "h"})
+# Scripts whose letters change shape or order with their neighbours: Hebrew, Arabic, Syriac,
+# Thaana, N'Ko, the Indic scripts, Thai, Lao, Tibetan, Myanmar, Hangul jamo, Khmer,
+# Mongolian, and the Hebrew and Arabic presentation forms.
+_SHAPED_SCRIPTS = re.compile(
+    "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1100-\u11ff"
+    "\u1780-\u18af\ufb1d-\ufdff\ufe70-\ufeff]"
+)
 
 
 @dataclass(frozen=True)
@@ -40,33 +53,14 @@ class InvoicePdf:
     pages: int
 
 
-def printable(text: str) -> str:
-    """Text the core font can show: Windows-1252 kept as it is, other letters without their
-    accents, control characters as spaces, anything else '?'."""
-    out = []
-    for ch in text:
-        if unicodedata.category(ch) == "Cc":
-            out.append(" ")
-            continue
-        try:
-            ch.encode(ENCODING)
-        except UnicodeEncodeError:
-            base = "".join(
-                c
-                for c in unicodedata.normalize("NFKD", ch.translate(_PLAIN_LETTERS))
-                if not unicodedata.combining(c)
-            )
-            ch = base if base and _encodes(base) else "?"
-        out.append(ch)
-    return "".join(out)
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode(ENCODING)
-    except UnicodeEncodeError:
-        return False
-    return True
+def needs_shaping(texts: Iterable[str]) -> bool:
+    """Whether any text needs a shaping engine to print right: a script whose letters join or
+    reorder, or a combining accent to place on its letter. Latin, Greek and Cyrillic in
+    precomposed letters do not, and keep fpdf2's plain (and faster) text layout."""
+    return any(
+        _SHAPED_SCRIPTS.search(text) or any(unicodedata.combining(ch) for ch in text)
+        for text in texts
+    )
 
 
 def percent_text(basis_points: int) -> str:
@@ -92,12 +86,30 @@ def entry_text(entry: EntryView) -> str:
 
 
 class _Document(FPDF):
-    def __init__(self, footer_text: str, pages: int) -> None:
+    def __init__(self, footer_text: str, pages: int, fallback_fonts: Sequence[str]) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self._footer_text = footer_text
         self._pages = pages
         # Off: fpdf2 would print the page count for a "{nb}" typed in a customer's name.
         self.alias_nb_pages("")
+        for style, path in FONT_FILES.items():
+            self.add_font(FONT, style, path)
+        families = [_add_fallback(self, number, path) for number, path in enumerate(fallback_fonts)]
+        if families:
+            # Not exact: a bold name takes its letters from a regular fallback font too.
+            self.set_fallback_fonts(families, exact_match=False)
+        # Every character some font can draw; anything else prints as REPLACEMENT.
+        self._drawable = frozenset(
+            codepoint for font in self.fonts.values() for codepoint in getattr(font, "cmap", {})
+        )
+
+    def normalize_text(self, text: str) -> str:
+        """Stored text inert (its control characters and bidi overrides as �), and a
+        letter that no font has as � too, instead of an empty box or nothing at all."""
+        shown = inert(text, placeholder=REPLACEMENT)
+        if any(ord(ch) not in self._drawable for ch in shown):
+            shown = "".join(ch if ord(ch) in self._drawable else REPLACEMENT for ch in shown)
+        return super().normalize_text(shown)
 
     def footer(self) -> None:
         self.set_y(-MARGIN + 3)
@@ -109,18 +121,49 @@ class _Document(FPDF):
         self.set_text_color(0)
 
 
+def _add_fallback(pdf: FPDF, number: int, path: str) -> str:
+    family = f"fallback{number}"
+    try:
+        pdf.add_font(family, "", path)
+    except Exception as error:
+        # fpdf2 and fontTools raise many kinds of error for a file that is no usable font.
+        raise InvalidInput(
+            f"The font {path} (setting 'invoice.fallback_fonts') cannot be used: "
+            f"{type(error).__name__}; name a TrueType or OpenType font file."
+        ) from None
+    return family
+
+
+def stored_texts(found: InvoiceStatement, business: BusinessSettings) -> list[str]:
+    """The document's text that comes from people rather than from the layout."""
+    booking = found.booking
+    return [
+        business.name,
+        business.address,
+        business.tax_number,
+        booking.customer_name,
+        booking.customer_email,
+        booking.customer_phone,
+        booking.car_name,
+        booking.driver_name,
+        *(entry_text(entry) for entry in found.entries),
+    ]
+
+
 def invoice_pdf(
     found: InvoiceStatement,
     business: BusinessSettings,
     money: Money,
     created: datetime,
+    fallback_fonts: Sequence[str] = (),
 ) -> InvoicePdf:
-    """The invoice document as PDF bytes; `created` is stored as the PDF's creation date."""
-    first = _render(found, business, money, created, pages=1)
+    """The invoice document as PDF bytes; `created` is stored as the PDF's creation date,
+    `fallback_fonts` are font files for the letters DejaVu Sans lacks."""
+    first = _render(found, business, money, created, fallback_fonts, pages=1)
     if first.pages == 1:
         return first
     # The page count is known only once laid out; the footers of the second run state it.
-    return _render(found, business, money, created, pages=first.pages)
+    return _render(found, business, money, created, fallback_fonts, pages=first.pages)
 
 
 def _render(
@@ -128,22 +171,24 @@ def _render(
     business: BusinessSettings,
     money: Money,
     created: datetime,
+    fallback_fonts: Sequence[str],
     *,
     pages: int,
 ) -> InvoicePdf:
     invoice, booking = found.invoice, found.booking
     zone = business.zone
-    pdf = _Document(f"Invoice {invoice.ref}", pages)
-    pdf.core_fonts_encoding = ENCODING
+    pdf = _Document(f"Invoice {invoice.ref}", pages, fallback_fonts)
+    if needs_shaping(stored_texts(found, business)):
+        pdf.set_text_shaping(True)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(auto=True, margin=MARGIN + 2)
-    pdf.set_title(printable(f"Invoice {invoice.ref}"))
-    pdf.set_author(printable(business.name))
+    pdf.set_title(inert(f"Invoice {invoice.ref}"))
+    pdf.set_author(inert(business.name))
     pdf.set_creator("NextCars")
     pdf.set_creation_date(created)
     pdf.add_page()
 
-    left_width = pdf.epw * 0.58
+    left_width = pdf.epw * 0.55
     right_x = MARGIN + left_width + 5
     right_width = pdf.epw - left_width - 5
     top = pdf.get_y()
@@ -259,7 +304,7 @@ def _paragraph(
     pdf.set_font(FONT, style, size)
     if x is not None:
         pdf.set_x(x)
-    pdf.multi_cell(width, line, printable(text), new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.multi_cell(width, line, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
 
 
 def _pairs(pdf: FPDF, pairs: Sequence[tuple[str, str]], *, x: float, width: float) -> None:
@@ -268,9 +313,9 @@ def _pairs(pdf: FPDF, pairs: Sequence[tuple[str, str]], *, x: float, width: floa
     for label, value in pairs:
         pdf.set_x(x)
         pdf.set_font(FONT, "B", 10)
-        pdf.cell(label_width, LINE, printable(label))
+        pdf.cell(label_width, LINE, label)
         pdf.set_font(FONT, "", 10)
-        pdf.multi_cell(width - label_width, LINE, printable(value), new_x=XPos.LEFT)
+        pdf.multi_cell(width - label_width, LINE, value, align="L", new_x=XPos.LEFT)
         pdf.set_x(x)
 
 
@@ -280,7 +325,7 @@ def _heading(pdf: FPDF, text: str) -> None:
         pdf.add_page()
     pdf.ln(2)
     pdf.set_font(FONT, "B", 12)
-    pdf.cell(0, 7, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _table(pdf: FPDF, rows: Sequence[tuple[str, str, str]]) -> None:
@@ -300,7 +345,7 @@ def _table(pdf: FPDF, rows: Sequence[tuple[str, str, str]]) -> None:
         for row in rows:
             cells = table.row()
             for text in row:
-                cells.cell(printable(text))
+                cells.cell(text)
 
 
 def _totals(pdf: FPDF, lines: Sequence[tuple[str, str, str]]) -> None:
@@ -313,7 +358,5 @@ def _totals(pdf: FPDF, lines: Sequence[tuple[str, str, str]]) -> None:
     label_width = pdf.epw - amount_width
     for label, amount, style in lines:
         pdf.set_font(FONT, style, 10)
-        pdf.cell(label_width, LINE, printable(label), align="R")
-        pdf.cell(
-            amount_width, LINE, printable(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        pdf.cell(label_width, LINE, label, align="R")
+        pdf.cell(amount_width, LINE, amount, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -12,7 +12,13 @@ from nextcars_tui.domain.parsing import parse_driver_code, parse_plate
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.views import BookingView, Page, booking_view
+from nextcars_tui.services.views import (
+    BookingView,
+    DriverJobView,
+    Page,
+    booking_view,
+    driver_job_view,
+)
 from nextcars_tui.store.bookings import SORT_KEYS, BookingQuery
 
 MAX_PAGE = 500
@@ -74,11 +80,12 @@ def list_bookings(desk: Desk, actor: Actor, wanted: BookingFilter) -> Page[Booki
 
 @dataclass(frozen=True)
 class Assignments:
-    """A driver's work: today first (by pickup time), then upcoming, then the last 30 days."""
+    """A driver's work: today first (by pickup time), then upcoming, then the last 30 days;
+    jobs, which hold no money (DriverJobView)."""
 
-    today: list[BookingView]
-    upcoming: list[BookingView]
-    recent: list[BookingView]
+    today: list[DriverJobView]
+    upcoming: list[DriverJobView]
+    recent: list[DriverJobView]
 
 
 RECENT_DAYS = 30
@@ -99,7 +106,10 @@ def my_assignments(desk: Desk, actor: Actor) -> Assignments:
         limit=MAX_PAGE,
     )
     with desk.db.read() as uow:
-        views = [booking_view(*row) for row in uow.bookings.rows(query)]
+        views = [
+            driver_job_view(booking, customer, car, driver)
+            for booking, customer, car, driver, _invoice in uow.bookings.rows(query)
+        ]
     # Today's jobs in pickup-time order; jobs without a time last.
     todays = [v for v in views if on_day(v.start, v.end, today)]
     finished = [v for v in views if rental_finished(v.end, today)]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from nextcars_tui.domain.errors import InvalidInput
+from nextcars_tui.domain.errors import FileAlreadyExists, InvalidInput
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.store import Database
 
@@ -42,10 +41,14 @@ def upgrade(db: Database, actor: Actor) -> UpgradeReport:
 
 
 def backup(db: Database, actor: Actor, target: str) -> str:
+    """A consistent copy of the database in a new file, written by the one file writer
+    (store.files): never over an existing file, never into a folder it would create."""
     actor.require(Permission.MAINTAIN_DATABASE)
-    if not target.strip():
-        raise InvalidInput("Name the file to write the backup to.")
-    path = Path(target).expanduser().absolute()
-    if path.is_dir():
-        raise InvalidInput(f"{path} is a folder; name a new file inside it.")
-    return db.backup(path)
+    try:
+        return db.backup(target)
+    except FileAlreadyExists as exists:
+        raise InvalidInput(
+            f"{exists.path} already exists; a backup is never written over a file, so choose "
+            "a new name.",
+            field="path",
+        ) from None

@@ -100,6 +100,34 @@ class BookingView:
 
 
 @dataclass(frozen=True)
+class DriverJobView:
+    """A booking as its driver sees it: the car, whom to collect and how to reach them, the
+    days and the job sheet. No money by construction: it has no amount, rate, invoice or
+    payment field, so no screen can show a driver what the service never gave them."""
+
+    ref: str
+    status: BookingStatus
+    customer_name: str
+    customer_phone: str
+    car_plate: str
+    car_name: str
+    driver_code: str
+    driver_name: str
+    start: date
+    days: int
+    end: date
+    pickup_time: str | None = None
+    pickup: str | None = None
+    dropoff: str | None = None
+    passengers: int | None = None
+    notes: str | None = None
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+
+@dataclass(frozen=True)
 class EntryView:
     """One line of an invoice's statement, with the balance after it."""
 
@@ -200,6 +228,30 @@ def booking_view(
         created_by=booking.created_by,
         cancel_reason=booking.cancel_reason,
         invoice=invoice_view(invoice, booking, customer),
+        pickup_time=booking.pickup_time,
+        pickup=booking.pickup,
+        dropoff=booking.dropoff,
+        passengers=booking.passengers,
+        notes=booking.notes,
+    )
+
+
+def driver_job_view(
+    booking: Booking, customer: Customer, car: Car, driver: Driver
+) -> DriverJobView:
+    """A driver's job, built from the rows without the invoice: nothing to leak."""
+    return DriverJobView(
+        ref=booking.ref,
+        status=BookingStatus(booking.status),
+        customer_name=customer.name,
+        customer_phone=customer.phone,
+        car_plate=car.plate,
+        car_name=f"{car.make} {car.model}",
+        driver_code=driver.code,
+        driver_name=driver.name,
+        start=booking.start_date,
+        days=booking.days,
+        end=booking.end_date,
         pickup_time=booking.pickup_time,
         pickup=booking.pickup,
         dropoff=booking.dropoff,

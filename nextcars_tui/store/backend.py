@@ -48,9 +48,10 @@ class Backend(ABC):
     def changes(self) -> ChangeCounter: ...
 
     @abstractmethod
-    def backup(self, target: Path) -> str:
-        """Write a consistent copy to `target` (created 0600; an existing file is refused)
-        while others keep writing; returns one line saying what was written."""
+    def backup(self, target: str | Path) -> str:
+        """Write a consistent copy to `target` through the one file writer (store.files:
+        created 0600, never over anything) while others keep writing; returns one line
+        saying what was written."""
 
     @contextmanager
     def schema_change(self, connection: Connection) -> Iterator[Callable[[], None]]:

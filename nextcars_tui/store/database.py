@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -147,14 +148,23 @@ class Database:
         if found.kind == SchemaKind.CURRENT:
             self._adopt()
             return None
-        copy: str | None = None
+        copy: Path | None = None
         if found.kind == SchemaKind.OLDER and self.path is not None:
-            target = _free_name(self.path, f"before-{found.head}")
-            self.backend.backup(target)
-            copy = str(target)
-        self._upgrade()
+            if not os.access(self.path, os.W_OK):
+                # Said before the copy is made: a copy for an upgrade that cannot run is litter.
+                raise StoreUnavailable(f"The {self.where} is read-only; nothing was saved.")
+            copy = _free_name(self.path, f"before-{found.head}")
+            self.backend.backup(copy)
+        try:
+            self._upgrade()
+        except BaseException:
+            # Nothing was upgraded (the upgrade is one transaction), so the copy taken for
+            # it is not needed: an upgrade that cannot write leaves nothing behind.
+            if copy is not None:
+                copy.unlink(missing_ok=True)
+            raise
         self._adopt()
-        return copy
+        return None if copy is None else str(copy)
 
     def _upgrade(self) -> None:
         try:
@@ -168,7 +178,7 @@ class Database:
         except DBAPIError as exc:
             self._reraise(exc)
 
-    def backup(self, target: Path) -> str:
+    def backup(self, target: str | Path) -> str:
         return self.backend.backup(target)
 
     def close(self) -> None:
@@ -203,8 +213,8 @@ def _free_name(path: Path, label: str) -> Path:
 
 def open_database(target: Path | str, *, create: bool = True, read_only: bool = False) -> Database:
     """Open a SQLite file (a path or sqlite:/// URL; created if asked) or a PostgreSQL
-    database (a postgresql:// URL); raise StoreUnavailable with a clear reason. Read-only,
-    nothing is ever written (checks and status reports)."""
+    database (a postgresql:// URL); raise StoreUnavailable with a clear reason. A
+    `read_only` database is only looked at: no file is created or changed, no row written."""
     if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
         from nextcars_tui.store.postgres.engine import open_postgres
 
@@ -212,4 +222,4 @@ def open_database(target: Path | str, *, create: bool = True, read_only: bool = 
     from nextcars_tui.store.sqlite.engine import open_sqlite
 
     path = Path(target.removeprefix("sqlite:///")) if isinstance(target, str) else target
-    return Database(open_sqlite(path, create=create and not read_only, read_only=read_only))
+    return Database(open_sqlite(path, create=create, read_only=read_only))

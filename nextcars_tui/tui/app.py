@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from nextcars_tui.config import Settings
@@ -16,6 +17,7 @@ from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Actor
 from nextcars_tui.tui import navigation
 from nextcars_tui.tui.commands import DeskCommands
+from nextcars_tui.tui.inert_output import INERT_TEXT
 from nextcars_tui.tui.messages import DataChanged, DataMoved, DeskOpened, DeskOpenFailed
 from nextcars_tui.tui.screens.sign_in import SignInScreen
 
@@ -74,6 +76,10 @@ class NextCarsApp(App[None]):
         # every key, palette entry and screen is refused) but the screens stay, for them.
         self.screens_owner: Actor | None = None
         self.demo_sign_ins: list[tuple[str, str, str]] = []
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then stored text made inert on its way to the terminal."""
+        return [*super().get_line_filters(), INERT_TEXT]
 
     # -- start-up -------------------------------------------------------------------
 
@@ -293,7 +299,8 @@ class NextCarsApp(App[None]):
     # -- errors, idle lock, theme ---------------------------------------------------
 
     def show_error(self, error: DeskError) -> None:
-        self.notify(error.message, title="Not done", severity="error", timeout=8)
+        # Not markup: a message may quote a stored name, square brackets and all.
+        self.notify(error.message, title="Not done", severity="error", timeout=8, markup=False)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):

@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Permission
@@ -61,9 +62,10 @@ class DeskCommands(Provider):
             name, keyword = _OPEN_HIT[hit.kind.value]
             yield Hit(
                 0.5,
-                f"{hit.kind.value.title()}: {hit.label}",
+                # The palette reads a prompt as markup; a label is a stored name.
+                f"{hit.kind.value.title()}: {escape(hit.label)}",
                 partial(self.desk_app.open_screen, name, **{keyword: hit.key}),
-                help=f"Open {hit.kind.value} {hit.key}",
+                help=f"Open {hit.kind.value} {escape(hit.key)}",
             )
 
     async def _search_desk(self, query: str) -> list[SearchHit]:

@@ -28,13 +28,14 @@ def status_text(status: str) -> Text:
     return Text(status, style=STATUS_STYLES.get(status, ""))
 
 
-def span(start: date, end: date) -> str:
+def span(start: date, end: date, this_year: int | None = None) -> str:
     """The days [start, end) for a list: '3–5 Dec', '30 Nov–2 Dec', and across New Year
-    '30 Dec–2 Jan 2027' (the year once: a rental is far shorter than a year)."""
+    '30 Dec–2 Jan 2027' (the year once: a rental is far shorter than a year); given
+    `this_year`, days in another year say which: '3–5 Dec 2027'."""
     last = end - timedelta(days=1)
     if start.year != last.year:
         return f"{start.day} {start:%b}–{last.day} {last:%b %Y}"
-    return describe_days(start, end)
+    return describe_days(start, end, this_year)
 
 
 def short_date(day: date) -> str:

@@ -143,6 +143,7 @@ def restore(server: PgServer, dump: Path, role: str) -> str:
 def test_a_backup_taken_while_another_terminal_books_is_consistent_and_private(
     desk_files: DeskFiles, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ):
+    (desk_files.folder / "backups").mkdir()
     target = desk_files.folder / "backups" / "nightly.bak"
     with busy_writer(desk_files) as writer:
         wait_for_writes(writer, WRITES_BEFORE)

@@ -192,6 +192,11 @@ def test_only_init_makes_an_empty_database_a_desk(
         (f"mysql://clerk:{PASSWORD}@db.example.com/nextcars", "mysql://clerk:***@db.example.com"),
         (f"postgresql://clerk:{PASSWORD}@db.example.com:5432/", "names no database"),
         (f"postgresql://clerk@db.example.com/?password={PASSWORD}", "?password=***"),
+        # Malformed: a port that is no number, or no port at all; nothing is connected to.
+        (f"postgresql://clerk:{PASSWORD}@db.example.com:54x2/nextcars", "port must be a number"),
+        (f"postgresql://clerk:{PASSWORD}@db.example.com:70000/nextcars", "clerk:***@"),
+        (f"postgresql://clerk@db/nextcars?port=five&password={PASSWORD}", "password=***"),
+        (f"postgresql://clerk:{PASSWORD}@[db.example.com/nextcars", "is not a valid URL"),
     ],
 )
 def test_a_url_we_cannot_use_names_the_setting_without_the_password(

@@ -20,6 +20,7 @@ def a_part_paid_invoice(files: DeskFiles) -> str:
 
 def test_invoice_pdf_writes_a_private_file_and_says_where(desk_files: DeskFiles):
     ref = a_part_paid_invoice(desk_files)
+    (desk_files.folder / "out").mkdir()
     target = desk_files.folder / "out" / "invoice.pdf"
     result = invoke("invoice", ref, "--pdf", str(target))
     assert result.code == 0, result.err

@@ -239,12 +239,23 @@ def test_a_started_rental_can_swap_its_car_and_driver(desk, staff, under_way):
 
 
 def test_a_booking_not_started_cannot_move_into_the_past(desk, staff, later):
+    # The rule of every booking's start (as for `book`): invalid input, not a state refusal.
     error = refused_unchanged(
         desk,
-        NotAllowed,
+        InvalidInput,
         lambda: change_booking(desk, staff, later.ref, ChangeRequest(start=day(-1))),
     )
     assert "in the past" in str(error)
+
+
+def test_a_booking_not_started_cannot_move_beyond_the_booking_horizon(desk, staff, later):
+    horizon = desk.settings.business.booking_horizon_days
+    error = refused_unchanged(
+        desk,
+        InvalidInput,
+        lambda: change_booking(desk, staff, later.ref, ChangeRequest(start=day(horizon + 1))),
+    )
+    assert "too far ahead" in str(error)
 
 
 def test_cancelled_and_completed_bookings_cannot_change(desk, staff, later, clock):

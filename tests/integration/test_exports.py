@@ -1,5 +1,7 @@
-"""The one export writer: private, never over a file unasked nor over the database, and CSVs a
-spreadsheet opens as text. Every test reads the file back."""
+"""Exports through the one file writer (store.files, whose own rules are tested in
+test_file_writer.py): private, never over a file unasked nor over the database, and CSVs a
+spreadsheet opens as text, with stored control characters inert. Every test reads the file
+back."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ ROWS = [
     ["+44 hotline", "-2+3", "0.00"],
     ["@sum", "\tindented", 7],
     ["plain", "fine", "1.00"],
+    ["Ann\x1b]0;owned\x07", "two\r\nlines", "\u202eevil"],
 ]
 
 
@@ -30,6 +33,7 @@ def read_back(path):
 
 
 def test_a_csv_is_private_has_a_bom_and_neutralises_formulas(desk, tmp_path):
+    (tmp_path / "exports").mkdir()
     path = tmp_path / "exports" / "out.csv"
     result = write_csv(desk, path, HEADER, ROWS)
     assert (result.path, result.rows) == (path, len(ROWS))
@@ -39,8 +43,9 @@ def test_a_csv_is_private_has_a_bom_and_neutralises_formulas(desk, tmp_path):
         list(HEADER),
         ["Zoë Ångström", '\'=HYPERLINK("http://evil")', "12.50"],
         ["'+44 hotline", "'-2+3", "0.00"],
-        ["'@sum", "'\tindented", "7"],
+        ["'@sum", "␉indented", "7"],
         ["plain", "fine", "1.00"],
+        ["Ann␛]0;owned␇", "two␍␊lines", "\ufffdevil"],
     ]
     assert [p.name for p in path.parent.iterdir()] == ["out.csv"]  # no partial file left
 
@@ -69,11 +74,14 @@ def test_the_database_is_never_an_export_target_even_with_force(desk, suffix):
     assert desk.db.path.read_bytes() == before
 
 
-def test_a_folder_or_an_empty_name_is_refused(desk, tmp_path):
+def test_a_folder_an_empty_name_or_a_missing_folder_is_refused(desk, tmp_path):
     with pytest.raises(InvalidInput, match="is a folder"):
         write_csv(desk, tmp_path, HEADER, ROWS)
     with pytest.raises(InvalidInput, match="file name"):
         write_csv(desk, "  ", HEADER, ROWS)
+    with pytest.raises(InvalidInput, match="does not exist"):
+        write_csv(desk, tmp_path / "new-folder" / "out.csv", HEADER, ROWS)
+    assert not (tmp_path / "new-folder").exists()
 
 
 def test_the_ageing_export_reads_back_as_the_report(desk, staff, manager, clock, tmp_path):

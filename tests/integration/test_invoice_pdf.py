@@ -12,12 +12,14 @@ from deskkit import CAR_RATE_CENTS, DRIVER_FEE_CENTS, TODAY, request, with_setti
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from nextcars_tui.domain.errors import FileAlreadyExists, NotAllowed, NotFound
-from nextcars_tui.services import billing
+from nextcars_tui.domain.errors import FileAlreadyExists, InvalidInput, NotAllowed, NotFound
+from nextcars_tui.services import billing, invoice_layout
 from nextcars_tui.services.booking import BookingRequest, book
 from nextcars_tui.services.invoice_document import save_invoice_pdf
-from nextcars_tui.services.invoice_layout import printable
+from nextcars_tui.services.invoice_layout import FONT_FILES
 from nextcars_tui.store.tables import Customer
+from tests.fontkit import make_font
+from tests.poison import NAME_PRINTED, STEERING, plant_customer_name
 
 # Car NC01 and driver DRV-01 for 3 days: 3 × (£90.00 + £60.10).
 TOTAL_CENTS = 3 * (CAR_RATE_CENTS + 100 + DRIVER_FEE_CENTS + 10)
@@ -194,16 +196,18 @@ def test_long_names_wrap_inside_the_page_and_keep_every_letter(desk, staff, out)
     runs = text_runs(path)
     rental_column = next(x for _page, x, text, _font, _size in runs if text == "Rental")
     measure = FPDF(unit="pt")
+    for style, font_file in FONT_FILES.items():
+        measure.add_font("dejavu", style, font_file)
     for _page, x, text, font, size in runs:
-        family, _, style = font.partition("-")
-        measure.set_font(family, "B" if style == "Bold" else "", size)
+        assert "+DejaVuSans" in font, font  # embedded: every reader shows the same letters
+        measure.set_font("dejavu", "B" if font.endswith("Bold") else "", size)
         right = x + measure.get_string_width(text.rstrip("\n"))
         assert x >= 0 and right <= width - 20, f"{text!r} runs off the page"
-        if text.strip() in email or text.strip() in printable(name):
+        if text.strip() in email or text.strip() in name:
             assert right < rental_column, f"{text!r} runs into the rental column"
     letters = "".join(pdf_text(path).split())
-    # Letters outside Windows-1252 (ř, Ł) lose their accent, never the letter; í, á stay.
-    assert "".join(("Antonín Dvorák-Lukasiewicz " + name[27:]).split()) in letters
+    # Every letter as spelled, ř and Ł included.
+    assert "".join(name.split()) in letters
     assert email in letters
 
 
@@ -228,3 +232,79 @@ def test_a_long_statement_continues_over_pages_with_headings_and_page_numbers(de
     assert "Balance due £360.30" in pages[-1] and "Paid £90.00" in pages[-1]
     assert whole.index("Balance due") > whole.rindex("Payment (cash)")
     assert "Ann {nb} Lee" in whole  # a name is printed as typed, never as a page count
+
+
+# --- every name as spelled -----------------------------------------------------------------------
+
+
+def billed_to(path: Path) -> str:
+    """The line under "Billed to": the customer's name as a PDF reader extracts it."""
+    lines = pdf_text(path).splitlines()
+    return lines[lines.index("Billed to") + 1]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Ελένη Παπαδοπούλου", "Дмитрий Шостакович", "Zoë Ångström-Dvořák", "Łukasz Żółć"],
+)
+def test_greek_cyrillic_and_accented_names_print_exactly(desk, staff, out, name):
+    add_customer(desk, "named@example.com", name)
+    ref = book(desk, staff, BookingRequest("named@example.com", "NC01 CAR", "DRV-01", TODAY, 2))
+    path = save_invoice_pdf(desk, staff, ref.invoice.ref, out / "named.pdf").path
+    assert billed_to(path) == name
+    fonts = {font for _page, _x, _text, font, _size in text_runs(path)}
+    # Embedded (a subset): every reader shows the same letters.
+    assert fonts and all("+DejaVuSans" in font for font in fonts), fonts
+
+
+def test_letters_dejavu_lacks_come_from_the_configured_fallback_fonts(desk, staff, tmp_path, out):
+    name = "山田 太郎"
+    add_customer(desk, "yamada@example.com", name)
+    ref = book(desk, staff, BookingRequest("yamada@example.com", "NC01 CAR", "DRV-01", TODAY, 2))
+    ref = ref.invoice.ref
+    # Without a font that has them, each letter prints as a visible mark, never as nothing.
+    bare = save_invoice_pdf(desk, staff, ref, out / "bare.pdf").path
+    assert billed_to(bare) == "�� ��"
+    font = make_font(tmp_path / "cjk.ttf", "山田太郎")
+    invoice = replace(desk.settings.invoice, fallback_fonts=(str(font),))
+    with_font = with_settings(desk, replace(desk.settings, invoice=invoice))
+    path = save_invoice_pdf(with_font, staff, ref, out / "cjk.pdf").path
+    assert billed_to(path) == name
+    fonts = {font for _page, _x, text, font, _size in text_runs(path) if "山" in text}
+    assert fonts and all("NextCarsTestFallback" in font for font in fonts), fonts
+
+
+def test_an_unusable_fallback_font_is_one_clear_error_and_no_file(desk, staff, tmp_path, out):
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font at all")
+    invoice = replace(desk.settings.invoice, fallback_fonts=(str(broken),))
+    broken_desk = with_settings(desk, replace(desk.settings, invoice=invoice))
+    ref = part_paid_and_refunded(desk, staff)
+    with pytest.raises(InvalidInput, match=r"broken\.ttf.*invoice\.fallback_fonts"):
+        save_invoice_pdf(broken_desk, staff, ref, out / "x.pdf")
+    assert list(out.iterdir()) == []
+
+
+def test_an_arabic_name_is_shaped_and_reads_back_in_its_order(desk, staff, out, monkeypatch):
+    name = "محمد علي"
+    add_customer(desk, "ali@example.com", name)
+    ref = book(desk, staff, BookingRequest("ali@example.com", "NC01 CAR", "DRV-01", TODAY, 2))
+    shaped = save_invoice_pdf(desk, staff, ref.invoice.ref, out / "shaped.pdf").path
+    assert billed_to(shaped) == name
+    # Without the shaping engine the letters would be drawn in their isolated forms: other
+    # glyphs, so another page.
+    monkeypatch.setattr(invoice_layout, "needs_shaping", lambda _texts: False)
+    unshaped = save_invoice_pdf(desk, staff, ref.invoice.ref, out / "unshaped.pdf").path
+
+    def drawn(path: Path) -> bytes:
+        return PdfReader(path).pages[0].get_contents().get_data()
+
+    assert drawn(shaped) != drawn(unshaped)
+
+
+def test_stored_control_characters_print_as_marks_never_as_controls(desk, staff, out):
+    ref = part_paid_and_refunded(desk, staff)
+    plant_customer_name(desk, "cust01@example.com")
+    text = pdf_text(save_invoice_pdf(desk, staff, ref, out / "poison.pdf").path)
+    assert not any(ch in text for ch in STEERING)
+    assert "".join(NAME_PRINTED.split()) in "".join(text.split())

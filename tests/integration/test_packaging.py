@@ -22,13 +22,17 @@ from nextcars_tui.services.demo import PLAN
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-# What the wheel must carry besides modules: the desk's stylesheet and the demo CSVs.
+# What the wheel must carry besides modules: the desk's stylesheet, the demo CSVs and the
+# invoice's font with its licence.
 PACKAGE_DATA = (
     "nextcars_tui/tui/app.tcss",
     "nextcars_tui/tui/reports.tcss",
     "nextcars_tui/services/demo_data/cars.csv",
     "nextcars_tui/services/demo_data/drivers.csv",
     "nextcars_tui/services/demo_data/customers.csv",
+    "nextcars_tui/services/fonts/DejaVuSans.ttf",
+    "nextcars_tui/services/fonts/DejaVuSans-Bold.ttf",
+    "nextcars_tui/services/fonts/LICENSE",
 )
 # The demo's size (README, "Demo sign-ins").
 DEMO_COUNTS = {"car": 25, "driver": 12, "customer": 40}
@@ -118,7 +122,7 @@ def _installed_env(installed: Installed) -> dict[str, str]:
     return env
 
 
-def test_the_wheel_carries_the_stylesheet_and_the_demo_csvs(installed: Installed) -> None:
+def test_the_wheel_carries_the_stylesheet_the_demo_csvs_and_the_font(installed: Installed) -> None:
     with zipfile.ZipFile(installed.wheel) as wheel:
         names = set(wheel.namelist())
     missing = [name for name in PACKAGE_DATA if name not in names]

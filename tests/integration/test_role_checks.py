@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -13,10 +14,11 @@ from nextcars_tui.domain.errors import NotAllowed, NotFound
 from nextcars_tui.domain.roles import Actor, Role
 from nextcars_tui.services.auth import add_user, change_role, list_users, reset_password, unlock
 from nextcars_tui.services.billing import adjust, checkout, invoice_booking, list_invoices, pay
-from nextcars_tui.services.booking import book, booking_detail, cancel, confirm
+from nextcars_tui.services.booking import book, booking_detail, booking_record, cancel, confirm
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import run_lifecycle
 from nextcars_tui.services.listings import BookingFilter, list_bookings, my_assignments, my_bookings
+from nextcars_tui.services.views import BookingDetail, DriverJobView
 
 ROLES = ("manager", "staff", "driver", "customer", "system")
 DESK_ROLES = {"manager", "staff", "system"}
@@ -152,11 +154,50 @@ def test_a_driver_sees_only_their_own_assignments(world):
     assert refs == [world["mine"]]
     assert [v.driver_code for v in work.today] == [code(1)]
     job = booking_detail(desk, driver, world["mine"])
-    assert job.booking.driver_code == code(1)
-    # What the driver needs, from the service itself: never money or the audit history.
-    assert (job.entries, job.history) == ([], [])
+    assert isinstance(job, DriverJobView)
+    assert (job.ref, job.driver_code, job.customer_name) == (world["mine"], code(1), "Customer 1")
     staff_view = booking_detail(desk, world["actors"]["staff"], world["mine"])
+    assert isinstance(staff_view, BookingDetail)
     assert staff_view.history, "the booking has a history that the driver is not shown"
+    # The record itself (money, statement, history) is as missing for a driver.
+    with pytest.raises(NotFound):
+        booking_record(desk, driver, world["mine"])
+
+
+# Any of these in a field's name is money, or leads to it.
+MONEY_WORDS = ("cents", "rate", "fee", "amount", "total", "paid", "balance", "invoice", "pay")
+
+
+def fields_in(value: object, path: str = "") -> list[str]:
+    """Every field name reachable from value, through dataclasses, lists and tuples."""
+    if is_dataclass(value) and not isinstance(value, type):
+        names = []
+        for field in fields(value):
+            names.append(f"{path}{field.name}")
+            names += fields_in(getattr(value, field.name), f"{path}{field.name}.")
+        return names
+    if isinstance(value, list | tuple):
+        return [name for item in value for name in fields_in(item, path)]
+    return []
+
+
+def test_a_drivers_views_carry_no_money_by_construction(world):
+    """Asserted on what the services return, not on what a screen shows: a job and the
+    assignments have no field that is, or leads to, an amount, a rate, an invoice or a
+    payment, whatever the booking holds."""
+    desk, driver = world["desk"], world["actors"]["driver"]
+    pay(desk, world["actors"]["staff"], "INV-000001", 1_000, "cash")
+    work = my_assignments(desk, driver)
+    job = booking_detail(desk, driver, world["mine"])
+    assert work.today, "the driver has a job today, paid in part"
+    for result in (work, job):
+        names = fields_in(result)
+        assert names, result
+        money = [name for name in names if any(word in name.lower() for word in MONEY_WORDS)]
+        assert money == [], f"{type(result).__name__} carries {money}"
+    # By the type, not by these values: DriverJobView has no such field at all.
+    assert not [f.name for f in fields(DriverJobView) if any(w in f.name for w in MONEY_WORDS)]
+    assert {type(item) for item in work.today + work.upcoming + work.recent} == {DriverJobView}
 
 
 def test_desk_roles_see_everything(world):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -79,3 +80,39 @@ def test_services_do_not_import_the_database_library_directly():
         )
     ]
     assert offenders == []
+
+
+def _writes_to_stdout(path: Path) -> list[str]:
+    """Calls in a module that write to stdout or stderr themselves: print(), sys.stdout.write,
+    sys.stderr.write."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "print":
+            found.append(f"{path.name}:{node.lineno} print()")
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr == "write"
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr in ("stdout", "stderr")
+        ):
+            found.append(f"{path.name}:{node.lineno} sys.{func.value.attr}.write")
+    return found
+
+
+def test_the_cli_prints_only_through_its_one_exit():
+    """Stored text is made inert where the CLI's text leaves (cli/output.py for stdout, the
+    error line in cli/__init__.py): a command printing by itself would pass it on raw. The
+    sshd block of ssh-config holds paths of this machine, not stored text."""
+    allowed = {"output.py", "__init__.py", "ssh_config.py"}
+    stray = [
+        call
+        for path in sorted((REPO / "nextcars_tui" / "cli").glob("*.py"))
+        if path.name not in allowed
+        for call in _writes_to_stdout(path)
+    ]
+    assert stray == []
+    # The check finds what it looks for.
+    assert _writes_to_stdout(REPO / "nextcars_tui" / "cli" / "output.py")

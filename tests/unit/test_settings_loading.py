@@ -49,6 +49,8 @@ def test_without_any_file_the_built_in_defaults_apply(clean_environment):
     assert settings.lifecycle.pending_ttl_hours == 24
     assert settings.lifecycle.invoice_due_days == 14
     assert settings.sign_in.max_failures == 5
+    assert settings.business.max_block_days == 365
+    assert settings.invoice.fallback_fonts == ()
     assert database_path(settings) == clean_environment / "data" / "nextcars.db"
 
 
@@ -214,6 +216,7 @@ def test_nextcars_db_of_another_engine_is_refused_without_its_password(monkeypat
         ("[database]\npath = 'x.db'\n", "unknown setting 'database.path'"),
         ("[sign_in]\nmax_tries = 3\n", "unknown setting 'sign_in.max_tries'"),
         ("[lifecycle]\npending_ttl = 3\n", "unknown setting 'lifecycle.pending_ttl'"),
+        ("[invoice]\nfonts = []\n", "unknown setting 'invoice.fonts'"),
     ],
 )
 def test_an_unknown_key_stops_start_up_naming_it(tmp_path, text, named):
@@ -240,12 +243,65 @@ def test_an_unknown_key_stops_start_up_naming_it(tmp_path, text, named):
         ("[database]\nurl = 'mysql://x/y'\n", "database.url", "sqlite:/// or postgresql://"),
         ("database = 'x.db'\n", "database", "must be a table"),
         ("business = 3\n", "business", "must be a table"),
+        ("[business]\nmax_block_days = 0\n", "business.max_block_days", "between 1 and 3650"),
+        ("[business]\nmax_block_days = '30'\n", "business.max_block_days", "whole number"),
+        ("invoice = 3\n", "invoice", "must be a table"),
+        ("[invoice]\nfallback_fonts = 'a.ttf'\n", "invoice.fallback_fonts", "must be a list"),
+        ("[invoice]\nfallback_fonts = [3]\n", "invoice.fallback_fonts", "non-empty string"),
+        ("[invoice]\nfallback_fonts = ['']\n", "invoice.fallback_fonts", "non-empty string"),
+        (
+            "[invoice]\nfallback_fonts = ['/nowhere/font.ttf']\n",
+            "invoice.fallback_fonts",
+            "there is no font file '/nowhere/font.ttf'",
+        ),
+        (
+            "[invoice]\nfallback_fonts = ['nextcars.toml']\n",
+            "invoice.fallback_fonts",
+            "not a TrueType or OpenType font",
+        ),
+        ('[invoice]\nfallback_fonts = ["a\\tb.ttf"]\n', "invoice.fallback_fonts", "control"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_key_and_problem(tmp_path, text, key, problem):
     message = one_line_error(text, tmp_path)
     assert f"'{key}'" in message
     assert problem in message
+
+
+def test_fallback_fonts_are_read_relative_to_the_config_files_folder(tmp_path):
+    fonts = tmp_path / "conf" / "fonts"
+    fonts.mkdir(parents=True)
+    (fonts / "cjk.ttc").write_bytes(b"collection")
+    (tmp_path / "other.otf").write_bytes(b"font")
+    path = write(
+        tmp_path / "conf" / "nextcars.toml",
+        f'[invoice]\nfallback_fonts = ["fonts/cjk.ttc", "{tmp_path / "other.otf"}"]\n',
+    )
+    assert load_settings(str(path)).invoice.fallback_fonts == (
+        str(fonts / "cjk.ttc"),
+        str(tmp_path / "other.otf"),
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://desk:s3cret@db.example.com:54x2/nextcars",
+        "postgresql://desk:s3cret@db.example.com:99999/nextcars",
+        "postgresql://desk:s3cret@[db.example.com/nextcars",
+        "postgresql://desk@db.example.com/nextcars?port=five&password=s3cret",
+    ],
+)
+def test_a_malformed_database_url_is_a_config_error_that_hides_the_password(
+    tmp_path, monkeypatch, url
+):
+    message = one_line_error(f'[database]\nurl = "{url}"\n', tmp_path)
+    assert "'database.url' is not a valid URL" in message
+    assert "s3cret" not in message
+    monkeypatch.setenv("NEXTCARS_DB", url)
+    with pytest.raises(ConfigError, match="NEXTCARS_DB") as caught:
+        load_settings()
+    assert "s3cret" not in str(caught.value)
 
 
 def test_invalid_toml_is_reported_on_one_line(tmp_path):

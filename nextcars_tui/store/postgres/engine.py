@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from nextcars_tui.domain.errors import Conflict, InvalidInput, StoreUnavailable
 from nextcars_tui.store.backend import Backend, ChangeCounter
 from nextcars_tui.store.errors import OVERLAP, backstop_error
-from nextcars_tui.store.files import create_private_file
+from nextcars_tui.store.files import private_file
 from nextcars_tui.store.postgres.hot_path import PostgresHotPath
 
 # Every write statement's trigger notifies this channel (see the 0002 revision).
@@ -33,7 +33,8 @@ def parse_url(text: str) -> URL:
     """postgresql://, postgresql+psycopg:// (and ?host=/socket/folder), always on psycopg 3."""
     try:
         url = make_url(text)
-    except ArgumentError:
+        url.port  # noqa: B018  (a port that is not a number raises ValueError only when read)
+    except (ArgumentError, ValueError):
         raise InvalidInput("The database URL is not a valid postgresql:// URL.") from None
     if url.get_backend_name() != "postgresql" or url.get_driver_name() not in ("psycopg", ""):
         raise InvalidInput("A PostgreSQL database URL must start postgresql:// .")
@@ -163,7 +164,7 @@ class PostgresBackend(Backend):
             "application_name": "nextcars",
         }
         if read_only:
-            # The server refuses any write in these sessions.
+            # Every transaction of these sessions is read-only: the server refuses a write.
             connect_args["options"] = "-c default_transaction_read_only=on"
         self.engine = create_engine(url, connect_args=connect_args)
         _ping_after_idle(self.engine)
@@ -205,9 +206,10 @@ class PostgresBackend(Backend):
     def changes(self) -> ChangeCounter:
         return NotifyCounter(self.connect_args())
 
-    def backup(self, target: Path) -> str:
-        """pg_dump in its custom format (restore with pg_restore); the password, if any,
-        travels in PGPASSWORD, never on the command line."""
+    def backup(self, target: str | Path) -> str:
+        """pg_dump in its custom format (restore with pg_restore), into a file written by the
+        desk's one file writer (store.files); the password, if any, travels in PGPASSWORD,
+        never on the command line."""
         program = shutil.which("pg_dump")
         if program is None:
             raise StoreUnavailable("pg_dump is not installed; install the PostgreSQL client.")
@@ -224,33 +226,32 @@ class PostgresBackend(Backend):
         password = _password(self.url)
         if password is not None:
             environment["PGPASSWORD"] = password
-        create_private_file(target, "the backup", exclusive=True)
-        done = subprocess.run(
-            [
-                program,
-                "--format=custom",
-                "--no-password",
-                f"--file={target}",
-                f"--dbname={make_conninfo(**settings)}",
-            ],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            target.unlink(missing_ok=True)
-            reason = _scrub(done.stderr or "pg_dump failed", self.url)
-            raise StoreUnavailable(f"The backup of the {self.where} failed: {reason}")
-        os.chmod(target, 0o600)
+        with private_file(target) as new:
+            done = subprocess.run(
+                [
+                    program,
+                    "--format=custom",
+                    "--no-password",
+                    f"--file={new.temporary}",
+                    f"--dbname={make_conninfo(**settings)}",
+                ],
+                env=environment,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                reason = _scrub(done.stderr or "pg_dump failed", self.url)
+                raise StoreUnavailable(f"The backup of the {self.where} failed: {reason}")
         return (
-            f"Backed up the {self.where} to {target} with pg_dump (custom format; "
+            f"Backed up the {self.where} to {new.path} with pg_dump (custom format; "
             "restore with pg_restore)."
         )
 
 
 def open_postgres(text: str, *, read_only: bool = False) -> PostgresBackend:
-    """Connect once to say clearly, at once, when the server or database cannot be reached."""
+    """Connect once to say clearly, at once, when the server or database cannot be reached;
+    `read_only` sessions cannot change anything."""
     backend = PostgresBackend(parse_url(text), read_only=read_only)
     try:
         with backend.engine.connect() as connection:

@@ -7,14 +7,16 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from nextcars_tui.domain.errors import StoreUnavailable
 from nextcars_tui.store.backend import Backend, ChangeCounter
 from nextcars_tui.store.errors import backstop_error
-from nextcars_tui.store.files import create_private_file
+from nextcars_tui.store.files import create_database_file, private_file, sqlite_files
 from nextcars_tui.store.sqlite.hot_path import SqliteHotPath
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -40,7 +42,7 @@ def use_wal(cursor: sqlite3.Cursor, *, only_if_new: bool = False) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
 
 
-def _install_pragmas(engine: Engine, *, read_only: bool) -> None:
+def _install_pragmas(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         # pysqlite's own BEGIN handling is switched off so we can emit BEGIN IMMEDIATE.
@@ -49,10 +51,7 @@ def _install_pragmas(engine: Engine, *, read_only: bool) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         for pragma in PRAGMAS:
             cursor.execute(pragma)
-        if read_only:
-            # Nothing, not even the journal mode in the header, changes the file.
-            cursor.execute("PRAGMA query_only=ON")
-        else:
+        if not read_only:
             use_wal(cursor, only_if_new=True)
         cursor.close()
 
@@ -110,17 +109,36 @@ class DataVersion(ChangeCounter):
         self._connection.close()
 
 
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that reads path and writes nothing, not even beside it. Without a -wal
+    file no desk has the database open and the file is the whole database, so it is read as
+    immutable (SQLite then makes no -wal or -shm either); with one, through the WAL others
+    keep, which already exists."""
+    immutable = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+    return f"file:{quote(str(path))}?mode=ro{immutable}"
+
+
 class SqliteBackend(Backend):
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.where = f"SQLite database {path}"
-        # URL.create, not f"sqlite:///{path}": a '?' in the name would start a query string
-        # and '%' would be decoded, so SQLite would open (and create, world-readable) a
-        # different file from the one named and made 0600 above.
-        self.engine = create_engine(
-            URL.create("sqlite", database=str(path)),
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
-        )
+        if read_only:
+            uri = read_only_uri(path)
+            self.engine = create_engine(
+                "sqlite://",
+                creator=lambda: sqlite3.connect(
+                    uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+                ),
+                poolclass=NullPool,
+            )
+        else:
+            # URL.create, not f"sqlite:///{path}": a '?' in the name would start a query
+            # string and '%' would be decoded, so SQLite would open (and create,
+            # world-readable) a different file from the one named and made 0600 above.
+            self.engine = create_engine(
+                URL.create("sqlite", database=str(path)),
+                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            )
         _install_pragmas(self.engine, read_only=read_only)
         self.writer = self.engine.execution_options(**{WRITE_OPTION: True})
         # A deferred read transaction in WAL mode reads one snapshot until it ends.
@@ -133,20 +151,20 @@ class SqliteBackend(Backend):
     def changes(self) -> ChangeCounter:
         return DataVersion(self.path or Path())
 
-    def backup(self, target: Path) -> str:
-        """SQLite's online backup API: a consistent copy, page by page, while others write."""
+    def backup(self, target: str | Path) -> str:
+        """SQLite's online backup API: a consistent copy, page by page, while others write,
+        into a file written by the desk's one file writer (store.files)."""
         source = self.path or Path()
-        create_private_file(target, "the backup", exclusive=True)
-        try:
-            with (
-                closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)) as origin,
-                closing(sqlite3.connect(target)) as copy,
-            ):
-                origin.backup(copy)
-        except sqlite3.Error as exc:
-            target.unlink(missing_ok=True)
-            raise StoreUnavailable(f"The backup of {source} failed: {exc}.") from None
-        return f"Backed up {source} to {target} (SQLite online backup)."
+        with private_file(target, protected=sqlite_files(source)) as new:
+            try:
+                with (
+                    closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)) as origin,
+                    closing(sqlite3.connect(new.temporary)) as copy,
+                ):
+                    origin.backup(copy)
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"The backup of {source} failed: {exc}.") from None
+        return f"Backed up {source} to {new.path} (SQLite online backup)."
 
     @contextmanager
     def schema_change(self, connection: Connection) -> Iterator[Callable[[], None]]:
@@ -183,12 +201,12 @@ class SqliteBackend(Backend):
 
 def open_sqlite(path: Path, *, create: bool, read_only: bool = False) -> SqliteBackend:
     """Open (and if asked, create) the file; raise StoreUnavailable with a clear reason.
-    Read-only, nothing is written to the file, whatever is asked of it."""
+    `read_only` opens it for reading only: nothing in it or beside it is created or changed."""
     path = path.expanduser().resolve()
     if path.exists():
         _check_file(path)
-    elif create:
-        create_private_file(path)
+    elif create and not read_only:
+        create_database_file(path)
     else:
         raise StoreUnavailable(f"There is no database at {path}; run 'nextcars init' first.")
     backend = SqliteBackend(path, read_only=read_only)

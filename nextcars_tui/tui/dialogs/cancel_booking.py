@@ -54,8 +54,8 @@ class CancelBookingDialog(DeskDialog[Any]):
         with Vertical(classes="dialog", id="cancel-dialog"):
             yield Static(f"Cancel booking {b.ref}?", classes="dialog-title")
             yield Static(
-                f"{b.customer_name} · {b.car_plate} with {b.driver_code} · "
-                f"{span(b.start, b.end)} ({b.status})\n{self.consequence}",
+                f"{escape(b.customer_name)} · {escape(b.car_plate)} with {escape(b.driver_code)}"
+                f" · {span(b.start, b.end)} ({b.status})\n{escape(self.consequence)}",
                 id="cancel-summary",
             )
             yield Label("Reason (kept in the booking's history)")

@@ -90,7 +90,8 @@ class MoneyDialog(DeskDialog["InvoiceView | None"]):
         with Vertical(classes="dialog money-dialog", id="money-dialog"):
             yield Static(f"{self.HEADING} {invoice.ref}", classes="dialog-title")
             yield Static(
-                f"{invoice.customer_name} · booking {invoice.booking_ref} · {invoice.status}\n"
+                f"{escape(invoice.customer_name)} · booking {invoice.booking_ref} · "
+                f"{invoice.status}\n"
                 f"For {money(invoice.amount_cents)} · paid {money(invoice.paid_cents)} · {owed}",
                 id="money-summary",
             )

@@ -352,13 +352,14 @@ class BlocksScreen(DeskScreen):
     @on(BlocksLoaded)
     def _blocks_loaded(self, message: BlocksLoaded) -> None:
         self._blocks = {b.ref: b for b in message.blocks}
+        this_year = self.desk.today().year
         rows: list[tuple[str, dict[str, object]]] = [
             (
                 b.ref,
                 {
                     "ref": b.ref,
                     "what": f"{b.resource} {b.resource_name}",
-                    "dates": span(b.start, b.end),
+                    "dates": span(b.start, b.end, this_year),
                     "reason": b.reason,
                     "by": b.created_by,
                 },
@@ -435,7 +436,8 @@ class ReplacementDialog(DeskDialog[Any]):
             )
             if self.choices:
                 yield OptionList(
-                    *(Option(key, id=key) for key in self.choices), id="replacement-options"
+                    *(Option(escape(key), id=key) for key in self.choices),
+                    id="replacement-options",
                 )
             else:
                 yield Static(

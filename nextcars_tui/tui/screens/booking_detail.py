@@ -112,9 +112,9 @@ class BookingDetailScreen(RecordScreen):
     # -- data -------------------------------------------------------------------------
 
     def detail_service(self) -> Callable[..., BookingDetail]:
-        from nextcars_tui.services.booking import booking_detail
+        from nextcars_tui.services.booking import booking_record
 
-        return booking_detail
+        return booking_record
 
     def show_detail(self, detail: BookingDetail) -> None:
         b = detail.booking

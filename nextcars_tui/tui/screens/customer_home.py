@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
@@ -139,7 +140,7 @@ class CustomerHomeScreen(DeskScreen):
         )
         owed_back = sum(-i.balance_cents for i in invoices.items if i.balance_cents < 0)
         self.query_one("#customer-summary", Static).update(
-            f"{name} · {count(len(bookings), 'booking')} · {owed_text}"
+            f"{escape(name)} · {count(len(bookings), 'booking')} · {owed_text}"
             + (f" · {overdue} overdue" if overdue else "")
             + (f" · {money(owed_back)} to be refunded to you" if owed_back else "")
         )
@@ -151,7 +152,8 @@ class CustomerHomeScreen(DeskScreen):
             return
         invoice = booking.invoice
         self.query_one("#booking-line", Static).update(
-            f"{booking.ref} · car {booking.car_plate} · driver {booking.driver_name} · "
+            f"{booking.ref} · car {escape(booking.car_plate)} · "
+            f"driver {escape(booking.driver_name)} · "
             f"invoice {invoice.ref} due {short_date(invoice.due)}"
         )
 

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
@@ -25,7 +26,7 @@ from nextcars_tui.tui.widgets.job_sheet import job_lines
 
 if TYPE_CHECKING:
     from nextcars_tui.services.listings import Assignments
-    from nextcars_tui.services.views import BookingView
+    from nextcars_tui.services.views import DriverJobView
 
 _SECTIONS = (
     ("today", "Today", "Nothing today."),
@@ -34,7 +35,7 @@ _SECTIONS = (
 )
 
 
-def _where_in_rental(booking: BookingView, today: date) -> str:
+def _where_in_rental(booking: DriverJobView, today: date) -> str:
     if booking.start == today and booking.last_day == today:
         return "pickup and return today"
     if booking.start == today:
@@ -44,7 +45,7 @@ def _where_in_rental(booking: BookingView, today: date) -> str:
     return f"day {(today - booking.start).days + 1} of {booking.days}"
 
 
-def assignment_text(booking: BookingView, today: date) -> Text:
+def assignment_text(booking: DriverJobView, today: date) -> Text:
     """A few lines a driver can read at a glance, the pickup time first; where to and for how
     many, then the notes, when the job sheet says. They wrap rather than cut anything off."""
     days = "1 day" if booking.days == 1 else f"{booking.days} days"
@@ -107,7 +108,7 @@ class DriverHomeScreen(DeskScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._bookings: dict[str, BookingView] = {}
+        self._bookings: dict[str, DriverJobView] = {}
         super().on_mount()
         self.query_one("#today-list", OptionList).focus()
 
@@ -123,7 +124,7 @@ class DriverHomeScreen(DeskScreen):
         work = message.work
         today = self.desk.today()
         for key, title, empty in _SECTIONS:
-            bookings: list[BookingView] = getattr(work, key)
+            bookings: list[DriverJobView] = getattr(work, key)
             self.query_one(f"#{key}-title", Static).update(f"{title} ({len(bookings)})")
             listed = self.query_one(f"#{key}-list", OptionList)
             highlighted = listed.highlighted_option
@@ -144,7 +145,7 @@ class DriverHomeScreen(DeskScreen):
             else self.actor.username
         )
         self.query_one("#driver-summary", Static).update(
-            f"{who} · {len(work.today)} today · "
+            f"{escape(who)} · {len(work.today)} today · "
             f"{len(work.upcoming)} upcoming · {len(work.recent)} in the last 30 days"
         )
 
@@ -177,7 +178,7 @@ class AssignmentDialog(ModalScreen[None]):
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_ASSIGNMENTS
     BINDINGS: ClassVar = [Binding("escape,enter,q", "dismiss", "Close")]
 
-    def __init__(self, booking: BookingView, today: date) -> None:
+    def __init__(self, booking: DriverJobView, today: date) -> None:
         super().__init__()
         self.booking = booking
         self.today = today
@@ -187,7 +188,7 @@ class AssignmentDialog(ModalScreen[None]):
             yield Static(job_text(self.booking, self.today), id="assignment-body")
 
 
-def job_text(booking: BookingView, today: date) -> Text:
+def job_text(booking: DriverJobView, today: date) -> Text:
     """The job card: ref and status, then a label and a value a line."""
     days = "1 day" if booking.days == 1 else f"{booking.days} days"
     text = Text.assemble((booking.ref, "bold"), "  ", status_text(booking.status.value))

@@ -403,7 +403,7 @@ class FleetScreen(DeskScreen):
         if record is None:
             return
         label = getattr(record, "plate", None) or getattr(record, "code", None) or record.email
-        self.notify(f"Saved {label}.", title="Fleet")
+        self.notify(f"Saved {label}.", title="Fleet", markup=False)
         self.reload()
 
     def action_block(self) -> None:
@@ -429,7 +429,7 @@ class FleetScreen(DeskScreen):
             "the reports. This cannot be undone from the desk."
         )
         self.app.push_screen(
-            ConfirmRunDialog(f"Retire {what} {key}?", escape(message), go_label="Retire"),
+            ConfirmRunDialog(f"Retire {what} {escape(key)}?", escape(message), go_label="Retire"),
             partial(self._retire_answered, what, key),
         )
 
@@ -450,5 +450,5 @@ class FleetScreen(DeskScreen):
 
     def on_record_written(self, message: RecordWritten) -> None:
         message.stop()
-        self.notify(message.summary, title="Fleet")
+        self.notify(message.summary, title="Fleet", markup=False)
         self.app.data_changed()

@@ -149,7 +149,7 @@ class GridScreen(DeskScreen):
         self.grid_widget.show_grid(grid, self.desk.today(), cursor_day=self._cursor_day)
         self._cursor_day = None
         if not grid.rows:
-            self._status(f"No {self.NOUN.lower()} match {self._text!r}.")
+            self._status(f"No {self.NOUN.lower()} match {escape(repr(self._text))}.")
 
     def _show_title(self) -> None:
         self.query_one("#grid-title", Static).update(
@@ -278,10 +278,10 @@ class GridScreen(DeskScreen):
         )
 
     def _fetch_summary(self, ref: str) -> None:
-        from nextcars_tui.services.booking import booking_detail
+        from nextcars_tui.services.booking import booking_record
 
         self.call_service(
-            booking_detail,
+            booking_record,
             self.desk,
             self.actor,
             ref,

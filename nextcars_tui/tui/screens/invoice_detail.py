@@ -150,4 +150,9 @@ class InvoiceDetailScreen(RecordScreen):
 
     def _saved_pdf(self, saved: SavedInvoice | None) -> None:
         if saved is not None:
-            self.notify(f"Wrote {saved.ref} to {saved.path}", title="Invoice saved", timeout=10)
+            self.notify(
+                f"Wrote {saved.ref} to {saved.path}",
+                title="Invoice saved",
+                timeout=10,
+                markup=False,
+            )

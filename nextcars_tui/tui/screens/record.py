@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Button, Static
 
@@ -78,7 +79,7 @@ class RecordScreen(DeskScreen):
     def service_failed(self, group: str, error: DeskError) -> None:
         self.app.show_error(error)
         if group == "detail" and self.detail is None:
-            self.query_one(f"#{self.HEADING_ID}", Static).update(error.message)
+            self.query_one(f"#{self.HEADING_ID}", Static).update(escape(error.message))
 
     def record_invoice(self) -> InvoiceView | None:
         """The invoice on screen, or None while the record is loading."""
@@ -123,7 +124,7 @@ class RecordScreen(DeskScreen):
     def on_record_written(self, message: RecordWritten) -> None:
         """A write went through: say so, and let every open screen reload."""
         message.stop()
-        self.notify(message.summary, title="Done")
+        self.notify(message.summary, title="Done", markup=False)
         self.app.data_changed()
 
     def action_take_payment(self) -> None:

@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
@@ -196,7 +197,7 @@ class ReviewScreen(DeskScreen):
             owes = [c.cents for c in report.customers if c.email == self._customer]
             shown = owes[0] if owes else sum(line.invoice.balance_cents for line in lines)
             name = lines[0].invoice.customer_name if lines else self._customer
-            who = f" · showing {name}: {self.desk.money(shown)} (c for all)"
+            who = f" · showing {escape(name)}: {self.desk.money(shown)} (c for all)"
         self.query_one("#review-summary", Static).update(
             f"Owed on {report.today:%a %d %b %Y}: {self.desk.money(report.total_cents)} "
             f"over {count(report.invoice_count, 'invoice')} · {report.past_due_count} past due"
@@ -246,4 +247,5 @@ class ReviewScreen(DeskScreen):
                 f"Wrote {count(result.rows, 'invoice')} to {result.path}",
                 title="Exported",
                 timeout=10,
+                markup=False,
             )

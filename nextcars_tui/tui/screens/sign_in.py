@@ -9,6 +9,7 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -94,7 +95,8 @@ class SignInScreen(Screen[None]):
         self._message(f"{message} Press Ctrl+Q to quit.")
 
     def _message(self, text: str) -> None:
-        self.query_one("#sign-in-message", Label).update(text)
+        # Escaped: a refusal may quote what was typed, square brackets and all.
+        self.query_one("#sign-in-message", Label).update(escape(text))
 
     def action_enter(self) -> None:
         if self.focused is not self.query_one("#username", Input):

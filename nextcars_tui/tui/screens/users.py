@@ -84,10 +84,11 @@ class UsersScreen(DeskScreen):
         table.clear()
         now = self.desk.now()
         for user in users:
+            # Text, not str: a DataTable reads a str cell as markup.
             table.add_row(
-                user.username,
+                Text(user.username),
                 user.role.value,
-                user.linked_to or "—",
+                Text(user.linked_to or "—"),
                 self._state(user, now),
                 key=user.username,
             )
@@ -220,7 +221,7 @@ class UsersScreen(DeskScreen):
     def _done(self, verb: str, view: UserView | None) -> None:
         if view is None:
             return
-        self.notify(f"{verb} {view.username} ({view.role.value}).", title="Users")
+        self.notify(f"{verb} {view.username} ({view.role.value}).", title="Users", markup=False)
         self.reload()
 
     @on(DataTable.RowSelected)

@@ -346,7 +346,7 @@ class BookingWizardScreen(DeskScreen):
     def _customer_added(self, message: CustomerAdded) -> None:
         customer = message.customer
         self.query_one(CustomerStep).created(customer)
-        self.notify(f"Customer {customer.name} added.")
+        self.notify(f"Customer {customer.name} added.", markup=False)
         self.draft.customer = customer
         self._go("dates")
 
@@ -482,6 +482,7 @@ class BookingWizardScreen(DeskScreen):
             f"{self.desk.money(quote.total_cents)}. "
             f"Invoice {booking.invoice.ref} due {booking.invoice.due:%-d %b}.",
             title="Booked",
+            markup=False,
         )
         self.app.pop_screen()
         self.app.open_screen("booking", ref=booking.ref)

@@ -257,10 +257,11 @@ def booking_summary_card(booking: BookingView, money: Callable[[int], str]) -> R
     lines.add_column()
     lines.add_column()
     lines.add_row(Text(booking.ref, "bold"), status_text(booking.status.value))
-    lines.add_row("Customer", booking.customer_name)
-    lines.add_row("", booking.customer_email)
-    lines.add_row("Car", f"{booking.car_plate} {booking.car_name}")
-    lines.add_row("Driver", f"{booking.driver_code} {booking.driver_name}")
+    # Stored text as Text, never a str: a Rich table reads a str cell as markup.
+    lines.add_row("Customer", Text(booking.customer_name))
+    lines.add_row("", Text(booking.customer_email))
+    lines.add_row("Car", Text(f"{booking.car_plate} {booking.car_name}"))
+    lines.add_row("Driver", Text(f"{booking.driver_code} {booking.driver_name}"))
     days = f"{booking.days} day{'s' if booking.days != 1 else ''}"
     lines.add_row("Dates", f"{span(booking.start, booking.end)} · {days}")
     lines.add_row("Total", money(booking.total_cents))
@@ -307,10 +308,10 @@ class HistoryLog:
             for entry in self.history:
                 table.add_row(
                     short_time(entry.at, self.zone),
-                    entry.actor,
+                    Text(entry.actor),
                     Text(entry.action, "bold"),
                     entry.ref,
-                    entry.detail,
+                    Text(entry.detail),
                 )
             yield table
             return

@@ -78,7 +78,7 @@ class CustomerStep(Vertical):
         results = self.query_one("#customer-results", OptionList)
         results.set_options(
             Option(
-                f"{escape(c.name[:28]):<28} [$text-muted]{c.email} · {escape(c.phone)}[/]",
+                f"{escape(c.name[:28]):<28} [$text-muted]{escape(c.email)} · {escape(c.phone)}[/]",
                 id=c.email,
             )
             for c in customers

@@ -16,7 +16,7 @@ from nextcars_tui.domain.job_sheet import JobSheet, parse_job_sheet
 from nextcars_tui.domain.parsing import MAX_NOTES, MAX_PLACE
 
 if TYPE_CHECKING:
-    from nextcars_tui.services.views import BookingView
+    from nextcars_tui.services.views import BookingView, DriverJobView
 
 # The parsers' field names (InvalidInput.field) → the request's names, in screen order.
 FIELDS: dict[str, str] = {
@@ -154,7 +154,7 @@ def job_sheet_card(booking: BookingView) -> Text:
     return text
 
 
-def job_lines(booking: BookingView) -> Text | None:
+def job_lines(booking: BookingView | DriverJobView) -> Text | None:
     """Where and for how many, then the notes, for a driver's list; None with no job sheet."""
     where = ""
     if booking.pickup and booking.dropoff:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
@@ -85,8 +86,10 @@ def fit_columns(
 
 
 def _shortened(value: object, width: int) -> object:
+    """The cell as the table shows it: cut to width with "…", and a string escaped, since
+    DataTable reads a string cell as markup and a stored name may hold square brackets."""
     if cell_width(value) <= width:
-        return value
+        return escape(value) if isinstance(value, str) else value
     text = value.copy() if isinstance(value, Text) else Text(str(value))
     text.truncate(width, overflow="ellipsis")
     return text

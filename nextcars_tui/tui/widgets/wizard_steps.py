@@ -422,7 +422,8 @@ def review_text(
     total = fmt(quote.total_cents)
     width = max(len(total), *(len(amount) for _, _, amount in rows))
     lines = [
-        f"[b]Customer[/]  {escape(customer.name)} · {customer.email} · {escape(customer.phone)}",
+        f"[b]Customer[/]  {escape(customer.name)} · {escape(customer.email)} · "
+        f"{escape(customer.phone)}",
         f"[b]Dates[/]     {long_date(dates.start)} → {long_date(dates.last_day)} "
         f"({days}; back {long_date(dates.end)})",
         f"[b]Car[/]       {escape(car.key)} {escape(car.label)}",
