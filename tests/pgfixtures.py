@@ -6,6 +6,7 @@ needs it skips, with the reason, where the server programs are missing and canno
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
@@ -40,6 +41,13 @@ def pg_database(pg_server: PgServer) -> Iterator[str]:
 # --- Running one test on both engines ----------------------------------------------------------
 
 ENGINES = ("sqlite", "postgresql")
+# NEXTCARS_TEST_ENGINES=sqlite keeps a run to SQLite (mutation testing forks a test run per
+# mutant, where a server per run would cost more than the tests); the suite runs both.
+CHOSEN_ENGINES = tuple(
+    name.strip()
+    for name in os.environ.get("NEXTCARS_TEST_ENGINES", ",".join(ENGINES)).split(",")
+    if name.strip() in ENGINES
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -47,11 +55,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     (a test of SQLite's file, pragmas or query plans) keeps it to SQLite, and
     `@pytest.mark.postgres_only` to PostgreSQL."""
     if "engine" in metafunc.fixturenames:
-        engines = list(ENGINES)
+        engines = list(CHOSEN_ENGINES)
         if metafunc.definition.get_closest_marker("sqlite_only") is not None:
-            engines = ["sqlite"]
+            engines = [e for e in engines if e == "sqlite"]
         if metafunc.definition.get_closest_marker("postgres_only") is not None:
-            engines = ["postgresql"]
+            engines = [e for e in engines if e == "postgresql"]
         metafunc.parametrize("engine", engines, indirect=True)
 
 

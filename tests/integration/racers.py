@@ -7,6 +7,7 @@ them hit the database at once. Every outcome is reported as (index, kind, detail
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import traceback
 from collections.abc import Callable
@@ -147,44 +148,37 @@ def booking_loop(desk: Desk, index: int, rounds: int = 10) -> list[Any]:
     return results
 
 
-ACTIONS: dict[str, Callable[..., Any]] = {
-    f.__name__: f
-    for f in (
-        book_same_car,
-        book_same_driver,
-        checkout_first_invoice,
-        pay_forty_percent,
-        pay_twenty_percent,
-        refund_thirty_percent,
-        cancel_first_booking,
-        confirm_first_booking,
-        lifecycle_once,
-        wrong_password,
-        lifecycle_loop,
-        booking_loop,
-    )
-}
-
-
 def idle(desk: Desk, index: int) -> Any:
     """A pool member with no part in this race: it only passes the barrier."""
     return None
 
 
-ACTIONS["idle"] = idle
+Action = Callable[[Desk, int], Any]
 
 
-def _run(index: int, task: tuple[str, Path, Settings, datetime], barrier: Any) -> Outcome:
-    action_name, path, settings, moment = task
+def _named(action: Action) -> str:
+    """What a child finds the action by: its module (a test kit importable in the child,
+    such as this one or change_racers) and its name."""
+    return f"{action.__module__}:{action.__name__}"
+
+
+def _action(name: str) -> Action:
+    module, function = name.split(":")
+    found: Action = getattr(importlib.import_module(module), function)
+    return found
+
+
+def _run(index: int, task: tuple[str, Path | str, Settings, datetime], barrier: Any) -> Outcome:
+    action_name, target, settings, moment = task
     desk = None
     try:
-        if action_name != "idle":
-            desk = open_desk(path, settings, FakeClock(moment))
+        action = _action(action_name)
+        if action is not idle:
+            desk = open_desk(target, settings, FakeClock(moment))
             with desk.db.read() as uow:  # connection open and schema read before the start
                 uow.cars.count()
-        action = ACTIONS[action_name]
         barrier.wait(timeout=BARRIER_TIMEOUT_S)
-        kind, detail = _attempt(lambda: action(desk, index))
+        kind, detail = _attempt(lambda: action(desk, index))  # type: ignore[arg-type]
         return index, kind, detail
     except BaseException:
         return index, "crash", traceback.format_exc()
@@ -202,7 +196,8 @@ def _serve(index: int, tasks: Any, barrier: Any, results: Any) -> None:
 class RacePool:
     """Separate spawned processes, kept for a test module so each race does not pay for
     starting Python and importing the desk again; every task opens its own engine and
-    connections. A cyclic barrier releases all members of a race at once."""
+    connections. A cyclic barrier releases all members of a race at once. The one pool of
+    every race: an action is any function (desk, index) of an importable test kit."""
 
     def __init__(self, size: int) -> None:
         context = multiprocessing.get_context("spawn")
@@ -220,13 +215,13 @@ class RacePool:
             process.start()
 
     def race(
-        self, actions: list[str], path: Path, settings: Settings, moment: datetime
+        self, actions: list[Action], target: Path | str, settings: Settings, moment: datetime
     ) -> list[Outcome]:
         """Run actions[i] in process i, all released together; outcomes sorted by index."""
         assert len(actions) <= self.size
-        padded = actions + ["idle"] * (self.size - len(actions))
+        padded = [*actions, *[idle] * (self.size - len(actions))]
         for queue, action in zip(self._tasks, padded, strict=True):
-            queue.put((action, path, settings, moment))
+            queue.put((_named(action), target, settings, moment))
         outcomes = [self._results.get(timeout=RESULT_TIMEOUT_S) for _ in padded]
         return sorted(o for o in outcomes if o[0] < len(actions))
 

@@ -7,11 +7,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from change_racers import TARGET_PLATE, ChangeRacePool
+from change_racers import (
+    TARGET_PLATE,
+    block_car_1,
+    block_car_1_reassigning,
+    book_car_1,
+    book_replacement,
+    change_onto_target,
+)
 from changekit import add_car, booking_row, history, ledger
 from deskkit import START, TODAY, plate, raw, request, snapshot, target
 from invariants import violations
-from racers import never_locked, only
+from racers import RacePool, never_locked, only
 
 from nextcars_tui.services.booking import book
 
@@ -20,7 +27,7 @@ RACERS = 8
 
 @pytest.fixture(scope="module")
 def pool():
-    members = ChangeRacePool(RACERS)
+    members = RacePool(RACERS)
     yield members
     members.close()
 
@@ -38,7 +45,7 @@ def test_eight_processes_changing_bookings_onto_one_car_exactly_one_wins(pool, d
     ]
     before = snapshot(desk)
 
-    outcomes = pool.race(["change_onto_target"] * RACERS, target(desk), desk.settings, START)
+    outcomes = pool.race([change_onto_target] * RACERS, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     (winner,) = only(outcomes, "ok")
@@ -61,7 +68,7 @@ def test_eight_processes_changing_bookings_onto_one_car_exactly_one_wins(pool, d
 
 
 def test_blocks_racing_bookings_for_one_car_exactly_one_holds_it(pool, desk):
-    actions = ["block_car_1", "book_car_1"] * (RACERS // 2)
+    actions = [block_car_1, book_car_1] * (RACERS // 2)
 
     outcomes = pool.race(actions, target(desk), desk.settings, START)
 
@@ -83,7 +90,7 @@ def test_a_reassigning_block_racing_bookings_of_its_replacements_is_whole_or_not
     first = book(desk, staff, request(car=1, driver=1, start=TODAY + timedelta(days=2), days=2))
     second = book(desk, staff, request(car=1, driver=2, start=TODAY + timedelta(days=5), days=2))
     entries = {ref: ledger(desk, ref) for ref in (first.ref, second.ref)}
-    actions = ["block_car_1_reassigning"] + ["book_replacement"] * 6
+    actions = [block_car_1_reassigning] + [book_replacement] * 6
 
     outcomes = pool.race(actions, target(desk), desk.settings, START)
 

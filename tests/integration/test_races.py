@@ -25,7 +25,24 @@ from deskkit import (
 )
 from invariants import violations
 from ledgerkit import books, kinds, replay_problems
-from racers import RacePool, never_locked, only, share_of_first_total
+from racers import (
+    RacePool,
+    book_same_car,
+    book_same_driver,
+    booking_loop,
+    cancel_first_booking,
+    checkout_first_invoice,
+    confirm_first_booking,
+    lifecycle_loop,
+    lifecycle_once,
+    never_locked,
+    only,
+    pay_forty_percent,
+    pay_twenty_percent,
+    refund_thirty_percent,
+    share_of_first_total,
+    wrong_password,
+)
 
 from nextcars_tui.config import BillingSettings
 from nextcars_tui.domain.dates import describe_days
@@ -79,13 +96,13 @@ def one_car_winner(outcomes, desk, racers):
 
 
 def test_eight_processes_booking_one_car_exactly_one_wins(pool, desk):
-    outcomes = pool.race(["book_same_car"] * RACERS, target(desk), desk.settings, START)
+    outcomes = pool.race([book_same_car] * RACERS, target(desk), desk.settings, START)
 
     one_car_winner(outcomes, desk, RACERS)
 
 
 def test_eight_processes_booking_one_driver_exactly_one_wins(pool, desk):
-    outcomes = pool.race(["book_same_driver"] * RACERS, target(desk), desk.settings, START)
+    outcomes = pool.race([book_same_driver] * RACERS, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     assert only(outcomes, "ok") == ["BK-000001"]
@@ -102,7 +119,7 @@ def test_eight_processes_checking_out_one_invoice_exactly_one_pays(pool, desk, s
     view = book(desk, staff, request())
     before = row_counts(desk)
 
-    outcomes = pool.race(["checkout_first_invoice"] * RACERS, target(desk), desk.settings, START)
+    outcomes = pool.race([checkout_first_invoice] * RACERS, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     assert only(outcomes, "ok") == ["paid"]
@@ -127,7 +144,7 @@ def test_parallel_wrong_passwords_lock_the_account_after_max_failures(
     desk = make_desk(max_failures=3)
     add_user(desk, Actor("boss", Role.MANAGER), "olga", "staff", "olgas-real-password")
 
-    outcomes = pool.race(["wrong_password"] * RACERS, target(desk), desk.settings, START)
+    outcomes = pool.race([wrong_password] * RACERS, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     assert only(outcomes, "ok") == []
@@ -170,7 +187,7 @@ def test_the_lifecycle_is_safe_while_other_processes_book(pool, make_desk, clock
     assert all(v.invoice.due < TODAY for v in owing)
 
     outcomes = pool.race(
-        ["lifecycle_loop", "booking_loop", "booking_loop"], target(desk), desk.settings, START
+        [lifecycle_loop, booking_loop, booking_loop], target(desk), desk.settings, START
     )
 
     never_locked(outcomes)
@@ -199,13 +216,13 @@ def test_the_lifecycle_is_safe_while_other_processes_book(pool, make_desk, clock
 
 def test_checkouts_racing_free_cancels_of_one_booking_end_one_way(pool, desk, staff):
     view = book(desk, staff, request(start=TODAY + timedelta(days=3)))
-    actions = ["checkout_first_invoice", "cancel_first_booking"] * (RACERS // 2)
+    actions = [checkout_first_invoice, cancel_first_booking] * (RACERS // 2)
 
     outcomes = pool.race(actions, target(desk), desk.settings, START)
 
     never_locked(outcomes)
-    cancels = [o for o in outcomes if actions[o[0]] == "cancel_first_booking"]
-    checkouts = [o for o in outcomes if actions[o[0]] == "checkout_first_invoice"]
+    cancels = [o for o in outcomes if actions[o[0]] == cancel_first_booking]
+    checkouts = [o for o in outcomes if actions[o[0]] == checkout_first_invoice]
     # One cancel wins; a checkout wins only if it came first, and then the cancel reverses the
     # charges and owes the payment back: never a payment taken for a cancelled booking.
     assert [kind for _, kind, _ in cancels].count("ok") == 1, outcomes
@@ -229,13 +246,13 @@ def test_a_lifecycle_run_racing_confirms_of_a_stale_hold_ends_one_way(pool, make
     clock.moment = START - timedelta(hours=25)
     desk = make_desk()
     view = book(desk, Actor("setup", Role.STAFF), request(start=TODAY + timedelta(days=3)))
-    actions = ["lifecycle_once", "confirm_first_booking"] * (RACERS // 2)
+    actions = [lifecycle_once, confirm_first_booking] * (RACERS // 2)
 
     outcomes = pool.race(actions, target(desk), desk.settings, START)
 
     never_locked(outcomes)
-    runs = [o for o in outcomes if actions[o[0]] == "lifecycle_once"]
-    confirms = [o for o in outcomes if actions[o[0]] == "confirm_first_booking"]
+    runs = [o for o in outcomes if actions[o[0]] == lifecycle_once]
+    confirms = [o for o in outcomes if actions[o[0]] == confirm_first_booking]
     assert {kind for _, kind, _ in runs} == {"ok"}, outcomes
     expired = [ref for _, _, refs in runs for ref in refs]
     confirmed = [o for o in confirms if o[1] == "ok"]
@@ -272,7 +289,7 @@ def test_eight_processes_paying_forty_percent_each_cannot_overpay(pool, desk, st
     assert 2 * share <= view.total_cents < 3 * share
     before = row_counts(desk)
 
-    outcomes = pool.race(["pay_forty_percent"] * RACERS, target(desk), desk.settings, START)
+    outcomes = pool.race([pay_forty_percent] * RACERS, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     assert sorted(only(outcomes, "ok")) == [share, 2 * share]
@@ -302,14 +319,14 @@ def test_refunds_racing_payments_of_one_invoice_stay_within_what_was_paid(pool, 
     view = book(desk, staff, request())
     ref = view.invoice.ref
     pay(desk, staff, ref, share_of_first_total(60), "card")
-    actions = ["pay_twenty_percent", "refund_thirty_percent"] * (RACERS // 2)
+    actions = [pay_twenty_percent, refund_thirty_percent] * (RACERS // 2)
 
     outcomes = pool.race(actions, target(desk), desk.settings, START)
 
     never_locked(outcomes)
     assert {kind for _, kind, _ in outcomes} <= {"ok", "NotAllowed"}, outcomes
-    paid = [o for o in outcomes if o[1] == "ok" and actions[o[0]] == "pay_twenty_percent"]
-    refunded = [o for o in outcomes if o[1] == "ok" and actions[o[0]] == "refund_thirty_percent"]
+    paid = [o for o in outcomes if o[1] == "ok" and actions[o[0]] == pay_twenty_percent]
+    refunded = [o for o in outcomes if o[1] == "ok" and actions[o[0]] == refund_thirty_percent]
     # 60 % paid at the start: at least one of each kind fits whatever the order.
     assert paid and refunded, outcomes
     ledger = kinds(desk, ref)
@@ -341,13 +358,13 @@ def test_checkouts_racing_late_cancels_of_one_booking_end_one_way(pool, make_des
     )
     view = book(fee_desk, staff, request(start=TODAY + timedelta(days=1)))
     fee = view.total_cents // 10
-    actions = ["checkout_first_invoice", "cancel_first_booking"] * (RACERS // 2)
+    actions = [checkout_first_invoice, cancel_first_booking] * (RACERS // 2)
 
     outcomes = pool.race(actions, target(desk), fee_desk.settings, START)
 
     never_locked(outcomes)
-    cancels = [o for o in outcomes if actions[o[0]] == "cancel_first_booking"]
-    checkouts = [o for o in outcomes if actions[o[0]] == "checkout_first_invoice"]
+    cancels = [o for o in outcomes if actions[o[0]] == cancel_first_booking]
+    checkouts = [o for o in outcomes if actions[o[0]] == checkout_first_invoice]
     assert {kind for _, kind, _ in outcomes} <= {"ok", "NotAllowed"}, outcomes
     # One cancel wins; one checkout wins too: before the cancel it pays the rental (then
     # owed back less the fee), after it the fee alone.
@@ -373,12 +390,12 @@ def test_payments_on_a_started_rental_racing_cancels_change_nothing_for_the_canc
     pool, desk, staff
 ):
     view = book(desk, staff, request())  # starts today: under way, no longer cancellable
-    actions = ["pay_forty_percent", "cancel_first_booking"] * (RACERS // 2)
+    actions = [pay_forty_percent, cancel_first_booking] * (RACERS // 2)
 
     outcomes = pool.race(actions, target(desk), desk.settings, START)
 
     never_locked(outcomes)
-    cancels = [o for o in outcomes if actions[o[0]] == "cancel_first_booking"]
+    cancels = [o for o in outcomes if actions[o[0]] == cancel_first_booking]
     assert {kind for _, kind, _ in cancels} == {"NotAllowed"}, outcomes
     assert all("cannot be cancelled" in detail for _, _, detail in cancels)
     assert len([o for o in outcomes if o[1] == "ok"]) == 2
@@ -386,7 +403,7 @@ def test_payments_on_a_started_rental_racing_cancels_change_nothing_for_the_canc
     assert (found.booking_status, found.status) == ("confirmed", "partly_paid")
     money_is_consistent(desk, view.invoice.ref)
     before = snapshot(desk)
-    assert pool.race(["cancel_first_booking"], target(desk), desk.settings, START)[0][1] == (
+    assert pool.race([cancel_first_booking], target(desk), desk.settings, START)[0][1] == (
         "NotAllowed"
     )
     assert snapshot(desk) == before
@@ -398,7 +415,7 @@ def test_sixteen_processes_booking_one_car_on_postgresql_exactly_one_wins(desk):
     racers = 16
     crowd = RacePool(racers)
     try:
-        outcomes = crowd.race(["book_same_car"] * racers, target(desk), desk.settings, START)
+        outcomes = crowd.race([book_same_car] * racers, target(desk), desk.settings, START)
     finally:
         crowd.close()
 
