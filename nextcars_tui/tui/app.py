@@ -271,7 +271,8 @@ class NextCarsApp(App[None]):
             if screen in navigation.BY_NAME:
                 return navigation.allowed(self.actor, screen)
             return screen in self.SCREENS or screen == "_default"
-        required = getattr(screen, "REQUIRED", None)
+        # A destination's permission is navigation's; other screens and dialogs say theirs.
+        required = navigation.permission_of(type(screen)) or getattr(screen, "REQUIRED", None)
         if required is None:
             return True
         return self.actor is not None and self.actor.can(required)

@@ -94,8 +94,9 @@ class ServiceCalls:
 
 
 class DeskScreen(Screen[None], ServiceCalls):
-    """A full screen of the desk. REQUIRED is checked by the app before it is shown, and
-    again by every service the screen calls."""
+    """A full screen of the desk. What it needs is checked by the app before it is shown
+    (navigation's permission for a destination, else REQUIRED), and again by every service
+    the screen calls."""
 
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_DESK
     app: NextCarsApp

@@ -1,4 +1,5 @@
-"""Where each screen lives, which key opens it and which permission it needs.
+"""Where each screen lives, which key opens it and which permission it needs: the one place
+a screen's permission is written (the app checks it whichever way the screen is opened).
 
 Screens are imported on first use: the sign-in screen must appear before the data layer
 (SQLAlchemy, SQLModel) is imported, which would otherwise double the start-up time.
@@ -89,6 +90,15 @@ def screen_class(name: str) -> type:
     module_name, class_name = BY_NAME[name].target.split(":")
     module = importlib.import_module(f"nextcars_tui.tui.screens.{module_name}")
     return getattr(module, class_name)
+
+
+_BY_TARGET = {d.target: d for d in DESTINATIONS}
+
+
+def permission_of(screen: type) -> Permission | None:
+    """The permission a screen class needs if it is a destination, else None."""
+    found = _BY_TARGET.get(f"{screen.__module__.rsplit('.', 1)[-1]}:{screen.__qualname__}")
+    return found.permission if found is not None else None
 
 
 def destinations_for(actor: Actor | None) -> list[Destination]:

@@ -27,8 +27,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from nextcars_tui.domain.dates import spans_overlap
 from nextcars_tui.domain.errors import DeskError, InvalidInput
-from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskDialog, DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.formatting import span
@@ -93,7 +93,6 @@ class BlocksScreen(DeskScreen):
     """A form for the block, the bookings it affects with their proposed moves, and the
     blocks in force (Delete removes the highlighted one)."""
 
-    REQUIRED: ClassVar[Permission | None] = Permission.MANAGE_BLOCKS
     AUTO_FOCUS = "#block-resource"
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "apply", "Apply block"),
@@ -280,7 +279,9 @@ class BlocksScreen(DeskScreen):
         taken = {
             m.to
             for m in self.proposal.moves
-            if m.booking != move.booking and m.to and m.start < move.end and move.start < m.end
+            if m.booking != move.booking
+            and m.to
+            and spans_overlap(m.start, m.end, move.start, move.end)
         }
         choices = [key for key in keys if key not in taken and key != move.from_key]
         self.app.push_screen(

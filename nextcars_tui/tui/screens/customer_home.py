@@ -11,7 +11,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.domain.roles import Actor
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import count, money_cell, short_date, span, status_text
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
@@ -55,7 +55,6 @@ def load_own(desk: Desk, actor: Actor) -> Own:
 class CustomerHomeScreen(DeskScreen):
     """Read-only; nothing here can show another customer's bookings."""
 
-    REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_BOOKINGS
     BINDINGS: ClassVar = [
         Binding("b", "show('bookings')", "Bookings"),
         Binding("i", "show('invoices')", "Invoices"),

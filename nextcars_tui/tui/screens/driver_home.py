@@ -86,7 +86,6 @@ class AssignmentList(OptionList):
 class DriverHomeScreen(DeskScreen):
     """Read-only; the service gives only the signed-in driver's own bookings."""
 
-    REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_ASSIGNMENTS
     BINDINGS: ClassVar = [
         Binding("enter", "open_job", "Open job", show=False),
         Binding("r", "refresh", "Refresh"),

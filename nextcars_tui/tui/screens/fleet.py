@@ -16,7 +16,6 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.money import cents_to_text
-from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values, changed_only
@@ -153,7 +152,6 @@ def _named(name: str, retired: bool) -> Text:
 class FleetScreen(DeskScreen):
     """Three tabs of records; a to add, Enter or e to edit the highlighted one."""
 
-    REQUIRED: ClassVar[Permission | None] = Permission.MANAGE_FLEET
     BINDINGS: ClassVar = [
         Binding("a", "add", "Add"),
         Binding("e", "edit", "Edit"),

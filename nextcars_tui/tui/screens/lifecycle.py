@@ -14,7 +14,6 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from nextcars_tui.domain.errors import DeskError
-from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
@@ -39,7 +38,6 @@ class LifecycleScreen(DeskScreen):
     """A dry run on opening and after every change; r runs the rules after a confirmation;
     Enter opens the booking or invoice of a row."""
 
-    REQUIRED: ClassVar[Permission | None] = Permission.RUN_LIFECYCLE
     BINDINGS: ClassVar = [
         Binding("d", "dry_run", "Dry run"),
         Binding("r", "run_now", "Run now"),

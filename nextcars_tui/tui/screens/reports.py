@@ -28,7 +28,6 @@ from nextcars_tui.domain.reporting import (
     percent_text,
     year_of,
 )
-from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.dialogs.report_period import PeriodDialog
@@ -102,7 +101,6 @@ class ReportsScreen(DeskScreen):
     """Pick a period; read utilisation (idle cars first), revenue by week or month, and the
     takings of today. x writes what the open tab shows to a CSV file."""
 
-    REQUIRED: ClassVar[Permission | None] = Permission.VIEW_REPORTS
     BINDINGS: ClassVar = [
         Binding("m", "period('This month')", "Month"),
         Binding("l", "period('Last month')", "Last month"),

@@ -16,7 +16,6 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from nextcars_tui.domain.ageing import BUCKETS
-from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import count, money_cell, short_date, status_text
@@ -63,7 +62,6 @@ _ALERT_BUCKETS = frozenset(BUCKETS[3:])
 class ReviewScreen(DeskScreen):
     """Balances due, oldest debt first, and refunds due; Enter opens the booking."""
 
-    REQUIRED: ClassVar[Permission | None] = Permission.VIEW_REPORTS
     BINDINGS: ClassVar = [
         Binding("x", "export", "Export CSV"),
         Binding("c", "clear_filter", "All customers"),

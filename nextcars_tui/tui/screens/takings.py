@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer
 
-from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.takings_panel import TakingsPanel
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 class TakingsScreen(DeskScreen):
     """Today's takings; [ and ] move a day back and on, t comes back to today."""
 
-    REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_TAKINGS
     BINDINGS: ClassVar = [
         Binding("left_square_bracket", "day(-1)", "Day before"),
         Binding("right_square_bracket", "day(1)", "Day after"),

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from nextcars_tui.domain.parsing import parse_password, parse_username
-from nextcars_tui.domain.roles import ASSIGNABLE_ROLES, Permission
+from nextcars_tui.domain.roles import ASSIGNABLE_ROLES
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.record_form import FormFault, FormField, RecordFormDialog, Values
 from nextcars_tui.tui.formatting import count
@@ -35,7 +35,6 @@ def _same_passwords(values: Values) -> str:
 class UsersScreen(DeskScreen):
     """Accounts of the desk; a add, r role, p password, u unlock."""
 
-    REQUIRED: ClassVar[Permission | None] = Permission.MANAGE_USERS
     BINDINGS: ClassVar = [
         Binding("a", "add", "Add user"),
         Binding("r", "change_role", "Role"),

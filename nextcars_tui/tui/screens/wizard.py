@@ -21,7 +21,6 @@ from nextcars_tui.domain.dates import DateRange
 from nextcars_tui.domain.errors import Conflict, DeskError, ResourceKind
 from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.pricing import Quote
-from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.formatting import count
@@ -77,7 +76,6 @@ class BookingWizardScreen(DeskScreen):
     """Make a booking step by step. Nothing is written until Confirm; Escape (or Ctrl+N for
     a fresh booking) asks before throwing away what was entered."""
 
-    REQUIRED = Permission.BOOK
     BINDINGS: ClassVar = [
         Binding("escape", "abandon", "Abandon"),
         Binding("ctrl+r", "back", "Back"),
