@@ -42,7 +42,11 @@ def adjust(ctx: Context, args: argparse.Namespace) -> int:
 def invoice(ctx: Context, args: argparse.Namespace) -> int:
     if args.force and not args.pdf:
         raise InvalidInput("--force goes with --pdf FILE: it allows replacing that file.")
+    if args.email and args.pdf:
+        raise InvalidInput("--email and --pdf: one at a time.")
     desk = ctx.desk()
+    if args.email:
+        return _invoice_email(desk, ctx.actor, args)
     if args.pdf:
         return _invoice_pdf(desk, ctx.actor, args)
     found = billing.invoice_statement(desk, ctx.actor, args.ref)
@@ -72,4 +76,21 @@ def _invoice_pdf(desk: Desk, actor: Actor, args: argparse.Namespace) -> int:
     else:
         pages = f"{saved.pages} page{'s' if saved.pages != 1 else ''}"
         output.print_lines([f"Wrote invoice {saved.ref} to {saved.path} ({pages})."])
+    return 0
+
+
+def _invoice_email(desk: Desk, actor: Actor, args: argparse.Namespace) -> int:
+    from nextcars_tui.cli.mail import outbox_json
+    from nextcars_tui.services.outbox import email_invoice
+
+    queued = email_invoice(desk, actor, args.ref)
+    if args.json:
+        output.print_json(outbox_json(queued, desk.settings.business.zone))
+    else:
+        output.print_lines(
+            [
+                f"Queued invoice {queued.invoice} to {queued.to} (message {queued.id}); it "
+                "leaves with the next 'nextcars mail send' or the desk's worker."
+            ]
+        )
     return 0

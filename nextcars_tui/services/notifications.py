@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nextcars_tui.domain.lifecycle import LifecycleCutoffs
 from nextcars_tui.domain.mail import (
@@ -33,6 +33,9 @@ from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.mail_texts import Facts, subject_of
 from nextcars_tui.services.views import BookingView, InvoiceView, booking_view
 from nextcars_tui.store import UnitOfWork
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.blocks import Reassignment
 
 
 def day_text(day: date) -> str:
@@ -169,6 +172,14 @@ def notify_changed(uow: UnitOfWork, desk: Desk, view: BookingView, what: str) ->
         invoice_ref=view.invoice.ref,
     )
     _queue(uow, row)
+
+
+def notify_reassigned(uow: UnitOfWork, desk: Desk, moved: Sequence[Reassignment]) -> None:
+    """Bookings a block moved to another car or driver: each confirmed one's change."""
+    for move in moved:
+        found = uow.bookings.row_by_ref(move.booking)
+        if found is not None and move.to is not None:
+            notify_changed(uow, desk, booking_view(*found), f"{move.from_key} → {move.to}")
 
 
 def _money_facts(desk: Desk, invoice: InvoiceView, amount_cents: int, method: str) -> Facts:
