@@ -431,6 +431,29 @@ def parse_email(value: str, field: str = "e-mail") -> str:
     return address
 
 
+def parse_optional_email(value: str | None, field: str = "e-mail") -> str | None:
+    """An e-mail address, or None for a blank one (a driver without an address)."""
+    if value is None or not value.strip():
+        return None
+    return parse_email(value, field)
+
+
+_YES = frozenset({"yes", "y", "true", "1"})
+_NO = frozenset({"no", "n", "false", "0"})
+
+
+def parse_flag(value: str | bool, field: str) -> bool:
+    """yes/no, true/false, y/n or 1/0, whatever the case."""
+    if isinstance(value, bool):
+        return value
+    text = refuse_control_characters(_require_text(value, field), field).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise InvalidInput(f"The {field} must be yes or no, got {_shown(value)}.", field=field)
+
+
 def parse_username(value: str, field: str = "username") -> str:
     text = refuse_control_characters(_require_text(value, field), field)
     cleaned = text.strip().lower()
