@@ -110,7 +110,9 @@ class OutboxRepository:
         statement = dialect_insert(_TABLE).on_conflict_do_nothing(index_elements=["dedupe_key"])
         added = 0
         for values in rows:
-            result: Any = self._session.execute(statement, [dict(values)])
+            # The database numbers the row (an explicit NULL id is refused on PostgreSQL).
+            row = {key: value for key, value in values.items() if key != "id"}
+            result: Any = self._session.execute(statement, [row])
             added += result.rowcount or 0
         return added
 
