@@ -147,6 +147,15 @@ def booking_loop(desk: Desk, index: int, rounds: int = 10) -> list[Any]:
     return results
 
 
+def send_mail(desk: Desk, index: int) -> Any:
+    """`nextcars mail send`: every due message to the server the settings name (the CA that
+    signed its certificate comes from $SSL_CERT_FILE, as for any program)."""
+    from nextcars_tui.services.mail import send_due
+
+    result = send_due(desk, system_actor(f"sender{index}"))
+    return result.sent, result.failed
+
+
 ACTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
@@ -162,6 +171,7 @@ ACTIONS: dict[str, Callable[..., Any]] = {
         wrong_password,
         lifecycle_loop,
         booking_loop,
+        send_mail,
     )
 }
 

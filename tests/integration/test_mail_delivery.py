@@ -101,7 +101,7 @@ def test_messages_arrive_over_starttls_with_auth_and_read_right(make_desk, staff
 def test_a_server_that_is_down_leaves_the_messages_queued_for_later(make_desk, staff, clock):
     desk = mailing(make_desk(), f"smtp://127.0.0.1:{free_port()}")
     confirm(desk, staff, book(desk, staff, request()).ref)
-    with pytest.raises(MailUnavailable, match="Cannot reach the mail server 127.0.0.1"):
+    with pytest.raises(MailUnavailable, match=r"Cannot reach the mail server 127\.0\.0\.1"):
         send_due(desk, SYSTEM)
     (record,) = records(desk).values()
     assert (record.status, record.attempts, record.claimed_by) == ("queued", 1, None)
@@ -143,7 +143,8 @@ def test_a_message_that_keeps_failing_for_a_while_is_given_up(make_desk, staff, 
     desk = mailing(make_desk(), server.url())
     invoice_for(desk, staff, "tempfail@example.com", 1)
     for _ in range(MAX_ATTEMPTS):
-        clock.moment = max(clock.moment, records(desk)["tempfail@example.com:invoice"].next_attempt_at)
+        due = records(desk)["tempfail@example.com:invoice"].next_attempt_at
+        clock.moment = max(clock.moment, due)
         send_due(desk, SYSTEM, opener=opener(server))
     record = records(desk)["tempfail@example.com:invoice"]
     assert (record.status, record.attempts) == ("failed", MAX_ATTEMPTS)
