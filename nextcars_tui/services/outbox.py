@@ -73,10 +73,24 @@ def list_outbox(
     return [outbox_view(record) for record in found]
 
 
-def outbox_counts(desk: Desk, actor: Actor) -> dict[str, int]:
+@dataclass(frozen=True)
+class OutboxPage:
+    """The newest messages of one status (or all), and how many there are of each."""
+
+    items: list[OutboxView]
+    counts: dict[str, int]
+
+
+def outbox_page(
+    desk: Desk, actor: Actor, status: str | None = None, limit: int = 200
+) -> OutboxPage:
+    """What the Outbox screen shows: the newest first, read in one transaction."""
     actor.require(Permission.MANAGE_MAIL)
+    statuses = [OutboxStatus(status).value] if status else None
     with desk.db.read() as uow:
-        return uow.outbox.counts()
+        found = uow.outbox.listing(statuses=statuses, newest_first=True, limit=limit)
+        counts = uow.outbox.counts()
+    return OutboxPage([outbox_view(record) for record in found], counts)
 
 
 def parse_message_id(text: str | int) -> int:
