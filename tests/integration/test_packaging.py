@@ -22,13 +22,32 @@ from nextcars_tui.services.demo import PLAN
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-# What the wheel must carry besides modules: the desk's stylesheet and the demo CSVs.
+# The mail templates the package ships (services/mail_templates): each kind's text and HTML.
+MAIL_TEMPLATES = tuple(
+    f"nextcars_tui/services/mail_templates/{kind}.{part}"
+    for kind in (
+        "confirmation",
+        "change",
+        "receipt",
+        "refund",
+        "cancellation",
+        "invoice",
+        "reminder",
+        "run_sheet",
+        "test",
+    )
+    for part in ("txt", "html")
+)
+# What the wheel must carry besides modules: the desk's stylesheet, the demo CSVs and the
+# mail templates.
 PACKAGE_DATA = (
     "nextcars_tui/tui/app.tcss",
     "nextcars_tui/tui/reports.tcss",
     "nextcars_tui/services/demo_data/cars.csv",
     "nextcars_tui/services/demo_data/drivers.csv",
     "nextcars_tui/services/demo_data/customers.csv",
+    "nextcars_tui/services/mail_templates/layout.html",
+    *MAIL_TEMPLATES,
 )
 # The demo's size (README, "Demo sign-ins").
 DEMO_COUNTS = {"car": 25, "driver": 12, "customer": 40}
