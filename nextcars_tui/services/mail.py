@@ -28,7 +28,7 @@ from nextcars_tui.domain.mail import CLAIM_TIMEOUT, gives_up, is_permanent, retr
 from nextcars_tui.domain.parsing import parse_email
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.mail_message import build_message, sender, test_message
+from nextcars_tui.services.mail_message import PdfCache, build_message, sender, test_message
 from nextcars_tui.store.outbox import OutboxRecord
 
 TIMEOUT_SECONDS = 30.0
@@ -192,6 +192,7 @@ class _Run:
         self.sent = 0
         self.failed = 0
         self.reached = False
+        self.pdfs: PdfCache = {}
 
     def claim(self) -> list[OutboxRecord]:
         now = self.desk.now()
@@ -219,7 +220,7 @@ class _Run:
     def one(self, record: OutboxRecord) -> None:
         """Send one claimed message and write down what happened."""
         try:
-            message = build_message(self.desk, record)
+            message = build_message(self.desk, record, self.pdfs)
         except Exception as error:
             # A message that cannot be made (its invoice gone, a broken template) will not
             # be made by trying again.

@@ -38,7 +38,12 @@ def _address(name: str, address: str) -> Address:
     return Address(display_name=name, username=user, domain=domain)
 
 
-def build_message(desk: Desk, record: OutboxRecord) -> EmailMessage:
+# Invoice PDFs drawn in one sending run, by what makes them differ: one invoice attached to
+# several messages (an invoice and a reminder, or sent again on demand) is drawn once.
+PdfCache = dict[tuple[object, ...], bytes]
+
+
+def build_message(desk: Desk, record: OutboxRecord, pdfs: PdfCache | None = None) -> EmailMessage:
     """The e-mail for an outbox row; raises what rendering raises (a missing invoice)."""
     facts: Facts = json.loads(record.facts)
     texts = render(desk.settings.mail.templates, record.kind, facts)
@@ -58,7 +63,7 @@ def build_message(desk: Desk, record: OutboxRecord) -> EmailMessage:
         )
     if kind in INVOICE_KINDS and record.invoice_ref:
         message.add_attachment(
-            invoice_document(desk, record.invoice_ref),
+            invoice_document(desk, record.invoice_ref, {} if pdfs is None else pdfs),
             maintype="application",
             subtype="pdf",
             filename=f"{record.invoice_ref}.pdf",
@@ -132,11 +137,21 @@ def _at(day: date, hours: int, minutes: int, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=zone).astimezone(UTC)
 
 
-def invoice_document(desk: Desk, invoice_ref: str) -> bytes:
+def invoice_document(desk: Desk, invoice_ref: str, pdfs: PdfCache) -> bytes:
     """The invoice PDF as the invoice stands now."""
     # Imported here: the PDF library is slow to load, and only invoice messages need it.
     from nextcars_tui.services.billing import invoice_statement
     from nextcars_tui.services.invoice_layout import invoice_pdf
 
     found = invoice_statement(desk, system_actor("mail"), invoice_ref)
-    return invoice_pdf(found, desk.settings.business, desk.money, desk.now()).data
+    invoice = found.invoice
+    key = (
+        invoice.ref,
+        invoice.status,
+        invoice.amount_cents,
+        invoice.paid_cents,
+        len(found.entries),
+    )
+    if key not in pdfs:
+        pdfs[key] = invoice_pdf(found, desk.settings.business, desk.money, desk.now()).data
+    return pdfs[key]

@@ -135,8 +135,9 @@ def _calendar(uow: UnitOfWork, view: BookingView, facts: Facts) -> Facts:
 
 
 def notify_confirmed(uow: UnitOfWork, desk: Desk, view: BookingView) -> None:
-    """A booking was confirmed: the confirmation, with the rental as an .ics."""
-    facts = _calendar(uow, view, _booking_facts(desk, view))
+    """A booking was confirmed: the confirmation, with the rental as an .ics (the booking's
+    first: a pending booking's changes send nothing, and a booking is confirmed once)."""
+    facts = {**_booking_facts(desk, view), "sequence": 0}
     row = _row(
         desk,
         MessageKind.CONFIRMATION,

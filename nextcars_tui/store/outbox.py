@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -107,7 +107,9 @@ class OutboxRepository:
             return 0
         name = self._session.get_bind().dialect.name
         dialect_insert: Any = postgresql.insert if name == "postgresql" else sqlite.insert
-        statement = dialect_insert(_TABLE).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        statement = dialect_insert(_TABLE).on_conflict_do_nothing(
+            index_elements=["dedupe_key"], index_where=text("dedupe_key IS NOT NULL")
+        )
         added = 0
         for values in rows:
             # The database numbers the row (an explicit NULL id is refused on PostgreSQL).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, Text, false, func, literal_column
+from sqlalchemy import CheckConstraint, Index, Text, false, func, literal_column, text
 from sqlmodel import Field, SQLModel
 
 from nextcars_tui.domain.ledger import EntryKind
@@ -264,9 +264,17 @@ class OutboxMessage(SQLModel, table=True):
         CheckConstraint("attempts >= 0", name="outbox_attempts_not_negative"),
         # What a sender claims next: queued, due, oldest first.
         Index("ix_outbox_due", "status", "next_attempt_at", "id"),
-        # A booking's messages (its history), an invoice's (reminders).
+        # A booking's messages: its history, the next calendar SEQUENCE.
         Index("ix_outbox_booking", "booking_ref", "id"),
-        Index("ix_outbox_invoice", "invoice_ref", "id"),
+        # One reminder per invoice and day, one run sheet per driver and day. Partial, so the
+        # messages without a key (most) cost the booking path no index entry.
+        Index(
+            "ux_outbox_dedupe",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("dedupe_key IS NOT NULL"),
+            postgresql_where=text("dedupe_key IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -286,11 +294,12 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _aware(default=None)
     # The server's reply to the last failed attempt.
     error: str | None = Field(default=None, max_length=1000)
-    # The same on every attempt, so a repeated delivery can be told from a new message.
-    message_id: str = Field(unique=True, max_length=200)
+    # The same on every attempt, so a repeated delivery can be told from a new message
+    # (random, so unique without an index to keep).
+    message_id: str = Field(max_length=200)
     # Set where an event may come round again (a reminder day, a run sheet's day): the
-    # database refuses a second message for it.
-    dedupe_key: str | None = Field(default=None, unique=True, max_length=120)
+    # database refuses a second message for it (ux_outbox_dedupe).
+    dedupe_key: str | None = Field(default=None, max_length=120)
 
 
 class User(SQLModel, table=True):

@@ -4,7 +4,7 @@
   invoice, reminder, run sheet), written in the transaction of the event that causes it and
   delivered later by a sender that claims it first (`claimed_by`, `claimed_at`). `facts` is
   what the templates need, as JSON. `message_id` is the same on every attempt; `dedupe_key`
-  (unique) keeps a reminder day or a run sheet's day from being queued twice.
+  (unique where set) keeps a reminder day or a run sheet's day from being queued twice.
 - `customer` gains `no_reminders` (false for every existing customer).
 - `driver` gains `email`, where the next day's run sheet goes (NULL: no run sheet).
 
@@ -68,15 +68,20 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(length=200), nullable=False),
         sa.Column("dedupe_key", sa.String(length=120), nullable=True),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("message_id"),
-        sa.UniqueConstraint("dedupe_key"),
         sa.CheckConstraint(_one_of("kind", KINDS), name="outbox_kind_known"),
         sa.CheckConstraint(_one_of("status", STATUSES), name="outbox_status_known"),
         sa.CheckConstraint("attempts >= 0", name="outbox_attempts_not_negative"),
     )
     op.create_index("ix_outbox_due", "outbox", ["status", "next_attempt_at", "id"])
     op.create_index("ix_outbox_booking", "outbox", ["booking_ref", "id"])
-    op.create_index("ix_outbox_invoice", "outbox", ["invoice_ref", "id"])
+    op.create_index(
+        "ux_outbox_dedupe",
+        "outbox",
+        ["dedupe_key"],
+        unique=True,
+        sqlite_where=sa.text("dedupe_key IS NOT NULL"),
+        postgresql_where=sa.text("dedupe_key IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
