@@ -225,3 +225,46 @@ def test_a_hundred_messages_are_handed_over_in_under_five_seconds(make_desk, sta
     took = time.perf_counter() - started
     assert (result.sent, result.waiting) == (100, 0)
     assert took < 5, f"100 messages took {took:.1f} s"
+
+
+def test_the_lifecycle_worker_sends_what_is_due_when_a_server_is_set(
+    make_desk, staff, server, monkeypatch
+):
+    from nextcars_tui.services import mail as mail_service
+    from nextcars_tui.worker import LifecycleWorker
+
+    monkeypatch.setattr(
+        mail_service, "connect", lambda mail, context=None: connect(mail, server.client_context)
+    )
+    desk = mailing(make_desk(), server.url())
+    confirm(desk, staff, book(desk, staff, request()).ref)
+    worker = LifecycleWorker(desk, interval_seconds=3600)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        assert worker.stop()
+    assert [m["X-NextCars-Kind"] for m in server.messages] == ["confirmation"]
+    (record,) = records(desk).values()
+    assert record.status == "sent"
+
+
+def test_without_a_server_the_worker_leaves_messages_queued(make_desk, staff, monkeypatch):
+    from nextcars_tui.services import mail as mail_service
+    from nextcars_tui.worker import LifecycleWorker
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("nothing may be sent without mail.smtp_url")
+
+    monkeypatch.setattr(mail_service, "send_due", never)
+    desk = make_desk()
+    confirm(desk, staff, book(desk, staff, request()).ref)
+    worker = LifecycleWorker(desk, interval_seconds=3600)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while worker.runs == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker.stop() and worker.runs >= 1 and worker.failures == 0
+    assert [r.status for r in records(desk).values()] == ["queued"]
