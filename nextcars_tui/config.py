@@ -95,6 +95,28 @@ class InvoiceSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    # Where messages leave: smtp://[USER@]HOST[:PORT] (STARTTLS when offered) or smtps://
+    # (TLS from the start). Empty: messages wait in the outbox. The password is never here
+    # but in $NEXTCARS_SMTP_PASSWORD.
+    smtp_url: str = ""
+    # The From and Reply-To of every message ([mail] from / reply_to in the file).
+    from_address: str = ""
+    reply_to: str = ""
+    # A folder whose templates replace the shipped ones, file by file (absolute once loaded).
+    templates: str = ""
+    # Reminders of an overdue balance go out on these days after the due date.
+    reminder_days: tuple[int, ...] = (1, 7, 14)
+    # Drivers with an e-mail address get the next day's jobs at this business time.
+    run_sheets: bool = False
+    run_sheet_time: str = "18:00"
+
+    @property
+    def sending(self) -> bool:
+        return bool(self.smtp_url)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     business: BusinessSettings = field(default_factory=BusinessSettings)
@@ -102,6 +124,7 @@ class Settings:
     billing: BillingSettings = field(default_factory=BillingSettings)
     sign_in: SignInSettings = field(default_factory=SignInSettings)
     invoice: InvoiceSettings = field(default_factory=InvoiceSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
     # Folder that relative database paths are resolved against.
     base_dir: Path = field(default_factory=Path.cwd)
     source: str = "built-in defaults"
@@ -179,6 +202,8 @@ def _parse(raw: dict[str, Any], base_dir: Path, source: str) -> Settings:
             database_url = _parse_database(value)
         elif key == "invoice":
             sections[key] = _parse_invoice(value, base_dir)
+        elif key == "mail":
+            sections[key] = _parse_mail(value, base_dir)
         elif key in _SECTIONS:
             sections[key] = _parse_section(key, value, _SECTIONS[key])
         else:
@@ -379,6 +404,104 @@ def _check_business(business: BusinessSettings) -> None:
             f"setting 'business.phone_region' must be a country code like GB or US, "
             f"got {business.phone_region!r}"
         )
+
+
+SMTP_SCHEMES = ("smtp", "smtps")
+SMTP_PASSWORD_ENV = "NEXTCARS_SMTP_PASSWORD"
+# The keys of [mail] as written in the file, and the field each one sets.
+_MAIL_KEYS = {
+    "smtp_url": "smtp_url",
+    "from": "from_address",
+    "reply_to": "reply_to",
+    "templates": "templates",
+    "reminder_days": "reminder_days",
+    "run_sheets": "run_sheets",
+    "run_sheet_time": "run_sheet_time",
+}
+
+
+def _parse_mail(value: Any, base_dir: Path) -> MailSettings:
+    if not isinstance(value, dict):
+        raise ConfigError("setting 'mail' must be a table")
+    values: dict[str, Any] = {}
+    for key, item in value.items():
+        name = f"mail.{key}"
+        if key not in _MAIL_KEYS:
+            raise ConfigError(f"unknown setting '{name}'")
+        if key == "smtp_url":
+            values["smtp_url"] = check_smtp_url(_check_text(name, item), name)
+        elif key in ("from", "reply_to"):
+            values[_MAIL_KEYS[key]] = _check_address(name, item)
+        elif key == "templates":
+            folder = Path(_check_text(name, item)).expanduser()
+            folder = folder if folder.is_absolute() else base_dir / folder
+            if not folder.is_dir():
+                raise ConfigError(f"setting '{name}' is not a folder: {folder}")
+            values["templates"] = str(folder.resolve())
+        elif key == "reminder_days":
+            values["reminder_days"] = _check_days(name, item)
+        elif key == "run_sheets":
+            if not isinstance(item, bool):
+                raise ConfigError(f"setting '{name}' must be true or false, got {item!r}")
+            values["run_sheets"] = item
+        else:
+            values["run_sheet_time"] = _check_clock(name, item)
+    mail = MailSettings(**values)
+    if mail.smtp_url and not mail.from_address:
+        raise ConfigError("setting 'mail.from' is needed when 'mail.smtp_url' is set")
+    return mail
+
+
+def check_smtp_url(value: str, name: str) -> str:
+    """smtp:// or smtps://, a host, an optional user and port, and never a password."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"setting '{name}' is not a valid URL: {display_url(value)!r}") from None
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise ConfigError(
+            f"setting '{name}' must be smtp://[USER@]HOST[:PORT] or smtps://…, "
+            f"got {display_url(value)!r}"
+        )
+    if parts.password is not None:
+        raise ConfigError(
+            f"setting '{name}' must not hold a password; set ${SMTP_PASSWORD_ENV} instead"
+        )
+    if parts.path.strip("/") or parts.query or parts.fragment or port == 0:
+        raise ConfigError(f"setting '{name}' takes only a user, a host and a port")
+    return value
+
+
+def _check_address(name: str, value: Any) -> str:
+    from nextcars_tui.domain.errors import InvalidInput
+    from nextcars_tui.domain.parsing import parse_email
+
+    try:
+        return parse_email(_check_text(name, value), name)
+    except InvalidInput as error:
+        raise ConfigError(f"setting '{name}': {error.message}") from None
+
+
+def _check_days(name: str, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or any(
+        isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 365 for day in value
+    ):
+        raise ConfigError(
+            f"setting '{name}' must be a list of days from 1 to 365, like [1, 7, 14]; got {value!r}"
+        )
+    return tuple(sorted(set(value)))
+
+
+def _check_clock(name: str, value: Any) -> str:
+    from nextcars_tui.domain.mail import parse_clock_time
+
+    text = _check_text(name, value)
+    try:
+        parse_clock_time(text)
+    except ValueError:
+        raise ConfigError(f"setting '{name}' must be a time like 18:00, got {value!r}") from None
+    return text
 
 
 def _replace_url(settings: Settings, url: str) -> Settings:

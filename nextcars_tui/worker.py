@@ -120,3 +120,20 @@ class LifecycleWorker:
                 self.on_change(result)
             except Exception as exc:
                 logger.error("lifecycle change callback failed: %s: %s", type(exc).__name__, exc)
+        if self.desk.settings.mail.sending:
+            self._send_mail()
+
+    def _send_mail(self) -> None:
+        """Send what the outbox holds that is due; a mail server that is away is logged, and
+        the messages wait for the next run."""
+        from nextcars_tui.services.mail import send_due
+
+        try:
+            sent = send_due(self.desk, self.actor)
+        except Exception as exc:
+            logger.warning("sending mail failed: %s: %s", type(exc).__name__, exc)
+            return
+        if sent.sent or sent.failed:
+            logger.info(
+                "mail: %d sent, %d failed, %d waiting", sent.sent, sent.failed, sent.waiting
+            )

@@ -40,7 +40,7 @@ from sqlalchemy import (
 
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.store import schema
-from nextcars_tui.store.tables import AuditEntry, Booking, Car, Customer, Driver, Setting, User
+from nextcars_tui.store.tables import AuditEntry, Booking, Car, Driver, Setting, User
 from nextcars_tui.store.types import UTCDateTime
 
 # The first release's invoice and payment tables, as its SQLModel classes declared them
@@ -66,6 +66,16 @@ RELEASE1_PAYMENT = Table(
     Column("method", String(16), nullable=False),
     Column("taken_at", UTCDateTime, nullable=False),
     Column("taken_by", String(64), nullable=False),
+)
+# The customer as the first release stored it (revision 0008 adds no_reminders, with a
+# default that the table in code would otherwise send along).
+RELEASE1_CUSTOMER = Table(
+    "customer",
+    _RELEASE1,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("phone", String(32), nullable=False),
 )
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "integration" / "release1_schema.sql"
@@ -268,7 +278,9 @@ def _rows() -> dict[Any, list[dict[str, Any]]]:
         entry["id"] = number
 
     return {
-        Customer: [dict(zip(("id", "email", "name", "phone"), c, strict=True)) for c in CUSTOMERS],
+        RELEASE1_CUSTOMER: [
+            dict(zip(("id", "email", "name", "phone"), c, strict=True)) for c in CUSTOMERS
+        ],
         Car: [
             dict(zip(("id", "plate", "make", "model", "seats", "daily_rate_cents"), c, strict=True))
             for c in CARS
@@ -566,10 +578,19 @@ def as_they_were(
             continue
         width = len(old[0])
         added = [row[width:] for row in found]
-        assert all(value is None for values in added for value in values), (table, added)
+        defaults = ADDED_DEFAULTS.get(table, {})
+        assert all(
+            value is None or (position in defaults and value == defaults[position])
+            for values in added
+            for position, value in enumerate(values, start=width)
+        ), (table, added)
         kept[table] = [row[:width] for row in found]
     return kept
 
+
+# Columns later revisions add with a default rather than NULL, by position: 0008's
+# customer.no_reminders (false; SQLite reads it back as 0).
+ADDED_DEFAULTS: dict[str, dict[int, object]] = {"customer": {5: False}}
 
 # Tables revision 0006 adds columns to (the job sheet, retired_at).
 WIDENED_TABLES = ("booking", "car", "driver", "customer")

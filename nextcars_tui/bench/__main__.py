@@ -9,6 +9,10 @@ Section `tui`: over the largest history, the cars × days grid moving by a week 
 wizard's car step (query plus render), and launch-to-sign-in beside a minimal Textual app.
 `--only tui --keep PATH` reuses a database an earlier `--keep PATH` run seeded.
 
+Section `mail`: a booking booked and confirmed with its confirmation queued and without,
+interleaved in one run (the share queuing adds), and `mail send` handing 100 queued messages
+to an aiosmtpd server on 127.0.0.1 (skipped, saying why, without aiosmtpd).
+
 Section `postgres`: one booking through the service beside raw psycopg as the history grows
 (1,000 and 300,000 bookings; --quick 1,000 and 10,000), then 8 processes booking at once,
 service and raw in turns. `--postgres URL` names the database: it must be empty (it is left
@@ -88,7 +92,15 @@ def run_postgres(console: Console, args: argparse.Namespace, _folder: Path) -> N
     postgres.report(console, figures)
 
 
-SECTIONS = {"core": run_core, "tui": run_tui, "postgres": run_postgres}
+def run_mail(console: Console, args: argparse.Namespace, folder: Path) -> None:
+    """What queuing a message adds to its booking, and 100 messages handed to a local server."""
+    from nextcars_tui.bench import mail
+
+    figures = mail.measure(console, folder, bench_settings(), rounds=5 if args.quick else 20)
+    mail.report(console, figures)
+
+
+SECTIONS = {"core": run_core, "tui": run_tui, "postgres": run_postgres, "mail": run_mail}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,18 +10,20 @@ production pragmas.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from nextcars_tui.domain.ledger import EntryKind, figures_of, invoice_status
+from nextcars_tui.domain.ledger import EntryKind, Figures, figures_of, invoice_status
 from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
 from nextcars_tui.store.invoices import INVOICE_ROW_SQL, SET_FIGURES_SQL, SUMS_SQL
 from nextcars_tui.store.occupancy import holding_sql
 from nextcars_tui.store.sqlite.engine import BUSY_TIMEOUT_MS, PRAGMAS
-from nextcars_tui.store.tables import Booking, Invoice
+from nextcars_tui.store.tables import Booking, Customer, Invoice, OutboxMessage
 
 # What holds the car or the driver on any of the days: the service's statement.
 _HOLDS = holding_sql(2)
@@ -43,17 +45,70 @@ INSERT_ENTRY = (
 INSERT_AUDIT = (
     "INSERT INTO audit_entry (id, at, actor, action, ref, detail) VALUES (?, ?, ?, ?, ?, ?)"
 )
+_OUTBOX_COLUMNS = [column.name for column in OutboxMessage.__table__.columns]  # type: ignore[attr-defined]
+INSERT_OUTBOX = (
+    f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _OUTBOX_COLUMNS)})"
+)
 # A further part payment on a confirmed booking's invoice, in the order the service sends
 # them: the invoice with its booking and customer (held by the write transaction), the entry,
-# the invoice's sums, its new figures, the audit entry.
-PAYMENT_STATEMENTS = (INVOICE_ROW_SQL, INSERT_ENTRY, SUMS_SQL, SET_FIGURES_SQL, INSERT_AUDIT)
+# the invoice's sums, its new figures, the audit entry, the customer's receipt in the outbox.
+PAYMENT_STATEMENTS = (
+    INVOICE_ROW_SQL,
+    INSERT_ENTRY,
+    SUMS_SQL,
+    SET_FIGURES_SQL,
+    INSERT_AUDIT,
+    INSERT_OUTBOX,
+)
 # Where the columns the baseline needs sit in INVOICE_ROW_SQL's row (invoice, then booking).
 _INVOICE_WIDTH = len(Invoice.__table__.columns)  # type: ignore[attr-defined]
-_BOOKING_STATUS = _INVOICE_WIDTH + list(Booking.__table__.columns.keys()).index("status")  # type: ignore[attr-defined]
+_BOOKING_COLUMNS = list(Booking.__table__.columns.keys())  # type: ignore[attr-defined]
+_BOOKING_STATUS = _INVOICE_WIDTH + _BOOKING_COLUMNS.index("status")
+_BOOKING_REF = _INVOICE_WIDTH + _BOOKING_COLUMNS.index("ref")
+_CUSTOMER_COLUMNS = list(Customer.__table__.columns.keys())  # type: ignore[attr-defined]
+_CUSTOMER_NAME = _INVOICE_WIDTH + len(_BOOKING_COLUMNS) + _CUSTOMER_COLUMNS.index("name")
+_CUSTOMER_EMAIL = _INVOICE_WIDTH + len(_BOOKING_COLUMNS) + _CUSTOMER_COLUMNS.index("email")
 
 
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _receipt(
+    found: tuple, amount: int, method: str, figures: Figures, now: str, currency: str
+) -> tuple:
+    """The receipt's outbox row, with facts of the size the service writes."""
+
+    def money(cents: int) -> str:
+        return format_money(cents, currency)
+
+    facts = {
+        "business_name": "NextCars",
+        "business_address": "",
+        "customer_name": found[_CUSTOMER_NAME],
+        "booking": found[_BOOKING_REF],
+        "invoice": found[1],
+        "amount": money(amount),
+        "method": method,
+        "invoice_amount": money(figures.amount_cents),
+        "paid": money(figures.paid_cents),
+        "balance": money(figures.balance_cents),
+    }
+    values = {
+        "kind": "receipt",
+        "to_address": found[_CUSTOMER_EMAIL],
+        "subject": f"Receipt for your payment on invoice {found[1]}",
+        "facts": json.dumps(facts, ensure_ascii=False, separators=(",", ":")),
+        "booking_ref": found[_BOOKING_REF],
+        "invoice_ref": found[1],
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "message_id": f"<{uuid.uuid4().hex}.receipt@nextcars.localhost>",
+    }
+    return tuple(values.get(column) for column in _OUTBOX_COLUMNS)
 
 
 class RawBooking:
@@ -159,6 +214,9 @@ class RawBooking:
                 f"balance {format_money(figures.balance_cents, self._currency)})"
             )
             conn.execute(INSERT_AUDIT, (None, now, actor, "paid", ref, detail))
+            conn.execute(
+                INSERT_OUTBOX, _receipt(found, amount, method, figures, now, self._currency)
+            )
             conn.execute("COMMIT")
             return figures.balance_cents
         except BaseException:

@@ -22,9 +22,10 @@ from nextcars_tui.store.occupancy import holding_sql
 
 PARTIES = (
     "SELECT customer.id, customer.email, customer.name, customer.phone, customer.retired_at, "
+    "customer.no_reminders, "
     "car.id, car.plate, car.make, car.model, car.seats, car.daily_rate_cents, car.retired_at, "
     "driver.id, driver.code, driver.name, driver.phone, driver.daily_fee_cents, "
-    "driver.retired_at FROM (SELECT 1) AS one "
+    "driver.retired_at, driver.email FROM (SELECT 1) AS one "
     "LEFT JOIN customer ON customer.email = %s "
     "LEFT JOIN car ON replace(upper(car.plate), ' ', '') = %s "
     "LEFT JOIN driver ON driver.code = %s"
@@ -75,7 +76,7 @@ class RawPgBooking:
         try:
             parties = conn.execute(PARTIES, (email, plate_key(plate), code)).fetchone()
             assert parties is not None
-            customer_id, car_id, rate, driver_id, fee = (parties[i] for i in (0, 5, 10, 12, 16))
+            customer_id, car_id, rate, driver_id, fee = (parties[i] for i in (0, 6, 11, 13, 17))
             conn.execute(LOCK_CAR, (car_id,))
             conn.execute(LOCK_DRIVER, (driver_id,))
             span = ("car", car_id, end, start, "driver", driver_id, end, start)
@@ -92,7 +93,7 @@ class RawPgBooking:
             )  # fmt: skip
             due = end + timedelta(days=self._due_days)
             conn.execute(INSERT_INVOICE, (number, iref, number, total, 0, "unpaid", now, due))
-            for what, each in ((f"Car {parties[6]}", rate), (f"Driver {code}", fee)):
+            for what, each in ((f"Car {parties[7]}", rate), (f"Driver {code}", fee)):
                 if each:
                     line = f"{what}: {days} day(s) × {cents_to_text(each)}"
                     charge = (number, "charge", days * each, None, line, None, now, actor)

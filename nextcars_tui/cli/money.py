@@ -43,7 +43,11 @@ def invoice(ctx: Context, args: argparse.Namespace) -> int:
     # `is None`, not falsiness: `--pdf ''` is a (bad) file name, refused by the file writer.
     if args.force and args.pdf is None:
         raise InvalidInput("--force goes with --pdf FILE: it allows replacing that file.")
+    if args.email and args.pdf:
+        raise InvalidInput("--email and --pdf: one at a time.")
     desk = ctx.desk()
+    if args.email:
+        return _invoice_email(desk, ctx.actor, args)
     if args.pdf is not None:
         return _invoice_pdf(desk, ctx.actor, args)
     found = billing.invoice_statement(desk, ctx.actor, args.ref)
@@ -71,4 +75,21 @@ def _invoice_pdf(desk: Desk, actor: Actor, args: argparse.Namespace) -> int:
     else:
         pages = f"{saved.pages} page{'s' if saved.pages != 1 else ''}"
         output.print_lines([f"Wrote invoice {saved.ref} to {saved.path} ({pages})."])
+    return 0
+
+
+def _invoice_email(desk: Desk, actor: Actor, args: argparse.Namespace) -> int:
+    from nextcars_tui.cli.mail import outbox_json
+    from nextcars_tui.services.outbox import email_invoice
+
+    queued = email_invoice(desk, actor, args.ref)
+    if args.json:
+        output.print_json(outbox_json(queued, desk.settings.business.zone))
+    else:
+        output.print_lines(
+            [
+                f"Queued invoice {queued.invoice} to {queued.to} (message {queued.id}); it "
+                "leaves with the next 'nextcars mail send' or the desk's worker."
+            ]
+        )
     return 0

@@ -13,6 +13,8 @@ from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMe
 
 # The import formats (services.imports.FORMATS), named here so parsing loads no data layer.
 IMPORT_KINDS = ("cars", "drivers", "customers")
+# domain.mail.OutboxStatus, named here for the same reason.
+OUTBOX_STATUSES = ("queued", "sent", "failed")
 
 EPILOG = """\
 exit codes: 0 done, 2 invalid input (also a bad command line or config file),
@@ -220,6 +222,9 @@ def build_parser() -> CliParser:
         "--pdf", metavar="FILE", help="write the invoice document (PDF, readable by you only)"
     )
     invoice.add_argument("--force", action="store_true", help="with --pdf: replace FILE")
+    invoice.add_argument(
+        "--email", action="store_true", help="queue the invoice, with its PDF, to the customer"
+    )
     invoice.set_defaults(handler=_lazy("money", "invoice"))
 
     listing = command("bookings", "list bookings by start date")
@@ -292,6 +297,33 @@ def build_parser() -> CliParser:
     backup = command("backup", "write a consistent copy of the database while others work")
     backup.add_argument("file", metavar="FILE")
     backup.set_defaults(handler=_lazy("maintenance", "backup"))
+
+    mail = command("mail", "send what the outbox holds over SMTP, or a test message")
+    mail_sub = mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
+    send = mail_sub.add_parser(
+        "send", help="send every queued message that is due (for cron)", parents=[common]
+    )
+    send.add_argument("--json", action="store_true", help='{"sent", "failed", "waiting"}')
+    send.set_defaults(handler=_lazy("mail", "send"))
+    test = mail_sub.add_parser(
+        "test", help="send one test message and print the server's reply", parents=[common]
+    )
+    test.add_argument("address", metavar="ADDRESS")
+    test.set_defaults(handler=_lazy("mail", "test"))
+
+    outbox = command("outbox", "the messages to customers and drivers: queued, sent, failed")
+    outbox.add_argument("--status", type=_lower, choices=OUTBOX_STATUSES)
+    outbox.add_argument("--json", action="store_true")
+    outbox.set_defaults(handler=_lazy("mail", "outbox_list"))
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION")
+    retry = outbox_sub.add_parser("retry", help="queue a failed message again", parents=[common])
+    retry.add_argument("id", metavar="ID")
+    retry.set_defaults(handler=_lazy("mail", "retry"))
+    export = outbox_sub.add_parser(
+        "export", help="write each queued message as an .eml file in DIR", parents=[common]
+    )
+    export.add_argument("folder", metavar="DIR")
+    export.set_defaults(handler=_lazy("mail", "export"))
 
     worker = command("worker", "run the scheduled rules until interrupted")
     worker.set_defaults(handler=_lazy("interactive", "worker"))

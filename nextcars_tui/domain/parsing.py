@@ -374,7 +374,6 @@ def parse_moment(value: str, zone: ZoneInfo, field: str = "time") -> datetime:
 
 _PLATE = re.compile(r"[A-Z0-9][A-Z0-9 \-]{1,11}", re.ASCII)
 _CODE = re.compile(r"[A-Z0-9][A-Z0-9\-]{1,11}", re.ASCII)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._\-]{1,31}", re.ASCII)
 
 
@@ -406,14 +405,50 @@ def parse_driver_code(value: str, field: str = "driver code") -> str:
 
 
 def parse_email(value: str, field: str = "e-mail") -> str:
-    """An e-mail address, lower-cased; never with control characters (a CLI prints it back)."""
+    """An e-mail address as email-validator reads it (RFC syntax, a real domain form; offline:
+    no DNS look-up), lower-cased; never with control characters (a CLI prints it back)."""
     text = refuse_control_characters(_require_text(value, field), field)
-    cleaned = text.strip().lower()
-    if len(cleaned) > MAX_EMAIL or not _EMAIL.fullmatch(cleaned):
-        raise InvalidInput(f"{_shown(value)} is not an e-mail address.", field=field)
-    if any(not ch.isprintable() for ch in cleaned):
-        raise InvalidInput(f"The {field} contains characters that cannot be printed.", field=field)
-    return cleaned
+    cleaned = text.strip()
+    if len(cleaned) > MAX_EMAIL:
+        raise InvalidInput(f"{_shown(value)} is not an e-mail address (too long).", field=field)
+    # Imported here: most start-ups parse no address, and the validator loads idna tables.
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        checked = validate_email(cleaned, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        raise InvalidInput(
+            f"{_shown(value)} is not an e-mail address: {error}", field=field
+        ) from None
+    # The ASCII form (an international domain in its xn-- spelling): what every mail server
+    # takes, and one spelling per address for lookups.
+    address = (checked.ascii_email or checked.normalized).lower()
+    if len(address) > MAX_EMAIL:
+        raise InvalidInput(f"{_shown(value)} is not an e-mail address (too long).", field=field)
+    return address
+
+
+def parse_optional_email(value: str | None, field: str = "e-mail") -> str | None:
+    """An e-mail address, or None for a blank one (a driver without an address)."""
+    if value is None or not value.strip():
+        return None
+    return parse_email(value, field)
+
+
+_YES = frozenset({"yes", "y", "true", "1"})
+_NO = frozenset({"no", "n", "false", "0"})
+
+
+def parse_flag(value: str | bool, field: str) -> bool:
+    """yes/no, true/false, y/n or 1/0, whatever the case."""
+    if isinstance(value, bool):
+        return value
+    text = refuse_control_characters(_require_text(value, field), field).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise InvalidInput(f"The {field} must be yes or no, got {_shown(value)}.", field=field)
 
 
 def parse_username(value: str, field: str = "username") -> str:

@@ -41,6 +41,10 @@ class Permission(StrEnum):
     VIEW_REPORTS = "see reports"
     # The till: a clerk's own payments and refunds of a day (VIEW_REPORTS sees every clerk's).
     VIEW_OWN_TAKINGS = "see your own takings"
+    # Send what the outbox holds, see it, and queue a failed message again.
+    MANAGE_MAIL = "send and review e-mail"
+    # Send a customer their invoice by e-mail, on demand.
+    EMAIL_CUSTOMERS = "e-mail customers"
     # Only from the command line (the system actor): schema upgrades and backups.
     MAINTAIN_DATABASE = "upgrade or back up the database"
 
@@ -55,6 +59,7 @@ _DESK = {
     Permission.VIEW_DESK,
     Permission.EDIT_CUSTOMERS,
     Permission.VIEW_OWN_TAKINGS,
+    Permission.EMAIL_CUSTOMERS,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -69,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RETIRE,
             Permission.RUN_LIFECYCLE,
             Permission.VIEW_REPORTS,
+            Permission.MANAGE_MAIL,
         }
     ),
     Role.DRIVER: frozenset({Permission.VIEW_OWN_ASSIGNMENTS}),

@@ -14,6 +14,11 @@ from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMe
 from nextcars_tui.services.booking import booking_record
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.ledger import entry, post
+from nextcars_tui.services.notifications import (
+    notify_confirmed_ref,
+    notify_paid,
+    notify_refunded,
+)
 from nextcars_tui.services.views import (
     BookingDetail,
     BookingView,
@@ -88,6 +93,7 @@ def _take(
             uow.audit.record(
                 at=now, actor=actor.username, action="confirmed", ref=booking.ref, detail="paid"
             )
+            notify_confirmed_ref(uow, desk, booking.ref)
         payment = entry(
             invoice.id or 0,
             EntryKind.PAYMENT,
@@ -108,6 +114,7 @@ def _take(
             f"balance {desk.money(figures.balance_cents)})",
         )
         view = held.view()
+        notify_paid(uow, desk, view, taken, method)
         uow.commit()
         return booking.ref, view
 
@@ -180,6 +187,7 @@ def refund(
             detail=f"{detail} ({why})" if why else detail,
         )
         view = held.view()
+        notify_refunded(uow, desk, view, cents, chosen)
         uow.commit()
         return view
 

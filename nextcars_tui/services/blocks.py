@@ -22,6 +22,7 @@ from nextcars_tui.domain.parsing import (
 from nextcars_tui.domain.refs import block_ref, normalise_block_ref
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.notifications import notify_reassigned
 from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.hot_path import row
 from nextcars_tui.store.tables import Block, Booking, Car, Driver
@@ -393,6 +394,7 @@ def block(
             held if isinstance(held, Car) else None,
             held if isinstance(held, Driver) else None,
         )
+        notify_reassigned(uow, desk, moved)
         uow.commit()
         return BlockResult(view, moved)
 

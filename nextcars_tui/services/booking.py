@@ -29,6 +29,7 @@ from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 from nextcars_tui.services.clashes import require_free
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.ledger import entry, post, rental_charges
+from nextcars_tui.services.notifications import notify_cancelled, notify_confirmed
 from nextcars_tui.services.views import (
     AuditView,
     BookingDetail,
@@ -215,6 +216,7 @@ def confirm(desk: Desk, actor: Actor, ref: str) -> BookingView:
         uow.audit.record(at=now, actor=actor.username, action="confirmed", ref=ref)
         uow.flush()
         view = _view(uow, ref)
+        notify_confirmed(uow, desk, view)
         uow.commit()
         return view
 
@@ -295,6 +297,7 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
             )
         uow.flush()
         view = _view(uow, ref)
+        notify_cancelled(uow, desk, view, terms.fee_cents)
         uow.commit()
         return view
 

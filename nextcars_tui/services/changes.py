@@ -26,6 +26,7 @@ from nextcars_tui.domain.rules import retired_refusal
 from nextcars_tui.services.clashes import require_free
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.ledger import entry, post
+from nextcars_tui.services.notifications import notify_changed
 from nextcars_tui.services.views import BookingView, booking_view
 from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.bookings import BookingRow
@@ -272,6 +273,7 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
             uow.invoices.update(invoice, **_differing(invoice, {"status": status}))
         uow.audit.record(at=now, actor=actor.username, action="changed", ref=ref, detail=what)
         view = booking_view(booking, customer, car, driver, invoice)
+        notify_changed(uow, desk, view, what)
         uow.commit()
         return view
 

@@ -51,6 +51,8 @@ class DriverView:
     phone: str
     daily_fee_cents: int
     retired: bool = False
+    # Where the next day's run sheet goes (None: no run sheet).
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class CustomerView:
     name: str
     phone: str
     retired: bool = False
+    # Asked not to be sent reminders of an overdue balance.
+    no_reminders: bool = False
 
 
 def car_view(car: Car) -> CarView:
@@ -74,12 +78,17 @@ def driver_view(driver: Driver) -> DriverView:
         driver.phone,
         driver.daily_fee_cents,
         driver.retired_at is not None,
+        driver.email,
     )
 
 
 def customer_view(customer: Customer) -> CustomerView:
     return CustomerView(
-        customer.email, customer.name, customer.phone, customer.retired_at is not None
+        customer.email,
+        customer.name,
+        customer.phone,
+        customer.retired_at is not None,
+        bool(customer.no_reminders),
     )
 
 
@@ -164,11 +173,18 @@ def list_cars(
 
 
 def add_driver(
-    desk: Desk, actor: Actor, code: str, name: str, phone: str, daily_fee: int | str
+    desk: Desk,
+    actor: Actor,
+    code: str,
+    name: str,
+    phone: str,
+    daily_fee: int | str,
+    email: str | None = None,
 ) -> DriverView:
-    """Add a driver; daily_fee is cents as an int or currency text like '45.00'."""
+    """Add a driver; daily_fee is cents as an int or currency text like '45.00'; email,
+    if given, gets the driver's run sheets."""
     actor.require(Permission.MANAGE_FLEET)
-    driver = _add(desk, actor, DRIVER, driver_fields(code, name, phone, daily_fee))
+    driver = _add(desk, actor, DRIVER, driver_fields(code, name, phone, daily_fee, email))
     return driver_view(driver)
 
 
@@ -180,9 +196,11 @@ def update_driver(
     name: str | None = None,
     phone: str | None = None,
     daily_fee: int | str | None = None,
+    email: str | None = None,
 ) -> DriverView:
+    """Change the given fields; an empty e-mail removes the address."""
     actor.require(Permission.MANAGE_FLEET)
-    raw = {"name": name, "phone": phone, "daily_fee_cents": daily_fee}
+    raw = {"name": name, "phone": phone, "daily_fee_cents": daily_fee, "email": email}
     driver = _update(desk, actor, DRIVER, parse_driver_code(code), raw)
     return driver_view(driver)
 
@@ -198,18 +216,32 @@ def list_drivers(
         return [driver_view(driver) for driver in found]
 
 
-def add_customer(desk: Desk, actor: Actor, name: str, email: str, phone: str) -> CustomerView:
+def add_customer(
+    desk: Desk,
+    actor: Actor,
+    name: str,
+    email: str,
+    phone: str,
+    no_reminders: bool | str | None = None,
+) -> CustomerView:
     """Staff add customers inline while booking, so this needs no manager."""
     actor.require(Permission.EDIT_CUSTOMERS)
-    customer = _add(desk, actor, CUSTOMER, customer_fields(email, name, phone))
+    record = customer_fields(email, name, phone, no_reminders)
+    customer = _add(desk, actor, CUSTOMER, record)
     return customer_view(customer)
 
 
 def update_customer(
-    desk: Desk, actor: Actor, email: str, *, name: str | None = None, phone: str | None = None
+    desk: Desk,
+    actor: Actor,
+    email: str,
+    *,
+    name: str | None = None,
+    phone: str | None = None,
+    no_reminders: bool | str | None = None,
 ) -> CustomerView:
     actor.require(Permission.EDIT_CUSTOMERS)
-    raw = {"name": name, "phone": phone}
+    raw = {"name": name, "phone": phone, "no_reminders": no_reminders}
     customer = _update(desk, actor, CUSTOMER, parse_email(email), raw)
     return customer_view(customer)
 

@@ -30,6 +30,7 @@ from nextcars_tui.services.records import (
     Row,
     apply,
     car_fields,
+    changes_of,
     customer_fields,
     describe,
     driver_fields,
@@ -51,6 +52,8 @@ class CsvFormat(Generic[Row]):
     kind: Kind[Row]
     columns: tuple[str, ...]
     parse: Callable[[dict[str, str]], Fields]
+    # Columns a file may leave out; a row without one keeps what is stored.
+    optional: tuple[str, ...] = ()
 
 
 FORMATS: dict[str, CsvFormat[Any]] = {
@@ -62,12 +65,18 @@ FORMATS: dict[str, CsvFormat[Any]] = {
     "drivers": CsvFormat(
         DRIVER,
         ("code", "name", "phone", "daily_fee"),
-        lambda r: driver_fields(r["code"], r["name"], r["phone"], r["daily_fee"]),
+        lambda r: driver_fields(
+            r["code"], r["name"], r["phone"], r["daily_fee"], r.get("email") or None
+        ),
+        optional=("email",),
     ),
     "customers": CsvFormat(
         CUSTOMER,
         ("email", "name", "phone"),
-        lambda r: customer_fields(r["email"], r["name"], r["phone"]),
+        lambda r: customer_fields(
+            r["email"], r["name"], r["phone"], (r.get("no_reminders") or "").strip() or None
+        ),
+        optional=("no_reminders",),
     ),
 }
 KINDS: tuple[str, ...] = tuple(FORMATS)
@@ -106,11 +115,13 @@ def _numbered_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
         raise InvalidInput(f"line {reader.line_num}: not valid CSV ({exc}).") from None
 
 
-def _header(number: int, row: list[str], columns: tuple[str, ...]) -> list[str]:
+def _header(
+    number: int, row: list[str], columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[str]:
     names = [cell.strip().lower() for cell in row]
-    expected = ",".join(columns)
+    expected = ",".join(columns) + "".join(f"[,{name}]" for name in optional)
     missing = [c for c in columns if c not in names]
-    unknown = [n for n in names if n not in columns]
+    unknown = [n for n in names if n not in columns and n not in optional]
     if missing or unknown or len(set(names)) != len(names):
         problems = []
         if missing:
@@ -135,7 +146,7 @@ def parse_csv(kind: str, lines: Iterable[str]) -> list[Fields]:
         if not any(cell.strip() for cell in row):
             continue
         if names is None:
-            names = _header(number, row, fmt.columns)
+            names = _header(number, row, fmt.columns, fmt.optional)
             continue
         if len(row) != len(names):
             problems.append(f"line {number}: expected {len(names)} values, found {len(row)}")
@@ -243,8 +254,7 @@ def _write_batch(
             added += 1
         else:
             # The key keeps its stored spelling ('CE71 RZW' is not rewritten as 'CE71RZW').
-            values.pop(record.KEY)
-            detail = apply(row, values)
+            detail = apply(row, changes_of(record))
             if not detail:
                 continue
             action = "updated"

@@ -11,6 +11,7 @@ from nextcars_tui.domain.lifecycle import LifecycleCutoffs, cutoffs_for
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import EXPIRED_REASON
 from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.notifications import queue_lifecycle_mail
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def run_lifecycle(
             )
             uow.lifecycle.complete(cut.today, completed)
             uow.lifecycle.audit(_entries(actor, cut, expired, completed, overdue))
+            queue_lifecycle_mail(uow, desk, cut, completed)
             uow.commit()
     return LifecycleResult(expired, completed, overdue, dry_run, moment)
 

@@ -15,6 +15,8 @@ from nextcars_tui.domain.parsing import (
     parse_amount,
     parse_driver_code,
     parse_email,
+    parse_flag,
+    parse_optional_email,
     parse_phone,
     parse_plate,
     parse_seats,
@@ -42,11 +44,17 @@ DRIVER_CHECKS: dict[str, Check] = {
     "name": lambda value: parse_text(value, "name"),
     "phone": parse_phone,
     "daily_fee_cents": lambda value: parse_rate(value, "daily fee"),
+    # Blank: no address (no run sheet).
+    "email": lambda value: parse_optional_email(value, "e-mail"),
 }
 CUSTOMER_CHECKS: dict[str, Check] = {
     "name": lambda value: parse_text(value, "name"),
     "phone": parse_phone,
+    "no_reminders": lambda value: parse_flag(value, "no reminders"),
 }
+# Fields a record may leave out (None): a new row takes the default, an update keeps what
+# the row has (a CSV file without the column changes nothing).
+OPTIONAL_DEFAULTS: dict[str, Any] = {"email": None, "no_reminders": False}
 
 
 def checked(checks: Mapping[str, Check], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,6 +87,7 @@ class DriverFields:
     name: str
     phone: str
     daily_fee_cents: int
+    email: str | None = None
 
     @property
     def key(self) -> str:
@@ -92,6 +101,7 @@ class CustomerFields:
     email: str
     name: str
     phone: str
+    no_reminders: bool | None = None
 
     @property
     def key(self) -> str:
@@ -109,13 +119,17 @@ def car_fields(
     return CarFields(plate=parse_plate(plate), **checked(CAR_CHECKS, values))
 
 
-def driver_fields(code: str, name: str, phone: str, daily_fee: int | str) -> DriverFields:
-    values = {"name": name, "phone": phone, "daily_fee_cents": daily_fee}
+def driver_fields(
+    code: str, name: str, phone: str, daily_fee: int | str, email: str | None = None
+) -> DriverFields:
+    values = {"name": name, "phone": phone, "daily_fee_cents": daily_fee, "email": email}
     return DriverFields(code=parse_driver_code(code), **checked(DRIVER_CHECKS, values))
 
 
-def customer_fields(email: str, name: str, phone: str) -> CustomerFields:
-    values = {"name": name, "phone": phone}
+def customer_fields(
+    email: str, name: str, phone: str, no_reminders: bool | str | None = None
+) -> CustomerFields:
+    values = {"name": name, "phone": phone, "no_reminders": no_reminders}
     return CustomerFields(email=parse_email(email), **checked(CUSTOMER_CHECKS, values))
 
 
@@ -128,7 +142,23 @@ def _label(name: str) -> str:
 
 
 def values_of(record: Fields) -> dict[str, Any]:
-    return asdict(record)
+    """A new row's values: fields left out take their defaults."""
+    values = asdict(record)
+    for name, default in OPTIONAL_DEFAULTS.items():
+        if name in values and values[name] is None:
+            values[name] = default
+    return values
+
+
+def changes_of(record: Fields) -> dict[str, Any]:
+    """An existing row's new values, without its key and without fields left out."""
+    values = asdict(record)
+    values.pop(record.KEY)
+    return {
+        name: value
+        for name, value in values.items()
+        if not (name in OPTIONAL_DEFAULTS and value is None)
+    }
 
 
 def describe(record: Fields) -> str:

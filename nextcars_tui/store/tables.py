@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, func, literal_column
+from sqlalchemy import CheckConstraint, Index, Text, false, func, literal_column, text
 from sqlmodel import Field, SQLModel
 
 from nextcars_tui.domain.ledger import EntryKind
+from nextcars_tui.domain.mail import MessageKind, OutboxStatus
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
 from nextcars_tui.store.types import UTCDateTime
 
@@ -29,6 +30,8 @@ class Customer(SQLModel, table=True):
     phone: str = Field(max_length=32)
     # Retired: no new bookings, kept in history and reports.
     retired_at: datetime | None = _aware(default=None)
+    # Asked not to be sent reminders of an overdue balance (other messages still go).
+    no_reminders: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 # What a plate is matched on: upper case without spaces (domain.parsing.plate_key), indexed
@@ -62,6 +65,8 @@ class Driver(SQLModel, table=True):
     phone: str = Field(max_length=32)
     daily_fee_cents: int
     retired_at: datetime | None = _aware(default=None)
+    # Where the next day's run sheet goes; none, no run sheet.
+    email: str | None = Field(default=None, max_length=254)
 
 
 class Booking(SQLModel, table=True):
@@ -247,6 +252,56 @@ class Occupancy(SQLModel, table=True):
     block_id: int | None = Field(default=None, foreign_key="block.id", ondelete="CASCADE")
 
 
+class OutboxMessage(SQLModel, table=True):
+    """A message to a customer or driver, written in the transaction of the event that causes
+    it and delivered later by a sender that claims it first (the transactional outbox).
+    `facts` is what the templates need, as JSON, frozen when the event happened."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", MessageKind), name="outbox_kind_known"),
+        CheckConstraint(_one_of("status", OutboxStatus), name="outbox_status_known"),
+        CheckConstraint("attempts >= 0", name="outbox_attempts_not_negative"),
+        # What a sender claims next: queued, due, oldest first.
+        Index("ix_outbox_due", "status", "next_attempt_at", "id"),
+        # A booking's messages: its history, the next calendar SEQUENCE.
+        Index("ix_outbox_booking", "booking_ref", "id"),
+        # One reminder per invoice and day, one run sheet per driver and day. Partial, so the
+        # messages without a key (most) cost the booking path no index entry.
+        Index(
+            "ux_outbox_dedupe",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("dedupe_key IS NOT NULL"),
+            postgresql_where=text("dedupe_key IS NOT NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    facts: str = Field(sa_type=Text)
+    booking_ref: str | None = Field(default=None, max_length=16)
+    invoice_ref: str | None = Field(default=None, max_length=16)
+    status: str = Field(max_length=8)
+    attempts: int = 0
+    next_attempt_at: datetime = _aware()
+    # The sender holding it, and since when: another sender leaves it alone meanwhile.
+    claimed_by: str | None = Field(default=None, max_length=120)
+    claimed_at: datetime | None = _aware(default=None)
+    created_at: datetime = _aware()
+    sent_at: datetime | None = _aware(default=None)
+    # The server's reply to the last failed attempt.
+    error: str | None = Field(default=None, max_length=1000)
+    # The same on every attempt, so a repeated delivery can be told from a new message
+    # (random, so unique without an index to keep).
+    message_id: str = Field(max_length=200)
+    # Set where an event may come round again (a reminder day, a run sheet's day): the
+    # database refuses a second message for it (ux_outbox_dedupe).
+    dedupe_key: str | None = Field(default=None, max_length=120)
+
+
 class User(SQLModel, table=True):
     __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
     __table_args__ = (
@@ -294,6 +349,7 @@ __all__ = [
     "Invoice",
     "LedgerEntry",
     "Occupancy",
+    "OutboxMessage",
     "Setting",
     "User",
 ]

@@ -12,6 +12,7 @@ from nextcars_tui.store.integrity import IntegrityReads
 from nextcars_tui.store.invoices import InvoiceRepository
 from nextcars_tui.store.lifecycle_sql import LifecycleQueries
 from nextcars_tui.store.occupancy import OccupancyRepository
+from nextcars_tui.store.outbox import OutboxRepository
 from nextcars_tui.store.people import (
     CarRepository,
     CustomerRepository,
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.blocks = BlockRepository(session, hot)
         self.occupancy = OccupancyRepository(session, hot)
         self.audit = AuditLog(session, hot)
+        self.outbox = OutboxRepository(session, hot)
         self.lifecycle = LifecycleQueries(session, hot)
         self.reports = ReportQueries(session)
         self.settings = SettingRepository(session)

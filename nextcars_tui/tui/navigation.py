@@ -48,6 +48,9 @@ DESTINATIONS: tuple[Destination, ...] = (
         "blocks", "Blocks", "", "blocks:BlocksScreen", Permission.MANAGE_BLOCKS, palette=True
     ),
     Destination(
+        "outbox", "Outbox", "", "outbox:OutboxScreen", Permission.MANAGE_MAIL, palette=True
+    ),
+    Destination(
         "takings",
         "Takings",
         "",

@@ -148,6 +148,15 @@ def booking_loop(desk: Desk, index: int, rounds: int = 10) -> list[Any]:
     return results
 
 
+def send_mail(desk: Desk, index: int) -> Any:
+    """`nextcars mail send`: every due message to the server the settings name (the CA that
+    signed its certificate comes from $SSL_CERT_FILE, as for any program)."""
+    from nextcars_tui.services.mail import send_due
+
+    result = send_due(desk, system_actor(f"sender{index}"))
+    return result.sent, result.failed
+
+
 def idle(desk: Desk, index: int) -> Any:
     """A pool member with no part in this race: it only passes the barrier."""
     return None

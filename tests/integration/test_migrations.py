@@ -26,7 +26,7 @@ from nextcars_tui.domain.errors import AccountLocked, Conflict, StoreUnavailable
 from nextcars_tui.domain.ledger import figures_of, invoice_status
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services import auth, billing, listings, preferences, reports
-from nextcars_tui.services.booking import BookingRequest, book, booking_detail
+from nextcars_tui.services.booking import BookingRequest, book, booking_detail, confirm
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import Database, open_database, schema
 from nextcars_tui.store.schema import SchemaKind
@@ -487,6 +487,43 @@ def test_an_upgraded_desk_books_and_still_refuses_overlaps(new_target, engine):
             time.sleep(0.05)
         assert changes.current() != seen
         changes.close()
+    finally:
+        desk.db.close()
+
+
+def test_a_database_at_0007_upgrades_to_the_outbox_with_nothing_lost(new_target, engine):
+    """Revision 0008 adds the outbox and two columns: every row stays as it was, customers
+    take reminders, drivers have no address yet, and the upgraded desk queues messages."""
+    url = new_target()
+    schemakit.migrate(url, schema.FIRST_REVISION)
+    schemakit.fill_url(url)
+    schemakit.migrate(url, "0007")
+    before = rows_without_version(url)
+    assert "outbox" not in before and before["customer"]
+
+    db = open_database(url)
+    try:
+        assert db.schema_state().kind == SchemaKind.OLDER
+        db.upgrade()
+    finally:
+        db.close()
+
+    after = rows_without_version(url)
+    assert after["outbox"] == []
+    kept = schemakit.as_they_were(after, before)
+    assert kept == {t: r for t, r in before.items() if t not in schemakit.DERIVED_TABLES}
+    assert {bool(row[-1]) for row in after["customer"]} == {False}
+    assert {row[-1] for row in after["driver"]} == {None}
+    desk = open_desk(url)
+    staff = Actor(username="staff", role=Role.STAFF, user_id=2)
+    try:
+        made = book(desk, staff, free_request)
+        confirm(desk, staff, made.ref)
+        with desk.db.read() as uow:
+            queued = uow.outbox.listing()
+        assert [(r.kind, r.booking_ref, r.to_address) for r in queued] == [
+            ("confirmation", made.ref, free_request.customer_email)
+        ]
     finally:
         desk.db.close()
 

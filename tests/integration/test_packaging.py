@@ -22,8 +22,24 @@ from nextcars_tui.services.demo import PLAN
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-# What the wheel must carry besides modules: the desk's stylesheet, the demo CSVs and the
-# invoice's font with its licence.
+# The mail templates the package ships (services/mail_templates): each kind's text and HTML.
+MAIL_TEMPLATES = tuple(
+    f"nextcars_tui/services/mail_templates/{kind}.{part}"
+    for kind in (
+        "confirmation",
+        "change",
+        "receipt",
+        "refund",
+        "cancellation",
+        "invoice",
+        "reminder",
+        "run_sheet",
+        "test",
+    )
+    for part in ("txt", "html")
+)
+# What the wheel must carry besides modules: the desk's stylesheet, the demo CSVs, the
+# invoice's font with its licence and the mail templates.
 PACKAGE_DATA = (
     "nextcars_tui/tui/app.tcss",
     "nextcars_tui/tui/reports.tcss",
@@ -33,6 +49,8 @@ PACKAGE_DATA = (
     "nextcars_tui/services/fonts/DejaVuSans.ttf",
     "nextcars_tui/services/fonts/DejaVuSans-Bold.ttf",
     "nextcars_tui/services/fonts/LICENSE",
+    "nextcars_tui/services/mail_templates/layout.html",
+    *MAIL_TEMPLATES,
 )
 # The demo's size (README, "Demo sign-ins").
 DEMO_COUNTS = {"car": 25, "driver": 12, "customer": 40}

@@ -26,6 +26,8 @@ DESK_WORK = {
     P.VIEW_DESK,
     P.EDIT_CUSTOMERS,
     P.VIEW_OWN_TAKINGS,
+    # Sending a customer their invoice on demand.
+    P.EMAIL_CUSTOMERS,
 }
 # Adjusting what an invoice is for is a manager's correction, never desk work; so are taking
 # cars and drivers out of service and retiring them.
@@ -37,6 +39,8 @@ MANAGING = {
     P.RETIRE,
     P.RUN_LIFECYCLE,
     P.VIEW_REPORTS,
+    # The outbox: sending, reviewing, queueing a failed message again.
+    P.MANAGE_MAIL,
 }
 
 EXPECTED = {

@@ -117,6 +117,13 @@ def _driver_fields(driver: DriverView | None) -> list[FormField]:
             "45.00",
             check=checks["daily_fee_cents"],
         ),
+        FormField(
+            "email",
+            "E-mail",
+            (driver.email or "") if driver else "",
+            "for run sheets; blank: none",
+            check=checks["email"],
+        ),
     ]
 
 
@@ -141,12 +148,27 @@ def _customer_fields(customer: CustomerView | None) -> list[FormField]:
             "+44 7700 900000",
             check=checks["phone"],
         ),
+        FormField(
+            "no_reminders",
+            "No reminders",
+            "yes" if customer and customer.no_reminders else "no",
+            choices=("no", "yes"),
+            check=checks["no_reminders"],
+        ),
     ]
 
 
 def _named(name: str, retired: bool) -> Text:
     """A name, marked when its car, driver or customer is retired."""
     return Text.assemble(name, (" (retired)", "dim italic") if retired else "")
+
+
+def _customer_name(customer: CustomerView) -> Text:
+    """A customer's name, marked when retired or sent no reminders."""
+    name = _named(customer.name, customer.retired)
+    if customer.no_reminders:
+        name.append(" (no reminders)", "dim italic")
+    return name
 
 
 class FleetScreen(DeskScreen):
@@ -266,7 +288,7 @@ class FleetScreen(DeskScreen):
 
     def _show_customers(self, customers: list[CustomerView]) -> None:
         self._customers = {customer.email: customer for customer in customers}
-        rows = [(_named(c.name, c.retired), c.email, c.phone) for c in customers]
+        rows = [(_customer_name(c), c.email, c.phone) for c in customers]
         self._fill("customers", rows, list(self._customers))
 
     def _fill(self, name: str, rows: list[tuple[Any, ...]], keys: list[str]) -> None:
@@ -368,7 +390,9 @@ class FleetScreen(DeskScreen):
         if driver is None:
 
             def add(v: Values) -> DriverView:
-                return add_driver(desk, actor, v["code"], v["name"], v["phone"], v["daily_fee"])
+                return add_driver(
+                    desk, actor, v["code"], v["name"], v["phone"], v["daily_fee"], v["email"]
+                )
 
             return "Add a driver", fields, add
         before = {f.name: f.value for f in fields}
@@ -387,7 +411,9 @@ class FleetScreen(DeskScreen):
         if customer is None:
 
             def add(v: Values) -> CustomerView:
-                return add_customer(desk, actor, v["name"], v["email"], v["phone"])
+                return add_customer(
+                    desk, actor, v["name"], v["email"], v["phone"], v["no_reminders"]
+                )
 
             return "Add a customer", fields, add
         before = {f.name: f.value for f in fields}

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
@@ -27,6 +28,7 @@ from nextcars_tui.tui.widgets.desk_header import DeskHeader
 
 if TYPE_CHECKING:
     from nextcars_tui.services.invoice_document import SavedInvoice
+    from nextcars_tui.services.outbox import OutboxView
     from nextcars_tui.services.views import BookingDetail, InvoiceView
 
 
@@ -45,6 +47,7 @@ class InvoiceDetailScreen(RecordScreen):
         Binding("a", "adjust", "Adjust"),
         Binding("b", "open_booking", "Booking"),
         Binding("p", "save_pdf", "Save PDF"),
+        Binding("m", "email_invoice", "E-mail invoice"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -147,6 +150,36 @@ class InvoiceDetailScreen(RecordScreen):
         self.app.push_screen(
             ExportDialog(f"Save invoice {ref} as PDF", f"./{ref}.pdf", write), self._saved_pdf
         )
+
+    def action_email_invoice(self) -> None:
+        """Queue the invoice, with its PDF, to the customer; the worker or cron sends it."""
+        if self.detail is None:
+            return
+        from nextcars_tui.services.outbox import email_invoice
+
+        self.call_service(
+            email_invoice,
+            self.desk,
+            self.actor,
+            self.ref,
+            reply=self.InvoiceEmailed,
+            group="write",
+        )
+
+    class InvoiceEmailed(Message):
+        def __init__(self, queued: OutboxView) -> None:
+            super().__init__()
+            self.queued = queued
+
+    @on(InvoiceEmailed)
+    def _emailed(self, message: InvoiceEmailed) -> None:
+        queued = message.queued
+        self.notify(
+            f"Invoice {queued.invoice} is queued to {queued.to} (message {queued.id}).",
+            title="E-mail",
+            timeout=10,
+        )
+        self.reload()
 
     def _saved_pdf(self, saved: SavedInvoice | None) -> None:
         if saved is not None:
