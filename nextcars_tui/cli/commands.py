@@ -14,7 +14,7 @@ from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
 from nextcars_tui.cli.progress import progress_bar
 from nextcars_tui.domain.errors import InvalidInput
-from nextcars_tui.domain.parsing import decode_utf8, parse_moment
+from nextcars_tui.domain.parsing import decode_utf8, parse_moment, parse_password
 from nextcars_tui.domain.statuses import InvoiceStatus
 from nextcars_tui.services import auth, billing, booking, demo, imports, listings
 from nextcars_tui.services.desk import Desk
@@ -74,7 +74,7 @@ def _password(from_stdin: bool) -> str:
     if not sys.stdin.isatty():
         raise InvalidInput("No terminal to ask for the password; pipe it in with --password-stdin.")
     first = getpass.getpass("Password: ")
-    auth.hash_password(first)  # fails early on a too-short password, before asking twice
+    parse_password(first)  # fails early on a too-short password, before asking twice
     if getpass.getpass("Repeat password: ") != first:
         raise InvalidInput("The passwords do not match; no user was added.")
     return first

@@ -5,10 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from nextcars_tui.domain.errors import AccountLocked, InvalidInput, NotFound, SignInFailed
 from nextcars_tui.domain.parsing import (
@@ -25,19 +21,9 @@ from nextcars_tui.store.tables import User
 SIGN_IN_FAILED = "Unknown username or wrong password."
 
 
-@lru_cache(maxsize=1)
-def _hasher() -> PasswordHasher:
-    return PasswordHasher()
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """Verified against for unknown users so they take as long as a wrong password."""
-    return _hasher().hash("not-a-real-password-for-timing-only")
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(parse_password(password))
+def _hash_new(desk: Desk, password: str) -> str:
+    """A new password checked, then hashed at the desk's cost (argon2: never under a lock)."""
+    return desk.passwords.hash(parse_password(password))
 
 
 @dataclass(frozen=True)
@@ -73,14 +59,19 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
         seen_hash = seen.password_hash if seen is not None else None
         seen_lock = seen.locked_until if seen is not None else None
     if seen_hash is None:
-        desk.sign_in_guard.unknown_user(desk.now(), lambda: _verify(_dummy_hash(), password))
+        passwords = desk.passwords
+        desk.sign_in_guard.unknown_user(
+            desk.now(), lambda: passwords.verify(passwords.dummy_hash, password)
+        )
         raise SignInFailed(SIGN_IN_FAILED)
     if seen_lock is not None and seen_lock > desk.now():
         # No password check for a locked account: it could not let anyone in anyway.
         raise _locked(seen_lock, desk.now())
-    matches = _verify(seen_hash, password)
+    matches = desk.passwords.verify(seen_hash, password)
     fresh_hash = (
-        _hasher().hash(password) if matches and _hasher().check_needs_rehash(seen_hash) else None
+        desk.passwords.hash(password)
+        if matches and desk.passwords.needs_rehash(seen_hash)
+        else None
     )
     now = desk.now()
     with desk.db.write() as uow:
@@ -148,13 +139,6 @@ def _failed(failures: int, max_failures: int, lockout_minutes: int) -> SignInFai
     return SignInFailed(SIGN_IN_FAILED)
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
 def _link(uow: UnitOfWork, role: Role, link: str | None) -> tuple[int | None, int | None]:
     """Drivers link to a driver code, customers to an e-mail; (driver_id, customer_id)."""
     if role == Role.DRIVER:
@@ -187,7 +171,7 @@ def add_user(
     actor.require(Permission.MANAGE_USERS)
     name = parse_username(username)
     chosen = role if isinstance(role, Role) else parse_role(role)
-    password_hash = hash_password(password)
+    password_hash = _hash_new(desk, password)
     now = desk.now()
     with desk.db.write() as uow:
         if uow.users.by_username(name) is not None:
@@ -250,7 +234,7 @@ def change_role(
 def reset_password(desk: Desk, actor: Actor, username: str, password: str) -> UserView:
     actor.require(Permission.MANAGE_USERS)
     name = parse_username(username)
-    password_hash = hash_password(password)
+    password_hash = _hash_new(desk, password)
     now = desk.now()
     with desk.db.write() as uow:
         user = _existing(uow, name)

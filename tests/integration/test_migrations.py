@@ -285,7 +285,7 @@ def test_a_first_release_database_is_recognised_as_revision_0001(tmp_path):
 
 @pytest.mark.sqlite_only
 def test_db_upgrade_of_a_first_release_desk_keeps_every_row_and_reads_the_same(
-    tmp_path, engine, monkeypatch, cheap_hashing
+    tmp_path, engine, monkeypatch
 ):
     path = schemakit.build_release1_desk(tmp_path / "nextcars.db")
     schema_before = schemakit.sqlite_schema(path)

@@ -121,9 +121,7 @@ def test_eight_processes_checking_out_one_invoice_exactly_one_pays(pool, desk, s
     assert violations(desk, TODAY) == []
 
 
-def test_parallel_wrong_passwords_lock_the_account_after_max_failures(
-    pool, make_desk, cheap_hashing
-):
+def test_parallel_wrong_passwords_lock_the_account_after_max_failures(pool, make_desk):
     desk = make_desk(max_failures=3)
     add_user(desk, Actor("boss", Role.MANAGER), "olga", "staff", "olgas-real-password")
 
