@@ -571,8 +571,9 @@ def as_they_were(
     return kept
 
 
-# Tables revision 0006 adds columns to (the job sheet, retired_at).
-WIDENED_TABLES = ("booking", "car", "driver", "customer")
+# Tables later revisions add columns to: 0006 (the job sheet, retired_at), 0009 (disabled
+# accounts, the last sign-in).
+WIDENED_TABLES = ("booking", "car", "driver", "customer", "app_user")
 
 # Kept by the database itself from other tables (revision 0007: occupancy).
 DERIVED_TABLES = ("occupancy",)

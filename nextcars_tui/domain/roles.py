@@ -41,6 +41,8 @@ class Permission(StrEnum):
     VIEW_REPORTS = "see reports"
     # The till: a clerk's own payments and refunds of a day (VIEW_REPORTS sees every clerk's).
     VIEW_OWN_TAKINGS = "see your own takings"
+    # Every account's own; its current password is asked first.
+    CHANGE_OWN_PASSWORD = "change your own password"
     # Only from the command line (the system actor): schema upgrades and backups.
     MAINTAIN_DATABASE = "upgrade or back up the database"
 
@@ -55,6 +57,7 @@ _DESK = {
     Permission.VIEW_DESK,
     Permission.EDIT_CUSTOMERS,
     Permission.VIEW_OWN_TAKINGS,
+    Permission.CHANGE_OWN_PASSWORD,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -71,8 +74,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_REPORTS,
         }
     ),
-    Role.DRIVER: frozenset({Permission.VIEW_OWN_ASSIGNMENTS}),
-    Role.CUSTOMER: frozenset({Permission.VIEW_OWN_BOOKINGS}),
+    Role.DRIVER: frozenset({Permission.VIEW_OWN_ASSIGNMENTS, Permission.CHANGE_OWN_PASSWORD}),
+    Role.CUSTOMER: frozenset({Permission.VIEW_OWN_BOOKINGS, Permission.CHANGE_OWN_PASSWORD}),
     Role.SYSTEM: frozenset(Permission),
 }
 

@@ -84,9 +84,7 @@ def new_desk_folder(folder: Path) -> Path:
     config = folder / "nextcars.toml"
     text = (REPO / "nextcars.toml").read_text(encoding="utf-8")
     assert text.count(STANDARD_COST) == 1, "nextcars.toml names the password-hash cost once"
-    config.write_text(
-        text.replace(STANDARD_COST, 'password_hash_cost = "low"'), encoding="utf-8"
-    )
+    config.write_text(text.replace(STANDARD_COST, 'password_hash_cost = "low"'), encoding="utf-8")
     return config
 
 

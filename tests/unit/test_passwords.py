@@ -20,8 +20,7 @@ def test_each_cost_makes_argon2id_hashes_with_its_parameters():
     defaults = PasswordHasher()
     assert LOW.hash("a-password").startswith("$argon2id$v=19$m=1024,t=1,p=1$")
     assert STANDARD.hash("a-password").startswith(
-        f"$argon2id$v=19$m={defaults.memory_cost},t={defaults.time_cost},"
-        f"p={defaults.parallelism}$"
+        f"$argon2id$v=19$m={defaults.memory_cost},t={defaults.time_cost},p={defaults.parallelism}$"
     )
 
 
