@@ -138,9 +138,12 @@ def change_own_password(desk: Desk, actor: Actor, current: str, new: str) -> Non
     actor.require(Permission.CHANGE_OWN_PASSWORD)
     if actor.user_id is None:
         raise NotAllowed("Only a signed-in user has a password of their own to change.")
+    if not current:
+        # Not a guess: nothing to count toward the lock-out.
+        raise InvalidInput("Type your current password first.", field="current password")
     if new == current:
-        raise InvalidInput("The new password is the same as the current one.", field="new")
-    password = parse_password(new, "new")
+        raise InvalidInput("The new password is the same as the current one.", field="new password")
+    password = parse_password(new, "new password")
     rules = desk.settings.sign_in
     with desk.db.read() as uow:
         seen = uow.users.get(actor.user_id)

@@ -247,7 +247,8 @@ def test_a_wrong_current_password_changes_nothing_and_counts_toward_the_lock(use
     [
         ("sam-password-1", "sam-password-1", "same as the current one"),
         ("sam-password-1", "short", "at least 8 characters"),
-        ("sam-password-1", "new\x1bpassword", "control character"),
+        ("sam-password-1", "new\x1bpassword", "new password contains a control character"),
+        ("", "new-password-1", "current password first"),
     ],
 )
 def test_a_bad_new_password_is_refused_before_anything_is_checked(users, current, new, message):
