@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from nextcars_tui.domain.parsing import DateOrder
 
 DATE_ORDERS = ("DMY", "MDY")
+# How much work each password hash takes (services.passwords gives each its argon2id costs).
+PASSWORD_HASH_COSTS = ("standard", "low")
 
 CONFIG_ENV = "NEXTCARS_CONFIG"
 DB_ENV = "NEXTCARS_DB"
@@ -85,6 +87,9 @@ class SignInSettings:
     max_failures: int = 5
     lockout_minutes: int = 15
     idle_lock_minutes: int = 10
+    # "standard" for every real desk; "low" makes hashes cheap to compute and so to crack,
+    # for test suites and throw-away demos only.
+    password_hash_cost: str = "standard"
 
 
 @dataclass(frozen=True)
@@ -300,6 +305,8 @@ def _parse_section(section: str, value: Any, cls: type) -> Any:
     result = cls(**values)
     if section == "business":
         _check_business(result)
+    elif section == "sign_in":
+        _check_sign_in(result)
     return result
 
 
@@ -502,6 +509,14 @@ def _check_clock(name: str, value: Any) -> str:
     except ValueError:
         raise ConfigError(f"setting '{name}' must be a time like 18:00, got {value!r}") from None
     return text
+
+
+def _check_sign_in(sign_in: SignInSettings) -> None:
+    if sign_in.password_hash_cost not in PASSWORD_HASH_COSTS:
+        raise ConfigError(
+            'setting \'sign_in.password_hash_cost\' must be "standard" or "low" (test suites '
+            f"and demos only), got {sign_in.password_hash_cost!r}"
+        )
 
 
 def _replace_url(settings: Settings, url: str) -> Settings:

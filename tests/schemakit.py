@@ -592,8 +592,10 @@ def as_they_were(
 # customer.no_reminders (false; SQLite reads it back as 0).
 ADDED_DEFAULTS: dict[str, dict[int, object]] = {"customer": {5: False}}
 
-# Tables revision 0006 adds columns to (the job sheet, retired_at).
-WIDENED_TABLES = ("booking", "car", "driver", "customer")
+# Tables later revisions add columns to: 0006 (the job sheet, retired_at), 0009 (disabled
+# accounts, the last sign-in).
+WIDENED_TABLES = ("booking", "car", "driver", "customer", "app_user")
+
 
 # Kept by the database itself from other tables (revision 0007: occupancy).
 DERIVED_TABLES = ("occupancy",)

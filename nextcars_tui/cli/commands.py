@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -13,10 +11,9 @@ from typing import TypeVar
 from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
 from nextcars_tui.cli.progress import progress_bar
-from nextcars_tui.domain.errors import InvalidInput
-from nextcars_tui.domain.parsing import decode_utf8, parse_moment
+from nextcars_tui.domain.parsing import parse_moment
 from nextcars_tui.domain.statuses import InvoiceStatus
-from nextcars_tui.services import auth, billing, booking, demo, imports, listings
+from nextcars_tui.services import billing, booking, demo, imports, listings
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import check_requested_moment, run_lifecycle
 from nextcars_tui.services.views import BookingView, InvoiceView, Page
@@ -62,30 +59,6 @@ def import_csv(ctx: Context, args: argparse.Namespace) -> int:
         f"Imported {path.name}: {result.total} {args.kind} — {result.added} added, "
         f"{result.updated} updated, {result.unchanged} unchanged."
     )
-    return 0
-
-
-def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        # Read as bytes: a password that is not UTF-8 is a clear error, not a traceback.
-        stream = getattr(sys.stdin, "buffer", None)
-        line = stream.readline() if stream is not None else sys.stdin.readline().encode()
-        return decode_utf8(line, "password on stdin").rstrip("\r\n")
-    if not sys.stdin.isatty():
-        raise InvalidInput("No terminal to ask for the password; pipe it in with --password-stdin.")
-    first = getpass.getpass("Password: ")
-    auth.hash_password(first)  # fails early on a too-short password, before asking twice
-    if getpass.getpass("Repeat password: ") != first:
-        raise InvalidInput("The passwords do not match; no user was added.")
-    return first
-
-
-def user_add(ctx: Context, args: argparse.Namespace) -> int:
-    desk = ctx.desk()
-    password = _password(args.password_stdin)
-    view = auth.add_user(desk, ctx.actor, args.username, args.role, password, args.link)
-    linked = f", linked to {view.linked_to}" if view.linked_to else ""
-    output.print_line(f"Added {view.role.value} user {view.username}{linked}.")
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from rich.text import Text
 
 from nextcars_tui.domain.dates import describe_days
 from nextcars_tui.domain.safe_text import inert, json_escaped
+from nextcars_tui.services.auth import UserView
 from nextcars_tui.services.blocks import BlockResult, BlockView, Reassignment
 from nextcars_tui.services.lifecycle import LifecycleResult
 from nextcars_tui.services.views import (
@@ -35,7 +37,7 @@ Money = Callable[[int], str]
 # Wide enough that a table piped into grep or a file is never cut to 80 columns.
 PIPE_WIDTH = 240
 # Only the customer's name may wrap; refs, plates and amounts stay whole.
-WRAPPING = {"Customer", "Entry", "Reason"}
+WRAPPING = {"Customer", "Entry", "Reason", "State"}
 
 
 class _InertConsole(Console):
@@ -322,4 +324,47 @@ def sign_ins_table(sign_ins: list[tuple[str, str, str]]) -> Table:
         table.add_column(column)
     for username, role, password in sign_ins:
         table.add_row(username, role, password)
+    return table
+
+
+def _moment(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
+
+
+def user_json(view: UserView, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    """A user for scripts; `locked_until` only while the lock lasts."""
+    return {
+        "username": view.username,
+        "role": view.role.value,
+        "link": view.linked_to,
+        "disabled": view.disabled,
+        "last_sign_in": _moment(view.last_sign_in, zone),
+        "locked_until": _moment(view.lock_in_force(now), zone),
+    }
+
+
+def users_table(views: list[UserView], zone: ZoneInfo, now: datetime) -> Table:
+    """Users for people: who is disabled (when, by whom, why), locked, or failing to sign in."""
+    table = _table(f"{len(views)} user(s)", ("User", "Role", "Linked to", "State", "Last sign-in"))
+    for view in views:
+        locked_until = view.lock_in_force(now)
+        if view.disabled_at is not None:
+            state = (
+                f"disabled {view.disabled_at.astimezone(zone):%Y-%m-%d} by {view.disabled_by}: "
+                f"{view.disabled_reason}"
+            )
+        elif locked_until is not None:
+            state = f"locked until {locked_until.astimezone(zone):%Y-%m-%d %H:%M}"
+        elif view.failed_sign_ins:
+            state = f"{view.failed_sign_ins} failed sign-in(s)"
+        else:
+            state = "ok"
+        last = view.last_sign_in
+        table.add_row(
+            view.username,
+            view.role.value,
+            view.linked_to or "",
+            state,
+            last.astimezone(zone).strftime("%Y-%m-%d %H:%M") if last else "never",
+        )
     return table

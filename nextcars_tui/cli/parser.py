@@ -101,14 +101,32 @@ def build_parser() -> CliParser:
 
     user = command("user", "manage desk users")
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
-    add = user_sub.add_parser("add", help="add a user", description="add a user", parents=[common])
+
+    def user_action(name: str, help_text: str) -> argparse.ArgumentParser:
+        action = user_sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        action.set_defaults(handler=_lazy("users", f"user_{name}"))
+        return action
+
+    add = user_action("add", "add a user")
     add.add_argument("username")
     add.add_argument("--role", required=True, help="manager, staff, driver or customer")
     add.add_argument("--link", metavar="PLATE|CODE|EMAIL", help="driver code or customer e-mail")
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
-    add.set_defaults(handler=_lazy("commands", "user_add"))
+    disable = user_action("disable", "close an account: no more sign-ins, its desks signed out")
+    disable.add_argument("username")
+    # Optional here so that a missing reason is the desk's own one-line refusal (exit 2).
+    disable.add_argument("--reason", metavar="TEXT", help="required: why, for the audit log")
+    enable = user_action("enable", "open a disabled account again (its password is kept)")
+    enable.add_argument("username")
+    listing = user_action("list", "every user: role, link, disabled, last sign-in, lock")
+    listing.add_argument("--json", action="store_true")
+    passwd = user_action("passwd", "set a user's password (clears failed sign-ins and any lock)")
+    passwd.add_argument("username")
+    passwd.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
 
     book = command("book", "book a car with a driver for a customer")
     book.add_argument("--customer", required=True, metavar="EMAIL")

@@ -106,6 +106,11 @@ class AccountLocked(NotAllowed):
         self.minutes = minutes
 
 
+class AccountDisabled(NotAllowed):
+    """A manager disabled the account: it cannot sign in, and a desk signed in as it goes
+    back to the sign-in screen."""
+
+
 class StoreUnavailable(DeskError):
     """The database cannot be opened or written (corrupt, read-only, busy for too long)."""
 

@@ -45,6 +45,8 @@ class Permission(StrEnum):
     MANAGE_MAIL = "send and review e-mail"
     # Send a customer their invoice by e-mail, on demand.
     EMAIL_CUSTOMERS = "e-mail customers"
+    # Every account's own; its current password is asked first.
+    CHANGE_OWN_PASSWORD = "change your own password"
     # Only from the command line (the system actor): schema upgrades and backups.
     MAINTAIN_DATABASE = "upgrade or back up the database"
 
@@ -60,6 +62,7 @@ _DESK = {
     Permission.EDIT_CUSTOMERS,
     Permission.VIEW_OWN_TAKINGS,
     Permission.EMAIL_CUSTOMERS,
+    Permission.CHANGE_OWN_PASSWORD,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -77,8 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_MAIL,
         }
     ),
-    Role.DRIVER: frozenset({Permission.VIEW_OWN_ASSIGNMENTS}),
-    Role.CUSTOMER: frozenset({Permission.VIEW_OWN_BOOKINGS}),
+    Role.DRIVER: frozenset({Permission.VIEW_OWN_ASSIGNMENTS, Permission.CHANGE_OWN_PASSWORD}),
+    Role.CUSTOMER: frozenset({Permission.VIEW_OWN_BOOKINGS, Permission.CHANGE_OWN_PASSWORD}),
     Role.SYSTEM: frozenset(Permission),
 }
 

@@ -1,16 +1,22 @@
-"""Sign-in and user management: argon2id hashes, lock-out counted inside the write lock."""
+"""Sign-in, own passwords and user management: argon2id hashes, lock-out counted inside the
+write lock."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-from nextcars_tui.domain.errors import AccountLocked, InvalidInput, NotFound, SignInFailed
+from nextcars_tui.config import SignInSettings
+from nextcars_tui.domain.accounts import keep_a_manager
+from nextcars_tui.domain.errors import (
+    AccountDisabled,
+    AccountLocked,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    SignInFailed,
+)
 from nextcars_tui.domain.parsing import (
     parse_driver_code,
     parse_email,
@@ -23,21 +29,13 @@ from nextcars_tui.store import UnitOfWork
 from nextcars_tui.store.tables import User
 
 SIGN_IN_FAILED = "Unknown username or wrong password."
+ACCOUNT_DISABLED = "This account is disabled; a manager can enable it again."
+WRONG_CURRENT_PASSWORD = "The current password is wrong; nothing was changed."
 
 
-@lru_cache(maxsize=1)
-def _hasher() -> PasswordHasher:
-    return PasswordHasher()
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """Verified against for unknown users so they take as long as a wrong password."""
-    return _hasher().hash("not-a-real-password-for-timing-only")
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(parse_password(password))
+def _hash_new(desk: Desk, password: str) -> str:
+    """A new password checked, then hashed at the desk's cost (argon2: never under a lock)."""
+    return desk.passwords.hash(parse_password(password))
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,20 @@ class UserView:
     linked_to: str | None
     failed_sign_ins: int
     locked_until: datetime | None
+    disabled_at: datetime | None
+    disabled_by: str | None
+    disabled_reason: str | None
+    last_sign_in: datetime | None
+
+    @property
+    def disabled(self) -> bool:
+        return self.disabled_at is not None
+
+    def lock_in_force(self, now: datetime) -> datetime | None:
+        """Until when the account is locked, or None: a lock that has run out is no lock."""
+        if self.locked_until is not None and self.locked_until > now:
+            return self.locked_until
+        return None
 
 
 def _actor(user: User) -> Actor:
@@ -73,14 +85,19 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
         seen_hash = seen.password_hash if seen is not None else None
         seen_lock = seen.locked_until if seen is not None else None
     if seen_hash is None:
-        desk.sign_in_guard.unknown_user(desk.now(), lambda: _verify(_dummy_hash(), password))
+        passwords = desk.passwords
+        desk.sign_in_guard.unknown_user(
+            desk.now(), lambda: passwords.verify(passwords.dummy_hash, password)
+        )
         raise SignInFailed(SIGN_IN_FAILED)
     if seen_lock is not None and seen_lock > desk.now():
         # No password check for a locked account: it could not let anyone in anyway.
         raise _locked(seen_lock, desk.now())
-    matches = _verify(seen_hash, password)
+    matches = desk.passwords.verify(seen_hash, password)
     fresh_hash = (
-        _hasher().hash(password) if matches and _hasher().check_needs_rehash(seen_hash) else None
+        desk.passwords.hash(password)
+        if matches and desk.passwords.needs_rehash(seen_hash)
+        else None
     )
     now = desk.now()
     with desk.db.write() as uow:
@@ -91,29 +108,83 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
         if user.locked_until is not None and user.locked_until > now:
             raise _locked(user.locked_until, now)
         if not matches:
-            user.failed_sign_ins += 1
-            detail = f"failure {user.failed_sign_ins} of {rules.max_failures}"
-            if user.failed_sign_ins >= rules.max_failures:
-                user.locked_until = now + timedelta(minutes=rules.lockout_minutes)
-                user.failed_sign_ins = 0
-                detail = f"locked for {rules.lockout_minutes} minutes"
-            uow.users.add(user)
+            _count_failure(uow, user, now, rules, "sign-in failed")
+            raise _failed(user.failed_sign_ins, rules)
+        if user.disabled_at is not None:
+            # Said only to whoever knows the password: to anyone else it is a wrong password.
             uow.audit.record(
                 at=now,
                 actor=user.username,
-                action="sign-in failed",
+                action="sign-in refused",
                 ref=user.username,
-                detail=detail,
+                detail="account disabled",
             )
             uow.commit()
-            raise _failed(user.failed_sign_ins, rules.max_failures, rules.lockout_minutes)
+            raise AccountDisabled(ACCOUNT_DISABLED)
         if fresh_hash is not None:
             user.password_hash = fresh_hash
         user.failed_sign_ins = 0
         user.locked_until = None
+        user.last_sign_in_at = now
         uow.users.add(user)
         uow.commit()
         return _actor(user)
+
+
+def change_own_password(desk: Desk, actor: Actor, current: str, new: str) -> None:
+    """The signed-in user's new password, once their current one is verified. A wrong current
+    password counts toward the lock-out as a wrong sign-in does, so an unattended desk is no
+    way to guess it; argon2 runs before the write lock, as for sign-in."""
+    actor.require(Permission.CHANGE_OWN_PASSWORD)
+    if actor.user_id is None:
+        raise NotAllowed("Only a signed-in user has a password of their own to change.")
+    if not current:
+        # Not a guess: nothing to count toward the lock-out.
+        raise InvalidInput("Type your current password first.", field="current password")
+    if new == current:
+        raise InvalidInput("The new password is the same as the current one.", field="new password")
+    password = parse_password(new, "new password")
+    rules = desk.settings.sign_in
+    with desk.db.read() as uow:
+        seen = uow.users.get(actor.user_id)
+        if seen is None or seen.disabled_at is not None:
+            raise AccountDisabled(ACCOUNT_DISABLED)
+        seen_hash, seen_lock = seen.password_hash, seen.locked_until
+    if seen_lock is not None and seen_lock > desk.now():
+        raise _locked(seen_lock, desk.now())
+    matches = desk.passwords.verify(seen_hash, current)
+    fresh_hash = desk.passwords.hash(password) if matches else None
+    now = desk.now()
+    with desk.db.write() as uow:
+        user = uow.users.by_username(actor.username, lock=True)
+        if user is None or user.id != actor.user_id or user.disabled_at is not None:
+            raise AccountDisabled(ACCOUNT_DISABLED)
+        if user.password_hash != seen_hash:
+            raise NotAllowed("Your password was changed meanwhile; nothing was changed.")
+        if fresh_hash is None:
+            _count_failure(uow, user, now, rules, "password change failed")
+            raise _failed(user.failed_sign_ins, rules, WRONG_CURRENT_PASSWORD)
+        user.password_hash = fresh_hash
+        user.failed_sign_ins = 0
+        uow.users.add(user)
+        uow.audit.record(at=now, actor=actor.username, action="password changed", ref=user.username)
+        uow.commit()
+
+
+def _count_failure(
+    uow: UnitOfWork, user: User, now: datetime, rules: SignInSettings, action: str
+) -> None:
+    """One more wrong password for the user, whose row the unit of work holds: the failure
+    that reaches the limit locks the account. Audited (never with the password); committed."""
+    user.failed_sign_ins += 1
+    detail = f"failure {user.failed_sign_ins} of {rules.max_failures}"
+    if user.failed_sign_ins >= rules.max_failures:
+        user.locked_until = now + timedelta(minutes=rules.lockout_minutes)
+        user.failed_sign_ins = 0
+        detail = f"locked for {rules.lockout_minutes} minutes"
+    uow.users.add(user)
+    uow.audit.record(at=now, actor=user.username, action=action, ref=user.username, detail=detail)
+    uow.commit()
 
 
 def _locked(locked_until: datetime, now: datetime) -> AccountLocked:
@@ -129,30 +200,22 @@ def _minutes(count: int) -> str:
     return "minute" if count == 1 else "minutes"
 
 
-def _failed(failures: int, max_failures: int, lockout_minutes: int) -> SignInFailed:
+def _failed(failures: int, rules: SignInSettings, lead: str = SIGN_IN_FAILED) -> SignInFailed:
     """The answer to a wrong password: the same as for an unknown name, except on the last
     try before the lock-out and on the failure that locks."""
+    lockout = rules.lockout_minutes
     if failures == 0:
         return SignInFailed(
-            f"{SIGN_IN_FAILED} The account is now locked for {lockout_minutes} "
-            f"{_minutes(lockout_minutes)}.",
-            locked_minutes=lockout_minutes,
+            f"{lead} The account is now locked for {lockout} {_minutes(lockout)}.",
+            locked_minutes=lockout,
         )
-    left = max_failures - failures
+    left = rules.max_failures - failures
     if left == 1:
         return SignInFailed(
-            f"{SIGN_IN_FAILED} 1 try left before the account is locked for "
-            f"{lockout_minutes} {_minutes(lockout_minutes)}.",
+            f"{lead} 1 try left before the account is locked for {lockout} {_minutes(lockout)}.",
             tries_left=left,
         )
-    return SignInFailed(SIGN_IN_FAILED)
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    return SignInFailed(lead)
 
 
 def _link(uow: UnitOfWork, role: Role, link: str | None) -> tuple[int | None, int | None]:
@@ -187,7 +250,7 @@ def add_user(
     actor.require(Permission.MANAGE_USERS)
     name = parse_username(username)
     chosen = role if isinstance(role, Role) else parse_role(role)
-    password_hash = hash_password(password)
+    password_hash = _hash_new(desk, password)
     now = desk.now()
     with desk.db.write() as uow:
         if uow.users.by_username(name) is not None:
@@ -206,10 +269,11 @@ def add_user(
             at=now, actor=actor.username, action="user added", ref=name, detail=f"role {chosen}"
         )
         uow.commit()
-        return _view(uow, user)
+        return user_view(uow, user)
 
 
-def _view(uow: UnitOfWork, user: User) -> UserView:
+def user_view(uow: UnitOfWork, user: User) -> UserView:
+    """What the Users screen and `user list` show of an account."""
     linked: str | None = None
     if user.driver_id is not None:
         driver = uow.drivers.get(user.driver_id)
@@ -217,13 +281,23 @@ def _view(uow: UnitOfWork, user: User) -> UserView:
     elif user.customer_id is not None:
         customer = uow.customers.get(user.customer_id)
         linked = customer.email if customer else None
-    return UserView(user.username, Role(user.role), linked, user.failed_sign_ins, user.locked_until)
+    return UserView(
+        username=user.username,
+        role=Role(user.role),
+        linked_to=linked,
+        failed_sign_ins=user.failed_sign_ins,
+        locked_until=user.locked_until,
+        disabled_at=user.disabled_at,
+        disabled_by=user.disabled_by,
+        disabled_reason=user.disabled_reason,
+        last_sign_in=user.last_sign_in_at,
+    )
 
 
 def list_users(desk: Desk, actor: Actor) -> list[UserView]:
     actor.require(Permission.MANAGE_USERS)
     with desk.db.read() as uow:
-        return [_view(uow, user) for user in uow.users.all()]
+        return [user_view(uow, user) for user in uow.users.all()]
 
 
 def change_role(
@@ -234,9 +308,14 @@ def change_role(
     name = parse_username(username)
     now = desk.now()
     with desk.db.write() as uow:
-        user = _existing(uow, name)
+        # Held before the user (by id, as every writer does): see keep_a_manager.
+        managers = uow.users.enabled_managers(lock=True)
+        user = held_user(uow, name)
         if user.username == actor.username and chosen != Role.MANAGER:
             raise InvalidInput("You cannot take the manager role from yourself.")
+        others = [manager for manager in managers if manager.id != user.id]
+        if chosen != Role.MANAGER and len(others) < len(managers):
+            keep_a_manager(name, len(others), f"making them a {chosen} user")
         user.driver_id, user.customer_id = _link(uow, chosen, link)
         user.role = chosen
         uow.users.add(user)
@@ -244,23 +323,23 @@ def change_role(
             at=now, actor=actor.username, action="role changed", ref=name, detail=f"now {chosen}"
         )
         uow.commit()
-        return _view(uow, user)
+        return user_view(uow, user)
 
 
 def reset_password(desk: Desk, actor: Actor, username: str, password: str) -> UserView:
     actor.require(Permission.MANAGE_USERS)
     name = parse_username(username)
-    password_hash = hash_password(password)
+    password_hash = _hash_new(desk, password)
     now = desk.now()
     with desk.db.write() as uow:
-        user = _existing(uow, name)
+        user = held_user(uow, name)
         user.password_hash = password_hash
         user.failed_sign_ins = 0
         user.locked_until = None
         uow.users.add(user)
         uow.audit.record(at=now, actor=actor.username, action="password reset", ref=name)
         uow.commit()
-        return _view(uow, user)
+        return user_view(uow, user)
 
 
 def unlock(desk: Desk, actor: Actor, username: str) -> UserView:
@@ -268,17 +347,18 @@ def unlock(desk: Desk, actor: Actor, username: str) -> UserView:
     name = parse_username(username)
     now = desk.now()
     with desk.db.write() as uow:
-        user = _existing(uow, name)
+        user = held_user(uow, name)
         user.failed_sign_ins = 0
         user.locked_until = None
         uow.users.add(user)
         uow.audit.record(at=now, actor=actor.username, action="unlocked", ref=name)
         uow.commit()
-        return _view(uow, user)
+        return user_view(uow, user)
 
 
-def _existing(uow: UnitOfWork, name: str) -> User:
-    """The user, held until the unit of work ends: every caller goes on to change it."""
+def held_user(uow: UnitOfWork, name: str) -> User:
+    """The user, held until the unit of work ends: every caller goes on to change it.
+    Raises NotFound (exit 5) for a name nobody has."""
     user = uow.users.by_username(name, lock=True)
     if user is None:
         raise NotFound(f"No user called {name}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from nextcars_tui.clock import Clock, system_clock
@@ -12,6 +13,7 @@ from nextcars_tui.domain.ledger import CancelTerms, cancel_terms
 from nextcars_tui.domain.lifecycle import business_date
 from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.parsing import date_forms, parse_date, phone_digits
+from nextcars_tui.services.passwords import PasswordHashing
 from nextcars_tui.services.sign_in_guard import SignInGuard
 from nextcars_tui.store import Database, open_database
 
@@ -26,6 +28,11 @@ class Desk:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @cached_property
+    def passwords(self) -> PasswordHashing:
+        """Password hashing at the cost this desk's settings name."""
+        return PasswordHashing(self.settings.sign_in.password_hash_cost)
 
     def today(self) -> date:
         return business_today(self.settings, self.clock)

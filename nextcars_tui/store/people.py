@@ -10,6 +10,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from nextcars_tui.domain.parsing import plate_key
+from nextcars_tui.domain.roles import Role
 from nextcars_tui.store.hot_path import row
 from nextcars_tui.store.row_locks import locked
 from nextcars_tui.store.tables import PLATE_KEY, Car, Customer, Driver, Setting, User
@@ -218,6 +219,16 @@ class UserRepository:
 
     def all(self) -> list[User]:
         return list(self._session.exec(select(User).order_by(col(User.username))))
+
+    def enabled_managers(self, *, lock: bool = False) -> list[User]:
+        """Managers whose accounts are not disabled, by id. Held in that order, so writers
+        that ask who else manages queue behind each other instead of deadlocking."""
+        query = (
+            select(User)
+            .where(User.role == Role.MANAGER.value, col(User.disabled_at).is_(None))
+            .order_by(col(User.id))
+        )
+        return list(self._session.exec(locked(query, lock)))
 
     def add(self, user: User) -> User:
         self._session.add(user)

@@ -316,6 +316,11 @@ class User(SQLModel, table=True):
     customer_id: int | None = Field(default=None, foreign_key="customer.id")
     failed_sign_ins: int = 0
     locked_until: datetime | None = _aware(default=None)
+    # A disabled account cannot sign in; the row stays, for the audit log and history.
+    disabled_at: datetime | None = _aware(default=None)
+    disabled_by: str | None = Field(default=None, max_length=64)
+    disabled_reason: str | None = Field(default=None, max_length=500)
+    last_sign_in_at: datetime | None = _aware(default=None)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -13,12 +13,18 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 
 from nextcars_tui.config import Settings
-from nextcars_tui.domain.errors import DeskError
-from nextcars_tui.domain.roles import Actor
+from nextcars_tui.domain.errors import AccountDisabled, DeskError
+from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.tui import navigation
 from nextcars_tui.tui.commands import DeskCommands
 from nextcars_tui.tui.inert_output import INERT_TEXT
-from nextcars_tui.tui.messages import DataChanged, DataMoved, DeskOpened, DeskOpenFailed
+from nextcars_tui.tui.messages import (
+    AccountClosed,
+    DataChanged,
+    DataMoved,
+    DeskOpened,
+    DeskOpenFailed,
+)
 from nextcars_tui.tui.screens.sign_in import SignInScreen
 
 if TYPE_CHECKING:
@@ -49,6 +55,7 @@ class NextCarsApp(App[None]):
             if d.key and d.key != "f2"
         ],
         Binding("ctrl+o", "sign_out", "Sign out", show=False),
+        Binding("ctrl+t", "change_password", "Password", show=False),
     ]
 
     def __init__(
@@ -156,6 +163,10 @@ class NextCarsApp(App[None]):
 
     def on_data_moved(self, _message: DataMoved) -> None:
         self.data_changed()
+        if self.screens_owner is not None:
+            # A commit from elsewhere may have closed this account: an idle desk learns it
+            # within the live-refresh interval, not only at its next key.
+            self._check_account(self.screens_owner)
 
     def on_unmount(self) -> None:
         if self._worker is not None:
@@ -179,6 +190,21 @@ class NextCarsApp(App[None]):
             return
         for screen in self.screen_stack:
             screen.post_message(DataChanged())
+
+    @work(thread=True, exclusive=True, group="account", exit_on_error=False)
+    def _check_account(self, actor: Actor) -> None:
+        from nextcars_tui.services.accounts import require_enabled
+
+        try:
+            require_enabled(self.desk, actor)
+        except AccountDisabled as closed:
+            self.post_message(AccountClosed(actor, closed.message))
+        except DeskError:
+            pass  # the database is away: the screens' own reloads say so
+
+    def on_account_closed(self, message: AccountClosed) -> None:
+        if message.actor == self.screens_owner:
+            self.account_closed(message.reason)
 
     # -- who is signed in -----------------------------------------------------------
 
@@ -204,6 +230,15 @@ class NextCarsApp(App[None]):
     def action_sign_out(self, reason: str | None = None) -> None:
         if self.actor is None:
             return
+        self._end_session(reason)
+
+    def account_closed(self, reason: str) -> None:
+        """The account whose screens these are was disabled: back to a fresh sign-in screen,
+        also from a locked terminal (its screens are kept for nobody now)."""
+        if self.screens_owner is not None:
+            self._end_session(reason)
+
+    def _end_session(self, reason: str | None) -> None:
         self.actor = None
         self.screens_owner = None
         while len(self.screen_stack) > 2:
@@ -282,6 +317,8 @@ class NextCarsApp(App[None]):
             return navigation.allowed(self.actor, str(parameters[0]))
         if action in ("home", "sign_out"):
             return self.actor is not None
+        if action == "change_password":
+            return self.actor is not None and self.actor.can(Permission.CHANGE_OWN_PASSWORD)
         return True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -291,6 +328,24 @@ class NextCarsApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":
                 yield command
+        if self.check_action("change_password", ()):
+            yield SystemCommand(
+                "Change my password",
+                "Your current password first, then the new one twice (Ctrl+T)",
+                self.action_change_password,
+            )
+
+    def action_change_password(self) -> None:
+        from nextcars_tui.tui.dialogs.change_password import ChangePasswordDialog
+
+        actor = self.actor
+        if actor is None or not actor.can(Permission.CHANGE_OWN_PASSWORD):
+            return
+        self.push_screen(ChangePasswordDialog(self.desk, actor), self._password_changed)
+
+    def _password_changed(self, changed: bool | None) -> None:
+        if changed:
+            self.notify("Your password was changed; sign in with it from now on.", title="Password")
 
     def action_help(self) -> None:
         from nextcars_tui.tui.screens.help import HelpScreen

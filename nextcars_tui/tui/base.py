@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
-from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.errors import AccountDisabled, DeskError
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.tui.messages import DataChanged, ServiceFailed
@@ -33,7 +33,8 @@ class ServiceCalls:
     """Mixin: run a service function in a thread worker that posts its answer back as a
     typed message. A DeskError (or anything unexpected) arrives as ServiceFailed, shown as
     a notification unless the screen's `service_failed` says otherwise: never a traceback,
-    never the end of the desk."""
+    never the end of the desk. A user whose account was disabled is refused every call and
+    signed out."""
 
     app: NextCarsApp
 
@@ -63,9 +64,15 @@ class ServiceCalls:
         An answer for a screen that has closed in the meantime is dropped, since messages
         are never delivered to a closed screen."""
         post = self.post_message  # type: ignore[attr-defined]
+        desk, actor = self.desk, self.app.actor or self.app.screens_owner
 
         def job() -> None:
+            from nextcars_tui.services.accounts import require_enabled
+
             try:
+                if actor is not None:
+                    # Whatever a disabled user asks for next is refused, and signs them out.
+                    require_enabled(desk, actor)
                 result = function(*args)
             except DeskError as error:
                 post(ServiceFailed(group, error))
@@ -90,6 +97,9 @@ class ServiceCalls:
 
     def on_service_failed(self, message: ServiceFailed) -> None:
         message.stop()
+        if isinstance(message.error, AccountDisabled):
+            self.app.account_closed(message.error.message)
+            return
         self.service_failed(message.group, message.error)
 
 

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
-from nextcars_tui.domain.errors import DeskError
-from nextcars_tui.domain.roles import Permission
+from nextcars_tui.domain.errors import AccountDisabled, DeskError
+from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.tui import navigation
+from nextcars_tui.tui.messages import AccountClosed
 
 if TYPE_CHECKING:
+    from nextcars_tui.services.desk import Desk
     from nextcars_tui.services.search import SearchHit
     from nextcars_tui.tui.app import NextCarsApp
 
@@ -69,16 +71,27 @@ class DeskCommands(Provider):
             )
 
     async def _search_desk(self, query: str) -> list[SearchHit]:
-        from nextcars_tui.services.search import search_desk
-
         actor = self.desk_app.actor
         if actor is None:
             return []
         try:
             # A thread keeps the palette responsive while SQLite searches.
-            return await asyncio.to_thread(search_desk, self.desk_app.desk, actor, query)
+            return await asyncio.to_thread(_search_as, self.desk_app.desk, actor, query)
+        except AccountDisabled as closed:
+            self.desk_app.post_message(AccountClosed(actor, closed.message))
+            return []
         except DeskError:
             return []
+
+
+def _search_as(desk: Desk, actor: Actor, query: str) -> list[SearchHit]:
+    """The search, for an account still enabled: a disabled one finds nothing, and is signed
+    out (as by every other screen's service calls)."""
+    from nextcars_tui.services.accounts import require_enabled
+    from nextcars_tui.services.search import search_desk
+
+    require_enabled(desk, actor)
+    return search_desk(desk, actor, query)
 
 
 def _key_help(destination: navigation.Destination) -> str:

@@ -8,6 +8,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from nextcars_tui.domain.errors import DeskError
+    from nextcars_tui.domain.roles import Actor
     from nextcars_tui.services.desk import Desk
     from nextcars_tui.services.live import ChangeWatcher
 
@@ -55,3 +56,12 @@ class DeskOpenFailed(Message):
 
 class DataMoved(Message):
     """A worker (the lifecycle thread, the change poll) saw a commit from elsewhere."""
+
+
+class AccountClosed(Message):
+    """A manager disabled the account of `actor`, who is signed in here; `reason` says so."""
+
+    def __init__(self, actor: Actor, reason: str) -> None:
+        super().__init__()
+        self.actor = actor
+        self.reason = reason

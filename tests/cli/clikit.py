@@ -9,29 +9,34 @@ none of the store's code, so a test sees what was really committed.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import io
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import make_url
 
 import nextcars_tui
 from nextcars_tui.cli import main
 from nextcars_tui.config import CONFIG_ENV, DB_ENV
-from nextcars_tui.services import auth
 from tests.integration.rawdb import raw
 from tests.pgserver import PgServer
 
 CONFIG_TEXT = """\
 [database]
 url = "{url}"
+
+[sign_in]
+password_hash_cost = "low"
 
 [business]
 time_zone = "Europe/London"
@@ -62,18 +67,24 @@ class CliResult:
         return lines[0]
 
 
-def cheap_hasher() -> PasswordHasher:
-    """argon2id with tiny costs: same code paths and stored format, a fraction of the time."""
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+@functools.cache
+def low_cost_config() -> Path:
+    """A config file naming only the low password-hash cost, in a folder of its own, so a
+    test's folder holds only what the desk wrote there."""
+    folder = Path(tempfile.mkdtemp(prefix="nextcars-low-cost-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "nextcars.toml"
+    path.write_text('[sign_in]\npassword_hash_cost = "low"\n', encoding="utf-8")
+    return path
 
 
 @contextlib.contextmanager
 def cheap_hashing() -> Iterator[None]:
-    hasher = cheap_hasher()
-    dummy = hasher.hash("not-a-real-password-for-timing-only")
+    """Commands run inside hash passwords cheaply, as the setting `sign_in.password_hash_cost
+    = "low"` makes them (same argon2id code and stored format), from a config file naming
+    nothing else: NEXTCARS_DB still picks the database."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "_hasher", lambda: hasher)
-        patch.setattr(auth, "_dummy_hash", lambda: dummy)
+        patch.setenv(CONFIG_ENV, str(low_cost_config()))
         yield
 
 

@@ -21,8 +21,8 @@ from tests.cli.clikit import (
     PASSWORD,
     CliResult,
     DeskFiles,
-    cheap_hashing,
     invoke,
+    low_cost_config,
     postgres_url,
     write_config,
 )
@@ -46,7 +46,7 @@ def _init_demo(folder: Path, database_url: str | None) -> CliResult:
     """`nextcars init --demo` through the CLI on today's real clock; NEXTCARS_DB, when
     given, overrides the config file's database as it does for a user."""
     config = write_config(folder)
-    with pytest.MonkeyPatch.context() as patch, cheap_hashing():
+    with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CONFIG_ENV, str(config))
         if database_url is None:
             patch.delenv(DB_ENV, raising=False)
@@ -99,7 +99,7 @@ def desk_files(
         shutil.copy(demo_template.path, tmp_path / "nextcars.db")
         url, config_url = f"sqlite:///{tmp_path / 'nextcars.db'}", "sqlite:///nextcars.db"
     files = DeskFiles(tmp_path, write_config(tmp_path, config_url), url)
-    with pytest.MonkeyPatch.context() as patch, cheap_hashing():
+    with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CONFIG_ENV, str(files.config))
         patch.delenv(DB_ENV, raising=False)
         yield files
@@ -133,7 +133,8 @@ def place(
     commands then use through NEXTCARS_DB."""
     server: PgServer | None = request.getfixturevalue("pg_server") if engine != "sqlite" else None
     made: list[str] = []
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    # No database in it: only the low password-hash cost (NEXTCARS_DB names the database).
+    monkeypatch.setenv(CONFIG_ENV, str(low_cost_config()))
     monkeypatch.chdir(tmp_path)
 
     def factory() -> str:

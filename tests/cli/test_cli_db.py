@@ -233,7 +233,7 @@ def _invoke_with_terminal(monkeypatch: pytest.MonkeyPatch):
     import sys
 
     from nextcars_tui.cli import main
-    from tests.cli.clikit import CliResult, cheap_hashing
+    from tests.cli.clikit import CliResult
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -241,6 +241,6 @@ def _invoke_with_terminal(monkeypatch: pytest.MonkeyPatch):
 
     out, err = Terminal(), io.StringIO()
     monkeypatch.setattr(sys, "stdin", Terminal())
-    with cheap_hashing(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([])
     return CliResult(code, out.getvalue(), err.getvalue())

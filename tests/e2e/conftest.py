@@ -73,11 +73,18 @@ def tmux(tools: Tools, tmp_path: Path) -> Iterator[Tmux]:
     server.close()
 
 
+STANDARD_COST = 'password_hash_cost = "standard"'
+
+
 def new_desk_folder(folder: Path) -> Path:
-    """A folder holding only a copy of the repository's nextcars.toml; returns the config."""
+    """A folder holding only a copy of the repository's nextcars.toml, its password hashes
+    set to the low cost (the one change: each sign-in and demo user then costs milliseconds);
+    returns the config."""
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "nextcars.toml"
-    shutil.copy(REPO / "nextcars.toml", config)
+    text = (REPO / "nextcars.toml").read_text(encoding="utf-8")
+    assert text.count(STANDARD_COST) == 1, "nextcars.toml names the password-hash cost once"
+    config.write_text(text.replace(STANDARD_COST, 'password_hash_cost = "low"'), encoding="utf-8")
     return config
 
 

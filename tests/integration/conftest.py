@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from deskkit import FakeClock, actors_for, copy_desk, copy_pg_desk, make_settings
 
 from nextcars_tui.domain.roles import Actor, Role, system_actor
-from nextcars_tui.services import auth
 from nextcars_tui.services.desk import Desk
 
 
@@ -75,17 +73,3 @@ def manager() -> Actor:
 @pytest.fixture
 def system() -> Actor:
     return system_actor("tests")
-
-
-@pytest.fixture
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
-    """argon2id with tiny costs: the defaults take ~0.5 s a hash on a small CI machine.
-
-    Only the cost parameters change; the algorithm, the code paths and the stored format
-    (`$argon2id$...`) stay the same. The test of the default parameters does not use this.
-    """
-    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    dummy = hasher.hash("not-a-real-password-for-timing-only")
-    monkeypatch.setattr(auth, "_hasher", lambda: hasher)
-    monkeypatch.setattr(auth, "_dummy_hash", lambda: dummy)
-    return hasher

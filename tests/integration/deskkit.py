@@ -11,9 +11,11 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from rawdb import (  # raw, row_counts, snapshot and statuses are re-exported for the tests
     Target,  # noqa: F401
@@ -29,6 +31,7 @@ from nextcars_tui.config import BusinessSettings, LifecycleSettings, Settings, S
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services.booking import BookingRequest
 from nextcars_tui.services.desk import Desk
+from nextcars_tui.services.passwords import PasswordHashing
 from nextcars_tui.store import open_database
 from nextcars_tui.store.tables import Car, Customer, Driver
 from tests.pgserver import PgServer
@@ -82,13 +85,20 @@ def make_settings(
     invoice_due_days: int = 14,
     max_failures: int = 3,
     lockout_minutes: int = 15,
+    password_hash_cost: str = "low",
 ) -> Settings:
+    """Settings of a test desk: its hashes are cheap ("low" cost: same argon2id code paths and
+    stored format, a thousandth of the work), unless a test asks for the standard cost."""
     return Settings(
         business=BusinessSettings(time_zone=time_zone, max_rental_days=max_rental_days),
         lifecycle=LifecycleSettings(
             pending_ttl_hours=pending_ttl_hours, invoice_due_days=invoice_due_days
         ),
-        sign_in=SignInSettings(max_failures=max_failures, lockout_minutes=lockout_minutes),
+        sign_in=SignInSettings(
+            max_failures=max_failures,
+            lockout_minutes=lockout_minutes,
+            password_hash_cost=password_hash_cost,
+        ),
     )
 
 
@@ -250,3 +260,14 @@ def actors_for(desk: Desk) -> dict[str, Actor]:
 
 def with_settings(desk: Desk, settings: Settings) -> Desk:
     return replace(desk, settings=settings)
+
+
+def spy_on_verify(monkeypatch: Any, spy: Callable[[str], object]) -> None:
+    """Call spy(password_hash) before every password check, on every desk."""
+    real_verify = PasswordHashing.verify
+
+    def verify(self: PasswordHashing, password_hash: str, password: str) -> bool:
+        spy(password_hash)
+        return real_verify(self, password_hash, password)
+
+    monkeypatch.setattr(PasswordHashing, "verify", verify)

@@ -28,6 +28,7 @@ from deskkit import (
 from nextcars_tui.config import Settings
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Actor, Role, system_actor
+from nextcars_tui.services.accounts import disable_user
 from nextcars_tui.services.auth import sign_in
 from nextcars_tui.services.billing import checkout, pay, refund
 from nextcars_tui.services.booking import book, cancel, confirm
@@ -155,6 +156,16 @@ def send_mail(desk: Desk, index: int) -> Any:
 
     result = send_due(desk, system_actor(f"sender{index}"))
     return result.sent, result.failed
+
+
+def disable_the_other_manager(desk: Desk, index: int) -> Any:
+    """Managers mgr0 and mgr1 (racers 0 and 1) each close the other's account."""
+    me, other = f"mgr{index}", f"mgr{1 - index}"
+    with desk.db.read() as uow:
+        user = uow.users.by_username(me)
+        assert user is not None
+        actor = Actor(username=me, role=Role.MANAGER, user_id=user.id)
+    return disable_user(desk, actor, other, f"closed by {me}").username
 
 
 def idle(desk: Desk, index: int) -> Any:

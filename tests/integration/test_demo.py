@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from deskkit import START, TODAY, FakeClock, new_desk, snapshot
 from invariants import violations
 
@@ -31,15 +30,7 @@ SYSTEM = system_actor("tests")
 
 
 @pytest.fixture(scope="module")
-def cheap_argon2() -> Iterator[None]:
-    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "_hasher", lambda: hasher)
-        yield
-
-
-@pytest.fixture(scope="module")
-def demo_desk(tmp_path_factory, cheap_argon2) -> Iterator[Desk]:
+def demo_desk(tmp_path_factory) -> Iterator[Desk]:
     desk = new_desk(tmp_path_factory.mktemp("demo") / "demo.db", clock=FakeClock(), seed=False)
     load_demo(desk, SYSTEM)
     yield desk
@@ -151,9 +142,7 @@ def test_loading_twice_is_refused_and_writes_nothing(demo_desk):
     assert snapshot(demo_desk) == before
 
 
-def test_a_database_with_a_demo_username_taken_is_refused_before_any_write(
-    make_desk, cheap_hashing
-):
+def test_a_database_with_a_demo_username_taken_is_refused_before_any_write(make_desk):
     desk = make_desk(seed=False)
     auth.add_user(desk, SYSTEM, "staff", "staff", "someone-elses-pw")
     before = snapshot(desk)
@@ -164,7 +153,7 @@ def test_a_database_with_a_demo_username_taken_is_refused_before_any_write(
     assert not is_demo(desk)
 
 
-def test_the_same_clock_gives_the_same_demo(demo_desk, tmp_path, cheap_argon2):
+def test_the_same_clock_gives_the_same_demo(demo_desk, tmp_path):
     other = new_desk(tmp_path / "again.db", clock=FakeClock(), seed=False)
     try:
         load_demo(other, SYSTEM)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from deskkit import CODES, PLATES, TODAY, request, row_counts
+from deskkit import CODES, PLATES, TODAY, request, row_counts, spy_on_verify
 
 from nextcars_tui.domain.errors import (
     AccountLocked,
@@ -136,12 +136,11 @@ def test_the_write_lock_is_free_between_import_batches(desk, manager, tmp_path, 
 @pytest.fixture
 def verified(monkeypatch):
     calls: list[str] = []
-    real = auth._verify
-    monkeypatch.setattr(auth, "_verify", lambda h, p: calls.append(h) or real(h, p))
+    spy_on_verify(monkeypatch, calls.append)
     return calls
 
 
-def test_unknown_usernames_cannot_burn_the_desks_cpu(desk, cheap_hashing, verified, clock):
+def test_unknown_usernames_cannot_burn_the_desks_cpu(desk, verified, clock):
     slept: list[float] = []
     guarded = replace(desk, sign_in_guard=SignInGuard(checks_per_minute=3, sleep=slept.append))
     for attempt in range(10):
@@ -156,9 +155,7 @@ def test_unknown_usernames_cannot_burn_the_desks_cpu(desk, cheap_hashing, verifi
     assert len(verified) == 4
 
 
-def test_the_last_try_and_the_lock_are_announced_with_data(
-    make_desk, cheap_hashing, manager, verified
-):
+def test_the_last_try_and_the_lock_are_announced_with_data(make_desk, manager, verified):
     desk = make_desk(max_failures=3, lockout_minutes=15)
     auth.add_user(desk, manager, "sam", "staff", "sam-password-1")
     with pytest.raises(SignInFailed) as first:
@@ -187,7 +184,7 @@ class Killed(BaseException):
 
 
 def test_a_demo_load_that_dies_leaves_nothing_and_loads_whole_next_time(
-    make_desk, cheap_hashing, system, monkeypatch
+    make_desk, system, monkeypatch
 ):
     desk = make_desk(seed=False)
     real_add_user = demo.auth.add_user

@@ -242,6 +242,12 @@ def check_upgraded_reads(reads: dict[str, Any]) -> None:
     assert reads["invoice details"] == reads["details"]
     locked = {user.username: user.locked_until for user in reads["users"]}
     assert locked["staff2"] == schemakit.LOCKED_UNTIL
+    # Revision 0009: every account stays enabled, and none has signed in since.
+    assert {user.username for user in reads["users"]} == set(schemakit.PASSWORDS)
+    assert not any(
+        user.disabled or user.disabled_by or user.disabled_reason for user in reads["users"]
+    )
+    assert all(user.last_sign_in is None for user in reads["users"])
     assert {b.ref for b in reads["customer's own"]} == {"BK-000001", "BK-000005", "BK-000008"}
     assert reads["themes"] == ["gruvbox", None]
     # The overdue invoice is the review's only debt past due; nothing is owed back.
@@ -285,7 +291,7 @@ def test_a_first_release_database_is_recognised_as_revision_0001(tmp_path):
 
 @pytest.mark.sqlite_only
 def test_db_upgrade_of_a_first_release_desk_keeps_every_row_and_reads_the_same(
-    tmp_path, engine, monkeypatch, cheap_hashing
+    tmp_path, engine, monkeypatch
 ):
     path = schemakit.build_release1_desk(tmp_path / "nextcars.db")
     schema_before = schemakit.sqlite_schema(path)
@@ -447,6 +453,58 @@ def test_upgrading_revision_0001_with_rows_keeps_them_and_matches_a_new_database
         )
         assert {"ledger_entry.ledger_entry_append_only"} <= triggers
         assert not any(name.startswith("payment") for _kind, name in upgraded)
+
+
+# Revision 0009 adds these to app_user, NULL for every user there was: enabled, never signed in.
+ACCOUNT_COLUMNS = ("disabled_at", "disabled_by", "disabled_reason", "last_sign_in_at")
+
+
+def previous_revision() -> str:
+    """The revision before the latest: what a desk of the last release is at."""
+    down = schema._script().get_revision(HEAD).down_revision
+    assert isinstance(down, str)
+    return down
+
+
+def test_upgrading_the_previous_revision_keeps_every_row_and_every_account_enabled(
+    new_target, engine
+):
+    url = new_target()
+    schemakit.migrate(url, schema.FIRST_REVISION)
+    schemakit.fill_url(url)
+    schemakit.migrate(url, previous_revision())
+    rows_before = rows_without_version(url)
+    assert rows_before["app_user"] and rows_before["booking"] and rows_before["occupancy"]
+
+    db = open_database(url)
+    try:
+        assert db.schema_state().kind == SchemaKind.OLDER
+        db.upgrade()
+        assert db.schema_state().kind == SchemaKind.CURRENT
+    finally:
+        db.close()
+
+    after = rows_without_version(url)
+    assert set(after) == set(rows_before)
+    for table, rows in rows_before.items():
+        width = len(rows[0]) if rows else 0
+        assert [row[:width] for row in after[table]] == rows, table
+    with raw(url) as connection:
+        added = connection.execute(
+            f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM app_user ORDER BY id"
+        ).fetchall()
+    assert added == [(None,) * len(ACCOUNT_COLUMNS)] * len(rows_before["app_user"])
+    assert len(after["app_user"][0]) == len(rows_before["app_user"][0]) + len(ACCOUNT_COLUMNS)
+    desk = open_desk(url)
+    try:
+        check_upgraded_reads(service_reads(desk))
+        # Signing in works as before, and is now remembered.
+        assert auth.sign_in(desk, "driver1", schemakit.PASSWORDS["driver1"]).role == Role.DRIVER
+        users = {user.username: user for user in auth.list_users(desk, MANAGER)}
+        assert users["driver1"].last_sign_in == schemakit.NOW
+        assert users["manager"].last_sign_in is None
+    finally:
+        desk.db.close()
 
 
 # KX21 ABC with DRV-02, 16-17 March: both free. KX21 ABC on 12 March: BK-000006 has it.

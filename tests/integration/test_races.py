@@ -33,6 +33,7 @@ from racers import (
     cancel_first_booking,
     checkout_first_invoice,
     confirm_first_booking,
+    disable_the_other_manager,
     lifecycle_loop,
     lifecycle_once,
     never_locked,
@@ -48,6 +49,7 @@ from nextcars_tui.config import BillingSettings
 from nextcars_tui.domain.dates import describe_days
 from nextcars_tui.domain.errors import AccountLocked
 from nextcars_tui.domain.roles import Actor, Role
+from nextcars_tui.services.accounts import SIGNED_OUT
 from nextcars_tui.services.auth import add_user, sign_in
 from nextcars_tui.services.billing import checkout, pay
 from nextcars_tui.services.booking import book, confirm
@@ -138,9 +140,7 @@ def test_eight_processes_checking_out_one_invoice_exactly_one_pays(pool, desk, s
     assert violations(desk, TODAY) == []
 
 
-def test_parallel_wrong_passwords_lock_the_account_after_max_failures(
-    pool, make_desk, cheap_hashing
-):
+def test_parallel_wrong_passwords_lock_the_account_after_max_failures(pool, make_desk):
     desk = make_desk(max_failures=3)
     add_user(desk, Actor("boss", Role.MANAGER), "olga", "staff", "olgas-real-password")
 
@@ -164,6 +164,25 @@ def test_parallel_wrong_passwords_lock_the_account_after_max_failures(
     # No extra success: even the right password is refused while the lock lasts.
     with pytest.raises(AccountLocked):
         sign_in(desk, "olga", "olgas-real-password")
+
+
+def test_two_managers_closing_each_others_account_at_once_leave_one_manager(pool, make_desk):
+    desk = make_desk()
+    for name in ("mgr0", "mgr1"):
+        add_user(desk, Actor("boss", Role.MANAGER), name, "manager", f"{name}-password")
+
+    outcomes = pool.race([disable_the_other_manager] * 2, target(desk), desk.settings, START)
+
+    never_locked(outcomes)
+    closed = only(outcomes, "ok")
+    assert len(closed) == 1
+    # The loser was closed first: checked under the same locks, it may close nobody.
+    assert only(outcomes, "AccountDisabled") == [SIGNED_OUT]
+    with raw(desk) as db:
+        enabled = db.execute(
+            "SELECT username FROM app_user WHERE role = 'manager' AND disabled_at IS NULL"
+        ).fetchall()
+    assert enabled == [(f"mgr{1 - int(closed[0][-1])}",)]
 
 
 def test_the_lifecycle_is_safe_while_other_processes_book(pool, make_desk, clock):

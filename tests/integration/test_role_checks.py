@@ -26,7 +26,7 @@ MANAGING_ROLES = {"manager", "system"}
 
 
 @pytest.fixture
-def world(desk: Desk, cheap_hashing) -> dict[str, Any]:
+def world(desk: Desk) -> dict[str, Any]:
     """BK-000001: customer 1 with DRV-01 from today; BK-000002: customer 2 with DRV-02 from
     tomorrow (so it can still be cancelled); user 'olga'."""
     clerk = Actor(username="setup", role=Role.STAFF)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from deskkit import code, email, raw, snapshot
+from deskkit import code, email, raw, snapshot, spy_on_verify
 from sqlalchemy import text
 
 from nextcars_tui.domain.errors import AccountLocked, InvalidInput, NotFound, SignInFailed
@@ -33,7 +34,7 @@ def stored(path, username):
 
 
 @pytest.fixture
-def users(desk, cheap_hashing):
+def users(desk):
     add_user(desk, BOSS, "mia", "manager", "mia-password-1")
     add_user(desk, BOSS, "sam", "staff", "sam-password-1")
     add_user(desk, BOSS, "dan", "driver", "dan-password-1", link="drv-02")
@@ -78,11 +79,10 @@ def test_unknown_user_and_wrong_password_get_the_same_error(users):
 
 def test_an_unknown_user_is_checked_against_a_dummy_hash(users, monkeypatch):
     checked = []
-    real_verify = auth._verify
-    monkeypatch.setattr(auth, "_verify", lambda h, p: checked.append(h) or real_verify(h, p))
+    spy_on_verify(monkeypatch, checked.append)
     with pytest.raises(SignInFailed):
         sign_in(users, "nobody", "whatever")
-    assert checked == [auth._dummy_hash()]
+    assert checked == [users.passwords.dummy_hash]
 
 
 def test_lock_out_after_the_configured_failures(users, clock):
@@ -129,7 +129,7 @@ def test_failures_are_counted_per_account(users):
     assert sign_in(users, "sam", "sam-password-1").role == Role.STAFF
 
 
-def test_the_failure_limit_comes_from_settings(make_desk, cheap_hashing):
+def test_the_failure_limit_comes_from_settings(make_desk):
     desk = make_desk(max_failures=1, lockout_minutes=5)
     add_user(desk, BOSS, "sam", "staff", "sam-password-1")
     with pytest.raises(SignInFailed):
@@ -165,8 +165,14 @@ def test_an_unlock_or_password_reset_clears_the_lock(users):
 # --- Hashes ----------------------------------------------------------------------------------
 
 
-def test_passwords_are_stored_as_default_argon2id_hashes(desk):
-    """Uses the real default parameters (no cheap_hashing)."""
+def at_cost(desk, cost):
+    """The same desk with `sign_in.password_hash_cost` set to cost."""
+    sign_in_settings = replace(desk.settings.sign_in, password_hash_cost=cost)
+    return replace(desk, settings=replace(desk.settings, sign_in=sign_in_settings))
+
+
+def test_passwords_are_stored_as_default_argon2id_hashes_at_the_standard_cost(make_desk):
+    desk = make_desk(password_hash_cost="standard")
     add_user(desk, BOSS, "sam", "staff", "sam-password-1")
     password_hash = stored(desk, "sam")[0]
     assert password_hash.startswith("$argon2id$")
@@ -179,24 +185,34 @@ def test_passwords_are_stored_as_default_argon2id_hashes(desk):
     assert stored(desk, "sam")[0] == password_hash  # no needless rehash
 
 
-def test_a_hash_made_with_old_parameters_is_replaced_on_sign_in(users, monkeypatch):
+def test_the_low_cost_setting_makes_cheap_hashes_of_the_same_kind(users):
+    password_hash = stored(users, "sam")[0]
+    assert password_hash.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    assert users.passwords.dummy_hash.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+
+
+def test_a_low_cost_hash_is_replaced_on_sign_in_at_the_standard_cost(users):
     old_hash = stored(users, "sam")[0]
-    stronger = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1)
-    monkeypatch.setattr(auth, "_hasher", lambda: stronger)
-    assert sign_in(users, "sam", "sam-password-1").username == "sam"
+    standard = at_cost(users, "standard")
+    assert sign_in(standard, "sam", "sam-password-1").username == "sam"
     new_hash = stored(users, "sam")[0]
     assert new_hash != old_hash
-    assert new_hash.startswith("$argon2id$") and "m=2048,t=2,p=1" in new_hash
-    assert not stronger.check_needs_rehash(new_hash)
+    defaults = PasswordHasher()
+    assert new_hash.startswith("$argon2id$") and (
+        f"m={defaults.memory_cost},t={defaults.time_cost},p={defaults.parallelism}" in new_hash
+    )
+    assert not standard.passwords.needs_rehash(new_hash)
+    assert sign_in(standard, "sam", "sam-password-1").username == "sam"
+    assert stored(users, "sam")[0] == new_hash
+    # A desk set to the low cost still verifies it, and never weakens it.
     assert sign_in(users, "sam", "sam-password-1").username == "sam"
     assert stored(users, "sam")[0] == new_hash
 
 
-def test_a_wrong_password_never_rehashes(users, monkeypatch):
+def test_a_wrong_password_never_rehashes(users):
     old_hash = stored(users, "sam")[0]
-    monkeypatch.setattr(auth, "_hasher", lambda: PasswordHasher(time_cost=2, memory_cost=2048))
     with pytest.raises(SignInFailed):
-        sign_in(users, "sam", "wrong")
+        sign_in(at_cost(users, "standard"), "sam", "wrong")
     assert stored(users, "sam")[0] == old_hash
 
 
@@ -264,14 +280,8 @@ def user_row_is_free(desk) -> bool:
 def test_the_password_is_hashed_before_any_write_lock_is_taken(users, monkeypatch):
     # argon2 takes a tenth of a second: holding the write lock meanwhile would stall every
     # other terminal (on SQLite, every writer).
-    real_verify = auth._verify
     free_while_verifying: list[bool] = []
-
-    def verify_and_look(password_hash, password):
-        free_while_verifying.append(user_row_is_free(users))
-        return real_verify(password_hash, password)
-
-    monkeypatch.setattr(auth, "_verify", verify_and_look)
+    spy_on_verify(monkeypatch, lambda _hash: free_while_verifying.append(user_row_is_free(users)))
     with pytest.raises(SignInFailed):
         sign_in(users, "sam", "not-sams-password")
     assert sign_in(users, "sam", "sam-password-1").username == "sam"

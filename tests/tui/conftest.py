@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from textual.pilot import Pilot
 
 from nextcars_tui.clock import fixed_clock
 from nextcars_tui.domain.roles import system_actor
-from nextcars_tui.services import auth
 from nextcars_tui.services.booking import BookingRequest, book
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.fleet import add_customer, update_car, update_driver
@@ -23,24 +21,8 @@ from nextcars_tui.tui.app import NextCarsApp
 from tests.tui.deskdata import FROZEN, PASSWORDS, build, settings_for
 
 
-@pytest.fixture(scope="session", autouse=True)
-def cheap_hashing() -> Iterator[PasswordHasher]:
-    """argon2id with tiny costs for every UI test, as tests/integration does: the default
-    costs make each hash and each sign-in take about a second on a small CI machine.
-
-    Only the cost parameters change; the algorithm, the code paths and the stored format
-    stay the same. Session-wide, so the template desk's users are hashed cheaply too.
-    """
-    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    dummy = hasher.hash("not-a-real-password-for-timing-only")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "_hasher", lambda: hasher)
-        patch.setattr(auth, "_dummy_hash", lambda: dummy)
-        yield hasher
-
-
 @pytest.fixture(scope="session")
-def desk_template(tmp_path_factory: pytest.TempPathFactory, cheap_hashing: PasswordHasher) -> Path:
+def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("desk-template") / "desk.db"
     build(path)
     return path

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from nextcars_tui.clock import fixed_clock
-from nextcars_tui.config import Settings
+from nextcars_tui.config import Settings, SignInSettings
 from nextcars_tui.domain.roles import Role, system_actor
 from nextcars_tui.services import auth, billing, booking, lifecycle
 from nextcars_tui.services.booking import BookingRequest
@@ -51,7 +51,14 @@ CUSTOMERS = [
 
 
 def settings_for(folder: Path) -> Settings:
-    return replace(Settings(), database_url="sqlite:///desk.db", base_dir=folder)
+    """The test desk's settings: its users' hashes cost little (sign_in.password_hash_cost),
+    so each sign-in takes milliseconds, through the same argon2id code."""
+    return replace(
+        Settings(),
+        database_url="sqlite:///desk.db",
+        base_dir=folder,
+        sign_in=SignInSettings(password_hash_cost="low"),
+    )
 
 
 def build(path: Path | str, folder: Path | None = None) -> None:

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from nextcars_tui.services.accounts import disable_user
 from tests.tui.deskdata import FROZEN
-from tests.tui.roles_kit import desk_at, enter_as, no_blinking, settle
+from tests.tui.roles_kit import SYSTEM, desk_at, enter_as, no_blinking, settle
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
 
@@ -80,6 +81,24 @@ def test_users(snap_compare, make_app, size):
 
 def test_users_add_dialog(snap_compare, make_app):
     assert snap_compare(make_app(), run_before=as_user("manager", "f9", "a"))
+
+
+# Down from alice to staff, the last of the test desk's users.
+TO_STAFF = ("down",) * 4
+
+
+def test_users_with_a_disabled_user_highlighted(snap_compare, make_app, desk):
+    disable_user(desk, SYSTEM, "staff", "left the company; keys handed back at the front desk")
+    # staff is the fifth row; the line under the table says when, by whom and why.
+    assert snap_compare(make_app(), run_before=as_user("manager", "f9", *TO_STAFF))
+
+
+def test_users_disable_dialog(snap_compare, make_app):
+    assert snap_compare(make_app(), run_before=as_user("manager", "f9", *TO_STAFF, "d"))
+
+
+def test_change_password_dialog(snap_compare, make_app):
+    assert snap_compare(make_app(), run_before=as_user("driver1", "ctrl+t"))
 
 
 @SIZES

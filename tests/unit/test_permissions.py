@@ -28,6 +28,7 @@ DESK_WORK = {
     P.VIEW_OWN_TAKINGS,
     # Sending a customer their invoice on demand.
     P.EMAIL_CUSTOMERS,
+    P.CHANGE_OWN_PASSWORD,
 }
 # Adjusting what an invoice is for is a manager's correction, never desk work; so are taking
 # cars and drivers out of service and retiring them.
@@ -46,8 +47,8 @@ MANAGING = {
 EXPECTED = {
     Role.STAFF: DESK_WORK,
     Role.MANAGER: DESK_WORK | MANAGING,
-    Role.DRIVER: {P.VIEW_OWN_ASSIGNMENTS},
-    Role.CUSTOMER: {P.VIEW_OWN_BOOKINGS},
+    Role.DRIVER: {P.VIEW_OWN_ASSIGNMENTS, P.CHANGE_OWN_PASSWORD},
+    Role.CUSTOMER: {P.VIEW_OWN_BOOKINGS, P.CHANGE_OWN_PASSWORD},
     Role.SYSTEM: set(Permission),
 }
 
@@ -72,6 +73,11 @@ def test_managers_alone_manage_users_fleet_and_rates():
     for permission in (P.MANAGE_USERS, P.MANAGE_FLEET):
         holders = {r for r in ASSIGNABLE_ROLES if permission in ROLE_PERMISSIONS[r]}
         assert holders == {Role.MANAGER}
+
+
+def test_every_account_may_change_its_own_password():
+    holders = {r for r in ASSIGNABLE_ROLES if P.CHANGE_OWN_PASSWORD in ROLE_PERMISSIONS[r]}
+    assert holders == set(ASSIGNABLE_ROLES)
 
 
 def test_the_system_actor_is_named_for_the_audit_log():

@@ -72,6 +72,7 @@ interval_seconds = 5
 max_failures = 2
 lockout_minutes = 30
 idle_lock_minutes = 3
+password_hash_cost = "low"
 """,
     )
     settings = load_settings(str(path))
@@ -88,6 +89,7 @@ idle_lock_minutes = 3
         settings.sign_in.lockout_minutes,
         settings.sign_in.idle_lock_minutes,
     ) == (2, 30, 3)
+    assert settings.sign_in.password_hash_cost == "low"
 
 
 def test_a_relative_database_path_hangs_off_the_config_files_folder(tmp_path):
@@ -100,6 +102,7 @@ def test_the_repository_config_resolves_to_its_own_data_folder():
     repo = Path(__file__).resolve().parents[2]
     settings = load_settings(str(repo / "nextcars.toml"))
     assert database_path(settings) == repo / "data" / "nextcars.db"
+    assert settings.sign_in.password_hash_cost == "standard"
 
 
 def test_an_absolute_database_path_is_kept(tmp_path):
@@ -231,6 +234,12 @@ def test_an_unknown_key_stops_start_up_naming_it(tmp_path, text, named):
         ("[business]\nmax_rental_days = 3.5\n", "business.max_rental_days", "whole number"),
         ("[sign_in]\nmax_failures = true\n", "sign_in.max_failures", "whole number"),
         ("[sign_in]\nlockout_minutes = -1\n", "sign_in.lockout_minutes", "between"),
+        (
+            "[sign_in]\npassword_hash_cost = 'cheap'\n",
+            "sign_in.password_hash_cost",
+            'must be "standard" or "low"',
+        ),
+        ("[sign_in]\npassword_hash_cost = 1\n", "sign_in.password_hash_cost", "non-empty string"),
         ("[lifecycle]\ninterval_seconds = 0\n", "lifecycle.interval_seconds", "between"),
         ("[lifecycle]\ninvoice_due_days = -1\n", "lifecycle.invoice_due_days", "between 0"),
         ("[business]\ntime_zone = 'Mars/Olympus'\n", "business.time_zone", "known time zone"),

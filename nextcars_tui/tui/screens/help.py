@@ -20,6 +20,7 @@ _COMMON = """
 | F1 | this help |
 | F2 | your home screen |
 | Ctrl+P | command palette: go anywhere, find bookings, customers, cars, drivers |
+| Ctrl+T | change your password |
 | Ctrl+O | sign out |
 | Esc | back / close a dialog without saving |
 | Ctrl+Q | quit |

@@ -1,4 +1,5 @@
-"""Users: who can sign in, as what, linked to which driver or customer, and who is locked out."""
+"""Users: who can sign in, as what, linked to which driver or customer, who is locked out and
+whose account is disabled."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
-from nextcars_tui.domain.parsing import parse_password, parse_username
+from nextcars_tui.domain.accounts import parse_disable_reason
+from nextcars_tui.domain.parsing import MAX_REASON, parse_password, parse_username
 from nextcars_tui.domain.roles import ASSIGNABLE_ROLES
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.record_form import FormFault, FormField, RecordFormDialog, Values
@@ -33,13 +35,15 @@ def _same_passwords(values: Values) -> str:
 
 
 class UsersScreen(DeskScreen):
-    """Accounts of the desk; a add, r role, p password, u unlock."""
+    """Accounts of the desk; a add, r role, p password, u unlock, d disable, e enable."""
 
     BINDINGS: ClassVar = [
-        Binding("a", "add", "Add user"),
+        Binding("a", "add", "Add"),
         Binding("r", "change_role", "Role"),
         Binding("p", "reset_password", "Password"),
         Binding("u", "unlock", "Unlock"),
+        Binding("d", "disable", "Disable"),
+        Binding("e", "enable", "Enable"),
     ]
 
     class UsersLoaded(Message):
@@ -52,6 +56,11 @@ class UsersScreen(DeskScreen):
             super().__init__()
             self.user = user
 
+    class Enabled(Message):
+        def __init__(self, user: UserView) -> None:
+            super().__init__()
+            self.user = user
+
     def __init__(self) -> None:
         super().__init__()
         self._users: dict[str, UserView] = {}
@@ -60,6 +69,7 @@ class UsersScreen(DeskScreen):
         yield DeskHeader()
         yield Static("Loading…", id="users-summary", classes="status-line")
         yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="user-detail", classes="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -94,18 +104,43 @@ class UsersScreen(DeskScreen):
         names = list(self._users)
         if highlighted in names:
             table.move_cursor(row=names.index(highlighted))
-        locked = sum(1 for u in users if u.locked_until is not None and u.locked_until > now)
+        locked = sum(1 for u in users if u.lock_in_force(now) is not None)
+        disabled = sum(1 for u in users if u.disabled)
         self.query_one("#users-summary", Static).update(
-            f"{count(len(users), 'user')} · {locked} locked"
+            f"{count(len(users), 'user')} · {locked} locked · {disabled} disabled"
         )
+        self._show_detail()
 
     def _state(self, user: UserView, now: datetime) -> Text:
-        if user.locked_until is not None and user.locked_until > now:
-            local = user.locked_until.astimezone(self.desk.settings.business.zone)
+        if user.disabled:
+            return Text("DISABLED", style="bold magenta")
+        locked_until = user.lock_in_force(now)
+        if locked_until is not None:
+            local = locked_until.astimezone(self.desk.settings.business.zone)
             return Text(f"LOCKED until {local:%H:%M}", style="bold red")
         if user.failed_sign_ins:
             return Text(count(user.failed_sign_ins, "failed sign-in"), style="yellow")
         return Text("ok", style="green")
+
+    @on(DataTable.RowHighlighted)
+    def _show_detail(self) -> None:
+        """Under the table: when the highlighted user last signed in; if disabled, when, by
+        whom and why."""
+        user = self._users.get(self._selected() or "")
+        detail = self.query_one("#user-detail", Static)
+        if user is None:
+            detail.update("")
+            return
+        zone = self.desk.settings.business.zone
+        last = user.last_sign_in
+        line = Text(f"{user.username}: last signed in ")
+        line.append(f"{last.astimezone(zone):%a %d %b %Y %H:%M}" if last else "never")
+        if user.disabled_at is not None:
+            line.append(
+                f" · disabled {user.disabled_at.astimezone(zone):%d %b %Y} by "
+                f"{user.disabled_by}: {user.disabled_reason}"
+            )
+        detail.update(line)
 
     def _selected(self) -> str | None:
         table = self.query_one("#users-table", DataTable)
@@ -213,6 +248,53 @@ class UsersScreen(DeskScreen):
     @on(Unlocked)
     def _unlocked(self, message: Unlocked) -> None:
         self._done("Unlocked", message.user)
+
+    def action_disable(self) -> None:
+        from nextcars_tui.services.accounts import disable_user
+
+        user = self._selected_user()
+        if user is None:
+            return
+        if user.disabled:
+            self.notify(f"{user.username} is disabled already.", severity="warning", markup=False)
+            return
+        desk, actor, name = self.desk, self.actor, user.username
+        fields = [
+            FormField(
+                "reason",
+                "Reason",
+                placeholder="left the company, on leave…",
+                check=parse_disable_reason,
+                max_length=MAX_REASON,
+            )
+        ]
+
+        def save(values: Values) -> UserView:
+            return disable_user(desk, actor, name, values["reason"])
+
+        note = (
+            "They can no longer sign in, and a desk signed in as them goes back to the "
+            "sign-in screen. E enables the account again."
+        )
+        dialog = RecordFormDialog(f"Disable {name}", fields, save, save_label="Disable", note=note)
+        self._open(dialog, "Disabled")
+
+    def action_enable(self) -> None:
+        from nextcars_tui.services.accounts import enable_user
+
+        user = self._selected_user()
+        if user is None:
+            return
+        if not user.disabled:
+            self.notify(f"{user.username} is not disabled.", severity="warning", markup=False)
+            return
+        self.call_service(
+            enable_user, self.desk, self.actor, user.username, reply=self.Enabled, group="enable"
+        )
+
+    @on(Enabled)
+    def _enabled(self, message: Enabled) -> None:
+        self._done("Enabled", message.user)
 
     def _open(self, dialog: RecordFormDialog, verb: str) -> None:
         self.app.push_screen(dialog, lambda view: self._done(verb, view))
