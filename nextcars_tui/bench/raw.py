@@ -11,6 +11,7 @@ production pragmas.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -18,10 +19,10 @@ from nextcars_tui.domain.ledger import EntryKind, figures_of, invoice_status
 from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
+from nextcars_tui.store import BookingRecord, InvoiceRecord
 from nextcars_tui.store.invoices import INVOICE_ROW_SQL, SET_FIGURES_SQL, SUMS_SQL
 from nextcars_tui.store.occupancy import holding_sql
 from nextcars_tui.store.sqlite.engine import BUSY_TIMEOUT_MS, PRAGMAS
-from nextcars_tui.store.tables import Booking, Invoice
 
 # What holds the car or the driver on any of the days: the service's statement.
 _HOLDS = holding_sql(2)
@@ -48,8 +49,8 @@ INSERT_AUDIT = (
 # the invoice's sums, its new figures, the audit entry.
 PAYMENT_STATEMENTS = (INVOICE_ROW_SQL, INSERT_ENTRY, SUMS_SQL, SET_FIGURES_SQL, INSERT_AUDIT)
 # Where the columns the baseline needs sit in INVOICE_ROW_SQL's row (invoice, then booking).
-_INVOICE_WIDTH = len(Invoice.__table__.columns)  # type: ignore[attr-defined]
-_BOOKING_STATUS = _INVOICE_WIDTH + list(Booking.__table__.columns.keys()).index("status")  # type: ignore[attr-defined]
+_INVOICE_WIDTH = len(fields(InvoiceRecord))
+_BOOKING_STATUS = _INVOICE_WIDTH + [field.name for field in fields(BookingRecord)].index("status")
 
 
 def _stamp(moment: datetime) -> str:

@@ -1,4 +1,4 @@
-"""Sign-in and user management: argon2id hashes, lock-out counted inside the write lock."""
+"""Sign-in and user management: argon2id hashes, lock-out counted with the user held for change."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ from nextcars_tui.domain.parsing import (
 )
 from nextcars_tui.domain.roles import Actor, Permission, Role, parse_role
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.tables import User
+from nextcars_tui.store import UnitOfWork, UserRecord
 
 SIGN_IN_FAILED = "Unknown username or wrong password."
 
@@ -49,7 +48,7 @@ class UserView:
     locked_until: datetime | None
 
 
-def _actor(user: User) -> Actor:
+def _actor(user: UserRecord) -> Actor:
     return Actor(
         username=user.username,
         role=Role(user.role),
@@ -60,11 +59,11 @@ def _actor(user: User) -> Actor:
 
 
 def sign_in(desk: Desk, username: str, password: str) -> Actor:
-    """Verify a password, then count the outcome under a lock on the user's row, so parallel
+    """Verify a password, then count the outcome with the user held for change, so parallel
     terminals cannot get more tries than the configured failures.
 
-    argon2 runs before the lock is taken: it takes about a tenth of a second, and holding
-    the write lock (all of SQLite) that long would stall every other terminal.
+    argon2 runs before the write begins: it takes about a tenth of a second, and a write
+    that long would keep every other terminal's writes waiting.
     """
     rules = desk.settings.sign_in
     name = username.strip().lower()
@@ -84,20 +83,24 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
     )
     now = desk.now()
     with desk.db.write() as uow:
-        user = uow.users.by_username(name, lock=True)
+        user = uow.users.for_change(name)
         if user is None or user.password_hash != seen_hash:
             # Removed or given a new password while we verified: the old one proves nothing.
             raise SignInFailed(SIGN_IN_FAILED)
         if user.locked_until is not None and user.locked_until > now:
             raise _locked(user.locked_until, now)
         if not matches:
-            user.failed_sign_ins += 1
-            detail = f"failure {user.failed_sign_ins} of {rules.max_failures}"
-            if user.failed_sign_ins >= rules.max_failures:
-                user.locked_until = now + timedelta(minutes=rules.lockout_minutes)
-                user.failed_sign_ins = 0
+            failures = user.failed_sign_ins + 1
+            detail = f"failure {failures} of {rules.max_failures}"
+            if failures >= rules.max_failures:
+                user = uow.users.change(
+                    user,
+                    failed_sign_ins=0,
+                    locked_until=now + timedelta(minutes=rules.lockout_minutes),
+                )
                 detail = f"locked for {rules.lockout_minutes} minutes"
-            uow.users.add(user)
+            else:
+                user = uow.users.change(user, failed_sign_ins=failures)
             uow.audit.record(
                 at=now,
                 actor=user.username,
@@ -107,11 +110,12 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
             )
             uow.commit()
             raise _failed(user.failed_sign_ins, rules.max_failures, rules.lockout_minutes)
-        if fresh_hash is not None:
-            user.password_hash = fresh_hash
-        user.failed_sign_ins = 0
-        user.locked_until = None
-        uow.users.add(user)
+        user = uow.users.change(
+            user,
+            password_hash=fresh_hash or user.password_hash,
+            failed_sign_ins=0,
+            locked_until=None,
+        )
         uow.commit()
         return _actor(user)
 
@@ -193,8 +197,9 @@ def add_user(
         if uow.users.by_username(name) is not None:
             raise InvalidInput(f"There is already a user called {name}.")
         driver_id, customer_id = _link(uow, chosen, link)
-        user = uow.users.add(
-            User(
+        user = uow.users.insert(
+            UserRecord(
+                id=None,
                 username=name,
                 password_hash=password_hash,
                 role=chosen,
@@ -209,7 +214,7 @@ def add_user(
         return _view(uow, user)
 
 
-def _view(uow: UnitOfWork, user: User) -> UserView:
+def _view(uow: UnitOfWork, user: UserRecord) -> UserView:
     linked: str | None = None
     if user.driver_id is not None:
         driver = uow.drivers.get(user.driver_id)
@@ -237,9 +242,8 @@ def change_role(
         user = _existing(uow, name)
         if user.username == actor.username and chosen != Role.MANAGER:
             raise InvalidInput("You cannot take the manager role from yourself.")
-        user.driver_id, user.customer_id = _link(uow, chosen, link)
-        user.role = chosen
-        uow.users.add(user)
+        driver_id, customer_id = _link(uow, chosen, link)
+        user = uow.users.change(user, driver_id=driver_id, customer_id=customer_id, role=chosen)
         uow.audit.record(
             at=now, actor=actor.username, action="role changed", ref=name, detail=f"now {chosen}"
         )
@@ -253,11 +257,9 @@ def reset_password(desk: Desk, actor: Actor, username: str, password: str) -> Us
     password_hash = hash_password(password)
     now = desk.now()
     with desk.db.write() as uow:
-        user = _existing(uow, name)
-        user.password_hash = password_hash
-        user.failed_sign_ins = 0
-        user.locked_until = None
-        uow.users.add(user)
+        user = uow.users.change(
+            _existing(uow, name), password_hash=password_hash, failed_sign_ins=0, locked_until=None
+        )
         uow.audit.record(at=now, actor=actor.username, action="password reset", ref=name)
         uow.commit()
         return _view(uow, user)
@@ -268,18 +270,15 @@ def unlock(desk: Desk, actor: Actor, username: str) -> UserView:
     name = parse_username(username)
     now = desk.now()
     with desk.db.write() as uow:
-        user = _existing(uow, name)
-        user.failed_sign_ins = 0
-        user.locked_until = None
-        uow.users.add(user)
+        user = uow.users.change(_existing(uow, name), failed_sign_ins=0, locked_until=None)
         uow.audit.record(at=now, actor=actor.username, action="unlocked", ref=name)
         uow.commit()
         return _view(uow, user)
 
 
-def _existing(uow: UnitOfWork, name: str) -> User:
-    """The user, held until the unit of work ends: every caller goes on to change it."""
-    user = uow.users.by_username(name, lock=True)
+def _existing(uow: UnitOfWork, name: str) -> UserRecord:
+    """The user, held for change: every caller goes on to change it."""
+    user = uow.users.for_change(name)
     if user is None:
         raise NotFound(f"No user called {name}.")
     return user

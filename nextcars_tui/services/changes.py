@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from nextcars_tui.domain.changes import Difference, change_refusal, dates_refusal, describe
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 from nextcars_tui.domain.job_sheet import JobSheet, parse_job_sheet
-from nextcars_tui.domain.ledger import EntryKind, Figures, invoice_status
+from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.parsing import (
@@ -24,11 +24,17 @@ from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.rules import retired_refusal
 from nextcars_tui.services.clashes import require_free
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.ledger import entry, post
+from nextcars_tui.services.ledger import entry
 from nextcars_tui.services.views import BookingView, booking_view
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.bookings import BookingRow
-from nextcars_tui.store.tables import Booking, Car, Driver, Invoice, LedgerEntry
+from nextcars_tui.store import (
+    BookingRecord,
+    BookingRow,
+    CarRecord,
+    DriverRecord,
+    InvoiceRecord,
+    LedgerEntryRecord,
+    UnitOfWork,
+)
 
 # The job sheet's fields, in the order the history lists them.
 SHEET_FIELDS = ("pickup_time", "pickup", "dropoff", "passengers", "notes")
@@ -69,7 +75,7 @@ class _Parsed:
 
 
 def _parse(desk: Desk, request: ChangeRequest) -> _Parsed:
-    """Everything that needs no database, checked before anything is read or locked."""
+    """Everything that needs no database, checked before anything is read."""
     start = request.start
     if isinstance(start, str):
         start = desk.parse_date(start, "start date")
@@ -98,7 +104,9 @@ def _parse(desk: Desk, request: ChangeRequest) -> _Parsed:
     )
 
 
-def _resources(uow: UnitOfWork, found: BookingRow, parsed: _Parsed) -> tuple[Car, Driver]:
+def _resources(
+    uow: UnitOfWork, found: BookingRow, parsed: _Parsed
+) -> tuple[CarRecord, DriverRecord]:
     """The car and driver the booking will have: the ones named (which must exist and not
     be retired), else its own."""
     booking, _customer, car, driver, _invoice = found
@@ -134,18 +142,18 @@ def _resources(uow: UnitOfWork, found: BookingRow, parsed: _Parsed) -> tuple[Car
 class Repricing:
     car_rate_cents: int
     driver_fee_cents: int
-    entries: list[LedgerEntry]
+    entries: list[LedgerEntryRecord]
 
 
 def reprice(
-    booking: Booking,
-    invoice: Invoice,
+    booking: BookingRecord,
+    invoice: InvoiceRecord,
     *,
     days: int,
-    car: Car,
-    old_car: Car,
-    driver: Driver,
-    old_driver: Driver,
+    car: CarRecord,
+    old_car: CarRecord,
+    driver: DriverRecord,
+    old_driver: DriverRecord,
     keep_price: bool,
     at: datetime,
     actor: str,
@@ -192,19 +200,10 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
     parsed = _parse(desk, request)
     now, today = desk.now(), desk.today()
     with desk.db.write() as uow:
-        # The booking's row straight to the driver, and again held once its car and driver
-        # are (the store's lock order: resources, booking, invoice), for the check and writes.
-        read = uow.bookings.direct_row(ref)
-        if read is None:
+        held = uow.bookings.for_change(ref, lambda found: _resources(uow, found, parsed))
+        if held is None:
             raise NotFound(f"No booking {ref}.")
-        car, driver = _resources(uow, read, parsed)
-        uow.bookings.hold_many([car.id or 0], [driver.id or 0])
-        found = uow.bookings.held_row(ref, read)
-        if found is None:
-            raise NotFound(f"No booking {ref}.")
-        booking, customer, old_car, old_driver, invoice = found
-        if (booking.car_id, booking.driver_id) != (read[0].car_id, read[0].driver_id):
-            car, driver = _resources(uow, found, parsed)
+        (booking, customer, old_car, old_driver, invoice), car, driver = held
         refusal = change_refusal(ref, booking.status)
         if refusal is not None:
             raise NotAllowed(refusal)
@@ -250,20 +249,18 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
             at=now,
             actor=actor.username,
         )
-        values = _changed(booking, start=start, days=days, car=car, driver=driver, sheet=sheet)
-        values["car_daily_rate_cents"] = priced.car_rate_cents
-        values["driver_daily_fee_cents"] = priced.driver_fee_cents
-        values["total_cents"] = days * (priced.car_rate_cents + priced.driver_fee_cents)
-        uow.bookings.update(booking, **_differing(booking, values))
+        booking = uow.bookings.change(
+            booking,
+            **_changed(start=start, days=days, car=car, driver=driver, sheet=sheet),
+            car_daily_rate_cents=priced.car_rate_cents,
+            driver_daily_fee_cents=priced.driver_fee_cents,
+            total_cents=days * (priced.car_rate_cents + priced.driver_fee_cents),
+        )
         due = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
-        uow.invoices.update(invoice, **_differing(invoice, {"due_date": due}))
-        if priced.entries:
-            post(uow, invoice, booking.status, priced.entries, today)
-        else:
-            # Nothing billed moved; only the due date may have, and the status with it.
-            figures = Figures(invoice.amount_cents, invoice.paid_cents)
-            status = invoice_status(figures, booking.status, due, today)
-            uow.invoices.update(invoice, **_differing(invoice, {"status": status}))
+        invoice = uow.invoices.change(invoice, due_date=due)
+        # The status follows the due date too, so the invoice is posted to even when nothing
+        # billed moved.
+        invoice = uow.invoices.post(invoice, booking.status, priced.entries, today)
         uow.audit.record(at=now, actor=actor.username, action="changed", ref=ref, detail=what)
         view = booking_view(booking, customer, car, driver, invoice)
         uow.commit()
@@ -271,7 +268,7 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
 
 
 def _changed(
-    booking: Booking, *, start: date, days: int, car: Car, driver: Driver, sheet: JobSheet
+    *, start: date, days: int, car: CarRecord, driver: DriverRecord, sheet: JobSheet
 ) -> dict[str, object]:
     """The booking's columns after a change of dates, car, driver and job sheet."""
     return {
@@ -284,11 +281,7 @@ def _changed(
     }
 
 
-def _differing(current: object, values: dict[str, object]) -> dict[str, object]:
-    return {key: value for key, value in values.items() if getattr(current, key) != value}
-
-
-def _sheet_after(booking: Booking, parsed: _Parsed) -> JobSheet:
+def _sheet_after(booking: BookingRecord, parsed: _Parsed) -> JobSheet:
     """The job sheet after the change: the parts the request names, the rest as they were."""
     kept = JobSheet(
         pickup_time=booking.pickup_time,

@@ -13,7 +13,7 @@ from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import BookingView, Page, booking_view
-from nextcars_tui.store.bookings import SORT_KEYS, BookingQuery
+from nextcars_tui.store import SORT_KEYS, BookingQuery
 
 MAX_PAGE = 500
 

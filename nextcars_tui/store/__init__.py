@@ -1,7 +1,50 @@
-"""The only package that talks to the database: tables, engine, unit of work and queries."""
+"""The only package that talks to the database: what the rest of the desk may use of it.
 
+Services, screens and commands import from here alone (an import-linter contract says so):
+the database and its units of work, the records they hand out, and the query types.
+"""
+
+from nextcars_tui.store.bookings import SORT_KEYS, BookingQuery, HeldBooking
 from nextcars_tui.store.database import Database, open_database
 from nextcars_tui.store.integrity import BooksRow
+from nextcars_tui.store.records import (
+    AuditRecord,
+    BlockRecord,
+    BlockRow,
+    BookingRecord,
+    BookingRow,
+    CarRecord,
+    CustomerRecord,
+    DriverRecord,
+    InvoiceRecord,
+    InvoiceRow,
+    LedgerEntryRecord,
+    SettingRecord,
+    UserRecord,
+)
+from nextcars_tui.store.reports import Resource
 from nextcars_tui.store.unit_of_work import UnitOfWork
 
-__all__ = ["BooksRow", "Database", "UnitOfWork", "open_database"]
+__all__ = [
+    "SORT_KEYS",
+    "AuditRecord",
+    "BlockRecord",
+    "BlockRow",
+    "BookingQuery",
+    "BookingRecord",
+    "BookingRow",
+    "BooksRow",
+    "CarRecord",
+    "CustomerRecord",
+    "Database",
+    "DriverRecord",
+    "HeldBooking",
+    "InvoiceRecord",
+    "InvoiceRow",
+    "LedgerEntryRecord",
+    "Resource",
+    "SettingRecord",
+    "UnitOfWork",
+    "UserRecord",
+    "open_database",
+]

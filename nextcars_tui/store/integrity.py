@@ -131,11 +131,11 @@ class IntegrityReads:
     def books_off_their_ledger(self, today: date) -> list[BooksRow]:
         """Invoices whose amount, paid or status is not what their entries give, and
         bookings whose total is not their price or not what is charged for them."""
-        wanted = self._hot.bind(self._session, _DUE, today)
+        wanted = self._hot.bind(_DUE, today)
         return [BooksRow(*found[1:]) for found in self._rows(_BOOKS, (wanted,))]
 
     def completed_before_their_end(self, today: date) -> list[str]:
-        wanted = self._hot.bind(self._session, _DUE, today)
+        wanted = self._hot.bind(_DUE, today)
         return [ref for (ref,) in self._rows(_COMPLETED_EARLY, (wanted,))]
 
     def entries_without_invoice(self) -> list[tuple[int, int]]:

@@ -70,9 +70,7 @@ class OccupancyRepository:
         return holds if kind is None else [h for h in holds if h.kind == kind]
 
     def _days(self, start: date, end: date) -> tuple[Any, Any]:
-        return self._hot.bind(self._session, _START, start), self._hot.bind(
-            self._session, _START, end
-        )
+        return self._hot.bind(_START, start), self._hot.bind(_START, end)
 
     def _holds(self, sql: str, params: Sequence[Any]) -> list[Hold]:
         day = self._hot.read_date

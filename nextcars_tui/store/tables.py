@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, func, literal_column
+from sqlalchemy import CheckConstraint, Index, Table, func, literal_column
 from sqlmodel import Field, SQLModel
 
 from nextcars_tui.domain.ledger import EntryKind
@@ -20,6 +20,12 @@ def _one_of(column: str, values: type) -> str:
 
 def _aware(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table a model defines (for SQL written against its columns)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 class Customer(SQLModel, table=True):
@@ -296,4 +302,5 @@ __all__ = [
     "Occupancy",
     "Setting",
     "User",
+    "table_of",
 ]
