@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 from nextcars_tui.domain.ledger import EntryKind, tax_part
-from nextcars_tui.domain.parsing import MAX_REASON, parse_amount, parse_signed_amount, parse_text
+from nextcars_tui.domain.parsing import (
+    MAX_REASON,
+    parse_adjustment,
+    parse_positive_amount,
+    parse_text,
+)
 from nextcars_tui.domain.refs import normalise_invoice_ref
-from nextcars_tui.domain.roles import Actor, Permission, Role
+from nextcars_tui.domain.roles import Actor, Permission, Role, may_see_booking
 from nextcars_tui.domain.rules import adjustment_refusal, payment_refusal, refund_refusal
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
 from nextcars_tui.services.booking import booking_detail
@@ -33,13 +38,6 @@ def parse_method(text: str | PaymentMethod) -> PaymentMethod:
     except ValueError:
         names = ", ".join(m.value for m in PaymentMethod)
         raise InvalidInput(f"Payment method must be one of {names}, got {text!r}.") from None
-
-
-def _positive(amount: str | int, field: str) -> int:
-    cents = parse_amount(amount, field)
-    if cents == 0:
-        raise InvalidInput(f"The {field} must be more than zero.", field=field)
-    return cents
 
 
 def _for_payment(uow: UnitOfWork, ref: str) -> InvoiceRow:
@@ -101,7 +99,7 @@ def pay(
     """Take part or all of an invoice's balance; more than the balance is refused."""
     actor.require(Permission.CHECKOUT)
     ref = normalise_invoice_ref(ref)
-    cents = _positive(amount, "amount")
+    cents = parse_positive_amount(amount, "amount")
     _booking_ref, view = _take(desk, actor, ref, parse_method(method), cents)
     return view
 
@@ -133,7 +131,7 @@ def refund(
     """Pay money back to the customer: never more than has been paid."""
     actor.require(Permission.REFUND)
     ref = normalise_invoice_ref(ref)
-    cents = _positive(amount, "amount")
+    cents = parse_positive_amount(amount, "amount")
     chosen = parse_method(method)
     why = parse_text(reason, "reason", MAX_REASON) if reason else None
     now = desk.now()
@@ -171,9 +169,7 @@ def adjust(
     """A manager's signed correction to what an invoice is for, with a mandatory reason."""
     actor.require(Permission.ADJUST)
     ref = normalise_invoice_ref(ref)
-    change = parse_signed_amount(amount, "amount")
-    if change == 0:
-        raise InvalidInput("The adjustment must not be zero.", field="amount")
+    change = parse_adjustment(amount, "amount")
     if not reason or not reason.strip():
         raise InvalidInput("An adjustment needs a reason.", field="reason")
     why = parse_text(reason, "reason", MAX_REASON)
@@ -233,11 +229,9 @@ def _invoice_row(uow: UnitOfWork, actor: Actor, ref: str) -> BookingRow:
     """The booking an invoice bills, with everything beside it; an invoice the actor may not
     see is as missing as one that does not exist."""
     row = uow.bookings.row_by_invoice(ref)
-    allowed = row is not None and (
-        actor.can(Permission.VIEW_DESK)
-        or (actor.role == Role.CUSTOMER and actor.customer_id == row.booking.customer_id)
-    )
-    if row is None or not allowed:
+    if row is None or not may_see_booking(
+        actor, row.booking.customer_id, row.booking.driver_id, money=True
+    ):
         raise NotFound(f"No invoice {ref}.")
     return row
 

@@ -12,7 +12,13 @@ from nextcars_tui.domain.changes import CarChoice, DriverChoice, rank_cars, rank
 from nextcars_tui.domain.dates import DateRange, describe_days
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, ResourceKind
 from nextcars_tui.domain.holds import Hold, busy
-from nextcars_tui.domain.parsing import parse_days, parse_driver_code, parse_plate, parse_text
+from nextcars_tui.domain.parsing import (
+    parse_days,
+    parse_driver_code,
+    parse_plate,
+    parse_text,
+    same_plate,
+)
 from nextcars_tui.domain.refs import block_ref, normalise_block_ref
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
@@ -210,7 +216,7 @@ def _plan(
             ranked = rank_cars(original, fits)
             wanted = chosen.get(booking.ref)
             if wanted is not None:
-                picked = [c for c in fits if c.car_id != held.id and c.plate == wanted]
+                picked = [c for c in fits if c.car_id != held.id and same_plate(c.plate, wanted)]
                 plan.append((booking, cars[picked[0].car_id] if picked else None))
             else:
                 plan.append((booking, cars[ranked[0].car_id] if ranked else None))

@@ -23,7 +23,7 @@ from nextcars_tui.domain.parsing import (
 )
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import booking_ref, invoice_ref, normalise_booking_ref
-from nextcars_tui.domain.roles import Actor, Permission, Role
+from nextcars_tui.domain.roles import Actor, Permission, Role, may_see_booking
 from nextcars_tui.domain.rules import cancel_refusal, confirm_refusal, retired_refusal
 from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.services.clashes import require_free
@@ -273,15 +273,10 @@ def booking_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
     ref = normalise_booking_ref(ref)
     with desk.db.read() as uow:
         row = uow.bookings.row_by_ref(ref)
-        if row is None:
-            raise NotFound(f"No booking {ref}.")
-        allowed = (
-            actor.can(Permission.VIEW_DESK)
-            or (actor.role == Role.DRIVER and actor.driver_id == row.booking.driver_id)
-            or (actor.role == Role.CUSTOMER and actor.customer_id == row.booking.customer_id)
-        )
-        if not allowed:
-            # Same answer as a missing booking, so refs of others cannot be probed.
+        # Same answer as a missing booking, so refs of others cannot be probed.
+        if row is None or not may_see_booking(
+            actor, row.booking.customer_id, row.booking.driver_id
+        ):
             raise NotFound(f"No booking {ref}.")
         if actor.role == Role.DRIVER:
             # A driver's job: car, customer, dates and status; never money or the log.

@@ -17,8 +17,9 @@ from nextcars_tui.domain.parsing import (
     parse_driver_code,
     parse_passengers,
     parse_plate,
-    plate_key,
+    same_plate,
 )
+from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import normalise_booking_ref
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.rules import retired_refusal
@@ -111,7 +112,7 @@ def _resources(
     be retired), else its own."""
     booking, _customer, car, driver, _invoice = found
     plate = parsed.car_plate
-    if plate is not None and plate_key(plate) == plate_key(car.plate):
+    if plate is not None and same_plate(plate, car.plate):
         plate = None
     code = parsed.driver_code if parsed.driver_code != driver.code else None
     if plate is not None or code is not None:
@@ -140,8 +141,7 @@ def _resources(
 
 @dataclass(frozen=True)
 class Repricing:
-    car_rate_cents: int
-    driver_fee_cents: int
+    quote: Quote
     entries: list[LedgerEntryRecord]
 
 
@@ -154,40 +154,40 @@ def reprice(
     old_car: CarRecord,
     driver: DriverRecord,
     old_driver: DriverRecord,
-    keep_price: bool,
     at: datetime,
     actor: str,
 ) -> Repricing:
     """Days keep the rates snapshotted at booking; a newly chosen car or driver takes its
     current rate. The difference of each part goes on the invoice as a charge line (never by
-    editing the old ones). With keep_price (a change the business causes) nothing moves."""
-    if keep_price:
-        return Repricing(booking.car_daily_rate_cents, booking.driver_daily_fee_cents, [])
-    car_rate = booking.car_daily_rate_cents if car.id == booking.car_id else car.daily_rate_cents
-    driver_fee = (
-        booking.driver_daily_fee_cents if driver.id == booking.driver_id else driver.daily_fee_cents
+    editing the old ones)."""
+    before = Quote(booking.days, booking.car_daily_rate_cents, booking.driver_daily_fee_cents)
+    after = Quote(
+        days,
+        before.car_daily_rate_cents if car.id == booking.car_id else car.daily_rate_cents,
+        before.driver_daily_fee_cents if driver.id == booking.driver_id else driver.daily_fee_cents,
     )
     parts = (
-        ("Car", old_car.plate, car.plate, booking.car_daily_rate_cents, car_rate),
-        ("Driver", old_driver.code, driver.code, booking.driver_daily_fee_cents, driver_fee),
-    )
+        ("Car", old_car.plate, car.plate, before.car_daily_rate_cents,
+         after.car_daily_rate_cents, before.car_cents, after.car_cents),
+        ("Driver", old_driver.code, driver.code, before.driver_daily_fee_cents,
+         after.driver_daily_fee_cents, before.driver_cents, after.driver_cents),
+    )  # fmt: skip
     entries = []
-    for label, old_key, new_key, old_rate, new_rate in parts:
-        before, after = booking.days * old_rate, days * new_rate
-        if before == after:
+    for label, old_key, new_key, old_rate, new_rate, old_cents, new_cents in parts:
+        if old_cents == new_cents:
             continue
         entries.append(
             entry(
                 invoice.id or 0,
                 EntryKind.CHARGE,
-                after - before,
+                new_cents - old_cents,
                 f"{label} {new_key}: {days} day(s) × {cents_to_text(new_rate)} "
                 f"(was {old_key}: {booking.days} day(s) × {cents_to_text(old_rate)})",
                 at=at,
                 actor=actor,
             )
         )
-    return Repricing(car_rate, driver_fee, entries)
+    return Repricing(after, entries)
 
 
 def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -> BookingView:
@@ -245,16 +245,15 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
             old_car=old_car,
             driver=driver,
             old_driver=old_driver,
-            keep_price=False,
             at=now,
             actor=actor.username,
         )
         booking = uow.bookings.change(
             booking,
             **_changed(start=start, days=days, car=car, driver=driver, sheet=sheet),
-            car_daily_rate_cents=priced.car_rate_cents,
-            driver_daily_fee_cents=priced.driver_fee_cents,
-            total_cents=days * (priced.car_rate_cents + priced.driver_fee_cents),
+            car_daily_rate_cents=priced.quote.car_daily_rate_cents,
+            driver_daily_fee_cents=priced.quote.driver_daily_fee_cents,
+            total_cents=priced.quote.total_cents,
         )
         due = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
         invoice = uow.invoices.change(invoice, due_date=due)

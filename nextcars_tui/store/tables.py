@@ -40,7 +40,7 @@ class Customer(SQLModel, table=True):
 # What a plate is matched on: upper case without spaces (domain.parsing.plate_key), indexed
 # (ix_car_plate_key) so the booking path finds 'ce71rzw' as fast as 'CE71 RZW'.
 PLATE_KEY_SQL = "replace(upper(car.plate), ' ', '')"
-PLATE_KEY: Any = func.replace(func.upper(literal_column("car.plate")), " ", "")
+PLATE_KEY: Any = literal_column(PLATE_KEY_SQL)
 
 
 class Car(SQLModel, table=True):
