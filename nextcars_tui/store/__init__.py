@@ -19,7 +19,6 @@ from nextcars_tui.store.records import (
     InvoiceRecord,
     InvoiceRow,
     LedgerEntryRecord,
-    SettingRecord,
     UserRecord,
 )
 from nextcars_tui.store.reports import Resource
@@ -43,7 +42,6 @@ __all__ = [
     "InvoiceRow",
     "LedgerEntryRecord",
     "Resource",
-    "SettingRecord",
     "UnitOfWork",
     "UserRecord",
     "open_database",

@@ -66,20 +66,12 @@ class BlockRepository:
     def for_removal(self, ref: str) -> BlockRow | None:
         """The block with its car or driver, the block held until the unit of work ends."""
         sql = _ROW_BY_REF + (" FOR UPDATE OF block" if self._hot.locks_rows else "")
-        return self._row(sql, ref)
+        found = self._hot.execute(self._session, sql, (ref,)).fetchone()
+        return None if found is None else BlockRow(*split(found, self._loaders, _ROW_WIDTHS))
 
     def remove(self, block: BlockRecord, *, at: datetime, by: str) -> BlockRecord:
         """Unblock: kept for the history, no longer holding anything."""
         return self._rows.change(block, removed_at=at, removed_by=by)
-
-    def row_by_ref(self, ref: str) -> BlockRow | None:
-        return self._row(_ROW_BY_REF, ref)
-
-    def _row(self, sql: str, ref: str) -> BlockRow | None:
-        found = self._hot.execute(self._session, sql, (ref,)).fetchone()
-        if found is None:
-            return None
-        return BlockRow(*split(found, self._loaders, _ROW_WIDTHS))
 
     def rows(
         self,

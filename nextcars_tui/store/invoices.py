@@ -128,9 +128,6 @@ class InvoiceRepository:
         invoice afterwards. Its figures change only by posting."""
         return self._rows.change(invoice, **columns)
 
-    def by_ref(self, ref: str) -> InvoiceRecord | None:
-        return self._rows.one(self._rows.select("ref = ?"), (ref,))
-
     def rows(
         self,
         *,

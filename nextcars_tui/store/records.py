@@ -1,5 +1,6 @@
-"""What the store hands out: frozen records, one per table, their fields the table's columns in
-table order (store.tables is the schema; these are its rows as values).
+"""What the store hands out: frozen records, one per table read as rows, their fields the
+table's columns in table order (store.tables is the schema; these are its rows as values;
+occupancy is read as domain Holds, a setting as its value).
 
 A record is built positionally from the driver's row, so reading one costs little more than the
 row itself; a change is a new record (dataclasses.replace) written by the repository that made
@@ -134,12 +135,6 @@ class AuditRecord:
     action: str
     ref: str
     detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SettingRecord:
-    key: str
-    value: str
 
 
 class BookingRow(NamedTuple):
