@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from nextcars_tui.store.hot_path import HotPath
 from nextcars_tui.store.people import marks
@@ -17,14 +17,14 @@ _AUDIT = table_of(AuditEntry)
 
 
 class AuditLog:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
-        self._rows = TableRows(session, hot, _AUDIT, AuditRecord)
+        self._rows = TableRows(connection, hot, _AUDIT, AuditRecord)
 
     def record(self, *, at: datetime, actor: str, action: str, ref: str, detail: str = "") -> None:
         """Written at once, in the caller's transaction: entries are never changed."""
-        self._hot.insert(self._session, _AUDIT, (None, at, actor, action, ref, detail))
+        self._hot.insert(self._connection, _AUDIT, (None, at, actor, action, ref, detail))
 
     def record_many(self, entries: Sequence[AuditRecord]) -> None:
         """New entries (ids None) in one executemany."""

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlalchemy import Connection, select
+from sqlmodel import col
 
 from nextcars_tui.store.hot_path import HotPath, columns_of
 from nextcars_tui.store.records import BlockRecord, BlockRow, CarRecord, DriverRecord
@@ -36,17 +36,17 @@ def _joined() -> Any:
 
 
 class BlockRepository:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
-        self._rows = TableRows(session, hot, _BLOCK, BlockRecord)
+        self._rows = TableRows(connection, hot, _BLOCK, BlockRecord)
         records = (BlockRecord, CarRecord, DriverRecord)
         self._loaders = [
             hot.loader(table, record) for table, record in zip(_ROW_TABLES, records, strict=True)
         ]
 
     def next_number(self) -> int:
-        return self._hot.next_number(self._session, _BLOCK)
+        return self._hot.next_number(self._connection, _BLOCK)
 
     def hold(
         self, car_ids: Sequence[int], driver_ids: Sequence[int], recheck: Callable[[], None]
@@ -55,7 +55,7 @@ class BlockRepository:
         until the unit of work ends. Where others could have changed what this unit read
         before (a plan made from it), `recheck` runs under the locks to say whether it
         still stands (it raises to refuse)."""
-        self._hot.hold(self._session, car_ids, driver_ids)
+        self._hot.hold(self._connection, car_ids, driver_ids)
         if self._hot.locks_rows:
             recheck()
 
@@ -66,7 +66,7 @@ class BlockRepository:
     def for_removal(self, ref: str) -> BlockRow | None:
         """The block with its car or driver, the block held until the unit of work ends."""
         sql = _ROW_BY_REF + (" FOR UPDATE OF block" if self._hot.locks_rows else "")
-        found = self._hot.execute(self._session, sql, (ref,)).fetchone()
+        found = self._hot.execute(self._connection, sql, (ref,)).fetchone()
         return None if found is None else BlockRow(*split(found, self._loaders, _ROW_WIDTHS))
 
     def remove(self, block: BlockRecord, *, at: datetime, by: str) -> BlockRecord:
@@ -99,5 +99,5 @@ class BlockRepository:
                 CarRecord(*found[first:second]) if found[first] is not None else None,
                 DriverRecord(*found[second:]) if found[second] is not None else None,
             )
-            for found in self._session.execute(query)
+            for found in self._connection.execute(query)
         ]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, and_, func, or_
+from sqlalchemy import Connection, Table, and_, func, or_
 from sqlalchemy import select as select_columns
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref
@@ -148,10 +148,10 @@ class HeldBooking(NamedTuple):
 
 
 class BookingRepository:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
-        self._rows = TableRows(session, hot, _BOOKING, BookingRecord)
+        self._rows = TableRows(connection, hot, _BOOKING, BookingRecord)
         self._loaders = [
             hot.loader(table, record)
             for table, record in zip(_ROW_TABLES, _ROW_RECORDS, strict=True)
@@ -173,17 +173,17 @@ class BookingRepository:
         return car, driver
 
     def _found(self, sql: str, first: int, params: Sequence[Any]) -> list[Any]:
-        values = self._hot.execute(self._session, sql, params).fetchone()
+        values = self._hot.execute(self._connection, sql, params).fetchone()
         return split(values, self._loaders[first:4], _ROW_WIDTHS[first:4])
 
     def hold(self, car_id: int, driver_id: int) -> None:
         """Keep other writers off this car and driver until the unit of work ends, so the
         clash check and the insert that follows see the same holds."""
-        self._hot.hold(self._session, [car_id], [driver_id])
+        self._hot.hold(self._connection, [car_id], [driver_id])
 
     def next_number(self) -> int:
         """The next booking's number; its invoice takes the same one. Only in a write."""
-        return self._hot.next_number(self._session, _BOOKING)
+        return self._hot.next_number(self._connection, _BOOKING)
 
     def insert(self, booking: BookingRecord) -> BookingRecord:
         """INSERT the booking at once; the database's triggers make what it holds."""
@@ -204,7 +204,7 @@ class BookingRepository:
         read = self._row(_ROW_BY_REF, ref, hold=False)
         while read is not None:
             car, driver = resources(read)
-            self._hot.hold(self._session, [car.id or 0], [driver.id or 0])
+            self._hot.hold(self._connection, [car.id or 0], [driver.id or 0])
             if not self._hot.locks_rows:
                 return HeldBooking(read, car, driver)
             held = self._row(_ROW_BY_REF, ref, hold=True)
@@ -219,9 +219,9 @@ class BookingRepository:
         """The joined row by `ref` (`sql` names which); with hold (by the booking's ref), the
         booking and then its invoice held, read as they are now."""
         if hold and self._hot.locks_rows:
-            self._hot.execute(self._session, _HOLD_BY_REF, (ref,))
+            self._hot.execute(self._connection, _HOLD_BY_REF, (ref,))
             sql += _HELD_INVOICE
-        found = self._hot.execute(self._session, sql, (ref,)).fetchone()
+        found = self._hot.execute(self._connection, sql, (ref,)).fetchone()
         if found is None:
             return None
         return BookingRow(*split(found, self._loaders, _ROW_WIDTHS))
@@ -252,7 +252,7 @@ class BookingRepository:
         statement = _filtered(_joined(), query)
         for term in _order(query):
             statement = statement.order_by(term)
-        return _listed(self._session.execute(statement.limit(query.limit).offset(query.offset)))
+        return _listed(self._connection.execute(statement.limit(query.limit).offset(query.offset)))
 
     def _by_parent(self, query: BookingQuery, parent: ParentSort) -> list[BookingRow]:
         """The page walked parent by parent: each parent's matching bookings are counted
@@ -264,16 +264,16 @@ class BookingRepository:
         within = (direction(col(Booking.start_date)), direction(col(Booking.id)))
         to_skip, wanted = query.offset, query.limit
         ids: list[int] = []
-        for (parent_id,) in self._session.execute(parents):
+        for (parent_id,) in self._connection.execute(parents):
             mine = parent.foreign_key == parent_id
             if to_skip:
                 counted = _filtered(select(func.count()).select_from(Booking), query)
-                here = self._session.execute(counted.where(mine)).scalar_one()
+                here = self._connection.execute(counted.where(mine)).scalar_one()
                 if here <= to_skip:
                     to_skip -= here
                     continue
             found = _filtered(select(Booking.id), query).where(mine).order_by(*within)
-            page = self._session.execute(found.limit(wanted).offset(to_skip)).scalars().all()
+            page = self._connection.execute(found.limit(wanted).offset(to_skip)).scalars().all()
             to_skip = 0
             ids.extend(page)
             wanted -= len(page)
@@ -281,7 +281,7 @@ class BookingRepository:
                 break
         if not ids:
             return []
-        fetched = _listed(self._session.execute(_joined().where(col(Booking.id).in_(ids))))
+        fetched = _listed(self._connection.execute(_joined().where(col(Booking.id).in_(ids))))
         by_id = {found.booking.id: found for found in fetched}
         return [by_id[booking_id] for booking_id in ids]
 
@@ -289,7 +289,7 @@ class BookingRepository:
         # Every filter is on booking's own columns, and the joins of a listing are on required
         # foreign keys, so counting the booking table alone gives the same number.
         statement = _filtered(select(func.count()).select_from(Booking), query)
-        return int(self._session.execute(statement).scalar_one())
+        return int(self._connection.execute(statement).scalar_one())
 
     def count_all(self) -> int:
         return int(self._rows.scalar("SELECT count(*) FROM booking"))
@@ -320,7 +320,7 @@ class BookingRepository:
             query = query.where(col(Booking.car_id).in_(list(car_ids)))
         if driver_ids is not None:
             query = query.where(col(Booking.driver_id).in_(list(driver_ids)))
-        return [BookingRecord(*found) for found in self._session.execute(query)]
+        return [BookingRecord(*found) for found in self._connection.execute(query)]
 
 
 def _same_resources(one: BookingRecord, other: BookingRecord) -> bool:

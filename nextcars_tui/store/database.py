@@ -10,7 +10,6 @@ from typing import NoReturn
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from nextcars_tui.domain.errors import StoreUnavailable
 from nextcars_tui.store import (
@@ -85,8 +84,9 @@ class Database:
                 self._reraise(exc)
             return
         try:
-            with Session(bind, expire_on_commit=False, autoflush=False) as session:
-                yield UnitOfWork(session, self.backend.hot, writing=writing)
+            # Closing a connection whose transaction was not committed rolls it back.
+            with bind.connect() as connection:
+                yield UnitOfWork(connection, self.backend.hot, writing=writing)
         except DBAPIError as exc:
             self._reraise(exc)
 

@@ -20,16 +20,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, Connection, Table
 from sqlalchemy.engine import Dialect
-from sqlmodel import Session
 
 R = TypeVar("R")
 Observer = Callable[[str, tuple[Any, ...]], None]
 Convert = Callable[[Any], Any]
 # Diagnostics (store.diagnostics) listen here; empty in normal running.
 observers: list[Observer] = []
-_KEY = "nextcars_driver_connection"
 
 
 class Cursor(Protocol):
@@ -40,15 +38,12 @@ class Cursor(Protocol):
     def __iter__(self) -> Any: ...
 
 
-def driver_connection(session: Session) -> Any:
-    """The driver connection of the session's current transaction, beginning one if needed;
-    remembered per transaction, since asking SQLAlchemy costs more than most statements."""
-    transaction = session.get_transaction()
-    remembered = session.info.get(_KEY)
-    if transaction is None or remembered is None or remembered[0] is not transaction:
-        connection = session.connection().connection.driver_connection
-        remembered = session.info[_KEY] = (session.get_transaction(), connection)
-    return remembered[1]
+def driver_connection(connection: Connection) -> Any:
+    """The driver connection under a unit of work's connection, its transaction begun (as
+    SQLAlchemy begins it: BEGIN IMMEDIATE for a SQLite writer) if it has not been yet."""
+    if not connection.in_transaction():
+        connection.begin()
+    return connection.connection.driver_connection
 
 
 def notify(sql: str, values: tuple[Any, ...]) -> None:
@@ -151,19 +146,21 @@ class HotPath(ABC):
         return processor
 
     @abstractmethod
-    def execute(self, session: Session, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        """Run one statement in the session's transaction (beginning it if needed)."""
+    def execute(self, connection: Connection, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        """Run one statement in the connection's transaction (beginning it if needed)."""
 
     @abstractmethod
-    def executemany(self, session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run one statement once per row of parameters, in the session's transaction."""
+    def executemany(self, connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement once per row of parameters, in the connection's transaction."""
 
     @abstractmethod
-    def insert(self, session: Session, table: Table, values: Sequence[Any]) -> int:
+    def insert(self, connection: Connection, table: Table, values: Sequence[Any]) -> int:
         """INSERT one row (values for every column, in table order); an id of None is
         assigned by the database. Returns the row's id."""
 
-    def insert_many(self, session: Session, table: Table, rows: Sequence[Sequence[Any]]) -> None:
+    def insert_many(
+        self, connection: Connection, table: Table, rows: Sequence[Sequence[Any]]
+    ) -> None:
         """INSERT rows (values for every column, in table order) whose ids the database
         assigns, in one executemany."""
         if not rows:
@@ -174,14 +171,14 @@ class HotPath(ABC):
             f"INSERT INTO {table.name} ({', '.join(table.columns[key].name for key in keys)}) "
             f"VALUES ({', '.join('?' for _ in keys)})"
         )
-        self.executemany(session, sql, [converted(plan, values[1:]) for values in rows])
+        self.executemany(connection, sql, [converted(plan, values[1:]) for values in rows])
 
     @abstractmethod
-    def next_number(self, session: Session, table: Table) -> int:
+    def next_number(self, connection: Connection, table: Table) -> int:
         """The id the next row of `table` takes, safe against concurrent writers."""
 
     def hold(  # noqa: B027  (nothing to do where the transaction holds the whole database)
-        self, session: Session, car_ids: Sequence[int], driver_ids: Sequence[int]
+        self, connection: Connection, car_ids: Sequence[int], driver_ids: Sequence[int]
     ) -> None:
         """Keep other writers off these cars and drivers until the transaction ends, so a
         clash check and the writes that follow see the same holds: cars before drivers,
@@ -189,13 +186,13 @@ class HotPath(ABC):
         deadlocking."""
 
     def update(
-        self, session: Session, table: Table, row_id: int, values: Mapping[str, Any]
+        self, connection: Connection, table: Table, row_id: int, values: Mapping[str, Any]
     ) -> None:
         """UPDATE these columns of one row, by id, converting values as the schema's types do."""
         assignments = ", ".join(f"{table.columns[key].name} = ?" for key in values)
         params = [self.bind(table.columns[key], value) for key, value in values.items()]
         self.execute(
-            session, f"UPDATE {table.name} SET {assignments} WHERE id = ?", [*params, row_id]
+            connection, f"UPDATE {table.name} SET {assignments} WHERE id = ?", [*params, row_id]
         )
 
     def read_date(self, value: Any) -> date:

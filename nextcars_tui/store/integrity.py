@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from nextcars_tui.domain.errors import ResourceKind
 from nextcars_tui.domain.holds import Hold
@@ -99,12 +99,12 @@ class BooksRow(NamedTuple):
 
 
 class IntegrityReads:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-        return iter(self._hot.execute(self._session, sql, params))
+        return iter(self._hot.execute(self._connection, sql, params))
 
     def resource_keys(self) -> dict[tuple[str, int], str]:
         """Every car's plate and driver's code, by (kind, id), for messages."""

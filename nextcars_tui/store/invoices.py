@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Connection, func
 from sqlalchemy import select as select_columns
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from nextcars_tui.domain.ledger import EntryKind, Figures, figures_of, invoice_status
 from nextcars_tui.store.hot_path import HotPath, columns_of
@@ -46,11 +46,11 @@ SET_FIGURES_SQL = "UPDATE invoice SET amount_cents = ?, paid_cents = ?, status =
 
 
 class InvoiceRepository:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
-        self._rows = TableRows(session, hot, _INVOICE, InvoiceRecord)
-        self._entries = TableRows(session, hot, _ENTRY, LedgerEntryRecord)
+        self._rows = TableRows(connection, hot, _INVOICE, InvoiceRecord)
+        self._entries = TableRows(connection, hot, _ENTRY, LedgerEntryRecord)
         self._loaders = [hot.loader(t, r) for t, r in zip(_ROW_TABLES, _ROW_RECORDS, strict=True)]
 
     def issue(
@@ -90,9 +90,9 @@ class InvoiceRepository:
         are now."""
         sql = INVOICE_ROW_SQL
         if self._hot.locks_rows:
-            self._hot.execute(self._session, _HOLD_BOOKING, (ref,))
+            self._hot.execute(self._connection, _HOLD_BOOKING, (ref,))
             sql += " FOR UPDATE OF invoice"
-        found = self._hot.execute(self._session, sql, (ref,)).fetchone()
+        found = self._hot.execute(self._connection, sql, (ref,)).fetchone()
         if found is None:
             return None
         return InvoiceRow(*split(found, self._loaders, _ROW_WIDTHS))
@@ -111,7 +111,7 @@ class InvoiceRepository:
         figures = self.figures(invoice.id or 0)
         status = invoice_status(figures, booking_status, invoice.due_date, today)
         params = (figures.amount_cents, figures.paid_cents, status, invoice.id)
-        self._hot.execute(self._session, SET_FIGURES_SQL, params)
+        self._hot.execute(self._connection, SET_FIGURES_SQL, params)
         return InvoiceRecord(
             invoice.id,
             invoice.ref,
@@ -151,10 +151,10 @@ class InvoiceRepository:
             chosen = chosen.where(col(Invoice.due_date) < due_before)
         order = [col(Invoice.id)] if by_number else [col(Invoice.due_date), col(Invoice.id)]
         chosen = chosen.order_by(*order)
-        ids = list(self._session.execute(chosen.limit(limit).offset(offset)).scalars())
+        ids = list(self._connection.execute(chosen.limit(limit).offset(offset)).scalars())
         if not ids:
             return []
-        fetched = _listed(self._session.execute(_joined().where(col(Invoice.id).in_(ids))))
+        fetched = _listed(self._connection.execute(_joined().where(col(Invoice.id).in_(ids))))
         by_id = {found.invoice.id: found for found in fetched}
         return [by_id[invoice_id] for invoice_id in ids]
 
@@ -166,7 +166,7 @@ class InvoiceRepository:
         if customer_id is not None:
             statement = statement.join(Booking, col(Booking.id) == Invoice.booking_id)
         return int(
-            self._session.execute(self._filtered(statement, statuses, customer_id)).scalar_one()
+            self._connection.execute(self._filtered(statement, statuses, customer_id)).scalar_one()
         )
 
     def owed_by_due_date(self, statuses: Sequence[str]) -> list[tuple[date, int, int]]:
@@ -181,7 +181,7 @@ class InvoiceRepository:
             .where(col(Invoice.status).in_(list(statuses)))
             .group_by(col(Invoice.due_date))
         )
-        return [(due, int(owed), int(n)) for due, owed, n in self._session.execute(query)]
+        return [(due, int(owed), int(n)) for due, owed, n in self._connection.execute(query)]
 
     def owed_by_customer(
         self, statuses: Sequence[str], limit: int
@@ -206,7 +206,7 @@ class InvoiceRepository:
         width = _ROW_WIDTHS[2]
         return [
             (CustomerRecord(*found[:width]), int(found[width]), int(found[width + 1]))
-            for found in self._session.execute(query)
+            for found in self._connection.execute(query)
         ]
 
     @staticmethod
@@ -225,7 +225,7 @@ class InvoiceRepository:
 
     def figures(self, invoice_id: int) -> Figures:
         """The invoice's figures summed from its entries (one invoice's, through an index)."""
-        found = self._hot.execute(self._session, SUMS_SQL, (invoice_id,))
+        found = self._hot.execute(self._connection, SUMS_SQL, (invoice_id,))
         return figures_of((kind, int(total)) for kind, total in found)
 
     def money_moved(self, kind: EntryKind, since: datetime, until: datetime) -> tuple[int, int]:
@@ -235,7 +235,7 @@ class InvoiceRepository:
             col(LedgerEntry.at) >= since,
             col(LedgerEntry.at) < until,
         )
-        count, total = self._session.execute(query).one()
+        count, total = self._connection.execute(query).one()
         return int(count), int(total)
 
     def owed_back(self) -> tuple[int, int]:
@@ -243,7 +243,7 @@ class InvoiceRepository:
         query = select(
             func.count(), func.coalesce(func.sum(Invoice.paid_cents - Invoice.amount_cents), 0)
         ).where(Invoice.status == "refund_due")
-        count, total = self._session.execute(query).one()
+        count, total = self._connection.execute(query).one()
         return int(count), int(total)
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.statuses import OWING_INVOICE_STATUSES, BookingStatus, InvoiceStatus
@@ -94,14 +94,14 @@ class LifecycleQueries:
     """In a write unit of work a rule's candidate rows stay held until the run commits, so a
     confirm or checkout racing the run waits for it and then sees what it did (PostgreSQL)."""
 
-    def __init__(self, session: Session, hot: HotPath, *, writing: bool) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath, *, writing: bool) -> None:
+        self._connection = connection
         self._hot = hot
         self._lock = hot.lock_rows if writing else ""
 
     def _run(self, sql: str, **values: Any) -> Any:
         text, params = _positional(sql, values)
-        return self._hot.execute(self._session, text, params)
+        return self._hot.execute(self._connection, text, params)
 
     def _listed(self, table: str, where: str, **values: Any) -> list[str]:
         """Refs in id order. Sorted here, not by ORDER BY id: for that SQLite would walk the

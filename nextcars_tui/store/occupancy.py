@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from nextcars_tui.domain.errors import ResourceKind
 from nextcars_tui.domain.holds import Hold
@@ -44,8 +44,8 @@ _STATUSES = {status.value: status for status in BookingStatus}
 
 
 class OccupancyRepository:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
 
     def holding(
@@ -86,6 +86,6 @@ class OccupancyRepository:
                 block_reason=reason,
             )
             for kind, resource_id, start, end, booking_id, ref, status, reason in self._hot.execute(
-                self._session, sql, params
+                self._connection, sql, params
             )
         ]

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlmodel import Session, col
+from sqlalchemy import Connection, func, or_, select
+from sqlmodel import col
 
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.store.hot_path import HotPath
@@ -86,8 +86,8 @@ class _People:
     """What customers, cars and drivers share: found by id or key, searched, inserted,
     changed and retired. `key` is the SQL a key is matched on."""
 
-    def __init__(self, session: Session, rows: TableRows[Any], key: str) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, rows: TableRows[Any], key: str) -> None:
+        self._connection = connection
         self._rows = rows
         self._key = key
 
@@ -105,7 +105,7 @@ class _People:
     def _searched(self, query: Any) -> list[Any]:
         """Records of a Core query selecting every column of the table."""
         record = self._rows.record
-        return [record(*found) for found in self._session.execute(query)]
+        return [record(*found) for found in self._connection.execute(query)]
 
     def _query(self) -> Any:
         return select(*self._rows.table.columns)
@@ -115,8 +115,8 @@ class _People:
 
 
 class CustomerRepository(_People):
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        super().__init__(session, TableRows(session, hot, _CUSTOMER, CustomerRecord), "email")
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        super().__init__(connection, TableRows(connection, hot, _CUSTOMER, CustomerRecord), "email")
 
     def get(self, customer_id: int) -> CustomerRecord | None:
         found: CustomerRecord | None = self._rows.one(self._rows.select("id = ?"), (customer_id,))
@@ -167,10 +167,10 @@ class CustomerRepository(_People):
 
 
 class CarRepository(_People):
-    def __init__(self, session: Session, hot: HotPath) -> None:
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
         # Plates match on their key (upper case, no spaces) through the ix_car_plate_key
         # index, so 'ce71rzw' finds 'CE71 RZW'.
-        super().__init__(session, TableRows(session, hot, _CAR, CarRecord), PLATE_KEY_SQL)
+        super().__init__(connection, TableRows(connection, hot, _CAR, CarRecord), PLATE_KEY_SQL)
 
     def by_plate(self, plate: str) -> CarRecord | None:
         """The car with this plate however it is spaced or cased."""
@@ -220,8 +220,8 @@ class CarRepository(_People):
 
 
 class DriverRepository(_People):
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        super().__init__(session, TableRows(session, hot, _DRIVER, DriverRecord), "code")
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        super().__init__(connection, TableRows(connection, hot, _DRIVER, DriverRecord), "code")
 
     def get(self, driver_id: int) -> DriverRecord | None:
         found: DriverRecord | None = self._rows.one(self._rows.select("id = ?"), (driver_id,))
@@ -273,8 +273,8 @@ class DriverRepository(_People):
 
 
 class UserRepository:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._rows = TableRows(session, hot, _USER, UserRecord)
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._rows = TableRows(connection, hot, _USER, UserRecord)
 
     def by_username(self, username: str) -> UserRecord | None:
         return self._rows.one(self._rows.select("username = ?"), (username,))
@@ -303,13 +303,13 @@ class SettingRepository:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
     )
 
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
 
     def get(self, key: str) -> str | None:
-        found = self._hot.execute(self._session, self._GET, (key,)).fetchone()
+        found = self._hot.execute(self._connection, self._GET, (key,)).fetchone()
         return None if found is None else str(found[0])
 
     def put(self, key: str, value: str) -> None:
-        self._hot.execute(self._session, self._PUT, (key, value))
+        self._hot.execute(self._connection, self._PUT, (key, value))

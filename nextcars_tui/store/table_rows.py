@@ -12,8 +12,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Table
-from sqlmodel import Session
+from sqlalchemy import Connection, Table
 
 from nextcars_tui.store.hot_path import HotPath, Loader, columns_of
 
@@ -47,8 +46,8 @@ def split(
 
 
 class TableRows(Generic[R]):
-    def __init__(self, session: Session, hot: HotPath, table: Table, record: type[R]) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath, table: Table, record: type[R]) -> None:
+        self._connection = connection
         self._hot = hot
         self.table = table
         # Builds a record from the driver's values (converting them); `record` from values
@@ -64,15 +63,15 @@ class TableRows(Generic[R]):
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row."""
-        return self._hot.execute(self._session, sql, params).fetchone()[0]
+        return self._hot.execute(self._connection, sql, params).fetchone()[0]
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> R | None:
-        found = self._hot.execute(self._session, sql, params).fetchone()
+        found = self._hot.execute(self._connection, sql, params).fetchone()
         return None if found is None else self.load(found)
 
     def many(self, sql: str, params: Sequence[Any] = ()) -> list[R]:
         load = self.load
-        return [load(found) for found in self._hot.execute(self._session, sql, params)]
+        return [load(found) for found in self._hot.execute(self._connection, sql, params)]
 
     def held(self, where: str, params: Sequence[Any]) -> R | None:
         """The one row WHERE `where`, kept from other writers until the unit of work ends and
@@ -81,13 +80,13 @@ class TableRows(Generic[R]):
 
     def insert(self, record: R) -> R:
         """INSERT the record at once; one with id None comes back with the id it was given."""
-        number = self._hot.insert(self._session, self.table, _values_of(self.table)(record))
+        number = self._hot.insert(self._connection, self.table, _values_of(self.table)(record))
         return record if record.id is not None else replace(record, id=number)  # type: ignore[type-var]
 
     def insert_many(self, records: Sequence[R]) -> None:
         """INSERT new records (ids None) in one executemany; their ids are not read back."""
         values = _values_of(self.table)
-        self._hot.insert_many(self._session, self.table, [values(record) for record in records])
+        self._hot.insert_many(self._connection, self.table, [values(record) for record in records])
 
     def change(self, record: R, **columns: Any) -> R:
         """UPDATE the columns whose values differ from the record's, at once; the record as
@@ -96,5 +95,5 @@ class TableRows(Generic[R]):
         if not changed:
             return record
         after = replace(record, **changed)  # type: ignore[type-var]
-        self._hot.update(self._session, self.table, record.id or 0, changed)
+        self._hot.update(self._connection, self.table, record.id or 0, changed)
         return after

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from nextcars_tui.store.audit_log import AuditLog
 from nextcars_tui.store.blocks import BlockRepository
@@ -31,9 +31,9 @@ class UnitOfWork:
     makes them all stand. Repositories are made when first used: most units use a few."""
 
     def __init__(
-        self, session: Session, hot: HotPath, *, writing: bool, joined: bool = False
+        self, connection: Connection, hot: HotPath, *, writing: bool, joined: bool = False
     ) -> None:
-        self._session = session
+        self._connection = connection
         self._hot = hot
         self._writing = writing
         # Joined to an outer transaction (Database.single_transaction): the outer block
@@ -42,60 +42,60 @@ class UnitOfWork:
 
     @cached_property
     def customers(self) -> CustomerRepository:
-        return CustomerRepository(self._session, self._hot)
+        return CustomerRepository(self._connection, self._hot)
 
     @cached_property
     def cars(self) -> CarRepository:
-        return CarRepository(self._session, self._hot)
+        return CarRepository(self._connection, self._hot)
 
     @cached_property
     def drivers(self) -> DriverRepository:
-        return DriverRepository(self._session, self._hot)
+        return DriverRepository(self._connection, self._hot)
 
     @cached_property
     def users(self) -> UserRepository:
-        return UserRepository(self._session, self._hot)
+        return UserRepository(self._connection, self._hot)
 
     @cached_property
     def bookings(self) -> BookingRepository:
-        return BookingRepository(self._session, self._hot)
+        return BookingRepository(self._connection, self._hot)
 
     @cached_property
     def invoices(self) -> InvoiceRepository:
-        return InvoiceRepository(self._session, self._hot)
+        return InvoiceRepository(self._connection, self._hot)
 
     @cached_property
     def blocks(self) -> BlockRepository:
-        return BlockRepository(self._session, self._hot)
+        return BlockRepository(self._connection, self._hot)
 
     @cached_property
     def occupancy(self) -> OccupancyRepository:
-        return OccupancyRepository(self._session, self._hot)
+        return OccupancyRepository(self._connection, self._hot)
 
     @cached_property
     def audit(self) -> AuditLog:
-        return AuditLog(self._session, self._hot)
+        return AuditLog(self._connection, self._hot)
 
     @cached_property
     def lifecycle(self) -> LifecycleQueries:
-        return LifecycleQueries(self._session, self._hot, writing=self._writing)
+        return LifecycleQueries(self._connection, self._hot, writing=self._writing)
 
     @cached_property
     def reports(self) -> ReportQueries:
-        return ReportQueries(self._session)
+        return ReportQueries(self._connection)
 
     @cached_property
     def settings(self) -> SettingRepository:
-        return SettingRepository(self._session, self._hot)
+        return SettingRepository(self._connection, self._hot)
 
     @cached_property
     def integrity(self) -> IntegrityReads:
-        return IntegrityReads(self._session, self._hot)
+        return IntegrityReads(self._connection, self._hot)
 
     def commit(self) -> None:
         if not self._joined:
-            self._session.commit()
+            self._connection.commit()
 
     def joined(self) -> UnitOfWork:
         """This unit's transaction as a unit whose commit() leaves committing to this one."""
-        return UnitOfWork(self._session, self._hot, writing=self._writing, joined=True)
+        return UnitOfWork(self._connection, self._hot, writing=self._writing, joined=True)

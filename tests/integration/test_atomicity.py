@@ -37,7 +37,7 @@ def test_a_failure_after_the_invoice_insert_leaves_no_booking_invoice_or_audit(
 
     def issue_then_fail(self, *args, **kwargs):
         real_issue(self, *args, **kwargs)  # booking and invoice are in the transaction
-        seen["rows"] = self._session.execute(text("SELECT count(*) FROM booking")).scalar_one()
+        seen["rows"] = self._connection.execute(text("SELECT count(*) FROM booking")).scalar_one()
         raise Injected("disk full after the invoice insert")
 
     monkeypatch.setattr(InvoiceRepository, "issue", issue_then_fail)
@@ -79,8 +79,8 @@ def test_a_failure_after_the_payment_insert_leaves_the_invoice_unpaid(desk, staf
             return
         # The payment entry, the invoice's new figures and the confirmed booking are in the
         # transaction before the failure.
-        seen["payments"] = self._session.execute(text(PAYMENTS)).scalar_one()
-        seen["state"] = self._session.execute(
+        seen["payments"] = self._connection.execute(text(PAYMENTS)).scalar_one()
+        seen["state"] = self._connection.execute(
             text(
                 "SELECT b.status, i.status, i.paid_cents FROM booking b JOIN invoice i ON "
                 "i.booking_id = b.id"
@@ -111,7 +111,9 @@ def test_a_failure_while_confirming_on_checkout_rolls_back_the_confirmation(
 
     def fail_on_confirm(self, **entry):
         if entry["action"] == "confirmed":
-            seen["status"] = self._session.execute(text("SELECT status FROM booking")).scalar_one()
+            seen["status"] = self._connection.execute(
+                text("SELECT status FROM booking")
+            ).scalar_one()
             raise Injected("crash between confirmation and payment")
         real_record(self, **entry)
 

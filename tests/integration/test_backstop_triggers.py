@@ -240,7 +240,7 @@ def test_an_invoice_outside_the_known_states_is_refused(desk, booked, change):
 def test_the_store_translates_trigger_refusals_into_desk_errors(desk, booked):
     # Hand-written SQL through the store's own unit of work gets a Conflict, not a driver error.
     with pytest.raises(Conflict, match="already booked"), desk.db.write() as uow:
-        uow._session.execute(
+        uow._connection.execute(
             text(INSERT),
             {
                 "id": 60,
@@ -254,7 +254,7 @@ def test_the_store_translates_trigger_refusals_into_desk_errors(desk, booked):
             },
         )
     with pytest.raises(NotAllowed, match="never changed or removed"), desk.db.write() as uow:
-        uow._session.execute(text("DELETE FROM audit_entry"))
+        uow._connection.execute(text("DELETE FROM audit_entry"))
     assert row_counts(desk)["audit_entry"] == 1
 
 

@@ -211,7 +211,7 @@ def test_the_store_turns_the_backstop_into_a_conflict(blocked):
     before = snapshot(blocked)
     # Hand-written SQL through the store's own unit of work.
     with pytest.raises(Conflict, match="blocked"), blocked.db.write() as uow:
-        uow._session.execute(
+        uow._connection.execute(
             text(BOOKING),
             {
                 "id": 60,

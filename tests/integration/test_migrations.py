@@ -370,9 +370,9 @@ def test_the_sqlite_upgrade_leaves_foreign_keys_on_for_the_desk(tmp_path):
         with db.write() as writer, db.read() as reader:
             for uow in (writer, reader):
                 # Hand-written SQL on the unit of work's own connection.
-                assert uow._session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+                assert uow._connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         with pytest.raises(Exception, match=r"(?i)foreign key"), db.write() as uow:
-            uow._session.execute(text(orphan))
+            uow._connection.execute(text(orphan))
     finally:
         db.close()
     with raw(path) as connection:

@@ -7,10 +7,9 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from nextcars_tui.store.hot_path import (
     Convert,
@@ -52,45 +51,49 @@ class PostgresHotPath(HotPath):
     # In id order, so two transactions locking overlapping sets queue instead of deadlocking.
     lock_rows = " ORDER BY id FOR UPDATE"
 
-    def execute(self, session: Session, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
-        return self._run(session, _native(sql), tuple(params))
+    def execute(
+        self, connection: Connection, sql: str, params: Sequence[Any] = ()
+    ) -> psycopg.Cursor:
+        return self._run(connection, _native(sql), tuple(params))
 
-    def _run(self, session: Session, sql: str, values: tuple[Any, ...]) -> psycopg.Cursor:
-        connection: psycopg.Connection = driver_connection(session)
+    def _run(self, connection: Connection, sql: str, values: tuple[Any, ...]) -> psycopg.Cursor:
+        driver: psycopg.Connection = driver_connection(connection)
         notify(sql, values)
         try:
-            return connection.execute(sql, values)
+            return driver.execute(sql, values)
         except psycopg.Error as exc:
             raise DBAPIError.instance(sql, values, exc, psycopg.Error) from exc
 
-    def executemany(self, session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        connection: psycopg.Connection = driver_connection(session)
+    def executemany(self, connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        driver: psycopg.Connection = driver_connection(connection)
         native = _native(sql)
         try:
-            with connection.cursor() as cursor:
+            with driver.cursor() as cursor:
                 cursor.executemany(native, rows)
         except psycopg.Error as exc:
             raise DBAPIError.instance(native, rows, exc, psycopg.Error) from exc
 
-    def insert(self, session: Session, table: Table, values: Sequence[Any]) -> int:
+    def insert(self, connection: Connection, table: Table, values: Sequence[Any]) -> int:
         with_id = values[0] is not None
         sql, plan = _insert_plan(table, self.dialect, with_id)
         return _first(
-            self._run(session, sql, tuple(converted(plan, values[0 if with_id else 1 :])))
+            self._run(connection, sql, tuple(converted(plan, values[0 if with_id else 1 :])))
         )
 
-    def next_number(self, session: Session, table: Table) -> int:
+    def next_number(self, connection: Connection, table: Table) -> int:
         # A sequence never hands one number to two transactions; a rolled-back booking
         # leaves a gap, which refs tolerate.
         sql = f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id'))"
-        return _first(self._run(session, sql, ()))
+        return _first(self._run(connection, sql, ()))
 
-    def hold(self, session: Session, car_ids: Sequence[int], driver_ids: Sequence[int]) -> None:
+    def hold(
+        self, connection: Connection, car_ids: Sequence[int], driver_ids: Sequence[int]
+    ) -> None:
         # NO KEY UPDATE still lets other transactions insert rows that refer to these ones.
         for table, ids in (("car", car_ids), ("driver", driver_ids)):
             for resource_id in sorted(set(ids)):
                 self._run(
-                    session,
+                    connection,
                     f"SELECT 1 FROM {table} WHERE id = %s FOR NO KEY UPDATE",
                     (resource_id,),
                 )

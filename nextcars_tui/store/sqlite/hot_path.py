@@ -8,10 +8,9 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Date, Table
+from sqlalchemy import Column, Connection, Date, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from nextcars_tui.store.hot_path import (
     Convert,
@@ -55,29 +54,31 @@ class SqliteHotPath(HotPath):
     def read_date(self, value: Any) -> date:
         return date.fromisoformat(value)
 
-    def execute(self, session: Session, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        connection: sqlite3.Connection = driver_connection(session)
+    def execute(
+        self, connection: Connection, sql: str, params: Sequence[Any] = ()
+    ) -> sqlite3.Cursor:
+        driver: sqlite3.Connection = driver_connection(connection)
         values = tuple(params)
         notify(sql, values)
         try:
-            return connection.execute(sql, values)
+            return driver.execute(sql, values)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(sql, values, exc, sqlite3.Error) from exc
 
-    def executemany(self, session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        connection: sqlite3.Connection = driver_connection(session)
+    def executemany(self, connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        driver: sqlite3.Connection = driver_connection(connection)
         try:
-            connection.executemany(sql, rows)
+            driver.executemany(sql, rows)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(sql, rows, exc, sqlite3.Error) from exc
 
-    def insert(self, session: Session, table: Table, values: Sequence[Any]) -> int:
+    def insert(self, connection: Connection, table: Table, values: Sequence[Any]) -> int:
         # A NULL INTEGER PRIMARY KEY is assigned by SQLite.
         sql, plan = _insert_plan(table, self.dialect)
-        cursor = self.execute(session, sql, converted(plan, values))
+        cursor = self.execute(connection, sql, converted(plan, values))
         return int(cursor.lastrowid or 0)
 
-    def next_number(self, session: Session, table: Table) -> int:
+    def next_number(self, connection: Connection, table: Table) -> int:
         # Safe because every write transaction begins IMMEDIATE, holding the write lock.
-        highest = self.execute(session, f"SELECT max(id) FROM {table.name}").fetchone()[0]
+        highest = self.execute(connection, f"SELECT max(id) FROM {table.name}").fetchone()[0]
         return int(highest or 0) + 1
