@@ -24,8 +24,7 @@ from nextcars_tui.services.booking import BookingRequest, book, confirm
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.mail import send_due
 from nextcars_tui.services.outbox import email_invoice
-from nextcars_tui.store import open_database
-from nextcars_tui.store.tables import Car, Customer, Driver
+from nextcars_tui.store import CarRecord, CustomerRecord, DriverRecord, open_database
 
 ACTOR = system_actor("bench")
 FLEET = 50
@@ -61,8 +60,9 @@ def _desk(path: Path, settings: Settings) -> Desk:
     desk = Desk(db, settings)
     with db.write() as uow:
         for i in range(FLEET):
-            uow.cars.add(
-                Car(
+            uow.cars.insert(
+                CarRecord(
+                    id=None,
                     plate=f"MB{i:02d} NCS",
                     make="Skoda",
                     model="Superb",
@@ -70,16 +70,18 @@ def _desk(path: Path, settings: Settings) -> Desk:
                     daily_rate_cents=8_900,
                 )
             )
-            uow.drivers.add(
-                Driver(
+            uow.drivers.insert(
+                DriverRecord(
+                    id=None,
                     code=f"MB-{i:02d}",
                     name=f"Driver {i}",
                     phone="+44 20 7946 0000",
                     daily_fee_cents=6_000,
                 )
             )
-            uow.customers.add(
-                Customer(
+            uow.customers.insert(
+                CustomerRecord(
+                    id=None,
                     email=f"bench{i:02d}@example.com",
                     name=f"Customer {i}",
                     phone="+44 20 7946 0001",

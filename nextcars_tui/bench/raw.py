@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,10 +21,11 @@ from nextcars_tui.domain.ledger import EntryKind, Figures, figures_of, invoice_s
 from nextcars_tui.domain.money import cents_to_text, format_money
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref, invoice_ref
+from nextcars_tui.store import BookingRecord, CustomerRecord, InvoiceRecord
 from nextcars_tui.store.invoices import INVOICE_ROW_SQL, SET_FIGURES_SQL, SUMS_SQL
 from nextcars_tui.store.occupancy import holding_sql
 from nextcars_tui.store.sqlite.engine import BUSY_TIMEOUT_MS, PRAGMAS
-from nextcars_tui.store.tables import Booking, Customer, Invoice, OutboxMessage
+from nextcars_tui.store.tables import OutboxMessage
 
 # What holds the car or the driver on any of the days: the service's statement.
 _HOLDS = holding_sql(2)
@@ -62,11 +64,11 @@ PAYMENT_STATEMENTS = (
     INSERT_OUTBOX,
 )
 # Where the columns the baseline needs sit in INVOICE_ROW_SQL's row (invoice, then booking).
-_INVOICE_WIDTH = len(Invoice.__table__.columns)  # type: ignore[attr-defined]
-_BOOKING_COLUMNS = list(Booking.__table__.columns.keys())  # type: ignore[attr-defined]
+_INVOICE_WIDTH = len(fields(InvoiceRecord))
+_BOOKING_COLUMNS = [field.name for field in fields(BookingRecord)]
 _BOOKING_STATUS = _INVOICE_WIDTH + _BOOKING_COLUMNS.index("status")
 _BOOKING_REF = _INVOICE_WIDTH + _BOOKING_COLUMNS.index("ref")
-_CUSTOMER_COLUMNS = list(Customer.__table__.columns.keys())  # type: ignore[attr-defined]
+_CUSTOMER_COLUMNS = [field.name for field in fields(CustomerRecord)]
 _CUSTOMER_NAME = _INVOICE_WIDTH + len(_BOOKING_COLUMNS) + _CUSTOMER_COLUMNS.index("name")
 _CUSTOMER_EMAIL = _INVOICE_WIDTH + len(_BOOKING_COLUMNS) + _CUSTOMER_COLUMNS.index("email")
 

@@ -209,6 +209,22 @@ def parse_signed_amount(
     return parse_amount(value, field, maximum=maximum)
 
 
+def parse_positive_amount(value: str | int, field: str = "amount") -> int:
+    """Money moved (a payment, a refund): an amount as parse_amount reads it, more than zero."""
+    cents = parse_amount(value, field)
+    if cents == 0:
+        raise InvalidInput(f"The {field} must be more than zero.", field=field)
+    return cents
+
+
+def parse_adjustment(value: str | int, field: str = "amount") -> int:
+    """A correction to what an invoice is for: a signed amount, never zero."""
+    change = parse_signed_amount(value, field)
+    if change == 0:
+        raise InvalidInput("The adjustment must not be zero.", field=field)
+    return change
+
+
 # -- The job sheet --------------------------------------------------------------------------
 
 _CLOCK = re.compile(r"(?P<hours>[0-9]{1,2}):(?P<minutes>[0-9]{2})", re.ASCII)
@@ -393,6 +409,11 @@ def plate_key(plate: str) -> str:
     """What two spellings of one plate share: upper case without spaces, so 'ce71rzw' finds
     'CE71 RZW'. The store matches plates on this key."""
     return "".join(plate.split()).upper()
+
+
+def same_plate(one: str, other: str) -> bool:
+    """Whether two spellings name one plate ('ce71rzw' and 'CE71 RZW' do)."""
+    return plate_key(one) == plate_key(other)
 
 
 def parse_driver_code(value: str, field: str = "driver code") -> str:

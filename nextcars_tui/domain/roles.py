@@ -104,6 +104,19 @@ class Actor:
             raise NotAllowed(f"A {self.role.value} user may not {permission.value}.")
 
 
+def may_see_booking(actor: Actor, customer_id: int, driver_id: int, *, money: bool = False) -> bool:
+    """Whether the actor may see a booking of this customer driven by this driver (with
+    `money`, its invoice and statement): the desk sees every one, a customer their own, a
+    driver the jobs they drive but never their money."""
+    if actor.can(Permission.VIEW_DESK):
+        return True
+    if actor.role == Role.CUSTOMER:
+        return actor.customer_id == customer_id
+    if actor.role == Role.DRIVER:
+        return not money and actor.driver_id == driver_id
+    return False
+
+
 def system_actor(name: str) -> Actor:
     """The actor the CLI and the worker use; the audit log records it as 'system:<name>'."""
     return Actor(username=f"system:{name}", role=Role.SYSTEM)

@@ -8,8 +8,7 @@ from nextcars_tui.domain.parsing import parse_username
 from nextcars_tui.domain.roles import Actor, Permission, Role
 from nextcars_tui.services.auth import UserView, held_user, user_view
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.tables import User
+from nextcars_tui.store import UnitOfWork, UserRecord
 
 SIGNED_OUT = "A manager disabled your account, so the desk signed you out."
 
@@ -24,7 +23,7 @@ def disable_user(desk: Desk, actor: Actor, username: str, reason: str | None) ->
     with desk.db.write() as uow:
         # The enabled managers are held before the user, by id, as change_role holds them:
         # two managers closing each other's accounts at once queue, and one of them stays.
-        managers = uow.users.enabled_managers(lock=True)
+        managers = uow.users.enabled_managers()
         _still_a_manager(uow, actor, managers)
         user = held_user(uow, name)
         if user.disabled_at is not None:
@@ -34,16 +33,15 @@ def disable_user(desk: Desk, actor: Actor, username: str, reason: str | None) ->
         if user.role == Role.MANAGER:
             others = [manager for manager in managers if manager.id != user.id]
             keep_a_manager(name, len(others), "disabling them")
-        user.disabled_at = now
-        user.disabled_by = actor.username
-        user.disabled_reason = why
-        uow.users.add(user)
+        user = uow.users.change(
+            user, disabled_at=now, disabled_by=actor.username, disabled_reason=why
+        )
         uow.audit.record(at=now, actor=actor.username, action="user disabled", ref=name, detail=why)
         uow.commit()
         return user_view(uow, user)
 
 
-def _still_a_manager(uow: UnitOfWork, actor: Actor, managers: list[User]) -> None:
+def _still_a_manager(uow: UnitOfWork, actor: Actor, managers: list[UserRecord]) -> None:
     """Refuse an acting manager whose account was closed or demoted since their desk signed
     in. Checked under the managers' locks, so two managers closing each other's accounts at
     once cannot both win."""
@@ -65,8 +63,7 @@ def enable_user(desk: Desk, actor: Actor, username: str) -> UserView:
         if user.disabled_at is None:
             raise NotAllowed(f"{name} is not disabled.")
         was = f"disabled by {user.disabled_by}: {user.disabled_reason}"
-        user.disabled_at = user.disabled_by = user.disabled_reason = None
-        uow.users.add(user)
+        user = uow.users.change(user, disabled_at=None, disabled_by=None, disabled_reason=None)
         uow.audit.record(at=now, actor=actor.username, action="user enabled", ref=name, detail=was)
         uow.commit()
         return user_view(uow, user)

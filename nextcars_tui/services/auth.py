@@ -1,5 +1,5 @@
-"""Sign-in, own passwords and user management: argon2id hashes, lock-out counted inside the
-write lock."""
+"""Sign-in, own passwords and user management: argon2id hashes, lock-out counted with the
+user held for change."""
 
 from __future__ import annotations
 
@@ -25,8 +25,7 @@ from nextcars_tui.domain.parsing import (
 )
 from nextcars_tui.domain.roles import Actor, Permission, Role, parse_role
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.tables import User
+from nextcars_tui.store import UnitOfWork, UserRecord
 
 SIGN_IN_FAILED = "Unknown username or wrong password."
 ACCOUNT_DISABLED = "This account is disabled; a manager can enable it again."
@@ -61,7 +60,7 @@ class UserView:
         return None
 
 
-def _actor(user: User) -> Actor:
+def _actor(user: UserRecord) -> Actor:
     return Actor(
         username=user.username,
         role=Role(user.role),
@@ -101,14 +100,14 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
     )
     now = desk.now()
     with desk.db.write() as uow:
-        user = uow.users.by_username(name, lock=True)
+        user = uow.users.for_change(name)
         if user is None or user.password_hash != seen_hash:
             # Removed or given a new password while we verified: the old one proves nothing.
             raise SignInFailed(SIGN_IN_FAILED)
         if user.locked_until is not None and user.locked_until > now:
             raise _locked(user.locked_until, now)
         if not matches:
-            _count_failure(uow, user, now, rules, "sign-in failed")
+            user = _count_failure(uow, user, now, rules, "sign-in failed")
             raise _failed(user.failed_sign_ins, rules)
         if user.disabled_at is not None:
             # Said only to whoever knows the password: to anyone else it is a wrong password.
@@ -121,12 +120,13 @@ def sign_in(desk: Desk, username: str, password: str) -> Actor:
             )
             uow.commit()
             raise AccountDisabled(ACCOUNT_DISABLED)
-        if fresh_hash is not None:
-            user.password_hash = fresh_hash
-        user.failed_sign_ins = 0
-        user.locked_until = None
-        user.last_sign_in_at = now
-        uow.users.add(user)
+        user = uow.users.change(
+            user,
+            password_hash=fresh_hash or user.password_hash,
+            failed_sign_ins=0,
+            locked_until=None,
+            last_sign_in_at=now,
+        )
         uow.commit()
         return _actor(user)
 
@@ -156,35 +156,38 @@ def change_own_password(desk: Desk, actor: Actor, current: str, new: str) -> Non
     fresh_hash = desk.passwords.hash(password) if matches else None
     now = desk.now()
     with desk.db.write() as uow:
-        user = uow.users.by_username(actor.username, lock=True)
+        user = uow.users.for_change(actor.username)
         if user is None or user.id != actor.user_id or user.disabled_at is not None:
             raise AccountDisabled(ACCOUNT_DISABLED)
         if user.password_hash != seen_hash:
             raise NotAllowed("Your password was changed meanwhile; nothing was changed.")
         if fresh_hash is None:
-            _count_failure(uow, user, now, rules, "password change failed")
+            user = _count_failure(uow, user, now, rules, "password change failed")
             raise _failed(user.failed_sign_ins, rules, WRONG_CURRENT_PASSWORD)
-        user.password_hash = fresh_hash
-        user.failed_sign_ins = 0
-        uow.users.add(user)
+        user = uow.users.change(user, password_hash=fresh_hash, failed_sign_ins=0)
         uow.audit.record(at=now, actor=actor.username, action="password changed", ref=user.username)
         uow.commit()
 
 
 def _count_failure(
-    uow: UnitOfWork, user: User, now: datetime, rules: SignInSettings, action: str
-) -> None:
-    """One more wrong password for the user, whose row the unit of work holds: the failure
-    that reaches the limit locks the account. Audited (never with the password); committed."""
-    user.failed_sign_ins += 1
-    detail = f"failure {user.failed_sign_ins} of {rules.max_failures}"
-    if user.failed_sign_ins >= rules.max_failures:
-        user.locked_until = now + timedelta(minutes=rules.lockout_minutes)
-        user.failed_sign_ins = 0
+    uow: UnitOfWork, user: UserRecord, now: datetime, rules: SignInSettings, action: str
+) -> UserRecord:
+    """One more wrong password for the user, held for change: the failure that reaches the
+    limit locks the account. Audited (never with the password); committed; the user after."""
+    failures = user.failed_sign_ins + 1
+    detail = f"failure {failures} of {rules.max_failures}"
+    if failures >= rules.max_failures:
+        user = uow.users.change(
+            user,
+            failed_sign_ins=0,
+            locked_until=now + timedelta(minutes=rules.lockout_minutes),
+        )
         detail = f"locked for {rules.lockout_minutes} minutes"
-    uow.users.add(user)
+    else:
+        user = uow.users.change(user, failed_sign_ins=failures)
     uow.audit.record(at=now, actor=user.username, action=action, ref=user.username, detail=detail)
     uow.commit()
+    return user
 
 
 def _locked(locked_until: datetime, now: datetime) -> AccountLocked:
@@ -256,8 +259,9 @@ def add_user(
         if uow.users.by_username(name) is not None:
             raise InvalidInput(f"There is already a user called {name}.")
         driver_id, customer_id = _link(uow, chosen, link)
-        user = uow.users.add(
-            User(
+        user = uow.users.insert(
+            UserRecord(
+                id=None,
                 username=name,
                 password_hash=password_hash,
                 role=chosen,
@@ -272,7 +276,7 @@ def add_user(
         return user_view(uow, user)
 
 
-def user_view(uow: UnitOfWork, user: User) -> UserView:
+def user_view(uow: UnitOfWork, user: UserRecord) -> UserView:
     """What the Users screen and `user list` show of an account."""
     linked: str | None = None
     if user.driver_id is not None:
@@ -309,16 +313,15 @@ def change_role(
     now = desk.now()
     with desk.db.write() as uow:
         # Held before the user (by id, as every writer does): see keep_a_manager.
-        managers = uow.users.enabled_managers(lock=True)
+        managers = uow.users.enabled_managers()
         user = held_user(uow, name)
         if user.username == actor.username and chosen != Role.MANAGER:
             raise InvalidInput("You cannot take the manager role from yourself.")
         others = [manager for manager in managers if manager.id != user.id]
         if chosen != Role.MANAGER and len(others) < len(managers):
             keep_a_manager(name, len(others), f"making them a {chosen} user")
-        user.driver_id, user.customer_id = _link(uow, chosen, link)
-        user.role = chosen
-        uow.users.add(user)
+        driver_id, customer_id = _link(uow, chosen, link)
+        user = uow.users.change(user, driver_id=driver_id, customer_id=customer_id, role=chosen)
         uow.audit.record(
             at=now, actor=actor.username, action="role changed", ref=name, detail=f"now {chosen}"
         )
@@ -332,11 +335,9 @@ def reset_password(desk: Desk, actor: Actor, username: str, password: str) -> Us
     password_hash = _hash_new(desk, password)
     now = desk.now()
     with desk.db.write() as uow:
-        user = held_user(uow, name)
-        user.password_hash = password_hash
-        user.failed_sign_ins = 0
-        user.locked_until = None
-        uow.users.add(user)
+        user = uow.users.change(
+            held_user(uow, name), password_hash=password_hash, failed_sign_ins=0, locked_until=None
+        )
         uow.audit.record(at=now, actor=actor.username, action="password reset", ref=name)
         uow.commit()
         return user_view(uow, user)
@@ -347,19 +348,16 @@ def unlock(desk: Desk, actor: Actor, username: str) -> UserView:
     name = parse_username(username)
     now = desk.now()
     with desk.db.write() as uow:
-        user = held_user(uow, name)
-        user.failed_sign_ins = 0
-        user.locked_until = None
-        uow.users.add(user)
+        user = uow.users.change(held_user(uow, name), failed_sign_ins=0, locked_until=None)
         uow.audit.record(at=now, actor=actor.username, action="unlocked", ref=name)
         uow.commit()
         return user_view(uow, user)
 
 
-def held_user(uow: UnitOfWork, name: str) -> User:
-    """The user, held until the unit of work ends: every caller goes on to change it.
-    Raises NotFound (exit 5) for a name nobody has."""
-    user = uow.users.by_username(name, lock=True)
+def held_user(uow: UnitOfWork, name: str) -> UserRecord:
+    """The user, held for change: every caller goes on to change it. Raises NotFound (exit
+    5) for a name nobody has."""
+    user = uow.users.for_change(name)
     if user is None:
         raise NotFound(f"No user called {name}.")
     return user

@@ -13,7 +13,7 @@ from nextcars_tui.domain.parsing import parse_days
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.store.tables import Booking
+from nextcars_tui.store import BookingRecord
 
 GRID_WINDOWS = (14, 31)
 MAX_GRID_ROWS = 1000
@@ -87,7 +87,7 @@ def availability_grid(
         else:
             drivers = uow.drivers.search(text, limit=MAX_GRID_ROWS)
             resources = [(d.id or 0, d.code, d.name) for d in drivers]
-    done: dict[int, list[Booking]] = {}
+    done: dict[int, list[BookingRecord]] = {}
     for booking in completed:
         owner = booking.car_id if kind == ResourceKind.CAR else booking.driver_id
         done.setdefault(owner, []).append(booking)
@@ -102,7 +102,7 @@ def availability_grid(
 
 
 def _cells(
-    completed: list[Booking], holds: list[Hold], start: date, days: int
+    completed: list[BookingRecord], holds: list[Hold], start: date, days: int
 ) -> tuple[GridCell, ...]:
     """A row's days: completed rentals first, then what holds the resource painted over
     them (a completed rental may share a day with a later hold; holds never overlap each

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 from nextcars_tui.domain.ledger import EntryKind, tax_part
-from nextcars_tui.domain.parsing import MAX_REASON, parse_amount, parse_signed_amount, parse_text
+from nextcars_tui.domain.parsing import (
+    MAX_REASON,
+    parse_adjustment,
+    parse_positive_amount,
+    parse_text,
+)
 from nextcars_tui.domain.refs import normalise_invoice_ref
-from nextcars_tui.domain.roles import Actor, Permission, Role
+from nextcars_tui.domain.roles import Actor, Permission, Role, may_see_booking
 from nextcars_tui.domain.rules import adjustment_refusal, payment_refusal, refund_refusal
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
 from nextcars_tui.services.booking import booking_record
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.ledger import entry, post
+from nextcars_tui.services.ledger import entry
 from nextcars_tui.services.notifications import (
     notify_confirmed_ref,
     notify_paid,
@@ -29,8 +32,7 @@ from nextcars_tui.services.views import (
     invoice_view,
     statement,
 )
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.tables import Booking, Customer, Invoice
+from nextcars_tui.store import BookingRow, InvoiceRow, UnitOfWork
 
 
 def parse_method(text: str | PaymentMethod) -> PaymentMethod:
@@ -43,31 +45,13 @@ def parse_method(text: str | PaymentMethod) -> PaymentMethod:
         raise InvalidInput(f"Payment method must be one of {names}, got {text!r}.") from None
 
 
-def _positive(amount: str | int, field: str) -> int:
-    cents = parse_amount(amount, field)
-    if cents == 0:
-        raise InvalidInput(f"The {field} must be more than zero.", field=field)
-    return cents
-
-
-@dataclass(frozen=True)
-class _Held:
-    invoice: Invoice
-    booking: Booking
-    customer: Customer
-
-    def view(self) -> InvoiceView:
-        return invoice_view(self.invoice, self.booking, self.customer)
-
-
-def _hold(uow: UnitOfWork, ref: str) -> _Held:
-    """The invoice and its booking, held until the unit of work ends (booking first: the
-    store's lock order) and read fresh, so the check of the balance and the entry that
-    follows it cannot interleave with another clerk's."""
-    found = uow.invoices.held(ref)
+def _for_payment(uow: UnitOfWork, ref: str) -> InvoiceRow:
+    """The invoice with its booking and customer, held for money to move: the check of the
+    balance and the entry that follows it cannot interleave with another clerk's."""
+    found = uow.invoices.for_payment(ref)
     if found is None:
         raise NotFound(f"No invoice {ref}.")
-    return _Held(*found)
+    return found
 
 
 def _take(
@@ -81,15 +65,14 @@ def _take(
     a payment confirms a pending booking. Returns the booking ref and the invoice after."""
     now = desk.now()
     with desk.db.write() as uow:
-        held = _hold(uow, ref)
-        invoice, booking = held.invoice, held.booking
-        balance = invoice.amount_cents - invoice.paid_cents
+        invoice, booking, customer = _for_payment(uow, ref)
+        balance = invoice.balance_cents
         taken = balance if amount_cents is None else amount_cents
         refusal = payment_refusal(ref, invoice.status, balance, taken, money=desk.money)
         if refusal is not None:
             raise NotAllowed(f"{refusal} Nothing was taken.")
         if booking.status == BookingStatus.PENDING:
-            uow.bookings.set_status(booking, BookingStatus.CONFIRMED)
+            booking = uow.bookings.change(booking, status=BookingStatus.CONFIRMED)
             uow.audit.record(
                 at=now, actor=actor.username, action="confirmed", ref=booking.ref, detail="paid"
             )
@@ -103,17 +86,16 @@ def _take(
             actor=actor.username,
             method=method,
         )
-        before = invoice.status
-        figures = post(uow, invoice, booking.status, [payment], desk.today())
+        after = uow.invoices.post(invoice, booking.status, [payment], desk.today())
         uow.audit.record(
             at=now,
             actor=actor.username,
             action="paid",
             ref=invoice.ref,
-            detail=f"{desk.money(taken)} by {method} (was {before}; "
-            f"balance {desk.money(figures.balance_cents)})",
+            detail=f"{desk.money(taken)} by {method} (was {invoice.status}; "
+            f"balance {desk.money(after.balance_cents)})",
         )
-        view = held.view()
+        view = invoice_view(after, booking, customer)
         notify_paid(uow, desk, view, taken, method)
         uow.commit()
         return booking.ref, view
@@ -125,7 +107,7 @@ def pay(
     """Take part or all of an invoice's balance; more than the balance is refused."""
     actor.require(Permission.CHECKOUT)
     ref = normalise_invoice_ref(ref)
-    cents = _positive(amount, "amount")
+    cents = parse_positive_amount(amount, "amount")
     _booking_ref, view = _take(desk, actor, ref, parse_method(method), cents)
     return view
 
@@ -157,13 +139,12 @@ def refund(
     """Pay money back to the customer: never more than has been paid."""
     actor.require(Permission.REFUND)
     ref = normalise_invoice_ref(ref)
-    cents = _positive(amount, "amount")
+    cents = parse_positive_amount(amount, "amount")
     chosen = parse_method(method)
     why = parse_text(reason, "reason", MAX_REASON) if reason else None
     now = desk.now()
     with desk.db.write() as uow:
-        held = _hold(uow, ref)
-        invoice = held.invoice
+        invoice, booking, customer = _for_payment(uow, ref)
         refusal = refund_refusal(ref, invoice.paid_cents, cents, money=desk.money)
         if refusal is not None:
             raise NotAllowed(f"{refusal} Nothing was refunded.")
@@ -177,8 +158,8 @@ def refund(
             method=chosen,
             reason=why,
         )
-        figures = post(uow, invoice, held.booking.status, [paid_out], desk.today())
-        detail = f"{desk.money(cents)} by {chosen}; balance {desk.money(figures.balance_cents)}"
+        after = uow.invoices.post(invoice, booking.status, [paid_out], desk.today())
+        detail = f"{desk.money(cents)} by {chosen}; balance {desk.money(after.balance_cents)}"
         uow.audit.record(
             at=now,
             actor=actor.username,
@@ -186,7 +167,7 @@ def refund(
             ref=invoice.ref,
             detail=f"{detail} ({why})" if why else detail,
         )
-        view = held.view()
+        view = invoice_view(after, booking, customer)
         notify_refunded(uow, desk, view, cents, chosen)
         uow.commit()
         return view
@@ -198,16 +179,13 @@ def adjust(
     """A manager's signed correction to what an invoice is for, with a mandatory reason."""
     actor.require(Permission.ADJUST)
     ref = normalise_invoice_ref(ref)
-    change = parse_signed_amount(amount, "amount")
-    if change == 0:
-        raise InvalidInput("The adjustment must not be zero.", field="amount")
+    change = parse_adjustment(amount, "amount")
     if not reason or not reason.strip():
         raise InvalidInput("An adjustment needs a reason.", field="reason")
     why = parse_text(reason, "reason", MAX_REASON)
     now = desk.now()
     with desk.db.write() as uow:
-        held = _hold(uow, ref)
-        invoice = held.invoice
+        invoice, booking, customer = _for_payment(uow, ref)
         refusal = adjustment_refusal(ref, invoice.amount_cents, change, money=desk.money)
         if refusal is not None:
             raise NotAllowed(f"{refusal} Nothing was changed.")
@@ -220,18 +198,17 @@ def adjust(
             actor=actor.username,
             reason=why,
         )
-        figures = post(uow, invoice, held.booking.status, [correction], desk.today())
+        after = uow.invoices.post(invoice, booking.status, [correction], desk.today())
         uow.audit.record(
             at=now,
             actor=actor.username,
             action="adjusted",
             ref=invoice.ref,
-            detail=f"{desk.money(change)} ({why}); now {desk.money(figures.amount_cents)}, "
-            f"balance {desk.money(figures.balance_cents)}",
+            detail=f"{desk.money(change)} ({why}); now {desk.money(after.amount_cents)}, "
+            f"balance {desk.money(after.balance_cents)}",
         )
-        view = held.view()
         uow.commit()
-        return view
+        return invoice_view(after, booking, customer)
 
 
 def list_invoices(
@@ -258,20 +235,22 @@ def list_invoices(
         return Page([invoice_view(*row) for row in rows], total, offset, limit)
 
 
+def _invoice_row(uow: UnitOfWork, actor: Actor, ref: str) -> BookingRow:
+    """The booking an invoice bills, with everything beside it; an invoice the actor may not
+    see is as missing as one that does not exist."""
+    row = uow.bookings.row_by_invoice(ref)
+    if row is None or not may_see_booking(
+        actor, row.booking.customer_id, row.booking.driver_id, money=True
+    ):
+        raise NotFound(f"No invoice {ref}.")
+    return row
+
+
 def invoice_booking(desk: Desk, actor: Actor, ref: str) -> BookingView:
     """The booking behind an invoice, with the invoice itself in it."""
     ref = normalise_invoice_ref(ref)
     with desk.db.read() as uow:
-        invoice = uow.invoices.by_ref(ref)
-        row = uow.bookings.row_by_ref_id(invoice.booking_id) if invoice else None
-        if row is None:
-            raise NotFound(f"No invoice {ref}.")
-        allowed = actor.can(Permission.VIEW_DESK) or (
-            actor.role == Role.CUSTOMER and actor.customer_id == row[0].customer_id
-        )
-        if not allowed:
-            raise NotFound(f"No invoice {ref}.")
-        return booking_view(*row)
+        return booking_view(*_invoice_row(uow, actor, ref))
 
 
 def invoice_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
@@ -284,15 +263,8 @@ def invoice_statement(desk: Desk, actor: Actor, ref: str) -> InvoiceStatement:
     """What the invoice document shows, read in one transaction: booking, entries, tax."""
     ref = normalise_invoice_ref(ref)
     with desk.db.read() as uow:
-        invoice = uow.invoices.by_ref(ref)
-        row = uow.bookings.row_by_ref_id(invoice.booking_id) if invoice else None
-        allowed = row is not None and (
-            actor.can(Permission.VIEW_DESK)
-            or (actor.role == Role.CUSTOMER and actor.customer_id == row[0].customer_id)
-        )
-        if invoice is None or row is None or not allowed:
-            raise NotFound(f"No invoice {ref}.")
-        entries = statement(uow.invoices.entries(invoice.id or 0))
+        row = _invoice_row(uow, actor, ref)
+        entries = statement(uow.invoices.entries(row.invoice.id or 0))
         view = booking_view(*row)
     rate = desk.settings.business.tax_rate_basis_points
     return InvoiceStatement(view, entries, rate, tax_part(view.invoice.amount_cents, rate))

@@ -18,14 +18,15 @@ from nextcars_tui.domain.parsing import (
     parse_driver_code,
     parse_plate,
     parse_text,
+    same_plate,
 )
 from nextcars_tui.domain.refs import block_ref, normalise_block_ref
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.notifications import notify_reassigned
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.hot_path import row
-from nextcars_tui.store.tables import Block, Booking, Car, Driver
+from nextcars_tui.store import BlockRecord, BookingRecord, CarRecord, DriverRecord, UnitOfWork
+
+CarOrDriver = CarRecord | DriverRecord
 
 MAX_BLOCK_REASON = 200
 
@@ -116,8 +117,8 @@ def _validate(desk: Desk, request: BlockRequest) -> _Valid:
     return _Valid(kind, key, DateRange(start, days), reason)
 
 
-def _resource(uow: UnitOfWork, valid: _Valid) -> Car | Driver:
-    found: Car | Driver | None
+def _resource(uow: UnitOfWork, valid: _Valid) -> CarOrDriver:
+    found: CarOrDriver | None
     if valid.kind == ResourceKind.CAR:
         found = uow.cars.by_plate(valid.key)
         if found is None:
@@ -129,14 +130,14 @@ def _resource(uow: UnitOfWork, valid: _Valid) -> Car | Driver:
     return found
 
 
-def _name(found: Car | Driver) -> tuple[str, str]:
-    if isinstance(found, Car):
+def _name(found: CarOrDriver) -> tuple[str, str]:
+    if isinstance(found, CarRecord):
         return found.plate, f"{found.make} {found.model}"
     return found.code, found.name
 
 
-def block_view(block: Block, car: Car | None, driver: Driver | None) -> BlockView:
-    holder: Car | Driver | None = car if block.kind == ResourceKind.CAR else driver
+def block_view(block: BlockRecord, car: CarRecord | None, driver: DriverRecord | None) -> BlockView:
+    holder: CarOrDriver | None = car if block.kind == ResourceKind.CAR else driver
     assert holder is not None, "a block holds the car or driver it names"
     key, name = _name(holder)
     return BlockView(
@@ -163,7 +164,7 @@ def _holdings(
     return [h for h in uow.occupancy.in_window(start, end, kind) if h.booking_id not in excluding]
 
 
-def _span(affected: list[Booking]) -> tuple[date, date]:
+def _span(affected: list[BookingRecord]) -> tuple[date, date]:
     return min(b.start_date for b in affected), max(b.end_date for b in affected)
 
 
@@ -188,27 +189,27 @@ def _week_loads(uow: UnitOfWork, days: list[date]) -> dict[date, Counter[int]]:
     }
 
 
-def _car_choice(car: Car) -> CarChoice:
+def _car_choice(car: CarRecord) -> CarChoice:
     return CarChoice(car.id or 0, car.plate, car.make, car.model, car.seats, car.daily_rate_cents)
 
 
 def _plan(
     uow: UnitOfWork,
     kind: ResourceKind,
-    held: Car | Driver,
-    affected: list[Booking],
+    held: CarOrDriver,
+    affected: list[BookingRecord],
     chosen: Mapping[str, str],
-) -> list[tuple[Booking, Car | Driver | None]]:
+) -> list[tuple[BookingRecord, CarOrDriver | None]]:
     """For each affected booking, its replacement (None when nothing free fits): the clerk's
     choice where given (checked like any other), else the best ranked free one."""
     if not affected:
         return []
     holdings = _holdings(uow, kind, *_span(affected), excluding={b.id or 0 for b in affected})
-    plan: list[tuple[Booking, Car | Driver | None]] = []
+    plan: list[tuple[BookingRecord, CarOrDriver | None]] = []
     if kind == ResourceKind.CAR:
         cars = {c.id or 0: c for c in uow.cars.in_service()}
         choices = {car_id: _car_choice(car) for car_id, car in cars.items()}
-        assert isinstance(held, Car)
+        assert isinstance(held, CarRecord)
         original = _car_choice(held)
         for booking in affected:
             taken = busy(holdings, kind, booking.start_date, booking.end_date)
@@ -220,7 +221,7 @@ def _plan(
             ranked = rank_cars(original, fits)
             wanted = chosen.get(booking.ref)
             if wanted is not None:
-                picked = [c for c in fits if c.car_id != held.id and c.plate == wanted]
+                picked = [c for c in fits if c.car_id != held.id and same_plate(c.plate, wanted)]
                 plan.append((booking, cars[picked[0].car_id] if picked else None))
             else:
                 plan.append((booking, cars[ranked[0].car_id] if ranked else None))
@@ -246,7 +247,7 @@ def _plan(
 
 
 def _reassignment(
-    booking: Booking, customer: str, held: Car | Driver, to: Car | Driver | None
+    booking: BookingRecord, customer: str, held: CarOrDriver, to: CarOrDriver | None
 ) -> Reassignment:
     from_key, _ = _name(held)
     to_key, to_label = _name(to) if to is not None else (None, None)
@@ -261,7 +262,7 @@ def _reassignment(
     )
 
 
-def _customers(uow: UnitOfWork, affected: list[Booking]) -> dict[int, str]:
+def _customers(uow: UnitOfWork, affected: list[BookingRecord]) -> dict[int, str]:
     """The affected bookings' customers' names, by id, in one read."""
     found = uow.customers.by_ids([b.customer_id for b in affected]) if affected else {}
     return {customer_id: customer.name for customer_id, customer in found.items()}
@@ -282,18 +283,18 @@ def propose(desk: Desk, actor: Actor, request: BlockRequest) -> list[Reassignmen
         ]
 
 
-def _in_the_way(uow: UnitOfWork, valid: _Valid, held: Car | Driver) -> list[Hold]:
+def _in_the_way(uow: UnitOfWork, valid: _Valid, held: CarOrDriver) -> list[Hold]:
     """What holds the resource on some day of the block: active bookings and blocks."""
     return uow.occupancy.holding([(valid.kind, held.id or 0)], valid.dates.start, valid.dates.end)
 
 
-def _affected(uow: UnitOfWork, valid: _Valid, held: Car | Driver) -> list[Booking]:
+def _affected(uow: UnitOfWork, valid: _Valid, held: CarOrDriver) -> list[BookingRecord]:
     """The active bookings of the resource over the block's days, by start date."""
     ids = [h.booking_id for h in _in_the_way(uow, valid, held) if h.booking_id is not None]
     return uow.bookings.by_ids(ids)
 
 
-def _stranded(valid: _Valid, key: str, affected: list[Booking]) -> Conflict:
+def _stranded(valid: _Valid, key: str, affected: list[BookingRecord]) -> Conflict:
     refs = ", ".join(b.ref for b in affected)
     first = affected[0]
     what = valid.kind.value.capitalize()
@@ -342,15 +343,15 @@ def block(
                     start=booking.start_date,
                     end=booking.end_date,
                 )
-        # Every car and driver involved, in the store's lock order; where that locks rows
-        # (rather than the whole database from the first read), read again under the locks:
-        # anything booked meanwhile refuses the whole block.
+        # Every car and driver involved, kept from other writers until the block is written;
+        # if another desk could have booked one since the plan was made, the store has the
+        # plan checked again: anything booked meanwhile refuses the whole block.
         involved = [held, *(to for _b, to in plan if to is not None)]
-        if uow.bookings.hold_many(
-            [r.id or 0 for r in involved if isinstance(r, Car)],
-            [r.id or 0 for r in involved if isinstance(r, Driver)],
-        ):
-            _recheck(uow, valid, held, affected, plan)
+        uow.blocks.hold(
+            [r.id or 0 for r in involved if isinstance(r, CarRecord)],
+            [r.id or 0 for r in involved if isinstance(r, DriverRecord)],
+            recheck=lambda: _recheck(uow, valid, held, affected, plan),
+        )
         blocks = sorted(
             (h for h in _in_the_way(uow, valid, held) if h.is_block), key=lambda h: h.start
         )
@@ -363,22 +364,19 @@ def block(
             if to
         ]
         number = uow.blocks.next_number()
-        made = uow.blocks.add(
-            row(
-                Block,
+        made = uow.blocks.insert(
+            BlockRecord(
                 id=number,
                 ref=block_ref(number),
                 kind=valid.kind.value,
-                car_id=held.id if isinstance(held, Car) else None,
-                driver_id=held.id if isinstance(held, Driver) else None,
+                car_id=held.id if isinstance(held, CarRecord) else None,
+                driver_id=held.id if isinstance(held, DriverRecord) else None,
                 start_date=valid.dates.start,
                 days=valid.dates.days,
                 end_date=valid.dates.end,
                 reason=valid.reason,
                 created_at=now,
                 created_by=actor.username,
-                removed_at=None,
-                removed_by=None,
             )
         )
         moves = f"; moved {', '.join(m.booking for m in moved)}" if moved else ""
@@ -391,8 +389,8 @@ def block(
         )
         view = block_view(
             made,
-            held if isinstance(held, Car) else None,
-            held if isinstance(held, Driver) else None,
+            held if isinstance(held, CarRecord) else None,
+            held if isinstance(held, DriverRecord) else None,
         )
         notify_reassigned(uow, desk, moved)
         uow.commit()
@@ -402,12 +400,12 @@ def block(
 def _recheck(
     uow: UnitOfWork,
     valid: _Valid,
-    held: Car | Driver,
-    affected: list[Booking],
-    plan: list[tuple[Booking, Car | Driver | None]],
+    held: CarOrDriver,
+    affected: list[BookingRecord],
+    plan: list[tuple[BookingRecord, CarOrDriver | None]],
 ) -> None:
-    """Under the locks: the same bookings are affected and every replacement is still free
-    (another desk may have booked one between the plan and the locks)."""
+    """Whether the plan still stands: the same bookings are affected and every replacement
+    is still free (another desk may have booked one since the plan was made)."""
     again = _affected(uow, valid, held)
     if [b.id for b in again] != [b.id for b in affected]:
         raise Conflict("The bookings changed while the block was being made; nothing was changed.")
@@ -422,7 +420,9 @@ def _recheck(
             raise Conflict(
                 f"{key} was taken for {describe_days(booking.start_date, booking.end_date)} "
                 f"while the block was being made; nothing was changed.",
-                resource_kind=ResourceKind.CAR if isinstance(to, Car) else ResourceKind.DRIVER,
+                resource_kind=ResourceKind.CAR
+                if isinstance(to, CarRecord)
+                else ResourceKind.DRIVER,
                 resource=key,
                 clashing_ref=booking.ref,
                 start=booking.start_date,
@@ -445,21 +445,21 @@ def _blocked_already(other: Hold, key: str, kind: ResourceKind) -> Conflict:
 
 def _move(
     uow: UnitOfWork,
-    booking: Booking,
+    booking: BookingRecord,
     customer: str,
-    held: Car | Driver,
-    to: Car | Driver,
+    held: CarOrDriver,
+    to: CarOrDriver,
     now: datetime,
     by: str,
 ) -> Reassignment:
     """Move one booking off the blocked resource; the customer's price stays as booked (the
     business caused the change), so the ledger is untouched."""
     done = _reassignment(booking, customer, held, to)
-    if isinstance(to, Car):
-        uow.bookings.update(booking, car_id=to.id or 0)
+    if isinstance(to, CarRecord):
+        uow.bookings.change(booking, car_id=to.id or 0)
     else:
-        uow.bookings.update(booking, driver_id=to.id or 0)
-    what = "car" if isinstance(to, Car) else "driver"
+        uow.bookings.change(booking, driver_id=to.id or 0)
+    what = "car" if isinstance(to, CarRecord) else "driver"
     uow.audit.record(
         at=now,
         actor=by,
@@ -477,19 +477,16 @@ def unblock(desk: Desk, actor: Actor, ref: str) -> BlockView:
     ref = normalise_block_ref(ref)
     now = desk.now()
     with desk.db.write() as uow:
-        found = uow.blocks.by_ref(ref, lock=True)
+        found = uow.blocks.for_removal(ref)
         if found is None:
             raise NotFound(f"No block {ref}.")
-        if found.removed_at is not None:
+        block, car, driver = found
+        if block.removed_at is not None:
             raise NotAllowed(f"Block {ref} was already removed.")
-        uow.blocks.remove(found, at=now, by=actor.username)
+        removed = uow.blocks.remove(block, at=now, by=actor.username)
         uow.audit.record(at=now, actor=actor.username, action="unblocked", ref=ref)
-        uow.flush()
-        shown = uow.blocks.row_by_ref(ref)
-        assert shown is not None
-        view = block_view(*shown)
         uow.commit()
-        return view
+        return block_view(removed, car, driver)
 
 
 def list_blocks(

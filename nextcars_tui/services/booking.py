@@ -23,12 +23,12 @@ from nextcars_tui.domain.parsing import (
 )
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import booking_ref, invoice_ref, normalise_booking_ref
-from nextcars_tui.domain.roles import Actor, Permission, Role
+from nextcars_tui.domain.roles import Actor, Permission, Role, may_see_booking
 from nextcars_tui.domain.rules import cancel_refusal, confirm_refusal, retired_refusal
-from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
+from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.services.clashes import require_free
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.ledger import entry, post, rental_charges
+from nextcars_tui.services.ledger import entry, rental_charges
 from nextcars_tui.services.notifications import notify_cancelled, notify_confirmed
 from nextcars_tui.services.views import (
     AuditView,
@@ -39,9 +39,7 @@ from nextcars_tui.services.views import (
     driver_job_view,
     statement,
 )
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.hot_path import row
-from nextcars_tui.store.tables import Booking, Invoice
+from nextcars_tui.store import BookingRecord, BookingRow, UnitOfWork
 
 DEFAULT_CANCEL_REASON = "cancelled at the desk"
 
@@ -128,10 +126,8 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
             parse_passengers(sheet.passengers, car.seats)
         quote = Quote(dates.days, car.daily_rate_cents, driver.daily_fee_cents)
         number = uow.bookings.next_number()
-        # Built with row(): these objects go straight to INSERT and are never changed here.
-        booking = uow.bookings.add(
-            row(
-                Booking,
+        booking = uow.bookings.insert(
+            BookingRecord(
                 id=number,
                 ref=booking_ref(number),
                 customer_id=customer.id or 0,
@@ -146,7 +142,6 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
                 status=BookingStatus.PENDING,
                 created_at=now,
                 created_by=actor.username,
-                cancel_reason=None,
                 pickup_time=sheet.pickup_time,
                 pickup=sheet.pickup,
                 dropoff=sheet.dropoff,
@@ -154,22 +149,15 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
                 notes=sheet.notes,
             )
         )
-        invoice = uow.invoices.add(
-            row(
-                Invoice,
-                id=number,
-                ref=invoice_ref(number),
-                booking_id=number,
-                amount_cents=quote.total_cents,
-                paid_cents=0,
-                # As domain.ledger.invoice_status derives it: a free rental owes nothing.
-                status=InvoiceStatus.UNPAID if quote.total_cents else InvoiceStatus.PAID,
-                issued_at=now,
-                due_date=invoice_due_date(dates.end, desk.settings.lifecycle.invoice_due_days),
-            )
-        )
-        uow.invoices.add_entries(
-            rental_charges(number, quote, car.plate, driver.code, at=now, actor=actor.username)
+        invoice = uow.invoices.issue(
+            booking,
+            invoice_ref(number),
+            issued_at=now,
+            due_date=invoice_due_date(dates.end, desk.settings.lifecycle.invoice_due_days),
+            entries=rental_charges(
+                number, quote, car.plate, driver.code, at=now, actor=actor.username
+            ),
+            today=desk.today(),
         )
         uow.audit.record(
             at=now,
@@ -183,22 +171,12 @@ def book(desk: Desk, actor: Actor, request: BookingRequest) -> BookingView:
         return booking_view(booking, customer, car, driver, invoice)
 
 
-def _load(uow: UnitOfWork, ref: str) -> tuple[Booking, Invoice]:
-    """The booking and its invoice, both held (in that order) until the unit of work ends."""
-    booking = uow.bookings.by_ref(ref, lock=True)
-    if booking is None:
+def _held(uow: UnitOfWork, ref: str) -> BookingRow:
+    """The booking with everything beside it, held with its invoice for change."""
+    held = uow.bookings.for_change(ref)
+    if held is None:
         raise NotFound(f"No booking {ref}.")
-    invoice = uow.invoices.for_booking(booking.id or 0, lock=True)
-    if invoice is None:
-        raise NotFound(f"Booking {ref} has no invoice.")
-    return booking, invoice
-
-
-def _view(uow: UnitOfWork, ref: str) -> BookingView:
-    row = uow.bookings.row_by_ref(ref)
-    if row is None:
-        raise NotFound(f"No booking {ref}.")
-    return booking_view(*row)
+    return held.row
 
 
 def confirm(desk: Desk, actor: Actor, ref: str) -> BookingView:
@@ -207,15 +185,13 @@ def confirm(desk: Desk, actor: Actor, ref: str) -> BookingView:
     ref = normalise_booking_ref(ref)
     now = desk.now()
     with desk.db.write() as uow:
-        booking, _invoice = _load(uow, ref)
-        refusal = confirm_refusal(ref, booking.status)
+        row = _held(uow, ref)
+        refusal = confirm_refusal(ref, row.booking.status)
         if refusal is not None:
             raise NotAllowed(refusal)
-        booking.status = BookingStatus.CONFIRMED
-        uow.bookings.save(booking)
+        booking = uow.bookings.change(row.booking, status=BookingStatus.CONFIRMED)
         uow.audit.record(at=now, actor=actor.username, action="confirmed", ref=ref)
-        uow.flush()
-        view = _view(uow, ref)
+        view = booking_view(booking, row.customer, row.car, row.driver, row.invoice)
         notify_confirmed(uow, desk, view)
         uow.commit()
         return view
@@ -246,14 +222,13 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
     now = desk.now()
     today = desk.today()
     with desk.db.write() as uow:
-        booking, invoice = _load(uow, ref)
+        row = _held(uow, ref)
+        booking, invoice = row.booking, row.invoice
         refusal = cancel_refusal(ref, booking.status, booking.start_date, today)
         if refusal is not None:
             raise NotAllowed(refusal)
         terms = desk.cancel_terms(booking.total_cents, booking.start_date)
-        booking.status = BookingStatus.CANCELLED
-        booking.cancel_reason = why
-        uow.bookings.save(booking)
+        booking = uow.bookings.change(booking, status=BookingStatus.CANCELLED, cancel_reason=why)
         entries = []
         if invoice.amount_cents:
             entries.append(
@@ -280,23 +255,21 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
                     reason=f"cancelled less than {terms.notice_hours} h before the start",
                 )
             )
-        before = invoice.status
-        figures = post(uow, invoice, booking.status, entries, today)
+        after = uow.invoices.post(invoice, booking.status, entries, today)
         fee = f"; fee {desk.money(terms.fee_cents)}" if terms.fee_cents else ""
         uow.audit.record(
             at=now, actor=actor.username, action="cancelled", ref=ref, detail=f"{why}{fee}"
         )
-        if invoice.status != before:
+        if after.status != invoice.status:
             uow.audit.record(
                 at=now,
                 actor=actor.username,
-                action=f"invoice {invoice.status}",
-                ref=invoice.ref,
-                detail=f"was {before}; booking {ref} cancelled; "
-                f"balance {desk.money(figures.balance_cents)}",
+                action=f"invoice {after.status}",
+                ref=after.ref,
+                detail=f"was {invoice.status}; booking {ref} cancelled; "
+                f"balance {desk.money(after.balance_cents)}",
             )
-        uow.flush()
-        view = _view(uow, ref)
+        view = booking_view(booking, row.customer, row.car, row.driver, after)
         notify_cancelled(uow, desk, view, terms.fee_cents)
         uow.commit()
         return view
@@ -311,11 +284,12 @@ def booking_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail | Driver
     ref = normalise_booking_ref(ref)
     with desk.db.read() as uow:
         row = uow.bookings.row_by_ref(ref)
-        if row is None or row[0].driver_id != actor.driver_id:
+        if row is None or not may_see_booking(
+            actor, row.booking.customer_id, row.booking.driver_id
+        ):
             # Same answer as a missing booking, so refs of others cannot be probed.
             raise NotFound(f"No booking {ref}.")
-        booking, customer, car, driver, _invoice = row
-        return driver_job_view(booking, customer, car, driver)
+        return driver_job_view(row.booking, row.customer, row.car, row.driver)
 
 
 def booking_record(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
@@ -325,18 +299,15 @@ def booking_record(desk: Desk, actor: Actor, ref: str) -> BookingDetail:
     ref = normalise_booking_ref(ref)
     with desk.db.read() as uow:
         row = uow.bookings.row_by_ref(ref)
-        if row is None:
+        # Same answer as a missing booking, so refs of others cannot be probed; a driver
+        # is never shown a record (it holds money).
+        if row is None or not may_see_booking(
+            actor, row.booking.customer_id, row.booking.driver_id, money=True
+        ):
             raise NotFound(f"No booking {ref}.")
-        booking, invoice = row[0], row[4]
-        allowed = actor.can(Permission.VIEW_DESK) or (
-            actor.role == Role.CUSTOMER and actor.customer_id == booking.customer_id
-        )
-        if not allowed:
-            # Same answer as a missing booking, so refs of others cannot be probed.
-            raise NotFound(f"No booking {ref}.")
-        entries = statement(uow.invoices.entries(invoice.id or 0))
+        entries = statement(uow.invoices.entries(row.invoice.id or 0))
         history = [
             AuditView(e.at, e.actor, e.action, e.ref, e.detail)
-            for e in uow.audit.for_refs([booking.ref, invoice.ref])
+            for e in uow.audit.for_refs([row.booking.ref, row.invoice.ref])
         ]
         return BookingDetail(booking_view(*row), entries, history)

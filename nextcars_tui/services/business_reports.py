@@ -29,7 +29,7 @@ from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import PaymentMethod
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.exports import Cell, ExportResult, write_csv
-from nextcars_tui.store.reports import Resource
+from nextcars_tui.store import Resource
 
 
 @dataclass(frozen=True)

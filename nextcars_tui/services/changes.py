@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from nextcars_tui.domain.changes import Difference, change_refusal, dates_refusal, describe
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 from nextcars_tui.domain.job_sheet import JobSheet, parse_job_sheet
-from nextcars_tui.domain.ledger import EntryKind, Figures, invoice_status
+from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.parsing import (
@@ -18,19 +18,26 @@ from nextcars_tui.domain.parsing import (
     parse_driver_code,
     parse_passengers,
     parse_plate,
-    plate_key,
+    same_plate,
 )
+from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import normalise_booking_ref
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.rules import retired_refusal
 from nextcars_tui.services.clashes import require_free
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.ledger import entry, post
+from nextcars_tui.services.ledger import entry
 from nextcars_tui.services.notifications import notify_changed
 from nextcars_tui.services.views import BookingView, booking_view
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.bookings import BookingRow
-from nextcars_tui.store.tables import Booking, Car, Driver, Invoice, LedgerEntry
+from nextcars_tui.store import (
+    BookingRecord,
+    BookingRow,
+    CarRecord,
+    DriverRecord,
+    InvoiceRecord,
+    LedgerEntryRecord,
+    UnitOfWork,
+)
 
 # The job sheet's fields, in the order the history lists them.
 SHEET_FIELDS = ("pickup_time", "pickup", "dropoff", "passengers", "notes")
@@ -71,7 +78,7 @@ class _Parsed:
 
 
 def _parse(desk: Desk, request: ChangeRequest) -> _Parsed:
-    """Everything that needs no database, checked before anything is read or locked."""
+    """Everything that needs no database, checked before anything is read."""
     start = request.start
     if isinstance(start, str):
         start = desk.parse_date(start, "start date")
@@ -100,12 +107,14 @@ def _parse(desk: Desk, request: ChangeRequest) -> _Parsed:
     )
 
 
-def _resources(uow: UnitOfWork, found: BookingRow, parsed: _Parsed) -> tuple[Car, Driver]:
+def _resources(
+    uow: UnitOfWork, found: BookingRow, parsed: _Parsed
+) -> tuple[CarRecord, DriverRecord]:
     """The car and driver the booking will have: the ones named (which must exist and not
     be retired), else its own."""
     booking, _customer, car, driver, _invoice = found
     plate = parsed.car_plate
-    if plate is not None and plate_key(plate) == plate_key(car.plate):
+    if plate is not None and same_plate(plate, car.plate):
         plate = None
     code = parsed.driver_code if parsed.driver_code != driver.code else None
     if plate is not None or code is not None:
@@ -134,54 +143,53 @@ def _resources(uow: UnitOfWork, found: BookingRow, parsed: _Parsed) -> tuple[Car
 
 @dataclass(frozen=True)
 class Repricing:
-    car_rate_cents: int
-    driver_fee_cents: int
-    entries: list[LedgerEntry]
+    quote: Quote
+    entries: list[LedgerEntryRecord]
 
 
 def reprice(
-    booking: Booking,
-    invoice: Invoice,
+    booking: BookingRecord,
+    invoice: InvoiceRecord,
     *,
     days: int,
-    car: Car,
-    old_car: Car,
-    driver: Driver,
-    old_driver: Driver,
-    keep_price: bool,
+    car: CarRecord,
+    old_car: CarRecord,
+    driver: DriverRecord,
+    old_driver: DriverRecord,
     at: datetime,
     actor: str,
 ) -> Repricing:
     """Days keep the rates snapshotted at booking; a newly chosen car or driver takes its
     current rate. The difference of each part goes on the invoice as a charge line (never by
-    editing the old ones). With keep_price (a change the business causes) nothing moves."""
-    if keep_price:
-        return Repricing(booking.car_daily_rate_cents, booking.driver_daily_fee_cents, [])
-    car_rate = booking.car_daily_rate_cents if car.id == booking.car_id else car.daily_rate_cents
-    driver_fee = (
-        booking.driver_daily_fee_cents if driver.id == booking.driver_id else driver.daily_fee_cents
+    editing the old ones)."""
+    before = Quote(booking.days, booking.car_daily_rate_cents, booking.driver_daily_fee_cents)
+    after = Quote(
+        days,
+        before.car_daily_rate_cents if car.id == booking.car_id else car.daily_rate_cents,
+        before.driver_daily_fee_cents if driver.id == booking.driver_id else driver.daily_fee_cents,
     )
     parts = (
-        ("Car", old_car.plate, car.plate, booking.car_daily_rate_cents, car_rate),
-        ("Driver", old_driver.code, driver.code, booking.driver_daily_fee_cents, driver_fee),
-    )
+        ("Car", old_car.plate, car.plate, before.car_daily_rate_cents,
+         after.car_daily_rate_cents, before.car_cents, after.car_cents),
+        ("Driver", old_driver.code, driver.code, before.driver_daily_fee_cents,
+         after.driver_daily_fee_cents, before.driver_cents, after.driver_cents),
+    )  # fmt: skip
     entries = []
-    for label, old_key, new_key, old_rate, new_rate in parts:
-        before, after = booking.days * old_rate, days * new_rate
-        if before == after:
+    for label, old_key, new_key, old_rate, new_rate, old_cents, new_cents in parts:
+        if old_cents == new_cents:
             continue
         entries.append(
             entry(
                 invoice.id or 0,
                 EntryKind.CHARGE,
-                after - before,
+                new_cents - old_cents,
                 f"{label} {new_key}: {days} day(s) × {cents_to_text(new_rate)} "
                 f"(was {old_key}: {booking.days} day(s) × {cents_to_text(old_rate)})",
                 at=at,
                 actor=actor,
             )
         )
-    return Repricing(car_rate, driver_fee, entries)
+    return Repricing(after, entries)
 
 
 def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -> BookingView:
@@ -194,19 +202,10 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
     parsed = _parse(desk, request)
     now, today = desk.now(), desk.today()
     with desk.db.write() as uow:
-        # The booking's row straight to the driver, and again held once its car and driver
-        # are (the store's lock order: resources, booking, invoice), for the check and writes.
-        read = uow.bookings.direct_row(ref)
-        if read is None:
+        held = uow.bookings.for_change(ref, lambda found: _resources(uow, found, parsed))
+        if held is None:
             raise NotFound(f"No booking {ref}.")
-        car, driver = _resources(uow, read, parsed)
-        uow.bookings.hold_many([car.id or 0], [driver.id or 0])
-        found = uow.bookings.held_row(ref, read)
-        if found is None:
-            raise NotFound(f"No booking {ref}.")
-        booking, customer, old_car, old_driver, invoice = found
-        if (booking.car_id, booking.driver_id) != (read[0].car_id, read[0].driver_id):
-            car, driver = _resources(uow, found, parsed)
+        (booking, customer, old_car, old_driver, invoice), car, driver = held
         refusal = change_refusal(ref, booking.status)
         if refusal is not None:
             raise NotAllowed(refusal)
@@ -253,24 +252,21 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
             old_car=old_car,
             driver=driver,
             old_driver=old_driver,
-            keep_price=False,
             at=now,
             actor=actor.username,
         )
-        values = _changed(booking, start=start, days=days, car=car, driver=driver, sheet=sheet)
-        values["car_daily_rate_cents"] = priced.car_rate_cents
-        values["driver_daily_fee_cents"] = priced.driver_fee_cents
-        values["total_cents"] = days * (priced.car_rate_cents + priced.driver_fee_cents)
-        uow.bookings.update(booking, **_differing(booking, values))
+        booking = uow.bookings.change(
+            booking,
+            **_changed(start=start, days=days, car=car, driver=driver, sheet=sheet),
+            car_daily_rate_cents=priced.quote.car_daily_rate_cents,
+            driver_daily_fee_cents=priced.quote.driver_daily_fee_cents,
+            total_cents=priced.quote.total_cents,
+        )
         due = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
-        uow.invoices.update(invoice, **_differing(invoice, {"due_date": due}))
-        if priced.entries:
-            post(uow, invoice, booking.status, priced.entries, today)
-        else:
-            # Nothing billed moved; only the due date may have, and the status with it.
-            figures = Figures(invoice.amount_cents, invoice.paid_cents)
-            status = invoice_status(figures, booking.status, due, today)
-            uow.invoices.update(invoice, **_differing(invoice, {"status": status}))
+        invoice = uow.invoices.change(invoice, due_date=due)
+        # The status follows the due date too, so the invoice is posted to even when nothing
+        # billed moved.
+        invoice = uow.invoices.post(invoice, booking.status, priced.entries, today)
         uow.audit.record(at=now, actor=actor.username, action="changed", ref=ref, detail=what)
         view = booking_view(booking, customer, car, driver, invoice)
         notify_changed(uow, desk, view, what)
@@ -279,7 +275,7 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
 
 
 def _changed(
-    booking: Booking, *, start: date, days: int, car: Car, driver: Driver, sheet: JobSheet
+    *, start: date, days: int, car: CarRecord, driver: DriverRecord, sheet: JobSheet
 ) -> dict[str, object]:
     """The booking's columns after a change of dates, car, driver and job sheet."""
     return {
@@ -292,11 +288,7 @@ def _changed(
     }
 
 
-def _differing(current: object, values: dict[str, object]) -> dict[str, object]:
-    return {key: value for key, value in values.items() if getattr(current, key) != value}
-
-
-def _sheet_after(booking: Booking, parsed: _Parsed) -> JobSheet:
+def _sheet_after(booking: BookingRecord, parsed: _Parsed) -> JobSheet:
     """The job sheet after the change: the parts the request names, the rest as they were."""
     kept = JobSheet(
         pickup_time=booking.pickup_time,

@@ -7,14 +7,13 @@ from datetime import date
 
 from nextcars_tui.domain.errors import ResourceKind
 from nextcars_tui.domain.holds import Resource, first_clash
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.tables import Car, Driver
+from nextcars_tui.store import CarRecord, DriverRecord, UnitOfWork
 
 
 def require_free(
     uow: UnitOfWork,
-    car: Car,
-    driver: Driver,
+    car: CarRecord,
+    driver: DriverRecord,
     start: date,
     end: date,
     *,
@@ -22,7 +21,8 @@ def require_free(
 ) -> None:
     """Raise the Conflict for the first hold of the car or the driver on any day of
     [start, end), the car's before the driver's; `excluding` is a booking whose holds do not
-    count (itself, when it changes). Hold both first (bookings.hold)."""
+    count (itself, when it changes). The unit of work holds both already (bookings.hold or
+    for_change), so nothing takes them between this check and the write."""
     wanted = (
         Resource(ResourceKind.CAR, car.id or 0, car.plate),
         Resource(ResourceKind.DRIVER, driver.id or 0, driver.code, driver.name),

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from nextcars_tui.domain.safe_text import inert
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.store import files
+from nextcars_tui.store import sqlite_files
+from nextcars_tui.store import write_private_file as write_file
 
 Cell = str | int
 # What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list; a tab or
@@ -57,9 +58,7 @@ def write_private_file(desk: Desk, target: str | Path, data: bytes, *, force: bo
     """data as a new file at target (store.files' rules), never one of the database's own
     files. An existing file raises FileAlreadyExists (ask the clerk, then call again with
     force=True), which then replaces it whole."""
-    return files.write_private_file(
-        target, data, force=force, protected=files.sqlite_files(desk.db.path)
-    )
+    return write_file(target, data, force=force, protected=sqlite_files(desk.db.path))
 
 
 def write_csv(

@@ -16,15 +16,15 @@ from nextcars_tui.services.records import (
     Fields,
     Kind,
     Row,
-    apply,
     car_fields,
+    changes,
     checked,
     customer_fields,
     describe,
     driver_fields,
     values_of,
 )
-from nextcars_tui.store.tables import Car, Customer, Driver
+from nextcars_tui.store import CarRecord, CustomerRecord, DriverRecord
 
 MAX_LIST = 500
 
@@ -65,13 +65,13 @@ class CustomerView:
     no_reminders: bool = False
 
 
-def car_view(car: Car) -> CarView:
+def car_view(car: CarRecord) -> CarView:
     return CarView(
         car.plate, car.make, car.model, car.seats, car.daily_rate_cents, car.retired_at is not None
     )
 
 
-def driver_view(driver: Driver) -> DriverView:
+def driver_view(driver: DriverRecord) -> DriverView:
     return DriverView(
         driver.code,
         driver.name,
@@ -82,7 +82,7 @@ def driver_view(driver: Driver) -> DriverView:
     )
 
 
-def customer_view(customer: Customer) -> CustomerView:
+def customer_view(customer: CustomerRecord) -> CustomerView:
     return CustomerView(
         customer.email,
         customer.name,
@@ -97,7 +97,7 @@ def _add(desk: Desk, actor: Actor, kind: Kind[Row], record: Fields) -> Row:
     with desk.db.write() as uow:
         if kind.find(uow, record.key) is not None:
             raise InvalidInput(f"There is already a {kind.name} with {kind.key_name} {record.key}.")
-        row = kind.add(uow, kind.table(**values_of(record)))
+        row = kind.insert(uow, kind.new(values_of(record)))
         uow.audit.record(
             at=now,
             actor=actor.username,
@@ -114,14 +114,14 @@ def _update(desk: Desk, actor: Actor, kind: Kind[Row], key: str, raw: dict[str, 
     values = checked(kind.checks, raw)
     now = desk.now()
     with desk.db.write() as uow:
-        row = kind.hold(uow, key)
+        row = kind.for_change(uow, key)
         if row is None:
             raise NotFound(f"No {kind.name} with {kind.key_name} {key}.")
-        changes = apply(row, values)
-        if changes:
-            kind.add(uow, row)
+        changed, line = changes(row, values)
+        if changed:
+            row = kind.change(uow, row, changed)
             uow.audit.record(
-                at=now, actor=actor.username, action=f"{kind.name} updated", ref=key, detail=changes
+                at=now, actor=actor.username, action=f"{kind.name} updated", ref=key, detail=line
             )
             uow.commit()
         return row

@@ -28,21 +28,20 @@ from nextcars_tui.services.records import (
     Fields,
     Kind,
     Row,
-    apply,
     car_fields,
+    changes,
     changes_of,
     customer_fields,
     describe,
     driver_fields,
     values_of,
 )
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.files import open_regular_file
+from nextcars_tui.store import UnitOfWork, open_regular_file
 
 ProgressCallback = Callable[[int, int], None]
 
-# Rows per write transaction: well under SQLite's bound-parameter limit, a few milliseconds of
-# holding the write lock, and often enough for a progress bar to move smoothly.
+# Rows per write transaction: well under the databases' bound-parameter limits, a few
+# milliseconds of other writers waiting, and often enough for a progress bar to move smoothly.
 CHUNK = 500
 MAX_REPORTED = 10
 
@@ -243,20 +242,21 @@ def _write_batch(
     """Add or update one batch by key, with an audit entry per change."""
     added = updated = 0
     existing = fmt.kind.find_many(uow, [record.key for record in chunk])
-    new_rows: list[dict[str, Any]] = []
+    new_rows: list[Any] = []
     for record in chunk:
         values = values_of(record)
         row = existing.get(fmt.kind.match(record.key))
         if row is None:
-            new_rows.append(values)
+            new_rows.append(fmt.kind.new(values))
             action = "added"
             detail = describe(record)
             added += 1
         else:
             # The key keeps its stored spelling ('CE71 RZW' is not rewritten as 'CE71RZW').
-            detail = apply(row, changes_of(record))
-            if not detail:
+            changed, detail = changes(row, changes_of(record))
+            if not changed:
                 continue
+            fmt.kind.change(uow, row, changed)
             action = "updated"
             updated += 1
         uow.audit.record(
@@ -267,5 +267,4 @@ def _write_batch(
             detail=f"{source}: {detail}",
         )
     fmt.kind.insert_many(uow, new_rows)
-    uow.flush()
     return added, updated

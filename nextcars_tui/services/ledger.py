@@ -1,18 +1,15 @@
-"""Posting to an invoice's ledger: the entries go in, and the invoice's figures and status are
-derived from them again, in the same transaction (so lists never sum the ledger)."""
+"""Ledger entries as the desk writes them: the rental's charge lines and single movements. The
+store posts them (InvoiceRepository.post), deriving the invoice's figures and status again."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
-from nextcars_tui.domain.ledger import EntryKind, Figures, invoice_status
+from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.statuses import PaymentMethod
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.hot_path import row
-from nextcars_tui.store.tables import Invoice, LedgerEntry
+from nextcars_tui.store import LedgerEntryRecord
 
 
 def entry(
@@ -25,9 +22,9 @@ def entry(
     actor: str,
     method: PaymentMethod | None = None,
     reason: str | None = None,
-) -> LedgerEntry:
-    return row(
-        LedgerEntry,
+) -> LedgerEntryRecord:
+    return LedgerEntryRecord(
+        id=None,
         invoice_id=invoice_id,
         kind=kind.value,
         amount_cents=amount_cents,
@@ -41,7 +38,7 @@ def entry(
 
 def rental_charges(
     invoice_id: int, quote: Quote, car_plate: str, driver_code: str, *, at: datetime, actor: str
-) -> list[LedgerEntry]:
+) -> list[LedgerEntryRecord]:
     """The rental as two charge lines: days × the car's rate, days × the driver's fee (a
     line for nothing is left out)."""
     lines = (
@@ -60,18 +57,3 @@ def rental_charges(
         for what, rate, cents in lines
         if cents
     ]
-
-
-def post(
-    uow: UnitOfWork,
-    invoice: Invoice,
-    booking_status: str,
-    entries: Sequence[LedgerEntry],
-    today: date,
-) -> Figures:
-    """Add entries to a held invoice and bring its figures and status up to date."""
-    uow.invoices.add_entries(entries)
-    figures = uow.invoices.figures(invoice.id or 0)
-    status = invoice_status(figures, booking_status, invoice.due_date, today)
-    uow.invoices.set_figures(invoice, figures, status)
-    return figures

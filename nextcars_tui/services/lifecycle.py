@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.lifecycle import LifecycleCutoffs, cutoffs_for
@@ -12,6 +13,7 @@ from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import EXPIRED_REASON
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.notifications import queue_lifecycle_mail
+from nextcars_tui.store import AuditRecord, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,13 @@ def run_lifecycle(
         moment, desk.settings.business.zone, desk.settings.lifecycle.pending_ttl_hours
     )
     stale_before = cut.expire_created_before
-    with desk.db.write() as uow:
-        # Every list is read from the same state, before any rule writes; a real run holds
-        # the rows it lists (bookings before invoices) until it commits.
-        lock = not dry_run
-        expired = uow.lifecycle.stale_pending(stale_before, lock=lock)
-        completed = uow.lifecycle.finished_confirmed(cut.today, lock=lock)
-        overdue = uow.lifecycle.past_due_unpaid(cut.today, stale_before, lock=lock)
+    unit: AbstractContextManager[UnitOfWork] = desk.db.read() if dry_run else desk.db.write()
+    with unit as uow:
+        # Every list is read from the same state, before any rule writes; in a write the
+        # store keeps what it lists from other writers until the run commits.
+        expired = uow.lifecycle.stale_pending(stale_before)
+        completed = uow.lifecycle.finished_confirmed(cut.today)
+        overdue = uow.lifecycle.past_due_unpaid(cut.today, stale_before)
         if not dry_run:
             uow.lifecycle.mark_overdue(cut.today, stale_before, overdue)
             uow.lifecycle.expire(
@@ -78,7 +80,7 @@ def run_lifecycle(
                 actor=actor.username,
             )
             uow.lifecycle.complete(cut.today, completed)
-            uow.lifecycle.audit(_entries(actor, cut, expired, completed, overdue))
+            uow.audit.record_many(list(_entries(actor, cut, expired, completed, overdue)))
             queue_lifecycle_mail(uow, desk, cut, completed)
             uow.commit()
     return LifecycleResult(expired, completed, overdue, dry_run, moment)
@@ -90,19 +92,12 @@ def _entries(
     expired: list[str],
     completed: list[str],
     overdue: list[str],
-) -> list[dict[str, Any]]:
-    def entry(action: str, ref: str, detail: str) -> dict[str, Any]:
-        return {
-            "at": cut.now,
-            "actor": actor.username,
-            "action": action,
-            "ref": ref,
-            "detail": detail,
-        }
-
+) -> Iterator[AuditRecord]:
     hours = int(cut.pending_ttl.total_seconds() // 3600)
-    return (
-        [entry("expired", ref, f"pending for more than {hours} h; invoice void") for ref in expired]
-        + [entry("completed", ref, "rental ended") for ref in completed]
-        + [entry("overdue", ref, "balance unpaid past its due date") for ref in overdue]
-    )
+    for action, refs, detail in (
+        ("expired", expired, f"pending for more than {hours} h; invoice void"),
+        ("completed", completed, "rental ended"),
+        ("overdue", overdue, "balance unpaid past its due date"),
+    ):
+        for ref in refs:
+            yield AuditRecord(None, cut.now, actor.username, action, ref, detail)

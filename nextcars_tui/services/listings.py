@@ -19,7 +19,7 @@ from nextcars_tui.services.views import (
     booking_view,
     driver_job_view,
 )
-from nextcars_tui.store.bookings import SORT_KEYS, BookingQuery
+from nextcars_tui.store import SORT_KEYS, BookingQuery
 
 MAX_PAGE = 500
 

@@ -29,7 +29,7 @@ from nextcars_tui.domain.parsing import parse_email
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.mail_message import PdfCache, build_message, sender, test_message
-from nextcars_tui.store.outbox import OutboxRecord
+from nextcars_tui.store import OutboxRecord
 
 TIMEOUT_SECONDS = 30.0
 # Messages claimed at a time: small, so two senders share a long queue.

@@ -21,7 +21,7 @@ from nextcars_tui.domain.mail import (
 from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.mail_texts import Facts, Texts, render
-from nextcars_tui.store.outbox import OutboxRecord
+from nextcars_tui.store import OutboxRecord
 
 PRODUCT_ID = "-//NextCars//Rental desk//EN"
 

@@ -278,7 +278,7 @@ def queue_lifecycle_mail(
 ) -> None:
     """What a lifecycle run sends: the invoice of each rental it completed, the reminders
     that fall today, and tomorrow's run sheets once their time has come."""
-    for found in uow.outbox.completed_rows(completed):
+    for found in uow.bookings.rows_by_refs(completed):
         _queue(uow, invoice_row(desk, booking_view(*found), cut.now))
     _queue_reminders(uow, desk, cut)
     _queue_run_sheets(uow, desk, cut)

@@ -19,7 +19,7 @@ from nextcars_tui.services.exports import write_private_file
 from nextcars_tui.services.mail_message import build_message
 from nextcars_tui.services.notifications import queue_invoice
 from nextcars_tui.services.views import booking_view
-from nextcars_tui.store.outbox import OutboxRecord
+from nextcars_tui.store import OutboxRecord
 
 MAX_LIST = 500
 
@@ -134,10 +134,10 @@ def email_invoice(desk: Desk, actor: Actor, ref: str) -> OutboxView:
     actor.require(Permission.EMAIL_CUSTOMERS)
     ref = normalise_invoice_ref(ref)
     with desk.db.write() as uow:
-        invoice = uow.invoices.by_ref(ref)
-        if invoice is None:
+        row = uow.bookings.row_by_invoice(ref)
+        if row is None:
             raise NotFound(f"No invoice {ref}.")
-        view = booking_view(*uow.bookings.row_by_ref_id(invoice.booking_id))
+        view = booking_view(*row)
         number = queue_invoice(uow, desk, view)
         uow.audit.record(
             at=desk.now(),

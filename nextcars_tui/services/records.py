@@ -1,7 +1,7 @@
 """Cars, drivers and customers as records: validation and storage shared by forms and imports.
 
 Validation needs no database, so both paths check everything before a transaction opens.
-Field names match the table columns, so a checked set can be copied straight onto a row.
+Field names match the records' (the table columns), so a checked set becomes a record as it is.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from nextcars_tui.domain.parsing import (
     parse_text,
     plate_key,
 )
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.tables import Car, Customer, Driver
+from nextcars_tui.store import CarRecord, CustomerRecord, DriverRecord, UnitOfWork
 
 
 def parse_rate(value: int | str, what: str) -> int:
@@ -169,18 +168,18 @@ def describe(record: Fields) -> str:
     return ", ".join(f"{_label(name)} {_shown(name, value)}" for name, value in values.items())
 
 
-def apply(row: Any, values: Mapping[str, Any]) -> str:
-    """Copy checked values onto an ORM row; returns what changed ('' when nothing did)."""
-    changes: list[str] = []
-    for name, new in values.items():
-        old = getattr(row, name)
-        if old != new:
-            setattr(row, name, new)
-            changes.append(f"{_label(name)} {_shown(name, old)} → {_shown(name, new)}")
-    return "; ".join(changes)
+def changes(row: Any, values: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """The checked values that differ from the record's, and what they change as a line for
+    the audit log ('' when nothing does)."""
+    changed = {name: new for name, new in values.items() if getattr(row, name) != new}
+    line = "; ".join(
+        f"{_label(name)} {_shown(name, getattr(row, name))} → {_shown(name, new)}"
+        for name, new in changed.items()
+    )
+    return changed, line
 
 
-Row = TypeVar("Row", Car, Driver, Customer)
+Row = TypeVar("Row", CarRecord, DriverRecord, CustomerRecord)
 
 
 @dataclass(frozen=True)
@@ -189,49 +188,57 @@ class Kind(Generic[Row]):
 
     name: str
     key_name: str
-    table: type[Row]
+    record: type[Row]
     checks: dict[str, Check]
     find: Callable[[UnitOfWork, str], Row | None]
-    # The row, held until the unit of work ends: for read-then-change edits.
-    hold: Callable[[UnitOfWork, str], Row | None]
+    # For read-then-change edits.
+    for_change: Callable[[UnitOfWork, str], Row | None]
     find_many: Callable[[UnitOfWork, list[str]], Mapping[str, Row]]
-    add: Callable[[UnitOfWork, Row], Row]
-    insert_many: Callable[[UnitOfWork, list[dict[str, Any]]], None]
+    insert: Callable[[UnitOfWork, Row], Row]
+    change: Callable[[UnitOfWork, Row, dict[str, Any]], Row]
+    insert_many: Callable[[UnitOfWork, list[Row]], None]
     # What two spellings of one key share; find_many's result is keyed by it.
     match: Callable[[str], str] = lambda key: key
 
+    def new(self, values: Mapping[str, Any]) -> Row:
+        """A record not inserted yet, of checked values (every field of a Fields)."""
+        return self.record(id=None, **values)
 
-CAR: Kind[Car] = Kind(
+
+CAR: Kind[CarRecord] = Kind(
     name="car",
     key_name="plate",
-    table=Car,
+    record=CarRecord,
     checks=CAR_CHECKS,
     find=lambda uow, key: uow.cars.by_plate(key),
-    hold=lambda uow, key: uow.cars.by_plate(key, lock=True),
+    for_change=lambda uow, key: uow.cars.for_change(key),
     find_many=lambda uow, keys: uow.cars.by_plates(keys),
-    add=lambda uow, row: uow.cars.add(row),
+    insert=lambda uow, row: uow.cars.insert(row),
+    change=lambda uow, row, values: uow.cars.change(row, **values),
     insert_many=lambda uow, rows: uow.cars.insert_many(rows),
     match=plate_key,
 )
-DRIVER: Kind[Driver] = Kind(
+DRIVER: Kind[DriverRecord] = Kind(
     name="driver",
     key_name="code",
-    table=Driver,
+    record=DriverRecord,
     checks=DRIVER_CHECKS,
     find=lambda uow, key: uow.drivers.by_code(key),
-    hold=lambda uow, key: uow.drivers.by_code(key, lock=True),
+    for_change=lambda uow, key: uow.drivers.for_change(key),
     find_many=lambda uow, keys: uow.drivers.by_codes(keys),
-    add=lambda uow, row: uow.drivers.add(row),
+    insert=lambda uow, row: uow.drivers.insert(row),
+    change=lambda uow, row, values: uow.drivers.change(row, **values),
     insert_many=lambda uow, rows: uow.drivers.insert_many(rows),
 )
-CUSTOMER: Kind[Customer] = Kind(
+CUSTOMER: Kind[CustomerRecord] = Kind(
     name="customer",
     key_name="e-mail",
-    table=Customer,
+    record=CustomerRecord,
     checks=CUSTOMER_CHECKS,
     find=lambda uow, key: uow.customers.by_email(key),
-    hold=lambda uow, key: uow.customers.by_email(key, lock=True),
+    for_change=lambda uow, key: uow.customers.for_change(key),
     find_many=lambda uow, keys: uow.customers.by_emails(keys),
-    add=lambda uow, row: uow.customers.add(row),
+    insert=lambda uow, row: uow.customers.insert(row),
+    change=lambda uow, row, values: uow.customers.change(row, **values),
     insert_many=lambda uow, rows: uow.customers.insert_many(rows),
 )

@@ -9,7 +9,7 @@ from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound, Resou
 from nextcars_tui.domain.parsing import parse_driver_code, parse_email, parse_plate
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.store.tables import Car, Customer, Driver
+from nextcars_tui.store import CarRecord, CustomerRecord, DriverRecord
 
 
 class RetireKind(StrEnum):
@@ -33,25 +33,25 @@ def retire(desk: Desk, actor: Actor, kind: RetireKind | str, key: str) -> str:
     chosen = kind if isinstance(kind, RetireKind) else parse_retire_kind(kind)
     now, today = desk.now(), desk.today()
     with desk.db.write() as uow:
-        found: Car | Driver | Customer | None
+        found: CarRecord | DriverRecord | CustomerRecord | None
         if chosen == RetireKind.CAR:
             plate = parse_plate(key)
-            found = uow.cars.by_plate(plate, lock=True)
+            found = uow.cars.for_change(plate)
             missing, name = f"No car with plate {plate}.", f"Car {found.plate if found else ''}"
         elif chosen == RetireKind.DRIVER:
             code = parse_driver_code(key)
-            found = uow.drivers.by_code(code, lock=True)
+            found = uow.drivers.for_change(code)
             missing, name = f"No driver with code {code}.", f"Driver {code}"
         else:
             email = parse_email(key)
-            found = uow.customers.by_email(email, lock=True)
+            found = uow.customers.for_change(email)
             missing, name = f"No customer with e-mail {email}.", f"Customer {email}"
         if found is None:
             raise NotFound(missing)
         if found.retired_at is not None:
             raise NotAllowed(f"{name} is already retired.")
-        if isinstance(found, Car | Driver):
-            kind = ResourceKind.CAR if isinstance(found, Car) else ResourceKind.DRIVER
+        if isinstance(found, CarRecord | DriverRecord):
+            kind = ResourceKind.CAR if isinstance(found, CarRecord) else ResourceKind.DRIVER
             holds = uow.occupancy.holding([(kind, found.id or 0)], today, date.max)
             still = sorted((h for h in holds if not h.is_block), key=lambda h: (h.start, h.ref))
             if still:
@@ -60,8 +60,12 @@ def retire(desk: Desk, actor: Actor, kind: RetireKind | str, key: str) -> str:
                     f"{name} still has active bookings ({refs}); reassign them first "
                     "(block it with reassign, or change each booking)."
                 )
-        found.retired_at = now
-        uow.session.add(found)
+        if isinstance(found, CarRecord):
+            uow.cars.retire(found, now)
+        elif isinstance(found, DriverRecord):
+            uow.drivers.retire(found, now)
+        else:
+            uow.customers.retire(found, now)
         uow.audit.record(
             at=now, actor=actor.username, action="retired", ref=f"{chosen}:{found.id}", detail=name
         )

@@ -8,7 +8,7 @@ from enum import StrEnum
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import booking_view
-from nextcars_tui.store.bookings import BookingQuery
+from nextcars_tui.store import BookingQuery
 
 
 class HitKind(StrEnum):

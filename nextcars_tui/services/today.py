@@ -11,8 +11,7 @@ from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import BookingView, InvoiceView, booking_view, invoice_view
-from nextcars_tui.store import UnitOfWork
-from nextcars_tui.store.bookings import BookingQuery
+from nextcars_tui.store import BookingQuery, UnitOfWork
 
 DUE_SOON_DAYS = 3
 _LIMIT = 200

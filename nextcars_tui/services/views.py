@@ -1,4 +1,4 @@
-"""Plain, immutable results the services hand to the CLI and the TUI (never ORM rows)."""
+"""Plain, immutable results the services hand to the CLI and the TUI (never store records)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.rules import Money
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
-from nextcars_tui.store.tables import Booking, Car, Customer, Driver, Invoice, LedgerEntry
+from nextcars_tui.store import (
+    BookingRecord,
+    CarRecord,
+    CustomerRecord,
+    DriverRecord,
+    InvoiceRecord,
+    LedgerEntryRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,9 @@ class Page(Generic[T]):
     extra: dict[str, int] = field(default_factory=dict)
 
 
-def invoice_view(invoice: Invoice, booking: Booking, customer: Customer) -> InvoiceView:
+def invoice_view(
+    invoice: InvoiceRecord, booking: BookingRecord, customer: CustomerRecord
+) -> InvoiceView:
     return InvoiceView(
         ref=invoice.ref,
         status=InvoiceStatus(invoice.status),
@@ -205,7 +214,11 @@ def invoice_view(invoice: Invoice, booking: Booking, customer: Customer) -> Invo
 
 
 def booking_view(
-    booking: Booking, customer: Customer, car: Car, driver: Driver, invoice: Invoice
+    booking: BookingRecord,
+    customer: CustomerRecord,
+    car: CarRecord,
+    driver: DriverRecord,
+    invoice: InvoiceRecord,
 ) -> BookingView:
     return BookingView(
         ref=booking.ref,
@@ -237,7 +250,7 @@ def booking_view(
 
 
 def driver_job_view(
-    booking: Booking, customer: Customer, car: Car, driver: Driver
+    booking: BookingRecord, customer: CustomerRecord, car: CarRecord, driver: DriverRecord
 ) -> DriverJobView:
     """A driver's job, built from the rows without the invoice: nothing to leak."""
     return DriverJobView(
@@ -260,7 +273,7 @@ def driver_job_view(
     )
 
 
-def statement(entries: list[LedgerEntry]) -> list[EntryView]:
+def statement(entries: list[LedgerEntryRecord]) -> list[EntryView]:
     """Entries in order, each with the running balance after it."""
     lines = []
     balance = 0

@@ -2,7 +2,8 @@
 
 Everything that differs between SQLite and PostgreSQL sits behind `Backend`: opening the
 engine, beginning a write, reading driver errors, noticing other processes' commits, the
-booking path's statements and backups. Repositories and services see only the result.
+statements sent to the driver (store.hot_path) and backups. Repositories and services see
+only the result.
 """
 
 from __future__ import annotations

@@ -1,32 +1,39 @@
-"""Booking queries: clashes through the partial indexes, listings paged in SQL, grid windows."""
+"""Bookings: made, held for change and changed; listings paged in SQL, grid windows."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, func, or_
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy import Connection, Table, and_, func, or_
+from sqlalchemy import select as select_columns
+from sqlmodel import col, select
 
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.refs import booking_ref
-from nextcars_tui.store.hot_path import (
-    HotPath,
-    columns_of,
-    loaded,
-    row,
-    written,
+from nextcars_tui.store.hot_path import HotPath, columns_of
+from nextcars_tui.store.people import customer_matches, like_pattern, marks, plate_matches
+from nextcars_tui.store.records import (
+    BookingRecord,
+    BookingRow,
+    CarRecord,
+    CustomerRecord,
+    DriverRecord,
+    InvoiceRecord,
 )
-from nextcars_tui.store.people import customer_matches, like_pattern, plate_matches
-from nextcars_tui.store.row_locks import locked
-from nextcars_tui.store.tables import PLATE_KEY_SQL, Booking, Car, Customer, Driver, Invoice
-
-# One row of a listing: the booking with everything a clerk reads beside it.
-BookingRow = tuple[Booking, Customer, Car, Driver, Invoice]
+from nextcars_tui.store.table_rows import TableRows, split
+from nextcars_tui.store.tables import (
+    PLATE_KEY_SQL,
+    Booking,
+    Car,
+    Customer,
+    Driver,
+    Invoice,
+    table_of,
+)
 
 _SORTS: dict[str, Any] = {
     "ref": col(Booking.id),
@@ -83,165 +90,174 @@ class BookingQuery:
     offset: int = 0
 
 
-_SET_STATUS = "UPDATE booking SET status = ? WHERE id = ?"
-# A booking with its customer, car, driver and invoice (BookingRow's order) for a change,
-# straight to the driver; _HOLD_BY_REF first holds the booking on PostgreSQL, then the joined
-# read holds the invoice (the store's lock order).
-_ROW_TABLES: tuple[type[SQLModel], ...] = (Booking, Customer, Car, Driver, Invoice)
-_ROW_BY_REF = (
-    f"SELECT {', '.join(columns_of(model) for model in _ROW_TABLES)} FROM booking "
+# A booking with its customer, car, driver and invoice (BookingRow's order), straight to the
+# driver, by the booking's ref or the invoice's.
+_ROW_TABLES = tuple(table_of(model) for model in (Booking, Customer, Car, Driver, Invoice))
+_ROW_RECORDS: tuple[type, ...] = (
+    BookingRecord,
+    CustomerRecord,
+    CarRecord,
+    DriverRecord,
+    InvoiceRecord,
+)
+_ROW_SELECT = (
+    f"SELECT {', '.join(columns_of(table) for table in _ROW_TABLES)} FROM booking "
     "JOIN customer ON customer.id = booking.customer_id JOIN car ON car.id = booking.car_id "
     "JOIN driver ON driver.id = booking.driver_id "
-    "JOIN invoice ON invoice.booking_id = booking.id WHERE booking.ref = ?"
+    "JOIN invoice ON invoice.booking_id = booking.id WHERE "
 )
+_ROW_BY_REF = _ROW_SELECT + "booking.ref = ?"
+# SQLite bounds the parameters of one statement.
+_REFS_A_STATEMENT = 500
+_ROW_BY_INVOICE = _ROW_SELECT + "invoice.ref = ?"
+# Held for change on PostgreSQL: the booking first, then (the joined read) its invoice, in
+# the store's lock order (car, driver, booking, invoice, user).
 _HOLD_BY_REF = "SELECT 1 FROM booking WHERE ref = ? FOR UPDATE"
-_ROW_WIDTHS = tuple(len(model.__table__.columns) for model in _ROW_TABLES)  # type: ignore[attr-defined]
-_BY_IDS = select(Booking).where(col(Booking.id).in_(bindparam("ids", expanding=True)))
-_PARTY_TABLES: tuple[type[SQLModel], ...] = (Customer, Car, Driver)
-_PARTY_COLUMNS = {
-    model: [column.key for column in model.__table__.columns]  # type: ignore[attr-defined]
-    for model in _PARTY_TABLES
-}
+_HELD_INVOICE = " FOR UPDATE OF invoice"
+_ROW_WIDTHS = tuple(len(table.columns) for table in _ROW_TABLES)
+_BOOKING: Table = _ROW_TABLES[0]
+_PARTY_TABLES: tuple[Table, ...] = _ROW_TABLES[1:4]
 _PARTY_KEYS = {
-    Customer: "customer.email = ?",
-    Car: f"{PLATE_KEY_SQL} = ?",
-    Driver: "driver.code = ?",
+    "customer": "customer.email = ?",
+    "car": f"{PLATE_KEY_SQL} = ?",
+    "driver": "driver.code = ?",
 }
 
 
-def _lookup(models: Sequence[type[SQLModel]]) -> str:
-    """One row holding the row of each model found by its key (NULLs where none is)."""
+def _lookup(tables: Sequence[Table]) -> str:
+    """One row holding the row of each table found by its key (NULLs where none is)."""
     return (
-        "SELECT "
-        + ", ".join(
-            f"{model.__tablename__}.{key}" for model in models for key in _PARTY_COLUMNS[model]
-        )
-        + " FROM (SELECT 1) AS one"
-        + "".join(f" LEFT JOIN {model.__tablename__} ON {_PARTY_KEYS[model]}" for model in models)
+        f"SELECT {', '.join(columns_of(table) for table in tables)} FROM (SELECT 1) AS one"
+        + "".join(f" LEFT JOIN {table.name} ON {_PARTY_KEYS[table.name]}" for table in tables)
     )
 
 
 _PARTIES = _lookup(_PARTY_TABLES)
-_RESOURCES = _lookup((Car, Driver))
+_RESOURCES = _lookup(_PARTY_TABLES[1:])
 
-Parties = tuple[Customer | None, Car | None, Driver | None]
+Parties = tuple[CustomerRecord | None, CarRecord | None, DriverRecord | None]
+# Picks the car and the driver a booking is to have, from the booking as it is.
+Resolver = Callable[[BookingRow], tuple[CarRecord, DriverRecord]]
+
+
+class HeldBooking(NamedTuple):
+    """A booking held for change with its invoice: `row` as it is now, and the car and driver
+    it is to have (its own unless a change picks others), held too."""
+
+    row: BookingRow
+    car: CarRecord
+    driver: DriverRecord
 
 
 class BookingRepository:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
+        self._rows = TableRows(connection, hot, _BOOKING, BookingRecord)
+        self._loaders = [
+            hot.loader(table, record)
+            for table, record in zip(_ROW_TABLES, _ROW_RECORDS, strict=True)
+        ]
 
     def parties(self, email: str, plate: str, code: str) -> Parties:
         """The customer, car and driver a booking names, in one statement; None where there
-        is no such row. They are read-only snapshots, not tracked by the unit of work."""
-        found = self._found(_PARTIES, _PARTY_TABLES, (email, plate_key(plate), code))
-        return found[0], found[1], found[2]
+        is no such row."""
+        customer, car, driver = self._found(_PARTIES, 1, (email, plate_key(plate), code))
+        return customer, car, driver
 
-    def resources(self, plate: str | None, code: str | None) -> tuple[Car | None, Driver | None]:
+    def resources(
+        self, plate: str | None, code: str | None
+    ) -> tuple[CarRecord | None, DriverRecord | None]:
         """The car and driver a change names, in one statement; None where there is no such
-        row or none is named. Read-only snapshots, like parties()."""
+        row or none is named."""
         params = (plate_key(plate) if plate is not None else None, code)
-        found = self._found(_RESOURCES, (Car, Driver), params)
-        return found[0], found[1]
+        car, driver = self._found(_RESOURCES, 2, params)
+        return car, driver
 
-    def _found(self, sql: str, models: Sequence[type[SQLModel]], params: tuple) -> list[Any]:
-        rest = tuple(self._hot.execute(self._session, sql, params).fetchone())
-        found: list[Any] = []
-        for model in models:
-            keys = _PARTY_COLUMNS[model]
-            values, rest = dict(zip(keys, rest, strict=False)), rest[len(keys) :]
-            found.append(None if values["id"] is None else row(model, **values))
-        return found
+    def _found(self, sql: str, first: int, params: Sequence[Any]) -> list[Any]:
+        values = self._hot.execute(self._connection, sql, params).fetchone()
+        return split(values, self._loaders[first:4], _ROW_WIDTHS[first:4])
 
     def hold(self, car_id: int, driver_id: int) -> None:
         """Keep other writers off this car and driver until the unit of work ends, so the
-        clash check and the insert that follows see the same bookings."""
-        self._hot.hold_resources(self._session, car_id, driver_id)
-
-    def hold_many(self, car_ids: Sequence[int], driver_ids: Sequence[int]) -> bool:
-        """hold() for several cars and drivers (a change, a block and its reassignments).
-        True when what this unit of work read before may have changed meanwhile, so a plan
-        made from it is to be checked again; False where the transaction has held the whole
-        database from its first statement (SQLite)."""
-        self._hot.hold_many(self._session, car_ids, driver_ids)
-        return bool(self._hot.lock_rows)
+        clash check and the insert that follows see the same holds."""
+        self._hot.hold(self._connection, [car_id], [driver_id])
 
     def next_number(self) -> int:
         """The next booking's number; its invoice takes the same one. Only in a write."""
-        return self._hot.next_number(self._session, Booking.__table__)  # type: ignore[attr-defined]
+        return self._hot.next_number(self._connection, _BOOKING)
 
-    def add(self, booking: Booking) -> Booking:
-        """INSERT the booking at once. The unit of work does not track the returned object:
-        load the booking again (by_ref) to change it in the same unit of work."""
-        values = {column: getattr(booking, column) for column in Booking.model_fields}
-        number = self._hot.insert(self._session, Booking.__table__, values)  # type: ignore[attr-defined]
-        if booking.id is None:
-            booking.id = number
-        return booking
+    def insert(self, booking: BookingRecord) -> BookingRecord:
+        """INSERT the booking at once; the database's triggers make what it holds."""
+        return self._rows.insert(booking)
 
-    def save(self, booking: Booking) -> None:
-        self._session.add(booking)
+    def change(self, booking: BookingRecord, **columns: Any) -> BookingRecord:
+        """Write the columns that differ, at once; the booking as it is afterwards."""
+        return self._rows.change(booking, **columns)
 
-    def set_status(self, booking: Booking, status: str) -> None:
-        """Write a new status at once (the payment path's confirm); the object, tracked or
-        not, holds it afterwards without counting as changed."""
-        self._hot.execute(self._session, _SET_STATUS, (status, booking.id))
-        set_committed_value(booking, "status", status)
+    def for_change(self, ref: str, resources: Resolver | None = None) -> HeldBooking | None:
+        """The booking with its customer, car, driver and invoice, held until the unit of
+        work ends with the invoice, and the car and driver `resources` picks for it (else its
+        own) held too; None when there is no such booking. `resources` may run more than
+        once: when the booking's own car or driver moved before it was held."""
+        if resources is None:
+            row = self._row(_ROW_BY_REF, ref, hold=True)
+            return None if row is None else HeldBooking(row, row.car, row.driver)
+        read = self._row(_ROW_BY_REF, ref, hold=False)
+        while read is not None:
+            car, driver = resources(read)
+            self._hot.hold(self._connection, [car.id or 0], [driver.id or 0])
+            if not self._hot.locks_rows:
+                return HeldBooking(read, car, driver)
+            held = self._row(_ROW_BY_REF, ref, hold=True)
+            if held is None or _same_resources(held.booking, read.booking):
+                return None if held is None else HeldBooking(held, car, driver)
+            # Moved meanwhile (a block's reassignment): pick again from the booking as it
+            # is now. Its row stays held, so this happens at most once.
+            read = held
+        return None
 
-    def by_ids(self, ids: Sequence[int]) -> list[Booking]:
+    def _row(self, sql: str, ref: str, *, hold: bool) -> BookingRow | None:
+        """The joined row by `ref` (`sql` names which); with hold (by the booking's ref), the
+        booking and then its invoice held, read as they are now."""
+        if hold and self._hot.locks_rows:
+            self._hot.execute(self._connection, _HOLD_BY_REF, (ref,))
+            sql += _HELD_INVOICE
+        found = self._hot.execute(self._connection, sql, (ref,)).fetchone()
+        if found is None:
+            return None
+        return BookingRow(*split(found, self._loaders, _ROW_WIDTHS))
+
+    def by_ids(self, ids: Sequence[int]) -> list[BookingRecord]:
         """These bookings, by start date then id."""
         if not ids:
             return []
-        found = self._session.exec(_BY_IDS, params={"ids": list(ids)})
+        found = self._rows.many(self._rows.select(f"id IN ({marks(len(ids))})"), list(ids))
         return sorted(found, key=lambda b: (b.start_date, b.id or 0))
 
-    def by_ref(self, ref: str, *, lock: bool = False) -> Booking | None:
-        """With lock, the row is held until the unit of work ends (PostgreSQL; SQLite's
-        write transaction holds the whole database already) and read fresh."""
-        return self._session.exec(locked(select(Booking).where(Booking.ref == ref), lock)).first()
-
-    def direct_row(self, ref: str, *, lock: bool = False) -> BookingRow | None:
-        """The booking with its customer, car, driver and invoice, straight to the driver (the
-        change path): the objects are not tracked, so write through update(). With lock the
-        booking and then its invoice are held until the unit of work ends, read fresh."""
-        sql = _ROW_BY_REF
-        if lock and self._hot.lock_rows:
-            self._hot.execute(self._session, _HOLD_BY_REF, (ref,))
-            sql += " FOR UPDATE OF invoice"
-        found = self._hot.execute(self._session, sql, (ref,)).fetchone()
-        if found is None:
-            return None
-        values, parts = tuple(found), []
-        for model, width in zip(_ROW_TABLES, _ROW_WIDTHS, strict=True):
-            parts.append(loaded(model, values[:width], self._session))
-            values = values[width:]
-        booking, customer, car, driver, invoice = parts
-        return booking, customer, car, driver, invoice  # type: ignore[return-value]
-
-    def held_row(self, ref: str, read: BookingRow) -> BookingRow | None:
-        """direct_row with lock, for a row this unit of work read earlier without: where its
-        transaction holds the whole database from the first statement (SQLite), that read is
-        still fresh and comes back as it is."""
-        if not self._hot.lock_rows:
-            return read
-        return self.direct_row(ref, lock=True)
-
-    def update(self, booking: Booking, **values: Any) -> None:
-        """Write these columns of a booking at once; the object holds them afterwards."""
-        if values:
-            self._hot.update(self._session, Booking.__table__, booking.id or 0, values)  # type: ignore[attr-defined]
-            written(booking, values)
-
-    def by_id(self, booking_id: int, *, lock: bool = False) -> Booking | None:
-        query = locked(select(Booking).where(Booking.id == booking_id), lock)
-        return self._session.exec(query).first()
+    def by_ref(self, ref: str) -> BookingRecord | None:
+        return self._rows.one(self._rows.select("ref = ?"), (ref,))
 
     def row_by_ref(self, ref: str) -> BookingRow | None:
-        return self._session.exec(_joined().where(Booking.ref == ref)).first()
+        return self._row(_ROW_BY_REF, ref, hold=False)
 
-    def row_by_ref_id(self, booking_id: int) -> BookingRow:
-        return self._session.exec(_joined().where(Booking.id == booking_id)).one()
+    def rows_by_refs(self, refs: Sequence[str]) -> list[BookingRow]:
+        """These bookings with everything beside them, by id (a lifecycle run's completed
+        rentals, whose invoices go out), a bounded number of refs a statement."""
+        found: list[BookingRow] = []
+        for start in range(0, len(refs), _REFS_A_STATEMENT):
+            chunk = refs[start : start + _REFS_A_STATEMENT]
+            marks = ", ".join("?" for _ in chunk)
+            sql = _ROW_SELECT + f"booking.ref IN ({marks}) ORDER BY booking.id"
+            found += [
+                BookingRow(*split(values, self._loaders, _ROW_WIDTHS))
+                for values in self._hot.execute(self._connection, sql, chunk)
+            ]
+        return found
+
+    def row_by_invoice(self, invoice_ref: str) -> BookingRow | None:
+        """The booking an invoice bills, with everything beside it."""
+        return self._row(_ROW_BY_INVOICE, invoice_ref, hold=False)
 
     def rows(self, query: BookingQuery, *, matches: int | None = None) -> list[BookingRow]:
         """One page of the listing in the query's order. `matches` (the count() of the same
@@ -252,7 +268,7 @@ class BookingRepository:
         statement = _filtered(_joined(), query)
         for term in _order(query):
             statement = statement.order_by(term)
-        return list(self._session.exec(statement.limit(query.limit).offset(query.offset)))
+        return _listed(self._connection.execute(statement.limit(query.limit).offset(query.offset)))
 
     def _by_parent(self, query: BookingQuery, parent: ParentSort) -> list[BookingRow]:
         """The page walked parent by parent: each parent's matching bookings are counted
@@ -262,17 +278,18 @@ class BookingRepository:
             direction(parent.column), direction(col(parent.table.id))
         )
         within = (direction(col(Booking.start_date)), direction(col(Booking.id)))
-        to_skip, wanted, ids = query.offset, query.limit, []
-        for (parent_id,) in self._session.execute(parents):
+        to_skip, wanted = query.offset, query.limit
+        ids: list[int] = []
+        for (parent_id,) in self._connection.execute(parents):
             mine = parent.foreign_key == parent_id
             if to_skip:
                 counted = _filtered(select(func.count()).select_from(Booking), query)
-                here = self._session.exec(counted.where(mine)).one()
+                here = self._connection.execute(counted.where(mine)).scalar_one()
                 if here <= to_skip:
                     to_skip -= here
                     continue
             found = _filtered(select(Booking.id), query).where(mine).order_by(*within)
-            page = self._session.exec(found.limit(wanted).offset(to_skip)).all()
+            page = self._connection.execute(found.limit(wanted).offset(to_skip)).scalars().all()
             to_skip = 0
             ids.extend(page)
             wanted -= len(page)
@@ -280,21 +297,21 @@ class BookingRepository:
                 break
         if not ids:
             return []
-        fetched = self._session.exec(_joined().where(col(Booking.id).in_(ids)))
-        by_id = {found[0].id: found for found in fetched}
+        fetched = _listed(self._connection.execute(_joined().where(col(Booking.id).in_(ids))))
+        by_id = {found.booking.id: found for found in fetched}
         return [by_id[booking_id] for booking_id in ids]
 
     def count(self, query: BookingQuery) -> int:
         # Every filter is on booking's own columns, and the joins of a listing are on required
         # foreign keys, so counting the booking table alone gives the same number.
         statement = _filtered(select(func.count()).select_from(Booking), query)
-        return self._session.exec(statement).one()
+        return int(self._connection.execute(statement).scalar_one())
 
     def count_all(self) -> int:
-        return self._session.exec(select(func.count()).select_from(Booking)).one()
+        return int(self._rows.scalar("SELECT count(*) FROM booking"))
 
     def longest_rental(self) -> int:
-        return self._session.exec(select(func.max(Booking.days))).one() or 0
+        return int(self._rows.scalar("SELECT max(days) FROM booking") or 0)
 
     def in_window(
         self,
@@ -304,12 +321,12 @@ class BookingRepository:
         statuses: Sequence[str],
         car_ids: Sequence[int] | None = None,
         driver_ids: Sequence[int] | None = None,
-    ) -> list[Booking]:
+    ) -> list[BookingRecord]:
         """Bookings overlapping [start, end); bounded by the longest rental so the start index
         is used as a range instead of scanning all history."""
         earliest = start - timedelta(days=self.longest_rental())
         query = (
-            select(Booking)
+            select_columns(*_BOOKING.columns)
             .where(col(Booking.start_date) > earliest)
             .where(col(Booking.start_date) < end)
             .where(col(Booking.end_date) > start)
@@ -319,7 +336,23 @@ class BookingRepository:
             query = query.where(col(Booking.car_id).in_(list(car_ids)))
         if driver_ids is not None:
             query = query.where(col(Booking.driver_id).in_(list(driver_ids)))
-        return list(self._session.exec(query))
+        return [BookingRecord(*found) for found in self._connection.execute(query)]
+
+
+def _same_resources(one: BookingRecord, other: BookingRecord) -> bool:
+    return (one.car_id, one.driver_id) == (other.car_id, other.driver_id)
+
+
+def _listed(found: Any) -> list[BookingRow]:
+    """A Core listing's rows (values SQLAlchemy has converted) as BookingRows."""
+    rows = []
+    for values in found:
+        records, start = [], 0
+        for record, width in zip(_ROW_RECORDS, _ROW_WIDTHS, strict=True):
+            records.append(record(*values[start : start + width]))
+            start += width
+        rows.append(BookingRow(*records))
+    return rows
 
 
 def _order(query: BookingQuery) -> list[Any]:
@@ -334,7 +367,8 @@ def _order(query: BookingQuery) -> list[Any]:
 
 def _joined() -> Any:
     return (
-        select(Booking, Customer, Car, Driver, Invoice)  # type: ignore[call-overload]
+        select_columns(*(column for table in _ROW_TABLES for column in table.columns))
+        .select_from(_BOOKING)
         .join(Customer, col(Customer.id) == Booking.customer_id)
         .join(Car, col(Car.id) == Booking.car_id)
         .join(Driver, col(Driver.id) == Booking.driver_id)

@@ -11,7 +11,6 @@ from typing import NoReturn
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from nextcars_tui.domain.errors import StoreUnavailable
 from nextcars_tui.store import (
@@ -42,21 +41,22 @@ class Database:
     def write(self) -> Iterator[UnitOfWork]:
         """One user action, rolled back unless the caller commits. On SQLite it holds the
         write lock from the start (BEGIN IMMEDIATE); on PostgreSQL the repositories lock
-        the rows they read and then change."""
-        with self._unit(self.backend.writer) as uow:
+        the rows they hand out for change, in one order (car, driver, booking, invoice,
+        user), so two writers queue instead of deadlocking."""
+        with self._unit(self.backend.writer, writing=True) as uow:
             yield uow
 
     @contextmanager
     def read(self) -> Iterator[UnitOfWork]:
         """A read transaction; it never blocks writers."""
-        with self._unit(self.engine) as uow:
+        with self._unit(self.engine, writing=False) as uow:
             yield uow
 
     @contextmanager
     def snapshot(self) -> Iterator[UnitOfWork]:
         """A read transaction that sees one moment of the database throughout, however long
         it runs and whatever others commit meanwhile (for checks over many tables)."""
-        with self._unit(self.backend.snapshot) as uow:
+        with self._unit(self.backend.snapshot, writing=False) as uow:
             yield uow
 
     @contextmanager
@@ -67,7 +67,7 @@ class Database:
         loading the demo. Other writers wait meanwhile, so keep it for set-up work."""
         if getattr(self._joined, "uow", None) is not None:
             raise RuntimeError("single_transaction() does not nest")
-        with self._unit(self.backend.writer) as outer:
+        with self._unit(self.backend.writer, writing=True) as outer:
             self._joined.uow = outer.joined()
             try:
                 yield
@@ -76,7 +76,7 @@ class Database:
                 self._joined.uow = None
 
     @contextmanager
-    def _unit(self, bind: Engine) -> Iterator[UnitOfWork]:
+    def _unit(self, bind: Engine, *, writing: bool) -> Iterator[UnitOfWork]:
         joined: UnitOfWork | None = getattr(self._joined, "uow", None)
         if joined is not None:
             try:
@@ -85,8 +85,9 @@ class Database:
                 self._reraise(exc)
             return
         try:
-            with Session(bind, expire_on_commit=False, autoflush=False) as session:
-                yield UnitOfWork(session, self.backend.hot)
+            # Closing a connection whose transaction was not committed rolls it back.
+            with bind.connect() as connection:
+                yield UnitOfWork(connection, self.backend.hot, writing=writing)
         except DBAPIError as exc:
             self._reraise(exc)
 

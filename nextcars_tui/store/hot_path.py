@@ -1,11 +1,12 @@
-"""Statements sent straight to the driver connection of a unit of work, for the booking path.
+"""Statements sent straight to the driver connection of a unit of work: every write the store
+makes, and the reads of the booking, change and payment paths.
 
-Booking is the desk's hot path. Each statement sent through SQLAlchemy costs 30-100 µs of
-Python before the database sees it (an ORM flush several times that), against a few µs for the
-statement itself, so the handful of statements a booking needs go to the driver directly:
-inside the same transaction, on the same connection, converting values with SQLAlchemy's
-own bind processors so rows are stored exactly as the ORM stores them. Driver errors are
-wrapped as SQLAlchemy's, so the store translates them as it does every other error.
+Each statement sent through SQLAlchemy costs 30-100 µs of Python before the database sees it
+(an ORM flush several times that), against a few µs for the statement itself, so the store
+writes through the driver directly: inside the same transaction, on the same connection,
+converting values with SQLAlchemy's own bind processors so rows are stored exactly as the
+schema's types store them. Rows read here become records (store.records) positionally. Driver
+errors are wrapped as SQLAlchemy's, so the store translates them as it does every other error.
 
 This module holds what both engines share; `store.sqlite.hot_path` and
 `store.postgres.hot_path` speak to their drivers.
@@ -14,22 +15,19 @@ This module holds what both engines share; `store.sqlite.hot_path` and
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, Connection, Table
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import class_mapper
-from sqlalchemy.orm.attributes import instance_state, set_committed_value
-from sqlmodel import Session, SQLModel
 
-_Model = TypeVar("_Model", bound=SQLModel)
+R = TypeVar("R")
 Observer = Callable[[str, tuple[Any, ...]], None]
+Convert = Callable[[Any], Any]
 # Diagnostics (store.diagnostics) listen here; empty in normal running.
 observers: list[Observer] = []
-_KEY = "nextcars_driver_connection"
 
 
 class Cursor(Protocol):
@@ -40,15 +38,12 @@ class Cursor(Protocol):
     def __iter__(self) -> Any: ...
 
 
-def driver_connection(session: Session) -> Any:
-    """The driver connection of the session's current transaction, beginning one if needed;
-    remembered per transaction, since asking SQLAlchemy costs more than most statements."""
-    transaction = session.get_transaction()
-    remembered = session.info.get(_KEY)
-    if transaction is None or remembered is None or remembered[0] is not transaction:
-        connection = session.connection().connection.driver_connection
-        remembered = session.info[_KEY] = (session.get_transaction(), connection)
-    return remembered[1]
+def driver_connection(connection: Connection) -> Any:
+    """The driver connection under a unit of work's connection, its transaction begun (as
+    SQLAlchemy begins it: BEGIN IMMEDIATE for a SQLite writer) if it has not been yet."""
+    if not connection.in_transaction():
+        connection.begin()
+    return connection.connection.driver_connection
 
 
 def notify(sql: str, values: tuple[Any, ...]) -> None:
@@ -58,67 +53,69 @@ def notify(sql: str, values: tuple[Any, ...]) -> None:
 
 # Keyed by dialect too: one per engine, and tests open many engines, hence the bound.
 @lru_cache(maxsize=512)
-def _processor(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+def _processor(column: Any, dialect: Dialect) -> Convert | None:
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
-def processors(table: Table, dialect: Dialect) -> tuple[tuple[str, Any], ...]:
-    return tuple((column.key, _processor(column, dialect)) for column in table.columns)
+def processors(table: Table, dialect: Dialect) -> tuple[Convert | None, ...]:
+    """Each column's bind processor (None where the driver takes the value as it is)."""
+    return tuple(_processor(column, dialect) for column in table.columns)
 
 
-def converted(plan: Iterable[tuple[str, Any]], values: Mapping[str, Any]) -> list[Any]:
-    """Column values as the driver receives them, in the plan's order."""
-    params = []
-    for key, processor in plan:
-        value = values.get(key)
-        params.append(processor(value) if processor is not None and value is not None else value)
-    return params
+def converted(plan: Sequence[Convert | None], values: Sequence[Any]) -> list[Any]:
+    """Values as the driver receives them, each by its column's processor."""
+    return [
+        value if convert is None or value is None else convert(value)
+        for convert, value in zip(plan, values, strict=True)
+    ]
 
 
-@lru_cache(maxsize=512)
-def _result_processor(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
-    return column.type.dialect_impl(dialect).result_processor(dialect, None)
-
-
-def written(instance: SQLModel, values: Mapping[str, Any]) -> None:
-    """Let an object hold values just written to its row, without counting as changed."""
-    for key, value in values.items():
-        set_committed_value(instance, key, value)
-
-
-def loaded(model: type[_Model], values: Sequence[Any], session: Session) -> _Model:
-    """A row() of `model` from the driver's values for all its columns, in table order,
-    converted as SQLAlchemy converts what it loads (ISO text to dates on SQLite)."""
-    dialect = session.get_bind().dialect
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    fields = {}
-    for column, value in zip(table.columns, values, strict=True):
-        processor = _result_processor(column, dialect)
-        fields[column.key] = processor(value) if processor is not None else value
-    return row(model, **fields)
-
-
-def columns_of(model: type[SQLModel]) -> str:
-    """`table.column, ...` for every column of the model's table, in table order (loaded())."""
-    table: Table = model.__table__  # type: ignore[attr-defined]
+@lru_cache(maxsize=64)
+def columns_of(table: Table) -> str:
+    """`table.column, ...` for every column of the table, in table order (as records hold
+    them)."""
     return ", ".join(f"{table.name}.{column.name}" for column in table.columns)
 
 
-def row(model: type[_Model], /, **values: Any) -> _Model:
-    """An object of `model` holding these values, built the way SQLAlchemy builds the objects
-    it loads: without __init__, which routes every field through change tracking and costs
-    ten times as much. For rows read or written here; never add one to a session."""
-    instance: _Model = class_mapper(model).class_manager.new_instance()
-    instance_state(instance).dict.update(values)
-    return instance
+class Loader(Generic[R]):
+    """Builds records of one type from the driver's values for all of a table's columns, in
+    table order, converting only the columns the driver returns in another form."""
+
+    __slots__ = ("_conversions", "_record")
+
+    def __init__(
+        self, record: Callable[..., R], conversions: tuple[tuple[int, Convert], ...]
+    ) -> None:
+        self._record = record
+        self._conversions = conversions
+
+    def __call__(self, values: Sequence[Any]) -> R:
+        if not self._conversions:
+            return self._record(*values)
+        fields = list(values)
+        for index, convert in self._conversions:
+            value = fields[index]
+            if value is not None:
+                fields[index] = convert(value)
+        return self._record(*fields)
 
 
 class HotPath(ABC):
-    """The booking path's statements for one engine. SQL is written with `?` placeholders."""
+    """The store's statements for one engine. SQL is written with `?` placeholders."""
 
     # Appended to a SELECT whose rows the transaction goes on to change: empty where the
     # transaction holds the whole database already.
     lock_rows: str = ""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._loaders: dict[tuple[Table, Callable[..., Any]], Loader[Any]] = {}
+
+    @property
+    def locks_rows(self) -> bool:
+        """Whether other writers may change rows this transaction read before locking them
+        (False where every write transaction holds the whole database from its start)."""
+        return bool(self.lock_rows)
 
     def unindexed(self, column: str) -> str:
         """The column in a WHERE term that must not pick an index (SQLite's unary +)."""
@@ -128,54 +125,83 @@ class HotPath(ABC):
         """SQL for the date `days` days after the date `day` (both SQL expressions)."""
         return f"({day} + {days})"
 
-    @abstractmethod
-    def execute(self, session: Session, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        """Run one statement in the session's transaction (beginning it if needed)."""
+    def loader(self, table: Table, record: Callable[..., R]) -> Loader[R]:
+        """How to build `record`s from the driver's values for the table's columns."""
+        key = (table, record)
+        found = self._loaders.get(key)
+        if found is None:
+            conversions = tuple(
+                (index, convert)
+                for index, column in enumerate(table.columns)
+                if (convert := self.reader(column)) is not None
+            )
+            found = self._loaders[key] = Loader(record, conversions)
+        return found
+
+    def reader(self, column: Column[Any]) -> Convert | None:
+        """How a value of this column comes from the driver as Python (None: as it is)."""
+        processor: Convert | None = column.type.dialect_impl(self.dialect).result_processor(
+            self.dialect, None
+        )
+        return processor
 
     @abstractmethod
-    def insert(self, session: Session, table: Table, values: Mapping[str, Any]) -> int:
-        """INSERT one row; an id left out is assigned by the database. Returns the row's id."""
+    def execute(self, connection: Connection, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        """Run one statement in the connection's transaction (beginning it if needed)."""
 
     @abstractmethod
-    def next_number(self, session: Session, table: Table) -> int:
+    def executemany(self, connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement once per row of parameters, in the connection's transaction."""
+
+    @abstractmethod
+    def insert(self, connection: Connection, table: Table, values: Sequence[Any]) -> int:
+        """INSERT one row (values for every column, in table order); an id of None is
+        assigned by the database. Returns the row's id."""
+
+    def insert_many(
+        self, connection: Connection, table: Table, rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """INSERT rows (values for every column, in table order) whose ids the database
+        assigns, in one executemany."""
+        if not rows:
+            return
+        keys = [column.key for column in table.columns][1:]
+        plan = processors(table, self.dialect)[1:]
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(table.columns[key].name for key in keys)}) "
+            f"VALUES ({', '.join('?' for _ in keys)})"
+        )
+        self.executemany(connection, sql, [converted(plan, values[1:]) for values in rows])
+
+    @abstractmethod
+    def next_number(self, connection: Connection, table: Table) -> int:
         """The id the next row of `table` takes, safe against concurrent writers."""
 
-    @abstractmethod
-    def hold_resources(self, session: Session, car_id: int, driver_id: int) -> None:
-        """Keep other writers off this car and driver until the transaction ends, so the
-        clash check and the insert see the same bookings."""
-
-    def hold_many(
-        self, session: Session, car_ids: Sequence[int], driver_ids: Sequence[int]
+    def hold(  # noqa: B027  (nothing to do where the transaction holds the whole database)
+        self, connection: Connection, car_ids: Sequence[int], driver_ids: Sequence[int]
     ) -> None:
-        """hold_resources for several cars and drivers at once: cars before drivers, each in
-        id order, so two writers holding overlapping sets queue instead of deadlocking."""
-        for car_id in sorted(set(car_ids)):
-            self.hold_resources_of(session, "car", car_id)
-        for driver_id in sorted(set(driver_ids)):
-            self.hold_resources_of(session, "driver", driver_id)
-
-    def hold_resources_of(self, session: Session, table: str, resource_id: int) -> None:  # noqa: B027
-        """Hold one car or driver row (see hold_resources); nothing where the transaction
-        holds the whole database already."""
+        """Keep other writers off these cars and drivers until the transaction ends, so a
+        clash check and the writes that follow see the same holds: cars before drivers,
+        each in id order, so two writers holding overlapping sets queue instead of
+        deadlocking."""
 
     def update(
-        self, session: Session, table: Table, row_id: int, values: Mapping[str, Any]
+        self, connection: Connection, table: Table, row_id: int, values: Mapping[str, Any]
     ) -> None:
-        """UPDATE these columns of one row, by id, converting values as the ORM would."""
-        assignments = ", ".join(f"{key} = ?" for key in values)
-        params = [self.bind(session, table.columns[key], value) for key, value in values.items()]
+        """UPDATE these columns of one row, by id, converting values as the schema's types do."""
+        assignments = ", ".join(f"{table.columns[key].name} = ?" for key in values)
+        params = [self.bind(table.columns[key], value) for key, value in values.items()]
         self.execute(
-            session, f"UPDATE {table.name} SET {assignments} WHERE id = ?", [*params, row_id]
+            connection, f"UPDATE {table.name} SET {assignments} WHERE id = ?", [*params, row_id]
         )
 
     def read_date(self, value: Any) -> date:
         """A DATE column's value as the driver returns it, as a date (a few columns read
-        without loaded(), for many rows)."""
+        without a Loader, for many rows)."""
         return value
 
-    def bind(self, session: Session, column: Column[Any], value: Any) -> Any:
+    def bind(self, column: Column[Any], value: Any) -> Any:
         """A Python value as the driver receives it for this column (a date as ISO text on
         SQLite)."""
-        processor = _processor(column, session.get_bind().dialect)
+        processor = _processor(column, self.dialect)
         return processor(value) if processor is not None and value is not None else value

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from nextcars_tui.domain.errors import ResourceKind
 from nextcars_tui.domain.holds import Hold
@@ -99,12 +99,12 @@ class BooksRow(NamedTuple):
 
 
 class IntegrityReads:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-        return iter(self._hot.execute(self._session, sql, params))
+        return iter(self._hot.execute(self._connection, sql, params))
 
     def resource_keys(self) -> dict[tuple[str, int], str]:
         """Every car's plate and driver's code, by (kind, id), for messages."""
@@ -131,11 +131,11 @@ class IntegrityReads:
     def books_off_their_ledger(self, today: date) -> list[BooksRow]:
         """Invoices whose amount, paid or status is not what their entries give, and
         bookings whose total is not their price or not what is charged for them."""
-        wanted = self._hot.bind(self._session, _DUE, today)
+        wanted = self._hot.bind(_DUE, today)
         return [BooksRow(*found[1:]) for found in self._rows(_BOOKS, (wanted,))]
 
     def completed_before_their_end(self, today: date) -> list[str]:
-        wanted = self._hot.bind(self._session, _DUE, today)
+        wanted = self._hot.bind(_DUE, today)
         return [ref for (ref,) in self._rows(_COMPLETED_EARLY, (wanted,))]
 
     def entries_without_invoice(self) -> list[tuple[int, int]]:

@@ -1,4 +1,5 @@
-"""Invoices and their append-only ledger entries."""
+"""Invoices and their append-only ledger entries: issued with their first entries, posted to,
+and read with their figures."""
 
 from __future__ import annotations
 
@@ -6,56 +7,126 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, func
+from sqlalchemy import select as select_columns
+from sqlmodel import col, select
 
-from nextcars_tui.domain.ledger import EntryKind, Figures, figures_of
-from nextcars_tui.store.hot_path import HotPath, columns_of, loaded, written
-from nextcars_tui.store.row_locks import locked
-from nextcars_tui.store.tables import Booking, Customer, Invoice, LedgerEntry
+from nextcars_tui.domain.ledger import EntryKind, Figures, figures_of, invoice_status
+from nextcars_tui.store.hot_path import HotPath, columns_of
+from nextcars_tui.store.records import (
+    BookingRecord,
+    CustomerRecord,
+    InvoiceRecord,
+    InvoiceRow,
+    LedgerEntryRecord,
+)
+from nextcars_tui.store.table_rows import TableRows, split
+from nextcars_tui.store.tables import Booking, Customer, Invoice, LedgerEntry, table_of
 
-InvoiceRow = tuple[Invoice, Booking, Customer]
+_INVOICE = table_of(Invoice)
+_BOOKING = table_of(Booking)
+_CUSTOMER = table_of(Customer)
+_ENTRY = table_of(LedgerEntry)
+_ROW_TABLES = (_INVOICE, _BOOKING, _CUSTOMER)
+_ROW_RECORDS = (InvoiceRecord, BookingRecord, CustomerRecord)
+_ROW_WIDTHS = tuple(len(table.columns) for table in _ROW_TABLES)
+
 SUMS_SQL = "SELECT kind, sum(amount_cents) FROM ledger_entry WHERE invoice_id = ? GROUP BY kind"
+# Held for money to move on PostgreSQL: the booking, then (the joined read) the invoice, in the
+# store's lock order.
 _HOLD_BOOKING = (
     "SELECT 1 FROM booking WHERE id = (SELECT booking_id FROM invoice WHERE ref = ?) FOR UPDATE"
 )
 INVOICE_ROW_SQL = (
-    f"SELECT {columns_of(Invoice)}, {columns_of(Booking)}, {columns_of(Customer)} FROM invoice "
+    f"SELECT {columns_of(_INVOICE)}, {columns_of(_BOOKING)}, {columns_of(_CUSTOMER)} FROM invoice "
     "JOIN booking ON booking.id = invoice.booking_id "
     "JOIN customer ON customer.id = booking.customer_id WHERE invoice.ref = ?"
 )
 SET_FIGURES_SQL = "UPDATE invoice SET amount_cents = ?, paid_cents = ?, status = ? WHERE id = ?"
-_WIDTHS = (
-    len(Invoice.__table__.columns),  # type: ignore[attr-defined]
-    len(Booking.__table__.columns),  # type: ignore[attr-defined]
-)
 
 
 class InvoiceRepository:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
+        self._rows = TableRows(connection, hot, _INVOICE, InvoiceRecord)
+        self._entries = TableRows(connection, hot, _ENTRY, LedgerEntryRecord)
+        self._loaders = [hot.loader(t, r) for t, r in zip(_ROW_TABLES, _ROW_RECORDS, strict=True)]
 
-    def add(self, invoice: Invoice) -> Invoice:
-        """INSERT the invoice at once (see BookingRepository.add): not tracked afterwards."""
-        values = {column: getattr(invoice, column) for column in Invoice.model_fields}
-        number = self._hot.insert(self._session, Invoice.__table__, values)  # type: ignore[attr-defined]
-        if invoice.id is None:
-            invoice.id = number
+    def issue(
+        self,
+        booking: BookingRecord,
+        ref: str,
+        *,
+        issued_at: datetime,
+        due_date: date,
+        entries: Sequence[LedgerEntryRecord],
+        today: date,
+    ) -> InvoiceRecord:
+        """INSERT the booking's invoice (numbered as the booking is) with its first entries,
+        at once: its figures are what the entries add up to, its status what they give it
+        (domain.ledger), so the two never disagree."""
+        figures = figures_of((entry.kind, entry.amount_cents) for entry in entries)
+        status = invoice_status(figures, booking.status, due_date, today)
+        invoice = self._rows.insert(
+            InvoiceRecord(
+                booking.id,
+                ref,
+                booking.id or 0,
+                figures.amount_cents,
+                figures.paid_cents,
+                status,
+                issued_at,
+                due_date,
+            )
+        )
+        for entry in entries:
+            self._entries.insert(entry)
         return invoice
 
-    def save(self, invoice: Invoice) -> None:
-        self._session.add(invoice)
+    def for_payment(self, ref: str) -> InvoiceRow | None:
+        """The invoice with its booking and customer, for money to move: the booking and then
+        the invoice held until the unit of work ends (the store's lock order), read as they
+        are now."""
+        sql = INVOICE_ROW_SQL
+        if self._hot.locks_rows:
+            self._hot.execute(self._connection, _HOLD_BOOKING, (ref,))
+            sql += " FOR UPDATE OF invoice"
+        found = self._hot.execute(self._connection, sql, (ref,)).fetchone()
+        if found is None:
+            return None
+        return InvoiceRow(*split(found, self._loaders, _ROW_WIDTHS))
 
-    def by_ref(self, ref: str, *, lock: bool = False) -> Invoice | None:
-        """With lock, held until the unit of work ends and read fresh; lock a booking
-        before its invoice, always, so two writers never wait on each other."""
-        return self._session.exec(locked(select(Invoice).where(Invoice.ref == ref), lock)).first()
+    def post(
+        self,
+        invoice: InvoiceRecord,
+        booking_status: str,
+        entries: Sequence[LedgerEntryRecord],
+        today: date,
+    ) -> InvoiceRecord:
+        """Add entries to a held invoice and bring its figures and status up to date, as its
+        whole ledger gives them (domain.ledger.invoice_status); the invoice afterwards."""
+        for entry in entries:
+            self._entries.insert(entry)
+        figures = self.figures(invoice.id or 0)
+        status = invoice_status(figures, booking_status, invoice.due_date, today)
+        params = (figures.amount_cents, figures.paid_cents, status, invoice.id)
+        self._hot.execute(self._connection, SET_FIGURES_SQL, params)
+        return InvoiceRecord(
+            invoice.id,
+            invoice.ref,
+            invoice.booking_id,
+            figures.amount_cents,
+            figures.paid_cents,
+            status,
+            invoice.issued_at,
+            invoice.due_date,
+        )
 
-    def for_booking(self, booking_id: int, *, lock: bool = False) -> Invoice | None:
-        query = locked(select(Invoice).where(Invoice.booking_id == booking_id), lock)
-        return self._session.exec(query).first()
+    def change(self, invoice: InvoiceRecord, **columns: Any) -> InvoiceRecord:
+        """Write the columns that differ (a due date, the status it gives), at once; the
+        invoice afterwards. Its figures change only by posting."""
+        return self._rows.change(invoice, **columns)
 
     def rows(
         self,
@@ -80,11 +151,11 @@ class InvoiceRepository:
             chosen = chosen.where(col(Invoice.due_date) < due_before)
         order = [col(Invoice.id)] if by_number else [col(Invoice.due_date), col(Invoice.id)]
         chosen = chosen.order_by(*order)
-        ids = list(self._session.exec(chosen.limit(limit).offset(offset)))
+        ids = list(self._connection.execute(chosen.limit(limit).offset(offset)).scalars())
         if not ids:
             return []
-        fetched = self._session.exec(_joined().where(col(Invoice.id).in_(ids)))
-        by_id = {found[0].id: found for found in fetched}
+        fetched = _listed(self._connection.execute(_joined().where(col(Invoice.id).in_(ids))))
+        by_id = {found.invoice.id: found for found in fetched}
         return [by_id[invoice_id] for invoice_id in ids]
 
     def count(
@@ -94,7 +165,9 @@ class InvoiceRepository:
         statement = select(func.count()).select_from(Invoice)
         if customer_id is not None:
             statement = statement.join(Booking, col(Booking.id) == Invoice.booking_id)
-        return self._session.exec(self._filtered(statement, statuses, customer_id)).one()
+        return int(
+            self._connection.execute(self._filtered(statement, statuses, customer_id)).scalar_one()
+        )
 
     def owed_by_due_date(self, statuses: Sequence[str]) -> list[tuple[date, int, int]]:
         """(due date, balance, invoices) of the invoices in these statuses, per due date:
@@ -108,11 +181,11 @@ class InvoiceRepository:
             .where(col(Invoice.status).in_(list(statuses)))
             .group_by(col(Invoice.due_date))
         )
-        return [(due, int(owed), int(n)) for due, owed, n in self._session.exec(query)]
+        return [(due, int(owed), int(n)) for due, owed, n in self._connection.execute(query)]
 
     def owed_by_customer(
         self, statuses: Sequence[str], limit: int
-    ) -> list[tuple[Customer, int, int]]:
+    ) -> list[tuple[CustomerRecord, int, int]]:
         """The customers owing most on invoices in these statuses: (customer, balance,
         invoices), most first; grouped before the customers' rows are read."""
         owed = func.sum(Invoice.amount_cents - Invoice.paid_cents).label("owed")
@@ -125,12 +198,16 @@ class InvoiceRepository:
             .subquery()
         )
         query = (
-            select(Customer, grouped.c.owed, grouped.c.invoices)
+            select_columns(*_CUSTOMER.columns, grouped.c.owed, grouped.c.invoices)
             .join(grouped, grouped.c.customer_id == Customer.id)
             .order_by(grouped.c.owed.desc(), col(Customer.email))
             .limit(limit)
         )
-        return [(who, int(cents), int(n)) for who, cents, n in self._session.exec(query)]
+        width = _ROW_WIDTHS[2]
+        return [
+            (CustomerRecord(*found[:width]), int(found[width]), int(found[width + 1]))
+            for found in self._connection.execute(query)
+        ]
 
     @staticmethod
     def _filtered(statement: Any, statuses: Sequence[str] | None, customer_id: int | None) -> Any:
@@ -140,67 +217,15 @@ class InvoiceRepository:
             statement = statement.where(Booking.customer_id == customer_id)
         return statement
 
-    def row_by_ref(self, ref: str) -> InvoiceRow | None:
-        return self._session.exec(_joined().where(Invoice.ref == ref)).first()
-
-    def held(self, ref: str) -> InvoiceRow | None:
-        """The invoice with its booking and customer, for money to move: the booking and then
-        the invoice held until the unit of work ends (the store's lock order), read fresh.
-        Straight to the driver (the payment path): the rows are not tracked, so change them
-        through set_figures and BookingRepository.set_status."""
-        sql = INVOICE_ROW_SQL
-        if self._hot.lock_rows:
-            self._hot.execute(self._session, _HOLD_BOOKING, (ref,))
-            sql += " FOR UPDATE OF invoice"
-        found = self._hot.execute(self._session, sql, (ref,)).fetchone()
-        if found is None:
-            return None
-        values = tuple(found)
-        first, second = _WIDTHS[0], _WIDTHS[0] + _WIDTHS[1]
-        return (
-            loaded(Invoice, values[:first], self._session),
-            loaded(Booking, values[first:second], self._session),
-            loaded(Customer, values[second:], self._session),
-        )
-
-    def set_figures(self, invoice: Invoice, figures: Figures, status: str) -> None:
-        """Write the invoice's derived figures and status at once; the object (tracked or not)
-        holds them afterwards without counting as changed."""
-        params = (figures.amount_cents, figures.paid_cents, status, invoice.id)
-        self._hot.execute(self._session, SET_FIGURES_SQL, params)
-        for key, value in (
-            ("amount_cents", figures.amount_cents),
-            ("paid_cents", figures.paid_cents),
-            ("status", status),
-        ):
-            set_committed_value(invoice, key, value)
-
-    def update(self, invoice: Invoice, **values: Any) -> None:
-        """Write these columns of an invoice at once; the object holds them afterwards."""
-        if values:
-            self._hot.update(self._session, Invoice.__table__, invoice.id or 0, values)  # type: ignore[attr-defined]
-            written(invoice, values)
-
-    def add_entries(self, entries: Sequence[LedgerEntry]) -> None:
-        """INSERT ledger entries at once, in order, straight to the driver (they are on the
-        booking and payment paths, and never changed afterwards)."""
-        table = LedgerEntry.__table__  # type: ignore[attr-defined]
-        for entry in entries:
-            values = {column: getattr(entry, column) for column in LedgerEntry.model_fields}
-            self._hot.insert(self._session, table, values)
-
-    def entries(self, invoice_id: int) -> list[LedgerEntry]:
+    def entries(self, invoice_id: int) -> list[LedgerEntryRecord]:
         """An invoice's statement, in the order the entries were written."""
-        query = (
-            select(LedgerEntry)
-            .where(LedgerEntry.invoice_id == invoice_id)
-            .order_by(col(LedgerEntry.id))
+        return self._entries.many(
+            self._entries.select("invoice_id = ?") + " ORDER BY id", (invoice_id,)
         )
-        return list(self._session.exec(query))
 
     def figures(self, invoice_id: int) -> Figures:
         """The invoice's figures summed from its entries (one invoice's, through an index)."""
-        found = self._hot.execute(self._session, SUMS_SQL, (invoice_id,))
+        found = self._hot.execute(self._connection, SUMS_SQL, (invoice_id,))
         return figures_of((kind, int(total)) for kind, total in found)
 
     def money_moved(self, kind: EntryKind, since: datetime, until: datetime) -> tuple[int, int]:
@@ -210,7 +235,7 @@ class InvoiceRepository:
             col(LedgerEntry.at) >= since,
             col(LedgerEntry.at) < until,
         )
-        count, total = self._session.exec(query).one()
+        count, total = self._connection.execute(query).one()
         return int(count), int(total)
 
     def owed_back(self) -> tuple[int, int]:
@@ -218,13 +243,27 @@ class InvoiceRepository:
         query = select(
             func.count(), func.coalesce(func.sum(Invoice.paid_cents - Invoice.amount_cents), 0)
         ).where(Invoice.status == "refund_due")
-        count, total = self._session.exec(query).one()
+        count, total = self._connection.execute(query).one()
         return int(count), int(total)
 
 
 def _joined() -> Any:
     return (
-        select(Invoice, Booking, Customer)
+        select_columns(*_INVOICE.columns, *_BOOKING.columns, *_CUSTOMER.columns)
+        .select_from(_INVOICE)
         .join(Booking, col(Booking.id) == Invoice.booking_id)
         .join(Customer, col(Customer.id) == Booking.customer_id)
     )
+
+
+def _listed(found: Any) -> list[InvoiceRow]:
+    """A Core query's rows (values SQLAlchemy has converted) as InvoiceRows."""
+    first, second = _ROW_WIDTHS[0], _ROW_WIDTHS[0] + _ROW_WIDTHS[1]
+    return [
+        InvoiceRow(
+            InvoiceRecord(*values[:first]),
+            BookingRecord(*values[first:second]),
+            CustomerRecord(*values[second:]),
+        )
+        for values in found
+    ]

@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from nextcars_tui.domain.errors import ResourceKind
 from nextcars_tui.domain.holds import Hold
@@ -44,8 +44,8 @@ _STATUSES = {status.value: status for status in BookingStatus}
 
 
 class OccupancyRepository:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
 
     def holding(
@@ -70,9 +70,7 @@ class OccupancyRepository:
         return holds if kind is None else [h for h in holds if h.kind == kind]
 
     def _days(self, start: date, end: date) -> tuple[Any, Any]:
-        return self._hot.bind(self._session, _START, start), self._hot.bind(
-            self._session, _START, end
-        )
+        return self._hot.bind(_START, start), self._hot.bind(_START, end)
 
     def _holds(self, sql: str, params: Sequence[Any]) -> list[Hold]:
         day = self._hot.read_date
@@ -88,6 +86,6 @@ class OccupancyRepository:
                 block_reason=reason,
             )
             for kind, resource_id, start, end, booking_id, ref, status, reason in self._hot.execute(
-                self._session, sql, params
+                self._connection, sql, params
             )
         ]

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import Connection, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from nextcars_tui.domain.mail import OutboxStatus
 from nextcars_tui.domain.statuses import OWING_INVOICE_STATUSES, BookingStatus
@@ -89,8 +89,8 @@ class DriverJob:
 
 
 class OutboxRepository:
-    def __init__(self, session: Session, hot: HotPath) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
         self._hot = hot
 
     # -- queueing ---------------------------------------------------------------------
@@ -98,14 +98,16 @@ class OutboxRepository:
     def add(self, values: Mapping[str, Any]) -> int:
         """INSERT one message at once, straight to the driver (it rides on a booking's or a
         payment's transaction); returns its id."""
-        return self._hot.insert(self._session, _TABLE, values)
+        return self._hot.insert(
+            self._connection, _TABLE, [values.get(column.key) for column in _TABLE.columns]
+        )
 
     def add_once(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """INSERT messages that carry a dedupe_key, leaving out any whose key is queued
         already (by this run or any other, whoever commits first); returns how many went in."""
         if not rows:
             return 0
-        name = self._session.get_bind().dialect.name
+        name = self._connection.dialect.name
         dialect_insert: Any = postgresql.insert if name == "postgresql" else sqlite.insert
         statement = dialect_insert(_TABLE).on_conflict_do_nothing(
             index_elements=["dedupe_key"], index_where=text("dedupe_key IS NOT NULL")
@@ -114,7 +116,7 @@ class OutboxRepository:
         for values in rows:
             # The database numbers the row (an explicit NULL id is refused on PostgreSQL).
             row = {key: value for key, value in values.items() if key != "id"}
-            result: Any = self._session.execute(statement, [row])
+            result: Any = self._connection.execute(statement, [row])
             added += result.rowcount or 0
         return added
 
@@ -123,7 +125,7 @@ class OutboxRepository:
         statement = select(func.count()).where(
             col(OutboxMessage.booking_ref) == booking_ref, col(OutboxMessage.kind).in_(kinds)
         )
-        return int(self._session.execute(statement).scalar_one())
+        return int(self._connection.execute(statement).scalar_one())
 
     # -- claiming and settling ----------------------------------------------------------
 
@@ -154,27 +156,27 @@ class OutboxRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        ids = [found for (found,) in self._session.execute(candidates)]
+        ids = [found for (found,) in self._connection.execute(candidates)]
         if not ids:
             return []
-        self._session.execute(
+        self._connection.execute(
             update(_TABLE)
             .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == _QUEUED, free)
             .values(claimed_by=owner, claimed_at=now)
         )
-        claimed = select(OutboxMessage).where(
+        claimed = select(_TABLE).where(
             col(OutboxMessage.id).in_(ids),
             col(OutboxMessage.claimed_by) == owner,
             col(OutboxMessage.status) == _QUEUED,
         )
         return [
             _record(found)
-            for found in self._session.execute(claimed.order_by(col(OutboxMessage.id))).scalars()
+            for found in self._connection.execute(claimed.order_by(col(OutboxMessage.id)))
         ]
 
     def _settle(self, message_id: int, owner: str, **values: Any) -> bool:
         """Write an attempt's outcome, if `owner` still holds the claim."""
-        result: Any = self._session.execute(
+        result: Any = self._connection.execute(
             update(_TABLE)
             .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.claimed_by) == owner)
             .values(claimed_by=None, claimed_at=None, **values)
@@ -206,7 +208,7 @@ class OutboxRepository:
     def release(self, message_ids: Sequence[int], owner: str) -> None:
         """Give back claims on messages not tried, for the next sender."""
         if message_ids:
-            self._session.execute(
+            self._connection.execute(
                 update(_TABLE)
                 .where(
                     col(OutboxMessage.id).in_(message_ids), col(OutboxMessage.claimed_by) == owner
@@ -216,7 +218,7 @@ class OutboxRepository:
 
     def requeue(self, message_id: int, now: datetime) -> None:
         """A failed message queued again, due now, with a fresh count of attempts."""
-        self._session.execute(
+        self._connection.execute(
             update(_TABLE)
             .where(col(OutboxMessage.id) == message_id)
             .values(
@@ -227,10 +229,10 @@ class OutboxRepository:
     # -- reading ------------------------------------------------------------------------
 
     def by_id(self, message_id: int, *, lock: bool = False) -> OutboxRecord | None:
-        statement = select(OutboxMessage).where(col(OutboxMessage.id) == message_id)
+        statement = select(_TABLE).where(col(OutboxMessage.id) == message_id)
         if lock:
             statement = statement.with_for_update()
-        found = self._session.execute(statement).scalars().first()
+        found = self._connection.execute(statement).first()
         return None if found is None else _record(found)
 
     def listing(
@@ -242,7 +244,7 @@ class OutboxRepository:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[OutboxRecord]:
-        statement = select(OutboxMessage)
+        statement = select(_TABLE)
         if statuses:
             statement = statement.where(col(OutboxMessage.status).in_(statuses))
         if booking_ref is not None:
@@ -251,7 +253,7 @@ class OutboxRepository:
         statement = statement.order_by(order).offset(offset)
         if limit is not None:
             statement = statement.limit(limit)
-        return [_record(found) for found in self._session.execute(statement).scalars()]
+        return [_record(found) for found in self._connection.execute(statement)]
 
     def counts(self) -> dict[str, int]:
         """Messages per status (every status, zeros included)."""
@@ -259,7 +261,7 @@ class OutboxRepository:
             col(OutboxMessage.status)
         )
         found = {status: 0 for status in OutboxStatus}
-        for status, number in self._session.execute(statement):
+        for status, number in self._connection.execute(statement):
             found[OutboxStatus(status)] = int(number)
         return {status.value: number for status, number in found.items()}
 
@@ -291,7 +293,7 @@ class OutboxRepository:
             )
             .order_by(col(Invoice.id))
         )
-        return [ReminderCandidate(*found) for found in self._session.execute(statement)]
+        return [ReminderCandidate(*found) for found in self._connection.execute(statement)]
 
     def jobs_on(self, day: date) -> list[DriverJob]:
         """Every active booking on `day` of a driver with an e-mail address, by driver, then
@@ -324,22 +326,8 @@ class OutboxRepository:
                 and_(col(Driver.email).is_not(None), col(Driver.email) != ""),
             )
         )
-        jobs = [DriverJob(*found) for found in self._session.execute(statement)]
+        rows: Any = self._connection.execute(statement)
+        jobs = [DriverJob(*found) for found in rows]
         return sorted(
             jobs, key=lambda job: (job.driver_code, job.pickup_time or "", job.booking_ref)
         )
-
-    def completed_rows(self, booking_refs: Sequence[str]) -> list[tuple[Any, ...]]:
-        """(booking, customer, car, driver, invoice) for these bookings, for their invoices."""
-        if not booking_refs:
-            return []
-        statement = (
-            select(Booking, Customer, Car, Driver, Invoice)
-            .join(Customer, col(Customer.id) == col(Booking.customer_id))
-            .join(Car, col(Car.id) == col(Booking.car_id))
-            .join(Driver, col(Driver.id) == col(Booking.driver_id))
-            .join(Invoice, col(Invoice.booking_id) == col(Booking.id))
-            .where(col(Booking.ref).in_(list(booking_refs)))
-            .order_by(col(Booking.id))
-        )
-        return [tuple(found) for found in self._session.execute(statement)]

@@ -1,30 +1,41 @@
-"""Customers, cars, drivers, users and desk settings: lookups, searches and upserts."""
+"""Customers, cars, drivers, users and desk settings: lookups, searches, inserts and changes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, or_
-from sqlalchemy import select as select_columns
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, func, or_, select
+from sqlmodel import col
 
 from nextcars_tui.domain.parsing import plate_key
 from nextcars_tui.domain.roles import Role
-from nextcars_tui.store.hot_path import row
-from nextcars_tui.store.row_locks import locked
-from nextcars_tui.store.tables import PLATE_KEY, Car, Customer, Driver, Setting, User
+from nextcars_tui.store.hot_path import HotPath
+from nextcars_tui.store.records import CarRecord, CustomerRecord, DriverRecord, UserRecord
+from nextcars_tui.store.table_rows import TableRows
+from nextcars_tui.store.tables import (
+    PLATE_KEY,
+    PLATE_KEY_SQL,
+    Car,
+    Customer,
+    Driver,
+    User,
+    table_of,
+)
 
-# Lookups by key run on every booking attempt; built once, they skip rebuilding the
-# expression each call, which costs more than running the query.
-_CUSTOMER_BY_EMAIL = select(Customer).where(Customer.email == bindparam("key"))
-# Plates match on their key (upper case, no spaces) through the ix_car_plate_key index, so
-# 'ce71rzw' finds 'CE71 RZW'.
-_CAR_BY_PLATE = select(Car).where(PLATE_KEY == bindparam("key"))  # noqa: SIM300
-_DRIVER_BY_CODE = select(Driver).where(Driver.code == bindparam("key"))
+_CUSTOMER = table_of(Customer)
+_CAR = table_of(Car)
+_DRIVER = table_of(Driver)
+_USER = table_of(User)
 
 # Characters people put between the digits of a phone number.
 _PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".", "/")
+
+
+def marks(count: int) -> str:
+    """`?, ?, …`: placeholders for a list of `count` values."""
+    return ", ".join("?" * count)
 
 
 def like_pattern(text: str) -> str:
@@ -72,66 +83,113 @@ def customer_matches(text: str, phone_digits: str | None = None) -> Any:
     return text_matches(text, columns, Customer.phone, phone_digits)
 
 
-class CustomerRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class _People:
+    """What customers, cars and drivers share: found by id or key, searched, inserted,
+    changed and retired. `key` is the SQL a key is matched on."""
 
-    def get(self, customer_id: int) -> Customer | None:
-        return self._session.get(Customer, customer_id)
+    def __init__(self, connection: Connection, rows: TableRows[Any], key: str) -> None:
+        self._connection = connection
+        self._rows = rows
+        self._key = key
 
-    def by_email(self, email: str, *, lock: bool = False) -> Customer | None:
-        return self._session.exec(locked(_CUSTOMER_BY_EMAIL, lock), params={"key": email}).first()
+    def _by_key(self, key: str) -> Any:
+        return self._rows.one(self._rows.select(f"{self._key} = ?"), (key,))
 
-    def by_ids(self, ids: Sequence[int]) -> dict[int, Customer]:
-        rows = self._session.exec(select(Customer).where(col(Customer.id).in_(list(ids))))
-        return {row.id or 0: row for row in rows}
+    def _held(self, key: str) -> Any:
+        return self._rows.held(f"{self._key} = ?", (key,))
 
-    def by_emails(self, emails: list[str]) -> dict[str, Customer]:
-        rows = self._session.exec(select(Customer).where(col(Customer.email).in_(emails)))
-        return {row.email: row for row in rows}
+    def _by_keys(self, keys: Sequence[str]) -> list[Any]:
+        if not keys:
+            return []
+        return self._rows.many(self._rows.select(f"{self._key} IN ({marks(len(keys))})"), keys)
+
+    def _searched(self, query: Any) -> list[Any]:
+        """Records of a Core query selecting every column of the table."""
+        record = self._rows.record
+        return [record(*found) for found in self._connection.execute(query)]
+
+    def _query(self) -> Any:
+        return select(*self._rows.table.columns)
+
+    def count(self) -> int:
+        return int(self._rows.scalar(f"SELECT count(*) FROM {self._rows.table.name}"))
+
+
+class CustomerRepository(_People):
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        super().__init__(connection, TableRows(connection, hot, _CUSTOMER, CustomerRecord), "email")
+
+    def get(self, customer_id: int) -> CustomerRecord | None:
+        found: CustomerRecord | None = self._rows.one(self._rows.select("id = ?"), (customer_id,))
+        return found
+
+    def by_email(self, email: str) -> CustomerRecord | None:
+        found: CustomerRecord | None = self._by_key(email)
+        return found
+
+    def for_change(self, email: str) -> CustomerRecord | None:
+        """The customer, held until the unit of work ends (read, then changed)."""
+        found: CustomerRecord | None = self._held(email)
+        return found
+
+    def by_ids(self, ids: Sequence[int]) -> dict[int, CustomerRecord]:
+        unique = sorted(set(ids))
+        if not unique:
+            return {}
+        found = self._rows.many(self._rows.select(f"id IN ({marks(len(unique))})"), unique)
+        return {customer.id or 0: customer for customer in found}
+
+    def by_emails(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
+        return {customer.email: customer for customer in self._by_keys(emails)}
 
     def search(
         self, text: str, limit: int = 50, offset: int = 0, *, phone_digits: str | None = None
-    ) -> list[Customer]:
+    ) -> list[CustomerRecord]:
         """Customers whose name, e-mail or phone contains the text; with phone_digits (from
         domain.parsing.phone_digits) also a phone typed in another form."""
-        query = select(Customer)
+        query = self._query()
         if text.strip():
             query = query.where(customer_matches(text, phone_digits))
         query = query.order_by(col(Customer.name), col(Customer.id)).limit(limit).offset(offset)
-        return list(self._session.exec(query))
+        return self._searched(query)
 
-    def add(self, customer: Customer) -> Customer:
-        self._session.add(customer)
-        self._session.flush()
-        return customer
+    def insert(self, customer: CustomerRecord) -> CustomerRecord:
+        return self._rows.insert(customer)
 
-    def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """One executemany of column values: bulk imports skip building an ORM object per row."""
-        if rows:
-            self._session.execute(insert(Customer), list(rows))
+    def insert_many(self, customers: Sequence[CustomerRecord]) -> None:
+        """New customers in one executemany (bulk imports)."""
+        self._rows.insert_many(customers)
+
+    def change(self, customer: CustomerRecord, **columns: Any) -> CustomerRecord:
+        return self._rows.change(customer, **columns)
+
+    def retire(self, customer: CustomerRecord, at: datetime) -> CustomerRecord:
+        return self._rows.change(customer, retired_at=at)
 
 
-class CarRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class CarRepository(_People):
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        # Plates match on their key (upper case, no spaces) through the ix_car_plate_key
+        # index, so 'ce71rzw' finds 'CE71 RZW'.
+        super().__init__(connection, TableRows(connection, hot, _CAR, CarRecord), PLATE_KEY_SQL)
 
-    def get(self, car_id: int) -> Car | None:
-        return self._session.get(Car, car_id)
-
-    def by_plate(self, plate: str, *, lock: bool = False) -> Car | None:
+    def by_plate(self, plate: str) -> CarRecord | None:
         """The car with this plate however it is spaced or cased."""
-        key = plate_key(plate)
-        return self._session.exec(locked(_CAR_BY_PLATE, lock), params={"key": key}).first()
+        found: CarRecord | None = self._by_key(plate_key(plate))
+        return found
 
-    def by_plates(self, plates: list[str]) -> dict[str, Car]:
+    def for_change(self, plate: str) -> CarRecord | None:
+        """The car, held until the unit of work ends (read, then changed)."""
+        found: CarRecord | None = self._held(plate_key(plate))
+        return found
+
+    def by_plates(self, plates: Sequence[str]) -> dict[str, CarRecord]:
         """Cars by plate key (domain.parsing.plate_key), whatever the spelling asked for."""
-        keys = [plate_key(plate) for plate in plates]
-        rows = self._session.exec(select(Car).where(PLATE_KEY.in_(keys)))
-        return {plate_key(row.plate): row for row in rows}
+        found = self._by_keys([plate_key(plate) for plate in plates])
+        return {plate_key(car.plate): car for car in found}
 
-    def search(self, text: str = "", limit: int = 1000, offset: int = 0) -> list[Car]:
-        query = select(Car)
+    def search(self, text: str = "", limit: int = 1000, offset: int = 0) -> list[CarRecord]:
+        query = self._query()
         if text.strip():
             pattern = like_pattern(text.strip())
             query = query.where(
@@ -141,44 +199,51 @@ class CarRepository:
                     col(Car.model).ilike(pattern, escape="\\"),
                 )
             )
-        query = query.order_by(col(Car.plate)).limit(limit).offset(offset)
-        return list(self._session.exec(query))
+        return self._searched(query.order_by(col(Car.plate)).limit(limit).offset(offset))
 
-    def in_service(self) -> list[Car]:
-        """Every car not retired, as read-only snapshots: for plans over the whole fleet."""
-        return _snapshots(self._session, Car)
+    def in_service(self) -> list[CarRecord]:
+        """Every car not retired: for plans over the whole fleet."""
+        found: list[CarRecord] = self._rows.many(self._rows.select("retired_at IS NULL"))
+        return found
 
-    def count(self) -> int:
-        return self._session.exec(select(func.count()).select_from(Car)).one()
+    def insert(self, car: CarRecord) -> CarRecord:
+        return self._rows.insert(car)
 
-    def add(self, car: Car) -> Car:
-        self._session.add(car)
-        self._session.flush()
-        return car
+    def insert_many(self, cars: Sequence[CarRecord]) -> None:
+        """New cars in one executemany (bulk imports)."""
+        self._rows.insert_many(cars)
 
-    def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """One executemany of column values: bulk imports skip building an ORM object per row."""
-        if rows:
-            self._session.execute(insert(Car), list(rows))
+    def change(self, car: CarRecord, **columns: Any) -> CarRecord:
+        return self._rows.change(car, **columns)
+
+    def retire(self, car: CarRecord, at: datetime) -> CarRecord:
+        return self._rows.change(car, retired_at=at)
 
 
-class DriverRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class DriverRepository(_People):
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        super().__init__(connection, TableRows(connection, hot, _DRIVER, DriverRecord), "code")
 
-    def get(self, driver_id: int) -> Driver | None:
-        return self._session.get(Driver, driver_id)
+    def get(self, driver_id: int) -> DriverRecord | None:
+        found: DriverRecord | None = self._rows.one(self._rows.select("id = ?"), (driver_id,))
+        return found
 
-    def by_code(self, code: str, *, lock: bool = False) -> Driver | None:
-        return self._session.exec(locked(_DRIVER_BY_CODE, lock), params={"key": code}).first()
+    def by_code(self, code: str) -> DriverRecord | None:
+        found: DriverRecord | None = self._by_key(code)
+        return found
 
-    def in_service(self) -> list[Driver]:
-        """Every driver not retired, as read-only snapshots: for plans over all drivers."""
-        return _snapshots(self._session, Driver)
+    def for_change(self, code: str) -> DriverRecord | None:
+        """The driver, held until the unit of work ends (read, then changed)."""
+        found: DriverRecord | None = self._held(code)
+        return found
 
-    def by_codes(self, codes: list[str]) -> dict[str, Driver]:
-        rows = self._session.exec(select(Driver).where(col(Driver.code).in_(codes)))
-        return {row.code: row for row in rows}
+    def by_codes(self, codes: Sequence[str]) -> dict[str, DriverRecord]:
+        return {driver.code: driver for driver in self._by_keys(codes)}
+
+    def in_service(self) -> list[DriverRecord]:
+        """Every driver not retired: for plans over all drivers."""
+        found: list[DriverRecord] = self._rows.many(self._rows.select("retired_at IS NULL"))
+        return found
 
     def search(
         self,
@@ -187,76 +252,73 @@ class DriverRepository:
         offset: int = 0,
         *,
         phone_digits: str | None = None,
-    ) -> list[Driver]:
-        query = select(Driver)
+    ) -> list[DriverRecord]:
+        query = self._query()
         if text.strip():
             columns = (Driver.code, Driver.name, Driver.phone)
             query = query.where(text_matches(text, columns, Driver.phone, phone_digits))
-        query = query.order_by(col(Driver.code)).limit(limit).offset(offset)
-        return list(self._session.exec(query))
+        return self._searched(query.order_by(col(Driver.code)).limit(limit).offset(offset))
 
-    def add(self, driver: Driver) -> Driver:
-        self._session.add(driver)
-        self._session.flush()
-        return driver
+    def insert(self, driver: DriverRecord) -> DriverRecord:
+        return self._rows.insert(driver)
 
-    def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """One executemany of column values: bulk imports skip building an ORM object per row."""
-        if rows:
-            self._session.execute(insert(Driver), list(rows))
+    def insert_many(self, drivers: Sequence[DriverRecord]) -> None:
+        """New drivers in one executemany (bulk imports)."""
+        self._rows.insert_many(drivers)
+
+    def change(self, driver: DriverRecord, **columns: Any) -> DriverRecord:
+        return self._rows.change(driver, **columns)
+
+    def retire(self, driver: DriverRecord, at: datetime) -> DriverRecord:
+        return self._rows.change(driver, retired_at=at)
 
 
 class UserRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._rows = TableRows(connection, hot, _USER, UserRecord)
 
-    def get(self, user_id: int) -> User | None:
-        return self._session.get(User, user_id)
+    def get(self, user_id: int) -> UserRecord | None:
+        return self._rows.one(self._rows.select("id = ?"), (user_id,))
 
-    def by_username(self, username: str, *, lock: bool = False) -> User | None:
-        query = locked(select(User).where(User.username == username), lock)
-        return self._session.exec(query).first()
+    def by_username(self, username: str) -> UserRecord | None:
+        return self._rows.one(self._rows.select("username = ?"), (username,))
 
-    def all(self) -> list[User]:
-        return list(self._session.exec(select(User).order_by(col(User.username))))
+    def for_change(self, username: str) -> UserRecord | None:
+        """The user, held until the unit of work ends (sign-in counts its outcome under it)."""
+        return self._rows.held("username = ?", (username,))
 
-    def enabled_managers(self, *, lock: bool = False) -> list[User]:
-        """Managers whose accounts are not disabled, by id. Held in that order, so writers
+    def all(self) -> list[UserRecord]:
+        return self._rows.many(self._rows.select() + " ORDER BY username")
+
+    def enabled_managers(self) -> list[UserRecord]:
+        """Managers whose accounts are not disabled, held for change in id order, so writers
         that ask who else manages queue behind each other instead of deadlocking."""
-        query = (
-            select(User)
-            .where(User.role == Role.MANAGER.value, col(User.disabled_at).is_(None))
-            .order_by(col(User.id))
-        )
-        return list(self._session.exec(locked(query, lock)))
+        return self._rows.held_many(f"role = '{Role.MANAGER.value}' AND disabled_at IS NULL")
 
-    def add(self, user: User) -> User:
-        self._session.add(user)
-        self._session.flush()
-        return user
+    def insert(self, user: UserRecord) -> UserRecord:
+        return self._rows.insert(user)
+
+    def change(self, user: UserRecord, **columns: Any) -> UserRecord:
+        return self._rows.change(user, **columns)
 
 
 class SettingRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    """Small facts about the database itself, such as whether it holds demo data."""
+
+    _GET = "SELECT value FROM desk_setting WHERE key = ?"
+    # One statement on both engines: a new key is added, a known one written over.
+    _PUT = (
+        "INSERT INTO desk_setting (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+
+    def __init__(self, connection: Connection, hot: HotPath) -> None:
+        self._connection = connection
+        self._hot = hot
 
     def get(self, key: str) -> str | None:
-        row = self._session.get(Setting, key)
-        return row.value if row is not None else None
+        found = self._hot.execute(self._connection, self._GET, (key,)).fetchone()
+        return None if found is None else str(found[0])
 
     def put(self, key: str, value: str) -> None:
-        row = self._session.get(Setting, key)
-        if row is None:
-            self._session.add(Setting(key=key, value=value))
-        else:
-            row.value = value
-            self._session.add(row)
-
-
-def _snapshots(session: Session, model: type[Car] | type[Driver]) -> list[Any]:
-    """The rows not retired, read as plain columns and built with row(): the ORM's identity
-    map and change tracking cost ten times as much per row, and a plan changes none of them."""
-    table: Table = model.__table__  # type: ignore[union-attr]
-    query = select_columns(*table.columns).where(table.c.retired_at.is_(None))
-    keys = [column.key for column in table.columns]
-    return [row(model, **dict(zip(keys, values, strict=True))) for values in session.execute(query)]
+        self._hot.execute(self._connection, self._PUT, (key, value))

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, func, select, union_all
+from sqlalchemy import Connection, Date, and_, func, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from nextcars_tui.domain.ledger import MONEY_KINDS, EntryKind
 from nextcars_tui.domain.reporting import OffsetSpan, Period
@@ -82,8 +82,8 @@ def _postgres_business_date(element: BusinessDate, compiler: SQLCompiler, **kw: 
 
 
 class ReportQueries:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def cars(self) -> list[Resource]:
         """Every car, retired ones too, by plate."""
@@ -117,7 +117,7 @@ class ReportQueries:
             grouped = select(column, func.sum(col(Booking.days))).where(inside).group_by(column)
             sums.update((resource, int(days)) for resource, days in self._rows(grouped))
         # Bounded by the longest rental, so the start index is read as a range (as in_window).
-        longest = self._session.execute(select(func.max(col(Booking.days)))).scalar() or 0
+        longest = self._connection.execute(select(func.max(col(Booking.days)))).scalar() or 0
         columns = (
             col(Booking.car_id),
             col(Booking.driver_id),
@@ -136,7 +136,7 @@ class ReportQueries:
             col(Booking.start_date) < period.end,
             col(Booking.end_date) > period.end,
         )
-        for car_id, driver_id, start, end in self._session.execute(
+        for car_id, driver_id, start, end in self._connection.execute(
             union_all(started_before, ends_after)
         ):
             held.add(car_id, driver_id, period.days_inside(start, end))
@@ -201,4 +201,4 @@ class ReportQueries:
         ]
 
     def _rows(self, query: Any) -> list[Any]:
-        return list(self._session.execute(query))
+        return list(self._connection.execute(query))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, Text, false, func, literal_column, text
+from sqlalchemy import CheckConstraint, Index, Table, Text, false, func, literal_column, text
 from sqlmodel import Field, SQLModel
 
 from nextcars_tui.domain.ledger import EntryKind
@@ -23,6 +23,12 @@ def _aware(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table a model defines (for SQL written against its columns)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
 class Customer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True, max_length=254)
@@ -37,7 +43,7 @@ class Customer(SQLModel, table=True):
 # What a plate is matched on: upper case without spaces (domain.parsing.plate_key), indexed
 # (ix_car_plate_key) so the booking path finds 'ce71rzw' as fast as 'CE71 RZW'.
 PLATE_KEY_SQL = "replace(upper(car.plate), ' ', '')"
-PLATE_KEY: Any = func.replace(func.upper(literal_column("car.plate")), " ", "")
+PLATE_KEY: Any = literal_column(PLATE_KEY_SQL)
 
 
 class Car(SQLModel, table=True):
@@ -357,4 +363,5 @@ __all__ = [
     "OutboxMessage",
     "Setting",
     "User",
+    "table_of",
 ]

@@ -15,16 +15,14 @@ from rawdb import Target, raw
 from nextcars_tui.domain.roles import Actor, Role
 from nextcars_tui.services.blocks import BlockRequest
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.store.tables import Car
+from nextcars_tui.store import CarRecord
 
 MANAGER = Actor(username="mia", role=Role.MANAGER)
 
 
 def add_car(desk: Desk, plate: str, make: str, model: str, seats: int, rate_cents: int) -> None:
     with desk.db.write() as uow:
-        uow.cars.add(
-            Car(plate=plate, make=make, model=model, seats=seats, daily_rate_cents=rate_cents)
-        )
+        uow.cars.insert(CarRecord(None, plate, make, model, seats, rate_cents))
         uow.commit()
 
 

@@ -32,8 +32,7 @@ from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services.booking import BookingRequest
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.passwords import PasswordHashing
-from nextcars_tui.store import open_database
-from nextcars_tui.store.tables import Car, Customer, Driver
+from nextcars_tui.store import CarRecord, CustomerRecord, DriverRecord, open_database
 from tests.pgserver import PgServer
 
 # Tuesday 10 March 2026, 09:00 in London (GMT, so UTC and business dates agree).
@@ -185,8 +184,9 @@ def copy_pg_desk(
 def seed_fleet(desk: Desk) -> None:
     with desk.db.write() as uow:
         for i in range(1, N_CARS + 1):
-            uow.cars.add(
-                Car(
+            uow.cars.insert(
+                CarRecord(
+                    id=None,
                     plate=plate(i),
                     make="Toyota",
                     model=f"Corolla {i}",
@@ -195,8 +195,9 @@ def seed_fleet(desk: Desk) -> None:
                 )
             )
         for i in range(1, N_DRIVERS + 1):
-            uow.drivers.add(
-                Driver(
+            uow.drivers.insert(
+                DriverRecord(
+                    id=None,
                     code=code(i),
                     name=f"Driver {i}",
                     phone=f"+44 7700 9000{i:02d}",
@@ -204,8 +205,10 @@ def seed_fleet(desk: Desk) -> None:
                 )
             )
         for i in range(1, N_CUSTOMERS + 1):
-            uow.customers.add(
-                Customer(email=email(i), name=f"Customer {i}", phone=f"+44 20 7946 00{i:02d}")
+            uow.customers.insert(
+                CustomerRecord(
+                    id=None, email=email(i), name=f"Customer {i}", phone=f"+44 20 7946 00{i:02d}"
+                )
             )
         uow.commit()
 

@@ -1,19 +1,23 @@
-"""Rows for the report tests, written straight into a desk's tables, and the reports' figures
-worked out again from the raw rows, day by day and entry by entry, sharing no code with the
-store's sums: a booking's days as a set of dates, an entry's business date from zoneinfo."""
+"""Rows for the report tests, written straight into a desk's tables (outside the store, which
+would never write a ledger that disagrees with its invoice), and the reports' figures worked
+out again from the raw rows, day by day and entry by entry, sharing no code with the store's
+sums: a booking's days as a set of dates, an entry's business date from zoneinfo."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from deskkit import START, ids, plate
-from rawdb import raw
+from rawdb import raw, url_of
+from sqlalchemy import create_engine, update
+from sqlalchemy import insert as insert_rows
 
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.store.tables import Block, Booking, Car, Invoice, LedgerEntry
+from nextcars_tui.store.tables import Block, Booking, Car, Invoice, LedgerEntry, table_of
 
 LONDON = ZoneInfo("Europe/London")
 KEY_FORMATS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m"}
@@ -106,30 +110,48 @@ def insert(
     kept = placeable(holds)
     bookings = [Hold(START.date() - timedelta(days=400), 1, 1, 1, "cancelled")]
     bookings += [hold for hold in kept if not hold.is_block]
-    with desk.db.write() as uow:
-        session = uow.session
-        for number, hold in enumerate(bookings, start=1):
-            session.add(_booking(number, hold, car_ids, driver_ids))
-        session.flush()
-        for number in range(1, len(bookings) + 1):
-            session.add(_invoice(number))
-        session.flush()
-        for entry in entries:
-            session.add(_entry(entry, 1 + entry.invoice % len(bookings)))
-        for number, hold in enumerate((h for h in kept if h.is_block), start=1):
-            session.add(_block(number, hold, car_ids, driver_ids))
-        for index in retired:
-            car = session.get(Car, car_ids[index])
-            assert car is not None
-            car.retired_at = START
-            session.add(car)
-        uow.commit()
+    blocks = [h for h in kept if h.is_block]
+    engine = create_engine(url_of(desk))
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            rows: list[tuple[Any, list[dict[str, Any]]]] = [
+                (
+                    Booking,
+                    [
+                        _booking(number, hold, car_ids, driver_ids)
+                        for number, hold in enumerate(bookings, start=1)
+                    ],
+                ),
+                (Invoice, [_invoice(number) for number in range(1, len(bookings) + 1)]),
+                (LedgerEntry, [_entry(e, 1 + e.invoice % len(bookings)) for e in entries]),
+                (
+                    Block,
+                    [
+                        _block(number, hold, car_ids, driver_ids)
+                        for number, hold in enumerate(blocks, start=1)
+                    ],
+                ),
+            ]
+            for model, values in rows:
+                if values:
+                    connection.execute(insert_rows(table_of(model)), values)
+            cars = table_of(Car)
+            for index in retired:
+                connection.execute(
+                    update(cars).where(cars.c.id == car_ids[index]).values(retired_at=START)
+                )
+    finally:
+        engine.dispose()
     return Written(kept, list(entries))
 
 
-def _booking(number: int, hold: Hold, cars: dict[int, int], drivers: dict[int, int]) -> Booking:
+def _booking(
+    number: int, hold: Hold, cars: dict[int, int], drivers: dict[int, int]
+) -> dict[str, Any]:
     assert hold.car is not None and hold.driver is not None
-    return Booking(
+    return dict(
         id=number,
         ref=f"BK-{number:06d}",
         customer_id=1,
@@ -144,23 +166,30 @@ def _booking(number: int, hold: Hold, cars: dict[int, int], drivers: dict[int, i
         status=hold.status,
         created_at=START,
         created_by="sam",
+        cancel_reason=None,
+        pickup_time=None,
+        pickup=None,
+        dropoff=None,
+        passengers=None,
+        notes=None,
     )
 
 
-def _invoice(number: int) -> Invoice:
-    return Invoice(
+def _invoice(number: int) -> dict[str, Any]:
+    return dict(
         id=number,
         ref=f"INV-{number:06d}",
         booking_id=number,
         amount_cents=0,
+        paid_cents=0,
         status="void",
         issued_at=START,
         due_date=START.date(),
     )
 
 
-def _entry(entry: Entry, invoice_id: int) -> LedgerEntry:
-    return LedgerEntry(
+def _entry(entry: Entry, invoice_id: int) -> dict[str, Any]:
+    return dict(
         invoice_id=invoice_id,
         kind=entry.kind,
         amount_cents=entry.amount_cents,
@@ -172,8 +201,10 @@ def _entry(entry: Entry, invoice_id: int) -> LedgerEntry:
     )
 
 
-def _block(number: int, hold: Hold, cars: dict[int, int], drivers: dict[int, int]) -> Block:
-    return Block(
+def _block(
+    number: int, hold: Hold, cars: dict[int, int], drivers: dict[int, int]
+) -> dict[str, Any]:
+    return dict(
         ref=f"BL-{number:06d}",
         kind="car" if hold.car is not None else "driver",
         car_id=cars[hold.car] if hold.car is not None else None,

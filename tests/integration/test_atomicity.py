@@ -1,6 +1,6 @@
 """Rule 3 and friends: one user action is one transaction, so a failure part-way writes nothing.
 
-Each injected failure happens after the earlier rows were really sent to SQLite (flushed inside
+Each injected failure happens after the earlier rows were really sent to the database (inside
 the open transaction), so these tests fail if the service ever commits in pieces.
 """
 
@@ -17,7 +17,6 @@ from nextcars_tui.services.booking import book, cancel, confirm
 from nextcars_tui.services.lifecycle import run_lifecycle
 from nextcars_tui.store.audit_log import AuditLog
 from nextcars_tui.store.invoices import InvoiceRepository
-from nextcars_tui.store.lifecycle_sql import LifecycleQueries
 
 
 class Injected(RuntimeError):
@@ -33,15 +32,15 @@ def in_transaction(path, sql):
 def test_a_failure_after_the_invoice_insert_leaves_no_booking_invoice_or_audit(
     desk, staff, monkeypatch, engine
 ):
-    real_add = InvoiceRepository.add
+    real_issue = InvoiceRepository.issue
     seen: dict[str, object] = {}
 
-    def add_then_fail(self, invoice):
-        real_add(self, invoice)  # flushed: booking and invoice are in the transaction
-        seen["rows"] = self._session.execute(text("SELECT count(*) FROM booking")).scalar_one()
+    def issue_then_fail(self, *args, **kwargs):
+        real_issue(self, *args, **kwargs)  # booking and invoice are in the transaction
+        seen["rows"] = self._connection.execute(text("SELECT count(*) FROM booking")).scalar_one()
         raise Injected("disk full after the invoice insert")
 
-    monkeypatch.setattr(InvoiceRepository, "add", add_then_fail)
+    monkeypatch.setattr(InvoiceRepository, "issue", issue_then_fail)
     before = snapshot(desk)
     with pytest.raises(Injected):
         book(desk, staff, request())
@@ -50,14 +49,13 @@ def test_a_failure_after_the_invoice_insert_leaves_no_booking_invoice_or_audit(
 
     # The desk keeps working afterwards, and the same car and days are still free. A
     # PostgreSQL sequence never hands a number out twice, even one whose booking rolled back.
-    monkeypatch.setattr(InvoiceRepository, "add", real_add)
+    monkeypatch.setattr(InvoiceRepository, "issue", real_issue)
     expected = "BK-000002" if engine == "postgresql" else "BK-000001"
     assert book(desk, staff, request()).ref == expected
 
 
 def test_a_failure_writing_the_audit_entry_leaves_no_booking_or_invoice(desk, staff, monkeypatch):
     def fail(self, **entry):
-        self._session.flush()
         raise Injected("audit log unavailable")
 
     monkeypatch.setattr(AuditLog, "record", fail)
@@ -75,15 +73,14 @@ def test_a_failure_after_the_payment_insert_leaves_the_invoice_unpaid(desk, staf
     real_record = AuditLog.record
     seen: dict[str, object] = {}
 
-    def flush_then_fail(self, **entry):
+    def look_then_fail(self, **entry):
         if entry["action"] != "paid":
             real_record(self, **entry)
             return
-        # The payment entry, the invoice's new figures and the confirmed booking reach the
-        # database before the failure.
-        self._session.flush()
-        seen["payments"] = self._session.execute(text(PAYMENTS)).scalar_one()
-        seen["state"] = self._session.execute(
+        # The payment entry, the invoice's new figures and the confirmed booking are in the
+        # transaction before the failure.
+        seen["payments"] = self._connection.execute(text(PAYMENTS)).scalar_one()
+        seen["state"] = self._connection.execute(
             text(
                 "SELECT b.status, i.status, i.paid_cents FROM booking b JOIN invoice i ON "
                 "i.booking_id = b.id"
@@ -91,7 +88,7 @@ def test_a_failure_after_the_payment_insert_leaves_the_invoice_unpaid(desk, staf
         ).one()
         raise Injected("audit log unavailable")
 
-    monkeypatch.setattr(AuditLog, "record", flush_then_fail)
+    monkeypatch.setattr(AuditLog, "record", look_then_fail)
     before = snapshot(desk)
     with pytest.raises(Injected):
         checkout(desk, staff, view.invoice.ref, "card")
@@ -114,8 +111,9 @@ def test_a_failure_while_confirming_on_checkout_rolls_back_the_confirmation(
 
     def fail_on_confirm(self, **entry):
         if entry["action"] == "confirmed":
-            self._session.flush()
-            seen["status"] = self._session.execute(text("SELECT status FROM booking")).scalar_one()
+            seen["status"] = self._connection.execute(
+                text("SELECT status FROM booking")
+            ).scalar_one()
             raise Injected("crash between confirmation and payment")
         real_record(self, **entry)
 
@@ -140,7 +138,6 @@ def test_a_failure_during_cancel_leaves_booking_and_invoice_as_they_were(
     def fail_on_invoice_entry(self, **entry):
         if entry["action"].startswith("invoice "):
             # Booking cancelled, reversal entry posted and invoice changed, in the transaction.
-            self._session.flush()
             raise Injected("crash after the invoice update")
         real_record(self, **entry)
 
@@ -156,7 +153,6 @@ def test_a_failure_during_confirm_leaves_the_booking_pending(desk, staff, monkey
     view = book(desk, staff, request())
 
     def fail(self, **entry):
-        self._session.flush()
         raise Injected("audit log unavailable")
 
     monkeypatch.setattr(AuditLog, "record", fail)
@@ -175,7 +171,7 @@ def test_a_failure_part_way_through_the_lifecycle_changes_nothing(desk, staff, s
     def fail(self, entries):
         raise Injected("crash after every rule has run")
 
-    monkeypatch.setattr(LifecycleQueries, "audit", fail)
+    monkeypatch.setattr(AuditLog, "record_many", fail)
     later = datetime(2026, 4, 1, 9, tzinfo=UTC)
     before = snapshot(desk)
     with pytest.raises(Injected):

@@ -240,7 +240,7 @@ def test_an_invoice_outside_the_known_states_is_refused(desk, booked, change):
 def test_the_store_translates_trigger_refusals_into_desk_errors(desk, booked):
     # Hand-written SQL through the store's own unit of work gets a Conflict, not a driver error.
     with pytest.raises(Conflict, match="already booked"), desk.db.write() as uow:
-        uow.session.execute(
+        uow._connection.execute(
             text(INSERT),
             {
                 "id": 60,
@@ -254,7 +254,7 @@ def test_the_store_translates_trigger_refusals_into_desk_errors(desk, booked):
             },
         )
     with pytest.raises(NotAllowed, match="never changed or removed"), desk.db.write() as uow:
-        uow.session.execute(text("DELETE FROM audit_entry"))
+        uow._connection.execute(text("DELETE FROM audit_entry"))
     assert row_counts(desk)["audit_entry"] == 1
 
 
@@ -310,17 +310,14 @@ def test_postgresql_holds_the_exclusion_constraint_and_append_only_triggers(desk
 
 
 def test_foreign_keys_are_enforced(desk):
-    from nextcars_tui.store.tables import Invoice
+    from nextcars_tui.store import BookingRecord
 
+    today, now = desk.today(), desk.now()
+    missing = BookingRecord(
+        9, "BK-000009", 1, 1, 1, today, 1, today + timedelta(days=1), 1, 0, 1, "pending", now, "t"
+    )
     with pytest.raises(Exception, match=r"(?i)foreign key"), desk.db.write() as uow:
-        uow.invoices.add(
-            Invoice(
-                ref="INV-000009",
-                booking_id=9,
-                amount_cents=1,
-                status="unpaid",
-                issued_at=desk.now(),
-                due_date=desk.today(),
-            )
+        uow.invoices.issue(
+            missing, "INV-000009", issued_at=now, due_date=today, entries=[], today=today
         )
     assert row_counts(desk)["invoice"] == 0

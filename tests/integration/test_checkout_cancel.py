@@ -14,7 +14,7 @@ from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
 from nextcars_tui.services.billing import checkout, refund
 from nextcars_tui.services.booking import book, booking_detail, cancel, confirm
 from nextcars_tui.services.lifecycle import run_lifecycle
-from nextcars_tui.store.tables import Car, Driver
+from nextcars_tui.store import CarRecord, DriverRecord
 
 # Bookings that are to be cancelled start in the future: a rental under way cannot be.
 LATER = TODAY + timedelta(days=5)
@@ -313,10 +313,8 @@ def test_booking_detail_shows_the_statement_and_history(desk, staff):
 def test_a_free_booking_has_nothing_to_check_out(desk, staff):
     """A zero invoice owes nothing, so it reads paid and takes no payment: confirm it instead."""
     with desk.db.write() as uow:
-        uow.cars.add(Car(plate="FREE 1", make="Demo", model="Loaner", seats=4, daily_rate_cents=0))
-        uow.drivers.add(
-            Driver(code="VOL-1", name="Volunteer", phone="+44 20 0000 0000", daily_fee_cents=0)
-        )
+        uow.cars.insert(CarRecord(None, "FREE 1", "Demo", "Loaner", 4, 0))
+        uow.drivers.insert(DriverRecord(None, "VOL-1", "Volunteer", "+44 20 0000 0000", 0))
         uow.commit()
     view = book(desk, staff, replace(request(), car_plate="FREE 1", driver_code="VOL-1"))
     assert view.total_cents == 0

@@ -17,7 +17,7 @@ from nextcars_tui.services import billing, invoice_layout
 from nextcars_tui.services.booking import BookingRequest, book
 from nextcars_tui.services.invoice_document import save_invoice_pdf
 from nextcars_tui.services.invoice_layout import FONT_FILES
-from nextcars_tui.store.tables import Customer
+from nextcars_tui.store import CustomerRecord
 from tests.fontkit import make_font
 from tests.poison import NAME_PRINTED, STEERING, plant_customer_name
 
@@ -167,7 +167,7 @@ def test_an_unknown_invoice_or_a_customer_writes_no_file(desk, staff, actors, ou
 
 def add_customer(desk, email: str, name: str) -> None:
     with desk.db.write() as uow:
-        uow.customers.add(Customer(email=email, name=name, phone="+44 20 7946 0999"))
+        uow.customers.insert(CustomerRecord(None, email, name, "+44 20 7946 0999"))
         uow.commit()
 
 

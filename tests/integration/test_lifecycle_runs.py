@@ -309,8 +309,8 @@ def test_a_row_that_becomes_a_candidate_during_a_run_waits_for_the_next_run(
     clock.moment = START
     real_listing = LifecycleQueries.finished_confirmed
 
-    def list_then_let_another_terminal_confirm(self, today, *, lock=False):
-        listed = real_listing(self, today, lock=lock)
+    def list_then_let_another_terminal_confirm(self, today):
+        listed = real_listing(self, today)
         other = open_desk(target(desk), desk.settings, clock)
         try:
             confirm(other, staff, held.ref)

@@ -375,9 +375,10 @@ def test_the_sqlite_upgrade_leaves_foreign_keys_on_for_the_desk(tmp_path):
         # A writer and a reader at once: two connections of the desk's pool.
         with db.write() as writer, db.read() as reader:
             for uow in (writer, reader):
-                assert uow.session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+                # Hand-written SQL on the unit of work's own connection.
+                assert uow._connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         with pytest.raises(Exception, match=r"(?i)foreign key"), db.write() as uow:
-            uow.session.execute(text(orphan))
+            uow._connection.execute(text(orphan))
     finally:
         db.close()
     with raw(path) as connection:

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 from deskkit import code, email, raw, snapshot, spy_on_verify
-from sqlalchemy import text
 
 from nextcars_tui.domain.errors import AccountLocked, InvalidInput, NotFound, SignInFailed
 from nextcars_tui.domain.roles import Actor, Role
@@ -286,8 +285,7 @@ def test_the_password_is_hashed_before_any_write_lock_is_taken(users, monkeypatc
         sign_in(users, "sam", "not-sams-password")
     assert sign_in(users, "sam", "sam-password-1").username == "sam"
     assert free_while_verifying == [True, True]
-    # The probe itself can see a lock: it finds one inside a write unit of work.
+    # The probe itself can see a lock: it finds one while the user is held for change.
     with users.db.write() as uow:
-        uow.users.by_username("sam", lock=True)
-        uow.session.execute(text("UPDATE app_user SET failed_sign_ins = 0 WHERE username = 'sam'"))
+        assert uow.users.for_change("sam") is not None
         assert not user_row_is_free(users)

@@ -12,8 +12,7 @@ from nextcars_tui.domain.roles import Role, system_actor
 from nextcars_tui.services import auth, billing, booking, lifecycle
 from nextcars_tui.services.booking import BookingRequest
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.store import open_database
-from nextcars_tui.store.tables import Car, Customer, Driver
+from nextcars_tui.store import CarRecord, CustomerRecord, DriverRecord, open_database
 
 # Tuesday 1 December 2026, 09:00 in London (UTC in winter).
 FROZEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -69,13 +68,11 @@ def build(path: Path | str, folder: Path | None = None) -> None:
     settings = settings_for(folder or Path(path).parent)
     with db.write() as uow:
         for plate, make, model, seats, rate in CARS:
-            uow.cars.add(
-                Car(plate=plate, make=make, model=model, seats=seats, daily_rate_cents=rate)
-            )
+            uow.cars.insert(CarRecord(None, plate, make, model, seats, rate))
         for code, name, phone, fee in DRIVERS:
-            uow.drivers.add(Driver(code=code, name=name, phone=phone, daily_fee_cents=fee))
+            uow.drivers.insert(DriverRecord(None, code, name, phone, fee))
         for email, name, phone in CUSTOMERS:
-            uow.customers.add(Customer(email=email, name=name, phone=phone))
+            uow.customers.insert(CustomerRecord(None, email, name, phone))
         uow.commit()
     system = system_actor("tests")
 
@@ -158,10 +155,9 @@ def add_jobs_and_block(desk: Desk) -> dict[str, str]:
         ),
     ).ref
     with desk.db.write() as uow:
-        done = uow.bookings.by_ref(late, lock=True)
+        done = uow.bookings.for_change(late)
         assert done is not None
-        done.status = "completed"
-        uow.bookings.save(done)
+        uow.bookings.change(done.row.booking, status="completed")
         uow.commit()
     early = booking.book(
         desk,

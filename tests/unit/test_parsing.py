@@ -13,6 +13,7 @@ from nextcars_tui.domain.parsing import (
     DateOrder,
     check_booking_start,
     decode_utf8,
+    parse_adjustment,
     parse_amount,
     parse_date,
     parse_days,
@@ -21,10 +22,12 @@ from nextcars_tui.domain.parsing import (
     parse_password,
     parse_phone,
     parse_plate,
+    parse_positive_amount,
     parse_seats,
     parse_whole_number,
     phone_digits,
     plate_key,
+    same_plate,
 )
 
 TODAY = date(2026, 3, 10)
@@ -74,6 +77,22 @@ def test_an_int_amount_is_cents_and_still_bounded():
         parse_amount(100_000_001)
     with pytest.raises(InvalidInput, match="negative"):
         parse_amount(-1)
+
+
+@pytest.mark.parametrize("typed", ["0", "0.00", 0])
+def test_money_moved_is_more_than_zero(typed):
+    with pytest.raises(InvalidInput, match="The amount must be more than zero") as refused:
+        parse_positive_amount(typed, "amount")
+    assert refused.value.field == "amount"
+    assert parse_positive_amount("0.01", "amount") == 1
+
+
+@pytest.mark.parametrize("typed", ["0", "-0.00", "+0", 0])
+def test_an_adjustment_is_never_zero(typed):
+    with pytest.raises(InvalidInput, match="The adjustment must not be zero"):
+        parse_adjustment(typed, "amount")
+    assert parse_adjustment("-15.00", "amount") == -1500
+    assert parse_adjustment(250, "amount") == 250
 
 
 # -- dates --------------------------------------------------------------------------------
@@ -148,6 +167,8 @@ def test_moments_are_checked_like_dates():
 def test_plates_match_whatever_the_case_and_spacing():
     assert plate_key(parse_plate("ce71rzw")) == plate_key("CE71 RZW") == "CE71RZW"
     assert parse_plate(" ce71   rzw ") == "CE71 RZW"
+    assert same_plate("ce71rzw", "CE71 RZW") and same_plate(" CE71  RZW", "ce 71rzw")
+    assert not same_plate("CE71 RZW", "CE71 RZX")
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from nextcars_tui.domain.roles import (
     Actor,
     Permission,
     Role,
+    may_see_booking,
     parse_role,
     system_actor,
 )
@@ -99,3 +100,26 @@ def test_roles_parse_as_typed(text, role):
 def test_nobody_can_be_given_the_system_role_or_an_unknown_one(text):
     with pytest.raises(InvalidInput, match="manager, staff, driver, customer"):
         parse_role(text)
+
+
+@pytest.mark.parametrize(
+    ("actor", "booking", "invoice"),
+    [
+        (Actor("sam", Role.STAFF), True, True),
+        (Actor("mia", Role.MANAGER), True, True),
+        (system_actor("cli"), True, True),
+        # Their own booking: the customer sees its money too; the driver only the job.
+        (Actor("cat", Role.CUSTOMER, customer_id=7), True, True),
+        (Actor("dan", Role.DRIVER, driver_id=3), True, False),
+        # Someone else's.
+        (Actor("cy", Role.CUSTOMER, customer_id=8), False, False),
+        (Actor("di", Role.DRIVER, driver_id=4), False, False),
+        # Accounts linked to nothing see nothing.
+        (Actor("cz", Role.CUSTOMER), False, False),
+        (Actor("dz", Role.DRIVER), False, False),
+    ],
+)
+def test_who_may_see_a_booking_and_its_money(actor, booking, invoice):
+    # A booking of customer 7 driven by driver 3.
+    assert may_see_booking(actor, 7, 3) is booking
+    assert may_see_booking(actor, 7, 3, money=True) is invoice

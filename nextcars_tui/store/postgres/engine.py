@@ -172,7 +172,7 @@ class PostgresBackend(Backend):
         self.snapshot = self.engine.execution_options(
             isolation_level="REPEATABLE READ", postgresql_readonly=True
         )
-        self.hot = PostgresHotPath()
+        self.hot = PostgresHotPath(self.engine.dialect)
 
     def translate(self, exc: DBAPIError) -> Exception:
         original = exc.orig

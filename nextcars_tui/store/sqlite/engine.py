@@ -143,7 +143,7 @@ class SqliteBackend(Backend):
         self.writer = self.engine.execution_options(**{WRITE_OPTION: True})
         # A deferred read transaction in WAL mode reads one snapshot until it ends.
         self.snapshot = self.engine
-        self.hot = SqliteHotPath()
+        self.hot = SqliteHotPath(self.engine.dialect)
 
     def translate(self, exc: DBAPIError) -> Exception:
         return translate(exc, self.path or "")

@@ -1,26 +1,38 @@
-"""The booking path on sqlite3: one writer at a time, so max(id)+1 and no row locks."""
+"""The store's statements on sqlite3: one writer at a time, so max(id)+1 and no row locks."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Column, Connection, Date, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
-from nextcars_tui.store.hot_path import HotPath, converted, driver_connection, notify, processors
+from nextcars_tui.store.hot_path import (
+    Convert,
+    HotPath,
+    converted,
+    driver_connection,
+    notify,
+    processors,
+)
+from nextcars_tui.store.types import UTCDateTime
 
 
 @lru_cache(maxsize=128)
-def _insert_plan(table: Table, dialect: Dialect) -> tuple[str, tuple[tuple[str, Any], ...]]:
+def _insert_plan(table: Table, dialect: Dialect) -> tuple[str, tuple[Convert | None, ...]]:
     names = ", ".join(column.name for column in table.columns)
     marks = ", ".join("?" for _ in table.columns)
     return f"INSERT INTO {table.name} ({names}) VALUES ({marks})", processors(table, dialect)
+
+
+def _utc_moment(text: str) -> datetime:
+    """A stored UTCDateTime ('2026-03-10 07:30:15.123456', naive UTC) as an aware datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 class SqliteHotPath(HotPath):
@@ -30,29 +42,43 @@ class SqliteHotPath(HotPath):
     def plus_days(self, day: str, days: str) -> str:
         return f"date({day}, '+' || {days} || ' days')"
 
+    def reader(self, column: Column[Any]) -> Convert | None:
+        # Dates and moments are stored as ISO text; fromisoformat is many times faster than
+        # the parsers SQLAlchemy's result processors use.
+        if isinstance(column.type, UTCDateTime):
+            return _utc_moment
+        if isinstance(column.type, Date):
+            return date.fromisoformat
+        return super().reader(column)
+
     def read_date(self, value: Any) -> date:
-        # Stored as ISO text; date.fromisoformat is many times faster than the ORM's parser.
         return date.fromisoformat(value)
 
-    def execute(self, session: Session, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        connection: sqlite3.Connection = driver_connection(session)
+    def execute(
+        self, connection: Connection, sql: str, params: Sequence[Any] = ()
+    ) -> sqlite3.Cursor:
+        driver: sqlite3.Connection = driver_connection(connection)
         values = tuple(params)
         notify(sql, values)
         try:
-            return connection.execute(sql, values)
+            return driver.execute(sql, values)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(sql, values, exc, sqlite3.Error) from exc
 
-    def insert(self, session: Session, table: Table, values: Mapping[str, Any]) -> int:
+    def executemany(self, connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        driver: sqlite3.Connection = driver_connection(connection)
+        try:
+            driver.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, rows, exc, sqlite3.Error) from exc
+
+    def insert(self, connection: Connection, table: Table, values: Sequence[Any]) -> int:
         # A NULL INTEGER PRIMARY KEY is assigned by SQLite.
-        sql, plan = _insert_plan(table, session.get_bind().dialect)
-        cursor = self.execute(session, sql, converted(plan, values))
+        sql, plan = _insert_plan(table, self.dialect)
+        cursor = self.execute(connection, sql, converted(plan, values))
         return int(cursor.lastrowid or 0)
 
-    def next_number(self, session: Session, table: Table) -> int:
+    def next_number(self, connection: Connection, table: Table) -> int:
         # Safe because every write transaction begins IMMEDIATE, holding the write lock.
-        highest = self.execute(session, f"SELECT max(id) FROM {table.name}").fetchone()[0]
+        highest = self.execute(connection, f"SELECT max(id) FROM {table.name}").fetchone()[0]
         return int(highest or 0) + 1
-
-    def hold_resources(self, session: Session, car_id: int, driver_id: int) -> None:
-        """Nothing to do: BEGIN IMMEDIATE already keeps every other writer out."""

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from nextcars_tui.domain.errors import Conflict, DeskError, InvalidInput, ResourceKind
+from nextcars_tui.domain.parsing import same_plate
 from nextcars_tui.tui.base import DeskDialog
 from nextcars_tui.tui.formatting import span
 from nextcars_tui.tui.widgets.job_sheet import JobSheetFields, sheet_values
@@ -31,8 +32,8 @@ _BOOKING_FIELDS = {
 }
 
 
-def _same_key(typed: str, current: str) -> bool:
-    """A plate or code typed with other case or spacing is still the same one."""
+def _same_code(typed: str, current: str) -> bool:
+    """A driver code typed with other case or spacing is still the same one."""
     return typed.strip().upper() == current.upper()
 
 
@@ -100,8 +101,8 @@ class ChangeBookingDialog(DeskDialog[Any]):
         return ChangeRequest(
             start=None if start.strip() == b.start.isoformat() else start,
             days=None if days.strip() == str(b.days) else days,
-            car_plate=None if _same_key(car, b.car_plate) else car,
-            driver_code=None if _same_key(driver, b.driver_code) else driver,
+            car_plate=None if same_plate(car, b.car_plate) else car,
+            driver_code=None if _same_code(driver, b.driver_code) else driver,
             **sheet,
         )
 

@@ -23,7 +23,7 @@ from textual.widgets.button import ButtonVariant
 from nextcars_tui.domain import rules
 from nextcars_tui.domain.errors import DeskError, InvalidInput
 from nextcars_tui.domain.money import cents_to_text
-from nextcars_tui.domain.parsing import MAX_REASON, parse_amount, parse_signed_amount
+from nextcars_tui.domain.parsing import MAX_REASON, parse_adjustment, parse_positive_amount
 from nextcars_tui.domain.statuses import PaymentMethod
 from nextcars_tui.tui.base import DeskDialog
 
@@ -141,10 +141,7 @@ class MoneyDialog(DeskDialog["InvoiceView | None"]):
 
     def parse(self, text: str) -> int:
         """The amount in cents; raises InvalidInput as the service would."""
-        cents = parse_amount(text, "amount")
-        if cents == 0:
-            raise InvalidInput("The amount must be more than zero.", field="amount")
-        return cents
+        return parse_positive_amount(text, "amount")
 
     def refusal(self, cents: int) -> str | None:
         """Why the domain would refuse this amount on the invoice as shown, or None."""
@@ -242,10 +239,7 @@ class AdjustDialog(MoneyDialog):
     AMOUNT_HINT = "-15.00 lowers the invoice, 15.00 raises it"
 
     def parse(self, text: str) -> int:
-        change = parse_signed_amount(text, "amount")
-        if change == 0:
-            raise InvalidInput("The adjustment must not be zero.", field="amount")
-        return change
+        return parse_adjustment(text, "amount")
 
     def refusal(self, cents: int) -> str | None:
         return rules.adjustment_refusal(
