@@ -17,7 +17,7 @@ from deskkit import CODES, PLATES, TODAY, actors_for, ids, raw, request
 from invariants import violations
 
 from nextcars_tui.domain.dates import DateRange
-from nextcars_tui.domain.errors import Conflict, ResourceKind
+from nextcars_tui.domain.errors import Conflict, InvalidInput, ResourceKind
 from nextcars_tui.services.availability import availability_grid, resource_options
 from nextcars_tui.services.blocks import BlockRequest, block, propose
 from nextcars_tui.services.booking import BookingRequest, book, cancel, confirm
@@ -151,3 +151,20 @@ def test_a_booking_cancelled_while_the_block_was_planned_is_not_moved(desk, staf
         cars = dict(db.execute("SELECT ref, car_id FROM booking").fetchall())
     assert cars[going.ref] == ids(desk)[PLATES[0]]
     assert violations(desk, TODAY) == []
+
+
+def test_each_grid_shows_only_its_own_kind_and_window(desk, staff):
+    """Car 2 and driver 2 share an id, not a row: the driver's booking is on the driver grid
+    alone; a booking after the window is on neither."""
+    on_driver = book(desk, staff, request(car=3, driver=2, start=day(1), days=2))
+    later = book(desk, staff, request(car=2, driver=4, start=day(20), days=2))
+    cars = availability_grid(desk, staff, ResourceKind.CAR, TODAY, 14)
+    drivers = availability_grid(desk, staff, ResourceKind.DRIVER, TODAY, 14)
+    car_two = next(r for r in cars.rows if r.key == PLATES[1])
+    driver_two = next(r for r in drivers.rows if r.key == CODES[1])
+    assert {cell.ref for cell in car_two.cells} == {None}
+    assert [cell.ref for cell in driver_two.cells[:4]] == [None, on_driver.ref, on_driver.ref, None]
+    everything = {cell.ref for grid in (cars, drivers) for row in grid.rows for cell in row.cells}
+    assert later.ref not in everything
+    with pytest.raises(InvalidInput, match="The grid shows 14 or 31 days"):
+        availability_grid(desk, staff, ResourceKind.CAR, TODAY, 7)
