@@ -9,29 +9,19 @@ sums.
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
-import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 from changekit import ledger
 from deskkit import (
     N_CARS,
-    START,
-    FakeClock,
     code,
-    copy_desk,
-    copy_pg_desk,
     email,
     make_settings,
     plate,
 )
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule
-from invariants import violations
+from hypothesis.stateful import Bundle, initialize, multiple, rule
+from machines import DeskStateMachine, as_test, on_postgresql
 from rawdb import raw, snapshot
 
 from nextcars_tui.config import Settings
@@ -41,9 +31,7 @@ from nextcars_tui.services.billing import pay
 from nextcars_tui.services.blocks import BlockRequest, block, unblock
 from nextcars_tui.services.booking import BookingRequest, book, cancel
 from nextcars_tui.services.changes import ChangeRequest, change_booking
-from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.retire import retire
-from tests.pgserver import PgServer, ensure_programs
 
 # Few cars and drivers, short intervals, close dates: clashes, adjacencies and stuck
 # reassignments are common.
@@ -53,14 +41,12 @@ KINDS = ("car", "driver")
 SPARE = 4
 
 
-class ChangesMachine(RuleBasedStateMachine):
+class ChangesMachine(DeskStateMachine):
     bookings = Bundle("bookings")
     blocks = Bundle("blocks")
 
     def __init__(self) -> None:
         super().__init__()
-        self.clock = FakeClock(START)
-        self.path, self.desk = self.new_desk(make_settings(max_rental_days=4))
         self.staff = Actor(username="sam", role=Role.STAFF)
         self.manager = Actor(username="mia", role=Role.MANAGER)
         # One spare car and driver beside the ones booked: reassigning soon runs out.
@@ -68,14 +54,8 @@ class ChangesMachine(RuleBasedStateMachine):
             retire(self.desk, self.manager, "car", plate(i))
             retire(self.desk, self.manager, "driver", code(i))
 
-    def new_desk(self, desk_settings: Settings) -> tuple[Path | str, Desk]:
-        self.folder = Path(tempfile.mkdtemp(prefix="nextcars-changes-"))
-        path = self.folder / "desk.db"
-        return path, copy_desk(path, desk_settings, self.clock)
-
-    def teardown(self) -> None:
-        self.desk.db.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+    def desk_settings(self) -> Settings:
+        return make_settings(max_rental_days=4)
 
     # --- reading the database ----------------------------------------------------------------
 
@@ -297,48 +277,8 @@ class ChangesMachine(RuleBasedStateMachine):
     def time_passes(self, days):
         self.clock.advance(days=days)
 
-    # --- after every step ----------------------------------------------------------------------
 
-    @invariant()
-    def nothing_is_held_twice_and_money_adds_up(self):
-        assert violations(self.path, self.desk.today()) == []
-
-
-ChangesMachine.TestCase.settings = settings(
-    max_examples=12,
-    stateful_step_count=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+test_changes_and_blocks_never_double_book = as_test(ChangesMachine, examples=12, steps=20)
+test_changes_and_blocks_never_double_book_on_postgresql = as_test(
+    on_postgresql(ChangesMachine), examples=5, steps=20
 )
-test_changes_and_blocks_never_double_book = ChangesMachine.TestCase
-
-
-class PostgresChangesMachine(ChangesMachine):
-    """The same machine on a PostgreSQL database made from a template for every example."""
-
-    server: PgServer | None = None
-
-    def new_desk(self, desk_settings: Settings) -> tuple[Path | str, Desk]:
-        server = PostgresChangesMachine.server
-        if server is None:
-            server = PostgresChangesMachine.server = PgServer(ensure_programs()).start()
-            atexit.register(server.stop)
-        self.database = f"changes_{uuid.uuid4().hex[:12]}"
-        desk = copy_pg_desk(server, self.database, desk_settings, self.clock)
-        return server.url(self.database), desk
-
-    def teardown(self) -> None:
-        self.desk.db.close()
-        assert PostgresChangesMachine.server is not None
-        PostgresChangesMachine.server.drop_database(self.database)
-
-
-# Fewer examples than on SQLite: the rules are the same code; what differs is locking and
-# the database's backstops, which every step still goes through.
-PostgresChangesMachine.TestCase.settings = settings(
-    max_examples=5,
-    stateful_step_count=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-test_changes_and_blocks_never_double_book_on_postgresql = PostgresChangesMachine.TestCase

@@ -9,47 +9,33 @@ status is what domain.ledger derives from them.
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
-import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, timedelta
-from pathlib import Path
 
 from deskkit import (
-    START,
-    FakeClock,
     code,
-    copy_desk,
-    copy_pg_desk,
     email,
     make_settings,
     plate,
     raw,
     snapshot,
 )
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
-    RuleBasedStateMachine,
     initialize,
-    invariant,
     multiple,
     rule,
 )
-from invariants import violations
 from ledgerkit import books
+from machines import DeskStateMachine, as_test, on_postgresql
 
 from nextcars_tui.config import BillingSettings, Settings
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed
 from nextcars_tui.domain.roles import Actor, Role, system_actor
 from nextcars_tui.services.billing import adjust, checkout, pay, refund
 from nextcars_tui.services.booking import BookingRequest, book, cancel, confirm
-from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import run_lifecycle
-from tests.pgserver import PgServer, ensure_programs
 
 # Few cars and drivers, short rentals, close dates: plenty of clashes and adjacencies.
 CARS = (1, 2, 3)
@@ -79,35 +65,25 @@ class State:
         return self.amount_cents - self.paid_cents
 
 
-class DeskMachine(RuleBasedStateMachine):
+class DeskMachine(DeskStateMachine):
     bookings = Bundle("bookings")
 
     def __init__(self) -> None:
         super().__init__()
-        self.clock = FakeClock(START)
-        self.path, self.desk = self.new_desk(
-            replace(
-                make_settings(
-                    time_zone="America/New_York",
-                    max_rental_days=4,
-                    pending_ttl_hours=TTL_HOURS,
-                    invoice_due_days=DUE_DAYS,
-                ),
-                billing=BillingSettings(cancel_fee_percent=FEE_PERCENT, cancel_fee_hours=FEE_HOURS),
-            )
-        )
         self.staff = Actor(username="sam", role=Role.STAFF)
         self.manager = Actor(username="mia", role=Role.MANAGER)
         self.worker = system_actor("worker")
 
-    def new_desk(self, desk_settings: Settings) -> tuple[Path | str, Desk]:
-        self.folder = Path(tempfile.mkdtemp(prefix="nextcars-stateful-"))
-        path = self.folder / "desk.db"
-        return path, copy_desk(path, desk_settings, self.clock)
-
-    def teardown(self) -> None:
-        self.desk.db.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+    def desk_settings(self) -> Settings:
+        return replace(
+            make_settings(
+                time_zone="America/New_York",
+                max_rental_days=4,
+                pending_ttl_hours=TTL_HOURS,
+                invoice_due_days=DUE_DAYS,
+            ),
+            billing=BillingSettings(cancel_fee_percent=FEE_PERCENT, cancel_fee_hours=FEE_HOURS),
+        )
 
     # --- reading the file --------------------------------------------------------------------
 
@@ -346,48 +322,8 @@ class DeskMachine(RuleBasedStateMachine):
         again = run_lifecycle(self.desk, self.worker)
         assert again.counts == {"expired": 0, "completed": 0, "overdue": 0}
 
-    # --- after every step ----------------------------------------------------------------------
 
-    @invariant()
-    def every_invariant_holds(self):
-        assert violations(self.path, self.desk.today()) == []
-
-
-DeskMachine.TestCase.settings = settings(
-    max_examples=30,
-    stateful_step_count=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+test_the_desk_stays_consistent_whatever_happens = as_test(DeskMachine, examples=30, steps=25)
+test_the_desk_stays_consistent_on_postgresql = as_test(
+    on_postgresql(DeskMachine), examples=10, steps=25
 )
-test_the_desk_stays_consistent_whatever_happens = DeskMachine.TestCase
-
-
-class PostgresDeskMachine(DeskMachine):
-    """The same machine on a PostgreSQL database made from a template for every example."""
-
-    server: PgServer | None = None
-
-    def new_desk(self, desk_settings: Settings) -> tuple[Path | str, Desk]:
-        server = PostgresDeskMachine.server
-        if server is None:
-            server = PostgresDeskMachine.server = PgServer(ensure_programs()).start()
-            atexit.register(server.stop)
-        self.database = f"stateful_{uuid.uuid4().hex[:12]}"
-        desk = copy_pg_desk(server, self.database, desk_settings, self.clock)
-        return server.url(self.database), desk
-
-    def teardown(self) -> None:
-        self.desk.db.close()
-        assert PostgresDeskMachine.server is not None
-        PostgresDeskMachine.server.drop_database(self.database)
-
-
-# Fewer examples than on SQLite: each opens connections to a server for its raw checks, and
-# the rules under test are the same code; the engine-specific part is locking and backstops.
-PostgresDeskMachine.TestCase.settings = settings(
-    max_examples=10,
-    stateful_step_count=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-test_the_desk_stays_consistent_on_postgresql = PostgresDeskMachine.TestCase
