@@ -742,3 +742,37 @@ def test_a_desk_file_in_another_journal_mode_is_switched_to_wal_once_recognised(
         finally:
             db.close()
         assert journal_mode(url) == "wal"
+
+
+def test_a_desk_at_0006_with_blocks_upgrades_to_occupancy_holding_exactly_what_holds(
+    new_target, engine
+):
+    """Revision 0007 fills occupancy from the data there is: a row per car and driver of each
+    pending or confirmed booking, one per block in force; none for a removed block or a
+    booking that ended or was cancelled. Everything else reads as it did."""
+    url = new_target()
+    schemakit.migrate(url, schema.FIRST_REVISION)
+    schemakit.fill_url(url)
+    schemakit.migrate(url, "0006")
+    with raw(url) as db:
+        db.execute(
+            "INSERT INTO block (id, ref, kind, car_id, driver_id, start_date, days, end_date, "
+            "reason, created_at, created_by, removed_at, removed_by) VALUES "
+            "(1, 'BL-000001', 'car', 2, NULL, '2026-04-01', 3, '2026-04-04', 'MOT', "
+            "'2026-03-10 09:00:00.000000', 'mia', NULL, NULL), "
+            "(2, 'BL-000002', 'driver', NULL, 1, '2026-04-01', 2, '2026-04-03', 'leave', "
+            "'2026-03-10 09:00:00.000000', 'mia', '2026-03-11 09:00:00.000000', 'mia')"
+        )
+    before = rows_without_version(url)
+    db = open_database(url, create=False)
+    try:
+        db.upgrade()
+    finally:
+        db.close()
+    holds, expected = schemakit.occupancy_rows(url)
+    assert holds == expected
+    kinds = {(kind, booking is None) for kind, _r, _s, _e, booking, _b in holds}
+    assert kinds == {("car", False), ("driver", False), ("car", True)}
+    # The block in force holds its car; the removed one holds nothing.
+    assert [(row[0], row[1], row[5]) for row in holds if row[5] is not None] == [("car", 2, 1)]
+    assert schemakit.as_they_were(rows_without_version(url), before) == before
