@@ -19,7 +19,15 @@ from rawdb import APPEND_ONLY_REFUSED, raw
 from nextcars_tui.config import BillingSettings
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 from nextcars_tui.domain.ledger import invoice_status
-from nextcars_tui.services.billing import adjust, checkout, invoice_statement, pay, refund
+from nextcars_tui.domain.statuses import InvoiceStatus
+from nextcars_tui.services.billing import (
+    adjust,
+    checkout,
+    invoice_statement,
+    list_invoices,
+    pay,
+    refund,
+)
 from nextcars_tui.services.booking import book, booking_detail, cancel, cancel_quote, confirm
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import run_lifecycle
@@ -622,3 +630,33 @@ def test_invoice_figures_follow_the_ledger_through_a_busy_day(desk, staff, manag
         assert found.status == invoice_status(
             found.figures, found.booking_status, found.due, desk.today()
         )
+
+
+def test_waiving_a_cancelled_bookings_fee_by_adjustment_voids_the_invoice(desk, staff, manager):
+    """What the invoice reads after an adjustment comes from its booking's state too: a
+    cancelled booking's invoice adjusted down to nothing, nothing paid, is void, not paid."""
+    fee_desk = billing(desk, fee_percent=10, fee_hours=48)
+    view = book_ahead(fee_desk, staff, days_ahead=1)
+    after = cancel(fee_desk, staff, view.ref, "too late")
+    fee = after.invoice.amount_cents
+    assert fee > 0 and after.invoice.status == "unpaid"
+
+    waived = adjust(fee_desk, manager, view.invoice.ref, f"-{fee / 100:.2f}", "goodwill")
+
+    assert (waived.status, waived.amount_cents, waived.balance_cents) == ("void", 0, 0)
+    history = booking_detail(fee_desk, manager, view.ref).history
+    adjusted = [h for h in history if h.action == "adjusted"]
+    assert len(adjusted) == 1 and adjusted[0].ref == view.invoice.ref
+    assert "goodwill" in adjusted[0].detail and adjusted[0].actor == manager.username
+    consistent(desk)
+
+
+def test_the_invoices_list_keeps_to_the_statuses_asked_for(desk, staff):
+    unpaid = book_ahead(desk, staff, days_ahead=3)
+    paid = book_ahead(desk, staff, days_ahead=9)
+    checkout(desk, staff, paid.invoice.ref, "card")
+    everything = list_invoices(desk, staff)
+    assert {v.ref for v in everything.items} == {unpaid.invoice.ref, paid.invoice.ref}
+    only_unpaid = list_invoices(desk, staff, statuses=[InvoiceStatus.UNPAID])
+    assert [v.ref for v in only_unpaid.items] == [unpaid.invoice.ref]
+    assert only_unpaid.total == 1
