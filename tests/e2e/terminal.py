@@ -118,21 +118,36 @@ class Pane:
     def screen(self) -> str:
         return self.server.command("capture-pane", "-p", "-t", self.name).stdout
 
+    def screen_and_history(self) -> str:
+        return self.server.command("capture-pane", "-p", "-S", "-", "-t", self.name).stdout
+
     def wait_exit(self, timeout: float) -> int:
         """Wait for the line `exiting()` prints when the program ends; return its status.
 
         tmux's own #{pane_dead_status} is not used: now and then tmux left the ended program a
-        zombie for many seconds, and the status unknown."""
-        screen = wait_for(self, EXIT_LINE, timeout)
+        zombie for many seconds, and the status unknown. The history is searched too: tmux's
+        own "Pane is dead" line may scroll the status line off the screen."""
+        screen = self.wait_until(
+            lambda s: EXIT_LINE.search(s) is not None,
+            timeout,
+            repr(EXIT_LINE.pattern),
+            capture=self.screen_and_history,
+        )
         found = EXIT_LINE.search(screen)
         assert found is not None
         return int(found.group(1))
 
-    def wait_until(self, check: Callable[[str], bool], timeout: float, what: str) -> str:
+    def wait_until(
+        self,
+        check: Callable[[str], bool],
+        timeout: float,
+        what: str,
+        capture: Callable[[], str] | None = None,
+    ) -> str:
         """Poll the screen until check(screen) holds; fail with the last screen at the deadline."""
         deadline = time.monotonic() + timeout
         while True:
-            screen = self.screen()
+            screen = (capture or self.screen)()
             if check(screen):
                 return screen
             if time.monotonic() >= deadline:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.desk_keys import sign_in
-from tests.e2e.terminal import Tmux, clean_environment, wait_for
+from tests.e2e.terminal import Tmux, clean_environment, exiting, wait_for
 from tests.poison import CLEAR, CLIPBOARD, NAME, NOTES, TITLE
 
 pytestmark = pytest.mark.e2e
@@ -41,14 +41,15 @@ def test_a_drivers_terminal_never_receives_a_stored_escape_sequence(
     tmux: Tmux, nextcars_bin: Path, demo_desk: Path, tmp_path: Path
 ) -> None:
     plant_for_driver(demo_desk.parent / "data" / "nextcars.db", "DRV-01")
-    # Let an application set the clipboard, so that an OSC 52 that got through would show.
-    tmux.command("start-server", ";", "set-option", "-g", "set-clipboard", "on", check=False)
     pane = tmux.open(
         "driver",
-        [str(nextcars_bin), "--config", str(demo_desk)],
+        exiting([str(nextcars_bin), "--config", str(demo_desk)]),
         cwd=tmp_path,
         env=clean_environment(),
     )
+    # Let an application set the clipboard, so that an OSC 52 that got through would show. Set
+    # once the session holds the server up: a server started for this alone exits at once, empty.
+    tmux.command("set-option", "-g", "set-clipboard", "on")
     recorded = tmp_path / "terminal-bytes"
     tmux.command("pipe-pane", "-o", "-t", pane.name, f"cat >> {recorded}")
     title_before = tmux.command("display-message", "-p", "-t", pane.name, "#{pane_title}").stdout
@@ -63,7 +64,7 @@ def test_a_drivers_terminal_never_receives_a_stored_escape_sequence(
     pane.keys("Escape")
     time.sleep(1)  # the last frames reach the recording
     pane.keys("C-q")
-    wait_for(pane, "Pane is dead (status 0", 15)  # ended: every byte it wrote is recorded
+    assert pane.wait_exit(30) == 0  # ended: every byte it wrote is recorded
 
     sent = recorded.read_bytes()
     assert len(sent) > 1000, "nothing was recorded"
