@@ -325,5 +325,5 @@ class DeskMachine(DeskStateMachine):
 
 test_the_desk_stays_consistent_whatever_happens = as_test(DeskMachine, examples=30, steps=25)
 test_the_desk_stays_consistent_on_postgresql = as_test(
-    on_postgresql(DeskMachine), examples=10, steps=25
+    on_postgresql(DeskMachine), examples=6, steps=25
 )
