@@ -1,4 +1,5 @@
-"""One search box over bookings, customers, cars and drivers, for the command palette."""
+"""One search box over bookings, invoices, customers, cars and drivers, for the command
+palette."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from nextcars_tui.store import BookingQuery
 
 class HitKind(StrEnum):
     BOOKING = "booking"
+    INVOICE = "invoice"
     CUSTOMER = "customer"
     CAR = "car"
     DRIVER = "driver"
@@ -26,7 +28,9 @@ class SearchHit:
 
 
 def search_desk(desk: Desk, actor: Actor, text: str, per_kind: int = 5) -> list[SearchHit]:
-    """Find by ref, name, e-mail, phone, plate or driver code; empty text finds nothing."""
+    """Find by ref (a booking's or an invoice's), name, e-mail, phone, plate or driver code;
+    empty text finds nothing. An invoice is found by its number and by whatever finds the
+    booking it bills (the customer's name, e-mail or phone)."""
     actor.require(Permission.VIEW_DESK)
     needle = text.strip()
     if len(needle) < 2:
@@ -34,17 +38,30 @@ def search_desk(desk: Desk, actor: Actor, text: str, per_kind: int = 5) -> list[
     hits: list[SearchHit] = []
     phone = desk.phone_digits(needle)
     with desk.db.read() as uow:
-        for row in uow.bookings.rows(
-            BookingQuery(
-                text=needle, phone_digits=phone, sort="start", descending=True, limit=per_kind
+        views = [
+            booking_view(*row)
+            for row in uow.bookings.rows(
+                BookingQuery(
+                    text=needle, phone_digits=phone, sort="start", descending=True, limit=per_kind
+                )
             )
-        ):
-            view = booking_view(*row)
+        ]
+        for view in views:
             hits.append(
                 SearchHit(
                     HitKind.BOOKING,
                     view.ref,
                     f"{view.ref} · {view.customer_name} · {view.car_plate} · {view.start}",
+                )
+            )
+        for view in views:
+            invoice = view.invoice
+            hits.append(
+                SearchHit(
+                    HitKind.INVOICE,
+                    invoice.ref,
+                    f"{invoice.ref} · {view.customer_name} · {desk.money(invoice.balance_cents)}"
+                    f" due {invoice.due} · {invoice.status.value}",
                 )
             )
         for customer in uow.customers.search(needle, limit=per_kind, phone_digits=phone):
