@@ -63,6 +63,17 @@ def customer_account(desk: Desk, actor: Actor, email: str) -> CustomerAccount:
     return CustomerAccount(customer_view(customer), bookings, invoices, _balance_of(invoices))
 
 
+def own_balance(desk: Desk, actor: Actor) -> CustomerBalance:
+    """A signed-in customer's own balance, over every invoice of theirs (their home screen
+    lists a page of them; the balance is never summed from a page)."""
+    actor.require(Permission.VIEW_OWN_BOOKINGS)
+    if actor.customer_id is None:
+        raise NotFound("This customer account is not linked to a customer.")
+    with desk.db.read() as uow:
+        rows = uow.invoices.rows(customer_id=actor.customer_id, limit=None)
+        return _balance_of([invoice_view(*row) for row in rows])
+
+
 @dataclass(frozen=True)
 class CustomerChoice:
     """A customer the wizard offers, with what they have overdue (a warning, never a

@@ -12,7 +12,7 @@ from deskkit import TODAY, email, request
 
 from nextcars_tui.domain.errors import NotAllowed, NotFound
 from nextcars_tui.services import billing, booking
-from nextcars_tui.services.customers import bookable_customers, customer_account
+from nextcars_tui.services.customers import bookable_customers, customer_account, own_balance
 from nextcars_tui.services.lifecycle import run_lifecycle
 from nextcars_tui.services.retire import retire
 from nextcars_tui.services.search import HitKind, search_desk
@@ -104,3 +104,12 @@ def test_the_palette_finds_an_invoice_by_number_and_by_its_customer(desk, staff,
     by_phone = search_desk(desk, staff, "020 7946 0001")
     assert unpaid.invoice.ref in {h.key for h in by_phone if h.kind == HitKind.INVOICE}
     assert email(1) in {h.key for h in by_phone if h.kind == HitKind.CUSTOMER}
+
+
+def test_a_customer_gets_their_own_balance_over_every_invoice(desk, staff, actors, money_states):
+    own = own_balance(desk, actors["customer"])
+    assert own == customer_account(desk, staff, email(1)).balance
+    assert own.owing_invoices == 2
+    for role in ("driver", "staff"):
+        with pytest.raises(NotAllowed):
+            own_balance(desk, actors[role])

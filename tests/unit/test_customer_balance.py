@@ -18,9 +18,13 @@ def test_owed_and_owed_back_are_kept_apart_and_overdue_is_part_of_owed():
         ]
     )
     assert balance == CustomerBalance(
-        owed_cents=17_751, owed_back_cents=2_500, overdue_invoices=2, overdue_cents=5_051
+        owed_cents=17_751,
+        owed_back_cents=2_500,
+        overdue_invoices=2,
+        overdue_cents=5_051,
+        owing_invoices=4,
     )
 
 
 def test_no_invoices_owe_nothing():
-    assert customer_balance([]) == CustomerBalance(0, 0, 0, 0)
+    assert customer_balance([]) == CustomerBalance(0, 0, 0, 0, 0)
