@@ -4,16 +4,20 @@ figure whole, and the highlighted job in full under the table."""
 
 from __future__ import annotations
 
+import stat
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
+from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.screens.today import TodayScreen
 from nextcars_tui.tui.widgets.record_table import FittedTable
 from tests.tui.deskdata import add_jobs_and_block
-from tests.tui.roles_kit import enter_as, screen_text, settle
+from tests.tui.recordkit import messages
+from tests.tui.roles_kit import enter_as, fill, screen_text, settle
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
 
@@ -105,3 +109,23 @@ def test_returns_snapshot(snap_compare, make_app, desk):
         await settle(pilot)
 
     assert snap_compare(make_app(), run_before=steps, terminal_size=(80, 24))
+
+
+async def test_p_writes_todays_run_sheet_as_a_private_pdf(make_app, desk, tmp_path):
+    refs = add_jobs_and_block(desk)
+    app = make_app()
+    target = tmp_path / "sheet.pdf"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportDialog)
+        await fill(pilot, "#field-path", str(target))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert f"Wrote the run sheet to {target} (1 page)." in messages(app)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    text = PdfReader(target).pages[0].extract_text()
+    for part in ("Run sheet Tuesday 1 December 2026", "Pickups (3)", "Returns (3)", refs["early"]):
+        assert part in text, part

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import (
     count,
     money_cell,
@@ -27,6 +28,7 @@ from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, Rows, TableColumn
 
 if TYPE_CHECKING:
+    from nextcars_tui.services.run_sheet_document import SavedRunSheet
     from nextcars_tui.services.today import TodayBoard
     from nextcars_tui.services.views import BookingView
 
@@ -101,6 +103,7 @@ class TodayScreen(DeskScreen):
         Binding("n", "new_booking", "New booking", show=False),
         Binding("ctrl+n", "new_booking", "New booking"),
         Binding("r", "refresh", "Refresh"),
+        Binding("p", "save_run_sheet", "Run sheet PDF"),
         Binding("ctrl+o", "app.sign_out", "Sign out"),
     ]
 
@@ -270,3 +273,28 @@ class TodayScreen(DeskScreen):
 
     def action_refresh(self) -> None:
         self.reload()
+
+    def action_save_run_sheet(self) -> None:
+        """Today's run sheet as a PDF for the drivers' room (the same as `nextcars today
+        --pdf`), through the export dialog: never over a file without asking."""
+        # Imported here: the PDF library is slow to load and most sessions never print.
+        from nextcars_tui.services.run_sheet_document import save_run_sheet_pdf
+
+        desk, actor, day = self.desk, self.actor, self.desk.today()
+
+        def write(path: str, replace: bool) -> SavedRunSheet:
+            return save_run_sheet_pdf(desk, actor, day, path, force=replace)
+
+        self.app.push_screen(
+            ExportDialog(
+                f"Save the run sheet of {day:%a} {day.day} {day:%b} as PDF",
+                f"./run-sheet-{day.isoformat()}.pdf",
+                write,
+            ),
+            self._saved_run_sheet,
+        )
+
+    def _saved_run_sheet(self, saved: SavedRunSheet | None) -> None:
+        if saved is not None:
+            pages = count(saved.pages, "page")
+            self.notify(f"Wrote the run sheet to {saved.path} ({pages}).", markup=False)
