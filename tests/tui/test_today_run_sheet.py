@@ -12,12 +12,16 @@ from pypdf import PdfReader
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
+from nextcars_tui.services.booking import BookingRequest, book
+from nextcars_tui.services.fleet import update_car
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.screens.today import TodayScreen
 from nextcars_tui.tui.widgets.record_table import FittedTable
-from tests.tui.deskdata import add_jobs_and_block
+from tests.tui.conftest import LONG_EMAIL
+from tests.tui.deskdata import TODAY, add_jobs_and_block
 from tests.tui.recordkit import messages
-from tests.tui.roles_kit import enter_as, fill, screen_text, settle
+from tests.tui.roles_kit import SYSTEM, enter_as, fill, screen_text, settle
+from tests.tui.test_readable import cells_are_whole
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
 
@@ -129,3 +133,35 @@ async def test_p_writes_todays_run_sheet_as_a_private_pdf(make_app, desk, tmp_pa
     text = PdfReader(target).pages[0].extract_text()
     for part in ("Run sheet Tuesday 1 December 2026", "Pickups (3)", "Returns (3)", refs["early"]):
         assert part in text, part
+
+
+async def test_times_refs_plates_and_five_figure_balances_are_whole_at_80_columns(
+    make_app, big_desk
+):
+    update_car(big_desk, SYSTEM, "PB-118", daily_rate="4000.00")
+    made = book(
+        big_desk,
+        SYSTEM,
+        BookingRequest(
+            LONG_EMAIL,
+            "PB-118",
+            "DRV-04",
+            TODAY,
+            4,
+            pickup_time="06:45",
+            pickup="Terminal 5, London Heathrow Airport, Hounslow",
+            dropoff="The Grand Hotel and Spa, Upper Brook Street, Mayfair",
+            passengers=4,
+        ),
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "manager")
+        cells_are_whole(app, "#pickups", ("ref", "time", "car", "balance"))
+        table = app.screen.query_one("#pickups", FittedTable)
+        assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways to
+        assert "£17,800.00" in screen_text(app)
+        # The long places are shortened in the table, and whole in the line below it.
+        line = " ".join(str(app.screen.query_one("#job-line").render()).split())
+        assert "Terminal 5, London Heathrow Airport, Hounslow → The Grand Hotel and Spa" in line
+        assert f"{made.ref} 06:45 · £17,800.00 to collect · PB-118" in line

@@ -228,12 +228,14 @@ class TodayScreen(DeskScreen):
             if balance < 0
             else f"{self.desk.money(balance)} to collect"
         )
+        # Figures and keys first, the places (free text, however long) last: a line that
+        # runs out of room loses the end of an address, never an amount.
         line.update(
-            f"[b]{job.ref}[/] {job.pickup_time or 'no pickup time'}"
-            + (f" · {where}" if where else "")
-            + f"{people} · {escape(job.customer_name)} {escape(job.customer_phone)} · "
+            f"[b]{job.ref}[/] {job.pickup_time or 'no pickup time'} · [b]{owed}[/] · "
             f"{escape(job.car_plate)} {escape(job.car_name)} · "
-            f"{escape(job.driver_code)} {escape(job.driver_name)} · [b]{owed}[/]"
+            f"{escape(job.driver_code)} {escape(job.driver_name)} · "
+            f"{escape(job.customer_name)} {escape(job.customer_phone)}{people}"
+            + (f" · {where}" if where else "")
         )
 
     @on(DataTable.RowHighlighted)
