@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from nextcars_tui.domain.lifecycle import business_date
 from tests.cli.clikit import DeskFiles, invoke
+from tests.poison import NAME, STEERING, plant_customer_name
 
 LONDON = ZoneInfo("Europe/London")
 # A job's keys, in the order the raw query below selects their values.
@@ -180,3 +181,21 @@ def test_force_without_pdf_is_exit_2(desk_files: DeskFiles):
     result = invoke("today", "--force")
     assert result.code == 2
     assert "--pdf" in result.error_line
+
+
+def test_stored_control_characters_are_inert_in_text_and_exact_in_json(
+    desk_files: DeskFiles, untimed: list[str]
+):
+    address = str(
+        desk_files.rows(
+            "SELECT c.email FROM customer c JOIN booking b ON b.customer_id = c.id WHERE b.ref = ?",
+            untimed[0],
+        )[0][0]
+    )
+    plant_customer_name(desk_files.url, address)
+    shown = invoke("today")
+    assert shown.code == 0, shown.err
+    assert not any(mark in shown.out for mark in STEERING)
+    assert "␛" in shown.out
+    data = ok_json()
+    assert {job["customer"] for job in data["pickups"] if job["booking"] == untimed[0]} == {NAME}

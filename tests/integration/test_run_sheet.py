@@ -8,12 +8,16 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from deskkit import START, TODAY, request
+from deskkit import START, TODAY, request, target
+from pypdf import PdfReader
 
 from nextcars_tui.domain.errors import NotAllowed
+from nextcars_tui.domain.safe_text import REPLACEMENT
 from nextcars_tui.services import billing, booking
 from nextcars_tui.services.lifecycle import run_lifecycle
+from nextcars_tui.services.run_sheet_document import run_sheet_pdf, save_run_sheet_pdf
 from nextcars_tui.services.today import run_sheet, today_board
+from tests.poison import STEERING, plant_customer_name, plant_job_sheet
 
 
 def _book(desk, staff, *, car, start, days, time=None, place=None, customer=1):
@@ -128,3 +132,30 @@ def test_drivers_and_customers_are_refused(desk, actors, role):
 @pytest.mark.parametrize("role", ["staff", "manager", "system"])
 def test_the_desk_roles_get_it(desk, actors, role, day):
     assert len(run_sheet(desk, actors[role]).pickups) == 3
+
+
+def test_the_pdf_goes_on_over_pages_each_saying_which(desk, staff, day, tmp_path):
+    sheet = run_sheet(desk, staff)
+    # Forty-odd copies of the day's jobs each: more than one A4 page holds.
+    many = replace(sheet, pickups=sheet.pickups * 14, returns=sheet.returns * 10)
+    document = run_sheet_pdf(many, desk.settings.business, desk.money, START)
+    path = tmp_path / "long.pdf"
+    path.write_bytes(document.data)
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    assert document.pages == len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Run sheet Tuesday 10 March 2026" in text
+    whole = "\n".join(pages)
+    assert whole.count(day["afternoon"]) == 14
+    assert 0 <= whole.index("Pickups (42)") < whole.index("Returns (40)")
+
+
+def test_stored_control_characters_print_inert_in_the_pdf(desk, staff, day, tmp_path):
+    plant_customer_name(target(desk), "cust02@example.com")
+    plant_job_sheet(target(desk), day["afternoon"])
+    saved = save_run_sheet_pdf(desk, staff, None, tmp_path / "sheet.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(saved.path).pages)
+    assert day["afternoon"] in text
+    assert not any(mark in text for mark in STEERING)
+    assert REPLACEMENT in text and "Heathrow" in text
