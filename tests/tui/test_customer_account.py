@@ -19,6 +19,7 @@ from nextcars_tui.tui.screens.customer_account import CustomerAccountScreen
 from nextcars_tui.tui.screens.invoice_detail import InvoiceDetailScreen
 from nextcars_tui.tui.screens.wizard import BookingWizardScreen
 from nextcars_tui.tui.widgets.record_table import FittedTable
+from tests.poison import STEERING, plant_customer_name
 from tests.tui.recordkit import messages
 from tests.tui.roles_kit import SYSTEM, enter_as, fill, go, no_blinking, screen_text, settle
 
@@ -208,3 +209,16 @@ def test_wizard_overdue_warning_snapshot(snap_compare, make_app):
             field.cursor_blink = False
 
     assert snap_compare(make_app(), run_before=steps, terminal_size=(80, 24))
+
+
+async def test_stored_control_characters_and_brackets_show_as_typed(make_app, desk):
+    plant_customer_name(desk, CARLA)
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await enter_as(pilot, "staff")
+        await go(pilot, "customer", email=CARLA)
+        text = screen_text(app)
+        assert not [mark for mark in STEERING if mark in text]
+        assert "Ann␛]0;PWNED" in text
+        # Square brackets in a name are text, never markup.
+        assert "[b]Bold[/b]" in text

@@ -17,6 +17,7 @@ from nextcars_tui.services.fleet import update_car
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.screens.today import TodayScreen
 from nextcars_tui.tui.widgets.record_table import FittedTable
+from tests.poison import STEERING, plant_customer_name, plant_job_sheet
 from tests.tui.conftest import LONG_EMAIL
 from tests.tui.deskdata import TODAY, add_jobs_and_block
 from tests.tui.recordkit import messages
@@ -165,3 +166,16 @@ async def test_times_refs_plates_and_five_figure_balances_are_whole_at_80_column
         line = " ".join(str(app.screen.query_one("#job-line").render()).split())
         assert "Terminal 5, London Heathrow Airport, Hounslow → The Grand Hotel and Spa" in line
         assert f"{made.ref} 06:45 · £17,800.00 to collect · PB-118" in line
+
+
+async def test_stored_control_characters_and_brackets_in_a_job_show_as_typed(make_app, desk):
+    plant_customer_name(desk, "bob@example.com")
+    plant_job_sheet(desk, "BK-000006")
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await enter_as(pilot, "staff")
+        text = screen_text(app)
+        assert not [mark for mark in STEERING if mark in text]
+        assert "Ann␛]0;PWNED" in text
+        assert "[b]Bold[/b]" in text
+        assert "Heathrow␛[2J T5" in text
