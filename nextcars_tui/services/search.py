@@ -30,7 +30,8 @@ class SearchHit:
 def search_desk(desk: Desk, actor: Actor, text: str, per_kind: int = 5) -> list[SearchHit]:
     """Find by ref (a booking's or an invoice's), name, e-mail, phone, plate or driver code;
     empty text finds nothing. An invoice is found by its number and by whatever finds the
-    booking it bills (the customer's name, e-mail or phone)."""
+    booking it bills (the customer's name, e-mail or phone); a customer by their own name,
+    e-mail or phone, and by their bookings' and invoices' refs."""
     actor.require(Permission.VIEW_DESK)
     needle = text.strip()
     if len(needle) < 2:
@@ -64,10 +65,17 @@ def search_desk(desk: Desk, actor: Actor, text: str, per_kind: int = 5) -> list[
                     f" due {invoice.due} · {invoice.status.value}",
                 )
             )
-        for customer in uow.customers.search(needle, limit=per_kind, phone_digits=phone):
-            hits.append(
-                SearchHit(HitKind.CUSTOMER, customer.email, f"{customer.name} · {customer.email}")
-            )
+        customers = {
+            customer.email: customer.name
+            for customer in uow.customers.search(needle, limit=per_kind, phone_digits=phone)
+        }
+        # A booking's or invoice's ref finds its customer too: the clerk with an invoice
+        # number in hand reaches the account it belongs to.
+        for view in views:
+            if len(customers) < per_kind:
+                customers.setdefault(view.customer_email, view.customer_name)
+        for email, name in customers.items():
+            hits.append(SearchHit(HitKind.CUSTOMER, email, f"{name} · {email}"))
         for car in uow.cars.search(needle, limit=per_kind):
             hits.append(SearchHit(HitKind.CAR, car.plate, f"{car.plate} · {car.make} {car.model}"))
         for driver in uow.drivers.search(needle, limit=per_kind, phone_digits=phone):

@@ -97,6 +97,8 @@ def test_the_palette_finds_an_invoice_by_number_and_by_its_customer(desk, staff,
     assert part.invoice.ref in {
         h.key for h in search_desk(desk, staff, "INV-00000") if h.kind == HitKind.INVOICE
     }
+    # The invoice's customer comes with it.
+    assert email(1) in {h.key for h in by_number if h.kind == HitKind.CUSTOMER}
     by_customer = search_desk(desk, staff, email(1))
     assert unpaid.invoice.ref in {h.key for h in by_customer if h.kind == HitKind.INVOICE}
     assert email(1) in {h.key for h in by_customer if h.kind == HitKind.CUSTOMER}
