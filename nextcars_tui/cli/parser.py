@@ -257,6 +257,20 @@ def build_parser() -> CliParser:
     invoices.add_argument("--json", action="store_true")
     invoices.set_defaults(handler=_lazy("commands", "invoices"))
 
+    account = command("customer", "one customer's account: contact, bookings, invoices, owed")
+    account.add_argument("email", metavar="EMAIL")
+    account.add_argument("--json", action="store_true")
+    account.set_defaults(handler=_lazy("customers", "customer"))
+
+    run_sheet = command("today", "a day's run sheet: pickups and returns in pickup-time order")
+    run_sheet.add_argument("--date", metavar="DATE", help="the business day (default today)")
+    run_sheet.add_argument("--json", action="store_true")
+    run_sheet.add_argument(
+        "--pdf", metavar="FILE", help="write the run sheet as a PDF (readable by you only)"
+    )
+    run_sheet.add_argument("--force", action="store_true", help="with --pdf: replace FILE")
+    run_sheet.set_defaults(handler=_lazy("run_sheet", "today"))
+
     lifecycle = command("lifecycle", "expire stale holds, complete rentals, mark overdue invoices")
     lifecycle.add_argument(
         "--now",

@@ -46,3 +46,10 @@ def parse_job_sheet(
         passengers=count,
         notes=parse_optional_text(notes, "notes", MAX_NOTES),
     )
+
+
+def run_sheet_order(pickup_time: str | None, ref: str) -> tuple[bool, str, int, str]:
+    """Where a job goes on a day's run sheet: by pickup time (HH:MM sorts as text), the
+    jobs without one after them by booking ref (the shorter ref first, so BK-1000000 comes
+    after BK-999999)."""
+    return (pickup_time is None, pickup_time or "", len(ref), ref)

@@ -86,6 +86,36 @@ def invoice_status(figures: Figures, booking_status: str, due: date, today: date
     return InvoiceStatus.PAID
 
 
+@dataclass(frozen=True)
+class CustomerBalance:
+    """What one customer's invoices add up to: every balance still due (owed), every
+    balance owed back to them (a refund due), and the overdue part of what is owed."""
+
+    owed_cents: int = 0
+    owed_back_cents: int = 0
+    overdue_invoices: int = 0
+    overdue_cents: int = 0
+    # How many invoices have a balance still due.
+    owing_invoices: int = 0
+
+
+def customer_balance(invoices: Iterable[tuple[str, int]]) -> CustomerBalance:
+    """The balance of a customer over their invoices' (status, balance) pairs. Owed and
+    owed back are kept apart, never netted: money owed back on one booking is paid out,
+    not set against another's bill without the customer agreeing."""
+    owed = owed_back = overdue = overdue_cents = owing = 0
+    for status, balance in invoices:
+        if balance > 0:
+            owed += balance
+            owing += 1
+            if status == InvoiceStatus.OVERDUE:
+                overdue += 1
+                overdue_cents += balance
+        else:
+            owed_back -= balance
+    return CustomerBalance(owed, owed_back, overdue, overdue_cents, owing)
+
+
 # -- Tax and fees ----------------------------------------------------------------------------
 
 BASIS_POINTS = 10_000  # 100 % in hundredths of a percent

@@ -43,4 +43,12 @@ OWING_INVOICE_STATUSES: tuple[InvoiceStatus, ...] = (
     InvoiceStatus.OVERDUE,
 )
 
+# A day's run sheet: every rental that goes ahead, already finished ones included (a past
+# day's sheet still lists its jobs); a cancelled booking (an expired hold too) has no job.
+RUN_SHEET_BOOKING_STATUSES: tuple[BookingStatus, ...] = (
+    BookingStatus.PENDING,
+    BookingStatus.CONFIRMED,
+    BookingStatus.COMPLETED,
+)
+
 EXPIRED_REASON = "expired"

@@ -249,7 +249,8 @@ def update_customer(
 def search_customers(
     desk: Desk, actor: Actor, text: str = "", limit: int = 20
 ) -> list[CustomerView]:
-    """Customers by name whose name, e-mail or phone contains text (the booking wizard's pick)."""
+    """Customers by name whose name, e-mail or phone contains text (the fleet's list; the
+    booking wizard picks from services.customers.bookable_customers)."""
     actor.require(Permission.VIEW_DESK)
     limit, _ = _page(limit, 0)
     with desk.db.read() as uow:

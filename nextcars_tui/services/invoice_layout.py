@@ -7,7 +7,7 @@ Arabic. Letters it lacks (Chinese, Japanese, Korean, Indic scripts…) come from
 desk names in `invoice.fallback_fonts`; a text in a script whose letters join or reorder
 (Arabic, Hebrew, Indic) is shaped with HarfBuzz. A letter that no font has prints as �, as does
 a control character of stored text (domain.safe_text): the one exit for all text is
-`_Document.normalize_text`, which fpdf2 calls for everything it draws or measures.
+`DeskDocument.normalize_text`, which fpdf2 calls for everything it draws or measures.
 
 An invoice fits one A4 page in practice (a few charges and payments). A long statement goes
 on over further pages: the tables repeat their headings, the totals are never split, and
@@ -85,7 +85,10 @@ def entry_text(entry: EntryView) -> str:
     return f"{what}: {entry.reason}" if entry.reason else what
 
 
-class _Document(FPDF):
+class DeskDocument(FPDF):
+    """An A4 page of the desk's documents (the invoice, the run sheet): DejaVu Sans and the
+    fallback fonts, every text through the one sanitiser, and a footer with "Page n of N"."""
+
     def __init__(self, footer_text: str, pages: int, fallback_fonts: Sequence[str]) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self._footer_text = footer_text
@@ -177,7 +180,7 @@ def _render(
 ) -> InvoicePdf:
     invoice, booking = found.invoice, found.booking
     zone = business.zone
-    pdf = _Document(f"Invoice {invoice.ref}", pages, fallback_fonts)
+    pdf = DeskDocument(f"Invoice {invoice.ref}", pages, fallback_fonts)
     if needs_shaping(stored_texts(found, business)):
         pdf.set_text_shaping(True)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from nextcars_tui.domain.job_sheet import run_sheet_order
 from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.lifecycle import cutoffs_for
 from nextcars_tui.domain.roles import Actor, Permission
-from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
+from nextcars_tui.domain.statuses import RUN_SHEET_BOOKING_STATUSES, BookingStatus, InvoiceStatus
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import BookingView, InvoiceView, booking_view, invoice_view
 from nextcars_tui.store import BookingQuery, UnitOfWork
@@ -16,6 +17,7 @@ from nextcars_tui.store import BookingQuery, UnitOfWork
 DUE_SOON_DAYS = 3
 _LIMIT = 200
 _ACTIVE = (BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value)
+_RUN_SHEET = tuple(status.value for status in RUN_SHEET_BOOKING_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,56 @@ class MoneyToday:
 
 
 @dataclass(frozen=True)
-class TodayBoard:
-    today: date
+class RunSheet:
+    """A day's jobs: the rentals starting that day (pickups) and those whose last day it is
+    (returns), each in run-sheet order (domain.job_sheet.run_sheet_order). A job is its
+    booking: job sheet, customer, car, driver, and the invoice's balance still to collect."""
+
+    day: date
     pickups: list[BookingView]
     returns: list[BookingView]
+
+
+def _run_sheet(uow: UnitOfWork, day: date) -> RunSheet:
+    """The day's bookings only, through the start-date index: pickups start on the day;
+    returns end the next day ([start, end)), so they started at most the longest rental's
+    days before, which bounds the index range read instead of scanning all history."""
+    after = day + timedelta(days=1)
+    # A car carries one rental a day at most, so no day has more jobs than there are cars.
+    most = max(1, uow.cars.count())
+
+    def jobs(query: BookingQuery) -> list[BookingView]:
+        views = [booking_view(*row) for row in uow.bookings.rows(query)]
+        return sorted(views, key=lambda view: run_sheet_order(view.pickup_time, view.ref))
+
+    pickups = jobs(
+        BookingQuery(statuses=_RUN_SHEET, starts_from=day, starts_before=after, limit=most)
+    )
+    returns = jobs(
+        BookingQuery(
+            statuses=_RUN_SHEET,
+            starts_from=after - timedelta(days=uow.bookings.longest_rental()),
+            starts_before=after,
+            ends_after=day,
+            ends_before=after + timedelta(days=1),
+            limit=most,
+        )
+    )
+    return RunSheet(day, pickups, returns)
+
+
+def run_sheet(desk: Desk, actor: Actor, day: date | None = None) -> RunSheet:
+    """The run sheet of a business day (default today); staff and managers only, since it
+    holds every customer's phone and balance."""
+    actor.require(Permission.VIEW_DESK)
+    with desk.db.read() as uow:
+        return _run_sheet(uow, desk.today() if day is None else day)
+
+
+@dataclass(frozen=True)
+class TodayBoard:
+    today: date
+    run_sheet: RunSheet
     in_progress: list[BookingView]
     holds: list[Hold]
     due_soon: list[InvoiceView]
@@ -70,18 +118,7 @@ def today_board(desk: Desk, actor: Actor) -> TodayBoard:
         def bookings(query: BookingQuery) -> list[BookingView]:
             return [booking_view(*row) for row in uow.bookings.rows(query)]
 
-        pickups = bookings(
-            BookingQuery(statuses=_ACTIVE, starts_from=today, starts_before=tomorrow, limit=_LIMIT)
-        )
-        # The last day of [start, end) is end - 1, so a return today has end == tomorrow.
-        returns = bookings(
-            BookingQuery(
-                statuses=_ACTIVE,
-                ends_after=today,
-                ends_before=tomorrow + timedelta(days=1),
-                limit=_LIMIT,
-            )
-        )
+        sheet = _run_sheet(uow, today)
         in_progress = bookings(
             BookingQuery(
                 statuses=(BookingStatus.CONFIRMED.value,),
@@ -106,8 +143,7 @@ def today_board(desk: Desk, actor: Actor) -> TodayBoard:
         money = _money_today(uow, today, desk)
     return TodayBoard(
         today=today,
-        pickups=pickups,
-        returns=returns,
+        run_sheet=sheet,
         in_progress=in_progress,
         holds=[Hold(b, cut.hold_expires_at(b.created_at)) for b in pending],
         due_soon=due_soon,

@@ -399,7 +399,7 @@ def _filtered(statement: Any, query: BookingQuery) -> Any:
     return statement
 
 
-_REF_TEXT = re.compile(r"(?i)(bk-?)?(\d{1,9})")
+_REF_TEXT = re.compile(r"(?i)(bk-?|inv-?)?(\d{1,9})")
 
 
 def _matching(needle: str, phone: str | None) -> Any:
@@ -423,7 +423,11 @@ def _matching(needle: str, phone: str | None) -> Any:
     ]
     ref = _REF_TEXT.fullmatch(needle)
     if ref is not None:
-        conditions.append(_ref_condition(ref.group(1) is not None, ref.group(2)))
+        prefix = (ref.group(1) or "").upper()
+        if prefix.startswith("INV"):
+            conditions.append(_invoice_ref_condition(ref.group(2)))
+        else:
+            conditions.append(_ref_condition(bool(prefix), ref.group(2)))
     return or_(*conditions)
 
 
@@ -431,6 +435,17 @@ def _ref_condition(prefixed: bool, digits: str) -> Any:
     """'BK-0005' is the start of refs BK-000500…; bare digits are one booking's number."""
     if not prefixed:
         return col(Booking.ref) == booking_ref(int(digits))
-    start = f"BK-{digits}"
+    return _starting(col(Booking.ref), f"BK-{digits}")
+
+
+def _invoice_ref_condition(digits: str) -> Any:
+    """'INV-0005' finds the bookings billed by invoices INV-000500…, through the unique
+    index on invoice refs."""
+    billed = select(Invoice.booking_id).where(_starting(col(Invoice.ref), f"INV-{digits}"))
+    return col(Booking.id).in_(billed)
+
+
+def _starting(column: Any, start: str) -> Any:
+    """The column's values starting with `start`, as an index range."""
     after = start[:-1] + chr(ord(start[-1]) + 1)
-    return and_(col(Booking.ref) >= start, col(Booking.ref) < after)
+    return and_(column >= start, column < after)

@@ -12,6 +12,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
 from nextcars_tui.domain.ledger import EntryKind, Figures, figures_of, invoice_status
+from nextcars_tui.domain.statuses import InvoiceStatus
 from nextcars_tui.store.hot_path import HotPath, columns_of
 from nextcars_tui.store.records import (
     BookingRecord,
@@ -208,6 +209,23 @@ class InvoiceRepository:
             (CustomerRecord(*found[:width]), int(found[width]), int(found[width + 1]))
             for found in self._connection.execute(query)
         ]
+
+    def overdue_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
+        """These customers' overdue invoices as (status, balance), by customer id: read from
+        each customer's bookings (their index) and the invoice each has."""
+        if not customer_ids:
+            return {}
+        query = (
+            select(Booking.customer_id, Invoice.status, Invoice.amount_cents - Invoice.paid_cents)
+            .select_from(Booking)
+            .join(Invoice, col(Invoice.booking_id) == Booking.id)
+            .where(col(Booking.customer_id).in_(list(customer_ids)))
+            .where(Invoice.status == InvoiceStatus.OVERDUE.value)
+        )
+        found: dict[int, list[tuple[str, int]]] = {}
+        for customer_id, status, balance in self._connection.execute(query):
+            found.setdefault(int(customer_id), []).append((str(status), int(balance)))
+        return found
 
     @staticmethod
     def _filtered(statement: Any, statuses: Sequence[str] | None, customer_id: int | None) -> Any:

@@ -143,13 +143,22 @@ class CustomerRepository(_People):
         return {customer.email: customer for customer in self._by_keys(emails)}
 
     def search(
-        self, text: str, limit: int = 50, offset: int = 0, *, phone_digits: str | None = None
+        self,
+        text: str,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        phone_digits: str | None = None,
+        in_service: bool = False,
     ) -> list[CustomerRecord]:
         """Customers whose name, e-mail or phone contains the text; with phone_digits (from
-        domain.parsing.phone_digits) also a phone typed in another form."""
+        domain.parsing.phone_digits) also a phone typed in another form; with in_service,
+        only those not retired."""
         query = self._query()
         if text.strip():
             query = query.where(customer_matches(text, phone_digits))
+        if in_service:
+            query = query.where(col(Customer.retired_at).is_(None))
         query = query.order_by(col(Customer.name), col(Customer.id)).limit(limit).offset(offset)
         return self._searched(query)
 

@@ -1,5 +1,5 @@
-"""Command palette: go to any screen the role allows, and find bookings, customers, cars
-and drivers by ref, name or plate."""
+"""Command palette: go to any screen the role allows, and find bookings, invoices, customers,
+cars and drivers by ref (invoice number too), name, e-mail, phone or plate."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 # Where a hit of each kind opens, and with which keyword argument.
 _OPEN_HIT = {
     "booking": ("booking", "ref"),
-    "customer": ("bookings", "text"),
+    "invoice": ("invoice", "ref"),
+    "customer": ("customer", "email"),
     "car": ("car-grid", "text"),
     "driver": ("driver-grid", "text"),
 }

@@ -39,6 +39,13 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination(
         "invoice", "Invoice", "", "invoice_detail:InvoiceDetailScreen", Permission.VIEW_DESK
     ),
+    Destination(
+        "customer",
+        "Customer",
+        "",
+        "customer_account:CustomerAccountScreen",
+        Permission.VIEW_DESK,
+    ),
     Destination("review", "Review", "f7", "review:ReviewScreen", Permission.VIEW_REPORTS),
     Destination("fleet", "Fleet", "f8", "fleet:FleetScreen", Permission.MANAGE_FLEET),
     Destination("users", "Users", "f9", "users:UsersScreen", Permission.MANAGE_USERS),

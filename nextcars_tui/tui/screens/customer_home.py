@@ -18,11 +18,12 @@ from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
+    from nextcars_tui.domain.ledger import CustomerBalance
     from nextcars_tui.services.desk import Desk
     from nextcars_tui.services.views import BookingView, InvoiceView, Page
 
 
-Own = tuple[list["BookingView"], "Page[InvoiceView]"]
+Own = tuple[list["BookingView"], "Page[InvoiceView]", "CustomerBalance"]
 
 BOOKING_COLUMNS = (
     TableColumn("ref", "Ref"),
@@ -45,11 +46,13 @@ INVOICE_COLUMNS = (
 
 
 def load_own(desk: Desk, actor: Actor) -> Own:
-    """Both lists in one worker; the services return only the signed-in customer's rows."""
+    """Both lists and the balance in one worker; the services return only the signed-in
+    customer's rows, and the balance is theirs (domain.ledger.customer_balance)."""
     from nextcars_tui.services.billing import list_invoices
+    from nextcars_tui.services.customers import own_balance
     from nextcars_tui.services.listings import my_bookings
 
-    return my_bookings(desk, actor), list_invoices(desk, actor)
+    return my_bookings(desk, actor), list_invoices(desk, actor), own_balance(desk, actor)
 
 
 class CustomerHomeScreen(DeskScreen):
@@ -91,7 +94,7 @@ class CustomerHomeScreen(DeskScreen):
 
     @on(OwnLoaded)
     def _show(self, message: OwnLoaded) -> None:
-        bookings, invoices = message.own
+        bookings, invoices, balance = message.own
         money = self.desk.money
         self.query_one("#my-bookings", FittedTable).show(
             BOOKING_COLUMNS,
@@ -129,15 +132,13 @@ class CustomerHomeScreen(DeskScreen):
                 for invoice in invoices.items
             ],
         )
-        owed = [i for i in invoices.items if i.payable]
-        overdue = sum(1 for i in owed if i.status.value == "overdue")
         name = bookings[0].customer_name if bookings else self.actor.username
         owed_text = (
-            f"{money(sum(i.balance_cents for i in owed))} owed on {count(len(owed), 'invoice')}"
-            if owed
+            f"{money(balance.owed_cents)} owed on {count(balance.owing_invoices, 'invoice')}"
+            if balance.owed_cents
             else "nothing owed"
         )
-        owed_back = sum(-i.balance_cents for i in invoices.items if i.balance_cents < 0)
+        overdue, owed_back = balance.overdue_invoices, balance.owed_back_cents
         self.query_one("#customer-summary", Static).update(
             f"{escape(name)} · {count(len(bookings), 'booking')} · {owed_text}"
             + (f" · {overdue} overdue" if overdue else "")

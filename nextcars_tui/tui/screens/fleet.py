@@ -127,7 +127,8 @@ def _driver_fields(driver: DriverView | None) -> list[FormField]:
     ]
 
 
-def _customer_fields(customer: CustomerView | None) -> list[FormField]:
+def customer_fields(customer: CustomerView | None) -> list[FormField]:
+    """The customer form's fields (the fleet's Customers tab, a customer's account)."""
     from nextcars_tui.domain.parsing import parse_email
 
     checks = _checks()[2]
@@ -407,7 +408,7 @@ class FleetScreen(DeskScreen):
 
         desk, actor = self.desk, self.actor
         customer = self._customers.get(key) if key else None
-        fields = _customer_fields(customer)
+        fields = customer_fields(customer)
         if customer is None:
 
             def add(v: Values) -> CustomerView:

@@ -1,17 +1,21 @@
-"""Today: pickups, returns, rentals in progress, holds about to expire, money due soon,
-and the money of the day: deposits and payments taken, refunds owed back."""
+"""Today: the run sheet (pickups and returns in pickup-time order, with where, for whom and
+the balance to collect), rentals in progress, holds about to expire, money due soon, and the
+money of the day: deposits and payments taken, refunds owed back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.base import DeskScreen
+from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import (
     count,
     money_cell,
@@ -21,9 +25,10 @@ from nextcars_tui.tui.formatting import (
     time_left,
 )
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
-from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
+from nextcars_tui.tui.widgets.record_table import FittedTable, Rows, TableColumn
 
 if TYPE_CHECKING:
+    from nextcars_tui.services.run_sheet_document import SavedRunSheet
     from nextcars_tui.services.today import TodayBoard
     from nextcars_tui.services.views import BookingView
 
@@ -35,6 +40,22 @@ _BOOKING_COLUMNS = (
     TableColumn("days", "Dates"),
     TableColumn("status", "Status"),
 )
+# A run-sheet job: time, ref, whom and the balance always; at 80 columns the phone, drop-off,
+# driver and passengers give way (highest `drop` first) and the places shorten, and the line
+# under the table says everything about the highlighted job.
+JOB_COLUMNS = (
+    TableColumn("time", "Time"),
+    TableColumn("ref", "Ref"),
+    TableColumn("customer", "Customer", shrink=8),
+    TableColumn("phone", "Phone", drop=5),
+    TableColumn("pickup", "From", shrink=6),
+    TableColumn("dropoff", "To", shrink=6, drop=4),
+    TableColumn("passengers", "Pax", drop=2),
+    TableColumn("car", "Car"),
+    TableColumn("driver", "Driver", drop=3),
+    TableColumn("balance", "Balance"),
+)
+_JOB_TABLES = ("pickups", "returns")
 _HOLD_COLUMNS = (
     TableColumn("ref", "Ref"),
     TableColumn("customer", "Customer", shrink=10),
@@ -52,6 +73,28 @@ _DUE_COLUMNS = (
 _TABLES = ("pickups", "returns", "in-progress", "holds", "due-soon")
 
 
+def job_rows(jobs: list[BookingView], money: Callable[[int], str]) -> Rows:
+    """The run sheet's jobs as table rows, keyed by booking ref."""
+    return [
+        (
+            job.ref,
+            {
+                "time": job.pickup_time or "—",
+                "ref": job.ref,
+                "customer": job.customer_name,
+                "phone": job.customer_phone,
+                "pickup": job.pickup or "",
+                "dropoff": job.dropoff or "",
+                "passengers": "" if job.passengers is None else str(job.passengers),
+                "car": job.car_plate,
+                "driver": job.driver_code,
+                "balance": money_cell(money(job.invoice.balance_cents)),
+            },
+        )
+        for job in jobs
+    ]
+
+
 class TodayScreen(DeskScreen):
     """The staff and manager home."""
 
@@ -60,6 +103,7 @@ class TodayScreen(DeskScreen):
         Binding("n", "new_booking", "New booking", show=False),
         Binding("ctrl+n", "new_booking", "New booking"),
         Binding("r", "refresh", "Refresh"),
+        Binding("p", "save_run_sheet", "Run sheet PDF"),
         Binding("ctrl+o", "app.sign_out", "Sign out"),
     ]
 
@@ -67,6 +111,10 @@ class TodayScreen(DeskScreen):
         def __init__(self, board: TodayBoard) -> None:
             super().__init__()
             self.board = board
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._jobs: dict[str, BookingView] = {}
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -77,6 +125,7 @@ class TodayScreen(DeskScreen):
             ):
                 with TabPane(title, id=f"tab-{table_id}"):
                     yield FittedTable(id=table_id)
+        yield Static("", id="job-line")
         yield Footer()
 
     def reload(self) -> None:
@@ -87,8 +136,10 @@ class TodayScreen(DeskScreen):
     @on(BoardLoaded)
     def _show(self, message: BoardLoaded) -> None:
         board = message.board
-        self._fill_bookings("pickups", board.pickups)
-        self._fill_bookings("returns", board.returns)
+        sheet = board.run_sheet
+        self._jobs = {job.ref: job for job in (*sheet.pickups, *sheet.returns)}
+        self._fill_jobs("pickups", sheet.pickups)
+        self._fill_jobs("returns", sheet.returns)
         self._fill_bookings("in-progress", board.in_progress)
         now = self.desk.now()
         self.query_one("#holds", FittedTable).show(
@@ -124,8 +175,8 @@ class TodayScreen(DeskScreen):
             ],
         )
         counts = (
-            len(board.pickups),
-            len(board.returns),
+            len(sheet.pickups),
+            len(sheet.returns),
             len(board.in_progress),
             len(board.holds),
             len(board.due_soon),
@@ -143,11 +194,57 @@ class TodayScreen(DeskScreen):
             else "no refunds due"
         )
         self.query_one("#today-summary", Static).update(
-            f"{board.today:%A %d %B %Y} · {count(len(board.pickups), 'pickup')} · "
-            f"{count(len(board.returns), 'return')} · {count(len(board.holds), 'hold')} · {late}\n"
+            f"{board.today:%A %d %B %Y} · {count(len(sheet.pickups), 'pickup')} · "
+            f"{count(len(sheet.returns), 'return')} · {count(len(board.holds), 'hold')} · {late}\n"
             f"Deposits and payments taken today: {cash.payments}, "
             f"{money(cash.payments_cents)} · {refunds}"
         )
+
+        self._describe_job()
+
+    def _fill_jobs(self, table_id: str, jobs: list[BookingView]) -> None:
+        self.query_one(f"#{table_id}", FittedTable).show(
+            JOB_COLUMNS, job_rows(jobs, self.desk.money)
+        )
+
+    def _describe_job(self) -> None:
+        """The highlighted job of the open run-sheet tab in full, so nothing a narrow table
+        leaves out is out of reach; empty on the other tabs."""
+        line = self.query_one("#job-line", Static)
+        active = self.query_one(TabbedContent).active.removeprefix("tab-")
+        table = self.query_one(f"#{active}", FittedTable)
+        job = None
+        if active in _JOB_TABLES and table.row_count:
+            key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            job = self._jobs.get(key.value or "")
+        line.display = job is not None
+        if job is None:
+            return
+        where = " → ".join(escape(place) for place in (job.pickup, job.dropoff) if place)
+        people = "" if job.passengers is None else f" · {count(job.passengers, 'passenger')}"
+        balance = job.invoice.balance_cents
+        owed = (
+            f"{self.desk.money(-balance)} owed back"
+            if balance < 0
+            else f"{self.desk.money(balance)} to collect"
+        )
+        # Figures and keys first, the places (free text, however long) last: a line that
+        # runs out of room loses the end of an address, never an amount.
+        line.update(
+            f"[b]{job.ref}[/] {job.pickup_time or 'no pickup time'} · [b]{owed}[/] · "
+            f"{escape(job.car_plate)} {escape(job.car_name)} · "
+            f"{escape(job.driver_code)} {escape(job.driver_name)} · "
+            f"{escape(job.customer_name)} {escape(job.customer_phone)}{people}"
+            + (f" · {where}" if where else "")
+        )
+
+    @on(DataTable.RowHighlighted)
+    def _job_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._describe_job()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self, _event: TabbedContent.TabActivated) -> None:
+        self._describe_job()
 
     def _fill_bookings(self, table_id: str, bookings: list[BookingView]) -> None:
         self.query_one(f"#{table_id}", FittedTable).show(
@@ -178,3 +275,28 @@ class TodayScreen(DeskScreen):
 
     def action_refresh(self) -> None:
         self.reload()
+
+    def action_save_run_sheet(self) -> None:
+        """Today's run sheet as a PDF for the drivers' room (the same as `nextcars today
+        --pdf`), through the export dialog: never over a file without asking."""
+        # Imported here: the PDF library is slow to load and most sessions never print.
+        from nextcars_tui.services.run_sheet_document import save_run_sheet_pdf
+
+        desk, actor, day = self.desk, self.actor, self.desk.today()
+
+        def write(path: str, replace: bool) -> SavedRunSheet:
+            return save_run_sheet_pdf(desk, actor, day, path, force=replace)
+
+        self.app.push_screen(
+            ExportDialog(
+                f"Save the run sheet of {day:%a} {day.day} {day:%b} as PDF",
+                f"./run-sheet-{day.isoformat()}.pdf",
+                write,
+            ),
+            self._saved_run_sheet,
+        )
+
+    def _saved_run_sheet(self, saved: SavedRunSheet | None) -> None:
+        if saved is not None:
+            pages = count(saved.pages, "page")
+            self.notify(f"Wrote the run sheet to {saved.path} ({pages}).", markup=False)

@@ -24,7 +24,7 @@ from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.formatting import count
-from nextcars_tui.tui.widgets.customer_step import CustomerStep
+from nextcars_tui.tui.widgets.customer_step import CustomerStep, overdue_words
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.wizard_steps import (
     DatesStep,
@@ -37,6 +37,7 @@ from nextcars_tui.tui.widgets.wizard_steps import (
 
 if TYPE_CHECKING:
     from nextcars_tui.services.availability import ResourceOption
+    from nextcars_tui.services.customers import CustomerChoice
     from nextcars_tui.services.fleet import CustomerView
     from nextcars_tui.services.views import BookingView
 
@@ -86,7 +87,7 @@ class BookingWizardScreen(DeskScreen):
     step: reactive[str] = reactive("customer", init=False)
 
     class CustomersFound(Message):
-        def __init__(self, token: int, text: str, customers: list[CustomerView]) -> None:
+        def __init__(self, token: int, text: str, customers: list[CustomerChoice]) -> None:
             super().__init__()
             self.token = token
             self.text = text
@@ -126,6 +127,8 @@ class BookingWizardScreen(DeskScreen):
         self._start = start
         self._days = days
         self._customer_text = customer or ""
+        # What the chosen customer has overdue ("" when nothing): shown beside their name.
+        self._customer_warning = ""
         self._typed_dates: tuple[str, str] = ("", "")
         self._options_for: dict[str, DateRange | None] = {"car": None, "driver": None}
         self._tokens = {"customer": 0, "car": 0, "driver": 0}
@@ -219,8 +222,9 @@ class BookingWizardScreen(DeskScreen):
                 parts.append(f"[$text-muted]{label}[/]")
         self.query_one("#wizard-steps", Static).update(" › ".join(parts))
         draft = self.draft
+        warning = f" [b $error]⚠ {self._customer_warning}[/]" if self._customer_warning else ""
         chosen = [
-            escape(draft.customer.name) if draft.customer else "",
+            escape(draft.customer.name) + warning if draft.customer else "",
             str(draft.dates) if draft.dates else "",
             escape(draft.car.key) if draft.car else "",
             escape(draft.driver.key) if draft.driver else "",
@@ -298,11 +302,11 @@ class BookingWizardScreen(DeskScreen):
     # -- customer -----------------------------------------------------------------------
 
     def _search_customers(self, text: str) -> None:
-        from nextcars_tui.services.fleet import search_customers
+        from nextcars_tui.services.customers import bookable_customers
 
         self._tokens["customer"] += 1
         self.call_service(
-            search_customers,
+            bookable_customers,
             self.desk,
             self.actor,
             text,
@@ -314,7 +318,9 @@ class BookingWizardScreen(DeskScreen):
     def _customers_found(self, message: CustomersFound) -> None:
         if message.token == self._tokens["customer"]:
             chosen = self.draft.customer.email if self.draft.customer else None
-            self.query_one(CustomerStep).show_results(message.customers, chosen, message.text)
+            self.query_one(CustomerStep).show_results(
+                message.customers, chosen, message.text, self.desk.money
+            )
 
     @on(CustomerStep.SearchChanged)
     def _customer_typed(self, event: CustomerStep.SearchChanged) -> None:
@@ -322,7 +328,18 @@ class BookingWizardScreen(DeskScreen):
 
     @on(CustomerStep.Chosen)
     def _customer_chosen(self, event: CustomerStep.Chosen) -> None:
-        self.draft.customer = event.customer
+        choice = event.choice
+        self.draft.customer = choice.customer
+        # A warning, not a refusal: the clerk may book a customer who owes, knowing it.
+        self._customer_warning = overdue_words(choice, self.desk.money)
+        if self._customer_warning:
+            self.notify(
+                f"{choice.customer.name} has {self._customer_warning}. You can still book; "
+                "ask about the balance.",
+                title="Overdue",
+                severity="warning",
+                markup=False,
+            )
         self._go("dates")
 
     @on(CustomerStep.CreateRequested)
@@ -343,7 +360,8 @@ class BookingWizardScreen(DeskScreen):
     @on(CustomerAdded)
     def _customer_added(self, message: CustomerAdded) -> None:
         customer = message.customer
-        self.query_one(CustomerStep).created(customer)
+        self.query_one(CustomerStep).created(customer, self.desk.money)
+        self._customer_warning = ""
         self.notify(f"Customer {customer.name} added.", markup=False)
         self.draft.customer = customer
         self._go("dates")

@@ -1,7 +1,9 @@
-"""The booking wizard's first step: find the customer as you type, or add one inline."""
+"""The booking wizard's first step: find the customer as you type, or add one inline. Only
+customers who may book are offered (not retired), each marked with what they have overdue."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -16,6 +18,7 @@ from textual.widgets.option_list import Option
 from nextcars_tui.tui.widgets.wizard_steps import StepError
 
 if TYPE_CHECKING:
+    from nextcars_tui.services.customers import CustomerChoice
     from nextcars_tui.services.fleet import CustomerView
 
 
@@ -34,9 +37,9 @@ class CustomerStep(Vertical):
             self.text = text
 
     class Chosen(Message):
-        def __init__(self, customer: CustomerView) -> None:
+        def __init__(self, choice: CustomerChoice) -> None:
             super().__init__()
-            self.customer = customer
+            self.choice = choice
 
     class CreateRequested(Message):
         def __init__(self, name: str, email: str, phone: str) -> None:
@@ -47,7 +50,7 @@ class CustomerStep(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="wizard-step")
-        self._customers: dict[str, CustomerView] = {}
+        self._customers: dict[str, CustomerChoice] = {}
         self._shown_for: str | None = None
         self._choose_on_arrival = False
 
@@ -70,20 +73,20 @@ class CustomerStep(Vertical):
         return self.query_one("#customer-search", Input).value
 
     def show_results(
-        self, customers: list[CustomerView], chosen_email: str | None, text: str
+        self,
+        choices: list[CustomerChoice],
+        chosen_email: str | None,
+        text: str,
+        money: Callable[[int], str],
     ) -> None:
         """Results for the search `text`; an Enter pressed before they came is honoured now."""
-        self._customers = {c.email: c for c in customers}
+        self._customers = {choice.customer.email: choice for choice in choices}
         self._shown_for = text
         results = self.query_one("#customer-results", OptionList)
         results.set_options(
-            Option(
-                f"{escape(c.name[:28]):<28} [$text-muted]{escape(c.email)} · {escape(c.phone)}[/]",
-                id=c.email,
-            )
-            for c in customers
+            Option(_label(choice, money), id=email) for email, choice in self._customers.items()
         )
-        if not customers:
+        if not choices:
             self.show_error("No customer matches; add a new one with “+ New customer”.")
             return
         self.show_error("")
@@ -102,7 +105,7 @@ class CustomerStep(Vertical):
         )
 
     @property
-    def highlighted(self) -> CustomerView | None:
+    def highlighted(self) -> CustomerChoice | None:
         option = self.query_one("#customer-results", OptionList).highlighted_option
         return self._customers.get(option.id or "") if option is not None else None
 
@@ -145,11 +148,11 @@ class CustomerStep(Vertical):
         self._choose()
 
     def _choose(self) -> None:
-        customer = self.highlighted
-        if customer is None:
+        choice = self.highlighted
+        if choice is None:
             self.show_error("Choose a customer from the list, or add a new one.")
             return
-        self.post_message(self.Chosen(customer))
+        self.post_message(self.Chosen(choice))
 
     @on(Button.Pressed, "#new-customer")
     def _open_form(self, event: Button.Pressed) -> None:
@@ -194,10 +197,29 @@ class CustomerStep(Vertical):
         if name is not None:
             self.screen.set_focus(self.query_one(f"#new-customer-{name}", Input))
 
-    def created(self, customer: CustomerView) -> None:
+    def created(self, customer: CustomerView, money: Callable[[int], str]) -> None:
         """The new customer exists: close the form and list it, chosen."""
+        from nextcars_tui.services.customers import CustomerChoice
+
         self.remove_class("-adding")
         for name in ("name", "email", "phone"):
             self.query_one(f"#new-customer-{name}", Input).value = ""
         self.query_one("#customer-search", Input).value = customer.email
-        self.show_results([customer], customer.email, customer.email)
+        # A new customer has no invoices, so nothing overdue.
+        self.show_results([CustomerChoice(customer, 0, 0)], customer.email, customer.email, money)
+
+
+def overdue_words(choice: CustomerChoice, money: Callable[[int], str]) -> str:
+    """'1 overdue invoice, £378.00', or '' when nothing is overdue."""
+    if not choice.overdue_invoices:
+        return ""
+    noun = "invoice" if choice.overdue_invoices == 1 else "invoices"
+    return f"{choice.overdue_invoices} overdue {noun}, {money(choice.overdue_cents)}"
+
+
+def _label(choice: CustomerChoice, money: Callable[[int], str]) -> str:
+    c = choice.customer
+    overdue = overdue_words(choice, money)
+    line = f"{escape(c.name[:28]):<28} [$text-muted]{escape(c.email)} · {escape(c.phone)}[/]"
+    # The warning on a line of its own, so it is never cut or wrapped mid-amount.
+    return f"{line}\n  [b $error]⚠ {overdue}[/]" if overdue else line
