@@ -150,6 +150,9 @@ def build_parser() -> CliParser:
     change.add_argument("--car", metavar="PLATE")
     change.add_argument("--driver", metavar="CODE")
     _job_sheet_options(change)
+    change.add_argument(
+        "--dry-run", action="store_true", help="print what the change would do, write nothing"
+    )
     change.add_argument("--json", action="store_true", help="print the booking as JSON")
     change.set_defaults(handler=_lazy("changes", "change"))
 

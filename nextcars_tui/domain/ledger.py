@@ -7,7 +7,7 @@ positive sums of money moved, a refund taking back from what was paid.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -84,6 +84,49 @@ def invoice_status(figures: Figures, booking_status: str, due: date, today: date
         if figures.paid_cents == 0:
             return InvoiceStatus.VOID
     return InvoiceStatus.PAID
+
+
+def balance_words(balance_cents: int, money: Callable[[int], str]) -> str:
+    """A balance as a clerk says it: "£20.00 owed", "£5.00 owed back", "nothing owed"."""
+    if balance_cents > 0:
+        return f"{money(balance_cents)} owed"
+    if balance_cents < 0:
+        return f"{money(-balance_cents)} owed back"
+    return "nothing owed"
+
+
+def signed_money(cents: int, money: Callable[[int], str]) -> str:
+    """A difference with its sign always written: "+£20.00", "-£5.00", "£0.00"."""
+    return f"+{money(cents)}" if cents > 0 else money(cents)
+
+
+# -- Refunds ---------------------------------------------------------------------------------
+
+
+def refund_correction(balance_cents: int, refund_cents: int) -> bool:
+    """A refund of more than is owed back is not paying back, it is a correction (money
+    returned that the customer will owe again): it needs a reason on the record. The
+    balance is negative while money is owed back."""
+    return refund_cents > max(0, -balance_cents)
+
+
+def correction_refusal(
+    balance_cents: int,
+    refund_cents: int,
+    reason: str | None,
+    money: Callable[[int], str],
+    *,
+    ask: str = "give a reason (--reason)",
+) -> str | None:
+    """Why this refund cannot be written as it stands (a correction with no reason), or None.
+    Names the balance it would leave, so the clerk sees the debt before it is made; `ask`
+    says where the reason goes (the dialog has a field, the command line an option)."""
+    if reason or not refund_correction(balance_cents, refund_cents):
+        return None
+    left = balance_words(balance_cents + refund_cents, money)
+    return (
+        f"A refund of {money(refund_cents)} would leave {left}; {ask} to record it as a correction."
+    )
 
 
 # -- Tax and fees ----------------------------------------------------------------------------

@@ -292,6 +292,75 @@ def test_change_of_an_unknown_car_is_exit_5(desk_files: DeskFiles):
     assert "ZZ99 ZZZ" in refused(desk_files, 5, "change", made["ref"], "--car", "ZZ99 ZZZ")
 
 
+# --- change --dry-run -----------------------------------------------------------------------------
+
+
+def test_a_dry_run_prints_the_booking_as_it_would_be_and_writes_nothing(desk_files: DeskFiles):
+    made = book(10)
+    run_json("pay", made["invoice"]["ref"], "--amount", "100.00", "--method", "card")
+    before = snapshot(desk_files.url)
+
+    data = run_json("change", made["ref"], "--days", "4", "--car", OTHER_CAR, "--dry-run")
+
+    assert snapshot(desk_files.url) == before
+    assert set(data) == BOOKING_KEYS | {"difference_cents", "balance_after_cents"}
+    assert (data["ref"], data["start"], data["end"], data["days"], data["car"]) == (
+        made["ref"],
+        day(10),
+        day(14),
+        4,
+        OTHER_CAR,
+    )
+    # MA71 DPE 89.00 and DRV-09 90.00 for 2 days, then KY22 VOL 115.00 at its current rate
+    # and DRV-09 at the booked fee for 4.
+    new_total = 4 * (11_500 + 9_000)
+    assert data["total_cents"] == new_total == data["invoice"]["amount_cents"]
+    assert data["difference_cents"] == new_total - made["total_cents"]
+    assert data["balance_after_cents"] == new_total - 10_000 == data["invoice"]["balance_cents"]
+    # The real change agrees with its preview to the cent.
+    done = run_json("change", made["ref"], "--days", "4", "--car", OTHER_CAR)
+    assert done == {
+        k: v for k, v in data.items() if k not in {"difference_cents", "balance_after_cents"}
+    }
+
+
+def test_a_shorter_dry_run_shows_money_owed_back_for_people(desk_files: DeskFiles):
+    made = book(10, 3)
+    run_json("checkout", made["invoice"]["ref"], "--method", "card")
+    before = snapshot(desk_files.url)
+
+    result = invoke("change", made["ref"], "--days", "1", "--dry-run")
+
+    assert result.code == 0, result.err
+    assert snapshot(desk_files.url) == before
+    assert "nothing was written" in result.out
+    # Two days of 89.00 + 90.00 taken off: £358.00 owed back.
+    assert "Difference: -£358.00; £358.00 owed back after the change." in result.out
+
+
+@pytest.mark.parametrize(
+    ("options", "code", "message"),
+    [
+        (("--days", "0"), 2, "at least one day"),
+        (("--days", "2"), 2, "changes nothing"),
+        (("--car", "ZZ99 ZZZ"), 5, "ZZ99 ZZZ"),
+    ],
+)
+def test_a_dry_run_is_refused_as_the_change_would_be(desk_files: DeskFiles, options, code, message):
+    made = book(10)
+    assert message in refused(desk_files, code, "change", made["ref"], *options, "--dry-run")
+
+
+def test_a_dry_run_onto_a_taken_car_is_exit_3(desk_files: DeskFiles):
+    holder = book(10, 3, OTHER_CAR, OTHER_DRIVER)
+    made = book(15)
+    line = refused(
+        desk_files, 3, "change", made["ref"], "--start", day(11), "--car", OTHER_CAR,
+        "--dry-run", "--json",
+    )  # fmt: skip
+    assert f"({holder['ref']})" in line
+
+
 # --- booking with its history ---------------------------------------------------------------------
 
 
