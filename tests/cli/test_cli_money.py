@@ -166,6 +166,37 @@ def test_refund_pays_back_part_of_what_was_paid(desk_files: DeskFiles):
     )
 
 
+def test_a_refund_beyond_what_is_owed_back_needs_a_reason_exit_2(desk_files: DeskFiles):
+    ref = invoice_ref(desk_files)
+    ok_json("checkout", ref, "--method", "card")
+
+    line = refused(desk_files, 2, "refund", ref, "--amount", "100.50", "--method", "card")
+
+    assert line.error_line == (
+        "error: A refund of £100.50 would leave £100.50 owed; give a reason (--reason) to "
+        "record it as a correction."
+    )
+    data = ok_json(
+        "refund", ref, "--amount", "100.50", "--method", "card", "--reason", "charged twice"
+    )
+    assert_invoice(data, "partly_paid", TOTAL, TOTAL - 10_050)
+    assert ledger(desk_files, ref)[-1] == ("refund", 10_050, "card", "charged twice", "system:cli")
+
+
+def test_a_refund_of_what_is_owed_back_needs_no_reason_but_a_cent_more_does(
+    desk_files: DeskFiles,
+):
+    booking = book(desk_files)
+    ref = booking["invoice"]["ref"]
+    ok_json("checkout", ref, "--method", "card")
+    ok_json("change", booking["ref"], "--days", "2")  # one day less: £179.00 owed back
+
+    line = refused(desk_files, 2, "refund", ref, "--amount", "179.01", "--method", "cash")
+    assert "would leave £0.01 owed" in line.error_line
+    data = ok_json("refund", ref, "--amount", "179.00", "--method", "cash")
+    assert_invoice(data, "paid", TOTAL - 17_900, TOTAL - 17_900)
+
+
 def test_a_cancelled_paid_booking_is_refund_due_until_refunded(desk_files: DeskFiles):
     booking = book(desk_files)
     ref = booking["invoice"]["ref"]

@@ -246,3 +246,54 @@ async def test_today_says_what_was_taken_today_and_what_is_owed_back(make_app, d
             "Deposits and payments taken today: 2, £350.00 · 1 refund due: £100.00"
             in screen_text(app)
         )
+
+
+async def test_a_refund_beyond_what_is_owed_back_shows_the_debt_and_asks_why(make_app, desk):
+    pay(desk, SYSTEM, "INV-000006", "150.00", "cash")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await pilot.press("f")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RefundDialog)
+        # Paid back the way the customer last paid.
+        assert dialog.method == "cash"
+        await type_amount(pilot, "100.5")
+        await settle(pilot)
+        after = plain(dialog.query_one("#money-after", Static)).strip()
+        assert after == "This refund leaves £438.50 owed: a correction, so say why."
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert dialog_message(app) == (
+            "A refund of £100.50 would leave £438.50 owed; type a reason to record it as a "
+            "correction."
+        )
+        assert app.focused is dialog.query_one("#money-reason", Input)
+        assert kinds(desk, "BK-000006")[-1] == (EntryKind.PAYMENT, 15000)  # nothing written
+        await pilot.press(*"charged twice", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+        assert kinds(desk, "BK-000006")[-1] == (EntryKind.REFUND, 10050)
+        assert "Refund by cash (charged twice)" in card(app, "booking-statement")
+
+
+async def test_a_long_refusal_wraps_whole_in_the_dialog_at_80x24(make_app, desk):
+    pay(desk, SYSTEM, "INV-000006", "150.00", "card")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await pilot.press("f")
+        await settle(pilot)
+        await type_amount(pilot, "100")
+        await pilot.press("enter")
+        await settle(pilot)
+        # The dialog's rows, between its borders: the refusal is there whole, over two lines.
+        rows = [line.split("█")[1] for line in screen_text(app).splitlines() if "█" in line]
+        said = " ".join(" ".join(rows).split())
+        assert (
+            "A refund of £100.00 would leave £438.00 owed; type a reason to record it as a "
+            "correction."
+        ) in said
+        assert any("Back" in row and "Refund" in row for row in rows)  # the buttons fit too
