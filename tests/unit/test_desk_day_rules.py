@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.ledger import (
     balance_words,
     correction_refusal,
@@ -12,6 +13,7 @@ from nextcars_tui.domain.ledger import (
     signed_money,
 )
 from nextcars_tui.domain.money import format_money
+from nextcars_tui.domain.parsing import parse_days
 
 
 @pytest.mark.parametrize(
@@ -51,3 +53,25 @@ def test_a_correction_needs_a_reason_and_names_the_balance_it_leaves():
     assert correction_refusal(-10_050, 10_050, None, format_money) is None
     asked = correction_refusal(-1_000, 1_500, None, format_money, ask="type a reason")
     assert asked is not None and "£5.00 owed; type a reason to record" in asked
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "The number of days must be a whole number from 1 to 30, got 'abc'."),
+        ("1" * 12, "The number of days must be a whole number from 1 to 30, got '111111111111'."),
+        ("2.5", "The number of days must be a whole number from 1 to 30, got '2.5'."),
+        ("0", "A rental lasts at least one day, got 0 (days from 1 to 30)."),
+        (31, "A rental lasts at most 30 days, got 31 (days from 1 to 30)."),
+    ],
+)
+def test_the_days_error_names_the_configured_range_never_the_parsers_bounds(value, message):
+    with pytest.raises(InvalidInput) as refused:
+        parse_days(value, 30)
+    assert refused.value.message == message
+    assert refused.value.field == "number of days"
+
+
+def test_the_days_range_follows_the_setting():
+    with pytest.raises(InvalidInput, match="from 1 to 14, got 'x'"):
+        parse_days("x", 14)
