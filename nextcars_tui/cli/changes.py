@@ -21,6 +21,7 @@ def change(ctx: Context, args: argparse.Namespace) -> int:
         days=args.days,
         car_plate=args.car,
         driver_code=args.driver,
+        customer_email=args.customer,
         pickup_time=args.pickup_time,
         pickup=args.pickup,
         dropoff=args.dropoff,

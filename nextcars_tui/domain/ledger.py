@@ -154,12 +154,24 @@ def percent_of(cents: int, percent: int) -> int:
 
 @dataclass(frozen=True)
 class CancelTerms:
-    """What cancelling a booking now costs: the fee kept of its rental total, and why."""
+    """What cancelling a booking now costs: the fee kept of its rental total, and why.
+    `fee_cents` is what is charged; a late cancellation let off (within the grace period of
+    being made, or waived by the desk) says so and what the fee would have been."""
 
     fee_cents: int
     late: bool
     fee_percent: int
     notice_hours: int
+    # Cancelled within this many minutes of being made (0: not in grace).
+    grace_minutes: int = 0
+    waived: bool = False
+    # The late fee before any grace or waiver.
+    due_fee_cents: int = 0
+
+    @property
+    def let_off(self) -> bool:
+        """A late fee that is not charged: grace or waiver."""
+        return self.due_fee_cents > 0 and self.fee_cents == 0
 
 
 def start_moment(start: date, zone: ZoneInfo) -> datetime:
@@ -175,9 +187,71 @@ def cancel_terms(
     *,
     fee_percent: int,
     notice_hours: int,
+    made_at: datetime | None = None,
+    grace_minutes: int = 0,
+    waive: bool = False,
 ) -> CancelTerms:
     """A cancellation less than `notice_hours` before the start keeps `fee_percent` of the
-    rental total as a fee; earlier ones cost nothing."""
+    rental total as a fee; earlier ones cost nothing. None is kept when the booking was made
+    at most `grace_minutes` ago (a mistake put right at once), or when the desk waives it."""
     late = now > start_moment(start, zone) - timedelta(hours=notice_hours)
-    fee = percent_of(rental_cents, fee_percent) if late else 0
-    return CancelTerms(fee, late, fee_percent, notice_hours)
+    due = percent_of(rental_cents, fee_percent) if late else 0
+    in_grace = (
+        grace_minutes > 0
+        and made_at is not None
+        and now - made_at <= timedelta(minutes=grace_minutes)
+    )
+    fee = 0 if in_grace or waive else due
+    return CancelTerms(
+        fee,
+        late,
+        fee_percent,
+        notice_hours,
+        grace_minutes=grace_minutes if in_grace else 0,
+        waived=waive,
+        due_fee_cents=due,
+    )
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    """What a cancellation leaves: the charges reversed, the fee (if any) the whole of what
+    the invoice is for, and what was paid kept, so owed or owed back."""
+
+    terms: CancelTerms
+    figures: Figures
+    status: InvoiceStatus
+
+    @property
+    def fee_cents(self) -> int:
+        return self.terms.fee_cents
+
+    @property
+    def owed_cents(self) -> int:
+        return max(0, self.figures.balance_cents)
+
+    @property
+    def owed_back_cents(self) -> int:
+        return max(0, -self.figures.balance_cents)
+
+
+def cancel_outcome(terms: CancelTerms, paid_cents: int, due: date, today: date) -> CancelOutcome:
+    """The one computation of a cancellation's outcome, for the desk to say before it is done
+    and for the command line to say after: the ledger then holds the fee alone against what
+    was paid."""
+    figures = Figures(terms.fee_cents, paid_cents, 0)
+    return CancelOutcome(
+        terms, figures, invoice_status(figures, BookingStatus.CANCELLED, due, today)
+    )
+
+
+def let_off_words(terms: CancelTerms, money: Callable[[int], str]) -> str | None:
+    """Why a late fee is not charged, as a clerk says it; None when none was let off."""
+    if not terms.let_off:
+        return None
+    if terms.grace_minutes:
+        return (
+            f"cancelled within {terms.grace_minutes} minutes of being booked, so the late fee "
+            f"of {money(terms.due_fee_cents)} does not apply"
+        )
+    return f"the late fee of {money(terms.due_fee_cents)} is waived"

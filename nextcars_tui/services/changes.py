@@ -16,6 +16,7 @@ from nextcars_tui.domain.parsing import (
     check_booking_start,
     parse_days,
     parse_driver_code,
+    parse_email,
     parse_passengers,
     parse_plate,
     same_plate,
@@ -33,6 +34,7 @@ from nextcars_tui.store import (
     BookingRecord,
     BookingRow,
     CarRecord,
+    CustomerRecord,
     DriverRecord,
     InvoiceRecord,
     LedgerEntryRecord,
@@ -59,6 +61,8 @@ class ChangeRequest:
     days: int | str | None = None
     car_plate: str | None = None
     driver_code: str | None = None
+    # Another customer's e-mail: the booking (and so its invoice) moves to them.
+    customer_email: str | None = None
     pickup_time: str | None = None
     pickup: str | None = None
     dropoff: str | None = None
@@ -72,6 +76,7 @@ class _Parsed:
     days: int | None
     car_plate: str | None
     driver_code: str | None
+    customer_email: str | None
     sheet: JobSheet
     # Which job-sheet parts the request names (an empty text clears one).
     sheet_given: frozenset[str]
@@ -101,6 +106,9 @@ def _parse(desk: Desk, request: ChangeRequest) -> _Parsed:
         car_plate=parse_plate(request.car_plate) if request.car_plate is not None else None,
         driver_code=(
             parse_driver_code(request.driver_code) if request.driver_code is not None else None
+        ),
+        customer_email=(
+            parse_email(request.customer_email) if request.customer_email is not None else None
         ),
         sheet=sheet,
         sheet_given=given,
@@ -243,6 +251,9 @@ def _apply(desk: Desk, actor: Actor, uow: UnitOfWork, ref: str, parsed: _Parsed)
     refusal = change_refusal(ref, booking.status)
     if refusal is not None:
         raise NotAllowed(refusal)
+    old_customer = customer
+    if parsed.customer_email is not None:
+        customer = _customer(uow, customer, parsed.customer_email)
     start = parsed.start if parsed.start is not None else booking.start_date
     days = parsed.days if parsed.days is not None else booking.days
     end = start + timedelta(days=days)
@@ -258,6 +269,7 @@ def _apply(desk: Desk, actor: Actor, uow: UnitOfWork, ref: str, parsed: _Parsed)
     if sheet.passengers is not None:
         parse_passengers(sheet.passengers, car.seats)
     differences = [
+        Difference("customer", old_customer.email, customer.email),
         Difference("start", booking.start_date.isoformat(), start.isoformat()),
         Difference("days", str(booking.days), str(days)),
         Difference("car", old_car.plate, car.plate),
@@ -292,6 +304,7 @@ def _apply(desk: Desk, actor: Actor, uow: UnitOfWork, ref: str, parsed: _Parsed)
     booking = uow.bookings.change(
         booking,
         **_changed(start=start, days=days, car=car, driver=driver, sheet=sheet),
+        customer_id=customer.id or 0,
         car_daily_rate_cents=priced.quote.car_daily_rate_cents,
         driver_daily_fee_cents=priced.quote.driver_daily_fee_cents,
         total_cents=priced.quote.total_cents,
@@ -305,6 +318,19 @@ def _apply(desk: Desk, actor: Actor, uow: UnitOfWork, ref: str, parsed: _Parsed)
     view = booking_view(booking, customer, car, driver, invoice)
     notify_changed(uow, desk, view, what)
     return ChangePreview(view, sum(e.amount_cents for e in priced.entries))
+
+
+def _customer(uow: UnitOfWork, current: CustomerRecord, email: str) -> CustomerRecord:
+    """The customer a booking moves to: one that exists and is not retired (or its own)."""
+    if email == current.email:
+        return current
+    found = uow.customers.by_email(email)
+    if found is None:
+        raise NotFound(f"No customer with e-mail {email}.")
+    refusal = retired_refusal(f"Customer {found.email}", found.retired_at is not None)
+    if refusal is not None:
+        raise NotAllowed(refusal)
+    return found
 
 
 def _changed(

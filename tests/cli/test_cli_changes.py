@@ -361,6 +361,52 @@ def test_a_dry_run_onto_a_taken_car_is_exit_3(desk_files: DeskFiles):
     assert f"({holder['ref']})" in line
 
 
+# --- change --customer ----------------------------------------------------------------------------
+
+
+def idle_customer(files: DeskFiles) -> str:
+    """A demo customer other than CUSTOMER with no booking to come (so retiring is allowed)."""
+    (found,) = files.rows(
+        "SELECT c.email FROM customer c WHERE c.email <> ? AND NOT EXISTS (SELECT 1 FROM "
+        "booking b WHERE b.customer_id = c.id AND b.status IN ('pending', 'confirmed')) "
+        "ORDER BY c.email LIMIT 1",
+        CUSTOMER,
+    )[0]
+    return str(found)
+
+
+def test_change_customer_moves_the_booking_and_its_invoice(desk_files: DeskFiles):
+    made = book(10)
+    other = idle_customer(desk_files)
+
+    data = run_json("change", made["ref"], "--customer", other.upper())
+
+    assert set(data) == BOOKING_KEYS and data["customer"] == other
+    assert data["invoice"]["ref"] == made["invoice"]["ref"]
+    detail = run_json("booking", made["ref"])
+    assert detail["history"][-1]["detail"] == f"customer {CUSTOMER} → {other}"
+    owner = desk_files.rows(
+        "SELECT c.email FROM invoice i JOIN booking b ON b.id = i.booking_id "
+        "JOIN customer c ON c.id = b.customer_id WHERE i.ref = ?",
+        made["invoice"]["ref"],
+    )
+    assert owner == [(other,)]
+
+
+def test_change_customer_refuses_unknown_retired_and_finished(desk_files: DeskFiles):
+    made = book(10)
+    other = idle_customer(desk_files)
+    assert "nobody@example.com" in refused(
+        desk_files, 5, "change", made["ref"], "--customer", "nobody@example.com"
+    )
+    assert "e-mail" in refused(desk_files, 2, "change", made["ref"], "--customer", "not-an-email")
+    (done,) = desk_files.rows("SELECT ref FROM booking WHERE status = 'completed' LIMIT 1")[0]
+    assert "completed" in refused(desk_files, 4, "change", str(done), "--customer", other)
+    retired = invoke("retire", "customer", other)
+    assert retired.code == 0, retired.err
+    assert "retired" in refused(desk_files, 4, "change", made["ref"], "--customer", other)
+
+
 # --- booking with its history ---------------------------------------------------------------------
 
 

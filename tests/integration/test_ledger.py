@@ -49,7 +49,10 @@ def billing(desk: Desk, fee_percent: int, fee_hours: int = 48) -> Desk:
         desk,
         replace(
             desk.settings,
-            billing=BillingSettings(cancel_fee_percent=fee_percent, cancel_fee_hours=fee_hours),
+            # No grace period: these bookings are cancelled minutes after they are made.
+            billing=BillingSettings(
+                cancel_fee_percent=fee_percent, cancel_fee_hours=fee_hours, cancel_grace_minutes=0
+            ),
         ),
     )
 

@@ -141,7 +141,12 @@ def test_a_refund_and_a_late_cancellation_say_the_fee_and_what_is_owed_back(
         desk,
         settings=replace(
             desk.settings,
-            billing=replace(desk.settings.billing, cancel_fee_percent=10, cancel_fee_hours=48),
+            billing=replace(
+                desk.settings.billing,
+                cancel_fee_percent=10,
+                cancel_fee_hours=48,
+                cancel_grace_minutes=0,
+            ),
         ),
     )
     made = book(desk, staff, request(days=2, start=TODAY + timedelta(days=1)))

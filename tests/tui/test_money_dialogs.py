@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.roles import system_actor
@@ -297,3 +297,44 @@ async def test_a_long_refusal_wraps_whole_in_the_dialog_at_80x24(make_app, desk)
             "correction."
         ) in said
         assert any("Back" in row and "Refund" in row for row in rows)  # the buttons fit too
+
+
+async def test_the_cancel_dialog_offers_to_waive_the_fee(fee_app, desk):
+    app = fee_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000007")
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CancelBookingDialog)
+        waive = dialog.query_one("#cancel-waive", Checkbox)
+        assert "a fee of £79.50" in plain(dialog.query_one("#cancel-summary", Static))
+        waive.value = True
+        await settle(pilot)
+        summary = " ".join(plain(dialog.query_one("#cancel-summary", Static)).split())
+        assert "No cancellation fee: the late fee of £79.50 is waived." in summary
+        assert "£795.00 paid will be owed back (refund due)" in summary
+        # The whole dialog, the box and both buttons included, fits 80×24.
+        text = screen_text(app)
+        assert "Waive the fee" in text and "Keep booking" in text and "Cancel booking" in text
+        dialog.query_one("#cancel-reason", Input).value = "wrong customer"
+        dialog.query_one("#confirm-cancel", Button).press()
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+        invoice = booking_detail(desk, SYSTEM, "BK-000007").booking.invoice
+        assert (invoice.status, invoice.amount_cents, invoice.balance_cents) == (
+            "refund_due",
+            0,
+            -79500,
+        )
+        assert "BK-000007 is cancelled with no fee" in messages(app)[-1]
+
+
+async def test_no_waiver_is_offered_when_there_is_no_fee(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000008")
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, CancelBookingDialog)
+        assert not app.screen.query("#cancel-waive")
