@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services.billing import pay
@@ -338,3 +339,34 @@ async def test_no_waiver_is_offered_when_there_is_no_fee(make_app, desk):
         await settle(pilot)
         assert isinstance(app.screen, CancelBookingDialog)
         assert not app.screen.query("#cancel-waive")
+
+
+LONG_REFUSAL = (
+    "Booking BK-000008 changed while this dialog was open: another clerk took a payment of "
+    "£120.00 and the balance is now £258.00, so nothing was written; look again and retry."
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "dialog_class", "group", "message_id"),
+    [
+        ("t", PaymentDialog, "money", "#money-message"),
+        ("x", CancelBookingDialog, "cancel", "#cancel-message"),
+    ],
+)
+async def test_a_refusal_from_the_service_wraps_whole_at_80x24(
+    make_app, key, dialog_class, group, message_id
+):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000008")
+        await pilot.press(key)
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, dialog_class)
+        dialog.service_failed(group, DeskError(LONG_REFUSAL))
+        await settle(pilot)
+        shown = dialog.query_one(message_id, Label)
+        assert shown.size.height >= 2  # wrapped, not cut to one line
+        rows = [line.split("█")[1] for line in screen_text(app).splitlines() if "█" in line]
+        assert LONG_REFUSAL in " ".join(" ".join(rows).split())
