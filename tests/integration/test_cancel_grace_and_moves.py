@@ -8,13 +8,15 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from changekit import history
-from deskkit import TODAY, email, request, snapshot, with_settings
+from changekit import car_block, history
+from deskkit import TODAY, code, email, plate, request, snapshot, with_settings
 from ledgerkit import kinds
 
 from nextcars_tui.config import BillingSettings
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
+from nextcars_tui.services.availability import free_for_change
 from nextcars_tui.services.billing import pay
+from nextcars_tui.services.blocks import block
 from nextcars_tui.services.booking import (
     book,
     booking_detail,
@@ -176,3 +178,36 @@ def test_an_unknown_or_retired_customer_is_refused(desk, staff, manager):
         lambda: change_booking(desk, staff, made.ref, ChangeRequest(customer_email=email(1))),
     )
     assert "changes nothing" in message
+
+
+# --- the change dialog's pick lists -----------------------------------------------------------
+
+
+def test_free_for_change_lists_what_is_free_for_the_new_dates_its_own_hold_not_counting(
+    desk, staff, manager
+):
+    made = book(desk, staff, request(car=1, driver=1, start=TODAY + timedelta(days=2), days=2))
+    other = book(desk, staff, request(car=2, driver=2, start=TODAY + timedelta(days=3), days=2))
+    block(desk, manager, car_block(plate(3), TODAY + timedelta(days=2), 1))
+    retire(desk, manager, "car", plate(4))
+
+    free = free_for_change(desk, staff, made.ref, TODAY + timedelta(days=2), "2")
+
+    cars = [option.key for option in free.cars]
+    # Its own car is free for it; car 2 (other's), car 3 (blocked) and car 4 (retired) not.
+    assert cars == [plate(i) for i in (1, 5, 6, 7, 8)]  # cheapest first
+    assert plate(2) not in cars and other.car_plate == plate(2)
+    assert free.cars[0].label == "Toyota Corolla 1 · 5 seats"
+    assert [option.key for option in free.drivers][:2] == [code(1), code(3)]
+    # Another stretch: car 2 is free once other's days are over.
+    later = free_for_change(desk, staff, made.ref, TODAY + timedelta(days=5), 3)
+    assert plate(2) in [option.key for option in later.cars]
+    assert later.dates.start == TODAY + timedelta(days=5) and later.dates.days == 3
+
+
+def test_free_for_change_refuses_bad_dates_and_drivers(desk, staff, actors):
+    made = book(desk, staff, request(start=TODAY + timedelta(days=2)))
+    with pytest.raises(InvalidInput, match="from 1 to"):
+        free_for_change(desk, staff, made.ref, TODAY, "lots")
+    with pytest.raises(NotAllowed):
+        free_for_change(desk, actors["driver"], made.ref, TODAY, 1)
