@@ -251,7 +251,7 @@ async def test_the_pick_lists_offer_what_is_free_for_the_new_dates(make_app, des
         assert title.startswith("Free cars 10–11 Dec")
         cars = picks(app)
         # Cheapest first, the booking's own car free for it, with model, seats and rate.
-        assert cars[0] == "PB-118     Volkswagen Passat · 5 seats · £79.00/day"
+        assert cars[0] == "PB-118     Volkswagen Passat · 5 seats · £79.00/day · booked now"
         assert any(c.startswith("LM-310     Mercedes E-Class") for c in cars)
         # On 5–7 Dec LM-310 is Alice's (BK-000007): it is not offered.
         await fill(pilot, "#change-start", "2026-12-05")

@@ -384,8 +384,13 @@ class ChangeBookingDialog(DeskDialog[Any]):
             if options
             else f"No {what} free {days}."
         )
+        current = self.booking.car_plate if self._picking == "car" else self.booking.driver_code
         picks.add_options(
-            Option(f"{escape(o.key):<10} {escape(o.label)} · {money(o.daily_cents)}/day", id=o.key)
+            Option(
+                f"{escape(o.key):<10} {escape(o.label)} · {money(o.daily_cents)}/day"
+                + (" · booked now" if o.key == current else ""),
+                id=o.key,
+            )
             for o in options
         )
 
