@@ -80,6 +80,9 @@ class BillingSettings:
     # rental total as a fee.
     cancel_fee_percent: int = 0
     cancel_fee_hours: int = 48
+    # A booking cancelled within this many minutes of being made pays no fee: a mistake put
+    # right at once, not a late change of plans.
+    cancel_grace_minutes: int = 30
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ _INT_BOUNDS: dict[str, tuple[int, int]] = {
     "lifecycle.interval_seconds": (1, 24 * 3600),
     "billing.cancel_fee_percent": (0, 100),
     "billing.cancel_fee_hours": (0, 24 * 30),
+    "billing.cancel_grace_minutes": (0, 24 * 60),
     "sign_in.max_failures": (1, 100),
     "sign_in.lockout_minutes": (1, 24 * 60),
     "sign_in.idle_lock_minutes": (1, 24 * 60),

@@ -7,6 +7,8 @@ import argparse
 
 from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
+from nextcars_tui.domain.ledger import balance_words, signed_money
+from nextcars_tui.domain.rules import Money
 from nextcars_tui.services import availability, blocks, changes
 from nextcars_tui.services import retire as retiring
 from nextcars_tui.services.booking import booking_record
@@ -19,18 +21,41 @@ def change(ctx: Context, args: argparse.Namespace) -> int:
         days=args.days,
         car_plate=args.car,
         driver_code=args.driver,
+        customer_email=args.customer,
         pickup_time=args.pickup_time,
         pickup=args.pickup,
         dropoff=args.dropoff,
         passengers=args.passengers,
         notes=args.notes,
     )
+    if args.dry_run:
+        _preview(desk.money, changes.preview_change(desk, ctx.actor, args.ref, request), args.json)
+        return 0
     view = changes.change_booking(desk, ctx.actor, args.ref, request)
     if args.json:
         output.print_json(output.booking_json(view))
     else:
         output.print_lines(output.booking_lines(view, desk.money))
     return 0
+
+
+def _preview(money: Money, preview: changes.ChangePreview, as_json: bool) -> None:
+    """The booking as the change would leave it, and what it does to the invoice."""
+    if as_json:
+        output.print_json(
+            {
+                **output.booking_json(preview.booking),
+                "difference_cents": preview.difference_cents,
+                "balance_after_cents": preview.balance_after_cents,
+            }
+        )
+        return
+    output.print_line("Dry run: nothing was written. The change would make it:")
+    output.print_lines(output.booking_lines(preview.booking, money))
+    output.print_line(
+        f"Difference: {signed_money(preview.difference_cents, money)}; "
+        f"{balance_words(preview.balance_after_cents, money)} after the change."
+    )
 
 
 def booking(ctx: Context, args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from typing import TypeVar
 from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
 from nextcars_tui.cli.progress import progress_bar
+from nextcars_tui.domain.ledger import let_off_words
 from nextcars_tui.domain.parsing import parse_moment
 from nextcars_tui.domain.statuses import InvoiceStatus
 from nextcars_tui.services import billing, booking, demo, imports, listings
@@ -93,20 +94,22 @@ def confirm(ctx: Context, args: argparse.Namespace) -> int:
 
 def cancel(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
-    view = booking.cancel(desk, ctx.actor, args.ref, args.reason)
+    done = booking.cancellation(desk, ctx.actor, args.ref, args.reason, waive_fee=args.waive_fee)
+    view, outcome = done.booking, done.outcome
     invoice = view.invoice
-    # Charges are reversed on cancelling: what the invoice is for now is the fee alone.
+    let_off = let_off_words(outcome.terms, desk.money)
     fee = (
-        f"late-cancellation fee {desk.money(invoice.amount_cents)} charged"
-        if invoice.amount_cents
+        f"late-cancellation fee {desk.money(outcome.fee_cents)} charged"
+        if outcome.fee_cents
+        else f"no cancellation fee ({let_off})"
+        if let_off
         else "no cancellation fee"
     )
-    balance = invoice.balance_cents
     owed = (
-        f"{desk.money(-balance)} to refund"
-        if balance < 0
-        else f"{desk.money(balance)} due"
-        if balance > 0
+        f"{desk.money(outcome.owed_back_cents)} to refund"
+        if outcome.owed_back_cents
+        else f"{desk.money(outcome.owed_cents)} due"
+        if outcome.owed_cents
         else "nothing owed"
     )
     output.print_line(

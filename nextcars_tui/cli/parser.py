@@ -149,7 +149,13 @@ def build_parser() -> CliParser:
     change.add_argument("--days", metavar="N", help="extend, shorten or end early")
     change.add_argument("--car", metavar="PLATE")
     change.add_argument("--driver", metavar="CODE")
+    change.add_argument(
+        "--customer", metavar="EMAIL", help="move the booking (and its invoice) to them"
+    )
     _job_sheet_options(change)
+    change.add_argument(
+        "--dry-run", action="store_true", help="print what the change would do, write nothing"
+    )
     change.add_argument("--json", action="store_true", help="print the booking as JSON")
     change.set_defaults(handler=_lazy("changes", "change"))
 
@@ -202,7 +208,11 @@ def build_parser() -> CliParser:
         "cancel a booking before it starts; its charges are reversed (a late one pays a fee)",
     )
     cancel.add_argument("ref", metavar="BOOKING_REF")
-    cancel.add_argument("--reason", metavar="TEXT")
+    # Optional here so that a waiver without a reason is the desk's own one-line refusal.
+    cancel.add_argument("--reason", metavar="TEXT", help="why (required with --waive-fee)")
+    cancel.add_argument(
+        "--waive-fee", action="store_true", help="charge no late-cancellation fee (say why)"
+    )
     cancel.set_defaults(handler=_lazy("commands", "cancel"))
 
     checkout = command("checkout", "take the whole balance of an invoice")

@@ -7,7 +7,7 @@ positive sums of money moved, a refund taking back from what was paid.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -116,6 +116,49 @@ def customer_balance(invoices: Iterable[tuple[str, int]]) -> CustomerBalance:
     return CustomerBalance(owed, owed_back, overdue, overdue_cents, owing)
 
 
+def balance_words(balance_cents: int, money: Callable[[int], str]) -> str:
+    """A balance as a clerk says it: "£20.00 owed", "£5.00 owed back", "nothing owed"."""
+    if balance_cents > 0:
+        return f"{money(balance_cents)} owed"
+    if balance_cents < 0:
+        return f"{money(-balance_cents)} owed back"
+    return "nothing owed"
+
+
+def signed_money(cents: int, money: Callable[[int], str]) -> str:
+    """A difference with its sign always written: "+£20.00", "-£5.00", "£0.00"."""
+    return f"+{money(cents)}" if cents > 0 else money(cents)
+
+
+# -- Refunds ---------------------------------------------------------------------------------
+
+
+def refund_correction(balance_cents: int, refund_cents: int) -> bool:
+    """A refund of more than is owed back is not paying back, it is a correction (money
+    returned that the customer will owe again): it needs a reason on the record. The
+    balance is negative while money is owed back."""
+    return refund_cents > max(0, -balance_cents)
+
+
+def correction_refusal(
+    balance_cents: int,
+    refund_cents: int,
+    reason: str | None,
+    money: Callable[[int], str],
+    *,
+    ask: str = "give a reason (--reason)",
+) -> str | None:
+    """Why this refund cannot be written as it stands (a correction with no reason), or None.
+    Names the balance it would leave, so the clerk sees the debt before it is made; `ask`
+    says where the reason goes (the dialog has a field, the command line an option)."""
+    if reason or not refund_correction(balance_cents, refund_cents):
+        return None
+    left = balance_words(balance_cents + refund_cents, money)
+    return (
+        f"A refund of {money(refund_cents)} would leave {left}; {ask} to record it as a correction."
+    )
+
+
 # -- Tax and fees ----------------------------------------------------------------------------
 
 BASIS_POINTS = 10_000  # 100 % in hundredths of a percent
@@ -141,12 +184,24 @@ def percent_of(cents: int, percent: int) -> int:
 
 @dataclass(frozen=True)
 class CancelTerms:
-    """What cancelling a booking now costs: the fee kept of its rental total, and why."""
+    """What cancelling a booking now costs: the fee kept of its rental total, and why.
+    `fee_cents` is what is charged; a late cancellation let off (within the grace period of
+    being made, or waived by the desk) says so and what the fee would have been."""
 
     fee_cents: int
     late: bool
     fee_percent: int
     notice_hours: int
+    # Cancelled within this many minutes of being made (0: not in grace).
+    grace_minutes: int = 0
+    waived: bool = False
+    # The late fee before any grace or waiver.
+    due_fee_cents: int = 0
+
+    @property
+    def let_off(self) -> bool:
+        """A late fee that is not charged: grace or waiver."""
+        return self.due_fee_cents > 0 and self.fee_cents == 0
 
 
 def start_moment(start: date, zone: ZoneInfo) -> datetime:
@@ -162,9 +217,71 @@ def cancel_terms(
     *,
     fee_percent: int,
     notice_hours: int,
+    made_at: datetime | None = None,
+    grace_minutes: int = 0,
+    waive: bool = False,
 ) -> CancelTerms:
     """A cancellation less than `notice_hours` before the start keeps `fee_percent` of the
-    rental total as a fee; earlier ones cost nothing."""
+    rental total as a fee; earlier ones cost nothing. None is kept when the booking was made
+    at most `grace_minutes` ago (a mistake put right at once), or when the desk waives it."""
     late = now > start_moment(start, zone) - timedelta(hours=notice_hours)
-    fee = percent_of(rental_cents, fee_percent) if late else 0
-    return CancelTerms(fee, late, fee_percent, notice_hours)
+    due = percent_of(rental_cents, fee_percent) if late else 0
+    in_grace = (
+        grace_minutes > 0
+        and made_at is not None
+        and now - made_at <= timedelta(minutes=grace_minutes)
+    )
+    fee = 0 if in_grace or waive else due
+    return CancelTerms(
+        fee,
+        late,
+        fee_percent,
+        notice_hours,
+        grace_minutes=grace_minutes if in_grace else 0,
+        waived=waive,
+        due_fee_cents=due,
+    )
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    """What a cancellation leaves: the charges reversed, the fee (if any) the whole of what
+    the invoice is for, and what was paid kept, so owed or owed back."""
+
+    terms: CancelTerms
+    figures: Figures
+    status: InvoiceStatus
+
+    @property
+    def fee_cents(self) -> int:
+        return self.terms.fee_cents
+
+    @property
+    def owed_cents(self) -> int:
+        return max(0, self.figures.balance_cents)
+
+    @property
+    def owed_back_cents(self) -> int:
+        return max(0, -self.figures.balance_cents)
+
+
+def cancel_outcome(terms: CancelTerms, paid_cents: int, due: date, today: date) -> CancelOutcome:
+    """The one computation of a cancellation's outcome, for the desk to say before it is done
+    and for the command line to say after: the ledger then holds the fee alone against what
+    was paid."""
+    figures = Figures(terms.fee_cents, paid_cents, 0)
+    return CancelOutcome(
+        terms, figures, invoice_status(figures, BookingStatus.CANCELLED, due, today)
+    )
+
+
+def let_off_words(terms: CancelTerms, money: Callable[[int], str]) -> str | None:
+    """Why a late fee is not charged, as a clerk says it; None when none was let off."""
+    if not terms.let_off:
+        return None
+    if terms.grace_minutes:
+        return (
+            f"cancelled within {terms.grace_minutes} minutes of being booked, so the late fee "
+            f"of {money(terms.due_fee_cents)} does not apply"
+        )
+    return f"the late fee of {money(terms.due_fee_cents)} is waived"

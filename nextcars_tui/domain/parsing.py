@@ -135,11 +135,24 @@ def _shown(value: str) -> str:
 def parse_days(value: str | int, maximum: int, what: str = "rental") -> int:
     """A rental's (or a block's) day count: a whole number from 1 to maximum."""
     field = "number of days"
-    days = parse_whole_number(value, field, minimum=-(10**MAX_DIGITS), unit="days")
+    allowed = f"from 1 to {maximum}"
+    try:
+        # Read with a wide range, so that "0" or "-2" get the rental's own words below.
+        days = parse_whole_number(value, field, minimum=-(10**MAX_DIGITS), unit="days")
+    except InvalidInput:
+        # Never the parser's internal bounds: the clerk's range is 1 to the configured maximum.
+        shown = value if isinstance(value, int) else _shown(value)
+        raise InvalidInput(
+            f"The {field} must be a whole number {allowed}, got {shown}.", field=field
+        ) from None
     if days < 1:
-        raise InvalidInput(f"A {what} lasts at least one day, got {days}.", field=field)
+        raise InvalidInput(
+            f"A {what} lasts at least one day, got {days} (days {allowed}).", field=field
+        )
     if days > maximum:
-        raise InvalidInput(f"A {what} lasts at most {maximum} days, got {days}.", field=field)
+        raise InvalidInput(
+            f"A {what} lasts at most {maximum} days, got {days} (days {allowed}).", field=field
+        )
     return days
 
 

@@ -10,6 +10,7 @@ from nextcars_tui.domain.dates import DateRange, describe_days
 from nextcars_tui.domain.errors import InvalidInput, ResourceKind
 from nextcars_tui.domain.holds import Hold, busy
 from nextcars_tui.domain.parsing import parse_days
+from nextcars_tui.domain.refs import normalise_booking_ref
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.services.desk import Desk
@@ -157,6 +158,47 @@ def _option(key: str, label: str, cents: int, hold: Hold | None) -> ResourceOpti
         return ResourceOption(key, label, cents)
     span = describe_days(hold.start, hold.end)
     return ResourceOption(key, label, cents, hold.ref, span, hold.block_reason)
+
+
+@dataclass(frozen=True)
+class FreeForChange:
+    """The cars and drivers a booking could move to for its new dates, cheapest first."""
+
+    dates: DateRange
+    cars: list[ResourceOption]
+    drivers: list[ResourceOption]
+
+
+def free_for_change(
+    desk: Desk, actor: Actor, ref: str, start: date | str, days: int | str
+) -> FreeForChange:
+    """Cars and drivers in service that nothing holds on any day of a booking's new dates,
+    read from occupancy as every clash check is; the booking's own hold does not count, since
+    it moves with the change. The change dialog's pick lists; the change itself checks again
+    under its lock."""
+    actor.require(Permission.CHANGE)
+    ref = normalise_booking_ref(ref)
+    first = start if isinstance(start, date) else desk.parse_date(start, "start date")
+    dates = DateRange(first, parse_days(days, desk.settings.business.max_rental_days))
+    with desk.db.read() as uow:
+        holds = [h for h in uow.occupancy.in_window(dates.start, dates.end) if h.ref != ref]
+        busy_cars = busy(holds, ResourceKind.CAR, dates.start, dates.end)
+        busy_drivers = busy(holds, ResourceKind.DRIVER, dates.start, dates.end)
+        cars = [
+            ResourceOption(c.plate, f"{c.make} {c.model} · {c.seats} seats", c.daily_rate_cents)
+            for c in uow.cars.search("", limit=MAX_GRID_ROWS)
+            if c.retired_at is None and c.id not in busy_cars
+        ]
+        drivers = [
+            ResourceOption(d.code, d.name, d.daily_fee_cents)
+            for d in uow.drivers.search("", limit=MAX_GRID_ROWS)
+            if d.retired_at is None and d.id not in busy_drivers
+        ]
+    return FreeForChange(dates, sorted(cars, key=_by_price), sorted(drivers, key=_by_price))
+
+
+def _by_price(option: ResourceOption) -> tuple[int, str]:
+    return option.daily_cents, option.key
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
-from nextcars_tui.domain.ledger import EntryKind, tax_part
+from nextcars_tui.domain.ledger import EntryKind, correction_refusal, tax_part
 from nextcars_tui.domain.parsing import (
     MAX_REASON,
     parse_adjustment,
@@ -136,7 +136,8 @@ def refund(
     method: str | PaymentMethod,
     reason: str | None = None,
 ) -> InvoiceView:
-    """Pay money back to the customer: never more than has been paid."""
+    """Pay money back to the customer: never more than has been paid, and beyond what is
+    owed back only as a correction with a reason (domain.ledger.correction_refusal)."""
     actor.require(Permission.REFUND)
     ref = normalise_invoice_ref(ref)
     cents = parse_positive_amount(amount, "amount")
@@ -148,6 +149,9 @@ def refund(
         refusal = refund_refusal(ref, invoice.paid_cents, cents, money=desk.money)
         if refusal is not None:
             raise NotAllowed(f"{refusal} Nothing was refunded.")
+        missing = correction_refusal(invoice.balance_cents, cents, why, desk.money)
+        if missing is not None:
+            raise InvalidInput(missing, field="reason")
         paid_out = entry(
             invoice.id or 0,
             EntryKind.REFUND,

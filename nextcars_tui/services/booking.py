@@ -6,9 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from nextcars_tui.domain.dates import DateRange
-from nextcars_tui.domain.errors import NotAllowed, NotFound
+from nextcars_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 from nextcars_tui.domain.job_sheet import JobSheet, parse_job_sheet
-from nextcars_tui.domain.ledger import CancelTerms, EntryKind
+from nextcars_tui.domain.ledger import (
+    CancelOutcome,
+    CancelTerms,
+    EntryKind,
+    cancel_outcome,
+    let_off_words,
+)
 from nextcars_tui.domain.lifecycle import invoice_due_date
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.parsing import (
@@ -197,7 +203,7 @@ def confirm(desk: Desk, actor: Actor, ref: str) -> BookingView:
         return view
 
 
-def cancel_quote(desk: Desk, actor: Actor, ref: str) -> CancelTerms:
+def cancel_quote(desk: Desk, actor: Actor, ref: str, *, waive_fee: bool = False) -> CancelTerms:
     """What cancelling a booking now would cost, for the clerk to say before doing it;
     refused like the cancellation itself when the booking cannot be cancelled."""
     actor.require(Permission.CANCEL)
@@ -209,15 +215,47 @@ def cancel_quote(desk: Desk, actor: Actor, ref: str) -> CancelTerms:
         refusal = cancel_refusal(ref, booking.status, booking.start_date, desk.today())
         if refusal is not None:
             raise NotAllowed(refusal)
-        return desk.cancel_terms(booking.total_cents, booking.start_date)
+        return desk.cancel_terms(
+            booking.total_cents, booking.start_date, booking.created_at, waive=waive_fee
+        )
 
 
-def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> BookingView:
+def cancel_outcome_of(desk: Desk, view: BookingView, *, waive_fee: bool = False) -> CancelOutcome:
+    """What cancelling this booking now would leave (domain.ledger.cancel_outcome, as the
+    cancellation itself computes it), for the desk to say before the clerk says yes."""
+    terms = desk.cancel_terms(view.total_cents, view.start, view.created_at, waive=waive_fee)
+    return cancel_outcome(terms, view.invoice.paid_cents, view.invoice.due, desk.today())
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """A cancelled booking and what the cancellation left (fee, owed, owed back)."""
+
+    booking: BookingView
+    outcome: CancelOutcome
+
+
+def cancel(
+    desk: Desk, actor: Actor, ref: str, reason: str | None = None, *, waive_fee: bool = False
+) -> BookingView:
+    """Cancel a booking that has not started (see cancellation)."""
+    return cancellation(desk, actor, ref, reason, waive_fee=waive_fee).booking
+
+
+def cancellation(
+    desk: Desk, actor: Actor, ref: str, reason: str | None = None, *, waive_fee: bool = False
+) -> Cancellation:
     """Cancel a booking that has not started: its charges are reversed in the ledger (new
-    entries), a late cancellation's fee is charged, and what was paid beyond the fee becomes
-    refund due. Afterwards the invoice is for the fee alone (or nothing)."""
+    entries), a late cancellation's fee is charged — unless the booking was made within the
+    grace period, or the desk waives it with a reason — and what was paid beyond the fee
+    becomes refund due. Afterwards the invoice is for the fee alone (or nothing)."""
     actor.require(Permission.CANCEL)
     ref = normalise_booking_ref(ref)
+    if waive_fee and not (reason and reason.strip()):
+        raise InvalidInput(
+            "Say why the fee is waived (--reason), e.g. 'booked for the wrong customer'.",
+            field="reason",
+        )
     why = parse_text(reason, "reason", MAX_REASON) if reason else DEFAULT_CANCEL_REASON
     now = desk.now()
     today = desk.today()
@@ -227,7 +265,10 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
         refusal = cancel_refusal(ref, booking.status, booking.start_date, today)
         if refusal is not None:
             raise NotAllowed(refusal)
-        terms = desk.cancel_terms(booking.total_cents, booking.start_date)
+        terms = desk.cancel_terms(
+            booking.total_cents, booking.start_date, booking.created_at, waive=waive_fee
+        )
+        outcome = cancel_outcome(terms, invoice.paid_cents, invoice.due_date, today)
         booking = uow.bookings.change(booking, status=BookingStatus.CANCELLED, cancel_reason=why)
         entries = []
         if invoice.amount_cents:
@@ -257,9 +298,9 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
             )
         after = uow.invoices.post(invoice, booking.status, entries, today)
         fee = f"; fee {desk.money(terms.fee_cents)}" if terms.fee_cents else ""
-        uow.audit.record(
-            at=now, actor=actor.username, action="cancelled", ref=ref, detail=f"{why}{fee}"
-        )
+        let_off = let_off_words(terms, desk.money)
+        detail = f"{why}{fee}; {let_off}" if let_off else f"{why}{fee}"
+        uow.audit.record(at=now, actor=actor.username, action="cancelled", ref=ref, detail=detail)
         if after.status != invoice.status:
             uow.audit.record(
                 at=now,
@@ -272,7 +313,7 @@ def cancel(desk: Desk, actor: Actor, ref: str, reason: str | None = None) -> Boo
         view = booking_view(booking, row.customer, row.car, row.driver, after)
         notify_cancelled(uow, desk, view, terms.fee_cents)
         uow.commit()
-        return view
+        return Cancellation(view, outcome)
 
 
 def booking_detail(desk: Desk, actor: Actor, ref: str) -> BookingDetail | DriverJobView:

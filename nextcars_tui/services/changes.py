@@ -16,6 +16,7 @@ from nextcars_tui.domain.parsing import (
     check_booking_start,
     parse_days,
     parse_driver_code,
+    parse_email,
     parse_passengers,
     parse_plate,
     same_plate,
@@ -33,6 +34,7 @@ from nextcars_tui.store import (
     BookingRecord,
     BookingRow,
     CarRecord,
+    CustomerRecord,
     DriverRecord,
     InvoiceRecord,
     LedgerEntryRecord,
@@ -59,6 +61,8 @@ class ChangeRequest:
     days: int | str | None = None
     car_plate: str | None = None
     driver_code: str | None = None
+    # Another customer's e-mail: the booking (and so its invoice) moves to them.
+    customer_email: str | None = None
     pickup_time: str | None = None
     pickup: str | None = None
     dropoff: str | None = None
@@ -72,6 +76,7 @@ class _Parsed:
     days: int | None
     car_plate: str | None
     driver_code: str | None
+    customer_email: str | None
     sheet: JobSheet
     # Which job-sheet parts the request names (an empty text clears one).
     sheet_given: frozenset[str]
@@ -101,6 +106,9 @@ def _parse(desk: Desk, request: ChangeRequest) -> _Parsed:
         car_plate=parse_plate(request.car_plate) if request.car_plate is not None else None,
         driver_code=(
             parse_driver_code(request.driver_code) if request.driver_code is not None else None
+        ),
+        customer_email=(
+            parse_email(request.customer_email) if request.customer_email is not None else None
         ),
         sheet=sheet,
         sheet_given=given,
@@ -192,6 +200,21 @@ def reprice(
     return Repricing(after, entries)
 
 
+@dataclass(frozen=True)
+class ChangePreview:
+    """What a change would make of a booking, worked out by the very code that writes it and
+    then rolled back: the booking as it would be, and what the change adds to its invoice
+    (negative: takes off)."""
+
+    booking: BookingView
+    difference_cents: int
+
+    @property
+    def balance_after_cents(self) -> int:
+        """Still owed after the change; negative when money would be owed back."""
+        return self.booking.invoice.balance_cents
+
+
 def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -> BookingView:
     """Change a pending or confirmed booking's start, days, car, driver and job sheet in any
     combination, in one transaction; the new interval is checked against every other active
@@ -200,78 +223,114 @@ def change_booking(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -
     actor.require(Permission.CHANGE)
     ref = normalise_booking_ref(ref)
     parsed = _parse(desk, request)
-    now, today = desk.now(), desk.today()
     with desk.db.write() as uow:
-        held = uow.bookings.for_change(ref, lambda found: _resources(uow, found, parsed))
-        if held is None:
-            raise NotFound(f"No booking {ref}.")
-        (booking, customer, old_car, old_driver, invoice), car, driver = held
-        refusal = change_refusal(ref, booking.status)
-        if refusal is not None:
-            raise NotAllowed(refusal)
-        start = parsed.start if parsed.start is not None else booking.start_date
-        days = parsed.days if parsed.days is not None else booking.days
-        end = start + timedelta(days=days)
-        refusal = dates_refusal(ref, booking.start_date, start, end, today)
-        if refusal is not None:
-            raise NotAllowed(refusal)
-        if start != booking.start_date:
-            # A booking not yet started moves under the rule of every booking's start.
-            check_booking_start(
-                start, today=today, horizon_days=desk.settings.business.booking_horizon_days
-            )
-        sheet = _sheet_after(booking, parsed)
-        if sheet.passengers is not None:
-            parse_passengers(sheet.passengers, car.seats)
-        differences = [
-            Difference("start", booking.start_date.isoformat(), start.isoformat()),
-            Difference("days", str(booking.days), str(days)),
-            Difference("car", old_car.plate, car.plate),
-            Difference("driver", old_driver.code, driver.code),
-            *(
-                Difference(_SHEET_LABELS[name], _text(getattr(booking, name)), _text(value))
-                for name, value in zip(SHEET_FIELDS, _values(sheet), strict=True)
-            ),
-        ]
-        what = describe(differences)
-        if not what:
-            raise InvalidInput(f"That changes nothing: booking {ref} is like that already.")
-        moved = (start, end, car.id, driver.id) != (
-            booking.start_date,
-            booking.end_date,
-            booking.car_id,
-            booking.driver_id,
-        )
-        if moved:
-            require_free(uow, car, driver, start, end, excluding=booking.id)
-        priced = reprice(
-            booking,
-            invoice,
-            days=days,
-            car=car,
-            old_car=old_car,
-            driver=driver,
-            old_driver=old_driver,
-            at=now,
-            actor=actor.username,
-        )
-        booking = uow.bookings.change(
-            booking,
-            **_changed(start=start, days=days, car=car, driver=driver, sheet=sheet),
-            car_daily_rate_cents=priced.quote.car_daily_rate_cents,
-            driver_daily_fee_cents=priced.quote.driver_daily_fee_cents,
-            total_cents=priced.quote.total_cents,
-        )
-        due = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
-        invoice = uow.invoices.change(invoice, due_date=due)
-        # The status follows the due date too, so the invoice is posted to even when nothing
-        # billed moved.
-        invoice = uow.invoices.post(invoice, booking.status, priced.entries, today)
-        uow.audit.record(at=now, actor=actor.username, action="changed", ref=ref, detail=what)
-        view = booking_view(booking, customer, car, driver, invoice)
-        notify_changed(uow, desk, view, what)
+        preview = _apply(desk, actor, uow, ref, parsed)
         uow.commit()
-        return view
+        return preview.booking
+
+
+def preview_change(desk: Desk, actor: Actor, ref: str, request: ChangeRequest) -> ChangePreview:
+    """What change_booking would do, refused exactly as it would be, and nothing written: the
+    same transaction is made and rolled back, so the preview can never disagree with the
+    change (the desk's live preview and `change --dry-run`)."""
+    actor.require(Permission.CHANGE)
+    ref = normalise_booking_ref(ref)
+    parsed = _parse(desk, request)
+    with desk.db.write() as uow:
+        # Leaving the unit without commit() rolls every write of _apply back.
+        return _apply(desk, actor, uow, ref, parsed)
+
+
+def _apply(desk: Desk, actor: Actor, uow: UnitOfWork, ref: str, parsed: _Parsed) -> ChangePreview:
+    """The change written in `uow`, not yet committed."""
+    now, today = desk.now(), desk.today()
+    held = uow.bookings.for_change(ref, lambda found: _resources(uow, found, parsed))
+    if held is None:
+        raise NotFound(f"No booking {ref}.")
+    (booking, customer, old_car, old_driver, invoice), car, driver = held
+    refusal = change_refusal(ref, booking.status)
+    if refusal is not None:
+        raise NotAllowed(refusal)
+    old_customer = customer
+    if parsed.customer_email is not None:
+        customer = _customer(uow, customer, parsed.customer_email)
+    start = parsed.start if parsed.start is not None else booking.start_date
+    days = parsed.days if parsed.days is not None else booking.days
+    end = start + timedelta(days=days)
+    refusal = dates_refusal(ref, booking.start_date, start, end, today)
+    if refusal is not None:
+        raise NotAllowed(refusal)
+    if start != booking.start_date:
+        # A booking not yet started moves under the rule of every booking's start.
+        check_booking_start(
+            start, today=today, horizon_days=desk.settings.business.booking_horizon_days
+        )
+    sheet = _sheet_after(booking, parsed)
+    if sheet.passengers is not None:
+        parse_passengers(sheet.passengers, car.seats)
+    differences = [
+        Difference("customer", old_customer.email, customer.email),
+        Difference("start", booking.start_date.isoformat(), start.isoformat()),
+        Difference("days", str(booking.days), str(days)),
+        Difference("car", old_car.plate, car.plate),
+        Difference("driver", old_driver.code, driver.code),
+        *(
+            Difference(_SHEET_LABELS[name], _text(getattr(booking, name)), _text(value))
+            for name, value in zip(SHEET_FIELDS, _values(sheet), strict=True)
+        ),
+    ]
+    what = describe(differences)
+    if not what:
+        raise InvalidInput(f"That changes nothing: booking {ref} is like that already.")
+    moved = (start, end, car.id, driver.id) != (
+        booking.start_date,
+        booking.end_date,
+        booking.car_id,
+        booking.driver_id,
+    )
+    if moved:
+        require_free(uow, car, driver, start, end, excluding=booking.id)
+    priced = reprice(
+        booking,
+        invoice,
+        days=days,
+        car=car,
+        old_car=old_car,
+        driver=driver,
+        old_driver=old_driver,
+        at=now,
+        actor=actor.username,
+    )
+    booking = uow.bookings.change(
+        booking,
+        **_changed(start=start, days=days, car=car, driver=driver, sheet=sheet),
+        customer_id=customer.id or 0,
+        car_daily_rate_cents=priced.quote.car_daily_rate_cents,
+        driver_daily_fee_cents=priced.quote.driver_daily_fee_cents,
+        total_cents=priced.quote.total_cents,
+    )
+    due = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
+    invoice = uow.invoices.change(invoice, due_date=due)
+    # The status follows the due date too, so the invoice is posted to even when nothing
+    # billed moved.
+    invoice = uow.invoices.post(invoice, booking.status, priced.entries, today)
+    uow.audit.record(at=now, actor=actor.username, action="changed", ref=ref, detail=what)
+    view = booking_view(booking, customer, car, driver, invoice)
+    notify_changed(uow, desk, view, what)
+    return ChangePreview(view, sum(e.amount_cents for e in priced.entries))
+
+
+def _customer(uow: UnitOfWork, current: CustomerRecord, email: str) -> CustomerRecord:
+    """The customer a booking moves to: one that exists and is not retired (or its own)."""
+    if email == current.email:
+        return current
+    found = uow.customers.by_email(email)
+    if found is None:
+        raise NotFound(f"No customer with e-mail {email}.")
+    refusal = retired_refusal(f"Customer {found.email}", found.retired_at is not None)
+    if refusal is not None:
+        raise NotAllowed(refusal)
+    return found
 
 
 def _changed(

@@ -53,8 +53,16 @@ class Desk:
     def money(self, cents: int) -> str:
         return format_money(cents, self.settings.business.currency)
 
-    def cancel_terms(self, rental_cents: int, start: date) -> CancelTerms:
-        """What cancelling a rental of this total and start would cost now ([billing])."""
+    def cancel_terms(
+        self,
+        rental_cents: int,
+        start: date,
+        made_at: datetime | None = None,
+        *,
+        waive: bool = False,
+    ) -> CancelTerms:
+        """What cancelling a rental of this total and start, booked at `made_at`, would cost
+        now ([billing]); `waive` lets a late fee off."""
         billing = self.settings.billing
         return cancel_terms(
             rental_cents,
@@ -63,6 +71,9 @@ class Desk:
             self.settings.business.zone,
             fee_percent=billing.cancel_fee_percent,
             notice_hours=billing.cancel_fee_hours,
+            made_at=made_at,
+            grace_minutes=billing.cancel_grace_minutes,
+            waive=waive,
         )
 
 

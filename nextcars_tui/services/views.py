@@ -11,7 +11,7 @@ from nextcars_tui.domain.ledger import MONEY_KINDS, EntryKind, effect_on_balance
 from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.rules import Money
-from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
 from nextcars_tui.store import (
     BookingRecord,
     CarRecord,
@@ -167,6 +167,14 @@ class BookingDetail:
     # The invoice's statement (empty for a driver, who never sees money).
     entries: list[EntryView]
     history: list[AuditView]
+
+    @property
+    def last_payment_method(self) -> PaymentMethod | None:
+        """How the customer last paid: where a refund most likely goes back to."""
+        for line in reversed(self.entries):
+            if line.kind == EntryKind.PAYMENT and line.method is not None:
+                return PaymentMethod(line.method)
+        return None
 
 
 @dataclass(frozen=True)

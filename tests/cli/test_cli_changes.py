@@ -292,6 +292,121 @@ def test_change_of_an_unknown_car_is_exit_5(desk_files: DeskFiles):
     assert "ZZ99 ZZZ" in refused(desk_files, 5, "change", made["ref"], "--car", "ZZ99 ZZZ")
 
 
+# --- change --dry-run -----------------------------------------------------------------------------
+
+
+def test_a_dry_run_prints_the_booking_as_it_would_be_and_writes_nothing(desk_files: DeskFiles):
+    made = book(10)
+    run_json("pay", made["invoice"]["ref"], "--amount", "100.00", "--method", "card")
+    before = snapshot(desk_files.url)
+
+    data = run_json("change", made["ref"], "--days", "4", "--car", OTHER_CAR, "--dry-run")
+
+    assert snapshot(desk_files.url) == before
+    assert set(data) == BOOKING_KEYS | {"difference_cents", "balance_after_cents"}
+    assert (data["ref"], data["start"], data["end"], data["days"], data["car"]) == (
+        made["ref"],
+        day(10),
+        day(14),
+        4,
+        OTHER_CAR,
+    )
+    # MA71 DPE 89.00 and DRV-09 90.00 for 2 days, then KY22 VOL 115.00 at its current rate
+    # and DRV-09 at the booked fee for 4.
+    new_total = 4 * (11_500 + 9_000)
+    assert data["total_cents"] == new_total == data["invoice"]["amount_cents"]
+    assert data["difference_cents"] == new_total - made["total_cents"]
+    assert data["balance_after_cents"] == new_total - 10_000 == data["invoice"]["balance_cents"]
+    # The real change agrees with its preview to the cent.
+    done = run_json("change", made["ref"], "--days", "4", "--car", OTHER_CAR)
+    assert done == {
+        k: v for k, v in data.items() if k not in {"difference_cents", "balance_after_cents"}
+    }
+
+
+def test_a_shorter_dry_run_shows_money_owed_back_for_people(desk_files: DeskFiles):
+    made = book(10, 3)
+    run_json("checkout", made["invoice"]["ref"], "--method", "card")
+    before = snapshot(desk_files.url)
+
+    result = invoke("change", made["ref"], "--days", "1", "--dry-run")
+
+    assert result.code == 0, result.err
+    assert snapshot(desk_files.url) == before
+    assert "nothing was written" in result.out
+    # Two days of 89.00 + 90.00 taken off: £358.00 owed back.
+    assert "Difference: -£358.00; £358.00 owed back after the change." in result.out
+
+
+@pytest.mark.parametrize(
+    ("options", "code", "message"),
+    [
+        (("--days", "0"), 2, "at least one day"),
+        (("--days", "2"), 2, "changes nothing"),
+        (("--car", "ZZ99 ZZZ"), 5, "ZZ99 ZZZ"),
+    ],
+)
+def test_a_dry_run_is_refused_as_the_change_would_be(desk_files: DeskFiles, options, code, message):
+    made = book(10)
+    assert message in refused(desk_files, code, "change", made["ref"], *options, "--dry-run")
+
+
+def test_a_dry_run_onto_a_taken_car_is_exit_3(desk_files: DeskFiles):
+    holder = book(10, 3, OTHER_CAR, OTHER_DRIVER)
+    made = book(15)
+    line = refused(
+        desk_files, 3, "change", made["ref"], "--start", day(11), "--car", OTHER_CAR,
+        "--dry-run", "--json",
+    )  # fmt: skip
+    assert f"({holder['ref']})" in line
+
+
+# --- change --customer ----------------------------------------------------------------------------
+
+
+def idle_customer(files: DeskFiles) -> str:
+    """A demo customer other than CUSTOMER with no booking to come (so retiring is allowed)."""
+    (found,) = files.rows(
+        "SELECT c.email FROM customer c WHERE c.email <> ? AND NOT EXISTS (SELECT 1 FROM "
+        "booking b WHERE b.customer_id = c.id AND b.status IN ('pending', 'confirmed')) "
+        "ORDER BY c.email LIMIT 1",
+        CUSTOMER,
+    )[0]
+    return str(found)
+
+
+def test_change_customer_moves_the_booking_and_its_invoice(desk_files: DeskFiles):
+    made = book(10)
+    other = idle_customer(desk_files)
+
+    data = run_json("change", made["ref"], "--customer", other.upper())
+
+    assert set(data) == BOOKING_KEYS and data["customer"] == other
+    assert data["invoice"]["ref"] == made["invoice"]["ref"]
+    detail = run_json("booking", made["ref"])
+    assert detail["history"][-1]["detail"] == f"customer {CUSTOMER} → {other}"
+    owner = desk_files.rows(
+        "SELECT c.email FROM invoice i JOIN booking b ON b.id = i.booking_id "
+        "JOIN customer c ON c.id = b.customer_id WHERE i.ref = ?",
+        made["invoice"]["ref"],
+    )
+    assert owner == [(other,)]
+
+
+def test_change_customer_refuses_unknown_retired_and_finished(desk_files: DeskFiles):
+    made = book(10)
+    other = idle_customer(desk_files)
+    assert "nobody@example.com" in refused(
+        desk_files, 5, "change", made["ref"], "--customer", "nobody@example.com"
+    )
+    assert "e-mail" in refused(desk_files, 2, "change", made["ref"], "--customer", "not-an-email")
+    (done,) = desk_files.rows("SELECT ref FROM booking WHERE status = 'completed' LIMIT 1")[0]
+    assert "completed" in refused(desk_files, 4, "change", str(done), "--customer", other)
+    retired = invoke("retire", "customer", other)
+    assert retired.code == 0, retired.err
+    assert "retired" in refused(desk_files, 4, "change", made["ref"], "--customer", other)
+
+
 # --- booking with its history ---------------------------------------------------------------------
 
 

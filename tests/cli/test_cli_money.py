@@ -166,6 +166,37 @@ def test_refund_pays_back_part_of_what_was_paid(desk_files: DeskFiles):
     )
 
 
+def test_a_refund_beyond_what_is_owed_back_needs_a_reason_exit_2(desk_files: DeskFiles):
+    ref = invoice_ref(desk_files)
+    ok_json("checkout", ref, "--method", "card")
+
+    line = refused(desk_files, 2, "refund", ref, "--amount", "100.50", "--method", "card")
+
+    assert line.error_line == (
+        "error: A refund of £100.50 would leave £100.50 owed; give a reason (--reason) to "
+        "record it as a correction."
+    )
+    data = ok_json(
+        "refund", ref, "--amount", "100.50", "--method", "card", "--reason", "charged twice"
+    )
+    assert_invoice(data, "partly_paid", TOTAL, TOTAL - 10_050)
+    assert ledger(desk_files, ref)[-1] == ("refund", 10_050, "card", "charged twice", "system:cli")
+
+
+def test_a_refund_of_what_is_owed_back_needs_no_reason_but_a_cent_more_does(
+    desk_files: DeskFiles,
+):
+    booking = book(desk_files)
+    ref = booking["invoice"]["ref"]
+    ok_json("checkout", ref, "--method", "card")
+    ok_json("change", booking["ref"], "--days", "2")  # one day less: £179.00 owed back
+
+    line = refused(desk_files, 2, "refund", ref, "--amount", "179.01", "--method", "cash")
+    assert "would leave £0.01 owed" in line.error_line
+    data = ok_json("refund", ref, "--amount", "179.00", "--method", "cash")
+    assert_invoice(data, "paid", TOTAL - 17_900, TOTAL - 17_900)
+
+
 def test_a_cancelled_paid_booking_is_refund_due_until_refunded(desk_files: DeskFiles):
     booking = book(desk_files)
     ref = booking["invoice"]["ref"]
@@ -190,7 +221,11 @@ def test_a_cancelled_paid_booking_is_refund_due_until_refunded(desk_files: DeskF
 
 def test_a_late_cancellation_says_what_the_fee_is(desk_files: DeskFiles):
     with desk_files.config.open("a", encoding="utf-8") as config:
-        config.write("\n[billing]\ncancel_fee_percent = 10\ncancel_fee_hours = 48\n")
+        # No grace period: the booking is cancelled straight after it is made.
+        config.write(
+            "\n[billing]\ncancel_fee_percent = 10\ncancel_fee_hours = 48\n"
+            "cancel_grace_minutes = 0\n"
+        )
     booking = book(desk_files, days_ahead=1)
     ref = booking["invoice"]["ref"]
 
@@ -206,6 +241,61 @@ def test_a_late_cancellation_says_what_the_fee_is(desk_files: DeskFiles):
         5_370,
     )
     assert [e["kind"] for e in shown["entries"]][-2:] == ["charge", "fee"]
+
+
+def late_fees(desk_files: DeskFiles, grace_minutes: int | None = None) -> None:
+    """10 % kept on a cancellation within 48 h of the start; the grace period as given."""
+    grace = "" if grace_minutes is None else f"cancel_grace_minutes = {grace_minutes}\n"
+    with desk_files.config.open("a", encoding="utf-8") as config:
+        config.write(f"\n[billing]\ncancel_fee_percent = 10\ncancel_fee_hours = 48\n{grace}")
+
+
+def test_a_booking_cancelled_straight_after_it_was_made_pays_no_fee(desk_files: DeskFiles):
+    late_fees(desk_files)  # the default grace period: 30 minutes
+    booking = book(desk_files, days_ahead=1)
+    ref = booking["invoice"]["ref"]
+
+    cancelled = invoke("cancel", booking["ref"], "--reason", "wrong dates")
+
+    assert cancelled.code == 0, cancelled.err
+    assert (
+        "no cancellation fee (cancelled within 30 minutes of being booked, so the late fee of "
+        "£53.70 does not apply)"
+    ) in cancelled.out
+    assert f"invoice {ref} is now void (nothing owed)" in cancelled.out
+    assert [e["kind"] for e in ok_json("invoice", ref)["entries"]] == ["charge", "charge", "charge"]
+
+
+def test_cancel_waive_fee_needs_a_reason_exit_2(desk_files: DeskFiles):
+    late_fees(desk_files, grace_minutes=0)
+    booking = book(desk_files, days_ahead=1)
+
+    result = refused(desk_files, 2, "cancel", booking["ref"], "--waive-fee")
+
+    assert "Say why the fee is waived (--reason)" in result.error_line
+
+
+def test_cancel_waive_fee_cancels_with_no_fee_and_says_so(desk_files: DeskFiles):
+    late_fees(desk_files, grace_minutes=0)
+    booking = book(desk_files, days_ahead=1)
+    ref = booking["invoice"]["ref"]
+    ok_json("pay", ref, "--amount", "100.00", "--method", "card")
+
+    cancelled = invoke(
+        "cancel", booking["ref"], "--waive-fee", "--reason", "booked for the wrong customer"
+    )
+
+    assert cancelled.code == 0, cancelled.err
+    assert (
+        f"{booking['ref']} cancelled (booked for the wrong customer); no cancellation fee (the "
+        f"late fee of £53.70 is waived); invoice {ref} is now refund_due (£100.00 to refund)."
+    ) == cancelled.out.strip()
+    shown = ok_json("invoice", ref)
+    assert (shown["amount_cents"], shown["balance_cents"]) == (0, -10_000)
+    assert "fee" not in [e["kind"] for e in shown["entries"]]
+    history = ok_json("booking", booking["ref"])["history"]
+    (said,) = [h["detail"] for h in history if h["action"] == "cancelled"]
+    assert said.startswith("booked for the wrong customer") and "is waived" in said
 
 
 def test_adjust_corrects_the_amount_with_a_reason(desk_files: DeskFiles):

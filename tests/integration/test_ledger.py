@@ -49,7 +49,10 @@ def billing(desk: Desk, fee_percent: int, fee_hours: int = 48) -> Desk:
         desk,
         replace(
             desk.settings,
-            billing=BillingSettings(cancel_fee_percent=fee_percent, cancel_fee_hours=fee_hours),
+            # No grace period: these bookings are cancelled minutes after they are made.
+            billing=BillingSettings(
+                cancel_fee_percent=fee_percent, cancel_fee_hours=fee_hours, cancel_grace_minutes=0
+            ),
         ),
     )
 
@@ -238,7 +241,8 @@ def test_a_refund_pays_back_at_most_what_was_paid(desk, staff):
     assert "Nothing was refunded" in message
     consistent(desk)
 
-    all_back = refund(desk, staff, ref, "150.00", "cash")
+    # Everything paid back, the rental still to run: a correction, so with its reason.
+    all_back = refund(desk, staff, ref, "150.00", "cash", reason="card charged in error")
 
     assert (all_back.status, all_back.paid_cents, all_back.balance_cents) == ("unpaid", 0, TOTAL)
     refused(desk, NotAllowed, lambda: refund(desk, staff, ref, "0.01", "cash"))
@@ -613,10 +617,10 @@ def test_invoice_figures_follow_the_ledger_through_a_busy_day(desk, staff, manag
         lambda: pay(fee_desk, staff, views[1].invoice.ref, "0.01", "cash"),
         lambda: checkout(fee_desk, staff, views[2].invoice.ref, "transfer"),
         lambda: adjust(fee_desk, manager, views[3].invoice.ref, "-7.77", "loyalty"),
-        lambda: refund(fee_desk, staff, views[2].invoice.ref, "3.33", "card"),
+        lambda: refund(fee_desk, staff, views[2].invoice.ref, "3.33", "card", "goodwill"),
         lambda: cancel(fee_desk, staff, views[0].ref),
         lambda: cancel(fee_desk, staff, views[2].ref),
-        lambda: refund(fee_desk, staff, views[0].invoice.ref, "0.01", "card"),
+        lambda: refund(fee_desk, staff, views[0].invoice.ref, "0.01", "card", "rounding"),
         lambda: cancel(fee_desk, staff, views[4].ref),
         lambda: run_lifecycle(fee_desk, system),
         lambda: checkout(fee_desk, staff, views[0].invoice.ref, "card"),

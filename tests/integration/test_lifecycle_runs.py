@@ -171,7 +171,12 @@ def test_an_unpaid_late_cancellation_fee_becomes_overdue_like_any_balance(desk, 
     # Starts the next day: cancelling now is late and keeps 10 % of the total as a fee.
     fee_desk = with_settings(
         desk,
-        replace(desk.settings, billing=BillingSettings(cancel_fee_percent=10, cancel_fee_hours=48)),
+        replace(
+            desk.settings,
+            billing=BillingSettings(
+                cancel_fee_percent=10, cancel_fee_hours=48, cancel_grace_minutes=0
+            ),
+        ),
     )
     view = book(fee_desk, staff, request(start=START.date() + timedelta(days=1), days=2))
     cancelled = cancel(fee_desk, staff, view.ref)

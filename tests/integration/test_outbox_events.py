@@ -141,13 +141,18 @@ def test_a_refund_and_a_late_cancellation_say_the_fee_and_what_is_owed_back(
         desk,
         settings=replace(
             desk.settings,
-            billing=replace(desk.settings.billing, cancel_fee_percent=10, cancel_fee_hours=48),
+            billing=replace(
+                desk.settings.billing,
+                cancel_fee_percent=10,
+                cancel_fee_hours=48,
+                cancel_grace_minutes=0,
+            ),
         ),
     )
     made = book(desk, staff, request(days=2, start=TODAY + timedelta(days=1)))
     total = made.total_cents
     pay(desk, staff, made.invoice.ref, total, "card")
-    refund(desk, staff, made.invoice.ref, "1.00", "cash")
+    refund(desk, staff, made.invoice.ref, "1.00", "cash", "goodwill")
     cancel(desk, staff, made.ref, "flight cancelled")
     records = queued(desk)
     assert [r.kind for r in records] == ["confirmation", "receipt", "refund", "cancellation"]

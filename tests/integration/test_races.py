@@ -373,7 +373,12 @@ def test_checkouts_racing_late_cancels_of_one_booking_end_one_way(pool, make_des
     desk = make_desk()
     fee_desk = with_settings(
         desk,
-        replace(desk.settings, billing=BillingSettings(cancel_fee_percent=10, cancel_fee_hours=48)),
+        replace(
+            desk.settings,
+            billing=BillingSettings(
+                cancel_fee_percent=10, cancel_fee_hours=48, cancel_grace_minutes=0
+            ),
+        ),
     )
     view = book(fee_desk, staff, request(start=TODAY + timedelta(days=1)))
     fee = view.total_cents // 10

@@ -82,7 +82,10 @@ class DeskMachine(DeskStateMachine):
                 pending_ttl_hours=TTL_HOURS,
                 invoice_due_days=DUE_DAYS,
             ),
-            billing=BillingSettings(cancel_fee_percent=FEE_PERCENT, cancel_fee_hours=FEE_HOURS),
+            # No grace period: the model charges the late fee however soon after booking.
+            billing=BillingSettings(
+                cancel_fee_percent=FEE_PERCENT, cancel_fee_hours=FEE_HOURS, cancel_grace_minutes=0
+            ),
         )
 
     # --- reading the file --------------------------------------------------------------------

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.ledger import EntryKind
 from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services.billing import pay
@@ -246,3 +247,126 @@ async def test_today_says_what_was_taken_today_and_what_is_owed_back(make_app, d
             "Deposits and payments taken today: 2, £350.00 · 1 refund due: £100.00"
             in screen_text(app)
         )
+
+
+async def test_a_refund_beyond_what_is_owed_back_shows_the_debt_and_asks_why(make_app, desk):
+    pay(desk, SYSTEM, "INV-000006", "150.00", "cash")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await pilot.press("f")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RefundDialog)
+        # Paid back the way the customer last paid.
+        assert dialog.method == "cash"
+        await type_amount(pilot, "100.5")
+        await settle(pilot)
+        after = plain(dialog.query_one("#money-after", Static)).strip()
+        assert after == "This refund leaves £438.50 owed: a correction, so say why."
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert dialog_message(app) == (
+            "A refund of £100.50 would leave £438.50 owed; type a reason to record it as a "
+            "correction."
+        )
+        assert app.focused is dialog.query_one("#money-reason", Input)
+        assert kinds(desk, "BK-000006")[-1] == (EntryKind.PAYMENT, 15000)  # nothing written
+        await pilot.press(*"charged twice", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+        assert kinds(desk, "BK-000006")[-1] == (EntryKind.REFUND, 10050)
+        assert "Refund by cash (charged twice)" in card(app, "booking-statement")
+
+
+async def test_a_long_refusal_wraps_whole_in_the_dialog_at_80x24(make_app, desk):
+    pay(desk, SYSTEM, "INV-000006", "150.00", "card")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000006")
+        await pilot.press("f")
+        await settle(pilot)
+        await type_amount(pilot, "100")
+        await pilot.press("enter")
+        await settle(pilot)
+        # The dialog's rows, between its borders: the refusal is there whole, over two lines.
+        rows = [line.split("█")[1] for line in screen_text(app).splitlines() if "█" in line]
+        said = " ".join(" ".join(rows).split())
+        assert (
+            "A refund of £100.00 would leave £438.00 owed; type a reason to record it as a "
+            "correction."
+        ) in said
+        assert any("Back" in row and "Refund" in row for row in rows)  # the buttons fit too
+
+
+async def test_the_cancel_dialog_offers_to_waive_the_fee(fee_app, desk):
+    app = fee_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000007")
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CancelBookingDialog)
+        waive = dialog.query_one("#cancel-waive", Checkbox)
+        assert "a fee of £79.50" in plain(dialog.query_one("#cancel-summary", Static))
+        waive.value = True
+        await settle(pilot)
+        summary = " ".join(plain(dialog.query_one("#cancel-summary", Static)).split())
+        assert "No cancellation fee: the late fee of £79.50 is waived." in summary
+        assert "£795.00 paid will be owed back (refund due)" in summary
+        # The whole dialog, the box and both buttons included, fits 80×24.
+        text = screen_text(app)
+        assert "Waive the fee" in text and "Keep booking" in text and "Cancel booking" in text
+        dialog.query_one("#cancel-reason", Input).value = "wrong customer"
+        dialog.query_one("#confirm-cancel", Button).press()
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+        invoice = booking_detail(desk, SYSTEM, "BK-000007").booking.invoice
+        assert (invoice.status, invoice.amount_cents, invoice.balance_cents) == (
+            "refund_due",
+            0,
+            -79500,
+        )
+        assert "BK-000007 is cancelled with no fee" in messages(app)[-1]
+
+
+async def test_no_waiver_is_offered_when_there_is_no_fee(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000008")
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, CancelBookingDialog)
+        assert not app.screen.query("#cancel-waive")
+
+
+LONG_REFUSAL = (
+    "Booking BK-000008 changed while this dialog was open: another clerk took a payment of "
+    "£120.00 and the balance is now £258.00, so nothing was written; look again and retry."
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "dialog_class", "group", "message_id"),
+    [
+        ("t", PaymentDialog, "money", "#money-message"),
+        ("x", CancelBookingDialog, "cancel", "#cancel-message"),
+    ],
+)
+async def test_a_refusal_from_the_service_wraps_whole_at_80x24(
+    make_app, key, dialog_class, group, message_id
+):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000008")
+        await pilot.press(key)
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, dialog_class)
+        dialog.service_failed(group, DeskError(LONG_REFUSAL))
+        await settle(pilot)
+        shown = dialog.query_one(message_id, Label)
+        assert shown.size.height >= 2  # wrapped, not cut to one line
+        rows = [line.split("█")[1] for line in screen_text(app).splitlines() if "█" in line]
+        assert LONG_REFUSAL in " ".join(" ".join(rows).split())

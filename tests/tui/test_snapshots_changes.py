@@ -72,3 +72,21 @@ def test_change_dialog(snap_compare, make_app, size):
         no_blinking(pilot.app)
 
     assert snap_compare(make_app(), run_before=steps, terminal_size=size)
+
+
+def test_change_dialog_preview(snap_compare, make_app):
+    """Two more days typed: the preview of the new end, total, difference and balance, and
+    the cars free for the new dates, at 80×24."""
+
+    async def steps(pilot: Pilot[Any]) -> None:
+        await enter_as(pilot, "staff")
+        pilot.app.open_screen("booking", ref="BK-000007")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await fill(pilot, "#change-days", "5")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        no_blinking(pilot.app)
+
+    assert snap_compare(make_app(), run_before=steps, terminal_size=(80, 24))

@@ -7,14 +7,17 @@ the SVGs under __snapshots__/ before committing them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input
 
 from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services.billing import adjust, pay, refund
+from nextcars_tui.services.desk import Desk
+from nextcars_tui.tui.app import NextCarsApp
 from tests.tui.recordkit import open_as, settle
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
@@ -73,6 +76,28 @@ def test_booking_detail_statement(snap_compare, make_app, size):
 def test_cancel_dialog(snap_compare, make_app, size):
     run_before = opening("booking", "x", *"moved", ref="BK-000008")
     assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+
+
+def test_cancel_dialog_waiving_a_late_fee(snap_compare, desk):
+    """A late fee (10 % within 100 h) waived: the box ticked, the consequence without it."""
+    billing = replace(desk.settings.billing, cancel_fee_percent=10, cancel_fee_hours=100)
+    settings = replace(desk.settings, billing=billing)
+    app = NextCarsApp(
+        settings,
+        desk=Desk(desk.db, settings, desk.clock),
+        clock=desk.clock,
+        run_worker_thread=False,
+        live_interval=None,
+    )
+    opened = opening("booking", "x", ref="BK-000007")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        pilot.app.screen.query_one("#cancel-waive", Checkbox).value = True
+        await pilot.press(*"wrong customer")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
 
 
 @SIZES

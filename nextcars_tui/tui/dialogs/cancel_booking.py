@@ -1,4 +1,5 @@
-"""Cancel a booking: ask why, say what happens to the invoice, and wait for a clear yes."""
+"""Cancel a booking: ask why, say what happens to the invoice, and wait for a clear yes. When
+a late fee is due, the clerk may waive it (with the reason said)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.validation import MAX_REASON
@@ -22,10 +23,13 @@ if TYPE_CHECKING:
 
 
 class CancelBookingDialog(DeskDialog[Any]):
-    """Cancels through `cancel(reason)` once the clerk presses "Cancel booking", and closes
-    with what it returned; None (nothing written) on Escape or "Keep booking". A refusal
-    (a reason the parser refuses, a booking that changed meanwhile) is shown here, with the
-    reason kept as typed. Without `cancel` it just returns the reason."""
+    """Cancels through `cancel(reason, waive_fee)` once the clerk presses "Cancel booking",
+    and closes with what it returned; None (nothing written) on Escape or "Keep booking". A
+    refusal (a reason the parser refuses, a booking that changed meanwhile) is shown here,
+    with the reason kept as typed. Without `cancel` it just returns the reason.
+
+    `waived` is what cancelling with the fee waived would do; given, a "Waive the fee" box is
+    offered and the consequence shown follows it."""
 
     AUTO_FOCUS = "#cancel-reason"
 
@@ -37,13 +41,16 @@ class CancelBookingDialog(DeskDialog[Any]):
     def __init__(
         self,
         booking: BookingView,
-        cancel: Callable[[str], Any] | None = None,
+        cancel: Callable[[str, bool], Any] | None = None,
         *,
         consequence: str = "",
+        waived: str | None = None,
     ) -> None:
         super().__init__()
-        # What cancelling now does to the invoice (fee, refund due), said before the yes.
+        # What cancelling now does to the invoice (fee, refund due), said before the yes;
+        # and with the fee waived, when there is a fee to waive.
         self.consequence = consequence
+        self.waived = waived
         self._answered = False
         self._writing = False
         self.booking = booking
@@ -53,11 +60,9 @@ class CancelBookingDialog(DeskDialog[Any]):
         b = self.booking
         with Vertical(classes="dialog", id="cancel-dialog"):
             yield Static(f"Cancel booking {b.ref}?", classes="dialog-title")
-            yield Static(
-                f"{escape(b.customer_name)} · {escape(b.car_plate)} with {escape(b.driver_code)}"
-                f" · {span(b.start, b.end)} ({b.status})\n{escape(self.consequence)}",
-                id="cancel-summary",
-            )
+            yield Static(self._summary(waive=False), id="cancel-summary")
+            if self.waived is not None:
+                yield Checkbox("Waive the fee (say why below)", id="cancel-waive", compact=True)
             yield Label("Reason (kept in the booking's history)")
             yield Input(
                 placeholder="e.g. customer changed plans",
@@ -68,6 +73,23 @@ class CancelBookingDialog(DeskDialog[Any]):
             with Horizontal(classes="buttons"):
                 yield Button("Keep booking", id="keep-booking")
                 yield Button("Cancel booking", variant="error", id="confirm-cancel")
+
+    def _summary(self, *, waive: bool) -> str:
+        b = self.booking
+        said = self.waived if waive and self.waived is not None else self.consequence
+        return (
+            f"{escape(b.customer_name)} · {escape(b.car_plate)} with {escape(b.driver_code)}"
+            f" · {span(b.start, b.end)} ({b.status})\n{escape(said)}"
+        )
+
+    @property
+    def waive_fee(self) -> bool:
+        boxes = self.query("#cancel-waive").results(Checkbox)
+        return any(box.value for box in boxes)
+
+    @on(Checkbox.Changed, "#cancel-waive")
+    def _waive_changed(self, event: Checkbox.Changed) -> None:
+        self.query_one("#cancel-summary", Static).update(self._summary(waive=event.value))
 
     @on(Button.Pressed, "#keep-booking")
     def _keep(self) -> None:
@@ -88,7 +110,9 @@ class CancelBookingDialog(DeskDialog[Any]):
         self._writing = True
         self.query_one("#confirm-cancel", Button).disabled = True
         self.query_one("#cancel-message", Label).update("Cancelling…")
-        self.call_service(self._cancel, reason, reply=self.Cancelled, group="cancel")
+        self.call_service(
+            self._cancel, reason, self.waive_fee, reply=self.Cancelled, group="cancel"
+        )
 
     @on(Cancelled)
     def _done(self, message: Cancelled) -> None:

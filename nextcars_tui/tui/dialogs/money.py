@@ -22,6 +22,7 @@ from textual.widgets.button import ButtonVariant
 
 from nextcars_tui.domain import rules
 from nextcars_tui.domain.errors import DeskError, InvalidInput
+from nextcars_tui.domain.ledger import balance_words, correction_refusal, refund_correction
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.parsing import MAX_REASON, parse_adjustment, parse_positive_amount
 from nextcars_tui.domain.statuses import PaymentMethod
@@ -71,12 +72,15 @@ class MoneyDialog(DeskDialog["InvoiceView | None"]):
         *,
         money: Callable[[int], str],
         amount: str = "",
+        method: PaymentMethod | None = None,
     ) -> None:
         super().__init__()
         self.invoice = invoice
         self.money = money
         self._write = write
         self._amount = amount
+        # The method ticked at first (the first one unless the caller knows better).
+        self._method = method or PaymentMethod.CARD
         self._answered = False
         self._writing = False
 
@@ -106,13 +110,16 @@ class MoneyDialog(DeskDialog["InvoiceView | None"]):
             if self.METHOD_LABEL:
                 yield Label(self.METHOD_LABEL)
                 with RadioSet(id="money-method", compact=True):
-                    for number, method in enumerate(PaymentMethod):
+                    for method in PaymentMethod:
                         yield RadioButton(
-                            method.value.title(), value=number == 0, id=f"method-{method.value}"
+                            method.value.title(),
+                            value=method == self._method,
+                            id=f"method-{method.value}",
                         )
             if self.REASON_LABEL:
                 yield Label(self.REASON_LABEL)
                 yield Input(max_length=MAX_REASON, compact=True, id="money-reason")
+            yield Static(self._after(self._amount), id="money-after")
             yield Label("", id="money-message")
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="money-back")
@@ -147,6 +154,27 @@ class MoneyDialog(DeskDialog["InvoiceView | None"]):
         """Why the domain would refuse this amount on the invoice as shown, or None."""
         raise NotImplementedError
 
+    def reason_refusal(self, cents: int) -> str | None:
+        """Why this amount cannot be written without a reason, or None."""
+        if self.REASON_REQUIRED and self.reason is None:
+            return "Say why, so the statement explains it."
+        return None
+
+    def after_words(self, cents: int) -> str:
+        """What the invoice would be left at after this amount; empty where not said."""
+        return ""
+
+    def _after(self, text: str) -> str:
+        try:
+            cents = self.parse(text.strip())
+        except InvalidInput:
+            return ""
+        return escape(self.after_words(cents))
+
+    @on(Input.Changed, "#money-amount")
+    def _amount_changed(self, event: Input.Changed) -> None:
+        self.query_one("#money-after", Static).update(self._after(event.value))
+
     # -- writing ----------------------------------------------------------------------
 
     @on(Input.Submitted)
@@ -163,8 +191,9 @@ class MoneyDialog(DeskDialog["InvoiceView | None"]):
         if refusal is not None:
             self._refused(refusal, "#money-amount")
             return
-        if self.REASON_REQUIRED and self.reason is None:
-            self._refused("Say why, so the statement explains it.", "#money-reason")
+        missing = self.reason_refusal(cents)
+        if missing is not None:
+            self._refused(missing, "#money-reason")
             return
         self._writing = True
         self.query_one("#money-write", Button).disabled = True
@@ -216,16 +245,29 @@ class PaymentDialog(MoneyDialog):
 
 
 class RefundDialog(MoneyDialog):
-    """Pay money back: never more than was paid. The reason is kept on the statement."""
+    """Pay money back: never more than was paid. The balance the refund leaves is shown as
+    the amount is typed; beyond what is owed back it is a correction, which needs a reason
+    (domain.ledger.correction_refusal). The reason is kept on the statement."""
 
     HEADING = "Refund on"
     VERB = "Refund"
     VARIANT = "warning"
     METHOD_LABEL = "Paid back by"
-    REASON_LABEL = "Reason (optional, shown on the statement)"
+    REASON_LABEL = "Reason (on the statement; needed for a correction)"
 
     def refusal(self, cents: int) -> str | None:
         return self.invoice.refund_refusal(self.money, cents)
+
+    def reason_refusal(self, cents: int) -> str | None:
+        return correction_refusal(
+            self.invoice.balance_cents, cents, self.reason, self.money, ask="type a reason"
+        )
+
+    def after_words(self, cents: int) -> str:
+        left = balance_words(self.invoice.balance_cents + cents, self.money)
+        if refund_correction(self.invoice.balance_cents, cents):
+            return f"This refund leaves {left}: a correction, so say why."
+        return f"This refund leaves {left}."
 
 
 class AdjustDialog(MoneyDialog):

@@ -180,18 +180,26 @@ class BookingDetailScreen(RecordScreen):
         if refusal is not None:
             self.notify(refusal, title="Nothing to cancel", severity="warning")
             return
-        from nextcars_tui.services.booking import cancel
+        from nextcars_tui.services.booking import cancel, cancel_outcome_of
 
         desk, actor, ref = self.desk, self.actor, self.ref
 
-        def cancel_with(reason: str) -> BookingView:
-            return cancel(desk, actor, ref, reason)
+        def cancel_with(reason: str, waive_fee: bool) -> BookingView:
+            return cancel(desk, actor, ref, reason, waive_fee=waive_fee)
 
         booking = self.detail.booking
-        terms = desk.cancel_terms(booking.total_cents, booking.start)
-        consequence = cancel_consequence(booking, terms, desk.money, desk.today())
+        outcome = cancel_outcome_of(desk, booking)
+        consequence = cancel_consequence(booking, outcome, desk.money)
+        # A fee the clerk may let off: offered with what waiving it would leave.
+        waived = (
+            cancel_consequence(
+                booking, cancel_outcome_of(desk, booking, waive_fee=True), desk.money
+            )
+            if outcome.fee_cents
+            else None
+        )
         self.app.push_screen(
-            CancelBookingDialog(booking, cancel_with, consequence=consequence),
+            CancelBookingDialog(booking, cancel_with, consequence=consequence, waived=waived),
             self._cancel_answered,
         )
 

@@ -171,9 +171,13 @@ class RecordScreen(DeskScreen):
             back = desk.money(invoice.paid_cents - after.paid_cents)
             return f"Refunded {back} on {after.ref}: {balance_words(after, desk.money)}."
 
-        # What is owed back is the likely refund; otherwise the clerk says how much.
+        # What is owed back is the likely refund, paid back the way the customer last paid;
+        # otherwise the clerk says how much.
         owed_back = -invoice.balance_cents
-        dialog = RefundDialog(invoice, write, money=desk.money, amount=amount_field(owed_back))
+        method = None if self.detail is None else self.detail.last_payment_method
+        dialog = RefundDialog(
+            invoice, write, money=desk.money, amount=amount_field(owed_back), method=method
+        )
         self._open_money_dialog(dialog, said)
 
     def action_adjust(self) -> None:

@@ -18,9 +18,13 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nextcars_tui.domain import rules
-from nextcars_tui.domain.ledger import CancelTerms, Figures, effect_on_balance, invoice_status
+from nextcars_tui.domain.ledger import (
+    CancelOutcome,
+    effect_on_balance,
+    let_off_words,
+)
 from nextcars_tui.domain.pricing import Quote
-from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
+from nextcars_tui.domain.statuses import InvoiceStatus
 from nextcars_tui.tui.formatting import span, status_text
 
 if TYPE_CHECKING:
@@ -60,13 +64,11 @@ def confirm_refusal(booking: BookingView) -> str | None:
 
 
 def cancel_consequence(
-    booking: BookingView, terms: CancelTerms, money: Callable[[int], str], today: date
+    booking: BookingView, outcome: CancelOutcome, money: Callable[[int], str]
 ) -> str:
     """What cancelling does to the invoice, in the clerk's words, before it is done: the
-    figures the ledger will hold afterwards (charges reversed, the fee charged)."""
-    invoice = booking.invoice
-    after = Figures(terms.fee_cents, invoice.paid_cents, 0)
-    status = invoice_status(after, BookingStatus.CANCELLED, invoice.due, today)
+    figures the ledger will hold afterwards (domain.ledger.cancel_outcome)."""
+    terms = outcome.terms
     if terms.fee_cents:
         fee = (
             f"Cancelling now is less than {terms.notice_hours} h before the start: a fee of "
@@ -74,15 +76,15 @@ def cancel_consequence(
             "is charged."
         )
     else:
-        fee = "No cancellation fee."
-    balance = after.balance_cents
-    if balance < 0:
-        owed = f"{money(-balance)} paid will be owed back (refund due)."
-    elif balance > 0:
-        owed = f"{money(balance)} will be owed."
+        let_off = let_off_words(terms, money)
+        fee = f"No cancellation fee: {let_off}." if let_off else "No cancellation fee."
+    if outcome.owed_back_cents:
+        owed = f"{money(outcome.owed_back_cents)} paid will be owed back (refund due)."
+    elif outcome.owed_cents:
+        owed = f"{money(outcome.owed_cents)} will be owed."
     else:
         owed = "nothing will be owed either way."
-    return f"{fee} Invoice {invoice.ref} becomes {status.value}: {owed}"
+    return f"{fee} Invoice {booking.invoice.ref} becomes {outcome.status.value}: {owed}"
 
 
 def balance_words(invoice: InvoiceView, money: Callable[[int], str]) -> str:

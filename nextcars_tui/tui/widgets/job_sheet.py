@@ -70,9 +70,18 @@ class JobSheetFields(Grid):
 
     ORDER: ClassVar = ("pickup_time", "passengers", "pickup", "dropoff", "notes")
 
-    def __init__(self, values: dict[str, str] | None = None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        values: dict[str, str] | None = None,
+        *,
+        id: str | None = None,
+        submit_last: bool = False,
+    ) -> None:
         super().__init__(id=id)
         self._initial = values or {}
+        # Enter on the last field goes on to the container (the change dialog saves on it)
+        # instead of moving the cursor on.
+        self._submit_last = submit_last
 
     def compose(self) -> ComposeResult:
         for name in self.ORDER:
@@ -131,7 +140,10 @@ class JobSheetFields(Grid):
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
-        """Enter moves on to the next field; from the last one, on to what follows."""
+        """Enter moves on to the next field; from the last one, on to what follows (or, with
+        `submit_last`, the Enter goes on to the container)."""
+        if self._submit_last and event.input.id == self.input_id(self.ORDER[-1]):
+            return
         event.stop()
         self.screen.focus_next()
 
