@@ -18,12 +18,13 @@ SYSTEM = system_actor("tests")
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers finish and their results land on screen; a result may start more work."""
+    """Let workers finish and their results land on screen; a result may start more work.
+    Every round is taken: a screen just opened may not have started its worker at the first
+    pause, and stopping when none runs yet read the screen before its data on a busy machine."""
     for _ in range(3):
         await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            break
         await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 _ACTORS: dict[str, Actor] = {}

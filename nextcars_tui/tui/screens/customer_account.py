@@ -17,9 +17,14 @@ from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.record_form import RecordFormDialog, Values, changed_only
-from nextcars_tui.tui.formatting import count, money_cell, short_date, span, status_text
-from nextcars_tui.tui.screens.customer_home import BOOKING_COLUMNS, INVOICE_COLUMNS
+from nextcars_tui.tui.formatting import count
 from nextcars_tui.tui.screens.fleet import customer_fields
+from nextcars_tui.tui.widgets.account_tables import (
+    BOOKING_COLUMNS,
+    INVOICE_COLUMNS,
+    booking_rows,
+    invoice_rows,
+)
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable
 
@@ -126,38 +131,11 @@ class CustomerAccountScreen(DeskScreen):
         )
         self.query_one("#account-bookings", FittedTable).show(
             BOOKING_COLUMNS,
-            [
-                (
-                    b.ref,
-                    {
-                        "ref": b.ref,
-                        "dates": span(b.start, b.end),
-                        "car": b.car_name,
-                        "total": money_cell(money(b.total_cents)),
-                        "booking": status_text(b.status.value),
-                        "payment": status_text(b.invoice.status.value),
-                    },
-                )
-                for b in account.bookings
-            ],
+            booking_rows(account.bookings, money),
         )
         self.query_one("#account-invoices", FittedTable).show(
             INVOICE_COLUMNS,
-            [
-                (
-                    invoice.ref,
-                    {
-                        "invoice": invoice.ref,
-                        "booking": invoice.booking_ref,
-                        "amount": money_cell(money(invoice.amount_cents)),
-                        "paid": money_cell(money(invoice.paid_cents)),
-                        "balance": money_cell(money(invoice.balance_cents)),
-                        "due": short_date(invoice.due),
-                        "payment": status_text(invoice.status.value),
-                    },
-                )
-                for invoice in account.invoices
-            ],
+            invoice_rows(account.invoices, money),
         )
         self.refresh_bindings()
 

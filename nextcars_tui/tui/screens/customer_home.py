@@ -13,9 +13,15 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.roles import Actor
 from nextcars_tui.tui.base import DeskScreen
-from nextcars_tui.tui.formatting import count, money_cell, short_date, span, status_text
+from nextcars_tui.tui.formatting import count, short_date
+from nextcars_tui.tui.widgets.account_tables import (
+    BOOKING_COLUMNS,
+    INVOICE_COLUMNS,
+    booking_rows,
+    invoice_rows,
+)
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
-from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
+from nextcars_tui.tui.widgets.record_table import FittedTable
 
 if TYPE_CHECKING:
     from nextcars_tui.domain.ledger import CustomerBalance
@@ -24,25 +30,6 @@ if TYPE_CHECKING:
 
 
 Own = tuple[list["BookingView"], "Page[InvoiceView]", "CustomerBalance"]
-
-BOOKING_COLUMNS = (
-    TableColumn("ref", "Ref"),
-    TableColumn("dates", "Dates"),
-    TableColumn("car", "Car", shrink=8),
-    TableColumn("total", "Total"),
-    TableColumn("booking", "Booking"),
-    TableColumn("payment", "Payment"),
-)
-# What each invoice is for, what was paid and what is still owed (negative: owed back).
-INVOICE_COLUMNS = (
-    TableColumn("invoice", "Invoice"),
-    TableColumn("booking", "Booking", drop=1),
-    TableColumn("amount", "Amount"),
-    TableColumn("paid", "Paid"),
-    TableColumn("balance", "Balance"),
-    TableColumn("due", "Due"),
-    TableColumn("payment", "Payment"),
-)
 
 
 def load_own(desk: Desk, actor: Actor) -> Own:
@@ -98,39 +85,12 @@ class CustomerHomeScreen(DeskScreen):
         money = self.desk.money
         self.query_one("#my-bookings", FittedTable).show(
             BOOKING_COLUMNS,
-            [
-                (
-                    b.ref,
-                    {
-                        "ref": b.ref,
-                        "dates": span(b.start, b.end),
-                        "car": b.car_name,
-                        "total": money_cell(money(b.total_cents)),
-                        "booking": status_text(b.status.value),
-                        "payment": status_text(b.invoice.status.value),
-                    },
-                )
-                for b in bookings
-            ],
+            booking_rows(bookings, money),
         )
         self._bookings = {b.ref: b for b in bookings}
         self.query_one("#my-invoices", FittedTable).show(
             INVOICE_COLUMNS,
-            [
-                (
-                    invoice.ref,
-                    {
-                        "invoice": invoice.ref,
-                        "booking": invoice.booking_ref,
-                        "amount": money_cell(money(invoice.amount_cents)),
-                        "paid": money_cell(money(invoice.paid_cents)),
-                        "balance": money_cell(money(invoice.balance_cents)),
-                        "due": short_date(invoice.due),
-                        "payment": status_text(invoice.status.value),
-                    },
-                )
-                for invoice in invoices.items
-            ],
+            invoice_rows(invoices.items, money),
         )
         name = bookings[0].customer_name if bookings else self.actor.username
         owed_text = (
