@@ -106,7 +106,9 @@ def _money_today(uow: UnitOfWork, today: date, desk: Desk) -> MoneyToday:
     return MoneyToday(payments, taken, refunds, owed_back)
 
 
-def today_board(desk: Desk, actor: Actor) -> TodayBoard:
+def today_board(desk: Desk, actor: Actor, day: date | None = None) -> TodayBoard:
+    """What to act on now, with the run sheet of `day` (default today), so the desk can look
+    a day ahead or back; the rest (in progress, holds, money due and taken) is always now."""
     actor.require(Permission.VIEW_DESK)
     now = desk.now()
     settings = desk.settings
@@ -118,7 +120,7 @@ def today_board(desk: Desk, actor: Actor) -> TodayBoard:
         def bookings(query: BookingQuery) -> list[BookingView]:
             return [booking_view(*row) for row in uow.bookings.rows(query)]
 
-        sheet = _run_sheet(uow, today)
+        sheet = _run_sheet(uow, today if day is None else day)
         in_progress = bookings(
             BookingQuery(
                 statuses=(BookingStatus.CONFIRMED.value,),

@@ -42,6 +42,15 @@ def short_date(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def days_away(today: date, day: date) -> str:
+    """How far a day other than today lies from it: 'tomorrow', 'in 3 days', 'yesterday',
+    '3 days ago'."""
+    ahead = (day - today).days
+    if ahead in (1, -1):
+        return "tomorrow" if ahead == 1 else "yesterday"
+    return f"in {ahead} days" if ahead > 0 else f"{-ahead} days ago"
+
+
 def time_left(until: datetime, now: datetime) -> str:
     left = until - now
     if left <= timedelta(0):

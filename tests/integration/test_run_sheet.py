@@ -123,6 +123,16 @@ def test_the_today_board_shows_the_same_run_sheet(desk, staff, day):
     assert today_board(desk, staff).run_sheet == run_sheet(desk, staff)
 
 
+def test_the_today_board_shows_another_days_sheet_and_the_rest_as_of_now(desk, staff, day):
+    now = today_board(desk, staff)
+    ahead = today_board(desk, staff, TODAY + timedelta(days=1))
+    assert ahead.run_sheet == run_sheet(desk, staff, TODAY + timedelta(days=1))
+    assert refs(ahead.run_sheet.pickups) == [day["tomorrow"]]
+    assert ahead.today == TODAY
+    assert refs(ahead.in_progress) == refs(now.in_progress)
+    assert ahead.money == now.money and ahead.overdue_count == now.overdue_count
+
+
 @pytest.mark.parametrize("role", ["driver", "customer"])
 def test_drivers_and_customers_are_refused(desk, actors, role):
     with pytest.raises(NotAllowed):

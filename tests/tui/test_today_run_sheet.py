@@ -5,6 +5,7 @@ figure whole, and the highlighted job in full under the table."""
 from __future__ import annotations
 
 import stat
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,14 +15,16 @@ from textual.widgets import TabbedContent
 
 from nextcars_tui.services.booking import BookingRequest, book
 from nextcars_tui.services.fleet import update_car
+from nextcars_tui.services.today import today_board
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
+from nextcars_tui.tui.formatting import days_away
 from nextcars_tui.tui.screens.today import TodayScreen
 from nextcars_tui.tui.widgets.record_table import FittedTable
 from tests.poison import STEERING, plant_customer_name, plant_job_sheet
 from tests.tui.conftest import LONG_EMAIL
 from tests.tui.deskdata import TODAY, add_jobs_and_block
-from tests.tui.recordkit import messages
-from tests.tui.roles_kit import SYSTEM, enter_as, fill, screen_text, settle
+from tests.tui.recordkit import actor_for, messages
+from tests.tui.roles_kit import SYSTEM, enter_as, fill, screen_lines, screen_text, settle
 from tests.tui.test_readable import cells_are_whole
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
@@ -179,3 +182,136 @@ async def test_stored_control_characters_and_brackets_in_a_job_show_as_typed(mak
         assert "Ann␛]0;PWNED" in text
         assert "[b]Bold[/b]" in text
         assert "Heathrow␛[2J T5" in text
+
+
+TOMORROW = TODAY + timedelta(days=1)
+
+
+def _book_tomorrow(desk) -> str:
+    """A job on Wednesday 2 December at 07:30, the only pickup that day."""
+    return book(
+        desk,
+        SYSTEM,
+        BookingRequest(
+            "carla@example.com",
+            "PB-118",
+            "DRV-02",
+            TOMORROW,
+            1,
+            pickup_time="07:30",
+            pickup="King's Cross",
+            dropoff="Gatwick North",
+            passengers=1,
+        ),
+    ).ref
+
+
+def _header(app: Any) -> str:
+    return screen_lines(app)[0]
+
+
+async def test_next_and_previous_day_and_back_to_today(make_app, desk):
+    refs = add_jobs_and_block(desk)
+    tomorrows = _book_tomorrow(desk)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        assert "Run sheet Tue 1 Dec" in _header(app)
+        # The day keys and F1 both fit the footer at 80 columns.
+        footer = screen_lines(app)[-1]
+        assert "[ ] t Day" in footer and "p PDF" in footer and "f1 Help" in footer
+        pickups = screen.query_one("#pickups", FittedTable)
+
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.day == TOMORROW
+        assert row_keys(pickups) == [tomorrows]
+        assert "Run sheet Wed 2 Dec" in _header(app)
+        text = screen_text(app)
+        assert "Wednesday 02 December 2026 (tomorrow) · 1 pickup · 2 returns" in text
+        # Holds and overdue money are now's, and said to be.
+        assert "Today: 4 holds · 1 overdue invoice" in text
+        for part in ("07:30", tomorrows, "Carla Diaz", "PB-118"):
+            assert part in text, part
+        assert f"{tomorrows} 07:30" in str(screen.query_one("#job-line").render())
+
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert screen.day == TODAY - timedelta(days=1)
+        assert "Run sheet Mon 30 Nov" in _header(app)
+        assert "Monday 30 November 2026 (yesterday)" in screen_text(app)
+        assert row_keys(pickups) == ["BK-000005"]
+
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen.day is None  # today, and it follows the clock past midnight
+        assert row_keys(pickups) == [refs["early"], refs["late"], "BK-000006"]
+        assert "Tuesday 01 December 2026 · 3 pickups" in screen_text(app)
+
+        # Stepping back onto today is today again, not a fixed date.
+        await pilot.press("right_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert screen.day is None
+
+
+async def test_a_late_answer_for_a_day_left_behind_is_not_shown(make_app, desk):
+    _book_tomorrow(desk)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        pickups = screen.query_one("#pickups", FittedTable)
+        shown = row_keys(pickups)
+        stale = today_board(desk, actor_for(desk, "staff"), TOMORROW)
+        screen.post_message(TodayScreen.BoardLoaded(stale))
+        await settle(pilot)
+        assert row_keys(pickups) == shown
+        assert "Run sheet Tue 1 Dec" in _header(app)
+
+
+async def test_p_saves_the_run_sheet_of_the_day_shown(make_app, desk, tmp_path, monkeypatch):
+    tomorrows = _book_tomorrow(desk)
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_as(pilot, "staff")
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert "Wed 2 Dec" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    text = PdfReader(tmp_path / "run-sheet-2026-12-02.pdf").pages[0].extract_text()
+    assert "Run sheet Wednesday 2 December 2026" in text and tomorrows in text
+
+
+@pytest.mark.parametrize(
+    ("day", "words"),
+    [
+        (TOMORROW, "tomorrow"),
+        (TODAY - timedelta(days=1), "yesterday"),
+        (date(2026, 12, 8), "in 7 days"),
+        (date(2026, 11, 28), "3 days ago"),
+    ],
+)
+def test_how_far_a_day_is_from_today_in_words(day, words):
+    assert days_away(TODAY, day) == words
+
+
+def test_next_day_snapshot(snap_compare, make_app, desk):
+    add_jobs_and_block(desk)
+    _book_tomorrow(desk)
+
+    async def steps(pilot: Pilot[Any]) -> None:
+        await enter_as(pilot, "staff")
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=steps, terminal_size=(80, 24))

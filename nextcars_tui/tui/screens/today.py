@@ -1,10 +1,12 @@
 """Today: the run sheet (pickups and returns in pickup-time order, with where, for whom and
-the balance to collect), rentals in progress, holds about to expire, money due soon, and the
-money of the day: deposits and payments taken, refunds owed back."""
+the balance to collect) of today or, a key away, of any day before or after it; rentals in
+progress, holds about to expire, money due soon, and the money of the day: deposits and
+payments taken, refunds owed back."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -12,12 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import (
     count,
+    days_away,
     money_cell,
     short_date,
     span,
@@ -71,6 +75,9 @@ _DUE_COLUMNS = (
     TableColumn("due", "Due"),
 )
 _TABLES = ("pickups", "returns", "in-progress", "holds", "due-soon")
+# The till's day keys (screens/takings.py), under one footer entry here so that the footer
+# still fits 80 columns with F1.
+_DAY_KEYS = Binding.Group("Day")
 
 
 def job_rows(jobs: list[BookingView], money: Callable[[int], str]) -> Rows:
@@ -102,8 +109,12 @@ class TodayScreen(DeskScreen):
         # Ctrl+N does the same from every screen; this one-key shortcut stays out of the footer.
         Binding("n", "new_booking", "New booking", show=False),
         Binding("ctrl+n", "new_booking", "New booking"),
+        Binding("left_square_bracket", "day(-1)", "Day before", group=_DAY_KEYS),
+        Binding("right_square_bracket", "day(1)", "Day after", group=_DAY_KEYS),
+        Binding("t", "today", "Today", group=_DAY_KEYS),
         Binding("r", "refresh", "Refresh"),
-        Binding("p", "save_run_sheet", "Run sheet PDF"),
+        # The run sheet shown, which the title names: "PDF" says enough, and fits 80 columns.
+        Binding("p", "save_run_sheet", "PDF"),
         Binding("ctrl+o", "app.sign_out", "Sign out"),
     ]
 
@@ -111,6 +122,10 @@ class TodayScreen(DeskScreen):
         def __init__(self, board: TodayBoard) -> None:
             super().__init__()
             self.board = board
+
+    # The day whose run sheet shows; None is the desk's today, so a screen left open over
+    # midnight moves on with it.
+    day: reactive[date | None] = reactive(None, init=False)
 
     def __init__(self) -> None:
         super().__init__()
@@ -131,12 +146,30 @@ class TodayScreen(DeskScreen):
     def reload(self) -> None:
         from nextcars_tui.services.today import today_board
 
-        self.call_service(today_board, self.desk, self.actor, reply=self.BoardLoaded, group="today")
+        self.call_service(
+            today_board, self.desk, self.actor, self.day, reply=self.BoardLoaded, group="today"
+        )
+
+    def watch_day(self) -> None:
+        self.reload()
+
+    def _sheet_day(self) -> date:
+        return self.desk.today() if self.day is None else self.day
+
+    def action_day(self, step: int) -> None:
+        moved = self._sheet_day() + timedelta(days=step)
+        self.day = None if moved == self.desk.today() else moved
+
+    def action_today(self) -> None:
+        self.day = None
 
     @on(BoardLoaded)
     def _show(self, message: BoardLoaded) -> None:
         board = message.board
         sheet = board.run_sheet
+        if sheet.day != (board.today if self.day is None else self.day):
+            return  # a late answer for a day the clerk has already moved away from
+        self.title = f"Run sheet {short_date(sheet.day)}"
         self._jobs = {job.ref: job for job in (*sheet.pickups, *sheet.returns)}
         self._fill_jobs("pickups", sheet.pickups)
         self._fill_jobs("returns", sheet.returns)
@@ -185,22 +218,33 @@ class TodayScreen(DeskScreen):
         titles = ("Pickups", "Returns", "In progress", "Holds", "Due soon")
         for table_id, title, number in zip(_TABLES, titles, counts, strict=True):
             tabs.get_tab(f"tab-{table_id}").label = f"{title} {number}"
+        self.query_one("#today-summary", Static).update(self._summary(board))
+
+        self._describe_job()
+
+    def _summary(self, board: TodayBoard) -> str:
+        """The sheet's day and its counts; then what stands now, said to be today's when
+        the sheet is of another day, so its holds and money are not read as that day's."""
+        sheet, today = board.run_sheet, board.today
+        jobs = f"{count(len(sheet.pickups), 'pickup')} · {count(len(sheet.returns), 'return')}"
         overdue = board.overdue_count
         late = f"[b red]{count(overdue, 'overdue invoice')}[/]" if overdue else "none overdue"
+        now = f"{count(len(board.holds), 'hold')} · {late}"
         money, cash = self.desk.money, board.money
         refunds = (
             f"[b]{count(cash.refunds_due, 'refund')} due: {money(cash.refunds_due_cents)}[/]"
             if cash.refunds_due
             else "no refunds due"
         )
-        self.query_one("#today-summary", Static).update(
-            f"{board.today:%A %d %B %Y} · {count(len(sheet.pickups), 'pickup')} · "
-            f"{count(len(sheet.returns), 'return')} · {count(len(board.holds), 'hold')} · {late}\n"
-            f"Deposits and payments taken today: {cash.payments}, "
-            f"{money(cash.payments_cents)} · {refunds}"
+        taken = f"{cash.payments}, {money(cash.payments_cents)} · {refunds}"
+        if sheet.day == today:
+            return (
+                f"{today:%A %d %B %Y} · {jobs} · {now}\nDeposits and payments taken today: {taken}"
+            )
+        return (
+            f"{sheet.day:%A %d %B %Y} ({days_away(today, sheet.day)}) · {jobs}\n"
+            f"Today: {now} · payments taken {taken}"
         )
-
-        self._describe_job()
 
     def _fill_jobs(self, table_id: str, jobs: list[BookingView]) -> None:
         self.query_one(f"#{table_id}", FittedTable).show(
@@ -277,12 +321,13 @@ class TodayScreen(DeskScreen):
         self.reload()
 
     def action_save_run_sheet(self) -> None:
-        """Today's run sheet as a PDF for the drivers' room (the same as `nextcars today
-        --pdf`), through the export dialog: never over a file without asking."""
+        """The run sheet of the day shown as a PDF for the drivers' room (the same as
+        `nextcars today --date DAY --pdf`), through the export dialog: never over a file
+        without asking."""
         # Imported here: the PDF library is slow to load and most sessions never print.
         from nextcars_tui.services.run_sheet_document import save_run_sheet_pdf
 
-        desk, actor, day = self.desk, self.actor, self.desk.today()
+        desk, actor, day = self.desk, self.actor, self._sheet_day()
 
         def write(path: str, replace: bool) -> SavedRunSheet:
             return save_run_sheet_pdf(desk, actor, day, path, force=replace)
