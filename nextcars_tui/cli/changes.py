@@ -89,10 +89,9 @@ def available(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
     free = availability.available(desk, ctx.actor, args.start, args.days)
     if args.json:
-        output.print_json({"cars": free.cars, "drivers": free.drivers})
+        output.print_json(output.available_json(free))
     else:
-        output.print_line(f"Cars free: {', '.join(free.cars) or 'none'}")
-        output.print_line(f"Drivers free: {', '.join(free.drivers) or 'none'}")
+        output.show(output.available_table(free, desk.money))
     return 0
 
 

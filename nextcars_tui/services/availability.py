@@ -160,11 +160,37 @@ def _option(key: str, label: str, cents: int, hold: Hold | None) -> ResourceOpti
 
 
 @dataclass(frozen=True)
-class Available:
-    """What is free for every day of an interval: plates and driver codes."""
+class FreeCar:
+    """A car free for the whole interval, with what a clerk chooses it by."""
 
-    cars: list[str]
-    drivers: list[str]
+    plate: str
+    make: str
+    model: str
+    seats: int
+    daily_rate_cents: int
+
+
+@dataclass(frozen=True)
+class FreeDriver:
+    code: str
+    name: str
+    daily_fee_cents: int
+
+
+@dataclass(frozen=True)
+class Available:
+    """What is free for every day of an interval, cars by plate and drivers by code."""
+
+    cars: list[FreeCar]
+    drivers: list[FreeDriver]
+
+    @property
+    def plates(self) -> list[str]:
+        return [car.plate for car in self.cars]
+
+    @property
+    def codes(self) -> list[str]:
+        return [driver.code for driver in self.drivers]
 
 
 def available(desk: Desk, actor: Actor, start: date | str, days: int | str) -> Available:
@@ -177,12 +203,12 @@ def available(desk: Desk, actor: Actor, start: date | str, days: int | str) -> A
         busy_cars = busy(holds, ResourceKind.CAR, dates.start, dates.end)
         busy_drivers = busy(holds, ResourceKind.DRIVER, dates.start, dates.end)
         cars = [
-            c.plate
+            FreeCar(c.plate, c.make, c.model, c.seats, c.daily_rate_cents)
             for c in uow.cars.search("", limit=100_000)
             if c.retired_at is None and c.id not in busy_cars
         ]
         drivers = [
-            d.code
+            FreeDriver(d.code, d.name, d.daily_fee_cents)
             for d in uow.drivers.search("", limit=100_000)
             if d.retired_at is None and d.id not in busy_drivers
         ]

@@ -63,6 +63,11 @@ class BlockView:
     created_by: str
     removed_at: datetime | None
 
+    @property
+    def last_day(self) -> date:
+        """The last day held: `end` is the first day free again."""
+        return self.end - timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class Reassignment:
@@ -75,6 +80,8 @@ class Reassignment:
     from_key: str
     to: str | None
     to_label: str | None
+    # The party on the job sheet (None when not given): a replacement car must seat it.
+    passengers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +266,7 @@ def _reassignment(
         from_key=from_key,
         to=to_key,
         to_label=to_label,
+        passengers=booking.passengers,
     )
 
 

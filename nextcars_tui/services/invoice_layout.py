@@ -31,6 +31,7 @@ from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.ledger import BILLED_KINDS, EntryKind
 from nextcars_tui.domain.rules import Money
 from nextcars_tui.domain.safe_text import REPLACEMENT, inert
+from nextcars_tui.domain.statuses import status_label
 from nextcars_tui.services.views import EntryView, InvoiceStatement
 
 FONT = "dejavu"
@@ -71,10 +72,6 @@ def percent_text(basis_points: int) -> str:
 
 def day_text(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
-
-
-def status_label(value: str) -> str:
-    return value.replace("_", " ").capitalize()
 
 
 def entry_text(entry: EntryView) -> str:

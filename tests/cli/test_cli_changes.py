@@ -24,12 +24,15 @@ BOOKING_KEYS = {
     "driver",
     "start",
     "end",
+    "last_day",
     "days",
     "total_cents",
     "invoice",
 } | SHEET_KEYS
-BLOCK_KEYS = {"ref", "kind", "resource", "start", "end", "days", "reason"}
+BLOCK_KEYS = {"ref", "kind", "resource", "start", "end", "last_day", "days", "reason"}
 HISTORY_KEYS = {"at", "by", "action", "detail"}
+CAR_KEYS = {"plate", "make", "model", "seats", "daily_rate_cents"}
+DRIVER_KEYS = {"code", "name", "daily_fee_cents"}
 # Cars and drivers no demo booking uses (MA71 DPE and the others seat 4; PF21 YAM seats 7);
 # DRV-10 is on holiday from day 3 to day 6 and BD70 KLM is off the road on days 5 and 6.
 CAR, OTHER_CAR, BIG_CAR, CUSTOMER = "MA71 DPE", "KY22 VOL", "PF21 YAM", "ben.carter@example.com"
@@ -332,6 +335,7 @@ def test_block_unblock_and_blocks(desk_files: DeskFiles):
         3,
     )
     assert data["reason"] == "tyres"
+    assert data["last_day"] == day(22)  # `end` stays the first day free again
     listed = run_json("blocks")
     assert isinstance(listed, list) and all(set(b) == BLOCK_KEYS for b in listed)
     assert data in listed and len(listed) == 3  # with the demo's MOT and holiday
@@ -424,19 +428,42 @@ def test_available_lists_what_is_free_for_every_day(desk_files: DeskFiles):
     after = run_json("available", "--start", day(40), "--days", "2")
 
     assert isinstance(during, dict) and set(during) == {"cars", "drivers"}
-    assert CAR not in during["cars"] and DRIVER not in during["drivers"]
-    assert "BD70 KLM" not in during["cars"]  # its MOT is on days 5 and 6
-    assert "DRV-10" not in during["drivers"]  # on holiday until day 6
-    assert OTHER_CAR in during["cars"] and OTHER_DRIVER in during["drivers"]
-    assert {CAR, "BD70 KLM"} <= set(after["cars"]) and {DRIVER, "DRV-10"} <= set(after["drivers"])
+    assert all(set(car) == CAR_KEYS for car in during["cars"] + after["cars"])
+    assert all(set(driver) == DRIVER_KEYS for driver in during["drivers"] + after["drivers"])
+    cars = {car["plate"] for car in during["cars"]}
+    drivers = {driver["code"] for driver in during["drivers"]}
+    assert CAR not in cars and DRIVER not in drivers
+    assert "BD70 KLM" not in cars  # its MOT is on days 5 and 6
+    assert "DRV-10" not in drivers  # on holiday until day 6
+    assert OTHER_CAR in cars and OTHER_DRIVER in drivers
+    later_cars = {car["plate"]: car for car in after["cars"]}
+    later_drivers = {driver["code"]: driver for driver in after["drivers"]}
+    assert {CAR, "BD70 KLM"} <= set(later_cars) and {DRIVER, "DRV-10"} <= set(later_drivers)
     assert len(after["cars"]) == desk_files.count("car")
+    ((make, model, seats, rate),) = desk_files.rows(
+        f"SELECT make, model, seats, daily_rate_cents FROM car WHERE plate = '{BIG_CAR}'"
+    )
+    assert later_cars[BIG_CAR] == {
+        "plate": BIG_CAR,
+        "make": make,
+        "model": model,
+        "seats": seats,
+        "daily_rate_cents": rate,
+    }
+    ((name, fee),) = desk_files.rows(
+        f"SELECT name, daily_fee_cents FROM driver WHERE code = '{DRIVER}'"
+    )
+    assert later_drivers[DRIVER] == {"code": DRIVER, "name": name, "daily_fee_cents": fee}
     assert made["ref"]
 
 
-def test_available_for_people(desk_files: DeskFiles):
+def test_available_for_people_shows_model_seats_and_rate(desk_files: DeskFiles):
     result = invoke("available", "--start", day(40), "--days", "1")
     assert result.code == 0, result.err
     assert CAR in result.out and DRIVER in result.out
+    line = next(line for line in result.out.splitlines() if BIG_CAR in line)
+    ((model, seats),) = desk_files.rows(f"SELECT model, seats FROM car WHERE plate = '{BIG_CAR}'")
+    assert model in line and f" {seats} " in line and "£" in line
 
 
 # --- retire ---------------------------------------------------------------------------------------
@@ -448,7 +475,8 @@ def test_retire_a_car_then_it_takes_no_bookings(desk_files: DeskFiles):
     assert "retired" in result.out
 
     assert "retired" in refused(desk_files, 4, *book_args(10))
-    assert CAR not in run_json("available", "--start", day(10), "--days", "1")["cars"]
+    free = run_json("available", "--start", day(10), "--days", "1")
+    assert CAR not in {car["plate"] for car in free["cars"]}
     assert "already retired" in refused(desk_files, 4, "retire", "car", CAR)
 
 

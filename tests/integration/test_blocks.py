@@ -393,7 +393,7 @@ def test_a_resource_with_future_bookings_retires_only_once_they_are_reassigned(
     )
     refused_unchanged(desk, NotAllowed, lambda: book(desk, staff, wanted))
     free = available(desk, staff, day(8), 1)
-    assert key not in (free.cars if kind == "car" else free.drivers)
+    assert key not in (free.plates if kind == "car" else free.codes)
     refused_unchanged(desk, NotAllowed, lambda: retire(desk, MANAGER, kind, key))
     booked = history(desk, made.ref)[0][2]
     assert key in booked
@@ -443,11 +443,11 @@ def test_available_is_what_is_free_for_every_day_of_the_interval(desk, staff):
 
     all_plates = [plate(i) for i in range(1, 9)]
     all_codes = [code(i) for i in range(1, 9)]
-    assert first.cars == [p for p in all_plates if p != plate(1)]
-    assert first.drivers == [c for c in all_codes if c not in (code(1), code(2))]
-    assert later.cars == [p for p in all_plates if p != plate(2)]
-    assert later.drivers == all_codes
-    assert (tail.cars, tail.drivers) == (all_plates, all_codes)
+    assert first.plates == [p for p in all_plates if p != plate(1)]
+    assert first.codes == [c for c in all_codes if c not in (code(1), code(2))]
+    assert later.plates == [p for p in all_plates if p != plate(2)]
+    assert later.codes == all_codes
+    assert (tail.plates, tail.codes) == (all_plates, all_codes)
 
 
 # --- the driver's day -----------------------------------------------------------------------------

@@ -4,6 +4,8 @@ dialogs themselves are in test_money_dialogs."""
 
 from __future__ import annotations
 
+import re
+
 from textual import events
 from textual.widgets import Button, Input, Label, Static
 
@@ -24,10 +26,15 @@ def card(app, card_id: str) -> str:
 
 
 def history_actions(app) -> list[str]:
-    """The actions the history shows, checked against the record the screen loaded."""
+    """The actions the history shows, in the order they happened, checked against the record
+    the screen loaded; the screen lists them newest first."""
     shown = card(app, "booking-history-log")
     actions = [entry.action for entry in app.screen.detail.history]
     assert all(action in shown for action in actions)
+    # Each entry's line starts with its time; the action follows it, or its actor then it.
+    entries = [line.split() for line in shown.splitlines() if re.match(r"\d+ \w{3} \d{4} ", line)]
+    listed = [next(word for word in words[4:6] if word in actions) for words in entries]
+    assert listed == actions[::-1], shown
     return actions
 
 
@@ -41,7 +48,7 @@ async def test_shows_every_part_of_a_pending_booking(make_app):
         await open_as(pilot, "staff", "booking", ref="bk-6")
         assert isinstance(app.screen, BookingDetailScreen)
         heading = card(app, "booking-heading")
-        assert "BK-000006" in heading and "pending" in heading
+        assert "BK-000006" in heading and "Pending" in heading
         customer = card(app, "booking-customer")
         for part in ("Bob Green", "bob@example.com", "+44 7700 900002"):
             assert part in customer
@@ -54,7 +61,7 @@ async def test_shows_every_part_of_a_pending_booking(make_app):
         for part in ("2 × £125.00", "+ £250.00", "= £488.00"):
             assert part in price
         invoice = card(app, "booking-invoice")
-        for part in ("INV-000006  unpaid  £488.00", "Thu 17 Dec 2026", "payment can be taken"):
+        for part in ("INV-000006  Unpaid  £488.00", "Thu 17 Dec 2026", "payment can be taken"):
             assert part in invoice
         statement = card(app, "booking-statement")
         for part in ("Car ZE-901: 2 day(s) × 119.00", "£238.00", "£250.00", "£488.00"):
@@ -74,7 +81,13 @@ async def test_a_paid_booking_shows_its_payment_and_offers_no_checkout(make_app)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "booking", ref="BK-000007")
         invoice = card(app, "booking-invoice")
-        for part in ("INV-000007", "paid", "Paid    £795.00", "Balance £0.00", "nothing to take"):
+        for part in (
+            "INV-000007",
+            "Paid  £795.00",
+            "Paid    £795.00",
+            "Balance £0.00",
+            "nothing to take",
+        ):
             assert part in invoice
         statement = card(app, "booking-statement")
         for part in ("Payment by transfer", "-£795.00", "£0.00"):
@@ -97,7 +110,7 @@ async def test_confirm_a_pending_booking(make_app, desk):
         await pilot.press("c")
         await settle(pilot)
         assert booking_detail(desk, SYSTEM, "BK-000006").booking.status == "confirmed"
-        assert "confirmed" in card(app, "booking-heading")
+        assert "Confirmed" in card(app, "booking-heading")
         assert button(app, "booking-confirm").disabled
         assert "BK-000006 is confirmed." in messages(app)
 
@@ -123,7 +136,7 @@ async def test_cancel_with_a_reason(make_app, desk):
         assert detail.booking.status == "cancelled"
         assert detail.booking.cancel_reason == "moved"
         assert detail.booking.invoice.status == "void"
-        assert "cancelled" in card(app, "booking-heading")
+        assert "Cancelled" in card(app, "booking-heading")
         assert button(app, "booking-cancel").disabled
         assert "BK-000008 is cancelled with no fee; INV-000008: nothing owed (void)." in (
             messages(app)

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.statuses import status_words
 from nextcars_tui.domain.validation import MAX_REASON
 from nextcars_tui.tui.base import DeskDialog
 from nextcars_tui.tui.formatting import span
@@ -55,7 +56,7 @@ class CancelBookingDialog(DeskDialog[Any]):
             yield Static(f"Cancel booking {b.ref}?", classes="dialog-title")
             yield Static(
                 f"{escape(b.customer_name)} · {escape(b.car_plate)} with {escape(b.driver_code)}"
-                f" · {span(b.start, b.end)} ({b.status})\n{escape(self.consequence)}",
+                f" · {span(b.start, b.end)} ({status_words(b.status)})\n{escape(self.consequence)}",
                 id="cancel-summary",
             )
             yield Label("Reason (kept in the booking's history)")

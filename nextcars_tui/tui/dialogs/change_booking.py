@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from nextcars_tui.domain.errors import Conflict, DeskError, InvalidInput, ResourceKind
 from nextcars_tui.domain.parsing import same_plate
+from nextcars_tui.domain.statuses import status_words
 from nextcars_tui.tui.base import DeskDialog
 from nextcars_tui.tui.formatting import span
 from nextcars_tui.tui.widgets.job_sheet import JobSheetFields, sheet_values
@@ -60,7 +61,7 @@ class ChangeBookingDialog(DeskDialog[Any]):
             yield Static(f"Change booking {b.ref}", classes="dialog-title")
             yield Static(
                 f"{escape(b.customer_name)} · {escape(b.car_plate)} with {escape(b.driver_code)}"
-                f" · {span(b.start, b.end)} ({b.status})",
+                f" · {span(b.start, b.end)} ({status_words(b.status)})",
                 id="change-summary",
             )
             with Grid(id="change-fields"):

@@ -20,7 +20,7 @@ from textual.widgets import Static
 from nextcars_tui.domain import rules
 from nextcars_tui.domain.ledger import CancelTerms, Figures, effect_on_balance, invoice_status
 from nextcars_tui.domain.pricing import Quote
-from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, status_words
 from nextcars_tui.tui.formatting import span, status_text
 
 if TYPE_CHECKING:
@@ -82,11 +82,11 @@ def cancel_consequence(
         owed = f"{money(balance)} will be owed."
     else:
         owed = "nothing will be owed either way."
-    return f"{fee} Invoice {invoice.ref} becomes {status.value}: {owed}"
+    return f"{fee} Invoice {invoice.ref} becomes {status_words(status)}: {owed}"
 
 
 def balance_words(invoice: InvoiceView, money: Callable[[int], str]) -> str:
-    """'£288.00 owed (partly_paid)', '£50.00 owed back (refund_due)', 'nothing owed (paid)'."""
+    """'£288.00 owed (partly paid)', '£50.00 owed back (refund due)', 'nothing owed (paid)'."""
     balance = invoice.balance_cents
     if balance > 0:
         owed = f"{money(balance)} owed"
@@ -94,7 +94,7 @@ def balance_words(invoice: InvoiceView, money: Callable[[int], str]) -> str:
         owed = f"{money(-balance)} owed back"
     else:
         owed = "nothing owed"
-    return f"{owed} ({invoice.status})"
+    return f"{owed} ({status_words(invoice.status)})"
 
 
 def after_cancel(booking: BookingView, money: Callable[[int], str]) -> str:
@@ -287,13 +287,15 @@ class RecordCard(Static):
 
 
 class HistoryLog:
-    """The audit entries of a booking and its invoice, oldest first: a table where there is
-    room for one line an entry, otherwise two lines an entry with the detail below."""
+    """The audit entries of a booking and its invoice, newest first (what just happened is
+    what a clerk looks for): a table where there is room for one line an entry, otherwise two
+    lines an entry with the detail below."""
 
     WIDE = 110
 
     def __init__(self, history: list[AuditView], zone: ZoneInfo) -> None:
-        self.history = history
+        # The services give the record in the order it was written.
+        self.history = history[::-1]
         self.zone = zone
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
