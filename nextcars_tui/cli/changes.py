@@ -1,5 +1,5 @@
 """The commands that change what was booked: change, block, unblock, blocks, available,
-booking (one booking with its history) and retire."""
+booking (one booking with its history), retire and reinstate."""
 
 from __future__ import annotations
 
@@ -97,5 +97,11 @@ def available(ctx: Context, args: argparse.Namespace) -> int:
 
 def retire(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
-    output.print_line(retiring.retire(desk, ctx.actor, args.kind, args.key))
+    output.print_line(retiring.retire(desk, ctx.actor, args.kind, args.key, reassign=args.reassign))
+    return 0
+
+
+def reinstate(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    output.print_line(retiring.reinstate(desk, ctx.actor, args.kind, args.key))
     return 0

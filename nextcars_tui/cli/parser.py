@@ -191,7 +191,18 @@ def build_parser() -> CliParser:
     retire = command("retire", "retire a car, driver or customer (no new bookings; history kept)")
     retire.add_argument("kind", type=_lower, choices=("car", "driver", "customer"))
     retire.add_argument("key", metavar="PLATE|CODE|EMAIL")
+    retire.add_argument(
+        "--reassign",
+        action="store_true",
+        help="a car or driver: move its bookings still to run to free replacements first "
+        "(prices kept), in the same transaction",
+    )
     retire.set_defaults(handler=_lazy("changes", "retire"))
+
+    reinstate = command("reinstate", "put a retired car, driver or customer back in service")
+    reinstate.add_argument("kind", type=_lower, choices=("car", "driver", "customer"))
+    reinstate.add_argument("key", metavar="PLATE|CODE|EMAIL")
+    reinstate.set_defaults(handler=_lazy("changes", "reinstate"))
 
     confirm = command("confirm", "confirm a pending booking without payment (pay on account)")
     confirm.add_argument("ref", metavar="BOOKING_REF")

@@ -38,6 +38,8 @@ class GridRow:
     key: str
     label: str
     cells: tuple[GridCell, ...]
+    # A retired car or driver stays in the grid for its history, but is never free.
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,12 @@ def availability_grid(
         completed = uow.bookings.in_window(start, end, statuses=[BookingStatus.COMPLETED.value])
         if kind == ResourceKind.CAR:
             cars = uow.cars.search(text, limit=MAX_GRID_ROWS)
-            resources = [(c.id or 0, c.plate, f"{c.make} {c.model}") for c in cars]
+            resources = [
+                (c.id or 0, c.plate, f"{c.make} {c.model}", c.retired_at is not None) for c in cars
+            ]
         else:
             drivers = uow.drivers.search(text, limit=MAX_GRID_ROWS)
-            resources = [(d.id or 0, d.code, d.name) for d in drivers]
+            resources = [(d.id or 0, d.code, d.name, d.retired_at is not None) for d in drivers]
     done: dict[int, list[BookingRecord]] = {}
     for booking in completed:
         owner = booking.car_id if kind == ResourceKind.CAR else booking.driver_id
@@ -95,8 +99,8 @@ def availability_grid(
     for hold in holds:
         held.setdefault(hold.resource_id, []).append(hold)
     rows = [
-        GridRow(key, label, _cells(done.get(rid, []), held.get(rid, []), start, days))
-        for rid, key, label in resources
+        GridRow(key, label, _cells(done.get(rid, []), held.get(rid, []), start, days), retired)
+        for rid, key, label, retired in resources
     ]
     return Grid(kind, start, days, rows)
 

@@ -492,5 +492,73 @@ def test_retire_a_customer(desk_files: DeskFiles):
     assert "retired" in refused(desk_files, 4, *book_args(10))
 
 
+def test_a_car_with_bookings_to_run_retires_with_reassign(desk_files: DeskFiles):
+    made = book(10)
+
+    result = invoke("retire", "car", CAR, "--reassign")
+
+    assert result.code == 0, result.err
+    moved = run_json("booking", made["ref"])
+    assert moved["car"] != CAR and moved["total_cents"] == made["total_cents"]  # price kept
+    assert f"Moved {made['ref']} to {moved['car']}" in result.out
+    assert "retired" in moved["history"][-1]["detail"]
+    assert "already retired" in refused(desk_files, 4, "retire", "car", CAR)
+
+
+def test_reassign_and_retire_writes_nothing_when_a_booking_cannot_move(desk_files: DeskFiles):
+    # A party of seven, and the other cars that seat seven are taken for those days.
+    made = book(10, 2, BIG_CAR, DRIVER, "--passengers", "7")
+    book(10, 2, "BF22 XPR", OTHER_DRIVER)
+    book(10, 2, "VK23 MEH", "DRV-12")
+    line = refused(desk_files, 3, "retire", "car", BIG_CAR, "--reassign")
+    assert made["ref"] in line and "nothing was changed" in line
+
+
+def test_a_customer_with_bookings_to_come_cannot_retire_exit_4(desk_files: DeskFiles):
+    made = book(10)
+    line = refused(desk_files, 4, "retire", "customer", CUSTOMER)
+    assert made["ref"] in line and "bookings to come" in line
+    assert invoke("cancel", made["ref"], "--reason", "plans changed").code == 0
+    assert invoke("retire", "customer", CUSTOMER).code == 0
+
+
+def test_retiring_a_customer_who_owes_money_says_so(desk_files: DeskFiles):
+    made = book(10)
+    assert invoke("cancel", made["ref"], "--reason", "plans changed").code == 0
+    invoice = made["invoice"]["ref"]
+    assert invoke("adjust", invoice, "--amount", "25.00", "--reason", "damage").code == 0
+
+    result = invoke("retire", "customer", CUSTOMER)
+
+    assert result.code == 0, result.err
+    assert "retired" in result.out and f"still owe £25.00 ({invoice})" in result.out
+
+
+def test_reinstate_puts_a_car_back_in_service(desk_files: DeskFiles):
+    assert invoke("retire", "car", CAR).code == 0
+    assert invoke("retire", "customer", CUSTOMER).code == 0
+
+    for kind, key in (("car", CAR), ("customer", CUSTOMER)):
+        result = invoke("reinstate", kind, key)
+        assert result.code == 0, result.err
+        assert "back in service" in result.out
+
+    assert book(10)["car"] == CAR
+    assert "not retired" in refused(desk_files, 4, "reinstate", "driver", DRIVER)
+
+
+@pytest.mark.parametrize(
+    ("code", "args"),
+    [
+        (5, ["reinstate", "car", "ZZ99 ZZZ"]),
+        (5, ["reinstate", "customer", "nobody@example.com"]),
+        (2, ["reinstate", "boat", CAR]),
+        (2, ["reinstate", "driver", "not a code"]),
+    ],
+)
+def test_reinstate_refusals(desk_files: DeskFiles, code: int, args: list[str]):
+    refused(desk_files, code, *args)
+
+
 def test_retire_something_else_is_exit_2(desk_files: DeskFiles):
     refused(desk_files, 2, "retire", "boat", CAR)
