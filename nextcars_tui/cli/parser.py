@@ -256,6 +256,15 @@ def build_parser() -> CliParser:
     )
     invoice.set_defaults(handler=_lazy("money", "invoice"))
 
+    receipt = command("receipt", "a receipt for an invoice's last payment, as a PDF")
+    receipt.add_argument("ref", metavar="INVOICE_REF")
+    receipt.add_argument(
+        "--pdf", metavar="FILE", required=True, help="the receipt (PDF, readable by you only)"
+    )
+    receipt.add_argument("--force", action="store_true", help="replace FILE")
+    receipt.add_argument("--json", action="store_true")
+    receipt.set_defaults(handler=_lazy("money", "receipt"))
+
     listing = command("bookings", "list bookings by start date")
     listing.add_argument("--status", type=_lower, choices=_values(BookingStatus))
     listing.add_argument("--car", metavar="PLATE")
