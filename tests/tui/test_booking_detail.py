@@ -17,6 +17,7 @@ from nextcars_tui.tui.dialogs.money import PaymentDialog
 from nextcars_tui.tui.screens.booking_detail import BookingDetailScreen
 from nextcars_tui.tui.screens.invoice_detail import InvoiceDetailScreen
 from tests.tui.recordkit import messages, open_as, plain, settle
+from tests.tui.roles_kit import screen_lines
 
 SYSTEM = system_actor("tests")
 
@@ -97,10 +98,11 @@ async def test_a_paid_booking_shows_its_payment_and_offers_no_checkout(make_app)
         pay = button(app, "booking-pay")
         assert pay.disabled and pay.tooltip == "Invoice INV-000007 is paid; nothing to take."
         assert button(app, "booking-confirm").disabled
+        # The state forbids taking money: t is not offered, and pressing it opens nothing.
+        assert "t Pay" not in screen_lines(app)[-1]
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)  # no checkout dialog
-        assert "Invoice INV-000007 is paid; nothing to take." in messages(app)
 
 
 async def test_confirm_a_pending_booking(make_app, desk):
@@ -201,7 +203,9 @@ async def test_errors_are_notifications_not_tracebacks(make_app, desk):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "booking", ref="BK-000004")
         before = booking_detail(desk, SYSTEM, "BK-000004")
-        await pilot.press("c")  # the button is disabled; the key still asks the service
+        # Confirm is neither shown nor bound for a confirmed booking; asked past the UI, the
+        # service refuses it.
+        app.screen.action_confirm()
         await settle(pilot)
         assert (
             "Booking BK-000004 is confirmed; only a pending booking can be confirmed."
@@ -267,3 +271,44 @@ async def test_a_refused_reason_keeps_the_cancel_dialog_and_the_reason(make_app,
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
     assert booking_detail(desk, SYSTEM, "BK-000008").booking.status == "cancelled"
+
+
+def footer_line(app) -> str:
+    return screen_lines(app)[-1]
+
+
+async def test_at_80_columns_every_allowed_action_is_in_the_footer_and_forbidden_ones_not(
+    make_app,
+):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        # Paid and confirmed: nothing to confirm or take; still change, cancel, refund.
+        await open_as(pilot, "manager", "booking", ref="BK-000007")
+        footer = footer_line(app)
+        for key in ("e Change", "x Cancel", "f Refund", "a Adjust", "i Invoice", "esc Back"):
+            assert key in footer, footer
+        assert "Confirm" not in footer and "Pay" not in footer
+        assert not button(app, "booking-confirm").display
+        assert not button(app, "booking-pay").display
+        shown = [b for b in app.screen.query("#booking-actions Button") if b.display]
+        row = screen_lines(app)[-2]
+        assert all(str(b.label) in row for b in shown), row  # none cut, Change included
+        # Pressing a hidden key does nothing: the booking stays confirmed, nothing opens.
+        await pilot.press("c", "t")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+
+
+async def test_the_record_tabs_are_reachable_by_number(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000007")
+        tabs = app.screen.query_one("#booking-ledger")
+        for key, pane in (
+            ("2", "tab-booking-history"),
+            ("3", "tab-booking-job"),
+            ("1", "tab-booking-statement"),
+        ):
+            await pilot.press(key)
+            await settle(pilot)
+            assert tabs.active == pane

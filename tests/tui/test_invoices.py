@@ -168,8 +168,10 @@ async def test_payment_on_a_paid_invoice_is_not_offered(make_app, desk):
         assert app.screen.query_one("#invoice-pay", Button).disabled
         await pilot.press("t")
         await settle(pilot)
-        assert isinstance(app.screen, InvoiceDetailScreen)  # no dialog
-        assert "Invoice INV-000007 is paid; nothing to take." in messages(app)
+        assert isinstance(app.screen, InvoiceDetailScreen)  # no dialog: t is not offered
+        assert "Invoice INV-000007 is paid; nothing to take." in text_of(
+            app, "invoice-payment-state"
+        )
         assert invoice_detail(desk, SYSTEM, "INV-000007") == before
 
 
