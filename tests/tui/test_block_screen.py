@@ -100,7 +100,7 @@ async def test_a_stuck_booking_is_shown_and_applying_is_refused(make_app, desk):
         table = app.screen.query_one("#block-affected")
         assert row_keys(table) == ["BK-000005"]
         assert column(table, "to") == ["STUCK: none free"]
-        assert "Stuck: no free replacement for BK-000005" in said(app)
+        assert "Stuck: no free replacement for BK-000005 (a party of 7)" in said(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "No free car can take over booking BK-000005" in said(app)

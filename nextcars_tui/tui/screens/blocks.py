@@ -233,7 +233,14 @@ class BlocksScreen(DeskScreen):
         if not proposal.moves:
             self._say(f"No bookings are affected: Apply blocks {escape(what)} (Ctrl+S).")
         elif proposal.stuck:
-            refs = ", ".join(move.booking for move in proposal.stuck)
+            # A car for a party on the job sheet must seat it: say so, it is often why.
+            seats = str(proposal.request.kind) == "car"
+            refs = ", ".join(
+                f"{move.booking} (a party of {move.passengers})"
+                if seats and move.passengers
+                else move.booking
+                for move in proposal.stuck
+            )
             self._say(
                 f"[$error]Stuck: no free replacement for {refs}.[/] Choose one (Enter on its "
                 "row) or change the dates; the block cannot be applied as it is."
