@@ -1,5 +1,5 @@
 """The commands that change what was booked: change, block, unblock, blocks, available,
-booking (one booking with its history) and retire."""
+booking (one booking with its history), retire and reinstate."""
 
 from __future__ import annotations
 
@@ -114,14 +114,19 @@ def available(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
     free = availability.available(desk, ctx.actor, args.start, args.days)
     if args.json:
-        output.print_json({"cars": free.cars, "drivers": free.drivers})
+        output.print_json(output.available_json(free))
     else:
-        output.print_line(f"Cars free: {', '.join(free.cars) or 'none'}")
-        output.print_line(f"Drivers free: {', '.join(free.drivers) or 'none'}")
+        output.show(output.available_table(free, desk.money))
     return 0
 
 
 def retire(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
-    output.print_line(retiring.retire(desk, ctx.actor, args.kind, args.key))
+    output.print_line(retiring.retire(desk, ctx.actor, args.kind, args.key, reassign=args.reassign))
+    return 0
+
+
+def reinstate(ctx: Context, args: argparse.Namespace) -> int:
+    desk = ctx.desk()
+    output.print_line(retiring.reinstate(desk, ctx.actor, args.kind, args.key))
     return 0

@@ -13,7 +13,7 @@ from nextcars_tui.cli.context import Context
 from nextcars_tui.cli.progress import progress_bar
 from nextcars_tui.domain.ledger import let_off_words
 from nextcars_tui.domain.parsing import parse_moment
-from nextcars_tui.domain.statuses import InvoiceStatus
+from nextcars_tui.domain.statuses import InvoiceStatus, status_words
 from nextcars_tui.services import billing, booking, demo, imports, listings
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.lifecycle import check_requested_moment, run_lifecycle
@@ -86,7 +86,7 @@ def confirm(ctx: Context, args: argparse.Namespace) -> int:
     desk = ctx.desk()
     view = booking.confirm(desk, ctx.actor, args.ref)
     output.print_line(
-        f"{view.ref} confirmed; invoice {view.invoice.ref} {view.invoice.status.value} "
+        f"{view.ref} confirmed; invoice {view.invoice.ref} {status_words(view.invoice.status)} "
         f"({desk.money(view.invoice.amount_cents)}, due {view.invoice.due.isoformat()})."
     )
     return 0
@@ -114,7 +114,7 @@ def cancel(ctx: Context, args: argparse.Namespace) -> int:
     )
     output.print_line(
         f"{view.ref} cancelled ({view.cancel_reason}); {fee}; "
-        f"invoice {invoice.ref} is now {invoice.status.value} ({owed})."
+        f"invoice {invoice.ref} is now {status_words(invoice.status)} ({owed})."
     )
     return 0
 

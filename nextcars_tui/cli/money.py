@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from nextcars_tui.cli import output
 from nextcars_tui.cli.context import Context
@@ -11,6 +13,9 @@ from nextcars_tui.domain.roles import Actor
 from nextcars_tui.services import billing
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import InvoiceView
+
+if TYPE_CHECKING:
+    from nextcars_tui.services.invoice_document import SavedInvoice
 
 
 def _show(desk: Desk, view: InvoiceView, as_json: bool) -> int:
@@ -60,11 +65,28 @@ def invoice(ctx: Context, args: argparse.Namespace) -> int:
 
 def _invoice_pdf(desk: Desk, actor: Actor, args: argparse.Namespace) -> int:
     # Imported here: the PDF library (with Pillow and fontTools) is slow to load, and only
-    # this command needs it.
+    # the commands that write a document need it.
     from nextcars_tui.services.invoice_document import save_invoice_pdf
 
+    return _write_pdf(save_invoice_pdf, "invoice", desk, actor, args)
+
+
+def receipt(ctx: Context, args: argparse.Namespace) -> int:
+    from nextcars_tui.services.invoice_document import save_receipt_pdf
+
+    return _write_pdf(save_receipt_pdf, "the receipt for invoice", ctx.desk(), ctx.actor, args)
+
+
+def _write_pdf(
+    save: Callable[..., SavedInvoice],
+    what: str,
+    desk: Desk,
+    actor: Actor,
+    args: argparse.Namespace,
+) -> int:
+    """Write a document through the one file writer: the same refusals for every PDF."""
     try:
-        saved = save_invoice_pdf(desk, actor, args.ref, args.pdf, force=args.force)
+        saved = save(desk, actor, args.ref, args.pdf, force=args.force)
     except FileAlreadyExists as exists:
         raise InvalidInput(
             f"{exists.path} already exists; give --force to replace it, or choose another name.",
@@ -74,7 +96,7 @@ def _invoice_pdf(desk: Desk, actor: Actor, args: argparse.Namespace) -> int:
         output.print_json({"ref": saved.ref, "path": str(saved.path), "pages": saved.pages})
     else:
         pages = f"{saved.pages} page{'s' if saved.pages != 1 else ''}"
-        output.print_lines([f"Wrote invoice {saved.ref} to {saved.path} ({pages})."])
+        output.print_lines([f"Wrote {what} {saved.ref} to {saved.path} ({pages})."])
     return 0
 
 

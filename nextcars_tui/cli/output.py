@@ -14,13 +14,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from nextcars_tui.domain.dates import describe_days
+from nextcars_tui.domain.ledger import effect_on_balance
 from nextcars_tui.domain.safe_text import inert, json_escaped
+from nextcars_tui.domain.statuses import status_label, status_words
 from nextcars_tui.services.auth import UserView
+from nextcars_tui.services.availability import Available
 from nextcars_tui.services.blocks import BlockResult, BlockView, Reassignment
 from nextcars_tui.services.lifecycle import LifecycleResult
 from nextcars_tui.services.views import (
@@ -80,6 +83,7 @@ def booking_json(view: BookingView) -> dict[str, Any]:
         "driver": view.driver_code,
         "start": view.start.isoformat(),
         "end": view.end.isoformat(),
+        "last_day": view.last_day.isoformat(),
         "days": view.days,
         "total_cents": view.total_cents,
         "invoice": invoice_json(view.invoice),
@@ -116,11 +120,11 @@ def booking_detail_lines(detail: BookingDetail, money: Money, zone: ZoneInfo) ->
         ("Notes", view.notes or ""),
     ]
     lines.extend(f"{label}: {value}" for label, value in sheet if value)
-    lines.append("History:")
+    lines.append("History (newest first):")
     lines.extend(
         f"  {entry.at.astimezone(zone):%Y-%m-%d %H:%M} {entry.actor} {entry.action}"
         + (f": {entry.detail}" if entry.detail else "")
-        for entry in detail.history
+        for entry in reversed(detail.history)
     )
     return lines
 
@@ -132,6 +136,7 @@ def block_json(view: BlockView) -> dict[str, Any]:
         "resource": view.resource,
         "start": view.start.isoformat(),
         "end": view.end.isoformat(),
+        "last_day": view.last_day.isoformat(),
         "days": view.days,
         "reason": view.reason,
     }
@@ -169,6 +174,44 @@ def blocks_table(views: list[BlockView], this_year: int) -> Table:
     return table
 
 
+def available_json(free: Available) -> dict[str, Any]:
+    return {
+        "cars": [
+            {
+                "plate": car.plate,
+                "make": car.make,
+                "model": car.model,
+                "seats": car.seats,
+                "daily_rate_cents": car.daily_rate_cents,
+            }
+            for car in free.cars
+        ],
+        "drivers": [
+            {"code": d.code, "name": d.name, "daily_fee_cents": d.daily_fee_cents}
+            for d in free.drivers
+        ],
+    }
+
+
+def available_table(free: Available, money: Money) -> Group:
+    """The free cars (model, seats, daily rate) and drivers (daily fee), one table each."""
+    cars = _table(
+        f"{len(free.cars)} car(s) free",
+        ("Plate", "Car", "Seats", "Daily rate"),
+        ("Seats", "Daily rate"),
+    )
+    for car in free.cars:
+        cars.add_row(
+            car.plate, f"{car.make} {car.model}", str(car.seats), money(car.daily_rate_cents)
+        )
+    drivers = _table(
+        f"{len(free.drivers)} driver(s) free", ("Code", "Name", "Daily fee"), ("Daily fee",)
+    )
+    for driver in free.drivers:
+        drivers.add_row(driver.code, driver.name, money(driver.daily_fee_cents))
+    return Group(cars, drivers)
+
+
 def invoice_json(view: InvoiceView) -> dict[str, Any]:
     return {
         "ref": view.ref,
@@ -184,6 +227,7 @@ def invoice_json(view: InvoiceView) -> dict[str, Any]:
 def entry_json(entry: EntryView, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "kind": entry.kind.value,
+        "description": entry.description,
         "amount_cents": entry.amount_cents,
         "method": entry.method,
         "reason": entry.reason,
@@ -224,14 +268,14 @@ def bookings_table(views: list[BookingView], money: Money) -> Table:
     for view in views:
         table.add_row(
             view.ref,
-            view.status.value,
+            status_label(view.status),
             view.customer_name,
             view.car_plate,
             view.driver_code,
             describe_days(view.start, view.end),
             str(view.days),
             money(view.total_cents),
-            f"{view.invoice.ref} {view.invoice.status.value}",
+            f"{view.invoice.ref} {status_words(view.invoice.status)}",
         )
     return table
 
@@ -245,7 +289,7 @@ def invoices_table(views: list[InvoiceView], money: Money) -> Table:
     for view in views:
         table.add_row(
             view.ref,
-            view.status.value,
+            status_label(view.status),
             money(view.amount_cents),
             money(view.paid_cents),
             money(view.balance_cents),
@@ -260,7 +304,7 @@ def booking_lines(view: BookingView, money: Money) -> list[str]:
     dates = describe_days(view.start, view.end)
     invoice = view.invoice
     return [
-        f"{view.ref} {view.status.value}: {view.car_plate} ({view.car_name}) with "
+        f"{view.ref} {status_words(view.status)}: {view.car_plate} ({view.car_name}) with "
         f"{view.driver_code} ({view.driver_name}) for {view.customer_name} "
         f"<{view.customer_email}>, {dates} ({view.days} day(s)), {money(view.total_cents)}",
         *invoice_lines(invoice, money),
@@ -269,8 +313,9 @@ def booking_lines(view: BookingView, money: Money) -> list[str]:
 
 def invoice_lines(invoice: InvoiceView, money: Money) -> list[str]:
     return [
-        f"Invoice {invoice.ref} {invoice.status.value}: amount {money(invoice.amount_cents)}, "
-        f"paid {money(invoice.paid_cents)}, balance {money(invoice.balance_cents)}, "
+        f"Invoice {invoice.ref} {status_words(invoice.status)}: "
+        f"amount {money(invoice.amount_cents)}, paid {money(invoice.paid_cents)}, "
+        f"balance {money(invoice.balance_cents)}, "
         f"due {invoice.due.isoformat()} (booking {invoice.booking_ref})"
     ]
 
@@ -279,7 +324,7 @@ def statement_table(found: InvoiceStatement, money: Money, zone: ZoneInfo) -> Ta
     invoice = found.invoice
     booking = found.booking
     table = _table(
-        f"Invoice {invoice.ref} ({invoice.status.value}) for {booking.ref}, "
+        f"Invoice {invoice.ref} ({status_words(invoice.status)}) for {booking.ref}, "
         f"{booking.customer_name}, due {invoice.due.isoformat()}",
         ("When", "Entry", "Method", "Amount", "Balance", "By"),
         right=("Amount", "Balance"),
@@ -290,7 +335,9 @@ def statement_table(found: InvoiceStatement, money: Money, zone: ZoneInfo) -> Ta
             entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             what,
             entry.method or "",
-            money(entry.amount_cents),
+            # Signed as the desk's statement signs it: by how the entry moves the balance
+            # (a payment takes it down, a refund puts it back up).
+            money(effect_on_balance(entry.kind, entry.amount_cents)),
             money(entry.balance_after_cents),
             entry.by,
         )

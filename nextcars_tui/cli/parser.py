@@ -197,7 +197,18 @@ def build_parser() -> CliParser:
     retire = command("retire", "retire a car, driver or customer (no new bookings; history kept)")
     retire.add_argument("kind", type=_lower, choices=("car", "driver", "customer"))
     retire.add_argument("key", metavar="PLATE|CODE|EMAIL")
+    retire.add_argument(
+        "--reassign",
+        action="store_true",
+        help="a car or driver: move its bookings still to run to free replacements first "
+        "(prices kept), in the same transaction",
+    )
     retire.set_defaults(handler=_lazy("changes", "retire"))
+
+    reinstate = command("reinstate", "put a retired car, driver or customer back in service")
+    reinstate.add_argument("kind", type=_lower, choices=("car", "driver", "customer"))
+    reinstate.add_argument("key", metavar="PLATE|CODE|EMAIL")
+    reinstate.set_defaults(handler=_lazy("changes", "reinstate"))
 
     confirm = command("confirm", "confirm a pending booking without payment (pay on account)")
     confirm.add_argument("ref", metavar="BOOKING_REF")
@@ -254,6 +265,15 @@ def build_parser() -> CliParser:
         "--email", action="store_true", help="queue the invoice, with its PDF, to the customer"
     )
     invoice.set_defaults(handler=_lazy("money", "invoice"))
+
+    receipt = command("receipt", "a receipt for an invoice's last payment, as a PDF")
+    receipt.add_argument("ref", metavar="INVOICE_REF")
+    receipt.add_argument(
+        "--pdf", metavar="FILE", required=True, help="the receipt (PDF, readable by you only)"
+    )
+    receipt.add_argument("--force", action="store_true", help="replace FILE")
+    receipt.add_argument("--json", action="store_true")
+    receipt.set_defaults(handler=_lazy("money", "receipt"))
 
     listing = command("bookings", "list bookings by start date")
     listing.add_argument("--status", type=_lower, choices=_values(BookingStatus))

@@ -7,7 +7,7 @@ to decide what to offer and what to say, instead of writing the rule again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from nextcars_tui.domain.statuses import (
@@ -87,6 +87,24 @@ def adjustment_refusal(
             f"{money(change_cents)} would take it below zero."
         )
     return None
+
+
+def retire_refusal(name: str, customer: bool, to_run: Sequence[str]) -> str | None:
+    """What must happen before retiring: a customer's bookings to come run or are cancelled
+    first (retiring them is refused); a car's or driver's bookings still to run move to
+    another car or driver first ("reassign and retire" does it in one go)."""
+    if not to_run:
+        return None
+    refs = ", ".join(to_run)
+    if customer:
+        return (
+            f"{name} has bookings to come ({refs}); they must run or be cancelled before "
+            "the customer is retired."
+        )
+    return (
+        f"{name} still has bookings to run ({refs}); reassign and retire moves them to free "
+        "replacements first, or change each booking."
+    )
 
 
 def retired_refusal(what: str, retired: bool) -> str | None:

@@ -30,6 +30,34 @@ class PaymentMethod(StrEnum):
     TRANSFER = "transfer"
 
 
+# What a person reads for each status: on cards, lists, toasts, dialogs and the CLI's text.
+# Scripts (JSON, CSV) and the database keep the codes.
+STATUS_LABELS: dict[str, str] = {
+    BookingStatus.PENDING: "Pending",
+    BookingStatus.CONFIRMED: "Confirmed",
+    BookingStatus.COMPLETED: "Completed",
+    BookingStatus.CANCELLED: "Cancelled",
+    InvoiceStatus.UNPAID: "Unpaid",
+    InvoiceStatus.PARTLY_PAID: "Partly paid",
+    InvoiceStatus.OVERDUE: "Overdue",
+    InvoiceStatus.PAID: "Paid",
+    InvoiceStatus.REFUND_DUE: "Refund due",
+    InvoiceStatus.VOID: "Void",
+    InvoiceStatus.REFUNDED: "Refunded",
+}
+
+
+def status_label(status: str) -> str:
+    """'Partly paid' for `partly_paid`: the words for a status standing alone (a card, a
+    list's cell). An unknown code reads as itself, spaced, rather than failing a screen."""
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def status_words(status: str) -> str:
+    """'partly paid': the status inside a sentence ("invoice INV-000003 is now refund due")."""
+    return status_label(status).lower()
+
+
 # Only these block the car and the driver; cancelled and completed bookings never do.
 ACTIVE_BOOKING_STATUSES: tuple[BookingStatus, ...] = (
     BookingStatus.PENDING,

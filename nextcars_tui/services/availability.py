@@ -39,6 +39,8 @@ class GridRow:
     key: str
     label: str
     cells: tuple[GridCell, ...]
+    # A retired car or driver stays in the grid for its history, but is never free.
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,12 @@ def availability_grid(
         completed = uow.bookings.in_window(start, end, statuses=[BookingStatus.COMPLETED.value])
         if kind == ResourceKind.CAR:
             cars = uow.cars.search(text, limit=MAX_GRID_ROWS)
-            resources = [(c.id or 0, c.plate, f"{c.make} {c.model}") for c in cars]
+            resources = [
+                (c.id or 0, c.plate, f"{c.make} {c.model}", c.retired_at is not None) for c in cars
+            ]
         else:
             drivers = uow.drivers.search(text, limit=MAX_GRID_ROWS)
-            resources = [(d.id or 0, d.code, d.name) for d in drivers]
+            resources = [(d.id or 0, d.code, d.name, d.retired_at is not None) for d in drivers]
     done: dict[int, list[BookingRecord]] = {}
     for booking in completed:
         owner = booking.car_id if kind == ResourceKind.CAR else booking.driver_id
@@ -96,8 +100,8 @@ def availability_grid(
     for hold in holds:
         held.setdefault(hold.resource_id, []).append(hold)
     rows = [
-        GridRow(key, label, _cells(done.get(rid, []), held.get(rid, []), start, days))
-        for rid, key, label in resources
+        GridRow(key, label, _cells(done.get(rid, []), held.get(rid, []), start, days), retired)
+        for rid, key, label, retired in resources
     ]
     return Grid(kind, start, days, rows)
 
@@ -202,11 +206,37 @@ def _by_price(option: ResourceOption) -> tuple[int, str]:
 
 
 @dataclass(frozen=True)
-class Available:
-    """What is free for every day of an interval: plates and driver codes."""
+class FreeCar:
+    """A car free for the whole interval, with what a clerk chooses it by."""
 
-    cars: list[str]
-    drivers: list[str]
+    plate: str
+    make: str
+    model: str
+    seats: int
+    daily_rate_cents: int
+
+
+@dataclass(frozen=True)
+class FreeDriver:
+    code: str
+    name: str
+    daily_fee_cents: int
+
+
+@dataclass(frozen=True)
+class Available:
+    """What is free for every day of an interval, cars by plate and drivers by code."""
+
+    cars: list[FreeCar]
+    drivers: list[FreeDriver]
+
+    @property
+    def plates(self) -> list[str]:
+        return [car.plate for car in self.cars]
+
+    @property
+    def codes(self) -> list[str]:
+        return [driver.code for driver in self.drivers]
 
 
 def available(desk: Desk, actor: Actor, start: date | str, days: int | str) -> Available:
@@ -219,12 +249,12 @@ def available(desk: Desk, actor: Actor, start: date | str, days: int | str) -> A
         busy_cars = busy(holds, ResourceKind.CAR, dates.start, dates.end)
         busy_drivers = busy(holds, ResourceKind.DRIVER, dates.start, dates.end)
         cars = [
-            c.plate
+            FreeCar(c.plate, c.make, c.model, c.seats, c.daily_rate_cents)
             for c in uow.cars.search("", limit=100_000)
             if c.retired_at is None and c.id not in busy_cars
         ]
         drivers = [
-            d.code
+            FreeDriver(d.code, d.name, d.daily_fee_cents)
             for d in uow.drivers.search("", limit=100_000)
             if d.retired_at is None and d.id not in busy_drivers
         ]

@@ -4,7 +4,7 @@ the bookings a new block would strand onto free replacements, all in one transac
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -63,6 +63,11 @@ class BlockView:
     created_by: str
     removed_at: datetime | None
 
+    @property
+    def last_day(self) -> date:
+        """The last day held: `end` is the first day free again."""
+        return self.end - timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class Reassignment:
@@ -75,6 +80,8 @@ class Reassignment:
     from_key: str
     to: str | None
     to_label: str | None
+    # The party on the job sheet (None when not given): a replacement car must seat it.
+    passengers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +266,7 @@ def _reassignment(
         from_key=from_key,
         to=to_key,
         to_label=to_label,
+        passengers=booking.passengers,
     )
 
 
@@ -275,12 +283,46 @@ def propose(desk: Desk, actor: Actor, request: BlockRequest) -> list[Reassignmen
     valid = _validate(desk, request)
     with desk.db.read() as uow:
         held = _resource(uow, valid)
-        affected = _affected(uow, valid, held)
-        names = _customers(uow, affected)
-        return [
-            _reassignment(booking, names.get(booking.customer_id, ""), held, to)
-            for booking, to in _plan(uow, valid.kind, held, affected, {})
-        ]
+        return plan_moves(uow, valid.kind, held, _affected(uow, valid, held))
+
+
+def plan_moves(
+    uow: UnitOfWork, kind: ResourceKind, held: CarOrDriver, affected: list[BookingRecord]
+) -> list[Reassignment]:
+    """The moves the desk proposes for `affected` bookings of `held` (to=None where nothing
+    free fits), read in the caller's unit of work: for retiring, as for a block."""
+    names = _customers(uow, affected)
+    return [
+        _reassignment(booking, names.get(booking.customer_id, ""), held, to)
+        for booking, to in _plan(uow, kind, held, affected, {})
+    ]
+
+
+def move_all(
+    uow: UnitOfWork,
+    desk: Desk,
+    kind: ResourceKind,
+    held: CarOrDriver,
+    affected: list[BookingRecord],
+    affected_now: Callable[[], list[BookingRecord]],
+    *,
+    now: datetime,
+    by: str,
+    because: str,
+) -> list[Reassignment]:
+    """Move every affected booking off `held` onto the desk's pick, as a block with reassign
+    does (price kept, customers told), in the caller's write; a booking nothing can take
+    refuses the whole write."""
+    plan = _plan(uow, kind, held, affected, {})
+    _hold_plan(uow, kind, held, affected, plan, affected_now)
+    names = _customers(uow, affected)
+    moved = [
+        _move(uow, booking, names.get(booking.customer_id, ""), held, to, now, by, because)
+        for booking, to in plan
+        if to
+    ]
+    notify_reassigned(uow, desk, moved)
+    return moved
 
 
 def _in_the_way(uow: UnitOfWork, valid: _Valid, held: CarOrDriver) -> list[Hold]:
@@ -332,26 +374,7 @@ def block(
         if affected and not reassign:
             raise _stranded(valid, key, affected)
         plan = _plan(uow, valid.kind, held, affected, chosen or {})
-        for booking, to in plan:
-            if to is None:
-                what = valid.kind.value
-                raise Conflict(
-                    f"No free {what} can take over booking {booking.ref} "
-                    f"({describe_days(booking.start_date, booking.end_date)}) from {key}; "
-                    "nothing was changed.",
-                    clashing_ref=booking.ref,
-                    start=booking.start_date,
-                    end=booking.end_date,
-                )
-        # Every car and driver involved, kept from other writers until the block is written;
-        # if another desk could have booked one since the plan was made, the store has the
-        # plan checked again: anything booked meanwhile refuses the whole block.
-        involved = [held, *(to for _b, to in plan if to is not None)]
-        uow.blocks.hold(
-            [r.id or 0 for r in involved if isinstance(r, CarRecord)],
-            [r.id or 0 for r in involved if isinstance(r, DriverRecord)],
-            recheck=lambda: _recheck(uow, valid, held, affected, plan),
-        )
+        _hold_plan(uow, valid.kind, held, affected, plan, lambda: _affected(uow, valid, held))
         blocks = sorted(
             (h for h in _in_the_way(uow, valid, held) if h.is_block), key=lambda h: h.start
         )
@@ -397,29 +420,59 @@ def block(
         return BlockResult(view, moved)
 
 
-def _recheck(
+def _hold_plan(
     uow: UnitOfWork,
-    valid: _Valid,
+    kind: ResourceKind,
     held: CarOrDriver,
     affected: list[BookingRecord],
     plan: list[tuple[BookingRecord, CarOrDriver | None]],
+    affected_now: Callable[[], list[BookingRecord]],
+) -> None:
+    """Refuse a plan that strands a booking, then keep every car and driver involved from
+    other writers until the unit of work ends; if another desk could have booked one since
+    the plan was made, the store has the plan checked again (`affected_now` reads the
+    bookings to move afresh): anything booked meanwhile refuses the whole write."""
+    key, _label = _name(held)
+    for booking, to in plan:
+        if to is None:
+            raise Conflict(
+                f"No free {kind.value} can take over booking {booking.ref} "
+                f"({describe_days(booking.start_date, booking.end_date)}) from {key}; "
+                "nothing was changed.",
+                clashing_ref=booking.ref,
+                start=booking.start_date,
+                end=booking.end_date,
+            )
+    involved = [held, *(to for _b, to in plan if to is not None)]
+    uow.blocks.hold(
+        [r.id or 0 for r in involved if isinstance(r, CarRecord)],
+        [r.id or 0 for r in involved if isinstance(r, DriverRecord)],
+        recheck=lambda: _recheck(uow, kind, affected, plan, affected_now()),
+    )
+
+
+def _recheck(
+    uow: UnitOfWork,
+    kind: ResourceKind,
+    affected: list[BookingRecord],
+    plan: list[tuple[BookingRecord, CarOrDriver | None]],
+    again: list[BookingRecord],
 ) -> None:
     """Whether the plan still stands: the same bookings are affected and every replacement
     is still free (another desk may have booked one since the plan was made)."""
-    again = _affected(uow, valid, held)
     if [b.id for b in again] != [b.id for b in affected]:
-        raise Conflict("The bookings changed while the block was being made; nothing was changed.")
+        raise Conflict("The bookings changed meanwhile; nothing was changed.")
     if not affected:
         return
     moving = {b.id or 0 for b in affected}
-    holdings = _holdings(uow, valid.kind, *_span(affected), excluding=moving)
+    holdings = _holdings(uow, kind, *_span(affected), excluding=moving)
     for booking, to in plan:
-        taken = busy(holdings, valid.kind, booking.start_date, booking.end_date)
+        taken = busy(holdings, kind, booking.start_date, booking.end_date)
         if to is not None and to.id in taken:
             key, _label = _name(to)
             raise Conflict(
                 f"{key} was taken for {describe_days(booking.start_date, booking.end_date)} "
-                f"while the block was being made; nothing was changed.",
+                "meanwhile; nothing was changed.",
                 resource_kind=ResourceKind.CAR
                 if isinstance(to, CarRecord)
                 else ResourceKind.DRIVER,
@@ -451,9 +504,10 @@ def _move(
     to: CarOrDriver,
     now: datetime,
     by: str,
+    because: str = "blocked",
 ) -> Reassignment:
-    """Move one booking off the blocked resource; the customer's price stays as booked (the
-    business caused the change), so the ledger is untouched."""
+    """Move one booking off the blocked (or retired) resource; the customer's price stays as
+    booked (the business caused the change), so the ledger is untouched."""
     done = _reassignment(booking, customer, held, to)
     if isinstance(to, CarRecord):
         uow.bookings.change(booking, car_id=to.id or 0)
@@ -465,7 +519,7 @@ def _move(
         actor=by,
         action="changed",
         ref=booking.ref,
-        detail=f"{what} {done.from_key} → {done.to} (reassigned: {done.from_key} blocked; "
+        detail=f"{what} {done.from_key} → {done.to} (reassigned: {done.from_key} {because}; "
         "price kept)",
     )
     return done

@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nextcars_tui.domain.errors import NotAllowed
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.billing import invoice_statement
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.exports import write_private_file
-from nextcars_tui.services.invoice_layout import invoice_pdf
+from nextcars_tui.services.invoice_layout import invoice_pdf, last_payment, receipt_pdf
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,27 @@ def save_invoice_pdf(
     settings = desk.settings
     document = invoice_pdf(
         found, settings.business, desk.money, desk.now(), settings.invoice.fallback_fonts
+    )
+    path = write_private_file(desk, target, document.data, force=force)
+    return SavedInvoice(found.invoice.ref, path, document.pages)
+
+
+def save_receipt_pdf(
+    desk: Desk, actor: Actor, ref: str, target: str | Path, *, force: bool = False
+) -> SavedInvoice:
+    """Write a receipt for the invoice's last payment to target, with the same refusals as
+    the invoice document; an invoice with no payment yet is refused (NotAllowed) before any
+    file is touched."""
+    actor.require(Permission.VIEW_DESK)
+    found = invoice_statement(desk, actor, ref)
+    payment = last_payment(found)
+    if payment is None:
+        raise NotAllowed(
+            f"Nothing has been paid on invoice {found.invoice.ref}: no receipt to write."
+        )
+    settings = desk.settings
+    document = receipt_pdf(
+        found, payment, settings.business, desk.money, desk.now(), settings.invoice.fallback_fonts
     )
     path = write_private_file(desk, target, document.data, force=force)
     return SavedInvoice(found.invoice.ref, path, document.pages)

@@ -19,18 +19,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 
 from nextcars_tui.config import BusinessSettings
 from nextcars_tui.domain.errors import InvalidInput
-from nextcars_tui.domain.ledger import BILLED_KINDS, EntryKind
+from nextcars_tui.domain.ledger import MONEY_KINDS, EntryKind
+from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.rules import Money
 from nextcars_tui.domain.safe_text import REPLACEMENT, inert
+from nextcars_tui.domain.statuses import BookingStatus, status_label
 from nextcars_tui.services.views import EntryView, InvoiceStatement
 
 FONT = "dejavu"
@@ -73,8 +76,72 @@ def day_text(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def status_label(value: str) -> str:
-    return value.replace("_", " ").capitalize()
+@dataclass(frozen=True)
+class DocumentLine:
+    """One line of the document's tables: when (or blank), what, and the sum."""
+
+    when: date | None
+    text: str
+    amount_cents: int
+
+
+def rental_lines(found: InvoiceStatement) -> list[DocumentLine]:
+    """The rental as it now stands, in place of the ledger's charge entries: the car and
+    driver lines at the booking's current days, car, driver and rates (a car moved by a
+    block shows as the car now on the booking), and for a cancelled booking the reversal.
+    The ledger's correction lines ("… (was …)") are how the total got here, not what was
+    rented, so they are never printed; should the charges ever disagree with the booking,
+    a correction line says so, and the lines still add up to the ledger's charges."""
+    booking = found.booking
+    quote = booking.quote
+    lines = [
+        DocumentLine(
+            booking.start,
+            f"Car {booking.car_plate} {booking.car_name}: {booking.days} day(s) × "
+            f"{cents_to_text(booking.car_daily_rate_cents)}",
+            quote.car_cents,
+        ),
+        DocumentLine(
+            booking.start,
+            f"Driver {booking.driver_code} {booking.driver_name}: {booking.days} day(s) × "
+            f"{cents_to_text(booking.driver_daily_fee_cents)}",
+            quote.driver_cents,
+        ),
+    ]
+    lines = [line for line in lines if line.amount_cents]
+    charged = sum(e.amount_cents for e in found.entries if e.kind == EntryKind.CHARGE)
+    if booking.status == BookingStatus.CANCELLED:
+        lines.append(DocumentLine(None, f"Booking {booking.ref} cancelled: rental reversed", 0))
+    difference = charged - sum(line.amount_cents for line in lines)
+    if difference and booking.status == BookingStatus.CANCELLED:
+        lines[-1] = replace(lines[-1], amount_cents=difference)
+    elif difference:
+        lines.append(DocumentLine(None, "Correction to the rental", difference))
+    return lines
+
+
+def billed_lines(found: InvoiceStatement, zone: ZoneInfo) -> list[DocumentLine]:
+    """What the invoice is for: the rental as it stands, then fees, then adjustments."""
+    others = [
+        DocumentLine(e.at.astimezone(zone).date(), entry_text(e), e.amount_cents)
+        for kind in (EntryKind.FEE, EntryKind.ADJUSTMENT)
+        for e in found.entries
+        if e.kind == kind
+    ]
+    return [*rental_lines(found), *others]
+
+
+def money_lines(found: InvoiceStatement, zone: ZoneInfo) -> list[DocumentLine]:
+    """Payments (positive) and refunds (negative), oldest first: they add up to what was paid."""
+    return [
+        DocumentLine(
+            e.at.astimezone(zone).date(),
+            entry_text(e),
+            -e.amount_cents if e.kind == EntryKind.REFUND else e.amount_cents,
+        )
+        for e in found.entries
+        if e.kind in MONEY_KINDS
+    ]
 
 
 def entry_text(entry: EntryView) -> str:
@@ -242,13 +309,12 @@ def _render(
     )
     pdf.set_y(max(left_end, pdf.get_y()) + 6)
 
-    def when(entry: EntryView) -> str:
-        return day_text(entry.at.astimezone(zone).date())
+    def row(line: DocumentLine) -> tuple[str, str, str]:
+        when = day_text(line.when) if line.when is not None else ""
+        return when, line.text, money(line.amount_cents)
 
-    charges = [e for e in found.entries if e.kind in BILLED_KINDS]
-    moved = [e for e in found.entries if e.kind not in BILLED_KINDS]
     _heading(pdf, "Charges")
-    _table(pdf, [(when(e), entry_text(e), money(e.amount_cents)) for e in charges])
+    _table(pdf, [row(line) for line in billed_lines(found, zone)])
     _totals(
         pdf,
         [
@@ -262,18 +328,9 @@ def _render(
     )
 
     _heading(pdf, "Payments and refunds")
+    moved = money_lines(found, zone)
     if moved:
-        _table(
-            pdf,
-            [
-                (
-                    when(e),
-                    entry_text(e),
-                    money(-e.amount_cents if e.kind == EntryKind.REFUND else e.amount_cents),
-                )
-                for e in moved
-            ],
-        )
+        _table(pdf, [row(line) for line in moved])
     else:
         _paragraph(pdf, "No payments yet.", width=pdf.epw)
     balance = invoice.balance_cents
@@ -290,6 +347,71 @@ def _render(
             ("Due date", day_text(invoice.due), ""),
         ],
     )
+    return InvoicePdf(bytes(pdf.output()), pdf.pages_count)
+
+
+def last_payment(found: InvoiceStatement) -> EntryView | None:
+    """The entry a receipt is for: the invoice's latest payment."""
+    payments = [e for e in found.entries if e.kind == EntryKind.PAYMENT]
+    return payments[-1] if payments else None
+
+
+def receipt_pdf(
+    found: InvoiceStatement,
+    payment: EntryView,
+    business: BusinessSettings,
+    money: Money,
+    created: datetime,
+    fallback_fonts: Sequence[str] = (),
+) -> InvoicePdf:
+    """A one-page receipt for one payment on an invoice: who paid what, when and how, and
+    the balance it left (and the balance now, if later entries moved it)."""
+    invoice, booking = found.invoice, found.booking
+    zone = business.zone
+    pdf = DeskDocument(f"Receipt for invoice {invoice.ref}", 1, fallback_fonts)
+    if needs_shaping(stored_texts(found, business)):
+        pdf.set_text_shaping(True)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.set_auto_page_break(auto=True, margin=MARGIN + 2)
+    pdf.set_title(inert(f"Receipt for invoice {invoice.ref}"))
+    pdf.set_author(inert(business.name))
+    pdf.set_creator("NextCars")
+    pdf.set_creation_date(created)
+    pdf.add_page()
+    _paragraph(pdf, business.name, width=pdf.epw, size=16, style="B", line=7)
+    for line in business.address.splitlines():
+        _paragraph(pdf, line, width=pdf.epw)
+    if business.tax_number:
+        _paragraph(pdf, f"Tax number: {business.tax_number}", width=pdf.epw)
+    pdf.ln(4)
+    _paragraph(pdf, "RECEIPT", width=pdf.epw, size=16, style="B", line=7)
+    paid_at = payment.at.astimezone(zone)
+    _pairs(
+        pdf,
+        [
+            ("Received from", booking.customer_name),
+            ("Amount", money(payment.amount_cents)),
+            ("Paid on", f"{day_text(paid_at.date())} {paid_at:%H:%M}"),
+            ("Method", payment.method or ""),
+            ("For", f"Invoice {invoice.ref}, booking {booking.ref}"),
+            ("Rental", f"{booking.car_name} ({booking.car_plate}), {day_text(booking.start)}"
+             f" to {day_text(booking.last_day)}"),
+            ("Balance after", money(payment.balance_after_cents)),
+        ],
+        x=MARGIN,
+        width=pdf.epw,
+        label_width=32.0,
+    )  # fmt: skip
+    if invoice.balance_cents != payment.balance_after_cents:
+        _pairs(
+            pdf,
+            [("Balance now", money(invoice.balance_cents))],
+            x=MARGIN,
+            width=pdf.epw,
+            label_width=32.0,
+        )
+    pdf.ln(4)
+    _paragraph(pdf, "Thank you.", width=pdf.epw)
     return InvoicePdf(bytes(pdf.output()), pdf.pages_count)
 
 
@@ -310,9 +432,15 @@ def _paragraph(
     pdf.multi_cell(width, line, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
 
 
-def _pairs(pdf: FPDF, pairs: Sequence[tuple[str, str]], *, x: float, width: float) -> None:
+def _pairs(
+    pdf: FPDF,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    x: float,
+    width: float,
+    label_width: float = 18.0,
+) -> None:
     """Label and value lines; a long value wraps within its column."""
-    label_width = 18.0
     for label, value in pairs:
         pdf.set_x(x)
         pdf.set_font(FONT, "B", 10)

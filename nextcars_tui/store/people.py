@@ -175,6 +175,9 @@ class CustomerRepository(_People):
     def retire(self, customer: CustomerRecord, at: datetime) -> CustomerRecord:
         return self._rows.change(customer, retired_at=at)
 
+    def reinstate(self, customer: CustomerRecord) -> CustomerRecord:
+        return self._rows.change(customer, retired_at=None)
+
 
 class CarRepository(_People):
     def __init__(self, connection: Connection, hot: HotPath) -> None:
@@ -228,6 +231,9 @@ class CarRepository(_People):
     def retire(self, car: CarRecord, at: datetime) -> CarRecord:
         return self._rows.change(car, retired_at=at)
 
+    def reinstate(self, car: CarRecord) -> CarRecord:
+        return self._rows.change(car, retired_at=None)
+
 
 class DriverRepository(_People):
     def __init__(self, connection: Connection, hot: HotPath) -> None:
@@ -280,6 +286,9 @@ class DriverRepository(_People):
 
     def retire(self, driver: DriverRecord, at: datetime) -> DriverRecord:
         return self._rows.change(driver, retired_at=at)
+
+    def reinstate(self, driver: DriverRecord) -> DriverRecord:
+        return self._rows.change(driver, retired_at=None)
 
 
 class UserRepository:

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from rich.text import Text
 
 from nextcars_tui.domain.dates import describe_days
+from nextcars_tui.domain.statuses import status_label
 
 # Colour *and* a distinct word style, so statuses read without colour too.
 STATUS_STYLES: dict[str, str] = {
@@ -25,7 +26,8 @@ STATUS_STYLES: dict[str, str] = {
 
 
 def status_text(status: str) -> Text:
-    return Text(status, style=STATUS_STYLES.get(status, ""))
+    """A status as its words ('Partly paid'), styled by its code."""
+    return Text(status_label(status), style=STATUS_STYLES.get(status, ""))
 
 
 def span(start: date, end: date, this_year: int | None = None) -> str:

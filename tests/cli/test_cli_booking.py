@@ -23,6 +23,7 @@ BOOKING_KEYS = {
     "driver",
     "start",
     "end",
+    "last_day",
     "days",
     "total_cents",
     "invoice",
@@ -69,7 +70,8 @@ def test_book_prints_one_booking_object(desk_files: DeskFiles):
     assert data["status"] == "pending"
     assert (data["customer"], data["car"], data["driver"]) == (CUSTOMER, FREE_CAR, FREE_DRIVER)
     assert data["start"] == start.isoformat()
-    assert data["end"] == (start + timedelta(days=3)).isoformat()
+    assert data["end"] == (start + timedelta(days=3)).isoformat()  # exclusive, as stored
+    assert data["last_day"] == (start + timedelta(days=2)).isoformat()  # as every text says
     assert data["days"] == 3
     assert data["total_cents"] == 3 * (8_900 + 9_000)
     invoice = data["invoice"]
@@ -225,7 +227,7 @@ def test_cancelling_a_paid_booking_owes_the_payment_back(desk_files: DeskFiles):
     result = invoke("cancel", ref, "--reason", "flight moved")
     assert result.code == 0, result.err
     assert "no cancellation fee" in result.out
-    assert f"invoice {invoice} is now refund_due" in result.out
+    assert f"invoice {invoice} is now refund due" in result.out
     assert f"£{paid // 100:,}.{paid % 100:02d} to refund" in result.out
     assert _status(desk_files, ref) == ("cancelled", "refund_due")
     # The charges are reversed by a new entry; the payment stays on the ledger.

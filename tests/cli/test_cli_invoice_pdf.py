@@ -69,3 +69,51 @@ def test_force_without_pdf_is_exit_2(desk_files: DeskFiles):
     result = invoke("invoice", ref, "--force")
     assert result.code == 2
     assert "--pdf" in result.error_line
+
+
+# --- receipt --------------------------------------------------------------------------------------
+
+
+def test_receipt_pdf_is_for_the_last_payment(desk_files: DeskFiles):
+    ref = a_part_paid_invoice(desk_files)
+    assert invoke("pay", ref, "--amount", "25.50", "--method", "card").code == 0
+    target = desk_files.folder / "receipt.pdf"
+
+    result = invoke("receipt", ref, "--pdf", str(target))
+
+    assert result.code == 0, result.err
+    assert result.out == f"Wrote the receipt for invoice {ref} to {target} (1 page).\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    text = " ".join(PdfReader(target).pages[0].extract_text().split())
+    shown = json.loads(invoke("invoice", ref, "--json").out)
+    balance = shown["balance_cents"]
+    for part in (
+        "RECEIPT",
+        "Amount £25.50",
+        "Method card",
+        f"Invoice {ref}",
+        f"Balance after £{balance // 100:,}.{balance % 100:02d}",
+    ):
+        assert part in text, part
+    assert "£10.00" not in text  # the earlier payment has its own receipt
+
+
+def test_receipt_refusals_are_those_of_the_invoice_document(desk_files: DeskFiles):
+    ref = a_part_paid_invoice(desk_files)
+    target = desk_files.folder / "receipt.pdf"
+    target.write_bytes(b"keep me")
+    exists = invoke("receipt", ref, "--pdf", str(target))
+    assert exists.code == 2 and "already exists; give --force" in exists.error_line
+    assert target.read_bytes() == b"keep me"
+    assert invoke("receipt", ref, "--pdf", str(target), "--force").code == 0
+    assert target.read_bytes().startswith(b"%PDF-")
+
+    unknown = invoke("receipt", "INV-999999", "--pdf", str(desk_files.folder / "x.pdf"))
+    assert unknown.code == 5 and not (desk_files.folder / "x.pdf").exists()
+    unpaid = str(desk_files.rows("SELECT ref FROM invoice WHERE paid_cents = 0 ORDER BY ref")[0][0])
+    nothing = invoke("receipt", unpaid, "--pdf", str(desk_files.folder / "y.pdf"))
+    assert nothing.code == 4 and "Nothing has been paid" in nothing.error_line
+    assert not (desk_files.folder / "y.pdf").exists()
+    folder = invoke("receipt", ref, "--pdf", str(desk_files.folder))
+    assert folder.code == 2
+    assert invoke("receipt", ref).code == 2  # --pdf FILE is required

@@ -17,7 +17,7 @@ from tests.integration.rawdb import snapshot
 
 LONDON = ZoneInfo("Europe/London")
 INVOICE_KEYS = {"ref", "status", "amount_cents", "paid_cents", "balance_cents", "due", "booking"}
-ENTRY_KEYS = {"kind", "amount_cents", "method", "reason", "at", "by"}
+ENTRY_KEYS = {"kind", "description", "amount_cents", "method", "reason", "at", "by"}
 # The demo leaves this car (89.00 a day) and drivers DRV-09..12 (DRV-09: 90.00) unbooked.
 FREE_CAR, FREE_DRIVER, CUSTOMER = "MA71 DPE", "DRV-09", "ben.carter@example.com"
 DAYS = 3
@@ -119,7 +119,7 @@ def test_pay_for_people_says_what_is_left(desk_files: DeskFiles):
     result = invoke("pay", ref, "--amount", "37", "--method", "CASH")
 
     assert result.code == 0, result.err
-    assert f"Invoice {ref} partly_paid" in result.out
+    assert f"Invoice {ref} partly paid" in result.out
     assert "paid £37.00, balance £500.00" in result.out
 
 
@@ -206,7 +206,7 @@ def test_a_cancelled_paid_booking_is_refund_due_until_refunded(desk_files: DeskF
 
     assert cancelled.code == 0, cancelled.err
     assert "no cancellation fee" in cancelled.out
-    assert f"invoice {ref} is now refund_due (£537.00 to refund)" in cancelled.out
+    assert f"invoice {ref} is now refund due (£537.00 to refund)" in cancelled.out
     due = ok_json("invoices", "--status", "refund_due")
     assert ref in {item["ref"] for item in due}
     assert {item["status"] for item in due} == {"refund_due"}
@@ -339,6 +339,9 @@ def test_invoice_json_lists_every_entry(desk_files: DeskFiles):
         ("adjustment", 1_000, None, "child seat", "system:cli"),
         ("refund", 2_000, "cash", "goodwill", "system:cli"),
     ]
+    descriptions = [e["description"] for e in data["entries"]]
+    assert all(isinstance(text, str) and text for text in descriptions)
+    assert "3 day(s)" in descriptions[0]
     for entry in data["entries"]:
         moment = datetime.fromisoformat(entry["at"])
         assert moment.utcoffset() is not None
@@ -354,6 +357,21 @@ def test_invoice_for_people_shows_the_statement(desk_files: DeskFiles):
     assert result.code == 0, result.err
     assert ref in result.out
     assert "paid £120.00, balance £417.00" in result.out
+
+
+def test_the_statement_signs_payments_and_refunds_as_the_desk_does(desk_files: DeskFiles):
+    """A payment takes the balance down (shown negative), a refund puts it back up."""
+    ref = invoice_ref(desk_files)
+    ok_json("pay", ref, "--amount", "120.00", "--method", "card")
+    ok_json("refund", ref, "--amount", "20.00", "--method", "cash", "--reason", "goodwill")
+
+    result = invoke("invoice", ref)
+
+    assert result.code == 0, result.err
+    payment = next(line for line in result.out.splitlines() if "card" in line)
+    refund = next(line for line in result.out.splitlines() if "cash" in line)
+    assert "-£120.00" in payment and "£417.00" in payment
+    assert "£20.00" in refund and "-£20.00" not in refund and "£437.00" in refund
 
 
 def test_invoices_filter_by_the_new_statuses(desk_files: DeskFiles):

@@ -46,7 +46,7 @@ def test_newcomer_creates_the_demo_signs_in_books_and_sees_it(
         driver_code=driver,
     )
     pane.keys("Enter")  # Confirm booking
-    detail = wait_for(pane, re.compile(r"BK-\d{6}\s+pending"), 15)
+    detail = wait_for(pane, re.compile(r"BK-\d{6}\s+Pending"), 15)
     ref = re.search(r"BK-\d{6}", detail)
     assert ref is not None
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 LIVE_LIMIT = 2.0  # seconds, from issue 3: another terminal's booking shows within 2 s
 WATCH_LIMIT = 10.0  # how long the test looks before it calls the refresh missing
-BOOKED = re.compile(r"BK-\d{6}\s+pending")
+BOOKED = re.compile(r"BK-\d{6}\s+Pending")
 
 
 def _grid_row(screen: str, plate: str) -> str:

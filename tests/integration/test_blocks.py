@@ -32,7 +32,7 @@ from nextcars_tui.services.blocks import (
 from nextcars_tui.services.booking import BookingRequest, book, booking_detail, cancel
 from nextcars_tui.services.changes import ChangeRequest, change_booking
 from nextcars_tui.services.listings import my_assignments
-from nextcars_tui.services.retire import retire
+from nextcars_tui.services.retire import reinstate, retire, retire_check
 
 D = timedelta(days=1)
 
@@ -393,21 +393,58 @@ def test_a_resource_with_future_bookings_retires_only_once_they_are_reassigned(
     )
     refused_unchanged(desk, NotAllowed, lambda: book(desk, staff, wanted))
     free = available(desk, staff, day(8), 1)
-    assert key not in (free.cars if kind == "car" else free.drivers)
+    assert key not in (free.plates if kind == "car" else free.codes)
     refused_unchanged(desk, NotAllowed, lambda: retire(desk, MANAGER, kind, key))
     booked = history(desk, made.ref)[0][2]
     assert key in booked
     assert getattr(booking_detail(desk, staff, made.ref).booking, field) == other
 
 
-def test_a_retired_customer_takes_no_new_bookings_but_keeps_the_old_ones(desk, staff):
-    made = book(desk, staff, request(customer=2, start=day(1)))
+def test_a_retired_customer_takes_no_new_bookings_but_keeps_the_old_ones(desk, staff, clock):
+    clock.advance(days=-10)
+    made = book(desk, staff, request(customer=2, start=day(-10)))
+    clock.advance(days=10)
     retire(desk, MANAGER, "customer", email(2))
 
     refused_unchanged(
         desk, NotAllowed, lambda: book(desk, staff, request(car=3, customer=2, start=day(5)))
     )
     assert booking_detail(desk, staff, made.ref).booking.customer_email == email(2)
+
+
+def test_a_customer_with_bookings_to_come_is_refused_before_anything_is_written(desk, staff):
+    made = book(desk, staff, request(customer=2, start=day(3)))
+
+    check = retire_check(desk, MANAGER, "customer", email(2))
+    assert check.to_run == [made.ref] and check.refusal and made.ref in check.refusal
+    refused_unchanged(desk, NotAllowed, lambda: retire(desk, MANAGER, "customer", email(2)))
+
+
+def test_a_car_with_bookings_to_run_is_checked_then_reassigned_and_retired(desk, staff):
+    made = book(desk, staff, request(car=1, driver=1, start=day(2)))
+
+    check = retire_check(desk, MANAGER, "car", plate(1))
+    assert check.to_run == [made.ref] and check.reassignable
+    (move,) = check.moves
+    assert (move.booking, move.from_key) == (made.ref, plate(1)) and move.to
+
+    done = retire(desk, MANAGER, "car", plate(1), reassign=True)
+
+    assert f"Moved {made.ref} to {move.to}" in done
+    moved = booking_detail(desk, staff, made.ref).booking
+    assert moved.car_plate == move.to and moved.total_cents == made.total_cents
+    assert retire_check(desk, MANAGER, "car", plate(1)).retired
+
+
+def test_reinstating_puts_it_back_and_only_managers_may(desk, staff):
+    retire(desk, MANAGER, "driver", code(3))
+    refused_unchanged(desk, NotAllowed, lambda: reinstate(desk, staff, "driver", code(3)))
+
+    assert "back in service" in reinstate(desk, MANAGER, "driver", code(3))
+
+    assert book(desk, staff, request(car=3, driver=3, start=day(4))).ref
+    refused_unchanged(desk, NotAllowed, lambda: reinstate(desk, MANAGER, "driver", code(3)))
+    refused_unchanged(desk, NotFound, lambda: reinstate(desk, MANAGER, "car", "ZZ-999"))
 
 
 def test_past_bookings_do_not_stop_retiring(desk, staff, clock):
@@ -443,11 +480,11 @@ def test_available_is_what_is_free_for_every_day_of_the_interval(desk, staff):
 
     all_plates = [plate(i) for i in range(1, 9)]
     all_codes = [code(i) for i in range(1, 9)]
-    assert first.cars == [p for p in all_plates if p != plate(1)]
-    assert first.drivers == [c for c in all_codes if c not in (code(1), code(2))]
-    assert later.cars == [p for p in all_plates if p != plate(2)]
-    assert later.drivers == all_codes
-    assert (tail.cars, tail.drivers) == (all_plates, all_codes)
+    assert first.plates == [p for p in all_plates if p != plate(1)]
+    assert first.codes == [c for c in all_codes if c not in (code(1), code(2))]
+    assert later.plates == [p for p in all_plates if p != plate(2)]
+    assert later.codes == all_codes
+    assert (tail.plates, tail.codes) == (all_plates, all_codes)
 
 
 # --- the driver's day -----------------------------------------------------------------------------

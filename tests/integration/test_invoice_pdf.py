@@ -5,16 +5,34 @@ from __future__ import annotations
 
 import stat
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from deskkit import CAR_RATE_CENTS, DRIVER_FEE_CENTS, TODAY, request, with_settings
+from deskkit import (
+    CAR_RATE_CENTS,
+    DRIVER_FEE_CENTS,
+    TODAY,
+    code,
+    plate,
+    request,
+    with_settings,
+)
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from nextcars_tui.domain.errors import FileAlreadyExists, InvalidInput, NotAllowed, NotFound
-from nextcars_tui.services import billing, invoice_layout
-from nextcars_tui.services.booking import BookingRequest, book
+from nextcars_tui.domain.errors import (
+    FileAlreadyExists,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    ResourceKind,
+)
+from nextcars_tui.domain.ledger import figures_of
+from nextcars_tui.domain.money import format_money
+from nextcars_tui.services import billing, blocks, invoice_layout
+from nextcars_tui.services.booking import BookingRequest, book, cancel
+from nextcars_tui.services.changes import ChangeRequest, change_booking
 from nextcars_tui.services.invoice_document import save_invoice_pdf
 from nextcars_tui.services.invoice_layout import FONT_FILES
 from nextcars_tui.store import CustomerRecord
@@ -308,3 +326,83 @@ def test_stored_control_characters_print_as_marks_never_as_controls(desk, staff,
     text = pdf_text(save_invoice_pdf(desk, staff, ref, out / "poison.pdf").path)
     assert not any(ch in text for ch in STEERING)
     assert "".join(NAME_PRINTED.split()) in "".join(text.split())
+
+
+# --- the rental as it now stands ------------------------------------------------------------------
+
+
+def test_a_changed_booking_prints_the_rental_as_it_now_stands(desk, staff, out):
+    made = book(desk, staff, request(start=TODAY + timedelta(days=1), days=3))
+    # Longer, and on another car at that car's rate: the ledger holds correction lines.
+    change_booking(desk, staff, made.ref, ChangeRequest(days="5", car_plate=plate(2)))
+    ref = made.invoice.ref
+    found = billing.invoice_statement(desk, staff, ref)
+    assert any("(was" in e.description for e in found.entries)
+
+    text = pdf_text(save_invoice_pdf(desk, staff, ref, out / "changed.pdf").path)
+
+    for part in (
+        f"Car {plate(2)} Toyota Corolla 2: 5 day(s) × 91.00 £455.00",
+        f"Driver {code(1)} Driver 1: 5 day(s) × 60.10 £300.50",
+        "Total (prices include tax) £755.50",
+    ):
+        assert part in text, part
+    assert "(was" not in text and plate(1) not in text
+
+
+def test_a_car_moved_by_a_block_appears_as_the_current_car(desk, staff, manager, out):
+    made = book(desk, staff, request(start=TODAY + timedelta(days=2), days=2))
+    moved = blocks.block(
+        desk,
+        manager,
+        blocks.BlockRequest(ResourceKind.CAR, plate(1), TODAY + timedelta(days=2), 1, "MOT"),
+        reassign=True,
+    ).reassigned
+    (to,) = [m.to for m in moved]
+
+    text = pdf_text(save_invoice_pdf(desk, staff, made.invoice.ref, out / "moved.pdf").path)
+
+    # The price as booked (the business moved it), on the car it now has.
+    assert f"Car {to} " in text and plate(1) not in text
+    assert f"Total (prices include tax) {format_money(made.total_cents)}" in text
+
+
+def _scenarios(desk, staff, manager) -> list[str]:
+    """Invoices in every shape the ledger takes: plain, changed twice, adjusted and refunded,
+    cancelled late with a fee and part refunded, and moved by a block."""
+    later = TODAY + timedelta(days=3)
+    plain = book(desk, staff, request(car=1, driver=1, start=later))
+    changed = book(desk, staff, request(car=2, driver=2, start=later))
+    change_booking(desk, staff, changed.ref, ChangeRequest(days="4", car_plate=plate(3)))
+    change_booking(desk, staff, changed.ref, ChangeRequest(days="2", driver_code=code(4)))
+    adjusted = book(desk, staff, request(car=5, driver=5, start=later))
+    billing.pay(desk, staff, adjusted.invoice.ref, "100.00", "card")
+    billing.adjust(desk, manager, adjusted.invoice.ref, "-15.00", "late pickup")
+    billing.refund(desk, staff, adjusted.invoice.ref, "10.00", "card", "goodwill")
+    fees = with_settings(
+        desk, replace(desk.settings, billing=replace(desk.settings.billing, cancel_fee_percent=10))
+    )
+    cancelled = book(fees, staff, request(car=6, driver=6, start=TODAY + timedelta(days=1)))
+    billing.pay(fees, staff, cancelled.invoice.ref, "200.00", "cash")
+    cancel(fees, staff, cancelled.ref, "plans changed")
+    billing.refund(fees, staff, cancelled.invoice.ref, "50.00", "cash")
+    moved = book(desk, staff, request(car=7, driver=7, start=later, days=1))
+    blocks.block(
+        desk, manager, blocks.BlockRequest(ResourceKind.CAR, plate(7), later, 1, "MOT"),
+        reassign=True,
+    )  # fmt: skip
+    return [b.invoice.ref for b in (plain, changed, adjusted, cancelled, moved)]
+
+
+def test_the_documents_lines_add_up_to_the_ledgers_figures(desk, staff, manager):
+    for ref in _scenarios(desk, staff, manager):
+        found = billing.invoice_statement(desk, staff, ref)
+        zone = desk.settings.business.zone
+        ledger = figures_of((e.kind, e.amount_cents) for e in found.entries)
+        billed = invoice_layout.billed_lines(found, zone)
+        paid = invoice_layout.money_lines(found, zone)
+        assert sum(line.amount_cents for line in billed) == ledger.amount_cents, ref
+        assert ledger.amount_cents == found.invoice.amount_cents, ref
+        assert sum(line.amount_cents for line in paid) == ledger.paid_cents, ref
+        assert ledger.paid_cents == found.invoice.paid_cents, ref
+        assert not any("(was" in line.text for line in billed), ref

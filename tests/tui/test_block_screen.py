@@ -12,6 +12,7 @@ from nextcars_tui.domain.roles import system_actor
 from nextcars_tui.services.blocks import BlockRequest, list_blocks, propose
 from nextcars_tui.services.booking import booking_detail
 from nextcars_tui.services.changes import ChangeRequest, change_booking
+from nextcars_tui.services.fleet import add_car
 from nextcars_tui.tui.screens.blocks import BlocksScreen, ReplacementDialog
 from nextcars_tui.tui.screens.fleet import FleetScreen
 from tests.tui.recordkit import column, messages, open_as, row_keys, settle
@@ -61,7 +62,10 @@ async def test_a_changed_proposal_is_applied_with_the_block(make_app, desk):
         await settle(pilot)
         chooser = app.screen
         assert isinstance(chooser, ReplacementDialog)
-        assert "ZE-901" in chooser.choices and "LM-310" not in chooser.choices
+        offered = dict(chooser.choices)
+        assert "ZE-901" in offered and "LM-310" not in offered
+        # Chosen by model, seats and rate, not by plate alone.
+        assert "Tesla Model 3 · 5 seats · £119.00/day" in offered["ZE-901"]
         chooser.dismiss("ZE-901")
         await settle(pilot)
         table = app.screen.query_one("#block-affected")
@@ -96,13 +100,47 @@ async def test_a_stuck_booking_is_shown_and_applying_is_refused(make_app, desk):
         table = app.screen.query_one("#block-affected")
         assert row_keys(table) == ["BK-000005"]
         assert column(table, "to") == ["STUCK: none free"]
-        assert "Stuck: no free replacement for BK-000005" in said(app)
+        assert "Stuck: no free replacement for BK-000005 (a party of 7)" in said(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "No free car can take over booking BK-000005" in said(app)
         assert "nothing was changed" in said(app)
     assert list_blocks(desk, SYSTEM) == []
     assert booking_detail(desk, SYSTEM, "BK-000005") == before
+
+
+async def test_the_chooser_leaves_out_cars_too_small_and_says_it_is_the_seats(make_app, desk):
+    # Erin's party of seven on VN-777, the only seven-seater: the others are free but small.
+    change_booking(desk, SYSTEM, "BK-000005", ChangeRequest(passengers="7"))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "manager", "blocks")
+        await fill_form(pilot, "VN-777", "2026-12-01", "1", "flat tyre")
+        app.screen.query_one("#block-affected").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, ReplacementDialog)
+        assert chooser.choices == []
+        shown = str(chooser.query_one("#replacement-options", Static).render())
+        assert "seats the party of 7" in shown and "fewer seats" in shown
+
+
+async def test_the_chooser_offers_only_cars_that_seat_the_party(make_app, desk):
+    # A party of six on VN-777: the new eight-seater fits; the free five-seaters do not.
+    change_booking(desk, SYSTEM, "BK-000005", ChangeRequest(passengers="6"))
+    add_car(desk, SYSTEM, "XL-800", "Ford", "Tourneo", "8", "150.00")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "manager", "blocks")
+        await fill_form(pilot, "VN-777", "2026-12-01", "1", "flat tyre")
+        app.screen.query_one("#block-affected").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, ReplacementDialog)
+        assert [plate for plate, _ in chooser.choices] == ["XL-800"]
+        assert "Ford Tourneo · 8 seats · £150.00/day" in chooser.choices[0][1]
 
 
 async def test_fleet_blocks_the_highlighted_car_and_a_block_can_be_removed(make_app, desk):

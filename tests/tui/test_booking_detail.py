@@ -4,6 +4,8 @@ dialogs themselves are in test_money_dialogs."""
 
 from __future__ import annotations
 
+import re
+
 from textual import events
 from textual.widgets import Button, Input, Label, Static
 
@@ -15,6 +17,7 @@ from nextcars_tui.tui.dialogs.money import PaymentDialog
 from nextcars_tui.tui.screens.booking_detail import BookingDetailScreen
 from nextcars_tui.tui.screens.invoice_detail import InvoiceDetailScreen
 from tests.tui.recordkit import messages, open_as, plain, settle
+from tests.tui.roles_kit import screen_lines
 
 SYSTEM = system_actor("tests")
 
@@ -24,10 +27,15 @@ def card(app, card_id: str) -> str:
 
 
 def history_actions(app) -> list[str]:
-    """The actions the history shows, checked against the record the screen loaded."""
+    """The actions the history shows, in the order they happened, checked against the record
+    the screen loaded; the screen lists them newest first."""
     shown = card(app, "booking-history-log")
     actions = [entry.action for entry in app.screen.detail.history]
     assert all(action in shown for action in actions)
+    # Each entry's line starts with its time; the action follows it, or its actor then it.
+    entries = [line.split() for line in shown.splitlines() if re.match(r"\d+ \w{3} \d{4} ", line)]
+    listed = [next(word for word in words[4:6] if word in actions) for words in entries]
+    assert listed == actions[::-1], shown
     return actions
 
 
@@ -41,7 +49,7 @@ async def test_shows_every_part_of_a_pending_booking(make_app):
         await open_as(pilot, "staff", "booking", ref="bk-6")
         assert isinstance(app.screen, BookingDetailScreen)
         heading = card(app, "booking-heading")
-        assert "BK-000006" in heading and "pending" in heading
+        assert "BK-000006" in heading and "Pending" in heading
         customer = card(app, "booking-customer")
         for part in ("Bob Green", "bob@example.com", "+44 7700 900002"):
             assert part in customer
@@ -54,7 +62,7 @@ async def test_shows_every_part_of_a_pending_booking(make_app):
         for part in ("2 × £125.00", "+ £250.00", "= £488.00"):
             assert part in price
         invoice = card(app, "booking-invoice")
-        for part in ("INV-000006  unpaid  £488.00", "Thu 17 Dec 2026", "payment can be taken"):
+        for part in ("INV-000006  Unpaid  £488.00", "Thu 17 Dec 2026", "payment can be taken"):
             assert part in invoice
         statement = card(app, "booking-statement")
         for part in ("Car ZE-901: 2 day(s) × 119.00", "£238.00", "£250.00", "£488.00"):
@@ -74,7 +82,13 @@ async def test_a_paid_booking_shows_its_payment_and_offers_no_checkout(make_app)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "booking", ref="BK-000007")
         invoice = card(app, "booking-invoice")
-        for part in ("INV-000007", "paid", "Paid    £795.00", "Balance £0.00", "nothing to take"):
+        for part in (
+            "INV-000007",
+            "Paid  £795.00",
+            "Paid    £795.00",
+            "Balance £0.00",
+            "nothing to take",
+        ):
             assert part in invoice
         statement = card(app, "booking-statement")
         for part in ("Payment by transfer", "-£795.00", "£0.00"):
@@ -84,10 +98,11 @@ async def test_a_paid_booking_shows_its_payment_and_offers_no_checkout(make_app)
         pay = button(app, "booking-pay")
         assert pay.disabled and pay.tooltip == "Invoice INV-000007 is paid; nothing to take."
         assert button(app, "booking-confirm").disabled
+        # The state forbids taking money: t is not offered, and pressing it opens nothing.
+        assert "t Pay" not in screen_lines(app)[-1]
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)  # no checkout dialog
-        assert "Invoice INV-000007 is paid; nothing to take." in messages(app)
 
 
 async def test_confirm_a_pending_booking(make_app, desk):
@@ -97,7 +112,7 @@ async def test_confirm_a_pending_booking(make_app, desk):
         await pilot.press("c")
         await settle(pilot)
         assert booking_detail(desk, SYSTEM, "BK-000006").booking.status == "confirmed"
-        assert "confirmed" in card(app, "booking-heading")
+        assert "Confirmed" in card(app, "booking-heading")
         assert button(app, "booking-confirm").disabled
         assert "BK-000006 is confirmed." in messages(app)
 
@@ -123,7 +138,7 @@ async def test_cancel_with_a_reason(make_app, desk):
         assert detail.booking.status == "cancelled"
         assert detail.booking.cancel_reason == "moved"
         assert detail.booking.invoice.status == "void"
-        assert "cancelled" in card(app, "booking-heading")
+        assert "Cancelled" in card(app, "booking-heading")
         assert button(app, "booking-cancel").disabled
         assert "BK-000008 is cancelled with no fee; INV-000008: nothing owed (void)." in (
             messages(app)
@@ -188,7 +203,9 @@ async def test_errors_are_notifications_not_tracebacks(make_app, desk):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "booking", ref="BK-000004")
         before = booking_detail(desk, SYSTEM, "BK-000004")
-        await pilot.press("c")  # the button is disabled; the key still asks the service
+        # Confirm is neither shown nor bound for a confirmed booking; asked past the UI, the
+        # service refuses it.
+        app.screen.action_confirm()
         await settle(pilot)
         assert (
             "Booking BK-000004 is confirmed; only a pending booking can be confirmed."
@@ -254,3 +271,44 @@ async def test_a_refused_reason_keeps_the_cancel_dialog_and_the_reason(make_app,
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
     assert booking_detail(desk, SYSTEM, "BK-000008").booking.status == "cancelled"
+
+
+def footer_line(app) -> str:
+    return screen_lines(app)[-1]
+
+
+async def test_at_80_columns_every_allowed_action_is_in_the_footer_and_forbidden_ones_not(
+    make_app,
+):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        # Paid and confirmed: nothing to confirm or take; still change, cancel, refund.
+        await open_as(pilot, "manager", "booking", ref="BK-000007")
+        footer = footer_line(app)
+        for key in ("e Change", "x Cancel", "f Refund", "a Adjust", "i Invoice", "esc Back"):
+            assert key in footer, footer
+        assert "Confirm" not in footer and "Pay" not in footer
+        assert not button(app, "booking-confirm").display
+        assert not button(app, "booking-pay").display
+        shown = [b for b in app.screen.query("#booking-actions Button") if b.display]
+        row = screen_lines(app)[-2]
+        assert all(str(b.label) in row for b in shown), row  # none cut, Change included
+        # Pressing a hidden key does nothing: the booking stays confirmed, nothing opens.
+        await pilot.press("c", "t")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDetailScreen)
+
+
+async def test_the_record_tabs_are_reachable_by_number(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_as(pilot, "staff", "booking", ref="BK-000007")
+        tabs = app.screen.query_one("#booking-ledger")
+        for key, pane in (
+            ("2", "tab-booking-history"),
+            ("3", "tab-booking-job"),
+            ("1", "tab-booking-statement"),
+        ):
+            await pilot.press(key)
+            await settle(pilot)
+            assert tabs.active == pane

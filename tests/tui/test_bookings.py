@@ -50,7 +50,7 @@ async def test_lists_every_booking_by_start_date(make_app):
         assert isinstance(app.screen, BookingsScreen)
         assert row_keys(table(app)) == LATEST_FIRST
         assert "rows 1–9 of 9" in caption(app)
-        assert column(table(app), "status")[:2] == ["pending", "confirmed"]
+        assert column(table(app), "status")[:2] == ["Pending", "Confirmed"]
         assert "sorted by dates (descending)" in caption(app)
 
 

@@ -36,10 +36,10 @@ async def test_alice_sees_only_her_bookings_and_invoices(make_app, desk):
             "29 Nov–3 Dec",
             "Skoda Superb",
             "£1,045.00",
-            "confirmed",
-            "unpaid",
+            "Confirmed",
+            "Unpaid",
         ]
-        assert bookings["BK-000007"][5] == "paid"
+        assert bookings["BK-000007"][5] == "Paid"
         assert "BK-000007 · car LM-310 · driver Ana Silva · invoice INV-000007 due Tue 22 Dec" in (
             screen_text(app)
         )
@@ -48,7 +48,7 @@ async def test_alice_sees_only_her_bookings_and_invoices(make_app, desk):
         assert {row[1] for row in invoices.values()} == hers
         await pilot.press("i")
         await settle(pilot)
-        assert "INV-000004  BK-000004  £1,045.00    £0.00  £1,045.00  Fri 18 Dec  unpaid" in (
+        assert "INV-000004  BK-000004  £1,045.00    £0.00  £1,045.00  Fri 18 Dec  Unpaid" in (
             screen_text(app)
         )
         text = screen_text(app)
@@ -71,5 +71,5 @@ async def test_a_part_payment_shows_as_paid_and_balance(make_app, desk):
         await enter_as(pilot, "alice")
         invoices = _rows(app.screen.query_one("#my-invoices", DataTable))
         assert invoices["INV-000004"][2:5] == ["£1,045.00", "£300.00", "£745.00"]
-        assert invoices["INV-000004"][-1] == "partly_paid"
+        assert invoices["INV-000004"][-1] == "Partly paid"
         assert "Alice Brown · 2 bookings · £745.00 owed on 1 invoice" in screen_text(app)

@@ -51,9 +51,9 @@ async def test_sections_in_order_and_nothing_cut_off_at_80_columns(make_app):
         # Plate, car, customer and phone on one line; dates and status on the ref's line.
         assert "VN-777 Mercedes V-Class · Erin Fox · +44 7700 900005" in lines[row("BK-000005") + 1]
         assert (
-            "Mon 30 Nov → Tue 1 Dec (2 days)  confirmed  returns today" in lines[row("BK-000005")]
+            "Mon 30 Nov → Tue 1 Dec (2 days)  Confirmed  returns today" in lines[row("BK-000005")]
         )
-        assert "Thu 10 Dec → Fri 11 Dec (2 days)  pending" in lines[row("BK-000008")]
+        assert "Thu 10 Dec → Fri 11 Dec (2 days)  Pending" in lines[row("BK-000008")]
         assert "PB-118 Volkswagen Passat · Bob Green · +44 7700 900002" in screen_text(app)
 
 
@@ -133,7 +133,7 @@ async def test_a_driver_opens_a_job_with_what_a_driver_needs_and_no_money(make_a
         text = screen_text(app)
         for needed in (
             "BK-000004",
-            "confirmed",
+            "Confirmed",
             "KX-204 Skoda Superb",
             "Alice Brown",
             "+44 7700 900001",

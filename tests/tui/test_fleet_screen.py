@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, Label, TabbedContent
+from textual.widgets import Button, DataTable, Input, Label, Static, TabbedContent
 
 from nextcars_tui.domain.roles import Actor, Role
+from nextcars_tui.services.booking import booking_detail
 from nextcars_tui.services.fleet import list_cars, list_drivers, search_customers
+from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.dialogs.record_form import RecordFormDialog
 from nextcars_tui.tui.screens.fleet import FleetScreen
 from tests.tui.roles_kit import enter_as, fill, settle
@@ -131,13 +133,22 @@ async def test_add_customer_and_filter(make_app, desk):
     assert [c.name for c in search_customers(desk, MANAGER, "zoe")] == ["Zoe Hart"]
 
 
-async def _retire_highlighted(pilot, app, plate: str) -> None:
+async def _press_retire(pilot, app, plate: str) -> None:
     table = app.screen.query_one("#fleet-cars", DataTable)
     table.move_cursor(row=table.get_row_index(plate))
     await pilot.press("R")
-    await pilot.pause()
+    await settle(pilot)
+
+
+async def _retire_highlighted(pilot, app, plate: str) -> None:
+    await _press_retire(pilot, app, plate)
     await pilot.click("#confirm-go")
     await settle(pilot)
+
+
+def _asked(app) -> str:
+    assert isinstance(app.screen, ConfirmRunDialog)
+    return str(app.screen.query_one("#confirm-message", Static).render())
 
 
 async def test_retiring_a_car_marks_it_and_keeps_it_listed(make_app, desk):
@@ -149,16 +160,53 @@ async def test_retiring_a_car_marks_it_and_keeps_it_listed(make_app, desk):
         cars = _rows(screen.query_one("#fleet-cars", DataTable))
         assert cars["RT-552"][1] == "BMW 5 Series (retired)"
         assert [c.retired for c in list_cars(desk, MANAGER) if c.plate == "RT-552"] == [True]
+        # R again on a retired car offers to reinstate it.
+        await _press_retire(pilot, app, "RT-552")
+        assert "takes new bookings again" in _asked(app)
+        assert str(app.screen.query_one("#confirm-go", Button).label) == "Reinstate"
+        await pilot.click("#confirm-go")
+        await settle(pilot)
+        assert "(retired)" not in _rows(screen.query_one("#fleet-cars", DataTable))["RT-552"][1]
+    assert [c.retired for c in list_cars(desk, MANAGER) if c.plate == "RT-552"] == [False]
 
 
-async def test_a_car_with_bookings_to_run_is_not_retired(make_app, desk):
+async def test_a_car_with_bookings_to_run_names_them_before_asking(make_app, desk):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open_fleet(pilot)
-        # LM-310 has BK-… from 5 Dec still to run: the service refuses, naming it.
-        await _retire_highlighted(pilot, app, "LM-310")
-        shown = [n.message for n in app._notifications]
-        assert any("LM-310 still has active bookings" in text for text in shown), shown
+        # LM-310 has BK-000007 from 5 Dec still to run: named, with its proposed move,
+        # and the only way on is to reassign it.
+        await _press_retire(pilot, app, "LM-310")
+        asked = _asked(app)
+        assert "LM-310 still has bookings to run" in asked and "BK-000007" in asked
+        assert str(app.screen.query_one("#confirm-go", Button).label) == "Reassign and retire"
+        await pilot.press("escape")
+        await settle(pilot)
         cars = _rows(screen.query_one("#fleet-cars", DataTable))
         assert "(retired)" not in cars["LM-310"][1]
         assert [c.retired for c in list_cars(desk, MANAGER) if c.plate == "LM-310"] == [False]
+
+
+async def test_reassign_and_retire_moves_the_bookings_then_retires(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_fleet(pilot)
+        await _retire_highlighted(pilot, app, "LM-310")
+    assert [c.retired for c in list_cars(desk, MANAGER) if c.plate == "LM-310"] == [True]
+    assert booking_detail(desk, MANAGER, "BK-000007").booking.car_plate != "LM-310"
+
+
+async def test_a_customer_with_bookings_to_come_is_refused_without_a_question(make_app, desk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_fleet(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        table = screen.query_one("#fleet-customers", DataTable)
+        table.move_cursor(row=table.get_row_index("alice@example.com"))
+        await pilot.press("R")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmRunDialog)
+        shown = [n.message for n in app._notifications]
+        assert any("has bookings to come" in text for text in shown), shown
+    assert not next(c for c in search_customers(desk, MANAGER, "alice")).retired

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from nextcars_tui.domain.roles import system_actor
+from nextcars_tui.services.retire import retire
 from nextcars_tui.tui.screens.grid import CarGridScreen, DriverGridScreen, GridScreen, add_months
 from nextcars_tui.tui.screens.wizard import BookingWizardScreen
 from nextcars_tui.tui.widgets.availability_grid import HEADER_LINES, AvailabilityGrid
@@ -149,6 +151,23 @@ async def test_enter_on_a_past_free_cell_does_not_start_a_booking(make_app):
         await press(pilot, "down", "home", "enter")  # LM-310 on 29 Nov
         assert app.screen is screen
         assert "in the past" in status_line(screen)
+
+
+async def test_a_retired_car_is_marked_and_never_free(make_app, desk):
+    retire(desk, system_actor("tests"), "car", "RT-552")  # only a cancelled booking
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_grid(pilot)
+        assert "- retired" in screen.query_one(AvailabilityGrid).render_line(0).text
+        assert "(retired)" in row_text(screen, "RT-552")
+        assert set(day_cells(screen, "RT-552")) == {"-"}
+        assert "·" in day_cells(screen, "ZE-901")  # the others are free as before
+        opened = recorded_opens(app)
+        widget = screen.query_one(AvailabilityGrid)
+        widget.move_cursor([row.key for row in widget.rows].index("RT-552"), 5)
+        await press(pilot, "enter")
+        assert opened == [] and app.screen is screen
+        assert "retired" in status_line(screen)
 
 
 async def test_filter_by_plate_model_or_driver_name(make_app):

@@ -47,7 +47,7 @@ async def test_lists_invoices_by_due_date_and_filters_by_status(make_app):
         # figures and the due date never do.
         assert first == [
             "INV-000002",
-            "overdue",
+            "Overdue",
             "Carla Diaz",
             "£528.00",
             "£0.00",
@@ -84,7 +84,7 @@ async def test_part_paid_invoices_show_paid_and_balance_and_count_as_owed(make_a
     async with app.run_test(size=(80, 24)) as pilot:
         await open_as(pilot, "staff", "invoices")
         row = [str(cell) for cell in table(app).get_row(row_keys(table(app))[5])]
-        assert row[:2] == ["INV-000004", "partly_paid"]
+        assert row[:2] == ["INV-000004", "Partly paid"]
         assert row[-3:] == ["£300.00", "£745.00", "Fri 18 Dec"]
         status = app.screen.query_one("#invoices-status-filter", Select)
         for chosen, expected in [("partly_paid", ["INV-000004"]), ("refund_due", [])]:
@@ -121,13 +121,13 @@ async def test_enter_opens_the_invoice_with_its_booking_and_payments(make_app):
         await settle(pilot)
         assert isinstance(app.screen, InvoiceDetailScreen)
         invoice = text_of(app, "invoice-invoice")
-        for part in ("INV-000001", "paid", "£567.00", "Balance £0.00", "nothing to take"):
+        for part in ("INV-000001", "Paid", "£567.00", "Balance £0.00", "nothing to take"):
             assert part in invoice
         statement = text_of(app, "invoice-statement")
         for part in ("Car PB-118: 3 day(s) × 79.00", "Payment by card", "-£567.00", "£0.00"):
             assert part in statement
         booking = text_of(app, "invoice-booking")
-        for part in ("BK-000001", "completed", "Bob Green", "PB-118", "DRV-02", "3–5 Nov"):
+        for part in ("BK-000001", "Completed", "Bob Green", "PB-118", "DRV-02", "3–5 Nov"):
             assert part in booking
         assert text_of(app, "invoice-payment-state") == (
             "Invoice INV-000001 is paid; nothing to take.\n"
@@ -156,7 +156,7 @@ async def test_checkout_of_an_overdue_invoice(make_app, desk):
         payments = [e for e in detail.entries if e.kind == EntryKind.PAYMENT]
         taken = [(p.amount_cents, p.method, p.by) for p in payments]
         assert taken == [(52800, "transfer", "staff")]
-        assert "paid" in text_of(app, "invoice-heading")
+        assert "Paid" in text_of(app, "invoice-heading")
         assert app.screen.query_one("#invoice-pay", Button).disabled
 
 
@@ -168,8 +168,10 @@ async def test_payment_on_a_paid_invoice_is_not_offered(make_app, desk):
         assert app.screen.query_one("#invoice-pay", Button).disabled
         await pilot.press("t")
         await settle(pilot)
-        assert isinstance(app.screen, InvoiceDetailScreen)  # no dialog
-        assert "Invoice INV-000007 is paid; nothing to take." in messages(app)
+        assert isinstance(app.screen, InvoiceDetailScreen)  # no dialog: t is not offered
+        assert "Invoice INV-000007 is paid; nothing to take." in text_of(
+            app, "invoice-payment-state"
+        )
         assert invoice_detail(desk, SYSTEM, "INV-000007") == before
 
 

@@ -63,12 +63,12 @@ async def test_a_part_payment_leaves_the_balance_and_makes_it_partly_paid(make_a
             28800,
         )
         shown = card(app, "booking-invoice")
-        assert "partly_paid" in shown and "Paid    £200.00" in shown
+        assert "Partly paid" in shown and "Paid    £200.00" in shown
         assert "Balance £288.00" in shown
         statement = card(app, "booking-statement")
         assert "Payment by card" in statement and "-£200.00" in statement
         assert "£288.00" in statement  # the running balance after the payment
-        assert "Took £200.00 on INV-000006: £288.00 owed (partly_paid)." in messages(app)
+        assert "Took £200.00 on INV-000006: £288.00 owed (partly paid)." in messages(app)
         # More can be taken, and the dialog now offers the balance left.
         assert not app.screen.query_one("#booking-pay", Button).disabled
         await pilot.press("t")
@@ -147,7 +147,7 @@ async def test_refund_is_offered_only_once_something_was_paid(make_app, desk):
         invoice = booking_detail(desk, SYSTEM, "BK-000006").booking.invoice
         assert (invoice.paid_cents, invoice.balance_cents) == (10000, 38800)
         assert "Refund by cash (deposit lowered)" in card(app, "booking-statement")
-        assert "Refunded £50.00 on INV-000006: £388.00 owed (partly_paid)." in messages(app)
+        assert "Refunded £50.00 on INV-000006: £388.00 owed (partly paid)." in messages(app)
 
 
 @pytest.mark.parametrize("username, offered", [("manager", True), ("staff", False)])
@@ -209,7 +209,7 @@ async def test_the_cancel_dialog_states_the_fee_before_cancelling(fee_app, desk)
         )
         assert (
             "BK-000007 is cancelled with a fee of £79.50; "
-            "INV-000007: £715.50 owed back (refund_due)."
+            "INV-000007: £715.50 owed back (refund due)."
         ) in messages(app)
         # What is owed back is what the refund dialog offers.
         await pilot.press("f")
@@ -228,7 +228,7 @@ async def test_a_refund_due_from_an_earlier_cancel_shows_in_the_statement(make_a
         assert "charges reversed" in statement and "-£378.00" in statement
         assert "-£100.00" in statement  # the balance after: owed back
         assert "Refund due £100.00" in card(app, "invoice-invoice")
-        assert "£100.00 owed back (refund_due): refund it with f." in card(
+        assert "£100.00 owed back (refund due): refund it with f." in card(
             app, "invoice-payment-state"
         )
         assert app.screen.query_one("#invoice-pay", Button).disabled

@@ -58,7 +58,7 @@ async def test_balances_are_aged_and_refunds_due_are_a_group_of_their_own(make_a
         invoices = screen.query_one("#review-invoices", DataTable)
         assert "BK-000008" not in _keys(invoices)  # money owed back is not debt
         row = [str(cell) for cell in invoices.get_row("BK-000004")]
-        assert row[-3:] == ["£300.00", "£745.00", "partly_paid"]
+        assert row[-3:] == ["£300.00", "£745.00", "Partly paid"]
         refunds = screen.query_one("#review-refunds", DataTable)
         assert screen.query_one("#review-refunds-box").display
         assert _keys(refunds) == ["BK-000008"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from textual import events
 from textual.widgets import Label
@@ -102,3 +104,33 @@ async def test_tries_left_and_the_lock_out_are_shown_whole(make_app, size):
         shown = " ".join(" ".join(screen_text(app).split("│")).split())
         assert "locked for 15 more minutes." in shown
         assert app.actor is None
+
+
+async def test_a_burst_typed_as_the_desk_opens_still_signs_in(make_app, desk, monkeypatch):
+    """A password manager fills the sign-in the moment it appears, before the database has
+    finished opening: its Enter is kept and acted on once the desk is ready, never lost."""
+    import nextcars_tui.services.desk as desk_module
+
+    opening = threading.Event()
+
+    def slow_open(*_args: object, **_kwargs: object) -> object:
+        opening.wait(10)
+        return desk
+
+    monkeypatch.setattr(desk_module, "open_desk", slow_open)
+    # No desk handed over: the app opens the database itself, off the event loop.
+    app = make_app(desk=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for char in "staff\tstaff-pass\r":
+            key = {"\r": "enter", "\t": "tab"}.get(char, char)
+            app.post_message(events.Key(key, char if key == char else None))
+        await pilot.pause()
+        assert not app.desk_ready
+        said = str(app.screen.query_one("#sign-in-message", Label).render())
+        assert "signed in as soon as it is open" in said
+        opening.set()
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert app.actor is not None and app.actor.username == "staff"

@@ -70,6 +70,11 @@ def test_fleet_drivers_tab(snap_compare, make_app):
     assert snap_compare(make_app(), run_before=as_user("manager", "f8", "2"))
 
 
+def test_fleet_retire_names_the_bookings_to_run(snap_compare, make_app):
+    # KX-204 (the first row) is out on BK-000004: named with its move, before any question.
+    assert snap_compare(make_app(), run_before=as_user("manager", "f8", "R"))
+
+
 def test_fleet_edit_car_dialog(snap_compare, make_app):
     assert snap_compare(make_app(), run_before=as_user("manager", "f8", "e"))
 

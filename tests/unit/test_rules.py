@@ -11,6 +11,7 @@ from nextcars_tui.domain.rules import (
     cancel_refusal,
     confirm_refusal,
     payment_refusal,
+    retire_refusal,
 )
 
 TODAY = date(2026, 3, 10)
@@ -66,3 +67,11 @@ def test_payment(status, balance, amount, says):
     else:
         assert reason is not None and reason.startswith("Invoice INV-000001 ")
         assert says in reason
+
+
+def test_retiring_waits_for_what_is_still_to_run():
+    assert retire_refusal("Car KX-204", False, []) is None
+    car = retire_refusal("Car KX-204", False, ["BK-000001", "BK-000002"])
+    assert car is not None and "BK-000001, BK-000002" in car and "reassign and retire" in car
+    customer = retire_refusal("Customer a@example.com", True, ["BK-000003"])
+    assert customer is not None and "bookings to come (BK-000003)" in customer

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from nextcars_tui.domain.errors import DeskError
+from nextcars_tui.domain.statuses import status_words
 from nextcars_tui.domain.validation import MAX_REASON
 from nextcars_tui.tui.base import DeskDialog
 from nextcars_tui.tui.formatting import span
@@ -79,7 +80,7 @@ class CancelBookingDialog(DeskDialog[Any]):
         said = self.waived if waive and self.waived is not None else self.consequence
         return (
             f"{escape(b.customer_name)} · {escape(b.car_plate)} with {escape(b.driver_code)}"
-            f" · {span(b.start, b.end)} ({b.status})\n{escape(said)}"
+            f" · {span(b.start, b.end)} ({status_words(b.status)})\n{escape(said)}"
         )
 
     @property

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from nextcars_tui.domain.errors import Conflict, DeskError, InvalidInput, ResourceKind
 from nextcars_tui.domain.ledger import balance_words, signed_money
 from nextcars_tui.domain.parsing import same_plate
+from nextcars_tui.domain.statuses import status_words
 from nextcars_tui.tui.base import DeskDialog
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.formatting import short_date, span
@@ -106,7 +107,7 @@ class ChangeBookingDialog(DeskDialog[Any]):
             yield Static(f"Change booking {b.ref}", classes="dialog-title")
             yield Static(
                 f"{escape(b.customer_name)} · {escape(b.car_plate)} with {escape(b.driver_code)}"
-                f" · {span(b.start, b.end)} ({b.status})",
+                f" · {span(b.start, b.end)} ({status_words(b.status)})",
                 id="change-summary",
             )
             with Grid(id="change-fields"):

@@ -25,7 +25,7 @@ from nextcars_tui.domain.errors import DeskError, InvalidInput
 from nextcars_tui.domain.ledger import balance_words, correction_refusal, refund_correction
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.domain.parsing import MAX_REASON, parse_adjustment, parse_positive_amount
-from nextcars_tui.domain.statuses import PaymentMethod
+from nextcars_tui.domain.statuses import PaymentMethod, status_words
 from nextcars_tui.tui.base import DeskDialog
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class MoneyDialog(DeskDialog["InvoiceView | None"]):
             yield Static(f"{self.HEADING} {invoice.ref}", classes="dialog-title")
             yield Static(
                 f"{escape(invoice.customer_name)} · booking {invoice.booking_ref} · "
-                f"{invoice.status}\n"
+                f"{status_words(invoice.status)}\n"
                 f"For {money(invoice.amount_cents)} · paid {money(invoice.paid_cents)} · {owed}",
                 id="money-summary",
             )

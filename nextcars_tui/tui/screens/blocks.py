@@ -233,7 +233,14 @@ class BlocksScreen(DeskScreen):
         if not proposal.moves:
             self._say(f"No bookings are affected: Apply blocks {escape(what)} (Ctrl+S).")
         elif proposal.stuck:
-            refs = ", ".join(move.booking for move in proposal.stuck)
+            # A car for a party on the job sheet must seat it: say so, it is often why.
+            seats = str(proposal.request.kind) == "car"
+            refs = ", ".join(
+                f"{move.booking} (a party of {move.passengers})"
+                if seats and move.passengers
+                else move.booking
+                for move in proposal.stuck
+            )
             self._say(
                 f"[$error]Stuck: no free replacement for {refs}.[/] Choose one (Enter on its "
                 "row) or change the dates; the block cannot be applied as it is."
@@ -274,7 +281,6 @@ class BlocksScreen(DeskScreen):
         if move is None or self.proposal is None:
             return
         kind = str(self.proposal.request.kind)
-        keys = message.free.cars if kind == "car" else message.free.drivers
         # Another affected booking's move already takes that one for overlapping days.
         taken = {
             m.to
@@ -283,9 +289,35 @@ class BlocksScreen(DeskScreen):
             and m.to
             and spans_overlap(m.start, m.end, move.start, move.end)
         }
-        choices = [key for key in keys if key not in taken and key != move.from_key]
+        money = self.desk.money
+        if kind == "car":
+            cars = [c for c in message.free.cars if c.plate not in taken | {move.from_key}]
+            # The service refuses a car that cannot seat the party; never offer one.
+            party = move.passengers or 0
+            seated = [c for c in cars if c.seats >= party]
+            choices = [
+                (
+                    c.plate,
+                    f"{c.plate}  {c.make} {c.model} · {c.seats} seats · "
+                    f"{money(c.daily_rate_cents)}/day",
+                )
+                for c in seated
+            ]
+            none = (
+                f"No free car seats the party of {party}: the {len(cars)} free for these "
+                "days have fewer seats. Escape goes back."
+                if cars
+                else "No other car is free for these days; Escape goes back."
+            )
+        else:
+            choices = [
+                (d.code, f"{d.code}  {d.name} · {money(d.daily_fee_cents)}/day")
+                for d in message.free.drivers
+                if d.code not in taken | {move.from_key}
+            ]
+            none = "No other driver is free for these days; Escape goes back."
         self.app.push_screen(
-            ReplacementDialog(move, choices, kind), partial(self._replacement_chosen, move)
+            ReplacementDialog(move, choices, none), partial(self._replacement_chosen, move)
         )
 
     def _replacement_chosen(self, move: Reassignment, key: str | None) -> None:
@@ -418,15 +450,17 @@ class BlocksScreen(DeskScreen):
 
 
 class ReplacementDialog(DeskDialog[Any]):
-    """Another free car or driver for one disrupted booking; closes with its plate or code."""
+    """Another free car or driver for one disrupted booking, each with what it is chosen by
+    (a car's model, seats and rate; a driver's name and fee); closes with its plate or code.
+    With nothing to offer it says why (`none`): nothing free, or nothing with the seats."""
 
     AUTO_FOCUS = "#replacement-options"
 
-    def __init__(self, move: Reassignment, choices: list[str], kind: str) -> None:
+    def __init__(self, move: Reassignment, choices: list[tuple[str, str]], none: str) -> None:
         super().__init__()
         self.move = move
         self.choices = choices
-        self.kind = kind
+        self.none = none
 
     def compose(self) -> ComposeResult:
         move = self.move
@@ -437,14 +471,11 @@ class ReplacementDialog(DeskDialog[Any]):
             )
             if self.choices:
                 yield OptionList(
-                    *(Option(escape(key), id=key) for key in self.choices),
+                    *(Option(Text(label), id=key) for key, label in self.choices),
                     id="replacement-options",
                 )
             else:
-                yield Static(
-                    f"No other {self.kind} is free for these days; Escape goes back.",
-                    id="replacement-options",
-                )
+                yield Static(self.none, id="replacement-options", markup=False)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -50,16 +50,19 @@ class BookingDetailScreen(RecordScreen):
     PAY_BUTTON_ID = "booking-pay"
     REFUND_BUTTON_ID = "booking-refund"
     ADJUST_BUTTON_ID = "booking-adjust"
+    # Short words, and only the keys the booking's state allows (check_action): at 80
+    # columns every action of the screen, Back included, is in the footer whole.
     BINDINGS: ClassVar = [
+        Binding("e", "change", "Change"),
         Binding("c", "confirm", "Confirm"),
-        Binding("x", "cancel", "Cancel booking"),
-        Binding("t", "take_payment", "Take payment"),
+        Binding("x", "cancel", "Cancel"),
+        Binding("t", "take_payment", "Pay"),
         Binding("f", "refund", "Refund"),
         Binding("a", "adjust", "Adjust"),
         Binding("i", "open_invoice", "Invoice"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
-        Binding("e", "change", "Change"),
+        *RecordScreen.TAB_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:
@@ -107,7 +110,7 @@ class BookingDetailScreen(RecordScreen):
             yield Button("Adjust", id="booking-adjust", compact=True)
             yield Button("Invoice", id="booking-invoice-open", compact=True)
             yield Button("Change", id="booking-change", compact=True, disabled=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     # -- data -------------------------------------------------------------------------
 
@@ -138,21 +141,30 @@ class BookingDetailScreen(RecordScreen):
         self.query_one("#booking-history-log", Static).update(HistoryLog(detail.history, zone))
         self.query_one("#booking-job", Static).update(job_sheet_card(b))
         self._offer_actions(b)
-        change = self.query_one("#booking-change", Button)
-        change.tooltip = change_refusal(b.ref, b.status)
-        change.disabled = change.tooltip is not None
+
+    def _refusals(self, b: BookingView) -> dict[str, str | None]:
+        """Why each booking action is refused in the booking's state (domain rules), or None."""
+        return {
+            "confirm": confirm_refusal(b),
+            "cancel": cancel_refusal(b, self.desk.today()),
+            "change": change_refusal(b.ref, b.status),
+        }
 
     def _offer_actions(self, b: BookingView) -> None:
-        """Enable what the record's state allows; a disabled button says why in its tooltip."""
-        today = self.desk.today()
-        for button_id, refusal in (
-            ("#booking-confirm", confirm_refusal(b)),
-            ("#booking-cancel", cancel_refusal(b, today)),
-        ):
-            button = self.query_one(button_id, Button)
+        """Show what the record's state allows; a refused action's button is disabled (its
+        tooltip says why) and left out of the row, as its key is left out of the footer."""
+        for action, refusal in self._refusals(b).items():
+            button = self.query_one(f"#booking-{action}", Button)
             button.disabled = refusal is not None
             button.tooltip = refusal
+            button.display = refusal is None
         self.offer_money_actions(b.invoice)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys the booking's state forbids are not offered (False hides them)."""
+        if self.detail is not None and action in ("confirm", "cancel", "change"):
+            return self._refusals(self.detail.booking)[action] is None
+        return super().check_action(action, parameters)
 
     # -- actions ----------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Values, changed_only
-from nextcars_tui.tui.formatting import money_cell
+from nextcars_tui.tui.formatting import money_cell, span
 from nextcars_tui.tui.messages import RecordWritten
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
@@ -27,6 +27,7 @@ from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 if TYPE_CHECKING:
     from nextcars_tui.services.fleet import CarView, CustomerView, DriverView
     from nextcars_tui.services.records import Check
+    from nextcars_tui.services.retire import RetireCheck
 
 _TABS = ("cars", "drivers", "customers")
 _TITLES = {"cars": "Cars", "drivers": "Drivers", "customers": "Customers"}
@@ -215,7 +216,7 @@ class FleetScreen(DeskScreen):
                 with TabPane(_TITLES[name], id=f"tab-{name}"):
                     yield FittedTable(id=f"fleet-{name}")
         yield Static(
-            "a add · Enter/e edit · b block · R retire · / filter · 1 2 3 tabs",
+            "a add · Enter/e edit · b block · R retire or reinstate · / filter · 1 2 3 tabs",
             id="fleet-status",
             classes="status-line",
         )
@@ -440,35 +441,114 @@ class FleetScreen(DeskScreen):
             return
         self.app.open_screen("blocks", kind=name.removesuffix("s"), resource=key)
 
+    class RetireChecked(Message):
+        """What retiring the highlighted record would meet, read before asking anything."""
+
+        def __init__(self, check: RetireCheck) -> None:
+            super().__init__()
+            self.check = check
+
     def action_retire(self) -> None:
-        """Retire the highlighted car, driver or customer, once the manager confirms; the
-        service refuses a car or driver with bookings still to run, saying which."""
+        """Retire the highlighted car, driver or customer, or reinstate a retired one. What
+        stands in the way is read first, so a refusal (bookings still to run, bookings to
+        come) is said before any question; the services enforce the same rules."""
         name = self._active()
         key = self._highlighted_key(name)
         if key is None:
             self.notify(f"There are no {name} to retire here.", severity="warning")
             return
-        what = name.removesuffix("s")
-        message = (
-            f"Retire {what} {key}? It takes no new bookings and stays in the history and "
-            "the reports. This cannot be undone from the desk."
-        )
-        self.app.push_screen(
-            ConfirmRunDialog(f"Retire {what} {escape(key)}?", escape(message), go_label="Retire"),
-            partial(self._retire_answered, what, key),
+        from nextcars_tui.services.retire import retire_check
+
+        self.call_service(
+            retire_check,
+            self.desk,
+            self.actor,
+            name.removesuffix("s"),
+            key,
+            reply=self.RetireChecked,
+            group="retire",
         )
 
-    def _retire_answered(self, what: str, key: str, go: bool | None) -> None:
+    @on(RetireChecked)
+    def _retire_checked(self, message: RetireChecked) -> None:
+        check = message.check
+        what, key = check.kind.value, check.key
+        if check.retired:
+            self._ask(
+                f"Reinstate {what} {key}?",
+                f"{check.name} is retired. Reinstated, it takes new bookings again.",
+                "Reinstate",
+                partial(self._reinstate_answered, check),
+            )
+            return
+        if check.to_run and check.kind.value == "customer":
+            self.notify(check.refusal or "", title="Not retired", severity="error", markup=False)
+            return
+        if check.to_run:
+            self._ask_reassign(check)
+            return
+        warning = ""
+        if check.owed_cents > 0:
+            warning = (
+                f"\n\nThey still owe {self.desk.money(check.owed_cents)} "
+                f"({', '.join(check.owing_invoices)}); the invoices stay open for payment."
+            )
+        self._ask(
+            f"Retire {what} {key}?",
+            f"{check.name} takes no new bookings and stays in the history and the reports. "
+            f"A manager can reinstate it (R again).{warning}",
+            "Retire",
+            partial(self._retire_answered, check, False),
+        )
+
+    def _ask_reassign(self, check: RetireCheck) -> None:
+        """Bookings still to run: each with the replacement the disruption assistant
+        proposes; "Reassign and retire" moves them and retires in one transaction."""
+        lines = [f"{check.name} still has bookings to run:"]
+        for move in check.moves:
+            to = f"→ {move.to} {move.to_label or ''}".rstrip() if move.to else "→ nothing free"
+            lines.append(f"  {move.booking}  {span(move.start, move.end)}  {move.customer}  {to}")
+        if not check.reassignable:
+            lines.append("A booking has no free replacement: change it by hand first.")
+            self.notify("\n".join(lines), title="Not retired", severity="error", markup=False)
+            return
+        lines.append("Reassign and retire moves them (prices kept), then retires, all at once.")
+        self._ask(
+            f"Retire {check.kind.value} {check.key}?",
+            "\n".join(lines),
+            "Reassign and retire",
+            partial(self._retire_answered, check, True),
+        )
+
+    def _ask(self, title: str, message: str, go: str, then: Callable[[bool | None], None]) -> None:
+        self.app.push_screen(ConfirmRunDialog(escape(title), escape(message), go_label=go), then)
+
+    def _retire_answered(self, check: RetireCheck, reassign: bool, go: bool | None) -> None:
         if not go:
             return
         from nextcars_tui.services.retire import retire
 
         self.call_service(
-            retire,
+            partial(retire, reassign=reassign),
             self.desk,
             self.actor,
-            what,
-            key,
+            check.kind,
+            check.key,
+            reply=lambda line: RecordWritten(line),
+            group="write",
+        )
+
+    def _reinstate_answered(self, check: RetireCheck, go: bool | None) -> None:
+        if not go:
+            return
+        from nextcars_tui.services.retire import reinstate
+
+        self.call_service(
+            reinstate,
+            self.desk,
+            self.actor,
+            check.kind,
+            check.key,
             reply=lambda line: RecordWritten(line),
             group="write",
         )

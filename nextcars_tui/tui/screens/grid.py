@@ -254,6 +254,10 @@ class GridScreen(DeskScreen):
         if cell is None or day is None or key is None:
             return
         when = f"{day:%a %-d %b %Y}"
+        row = widget.rows[widget.cursor_row]
+        if cell.ref is None and row.retired:
+            self._status(f"{escape(key)} · {when} · retired: takes no new bookings")
+            return
         if cell.ref is None:
             hint = "Enter starts a booking" if day >= self.desk.today() else "in the past"
             self._status(f"{escape(key)} · {when} · [$text-muted]free[/] — {hint}")
@@ -308,6 +312,12 @@ class GridScreen(DeskScreen):
             )
         elif event.cell.ref is not None:
             self.app.open_screen("booking", ref=event.cell.ref)
+        elif event.row.retired:
+            self.notify(
+                f"{event.row.key} is retired and takes no new bookings.",
+                severity="warning",
+                markup=False,
+            )
         elif event.day < self.desk.today():
             self.notify("That day has passed; pick today or a later day.", severity="warning")
         else:

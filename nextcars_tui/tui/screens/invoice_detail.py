@@ -42,14 +42,16 @@ class InvoiceDetailScreen(RecordScreen):
     REFUND_BUTTON_ID = "invoice-refund"
     ADJUST_BUTTON_ID = "invoice-adjust"
     BINDINGS: ClassVar = [
-        Binding("t", "take_payment", "Take payment"),
+        # Short words: at 80 columns every key of the screen fits the footer whole.
+        Binding("t", "take_payment", "Pay"),
         Binding("f", "refund", "Refund"),
         Binding("a", "adjust", "Adjust"),
         Binding("b", "open_booking", "Booking"),
         Binding("p", "save_pdf", "Save PDF"),
-        Binding("m", "email_invoice", "E-mail invoice"),
+        Binding("m", "email_invoice", "E-mail"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
+        *RecordScreen.TAB_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:
@@ -77,7 +79,7 @@ class InvoiceDetailScreen(RecordScreen):
             yield Button("Refund", id="invoice-refund", variant="warning", compact=True)
             yield Button("Adjust", id="invoice-adjust", compact=True)
             yield Button("Open booking", id="invoice-booking-open", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def detail_service(self) -> Callable[..., BookingDetail]:
         from nextcars_tui.services.billing import invoice_detail

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Select, Static
 
 from nextcars_tui.domain.errors import DeskError
-from nextcars_tui.domain.statuses import OWING_INVOICE_STATUSES, InvoiceStatus
+from nextcars_tui.domain.statuses import OWING_INVOICE_STATUSES, InvoiceStatus, status_label
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import money_cell, short_date, status_text
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 STATUS_CHOICES: list[tuple[str, str]] = [
     ("All statuses", ""),
     ("Owed (balance due)", "owed"),
-    *((s.value.replace("_", " ").capitalize(), s.value) for s in InvoiceStatus),
+    *((status_label(s), s.value) for s in InvoiceStatus),
 ]
 OWED = OWING_INVOICE_STATUSES
 # Paid, balance, due date and status stay at any width; the booking is one key away (b),

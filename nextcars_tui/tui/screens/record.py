@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
+from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import Button, Static
+from textual.widgets import Button, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Permission
@@ -40,6 +41,10 @@ class RecordScreen(DeskScreen):
 
     # Textual declares it a ClassVar already; re-declaring it here confuses type checkers.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
+    # The record's tabs (statement, history, job sheet) by number, as the fleet's.
+    TAB_BINDINGS: ClassVar = [
+        Binding(str(n), f"show_tab({n})", f"Tab {n}", show=False) for n in (1, 2, 3)
+    ]
     HEADING_ID: ClassVar[str]
     PAY_BUTTON_ID: ClassVar[str]
     REFUND_BUTTON_ID: ClassVar[str]
@@ -99,11 +104,16 @@ class RecordScreen(DeskScreen):
         pay = self.query_one(f"#{self.PAY_BUTTON_ID}", Button)
         pay.disabled = refusal is not None
         pay.tooltip = refusal
+        pay.display = refusal is None
         self.query_one(f"#{self.REFUND_BUTTON_ID}", Button).display = invoice.refundable
         self.query_one(f"#{self.ADJUST_BUTTON_ID}", Button).display = self.may_adjust()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys the invoice's state or the user's role forbid are not offered."""
+        if action == "take_payment":
+            invoice = self.record_invoice()
+            return invoice is None or invoice.payment_refusal(self.desk.money) is None
         if action == "refund":
             invoice = self.record_invoice()
             return invoice is not None and invoice.refundable
@@ -218,6 +228,12 @@ class RecordScreen(DeskScreen):
 
     def action_refresh(self) -> None:
         self.reload()
+
+    def action_show_tab(self, number: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        panes = list(tabs.query(TabPane))
+        if 0 < number <= len(panes) and panes[number - 1].id:
+            tabs.active = panes[number - 1].id or ""
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

@@ -57,6 +57,9 @@ class SignInScreen(Screen[None]):
     def __init__(self, locked_by: str | None = None) -> None:
         super().__init__()
         self.locked_by = locked_by
+        # Enter came while the database was still opening (a password manager fills the
+        # screen the moment it shows): sign in as soon as it is open, not on a second Enter.
+        self._submit_when_ready = False
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -83,6 +86,9 @@ class SignInScreen(Screen[None]):
 
     def desk_ready(self) -> None:
         self._message("")
+        if self._submit_when_ready:
+            self._submit_when_ready = False
+            self._submit()
         sign_ins = self.app.demo_sign_ins
         demo = self.query_one("#demo-sign-ins", Static)
         demo.display = bool(sign_ins)
@@ -91,6 +97,7 @@ class SignInScreen(Screen[None]):
             demo.update(f"Demo sign-ins: {lines}")
 
     def desk_failed(self, message: str) -> None:
+        self._submit_when_ready = False
         self.query_one("#sign-in", Button).disabled = True
         self._message(f"{message} Press Ctrl+Q to quit.")
 
@@ -118,7 +125,8 @@ class SignInScreen(Screen[None]):
             self._message("Enter your username and password.")
             return
         if not self.app.desk_ready:
-            self._message("The database is still opening; try again in a moment.")
+            self._submit_when_ready = True
+            self._message("Opening the database… you are signed in as soon as it is open.")
             return
         self.query_one("#sign-in", Button).disabled = True
         self._message("Checking…")

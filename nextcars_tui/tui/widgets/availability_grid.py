@@ -21,26 +21,32 @@ if TYPE_CHECKING:
     from nextcars_tui.services.availability import Grid, GridCell, GridRow
 
 # Each state has its own character as well as its colour, so the grid reads without colour.
-FREE, BLOCKED = "free", "blocked"
+FREE, BLOCKED, RETIRED = "free", "blocked", "retired"
 STATE_NAMES: dict[BookingStatus | None, str] = {
     None: FREE,
     BookingStatus.PENDING: "pending",
     BookingStatus.CONFIRMED: "confirmed",
     BookingStatus.COMPLETED: "completed",
 }
-# A block (car off the road, driver off duty) is a state of its own, drawn last in the legend.
+# A block (car off the road, driver off duty) is a state of its own, and so is a retired
+# car's or driver's day that nothing holds: it is not free, it takes no bookings.
 MARKS: dict[str, str] = {
     FREE: "·",
     "pending": "?",
     "confirmed": "█",
     "completed": "░",
     BLOCKED: "×",
+    RETIRED: "-",
 }
 
 
-def cell_state(cell: GridCell) -> str:
-    """The legend name of a day: free, a booking's status, or blocked."""
-    return BLOCKED if cell.blocked else STATE_NAMES[cell.status]
+def cell_state(cell: GridCell, retired: bool = False) -> str:
+    """The legend name of a day: free (or retired), a booking's status, or blocked."""
+    if cell.blocked:
+        return BLOCKED
+    if cell.ref is None and retired:
+        return RETIRED
+    return STATE_NAMES[cell.status]
 
 
 # Legend, month names, weekdays, day numbers; they stay put while the rows scroll.
@@ -50,16 +56,21 @@ MAX_CELL = 5
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 
-def cell_text(cells: tuple[GridCell, ...], index: int, width: int) -> str:
+def cell_text(cells: tuple[GridCell, ...], index: int, width: int, retired: bool = False) -> str:
     """One day of one row; a booking's days join into a bar with a gap after its last day."""
     cell = cells[index]
-    mark = MARKS[cell_state(cell)]
+    mark = MARKS[cell_state(cell, retired)]
     if cell.ref is None:
         return mark.ljust(width) if width > 2 else mark.center(width)
     if width == 1:
         return mark
     last_day = index + 1 >= len(cells) or cells[index + 1].ref != cell.ref
     return mark * (width - 1) + (" " if last_day else mark)
+
+
+def _row_label(row: GridRow) -> str:
+    # "(retired)" before the name: at 80 columns the end of a label is what gets cut.
+    return f"{row.key} (retired) {row.label}" if row.retired else f"{row.key} {row.label}"
 
 
 class AvailabilityGrid(ScrollView, can_focus=True):
@@ -83,6 +94,7 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         "availability-grid--confirmed",
         "availability-grid--completed",
         "availability-grid--blocked",
+        "availability-grid--retired",
         "availability-grid--header",
         "availability-grid--weekend",
         "availability-grid--today",
@@ -102,6 +114,7 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         & > .availability-grid--confirmed { color: $text-success; }
         & > .availability-grid--completed { color: $text-primary; }
         & > .availability-grid--blocked { color: $text-error; text-style: bold; }
+        & > .availability-grid--retired { color: $text-disabled; }
         & > .availability-grid--header { color: $text-muted; }
         & > .availability-grid--weekend { color: $text-disabled; }
         & > .availability-grid--today { color: $text-accent; text-style: bold; }
@@ -232,7 +245,7 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         cached = self._geometry_cache
         if cached is not None and cached[:2] == cache_key:
             return cached[2], cached[3]
-        longest = max((len(row.key) + 1 + len(row.label) for row in self.rows), default=MIN_LABEL)
+        longest = max((len(_row_label(row)) for row in self.rows), default=MIN_LABEL)
         wanted_label = max(MIN_LABEL, min(MAX_LABEL, longest + 1))
         # Labels first (up to their length), then cells of 2 to MAX_CELL; 1 only when cramped.
         cell = max(2, min(MAX_CELL, (width - wanted_label) // days))
@@ -276,9 +289,12 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         label_width, cell = self._layout(width)
         if y == 0:
             segments: list[Segment] = []
-            # Two spaces apart, so five states and the hint still fit in 80 columns.
-            for number, (name, mark) in enumerate(MARKS.items()):
-                gap = "  " if number + 1 < len(MARKS) else ""
+            # Two spaces apart, so five states and the hint still fit in 80 columns;
+            # "retired" only where a row is, since it costs the hint its room.
+            retired = any(row.retired for row in self.rows)
+            states = [(n, m) for n, m in MARKS.items() if n != RETIRED or retired]
+            for number, (name, mark) in enumerate(states):
+                gap = "  " if number + 1 < len(states) else ""
                 segments.append(Segment(mark, self._style(name)))
                 segments.append(Segment(f" {name}{gap}", self._style("header")))
             legend = Strip(segments)
@@ -339,7 +355,7 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         label_width, cell = self._layout(width)
         row = self.rows[index]
         is_cursor_row = index == self.cursor_row
-        label = f"{row.key} {row.label}"
+        label = _row_label(row)
         if len(label) >= label_width:
             label = label[: label_width - 2] + "…"
         label_style = self._style("cursor-label" if is_cursor_row else "label")
@@ -351,13 +367,13 @@ class AvailabilityGrid(ScrollView, can_focus=True):
         run_text: list[str] = []
         run_style: Style | None = None
         for col in range(len(cells)):
-            name = cell_state(cells[col])
+            name = cell_state(cells[col], row.retired)
             style = self._style(name, "cursor") if col == cursor_col else styles[name]
             if style is not run_style and run_text:
                 segments.append(Segment("".join(run_text), run_style))
                 run_text = []
             run_style = style
-            run_text.append(cell_text(cells, col, cell))
+            run_text.append(cell_text(cells, col, cell, row.retired))
         if run_text:
             segments.append(Segment("".join(run_text), run_style))
         return Strip(segments).extend_cell_length(width, base).crop(0, width)

@@ -24,7 +24,7 @@ from nextcars_tui.domain.ledger import (
     let_off_words,
 )
 from nextcars_tui.domain.pricing import Quote
-from nextcars_tui.domain.statuses import InvoiceStatus
+from nextcars_tui.domain.statuses import InvoiceStatus, status_words
 from nextcars_tui.tui.formatting import span, status_text
 
 if TYPE_CHECKING:
@@ -84,11 +84,11 @@ def cancel_consequence(
         owed = f"{money(outcome.owed_cents)} will be owed."
     else:
         owed = "nothing will be owed either way."
-    return f"{fee} Invoice {booking.invoice.ref} becomes {outcome.status.value}: {owed}"
+    return f"{fee} Invoice {booking.invoice.ref} becomes {status_words(outcome.status)}: {owed}"
 
 
 def balance_words(invoice: InvoiceView, money: Callable[[int], str]) -> str:
-    """'£288.00 owed (partly_paid)', '£50.00 owed back (refund_due)', 'nothing owed (paid)'."""
+    """'£288.00 owed (partly paid)', '£50.00 owed back (refund due)', 'nothing owed (paid)'."""
     balance = invoice.balance_cents
     if balance > 0:
         owed = f"{money(balance)} owed"
@@ -96,7 +96,7 @@ def balance_words(invoice: InvoiceView, money: Callable[[int], str]) -> str:
         owed = f"{money(-balance)} owed back"
     else:
         owed = "nothing owed"
-    return f"{owed} ({invoice.status})"
+    return f"{owed} ({status_words(invoice.status)})"
 
 
 def after_cancel(booking: BookingView, money: Callable[[int], str]) -> str:
@@ -289,13 +289,15 @@ class RecordCard(Static):
 
 
 class HistoryLog:
-    """The audit entries of a booking and its invoice, oldest first: a table where there is
-    room for one line an entry, otherwise two lines an entry with the detail below."""
+    """The audit entries of a booking and its invoice, newest first (what just happened is
+    what a clerk looks for): a table where there is room for one line an entry, otherwise two
+    lines an entry with the detail below."""
 
     WIDE = 110
 
     def __init__(self, history: list[AuditView], zone: ZoneInfo) -> None:
-        self.history = history
+        # The services give the record in the order it was written.
+        self.history = history[::-1]
         self.zone = zone
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
