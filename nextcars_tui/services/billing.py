@@ -13,7 +13,7 @@ from nextcars_tui.domain.parsing import (
 from nextcars_tui.domain.refs import normalise_invoice_ref
 from nextcars_tui.domain.roles import Actor, Permission, Role, may_see_booking
 from nextcars_tui.domain.rules import adjustment_refusal, payment_refusal, refund_refusal
-from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
+from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod, status_words
 from nextcars_tui.services.booking import booking_record
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.ledger import entry
@@ -92,7 +92,7 @@ def _take(
             actor=actor.username,
             action="paid",
             ref=invoice.ref,
-            detail=f"{desk.money(taken)} by {method} (was {invoice.status}; "
+            detail=f"{desk.money(taken)} by {method} (was {status_words(invoice.status)}; "
             f"balance {desk.money(after.balance_cents)})",
         )
         view = invoice_view(after, booking, customer)

@@ -31,7 +31,7 @@ from nextcars_tui.domain.pricing import Quote
 from nextcars_tui.domain.refs import booking_ref, invoice_ref, normalise_booking_ref
 from nextcars_tui.domain.roles import Actor, Permission, Role, may_see_booking
 from nextcars_tui.domain.rules import cancel_refusal, confirm_refusal, retired_refusal
-from nextcars_tui.domain.statuses import BookingStatus
+from nextcars_tui.domain.statuses import BookingStatus, status_words
 from nextcars_tui.services.clashes import require_free
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.ledger import entry, rental_charges
@@ -305,9 +305,9 @@ def cancellation(
             uow.audit.record(
                 at=now,
                 actor=actor.username,
-                action=f"invoice {after.status}",
+                action=f"invoice {status_words(after.status)}",
                 ref=after.ref,
-                detail=f"was {invoice.status}; booking {ref} cancelled; "
+                detail=f"was {status_words(invoice.status)}; booking {ref} cancelled; "
                 f"balance {desk.money(after.balance_cents)}",
             )
         view = booking_view(booking, row.customer, row.car, row.driver, after)

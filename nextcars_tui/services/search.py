@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from nextcars_tui.domain.roles import Actor, Permission
+from nextcars_tui.domain.statuses import status_words
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.services.views import booking_view
 from nextcars_tui.store import BookingQuery
@@ -62,7 +63,7 @@ def search_desk(desk: Desk, actor: Actor, text: str, per_kind: int = 5) -> list[
                     HitKind.INVOICE,
                     invoice.ref,
                     f"{invoice.ref} · {view.customer_name} · {desk.money(invoice.balance_cents)}"
-                    f" due {invoice.due} · {invoice.status.value}",
+                    f" due {invoice.due} · {status_words(invoice.status)}",
                 )
             )
         customers = {
