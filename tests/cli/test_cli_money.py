@@ -288,7 +288,7 @@ def test_cancel_waive_fee_cancels_with_no_fee_and_says_so(desk_files: DeskFiles)
     assert cancelled.code == 0, cancelled.err
     assert (
         f"{booking['ref']} cancelled (booked for the wrong customer); no cancellation fee (the "
-        f"late fee of £53.70 is waived); invoice {ref} is now refund_due (£100.00 to refund)."
+        f"late fee of £53.70 is waived); invoice {ref} is now refund due (£100.00 to refund)."
     ) == cancelled.out.strip()
     shown = ok_json("invoice", ref)
     assert (shown["amount_cents"], shown["balance_cents"]) == (0, -10_000)
