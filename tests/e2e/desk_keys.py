@@ -25,8 +25,10 @@ def sign_in(pane: Pane, username: str, password: str, timeout: float = 30.0) -> 
     time.sleep(FIELD_PAUSE)
     pane.type(password)
     pane.keys("Enter")
-    # The header names the signed-in user and role: "NextCars — staff · staff · Tue 24 Nov".
-    return wait_for(pane, re.compile(rf"NextCars — {re.escape(username)} · "), timeout)
+    # The header names the signed-in user and role after the screen's title, which the home
+    # screen may change as it loads: "NextCars — staff · staff · Tue 24 Nov", then
+    # "Run sheet Tue 24 Nov — staff · staff · Tue 24 Nov".
+    return wait_for(pane, re.compile(rf" — {re.escape(username)} · "), timeout)
 
 
 def _one_row(screen: str, marker: re.Pattern[str], needle: str) -> bool:
