@@ -33,14 +33,18 @@ if TYPE_CHECKING:
     from nextcars_tui.services.fleet import CustomerView
 
 
+# Both tab keys share one footer entry ("b i Tabs"), so Back and Help show whole at 80 columns.
+_TAB_KEYS = Binding.Group("Tabs")
+
+
 class CustomerAccountScreen(DeskScreen):
     """One customer, by e-mail: Enter on a booking or an invoice opens it."""
 
     BINDINGS: ClassVar = [
         Binding("e", "edit", "Edit contact"),
         Binding("n", "new_booking", "Book for them"),
-        Binding("b", "show('bookings')", "Bookings"),
-        Binding("i", "show('invoices')", "Invoices"),
+        Binding("b", "show('bookings')", "Bookings", group=_TAB_KEYS),
+        Binding("i", "show('invoices')", "Invoices", group=_TAB_KEYS),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("escape", "back", "Back"),
     ]

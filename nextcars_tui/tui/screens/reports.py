@@ -97,15 +97,20 @@ class TakingsLoaded(Message):
         self.report = report
 
 
+# The period keys share one footer entry ("m l y c Period"), so every key of the screen,
+# Refresh and Help too, is shown whole at 80 columns.
+_PERIOD_KEYS = Binding.Group("Period")
+
+
 class ReportsScreen(DeskScreen):
     """Pick a period; read utilisation (idle cars first), revenue by week or month, and the
     takings of today. x writes what the open tab shows to a CSV file."""
 
     BINDINGS: ClassVar = [
-        Binding("m", "period('This month')", "Month"),
-        Binding("l", "period('Last month')", "Last month"),
-        Binding("y", "period('This year')", "Year"),
-        Binding("c", "custom_period", "Custom"),
+        Binding("m", "period('This month')", "This month", group=_PERIOD_KEYS),
+        Binding("l", "period('Last month')", "Last month", group=_PERIOD_KEYS),
+        Binding("y", "period('This year')", "This year", group=_PERIOD_KEYS),
+        Binding("c", "custom_period", "Custom period", group=_PERIOD_KEYS),
         Binding("w", "toggle_grouping", "Week/month"),
         Binding("x", "export", "Export CSV"),
         Binding("r", "refresh", "Refresh"),
