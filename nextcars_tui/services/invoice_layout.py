@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -229,11 +229,18 @@ def invoice_pdf(
 ) -> InvoicePdf:
     """The invoice document as PDF bytes; `created` is stored as the PDF's creation date,
     `fallback_fonts` are font files for the letters DejaVu Sans lacks."""
-    first = _render(found, business, money, created, fallback_fonts, pages=1)
+    return laid_out(
+        lambda pages: _render(found, business, money, created, fallback_fonts, pages=pages)
+    )
+
+
+def laid_out(render: Callable[[int], InvoicePdf]) -> InvoicePdf:
+    """A document whose footers say "Page n of N": the page count is known only once laid
+    out, so a document longer than a page is drawn again with it."""
+    first = render(1)
     if first.pages == 1:
         return first
-    # The page count is known only once laid out; the footers of the second run state it.
-    return _render(found, business, money, created, fallback_fonts, pages=first.pages)
+    return render(first.pages)
 
 
 def _render(

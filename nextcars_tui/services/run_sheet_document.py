@@ -26,6 +26,7 @@ from nextcars_tui.services.invoice_layout import (
     MARGIN,
     DeskDocument,
     InvoicePdf,
+    laid_out,
     needs_shaping,
 )
 from nextcars_tui.services.today import RunSheet, run_sheet
@@ -85,11 +86,9 @@ def run_sheet_pdf(
     fallback_fonts: Sequence[str] = (),
 ) -> InvoicePdf:
     """The run sheet as PDF bytes; a long day goes on over pages, each saying "Page n of N"."""
-    first = _render(sheet, business, money, created, fallback_fonts, pages=1)
-    if first.pages == 1:
-        return first
-    # The page count is known only once laid out; the footers of the second run state it.
-    return _render(sheet, business, money, created, fallback_fonts, pages=first.pages)
+    return laid_out(
+        lambda pages: _render(sheet, business, money, created, fallback_fonts, pages=pages)
+    )
 
 
 def _render(
