@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from nextcars_tui.domain.errors import InvalidInput
@@ -445,21 +446,30 @@ def parse_email(value: str, field: str = "e-mail") -> str:
     cleaned = text.strip()
     if len(cleaned) > MAX_EMAIL:
         raise InvalidInput(f"{_shown(value)} is not an e-mail address (too long).", field=field)
+    address, error = _validated_email(cleaned)
+    if error is not None:
+        raise InvalidInput(f"{_shown(value)} is not an e-mail address: {error}", field=field)
+    if len(address) > MAX_EMAIL:
+        raise InvalidInput(f"{_shown(value)} is not an e-mail address (too long).", field=field)
+    return address
+
+
+# The same few customers' addresses are read over and over at a desk, and the validator
+# takes longer than the rest of a booking's checks together; its answer depends on the text
+# alone (offline, no DNS), so it is kept.
+@lru_cache(maxsize=4096)
+def _validated_email(cleaned: str) -> tuple[str, str | None]:
+    """The address as stored, or ("", what is wrong with it)."""
     # Imported here: most start-ups parse no address, and the validator loads idna tables.
     from email_validator import EmailNotValidError, validate_email
 
     try:
         checked = validate_email(cleaned, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
-        raise InvalidInput(
-            f"{_shown(value)} is not an e-mail address: {error}", field=field
-        ) from None
+        return "", str(error)
     # The ASCII form (an international domain in its xn-- spelling): what every mail server
     # takes, and one spelling per address for lookups.
-    address = (checked.ascii_email or checked.normalized).lower()
-    if len(address) > MAX_EMAIL:
-        raise InvalidInput(f"{_shown(value)} is not an e-mail address (too long).", field=field)
-    return address
+    return (checked.ascii_email or checked.normalized).lower(), None
 
 
 def parse_optional_email(value: str | None, field: str = "e-mail") -> str | None:

@@ -310,10 +310,9 @@ def _apply(desk: Desk, actor: Actor, uow: UnitOfWork, ref: str, parsed: _Parsed)
         total_cents=priced.quote.total_cents,
     )
     due = invoice_due_date(end, desk.settings.lifecycle.invoice_due_days)
-    invoice = uow.invoices.change(invoice, due_date=due)
     # The status follows the due date too, so the invoice is posted to even when nothing
     # billed moved.
-    invoice = uow.invoices.post(invoice, booking.status, priced.entries, today)
+    invoice = uow.invoices.post(invoice, booking.status, priced.entries, today, due_date=due)
     uow.audit.record(at=now, actor=actor.username, action="changed", ref=ref, detail=what)
     view = booking_view(booking, customer, car, driver, invoice)
     notify_changed(uow, desk, view, what)

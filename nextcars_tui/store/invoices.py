@@ -44,6 +44,10 @@ INVOICE_ROW_SQL = (
     "JOIN customer ON customer.id = booking.customer_id WHERE invoice.ref = ?"
 )
 SET_FIGURES_SQL = "UPDATE invoice SET amount_cents = ?, paid_cents = ?, status = ? WHERE id = ?"
+_SET_FIGURES_AND_DUE_SQL = (
+    "UPDATE invoice SET amount_cents = ?, paid_cents = ?, status = ?, due_date = ? WHERE id = ?"
+)
+_DUE_DATE = _INVOICE.c.due_date
 
 
 class InvoiceRepository:
@@ -104,15 +108,24 @@ class InvoiceRepository:
         booking_status: str,
         entries: Sequence[LedgerEntryRecord],
         today: date,
+        *,
+        due_date: date | None = None,
     ) -> InvoiceRecord:
         """Add entries to a held invoice and bring its figures and status up to date, as its
-        whole ledger gives them (domain.ledger.invoice_status); the invoice afterwards."""
+        whole ledger gives them (domain.ledger.invoice_status); the invoice afterwards. A
+        `due_date` (a change's) is written in the same UPDATE and the status follows it."""
         for entry in entries:
             self._entries.insert(entry)
         figures = self.figures(invoice.id or 0)
-        status = invoice_status(figures, booking_status, invoice.due_date, today)
-        params = (figures.amount_cents, figures.paid_cents, status, invoice.id)
-        self._hot.execute(self._connection, SET_FIGURES_SQL, params)
+        due = invoice.due_date if due_date is None else due_date
+        status = invoice_status(figures, booking_status, due, today)
+        if due == invoice.due_date:
+            params: tuple[Any, ...] = (figures.amount_cents, figures.paid_cents, status, invoice.id)
+            self._hot.execute(self._connection, SET_FIGURES_SQL, params)
+        else:
+            day = self._hot.bind(_DUE_DATE, due)
+            params = (figures.amount_cents, figures.paid_cents, status, day, invoice.id)
+            self._hot.execute(self._connection, _SET_FIGURES_AND_DUE_SQL, params)
         return InvoiceRecord(
             invoice.id,
             invoice.ref,
@@ -121,13 +134,8 @@ class InvoiceRepository:
             figures.paid_cents,
             status,
             invoice.issued_at,
-            invoice.due_date,
+            due,
         )
-
-    def change(self, invoice: InvoiceRecord, **columns: Any) -> InvoiceRecord:
-        """Write the columns that differ (a due date, the status it gives), at once; the
-        invoice afterwards. Its figures change only by posting."""
-        return self._rows.change(invoice, **columns)
 
     def rows(
         self,

@@ -17,6 +17,7 @@ from nextcars_tui.domain.errors import StoreUnavailable
 from nextcars_tui.store.backend import Backend, ChangeCounter
 from nextcars_tui.store.errors import backstop_error
 from nextcars_tui.store.files import create_database_file, private_file, sqlite_files
+from nextcars_tui.store.hot_path import notify
 from nextcars_tui.store.sqlite.hot_path import SqliteHotPath
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -59,8 +60,15 @@ def _install_pragmas(engine: Engine, *, read_only: bool = False) -> None:
     def _on_begin(connection: Any) -> None:
         # Writers take the write lock before their first read, so a check-then-insert
         # cannot interleave with another process; readers stay deferred and never block.
+        # Sent straight to the driver, as the store's other statements are (store.hot_path):
+        # through SQLAlchemy's execution it cost more than the BEGIN itself.
         immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        notify(begin, ())
+        try:
+            connection.connection.driver_connection.execute(begin)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(begin, (), exc, sqlite3.Error) from exc
 
 
 def _check_file(path: Path) -> None:
