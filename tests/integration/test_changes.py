@@ -28,6 +28,7 @@ from deskkit import (
     snapshot,
 )
 from invariants import violations
+from rawdb import raw
 
 from nextcars_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, ResourceKind
 from nextcars_tui.domain.roles import system_actor
@@ -396,6 +397,14 @@ def test_extending_a_paid_booking_leaves_the_difference_owed(desk, staff, later)
 def test_the_invoice_due_date_follows_the_new_end(desk, staff, later):
     view = change_booking(desk, staff, later.ref, ChangeRequest(days=6))
     assert view.invoice.due - view.end == later.invoice.due - later.end
+    # Stored so: written in the UPDATE that posts the invoice's figures.
+    with raw(desk) as db:
+        stored = db.execute(
+            "SELECT i.due_date FROM invoice i JOIN booking b ON b.id = i.booking_id "
+            "WHERE b.ref = ?",
+            (later.ref,),
+        ).fetchone()[0]
+    assert str(stored) == view.invoice.due.isoformat()
 
 
 # --- history --------------------------------------------------------------------------------------

@@ -180,6 +180,19 @@ def test_an_email_with_control_characters_is_refused(text):
     assert error.value.field == "e-mail"
 
 
+def test_an_address_checked_before_is_answered_alike_and_a_refusal_names_what_was_typed():
+    # The validator's answer is kept per address (parse_email is on every booking's path).
+    for _ in range(2):
+        assert parse_email(" Ann.Lee@Example.COM") == "ann.lee@example.com"
+        assert parse_email("ann.lee@example.com") == "ann.lee@example.com"
+    for typed in ("ann@@example.com", "  ann@@example.com "):
+        for _ in range(2):
+            with pytest.raises(InvalidInput, match="is not an e-mail address: ") as error:
+                parse_email(typed, "customer e-mail")
+            assert error.value.message.startswith(repr(typed))
+            assert error.value.field == "customer e-mail"
+
+
 @pytest.mark.parametrize("text", ["+44 7700 900\x1b[0m201", "07700\t900201"])
 def test_a_phone_with_control_characters_is_refused(text):
     with pytest.raises(InvalidInput, match="control character"):
