@@ -170,6 +170,11 @@ async def test_staff_open_their_own_till_but_not_the_reports(make_app, desk):
         await pilot.press("t")
         await settle(pilot)
         assert "Takings on Tue 01 Dec 2026" in screen_text(app)
+        # A day back and on again is today once more, which follows the desk past midnight.
+        await pilot.press("left_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert app.screen.day is None
+        assert "Takings on Tue 01 Dec 2026" in screen_text(app)
 
 
 async def test_drivers_and_customers_open_neither(make_app):

@@ -6,7 +6,6 @@ payments taken, refunds owed back."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -14,10 +13,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
-from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import (
     count,
@@ -28,6 +25,7 @@ from nextcars_tui.tui.formatting import (
     status_text,
     time_left,
 )
+from nextcars_tui.tui.screens.one_day import OneDayScreen
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.record_table import FittedTable, Rows, TableColumn
 
@@ -75,9 +73,6 @@ _DUE_COLUMNS = (
     TableColumn("due", "Due"),
 )
 _TABLES = ("pickups", "returns", "in-progress", "holds", "due-soon")
-# The till's day keys (screens/takings.py), under one footer entry here so that the footer
-# still fits 80 columns with F1.
-_DAY_KEYS = Binding.Group("Day")
 
 
 def job_rows(jobs: list[BookingView], money: Callable[[int], str]) -> Rows:
@@ -102,16 +97,14 @@ def job_rows(jobs: list[BookingView], money: Callable[[int], str]) -> Rows:
     ]
 
 
-class TodayScreen(DeskScreen):
+class TodayScreen(OneDayScreen):
     """The staff and manager home."""
 
     BINDINGS: ClassVar = [
         # Ctrl+N does the same from every screen; this one-key shortcut stays out of the footer.
         Binding("n", "new_booking", "New booking", show=False),
         Binding("ctrl+n", "new_booking", "New booking"),
-        Binding("left_square_bracket", "day(-1)", "Day before", group=_DAY_KEYS),
-        Binding("right_square_bracket", "day(1)", "Day after", group=_DAY_KEYS),
-        Binding("t", "today", "Today", group=_DAY_KEYS),
+        *OneDayScreen.DAY_BINDINGS,
         Binding("r", "refresh", "Refresh"),
         # The run sheet shown, which the title names: "PDF" says enough, and fits 80 columns.
         Binding("p", "save_run_sheet", "PDF"),
@@ -122,10 +115,6 @@ class TodayScreen(DeskScreen):
         def __init__(self, board: TodayBoard) -> None:
             super().__init__()
             self.board = board
-
-    # The day whose run sheet shows; None is the desk's today, so a screen left open over
-    # midnight moves on with it.
-    day: reactive[date | None] = reactive(None, init=False)
 
     def __init__(self) -> None:
         super().__init__()
@@ -149,19 +138,6 @@ class TodayScreen(DeskScreen):
         self.call_service(
             today_board, self.desk, self.actor, self.day, reply=self.BoardLoaded, group="today"
         )
-
-    def watch_day(self) -> None:
-        self.reload()
-
-    def _sheet_day(self) -> date:
-        return self.desk.today() if self.day is None else self.day
-
-    def action_day(self, step: int) -> None:
-        moved = self._sheet_day() + timedelta(days=step)
-        self.day = None if moved == self.desk.today() else moved
-
-    def action_today(self) -> None:
-        self.day = None
 
     @on(BoardLoaded)
     def _show(self, message: BoardLoaded) -> None:
@@ -327,7 +303,7 @@ class TodayScreen(DeskScreen):
         # Imported here: the PDF library is slow to load and most sessions never print.
         from nextcars_tui.services.run_sheet_document import save_run_sheet_pdf
 
-        desk, actor, day = self.desk, self.actor, self._sheet_day()
+        desk, actor, day = self.desk, self.actor, self.shown_day()
 
         def write(path: str, replace: bool) -> SavedRunSheet:
             return save_run_sheet_pdf(desk, actor, day, path, force=replace)
