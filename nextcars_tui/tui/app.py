@@ -27,6 +27,7 @@ from nextcars_tui.tui.messages import (
     DeskOpenFailed,
 )
 from nextcars_tui.tui.screens.sign_in import SignInScreen
+from nextcars_tui.tui.stylesheets import SIGN_IN_CSS
 
 if TYPE_CHECKING:
     from nextcars_tui.clock import Clock
@@ -41,7 +42,8 @@ IDLE_CHECK_SECONDS = 5.0
 class NextCarsApp(App[None]):
     """Thin shell: owns who is signed in and which screen shows; screens own their data."""
 
-    CSS_PATH: ClassVar = ["app.tcss", "changes.tcss", "reports.tcss"]
+    # The rest of the desk's stylesheet comes with its screens (tui/stylesheets.py).
+    CSS_PATH: ClassVar = SIGN_IN_CSS
     TITLE = "NextCars"
     COMMANDS = App.COMMANDS | {DeskCommands}
     ENABLE_COMMAND_PALETTE = True
