@@ -103,13 +103,8 @@ class NextCarsApp(App[None]):
     def desk_ready(self) -> bool:
         return self._desk is not None
 
-    def get_default_screen(self) -> Screen[Any]:
-        """The bottom of the stack, and the first screen drawn: pushed over Textual's blank
-        default screen instead, the sign-in screen took a second round of layout and drawing
-        before it showed. It stays under the first home screen (see `_reset_to`)."""
-        return SignInScreen()
-
     def on_mount(self) -> None:
+        self.push_screen(SignInScreen())
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
         # After the first paint: the opening thread imports the data layer, and sharing the
         # interpreter with it would delay the sign-in screen by as much as that import takes.
@@ -272,13 +267,7 @@ class NextCarsApp(App[None]):
     def _reset_to(self, name: str) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        home = navigation.screen_class(name)()
-        if len(self.screen_stack) == 1:
-            # The first sign-in: the start-up sign-in screen stays underneath, so a home
-            # screen is second on the stack, as screens expect (they go back while above it).
-            self.push_screen(home)
-        else:
-            self.switch_screen(home)
+        self.switch_screen(navigation.screen_class(name)())
         self._show_who()
 
     def _show_who(self) -> None:

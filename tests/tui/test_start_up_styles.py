@@ -1,6 +1,5 @@
-"""Start-up: the sign-in screen is the first screen drawn, from app.tcss alone; the rest of
-the desk's stylesheet comes with the first screen or dialog that needs it, Help from the
-sign-in screen included."""
+"""The sign-in screen is drawn from app.tcss alone; the rest of the desk's stylesheet comes
+with the first screen or dialog that needs it, Help from the sign-in screen included."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from pathlib import Path
 
 from textual.containers import VerticalScroll
 
-from nextcars_tui.tui.screens.sign_in import SignInScreen
 from tests.tui.conftest import sign_in
 from tests.tui.roles_kit import settle
 
@@ -48,21 +46,3 @@ async def test_the_first_desk_screen_brings_the_desk_stylesheet_in_its_order(mak
         order = [Path(path).name for path, _ in app.stylesheet.source if path.endswith(".tcss")]
         # The cascade of the one stylesheet these were split from: later rules win ties.
         assert order == ["app.tcss", "desk.tcss", "changes.tcss", "reports.tcss"]
-
-
-async def test_the_sign_in_screen_is_the_first_screen_and_stays_under_the_home(make_app):
-    """Drawn as the app's default screen (pushed over a blank one it was laid out twice);
-    the home screen goes on top of it, second on the stack as the screens expect, and
-    signing out and in again keeps that shape."""
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        assert [type(s) for s in app.screen_stack] == [SignInScreen]
-        await sign_in(pilot, "staff")
-        assert [type(s).__name__ for s in app.screen_stack] == ["SignInScreen", "TodayScreen"]
-        app.action_sign_out()
-        await settle(pilot)
-        assert [type(s) for s in app.screen_stack] == [SignInScreen, SignInScreen]
-        await sign_in(pilot, "manager")
-        assert [type(s).__name__ for s in app.screen_stack] == ["SignInScreen", "TodayScreen"]
-        assert app.actor is not None and app.actor.username == "manager"
