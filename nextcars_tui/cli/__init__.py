@@ -6,12 +6,13 @@ line on stderr starting 'error:' and one of these exit codes, never a traceback.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import sys
 from collections.abc import Sequence
 
-from nextcars_tui.cli.parser import UsageError, build_parser
+from nextcars_tui.cli.context import UsageError, with_context
 from nextcars_tui.config import ConfigError
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.safe_text import inert
@@ -49,10 +50,31 @@ def unexpected_message(exc: BaseException) -> str:
     )
 
 
+def desk_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of `nextcars` or `nextcars --config FILE`, which open the desk, as the
+    full parser reads them; None for any other command line. The desk is launched far more
+    often than any command, and building every command's parser first delays its sign-in
+    screen; anything less plain than these forms (an abbreviation, a repeat, --help) is
+    left to the full parser."""
+    if not argv:
+        return argparse.Namespace(config=None)
+    if len(argv) == 2 and argv[0] == "--config" and not argv[1].startswith("-"):
+        return argparse.Namespace(config=argv[1])
+    if len(argv) == 1 and argv[0].startswith("--config="):
+        return argparse.Namespace(config=argv[0].removeprefix("--config="))
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        desk = desk_arguments(sys.argv[1:] if argv is None else argv)
+        if desk is not None:
+            from nextcars_tui.cli.interactive import open_desk
+
+            return with_context(open_desk)(desk)
+        from nextcars_tui.cli.parser import build_parser
+
+        args = build_parser().parse_args(argv)
         return int(args.handler(args))
     except UsageError as exc:
         return _fail(str(exc), EXIT_INVALID)

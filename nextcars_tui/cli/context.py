@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from nextcars_tui.store import Database
 
 
+class UsageError(Exception):
+    """A bad command line; reported as one 'error:' line, exit code 2."""
+
+
 @dataclass
 class Context:
     settings: Settings

@@ -7,14 +7,15 @@ import importlib
 from typing import NoReturn
 
 from nextcars_tui.cli import ssh_config
-from nextcars_tui.cli.context import Handler, with_context
-from nextcars_tui.domain.reporting import Grouping
+from nextcars_tui.cli.context import Handler, UsageError, with_context
 from nextcars_tui.domain.statuses import BookingStatus, InvoiceStatus, PaymentMethod
 
 # The import formats (services.imports.FORMATS), named here so parsing loads no data layer.
 IMPORT_KINDS = ("cars", "drivers", "customers")
 # domain.mail.OutboxStatus, named here for the same reason.
 OUTBOX_STATUSES = ("queued", "sent", "failed")
+# domain.reporting.Grouping, named here so that parsing loads no reporting rules either.
+GROUPINGS = ("day", "week", "month")
 
 EPILOG = """\
 exit codes: 0 done, 2 invalid input (also a bad command line or config file),
@@ -22,10 +23,6 @@ exit codes: 0 done, 2 invalid input (also a bad command line or config file),
 5 not found, 6 'db check' found a broken invariant, 1 anything unexpected.
 Errors are one line on stderr starting 'error:'.
 """
-
-
-class UsageError(Exception):
-    """A bad command line; reported as one 'error:' line, exit code 2."""
 
 
 class CliParser(argparse.ArgumentParser):
@@ -38,7 +35,7 @@ def _lower(text: str) -> str:
 
 
 def _values(
-    enum: type[BookingStatus] | type[InvoiceStatus] | type[PaymentMethod] | type[Grouping],
+    enum: type[BookingStatus] | type[InvoiceStatus] | type[PaymentMethod],
 ) -> list[str]:
     return [member.value for member in enum]
 
@@ -335,7 +332,7 @@ def build_parser() -> CliParser:
         "revenue", "billed and collected per day, week or month, from the ledger (managers)"
     )
     period_options(revenue)
-    revenue.add_argument("--by", type=_lower, choices=_values(Grouping), default="month")
+    revenue.add_argument("--by", type=_lower, choices=GROUPINGS, default="month")
     revenue.add_argument("--json", action="store_true")
     revenue.add_argument("--csv", metavar="FILE", help="also write the figures to FILE")
     takings = report_command(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -26,6 +27,7 @@ from nextcars_tui.tui.messages import (
     DeskOpenFailed,
 )
 from nextcars_tui.tui.screens.sign_in import SignInScreen
+from nextcars_tui.tui.stylesheets import SIGN_IN_CSS
 
 if TYPE_CHECKING:
     from nextcars_tui.clock import Clock
@@ -40,7 +42,8 @@ IDLE_CHECK_SECONDS = 5.0
 class NextCarsApp(App[None]):
     """Thin shell: owns who is signed in and which screen shows; screens own their data."""
 
-    CSS_PATH: ClassVar = ["app.tcss", "changes.tcss", "reports.tcss"]
+    # The rest of the desk's stylesheet comes with its screens (tui/stylesheets.py).
+    CSS_PATH: ClassVar = SIGN_IN_CSS
     TITLE = "NextCars"
     COMMANDS = App.COMMANDS | {DeskCommands}
     ENABLE_COMMAND_PALETTE = True
@@ -385,4 +388,8 @@ class NextCarsApp(App[None]):
 
 def run_desk(settings: Settings) -> None:
     """Open the desk in this terminal until the user quits."""
+    # What start-up has imported lives as long as the desk. Frozen, the collector never
+    # scans it again: otherwise the first full collection falls due while the sign-in
+    # screen is being laid out and delays it by a third (and every later one pauses too).
+    gc.freeze()
     NextCarsApp(settings).run()

@@ -13,6 +13,7 @@ from nextcars_tui.domain.errors import AccountDisabled, DeskError
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.tui.messages import DataChanged, ServiceFailed
+from nextcars_tui.tui.stylesheets import DESK_CSS
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -109,6 +110,7 @@ class DeskScreen(Screen[None], ServiceCalls):
     the screen calls."""
 
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_DESK
+    CSS_PATH: ClassVar = DESK_CSS
     app: NextCarsApp
 
     def reload(self) -> None:
@@ -125,6 +127,7 @@ class DeskDialog(ModalScreen[T], ServiceCalls):
     """A modal dialog of the desk; Escape always backs out without writing."""
 
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_DESK
+    CSS_PATH: ClassVar = DESK_CSS
     app: NextCarsApp
     BINDINGS: ClassVar = [("escape", "dismiss_dialog", "Back")]
 

@@ -42,6 +42,8 @@ MAIL_TEMPLATES = tuple(
 # invoice's font with its licence and the mail templates.
 PACKAGE_DATA = (
     "nextcars_tui/tui/app.tcss",
+    "nextcars_tui/tui/desk.tcss",
+    "nextcars_tui/tui/changes.tcss",
     "nextcars_tui/tui/reports.tcss",
     "nextcars_tui/services/demo_data/cars.csv",
     "nextcars_tui/services/demo_data/drivers.csv",

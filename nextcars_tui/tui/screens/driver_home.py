@@ -20,6 +20,7 @@ from nextcars_tui.domain.dates import on_day
 from nextcars_tui.domain.roles import Permission
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import short_date, status_text
+from nextcars_tui.tui.stylesheets import DESK_CSS
 from nextcars_tui.tui.widgets.booking_record import long_date
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.job_sheet import job_lines
@@ -175,6 +176,7 @@ class AssignmentDialog(ModalScreen[None]):
     booking's history are the office's business and are not shown."""
 
     REQUIRED: ClassVar[Permission | None] = Permission.VIEW_OWN_ASSIGNMENTS
+    CSS_PATH: ClassVar = DESK_CSS
     BINDINGS: ClassVar = [Binding("escape,enter,q", "dismiss", "Close")]
 
     def __init__(self, booking: DriverJobView, today: date) -> None:

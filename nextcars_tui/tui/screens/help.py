@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from nextcars_tui.tui import navigation
+from nextcars_tui.tui.stylesheets import DESK_CSS
 
 if TYPE_CHECKING:
     from nextcars_tui.tui.app import NextCarsApp
@@ -29,6 +30,8 @@ _COMMON = """
 
 class HelpScreen(ModalScreen[None]):
     REQUIRED: ClassVar[None] = None
+    # Help opens from the sign-in screen too, before any desk screen has brought these.
+    CSS_PATH: ClassVar = DESK_CSS
     BINDINGS: ClassVar = [("escape,f1,q", "dismiss", "Close")]
     app: NextCarsApp
 
