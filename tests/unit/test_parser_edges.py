@@ -25,6 +25,7 @@ from nextcars_tui.domain.parsing import (
     parse_pickup_time,
     parse_positive_amount,
     parse_signed_amount,
+    parse_text,
     parse_username,
     phone_digits,
 )
@@ -162,6 +163,24 @@ def test_an_amount_that_is_not_an_amount_is_refused_at_its_field():
     )
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-5", "The amount cannot be negative, got '-5'."),
+        (-5, "The amount cannot be negative."),
+        ("1.005", "The amount has more than two decimals, got '1.005'."),
+        ("1234567890", "The amount must be a number like 89.00, got '1234567890'."),
+    ],
+)
+def test_an_amount_refusal_says_why_at_its_field(typed, message):
+    assert refused(parse_amount, typed) == (message, "amount")
+    assert refused(parse_amount, typed, "fee")[1] == "fee"
+
+
+def test_an_amount_is_read_up_to_nine_digits_of_units():
+    assert parse_amount("999999999", maximum=10**12) == 99_999_999_900
+
+
 def test_money_moved_is_refused_at_its_field():
     assert refused(parse_positive_amount, "lots") == (
         "The amount must be a number like 89.00, got 'lots'.",
@@ -231,3 +250,17 @@ def test_a_disable_reason_is_a_reason_up_to_five_hundred_characters():
         "The reason is too long (501 characters, at most 500).",
         "reason",
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ([5], "The name must be text, got [5]."),
+        ("Ann\x1bLee", "The name contains a control character (U+001B); type it again without it."),
+        ("   ", "The name cannot be empty."),
+        ("x" * 121, "The name is too long (121 characters, at most 120)."),
+        ("Ann\u200bLee", "The name contains characters that cannot be printed."),
+    ],
+)
+def test_a_text_refusal_says_why_at_its_field(typed, message):
+    assert refused(parse_text, typed, "name") == (message, "name")

@@ -24,7 +24,7 @@ from nextcars_tui.domain.parsing import (
 )
 from nextcars_tui.domain.refs import normalise_block_ref
 from nextcars_tui.domain.reporting import last_month, month_of, percent_tenths
-from nextcars_tui.domain.rules import refund_refusal, retire_refusal
+from nextcars_tui.domain.rules import payment_refusal, refund_refusal, retire_refusal
 
 TODAY = date(2026, 3, 10)
 
@@ -178,6 +178,13 @@ def test_one_cent_is_owed_and_shown_with_its_sign():
     assert balance_words(-1, format_money) == "£0.01 owed back"
     assert signed_money(1, format_money) == "+£0.01"
     assert signed_money(0, format_money) == "£0.00"
+
+
+def test_one_cent_due_can_be_paid_and_nothing_due_says_so():
+    assert payment_refusal("INV-000001", "unpaid", 1, 1, money=format_money) is None
+    assert payment_refusal("INV-000001", "unpaid", 0, money=format_money) == (
+        "Invoice INV-000001 has nothing due."
+    )
 
 
 def test_one_cent_paid_can_be_refunded():
