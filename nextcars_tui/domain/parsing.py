@@ -553,8 +553,3 @@ def phone_digits(value: str, region: str = DEFAULT_PHONE_REGION) -> str | None:
         return digits.lstrip("0") or digits
     national = phonenumbers.national_significant_number(number)
     return national or digits
-
-
-def digits_only(phone: str) -> str:
-    """A stored phone number without spaces or punctuation, the form phone_digits matches."""
-    return "".join(ch for ch in phone if ch.isdigit())
