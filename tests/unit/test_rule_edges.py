@@ -13,7 +13,13 @@ from nextcars_tui.domain.accounts import keep_a_manager, parse_disable_reason
 from nextcars_tui.domain.ageing import BUCKETS, bucket_for
 from nextcars_tui.domain.changes import Difference, dates_refusal, started
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed
-from nextcars_tui.domain.ledger import balance_words, cancel_terms, signed_money
+from nextcars_tui.domain.ledger import (
+    balance_words,
+    cancel_terms,
+    round_half_up,
+    signed_money,
+    tax_part,
+)
 from nextcars_tui.domain.mail import RETRY_DELAYS, is_permanent, retry_delay
 from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.parsing import (
@@ -223,3 +229,15 @@ def test_a_grace_period_of_one_minute_lets_off_a_cancellation_made_at_once():
         made_at=LATE - timedelta(seconds=30), grace_minutes=1,
     )  # fmt: skip
     assert (terms.fee_cents, terms.due_fee_cents, terms.grace_minutes) == (0, 2_000, 1)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "rounded"),
+    [(5, 10, 1), (4, 10, 0), (-5, 10, -1), (-4, 10, 0), (5, -10, -1), (-15, -10, 2), (0, 7, 0)],
+)
+def test_halves_round_away_from_zero_whatever_the_signs(numerator, denominator, rounded):
+    assert round_half_up(numerator, denominator) == rounded
+
+
+def test_the_tax_inside_a_credit_is_a_credit_of_tax():
+    assert tax_part(-12_000, 2_000) == -2_000
