@@ -20,6 +20,7 @@ from nextcars_tui.domain.parsing import (
     parse_flag,
     parse_moment,
     parse_optional_email,
+    parse_optional_text,
     parse_password,
     parse_phone,
     parse_pickup_time,
@@ -264,3 +265,11 @@ def test_a_disable_reason_is_a_reason_up_to_five_hundred_characters():
 )
 def test_a_text_refusal_says_why_at_its_field(typed, message):
     assert refused(parse_text, typed, "name") == (message, "name")
+
+
+def test_optional_text_given_is_refused_at_its_field():
+    assert refused(parse_optional_text, "x" * 121, "notes") == (
+        "The notes is too long (121 characters, at most 120).",
+        "notes",
+    )
+    assert parse_optional_text(" ", "notes") is None

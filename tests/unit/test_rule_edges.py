@@ -12,6 +12,7 @@ import pytest
 from nextcars_tui.domain.accounts import keep_a_manager, parse_disable_reason
 from nextcars_tui.domain.ageing import BUCKETS, bucket_for
 from nextcars_tui.domain.changes import Difference, dates_refusal, started
+from nextcars_tui.domain.dates import describe_days
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed
 from nextcars_tui.domain.ledger import (
     balance_words,
@@ -241,3 +242,9 @@ def test_halves_round_away_from_zero_whatever_the_signs(numerator, denominator, 
 
 def test_the_tax_inside_a_credit_is_a_credit_of_tax():
     assert tax_part(-12_000, 2_000) == -2_000
+
+
+def test_days_in_another_year_than_this_one_say_which():
+    start, end = date(2027, 12, 3), date(2027, 12, 6)
+    assert describe_days(start, end, this_year=2026) == "3–5 Dec 2027"
+    assert describe_days(start, end, this_year=2027) == describe_days(start, end) == "3–5 Dec"
