@@ -13,6 +13,7 @@ import pytest
 from nextcars_tui.domain.accounts import parse_disable_reason
 from nextcars_tui.domain.errors import InvalidInput
 from nextcars_tui.domain.parsing import (
+    check_booking_start,
     decode_utf8,
     parse_adjustment,
     parse_amount,
@@ -273,3 +274,15 @@ def test_optional_text_given_is_refused_at_its_field():
         "notes",
     )
     assert parse_optional_text(" ", "notes") is None
+    assert parse_optional_text("x" * 500, "notes", 500) == "x" * 500
+
+
+def test_a_start_outside_the_calendar_or_in_the_past_is_refused_at_the_start_date():
+    assert refused(check_booking_start, date(1899, 12, 31), today=TODAY, horizon_days=730) == (
+        f"The start date 1899-12-31 {OUTSIDE}",
+        "start date",
+    )
+    assert refused(check_booking_start, date(2026, 3, 9), today=TODAY, horizon_days=730) == (
+        "The booking's start date 09 Mar 2026 is in the past (today is 2026-03-10).",
+        "start date",
+    )
