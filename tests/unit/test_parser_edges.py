@@ -286,3 +286,13 @@ def test_a_start_outside_the_calendar_or_in_the_past_is_refused_at_the_start_dat
         "The booking's start date 09 Mar 2026 is in the past (today is 2026-03-10).",
         "start date",
     )
+
+
+def test_the_first_and_last_days_of_the_calendar_are_taken():
+    assert parse_date("1900-01-01") == date(1900, 1, 1)
+    assert parse_date("2999-12-31") == date(2999, 12, 31)
+    assert refused(check_booking_start, date(2026, 3, 12), today=TODAY, horizon_days=1) == (
+        "The booking's start date 12 Mar 2026 is too far ahead: a booking starts at most 1 days "
+        "ahead (until 11 Mar 2026).",
+        "start date",
+    )
