@@ -18,6 +18,7 @@ from nextcars_tui.domain.parsing import (
     parse_adjustment,
     parse_amount,
     parse_date,
+    parse_days,
     parse_flag,
     parse_moment,
     parse_optional_email,
@@ -25,6 +26,7 @@ from nextcars_tui.domain.parsing import (
     parse_password,
     parse_phone,
     parse_pickup_time,
+    parse_plate,
     parse_positive_amount,
     parse_signed_amount,
     parse_text,
@@ -296,3 +298,18 @@ def test_the_first_and_last_days_of_the_calendar_are_taken():
         "ahead (until 11 Mar 2026).",
         "start date",
     )
+
+
+def test_any_negative_day_count_gets_the_rentals_own_words():
+    assert refused(parse_days, "-999999999", 30) == (
+        "A rental lasts at least one day, got -999999999 (days from 1 to 30).",
+        "number of days",
+    )
+
+
+def test_a_plate_refusal_names_the_plate_field():
+    assert refused(parse_plate, "!!") == (
+        "'!!' is not a number plate (letters, digits, '-' and spaces).",
+        "plate",
+    )
+    assert refused(parse_plate, "!!", "new plate")[1] == "new plate"
