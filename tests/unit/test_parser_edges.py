@@ -31,6 +31,7 @@ from nextcars_tui.domain.parsing import (
     parse_signed_amount,
     parse_text,
     parse_username,
+    parse_whole_number,
     phone_digits,
 )
 
@@ -56,6 +57,7 @@ PARSERS: list[tuple[Callable[..., object], str]] = [
     (parse_password, "password"),
     (parse_phone, "phone"),
     (parse_username, "username"),
+    (parse_plate, "plate"),
     (parse_amount, "amount"),
     (parse_positive_amount, "amount"),
 ]
@@ -313,3 +315,11 @@ def test_a_plate_refusal_names_the_plate_field():
         "plate",
     )
     assert refused(parse_plate, "!!", "new plate")[1] == "new plate"
+
+
+def test_a_whole_number_is_zero_or_more_unless_told_and_never_a_bool():
+    assert parse_whole_number("0", "count") == 0
+    assert refused(parse_whole_number, True, "count") == (
+        "The count must be a whole number.",
+        "count",
+    )
