@@ -98,7 +98,6 @@ def parse_whole_number(
     *,
     minimum: int = 0,
     maximum: int = 10**MAX_DIGITS - 1,
-    unit: str = "",
 ) -> int:
     """A whole number from minimum to maximum, typed as ASCII digits only (no sign, point,
     comma, spaces inside or other scripts' digits). An int is checked against the same range."""
@@ -117,14 +116,10 @@ def parse_whole_number(
         number = int(text)
     if not minimum <= number <= maximum:
         raise InvalidInput(
-            f"The {field} must be from {minimum} to {maximum}{_units(unit)}, got {number}.",
+            f"The {field} must be from {minimum} to {maximum}, got {number}.",
             field=field,
         )
     return number
-
-
-def _units(unit: str) -> str:
-    return f" {unit}" if unit else ""
 
 
 def _shown(value: str) -> str:
@@ -139,7 +134,7 @@ def parse_days(value: str | int, maximum: int, what: str = "rental") -> int:
     allowed = f"from 1 to {maximum}"
     try:
         # Read with a wide range, so that "0" or "-2" get the rental's own words below.
-        days = parse_whole_number(value, field, minimum=-(10**MAX_DIGITS), unit="days")
+        days = parse_whole_number(value, field, minimum=-(10**MAX_DIGITS))
     except InvalidInput:
         # Never the parser's internal bounds: the clerk's range is 1 to the configured maximum.
         shown = value if isinstance(value, int) else _shown(value)
@@ -563,8 +558,3 @@ def phone_digits(value: str, region: str = DEFAULT_PHONE_REGION) -> str | None:
         return digits.lstrip("0") or digits
     national = phonenumbers.national_significant_number(number)
     return national or digits
-
-
-def digits_only(phone: str) -> str:
-    """A stored phone number without spaces or punctuation, the form phone_digits matches."""
-    return "".join(ch for ch in phone if ch.isdigit())

@@ -4,15 +4,25 @@ A one-character change to any of these rules now fails here."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from nextcars_tui.domain.accounts import keep_a_manager, parse_disable_reason
 from nextcars_tui.domain.ageing import BUCKETS, bucket_for
 from nextcars_tui.domain.changes import Difference, dates_refusal, started
+from nextcars_tui.domain.dates import describe_days
 from nextcars_tui.domain.errors import InvalidInput, NotAllowed
+from nextcars_tui.domain.ledger import (
+    balance_words,
+    cancel_terms,
+    round_half_up,
+    signed_money,
+    tax_part,
+)
 from nextcars_tui.domain.mail import RETRY_DELAYS, is_permanent, retry_delay
+from nextcars_tui.domain.money import format_money
 from nextcars_tui.domain.parsing import (
     parse_adjustment,
     parse_passengers,
@@ -21,6 +31,7 @@ from nextcars_tui.domain.parsing import (
 )
 from nextcars_tui.domain.refs import normalise_block_ref
 from nextcars_tui.domain.reporting import last_month, month_of, percent_tenths
+from nextcars_tui.domain.rules import payment_refusal, refund_refusal, retire_refusal
 
 TODAY = date(2026, 3, 10)
 
@@ -167,3 +178,73 @@ def test_the_last_manager_is_kept_with_the_way_forward():
         "mia is the last enabled manager; disabling them would leave nobody to manage users. "
         "Make another user a manager first."
     )
+
+
+def test_one_cent_is_owed_and_shown_with_its_sign():
+    assert balance_words(1, format_money) == "£0.01 owed"
+    assert balance_words(-1, format_money) == "£0.01 owed back"
+    assert signed_money(1, format_money) == "+£0.01"
+    assert signed_money(0, format_money) == "£0.00"
+
+
+def test_one_cent_due_can_be_paid_and_nothing_due_says_so():
+    assert payment_refusal("INV-000001", "unpaid", 1, 1, money=format_money) is None
+    assert payment_refusal("INV-000001", "unpaid", 0, money=format_money) == (
+        "Invoice INV-000001 has nothing due."
+    )
+
+
+def test_one_cent_paid_can_be_refunded():
+    assert refund_refusal("INV-000001", 1, 1, money=format_money) is None
+    assert refund_refusal("INV-000001", 0, money=format_money) == (
+        "Nothing has been paid on invoice INV-000001; there is nothing to refund."
+    )
+
+
+def test_retiring_says_what_must_happen_to_the_bookings_first():
+    assert retire_refusal("Customer a@example.com", True, ["BK-000003", "BK-000004"]) == (
+        "Customer a@example.com has bookings to come (BK-000003, BK-000004); they must run or "
+        "be cancelled before the customer is retired."
+    )
+    assert retire_refusal("Car KX-204", False, ["BK-000001"]) == (
+        "Car KX-204 still has bookings to run (BK-000001); reassign and retire moves them to "
+        "free replacements first, or change each booking."
+    )
+
+
+START = date(2026, 3, 20)
+LATE = datetime(2026, 3, 19, 12, 0, tzinfo=UTC)  # 12 h before the start, 48 h notice: late
+
+
+def test_without_a_grace_period_a_cancellation_made_at_once_still_pays_the_late_fee():
+    terms = cancel_terms(
+        10_000, START, LATE, ZoneInfo("Europe/London"), fee_percent=20, notice_hours=48,
+        made_at=LATE,
+    )  # fmt: skip
+    assert (terms.fee_cents, terms.fee_percent, terms.notice_hours) == (2_000, 20, 48)
+
+
+def test_a_grace_period_of_one_minute_lets_off_a_cancellation_made_at_once():
+    terms = cancel_terms(
+        10_000, START, LATE, ZoneInfo("Europe/London"), fee_percent=20, notice_hours=48,
+        made_at=LATE - timedelta(seconds=30), grace_minutes=1,
+    )  # fmt: skip
+    assert (terms.fee_cents, terms.due_fee_cents, terms.grace_minutes) == (0, 2_000, 1)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "rounded"),
+    [(5, 10, 1), (4, 10, 0), (-5, 10, -1), (-4, 10, 0), (5, -10, -1), (-15, -10, 2), (0, 7, 0)],
+)
+def test_halves_round_away_from_zero_whatever_the_signs(numerator, denominator, rounded):
+    assert round_half_up(numerator, denominator) == rounded
+
+
+def test_the_tax_inside_a_credit_is_a_credit_of_tax():
+    assert tax_part(-12_000, 2_000) == -2_000
+
+
+def test_days_in_another_year_than_this_one_say_which():
+    start, end = date(2027, 12, 3), date(2027, 12, 6)
+    assert describe_days(start, end, this_year=2026) == "3–5 Dec 2027"
+    assert describe_days(start, end, this_year=2027) == describe_days(start, end) == "3–5 Dec"
