@@ -54,10 +54,16 @@ def _split(source: str) -> tuple[str, str]:
     return first.split(":", 1)[1].strip(), rest.lstrip("\n")
 
 
+@lru_cache(maxsize=128)
+def _subject_template(folder: str, kind: str) -> Template:
+    """A kind's subject template, parsed once (subjects are written on the events' paths)."""
+    return Template(_split(_source(folder, f"{kind}.txt"))[0])
+
+
 def subject_of(folder: str, kind: str, facts: Facts) -> str:
     """The subject line for these facts: one line, no control characters, not too long."""
-    template, _ = _split(_source(folder, f"{kind}.txt"))
-    subject = " ".join(Template(template).safe_substitute(_plain_values(facts)).split())
+    filled = _subject_template(folder, kind).safe_substitute(_plain_values(facts))
+    subject = " ".join(filled.split())
     refuse_control_characters(subject, "subject")
     return subject[:MAX_SUBJECT]
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from nextcars_tui.domain.errors import StoreUnavailable
@@ -22,6 +22,9 @@ from nextcars_tui.store.schema import SchemaKind, SchemaState
 from nextcars_tui.store.unit_of_work import UnitOfWork
 
 POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://")
+# Connections kept per engine between units of work (Backend.keeps_connections): one for the
+# thread doing the desk's work and one for a worker beside it.
+KEPT_CONNECTIONS = 2
 
 
 class Database:
@@ -36,6 +39,9 @@ class Database:
         self.where = backend.where
         # The unit every write() and read() of this thread joins inside single_transaction().
         self._joined = threading.local()
+        # Per engine, connections whose unit of work has ended, for the next unit to take:
+        # a checkout from SQLAlchemy's pool and back costs more than a payment's statements.
+        self._kept: dict[Engine, list[Connection]] = {}
 
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
@@ -85,11 +91,41 @@ class Database:
                 self._reraise(exc)
             return
         try:
-            # Closing a connection whose transaction was not committed rolls it back.
-            with bind.connect() as connection:
+            connection = self._connect(bind)
+            try:
                 yield UnitOfWork(connection, self.backend.hot, writing=writing)
+            finally:
+                self._release(bind, connection)
         except DBAPIError as exc:
             self._reraise(exc)
+
+    def _connect(self, bind: Engine) -> Connection:
+        """A kept connection of this engine, or one from its pool."""
+        kept = self._kept.get(bind)
+        if kept:
+            try:
+                return kept.pop()
+            except IndexError:  # another thread took the last one meanwhile
+                pass
+        return bind.connect()
+
+    def _release(self, bind: Engine, connection: Connection) -> None:
+        """End a unit's connection: what it did not commit is rolled back, and it is kept for
+        the next unit or given back to the pool."""
+        if not self.backend.keeps_connections:
+            connection.close()  # rolls back what was not committed
+            return
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        except BaseException:
+            connection.close()
+            raise
+        kept = self._kept.setdefault(bind, [])
+        if connection.invalidated or connection.closed or len(kept) >= KEPT_CONNECTIONS:
+            connection.close()
+        else:
+            kept.append(connection)
 
     def _reraise(self, exc: DBAPIError) -> NoReturn:
         translated = self.backend.translate(exc)
@@ -183,6 +219,9 @@ class Database:
         return self.backend.backup(target)
 
     def close(self) -> None:
+        for kept in self._kept.values():
+            while kept:
+                kept.pop().close()
         self.backend.close()
 
 

@@ -57,11 +57,6 @@ def _processor(column: Any, dialect: Dialect) -> Convert | None:
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
-def processors(table: Table, dialect: Dialect) -> tuple[Convert | None, ...]:
-    """Each column's bind processor (None where the driver takes the value as it is)."""
-    return tuple(_processor(column, dialect) for column in table.columns)
-
-
 def converted(plan: Sequence[Convert | None], values: Sequence[Any]) -> list[Any]:
     """Values as the driver receives them, each by its column's processor."""
     return [
@@ -110,6 +105,7 @@ class HotPath(ABC):
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self._loaders: dict[tuple[Table, Callable[..., Any]], Loader[Any]] = {}
+        self._plans: dict[Table, tuple[Convert | None, ...]] = {}
 
     @property
     def locks_rows(self) -> bool:
@@ -136,6 +132,17 @@ class HotPath(ABC):
                 if (convert := self.reader(column)) is not None
             )
             found = self._loaders[key] = Loader(record, conversions)
+        return found
+
+    def writer(self, column: Column[Any]) -> Convert | None:
+        """How a Python value of this column goes to the driver (None: as it is)."""
+        return _processor(column, self.dialect)
+
+    def plan(self, table: Table) -> tuple[Convert | None, ...]:
+        """Each column's writer, in table order."""
+        found = self._plans.get(table)
+        if found is None:
+            found = self._plans[table] = tuple(self.writer(column) for column in table.columns)
         return found
 
     def reader(self, column: Column[Any]) -> Convert | None:
@@ -166,7 +173,7 @@ class HotPath(ABC):
         if not rows:
             return
         keys = [column.key for column in table.columns][1:]
-        plan = processors(table, self.dialect)[1:]
+        plan = self.plan(table)[1:]
         sql = (
             f"INSERT INTO {table.name} ({', '.join(table.columns[key].name for key in keys)}) "
             f"VALUES ({', '.join('?' for _ in keys)})"
@@ -203,5 +210,5 @@ class HotPath(ABC):
     def bind(self, column: Column[Any], value: Any) -> Any:
         """A Python value as the driver receives it for this column (a date as ISO text on
         SQLite)."""
-        processor = _processor(column, self.dialect)
+        processor = self.writer(column)
         return processor(value) if processor is not None and value is not None else value

@@ -127,6 +127,9 @@ def read_only_uri(path: Path) -> str:
 
 
 class SqliteBackend(Backend):
+    # A file has no server to drop an idle connection.
+    keeps_connections = True
+
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.where = f"SQLite database {path}"
