@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -43,27 +43,21 @@ class Database:
         # a checkout from SQLAlchemy's pool and back costs more than a payment's statements.
         self._kept: dict[Engine, list[Connection]] = {}
 
-    @contextmanager
-    def write(self) -> Iterator[UnitOfWork]:
+    def write(self) -> AbstractContextManager[UnitOfWork]:
         """One user action, rolled back unless the caller commits. On SQLite it holds the
         write lock from the start (BEGIN IMMEDIATE); on PostgreSQL the repositories lock
         the rows they hand out for change, in one order (car, driver, booking, invoice,
         user), so two writers queue instead of deadlocking."""
-        with self._unit(self.backend.writer, writing=True) as uow:
-            yield uow
+        return self._unit(self.backend.writer, writing=True)
 
-    @contextmanager
-    def read(self) -> Iterator[UnitOfWork]:
+    def read(self) -> AbstractContextManager[UnitOfWork]:
         """A read transaction; it never blocks writers."""
-        with self._unit(self.engine, writing=False) as uow:
-            yield uow
+        return self._unit(self.engine, writing=False)
 
-    @contextmanager
-    def snapshot(self) -> Iterator[UnitOfWork]:
+    def snapshot(self) -> AbstractContextManager[UnitOfWork]:
         """A read transaction that sees one moment of the database throughout, however long
         it runs and whatever others commit meanwhile (for checks over many tables)."""
-        with self._unit(self.backend.snapshot, writing=False) as uow:
-            yield uow
+        return self._unit(self.backend.snapshot, writing=False)
 
     @contextmanager
     def single_transaction(self) -> Iterator[None]:

@@ -170,3 +170,13 @@ def test_facts_are_stored_as_compact_json_keeping_what_is_not_ascii():
     stored = notifications._FACTS_JSON.encode(facts)
     assert stored == json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
     assert stored.startswith('{"customer_name":"Zoë Ångström","amount":"£1,234.50"')
+
+
+def test_a_subject_fills_in_every_fact_it_names_and_leaves_the_rest_as_written(tmp_path):
+    (tmp_path / "invoice.txt").write_text(
+        "Subject: ${booking} for $customer_name: $details, $$5, $nothing $days\n\nBody\n"
+    )
+    facts = {**FACTS, "days": 3}
+    assert subject_of(str(tmp_path), "invoice", facts) == (
+        "BK-000001 for Eve <script>alert(1)</script> & Co: Notes: <b>bold</b>, $5, $nothing 3"
+    )
