@@ -191,8 +191,10 @@ def notify_reassigned(uow: UnitOfWork, desk: Desk, moved: Sequence[Reassignment]
             notify_changed(uow, desk, booking_view(*found), f"{move.from_key} → {move.to}")
 
 
-def _money_facts(desk: Desk, invoice: InvoiceView, amount_cents: int, method: str) -> Facts:
-    now = desk.now().astimezone(desk.settings.business.zone)
+def _money_facts(
+    desk: Desk, invoice: InvoiceView, amount_cents: int, method: str, at: datetime
+) -> Facts:
+    now = at.astimezone(desk.settings.business.zone)
     return {
         "customer_name": invoice.customer_name,
         "booking": invoice.booking_ref,
@@ -210,12 +212,13 @@ def notify_paid(
     uow: UnitOfWork, desk: Desk, invoice: InvoiceView, amount_cents: int, method: str
 ) -> None:
     """A payment was taken: the receipt (`invoice` as it stands after it)."""
+    now = desk.now()  # one moment: the message's and the one it tells of
     row = _row(
         desk,
         MessageKind.RECEIPT,
         invoice.customer_email,
-        _money_facts(desk, invoice, amount_cents, method),
-        desk.now(),
+        _money_facts(desk, invoice, amount_cents, method, now),
+        now,
         booking_ref=invoice.booking_ref,
         invoice_ref=invoice.ref,
     )
@@ -226,12 +229,13 @@ def notify_refunded(
     uow: UnitOfWork, desk: Desk, invoice: InvoiceView, amount_cents: int, method: str
 ) -> None:
     """Money was paid back: the refund notice."""
+    now = desk.now()  # one moment: the message's and the one it tells of
     row = _row(
         desk,
         MessageKind.REFUND,
         invoice.customer_email,
-        _money_facts(desk, invoice, amount_cents, method),
-        desk.now(),
+        _money_facts(desk, invoice, amount_cents, method, now),
+        now,
         booking_ref=invoice.booking_ref,
         invoice_ref=invoice.ref,
     )

@@ -110,8 +110,7 @@ class Database:
             connection.close()  # rolls back what was not committed
             return
         try:
-            if connection.in_transaction():
-                connection.rollback()
+            self.backend.hot.roll_back(connection)
         except BaseException:
             connection.close()
             raise

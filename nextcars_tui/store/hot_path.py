@@ -106,6 +106,7 @@ class HotPath(ABC):
         self.dialect = dialect
         self._loaders: dict[tuple[Table, Callable[..., Any]], Loader[Any]] = {}
         self._plans: dict[Table, tuple[Convert | None, ...]] = {}
+        self._writers: dict[Column[Any], Convert | None] = {}
 
     @property
     def locks_rows(self) -> bool:
@@ -142,8 +143,14 @@ class HotPath(ABC):
         """Each column's writer, in table order."""
         found = self._plans.get(table)
         if found is None:
-            found = self._plans[table] = tuple(self.writer(column) for column in table.columns)
+            found = self._plans[table] = tuple(self._writer(column) for column in table.columns)
         return found
+
+    def _writer(self, column: Column[Any]) -> Convert | None:
+        """`writer`, made once per column."""
+        if column not in self._writers:
+            self._writers[column] = self.writer(column)
+        return self._writers[column]
 
     def reader(self, column: Column[Any]) -> Convert | None:
         """How a value of this column comes from the driver as Python (None: as it is)."""
@@ -151,6 +158,15 @@ class HotPath(ABC):
             self.dialect, None
         )
         return processor
+
+    def commit(self, connection: Connection) -> None:
+        """Commit the unit of work's transaction."""
+        connection.commit()
+
+    def roll_back(self, connection: Connection) -> None:
+        """Roll back what the unit of work did not commit (nothing if it committed)."""
+        if connection.in_transaction():
+            connection.rollback()
 
     @abstractmethod
     def execute(self, connection: Connection, sql: str, params: Sequence[Any] = ()) -> Cursor:
@@ -210,5 +226,5 @@ class HotPath(ABC):
     def bind(self, column: Column[Any], value: Any) -> Any:
         """A Python value as the driver receives it for this column (a date as ISO text on
         SQLite)."""
-        processor = self.writer(column)
+        processor = self._writer(column)
         return processor(value) if processor is not None and value is not None else value

@@ -86,7 +86,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         if not self._joined:
-            self._connection.commit()
+            self._hot.commit(self._connection)
 
     def joined(self) -> UnitOfWork:
         """This unit's transaction as a unit whose commit() leaves committing to this one."""

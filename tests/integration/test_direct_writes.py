@@ -276,3 +276,17 @@ def test_a_day_is_written_as_sqlalchemy_writes_it(db, value):
 def test_a_naive_moment_is_refused_as_sqlalchemy_refuses_it(db):
     with db.write() as uow, pytest.raises(ValueError, match="naive datetimes are not stored"):
         uow.audit.record(at=datetime(2026, 3, 10, 9, 30), actor="a", action="x", ref="r")
+
+
+def test_moments_one_after_another_are_each_written_as_themselves(db):
+    column = table_of(AuditEntry).c.at
+    ours = db.backend.hot.writer(column)
+    later = MOMENT + timedelta(microseconds=1)
+    assert ours is not None
+    written = [ours(moment) for moment in (MOMENT, MOMENT, later, MOMENT)]
+    assert written == [
+        "2026-03-10 07:30:15.123456",
+        "2026-03-10 07:30:15.123456",
+        "2026-03-10 07:30:15.123457",
+        "2026-03-10 07:30:15.123456",
+    ]

@@ -9,10 +9,46 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Column, Connection, Date, Table
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
-from nextcars_tui.store.hot_path import Convert, HotPath, converted, driver_connection, notify
+from nextcars_tui.store.hot_path import Convert, HotPath, converted, notify
 from nextcars_tui.store.types import UTCDateTime
+
+# The execution option of the engine whose transactions are writes.
+WRITE_OPTION = "nextcars_write"
+
+
+def begin_statement(connection: Connection) -> str:
+    """Writers take the write lock before their first read, so a check-then-insert cannot
+    interleave with another process; readers stay deferred and never block."""
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    return "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+
+def _driver(connection: Connection) -> sqlite3.Connection:
+    driver: Any = connection.connection.driver_connection
+    return driver
+
+
+def _in_transaction(connection: Connection) -> sqlite3.Connection:
+    """The driver connection under a unit of work's connection, its transaction begun.
+
+    Begun here, on the driver, when the unit's first statement comes this way: through
+    SQLAlchemy's Connection.begin() (and its commit) a transaction cost more Python than a
+    payment's statements. SQLAlchemy then has no transaction of its own, which is why a
+    unit commits and rolls back through the hot path (commit, roll_back); a Core statement
+    later in the unit has SQLAlchemy begin one, and the BEGIN it would send is left out
+    (store.sqlite.engine)."""
+    driver = _driver(connection)
+    if not driver.in_transaction:
+        begin = begin_statement(connection)
+        notify(begin, ())
+        try:
+            driver.execute(begin)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(begin, (), exc, sqlite3.Error) from exc
+    return driver
 
 
 @lru_cache(maxsize=128)
@@ -37,15 +73,33 @@ def _fast(fallback: Convert, exact: type, write: Convert) -> Convert:
     return convert
 
 
-def _utc_text(moment: datetime) -> str:
+class _UtcText:
     """An aware datetime as SQLAlchemy stores a UTCDateTime on SQLite: naive UTC,
-    '2026-03-10 07:30:15.123456' (the microseconds always written)."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are not stored; pass an aware one")
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    '2026-03-10 07:30:15.123456' (the microseconds always written). The last moment's text
+    is remembered, as a write stamps each of its rows with one moment."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[datetime | None, str] = (None, "")
+
+    def __call__(self, moment: datetime) -> str:
+        last = self._last  # one read: another thread may replace it meanwhile
+        if last[0] is moment:
+            return last[1]
+        if moment.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware one")
+        text = moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        self._last = (moment, text)
+        return text
 
 
 class SqliteHotPath(HotPath):
+    def __init__(self, dialect: Dialect) -> None:
+        super().__init__(dialect)
+        # One for every moment column, so a write's rows share the last moment's text.
+        self._moment_text = _UtcText()
+
     def unindexed(self, column: str) -> str:
         return f"+{column}"
 
@@ -59,7 +113,7 @@ class SqliteHotPath(HotPath):
         if fallback is None:
             return None
         if isinstance(column.type, UTCDateTime):
-            return _fast(fallback, datetime, _utc_text)
+            return _fast(fallback, datetime, self._moment_text)
         if isinstance(column.type, Date):
             return _fast(fallback, date, date.isoformat)
         return fallback
@@ -76,10 +130,32 @@ class SqliteHotPath(HotPath):
     def read_date(self, value: Any) -> date:
         return date.fromisoformat(value)
 
+    def commit(self, connection: Connection) -> None:
+        if connection.in_transaction():
+            connection.commit()  # SQLAlchemy's transaction is the driver's
+            return
+        driver = _driver(connection)
+        if driver.in_transaction:
+            try:
+                driver.commit()
+            except sqlite3.Error as exc:
+                raise DBAPIError.instance("COMMIT", (), exc, sqlite3.Error) from exc
+
+    def roll_back(self, connection: Connection) -> None:
+        if connection.in_transaction():
+            connection.rollback()
+            return
+        driver = _driver(connection)
+        if driver.in_transaction:
+            try:
+                driver.rollback()
+            except sqlite3.Error as exc:
+                raise DBAPIError.instance("ROLLBACK", (), exc, sqlite3.Error) from exc
+
     def execute(
         self, connection: Connection, sql: str, params: Sequence[Any] = ()
     ) -> sqlite3.Cursor:
-        driver: sqlite3.Connection = driver_connection(connection)
+        driver = _in_transaction(connection)
         values = tuple(params)
         notify(sql, values)
         try:
@@ -88,7 +164,7 @@ class SqliteHotPath(HotPath):
             raise DBAPIError.instance(sql, values, exc, sqlite3.Error) from exc
 
     def executemany(self, connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        driver: sqlite3.Connection = driver_connection(connection)
+        driver = _in_transaction(connection)
         try:
             driver.executemany(sql, rows)
         except sqlite3.Error as exc:
