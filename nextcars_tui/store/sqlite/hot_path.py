@@ -12,7 +12,7 @@ from sqlalchemy import Column, Connection, Date, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
-from nextcars_tui.store.hot_path import Convert, HotPath, converted, notify
+from nextcars_tui.store.hot_path import Convert, HotPath, notify
 from nextcars_tui.store.types import UTCDateTime
 
 # The execution option of the engine whose transactions are writes.
@@ -27,7 +27,9 @@ def begin_statement(connection: Connection) -> str:
 
 
 def _driver(connection: Connection) -> sqlite3.Connection:
-    driver: Any = connection.connection.driver_connection
+    # pysqlite's DBAPI connection is the driver's own (driver_connection is the same object,
+    # reached through two more properties).
+    driver: Any = connection.connection.dbapi_connection
     return driver
 
 
@@ -99,12 +101,23 @@ class SqliteHotPath(HotPath):
         super().__init__(dialect)
         # One for every moment column, so a write's rows share the last moment's text.
         self._moment_text = _UtcText()
+        self._sparse: dict[Table, tuple[tuple[int, Convert], ...]] = {}
 
     def unindexed(self, column: str) -> str:
         return f"+{column}"
 
     def plus_days(self, day: str, days: str) -> str:
         return f"date({day}, '+' || {days} || ' days')"
+
+    def _conversions(self, table: Table) -> tuple[tuple[int, Convert], ...]:
+        """(index, writer) of the table's columns a value is converted for: most are sent as
+        they are, and a row of many columns need not be walked for its few dates."""
+        found = self._sparse.get(table)
+        if found is None:
+            plan = self.plan(table)
+            found = tuple((i, convert) for i, convert in enumerate(plan) if convert is not None)
+            self._sparse[table] = found
+        return found
 
     def writer(self, column: Column[Any]) -> Convert | None:
         # The text SQLAlchemy's processors write for dates and moments, without their
@@ -172,7 +185,16 @@ class SqliteHotPath(HotPath):
 
     def insert(self, connection: Connection, table: Table, values: Sequence[Any]) -> int:
         # A NULL INTEGER PRIMARY KEY is assigned by SQLite.
-        cursor = self.execute(connection, _insert_sql(table), converted(self.plan(table), values))
+        if len(values) != len(table.columns):
+            raise ValueError(
+                f"{len(values)} values for the {len(table.columns)} columns of {table}"
+            )
+        row = list(values)
+        for index, convert in self._conversions(table):
+            value = row[index]
+            if value is not None:
+                row[index] = convert(value)
+        cursor = self.execute(connection, _insert_sql(table), row)
         return int(cursor.lastrowid or 0)
 
     def next_number(self, connection: Connection, table: Table) -> int:
