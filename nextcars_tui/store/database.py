@@ -42,6 +42,7 @@ class Database:
         # Per engine, connections whose unit of work has ended, for the next unit to take:
         # a checkout from SQLAlchemy's pool and back costs more than a payment's statements.
         self._kept: dict[Engine, list[Connection]] = {}
+        self._closed = False
 
     def write(self) -> AbstractContextManager[UnitOfWork]:
         """One user action, rolled back unless the caller commits. On SQLite it holds the
@@ -106,7 +107,7 @@ class Database:
     def _release(self, bind: Engine, connection: Connection) -> None:
         """End a unit's connection: what it did not commit is rolled back, and it is kept for
         the next unit or given back to the pool."""
-        if not self.backend.keeps_connections:
+        if self._closed or not self.backend.keeps_connections or connection.invalidated:
             connection.close()  # rolls back what was not committed
             return
         try:
@@ -115,7 +116,7 @@ class Database:
             connection.close()
             raise
         kept = self._kept.setdefault(bind, [])
-        if connection.invalidated or connection.closed or len(kept) >= KEPT_CONNECTIONS:
+        if connection.closed or len(kept) >= KEPT_CONNECTIONS:
             connection.close()
         else:
             kept.append(connection)
@@ -212,6 +213,7 @@ class Database:
         return self.backend.backup(target)
 
     def close(self) -> None:
+        self._closed = True  # a unit still running gives its connection back to the pool
         for kept in self._kept.values():
             while kept:
                 kept.pop().close()

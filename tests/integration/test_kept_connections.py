@@ -13,7 +13,7 @@ import pytest
 from deskkit import START
 from sqlalchemy import insert
 
-from nextcars_tui.store import Database, UnitOfWork
+from nextcars_tui.store import Database, UnitOfWork, database
 from nextcars_tui.store.database import KEPT_CONNECTIONS
 from nextcars_tui.store.tables import AuditEntry, table_of
 
@@ -130,6 +130,24 @@ def test_a_write_holds_the_write_lock_from_its_first_statement_either_way(desk, 
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")  # free again once the unit has ended
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert audit_refs(db) == []
+
+
+@pytest.mark.sqlite_only
+def test_a_unit_whose_connection_is_not_kept_still_rolls_back_and_lets_go(
+    desk, engine, monkeypatch
+):
+    monkeypatch.setattr(database, "KEPT_CONNECTIONS", 0)
+    db = desk.db
+    with db.write() as uow:  # straight to the driver only, never committed
+        uow.audit.record(at=START, actor="a", action="tried", ref="KEPT-1")
+    assert db.engine.pool.checkedout() == 0
+    other = sqlite3.connect(db.path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
         other.execute("ROLLBACK")
     finally:
         other.close()
