@@ -54,10 +54,21 @@ def _split(source: str) -> tuple[str, str]:
     return first.split(":", 1)[1].strip(), rest.lstrip("\n")
 
 
+@lru_cache(maxsize=128)
+def _subject_template(folder: str, kind: str) -> tuple[Template, tuple[str, ...]]:
+    """A kind's subject template, parsed once (subjects are written on the events' paths),
+    and the names it fills in."""
+    template = Template(_split(_source(folder, f"{kind}.txt"))[0])
+    return template, tuple(template.get_identifiers())
+
+
 def subject_of(folder: str, kind: str, facts: Facts) -> str:
     """The subject line for these facts: one line, no control characters, not too long."""
-    template, _ = _split(_source(folder, f"{kind}.txt"))
-    subject = " ".join(Template(template).safe_substitute(_plain_values(facts)).split())
+    template, names = _subject_template(folder, kind)
+    # Only the facts the subject names are written out as text.
+    used = {name: facts[name] for name in names if name in facts}
+    filled = template.safe_substitute(_plain_values(used))
+    subject = " ".join(filled.split())
     refuse_control_characters(subject, "subject")
     return subject[:MAX_SUBJECT]
 

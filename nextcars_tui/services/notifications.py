@@ -38,9 +38,17 @@ if TYPE_CHECKING:
     from nextcars_tui.services.blocks import Reassignment
 
 
+# strftime's %a and %b in the C locale (Python never changes LC_TIME), looked up instead of
+# formatted: a payment's receipt writes a date on the payment's own path.
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The facts as the outbox stores them: compact, non-ASCII kept (one encoder, made once).
+_FACTS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def day_text(day: date) -> str:
     """'Tue 16 Mar 2026': how a message writes a date."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _business(desk: Desk) -> Facts:
@@ -69,7 +77,7 @@ def _row(
         "kind": kind.value,
         "to_address": to,
         "subject": subject_of(desk.settings.mail.templates, kind.value, facts),
-        "facts": json.dumps(facts, ensure_ascii=False, separators=(",", ":")),
+        "facts": _FACTS_JSON.encode(facts),
         "booking_ref": booking_ref,
         "invoice_ref": invoice_ref,
         "status": OutboxStatus.QUEUED.value,
@@ -183,15 +191,17 @@ def notify_reassigned(uow: UnitOfWork, desk: Desk, moved: Sequence[Reassignment]
             notify_changed(uow, desk, booking_view(*found), f"{move.from_key} → {move.to}")
 
 
-def _money_facts(desk: Desk, invoice: InvoiceView, amount_cents: int, method: str) -> Facts:
-    now = desk.now().astimezone(desk.settings.business.zone)
+def _money_facts(
+    desk: Desk, invoice: InvoiceView, amount_cents: int, method: str, at: datetime
+) -> Facts:
+    now = at.astimezone(desk.settings.business.zone)
     return {
         "customer_name": invoice.customer_name,
         "booking": invoice.booking_ref,
         "invoice": invoice.ref,
         "amount": desk.money(amount_cents),
         "method": str(method),
-        "when": f"{day_text(now.date())} {now:%H:%M}",
+        "when": f"{day_text(now)} {now.hour:02d}:{now.minute:02d}",
         "invoice_amount": desk.money(invoice.amount_cents),
         "paid": desk.money(invoice.paid_cents),
         "balance": desk.money(invoice.balance_cents),
@@ -202,12 +212,13 @@ def notify_paid(
     uow: UnitOfWork, desk: Desk, invoice: InvoiceView, amount_cents: int, method: str
 ) -> None:
     """A payment was taken: the receipt (`invoice` as it stands after it)."""
+    now = desk.now()  # one moment: the message's and the one it tells of
     row = _row(
         desk,
         MessageKind.RECEIPT,
         invoice.customer_email,
-        _money_facts(desk, invoice, amount_cents, method),
-        desk.now(),
+        _money_facts(desk, invoice, amount_cents, method, now),
+        now,
         booking_ref=invoice.booking_ref,
         invoice_ref=invoice.ref,
     )
@@ -218,12 +229,13 @@ def notify_refunded(
     uow: UnitOfWork, desk: Desk, invoice: InvoiceView, amount_cents: int, method: str
 ) -> None:
     """Money was paid back: the refund notice."""
+    now = desk.now()  # one moment: the message's and the one it tells of
     row = _row(
         desk,
         MessageKind.REFUND,
         invoice.customer_email,
-        _money_facts(desk, invoice, amount_cents, method),
-        desk.now(),
+        _money_facts(desk, invoice, amount_cents, method, now),
+        now,
         booking_ref=invoice.booking_ref,
         invoice_ref=invoice.ref,
     )

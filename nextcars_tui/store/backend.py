@@ -40,6 +40,10 @@ class Backend(ABC):
     where: str
     # The SQLite file, None for a server.
     path: Path | None = None
+    # Whether a connection may wait between units of work outside SQLAlchemy's pool, for the
+    # next unit to take without a checkout (store.database): only where an idle connection
+    # cannot go stale, so no check on checkout is skipped.
+    keeps_connections: bool = False
 
     @abstractmethod
     def translate(self, exc: DBAPIError) -> Exception:

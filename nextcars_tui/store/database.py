@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from nextcars_tui.domain.errors import StoreUnavailable
@@ -22,6 +22,9 @@ from nextcars_tui.store.schema import SchemaKind, SchemaState
 from nextcars_tui.store.unit_of_work import UnitOfWork
 
 POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://")
+# Connections kept per engine between units of work (Backend.keeps_connections): one for the
+# thread doing the desk's work and one for a worker beside it.
+KEPT_CONNECTIONS = 2
 
 
 class Database:
@@ -36,28 +39,26 @@ class Database:
         self.where = backend.where
         # The unit every write() and read() of this thread joins inside single_transaction().
         self._joined = threading.local()
+        # Per engine, connections whose unit of work has ended, for the next unit to take:
+        # a checkout from SQLAlchemy's pool and back costs more than a payment's statements.
+        self._kept: dict[Engine, list[Connection]] = {}
+        self._closed = False
 
-    @contextmanager
-    def write(self) -> Iterator[UnitOfWork]:
+    def write(self) -> AbstractContextManager[UnitOfWork]:
         """One user action, rolled back unless the caller commits. On SQLite it holds the
         write lock from the start (BEGIN IMMEDIATE); on PostgreSQL the repositories lock
         the rows they hand out for change, in one order (car, driver, booking, invoice,
         user), so two writers queue instead of deadlocking."""
-        with self._unit(self.backend.writer, writing=True) as uow:
-            yield uow
+        return self._unit(self.backend.writer, writing=True)
 
-    @contextmanager
-    def read(self) -> Iterator[UnitOfWork]:
+    def read(self) -> AbstractContextManager[UnitOfWork]:
         """A read transaction; it never blocks writers."""
-        with self._unit(self.engine, writing=False) as uow:
-            yield uow
+        return self._unit(self.engine, writing=False)
 
-    @contextmanager
-    def snapshot(self) -> Iterator[UnitOfWork]:
+    def snapshot(self) -> AbstractContextManager[UnitOfWork]:
         """A read transaction that sees one moment of the database throughout, however long
         it runs and whatever others commit meanwhile (for checks over many tables)."""
-        with self._unit(self.backend.snapshot, writing=False) as uow:
-            yield uow
+        return self._unit(self.backend.snapshot, writing=False)
 
     @contextmanager
     def single_transaction(self) -> Iterator[None]:
@@ -85,11 +86,40 @@ class Database:
                 self._reraise(exc)
             return
         try:
-            # Closing a connection whose transaction was not committed rolls it back.
-            with bind.connect() as connection:
+            connection = self._connect(bind)
+            try:
                 yield UnitOfWork(connection, self.backend.hot, writing=writing)
+            finally:
+                self._release(bind, connection)
         except DBAPIError as exc:
             self._reraise(exc)
+
+    def _connect(self, bind: Engine) -> Connection:
+        """A kept connection of this engine, or one from its pool."""
+        kept = self._kept.get(bind)
+        if kept:
+            try:
+                return kept.pop()
+            except IndexError:  # another thread took the last one meanwhile
+                pass
+        return bind.connect()
+
+    def _release(self, bind: Engine, connection: Connection) -> None:
+        """End a unit's connection: what it did not commit is rolled back, and it is kept for
+        the next unit or given back to the pool."""
+        if self._closed or not self.backend.keeps_connections or connection.invalidated:
+            connection.close()  # rolls back what was not committed
+            return
+        try:
+            self.backend.hot.roll_back(connection)
+        except BaseException:
+            connection.close()
+            raise
+        kept = self._kept.setdefault(bind, [])
+        if connection.closed or len(kept) >= KEPT_CONNECTIONS:
+            connection.close()
+        else:
+            kept.append(connection)
 
     def _reraise(self, exc: DBAPIError) -> NoReturn:
         translated = self.backend.translate(exc)
@@ -183,6 +213,10 @@ class Database:
         return self.backend.backup(target)
 
     def close(self) -> None:
+        self._closed = True  # a unit still running gives its connection back to the pool
+        for kept in self._kept.values():
+            while kept:
+                kept.pop().close()
         self.backend.close()
 
 

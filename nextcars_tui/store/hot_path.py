@@ -57,11 +57,6 @@ def _processor(column: Any, dialect: Dialect) -> Convert | None:
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
-def processors(table: Table, dialect: Dialect) -> tuple[Convert | None, ...]:
-    """Each column's bind processor (None where the driver takes the value as it is)."""
-    return tuple(_processor(column, dialect) for column in table.columns)
-
-
 def converted(plan: Sequence[Convert | None], values: Sequence[Any]) -> list[Any]:
     """Values as the driver receives them, each by its column's processor."""
     return [
@@ -110,6 +105,8 @@ class HotPath(ABC):
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self._loaders: dict[tuple[Table, Callable[..., Any]], Loader[Any]] = {}
+        self._plans: dict[Table, tuple[Convert | None, ...]] = {}
+        self._writers: dict[Column[Any], Convert | None] = {}
 
     @property
     def locks_rows(self) -> bool:
@@ -138,12 +135,38 @@ class HotPath(ABC):
             found = self._loaders[key] = Loader(record, conversions)
         return found
 
+    def writer(self, column: Column[Any]) -> Convert | None:
+        """How a Python value of this column goes to the driver (None: as it is)."""
+        return _processor(column, self.dialect)
+
+    def plan(self, table: Table) -> tuple[Convert | None, ...]:
+        """Each column's writer, in table order."""
+        found = self._plans.get(table)
+        if found is None:
+            found = self._plans[table] = tuple(self._writer(column) for column in table.columns)
+        return found
+
+    def _writer(self, column: Column[Any]) -> Convert | None:
+        """`writer`, made once per column."""
+        if column not in self._writers:
+            self._writers[column] = self.writer(column)
+        return self._writers[column]
+
     def reader(self, column: Column[Any]) -> Convert | None:
         """How a value of this column comes from the driver as Python (None: as it is)."""
         processor: Convert | None = column.type.dialect_impl(self.dialect).result_processor(
             self.dialect, None
         )
         return processor
+
+    def commit(self, connection: Connection) -> None:
+        """Commit the unit of work's transaction."""
+        connection.commit()
+
+    def roll_back(self, connection: Connection) -> None:
+        """Roll back what the unit of work did not commit (nothing if it committed)."""
+        if connection.in_transaction():
+            connection.rollback()
 
     @abstractmethod
     def execute(self, connection: Connection, sql: str, params: Sequence[Any] = ()) -> Cursor:
@@ -166,7 +189,7 @@ class HotPath(ABC):
         if not rows:
             return
         keys = [column.key for column in table.columns][1:]
-        plan = processors(table, self.dialect)[1:]
+        plan = self.plan(table)[1:]
         sql = (
             f"INSERT INTO {table.name} ({', '.join(table.columns[key].name for key in keys)}) "
             f"VALUES ({', '.join('?' for _ in keys)})"
@@ -203,5 +226,5 @@ class HotPath(ABC):
     def bind(self, column: Column[Any], value: Any) -> Any:
         """A Python value as the driver receives it for this column (a date as ISO text on
         SQLite)."""
-        processor = _processor(column, self.dialect)
+        processor = self._writer(column)
         return processor(value) if processor is not None and value is not None else value

@@ -86,7 +86,7 @@ class InvoiceRepository:
             )
         )
         for entry in entries:
-            self._entries.insert(entry)
+            self._entries.add(entry)
         return invoice
 
     def for_payment(self, ref: str) -> InvoiceRow | None:
@@ -115,7 +115,7 @@ class InvoiceRepository:
         whole ledger gives them (domain.ledger.invoice_status); the invoice afterwards. A
         `due_date` (a change's) is written in the same UPDATE and the status follows it."""
         for entry in entries:
-            self._entries.insert(entry)
+            self._entries.add(entry)
         figures = self.figures(invoice.id or 0)
         due = invoice.due_date if due_date is None else due_date
         status = invoice_status(figures, booking_status, due, today)

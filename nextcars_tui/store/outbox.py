@@ -101,9 +101,7 @@ class OutboxRepository:
     def add(self, values: Mapping[str, Any]) -> int:
         """INSERT one message at once, straight to the driver (it rides on a booking's or a
         payment's transaction); returns its id."""
-        return self._hot.insert(
-            self._connection, _TABLE, [values.get(column.key) for column in _TABLE.columns]
-        )
+        return self._hot.insert(self._connection, _TABLE, [values.get(key) for key in _FIELDS])
 
     def add_once(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """INSERT messages that carry a dedupe_key, leaving out any whose key is queued

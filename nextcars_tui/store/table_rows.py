@@ -85,8 +85,13 @@ class TableRows(Generic[R]):
 
     def insert(self, record: R) -> R:
         """INSERT the record at once; one with id None comes back with the id it was given."""
-        number = self._hot.insert(self._connection, self.table, _values_of(self.table)(record))
+        number = self.add(record)
         return record if record.id is not None else replace(record, id=number)  # type: ignore[type-var]
+
+    def add(self, record: R) -> int:
+        """INSERT the record at once, for a caller that needs only its id back (no new
+        record is made)."""
+        return self._hot.insert(self._connection, self.table, _values_of(self.table)(record))
 
     def insert_many(self, records: Sequence[R]) -> None:
         """INSERT new records (ids None) in one executemany; their ids are not read back."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
 
@@ -24,6 +26,26 @@ from nextcars_tui.store.people import (
 )
 from nextcars_tui.store.reports import ReportQueries
 
+T = TypeVar("T")
+
+
+class _Repository(Generic[T]):
+    """A repository over the unit's connection, made when first used and then kept on the
+    unit: cached_property without the lock Python 3.11 takes on each first use (a unit of
+    work is one thread's), as a payment uses three."""
+
+    def __init__(self, make: Callable[[Connection, HotPath], T]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, uow: Any, owner: type | None = None) -> T:
+        made = self._make(uow._connection, uow._hot)
+        uow.__dict__[self._name] = made
+        return made
+
 
 class UnitOfWork:
     """What a service sees of the database; leaving the block without commit() rolls back.
@@ -41,45 +63,18 @@ class UnitOfWork:
         # commits them all, or none.
         self._joined = joined
 
-    @cached_property
-    def customers(self) -> CustomerRepository:
-        return CustomerRepository(self._connection, self._hot)
-
-    @cached_property
-    def cars(self) -> CarRepository:
-        return CarRepository(self._connection, self._hot)
-
-    @cached_property
-    def drivers(self) -> DriverRepository:
-        return DriverRepository(self._connection, self._hot)
-
-    @cached_property
-    def users(self) -> UserRepository:
-        return UserRepository(self._connection, self._hot)
-
-    @cached_property
-    def bookings(self) -> BookingRepository:
-        return BookingRepository(self._connection, self._hot)
-
-    @cached_property
-    def invoices(self) -> InvoiceRepository:
-        return InvoiceRepository(self._connection, self._hot)
-
-    @cached_property
-    def blocks(self) -> BlockRepository:
-        return BlockRepository(self._connection, self._hot)
-
-    @cached_property
-    def occupancy(self) -> OccupancyRepository:
-        return OccupancyRepository(self._connection, self._hot)
-
-    @cached_property
-    def audit(self) -> AuditLog:
-        return AuditLog(self._connection, self._hot)
-
-    @cached_property
-    def outbox(self) -> OutboxRepository:
-        return OutboxRepository(self._connection, self._hot)
+    customers = _Repository(CustomerRepository)
+    cars = _Repository(CarRepository)
+    drivers = _Repository(DriverRepository)
+    users = _Repository(UserRepository)
+    bookings = _Repository(BookingRepository)
+    invoices = _Repository(InvoiceRepository)
+    blocks = _Repository(BlockRepository)
+    occupancy = _Repository(OccupancyRepository)
+    audit = _Repository(AuditLog)
+    outbox = _Repository(OutboxRepository)
+    settings = _Repository(SettingRepository)
+    integrity = _Repository(IntegrityReads)
 
     @cached_property
     def lifecycle(self) -> LifecycleQueries:
@@ -89,17 +84,9 @@ class UnitOfWork:
     def reports(self) -> ReportQueries:
         return ReportQueries(self._connection)
 
-    @cached_property
-    def settings(self) -> SettingRepository:
-        return SettingRepository(self._connection, self._hot)
-
-    @cached_property
-    def integrity(self) -> IntegrityReads:
-        return IntegrityReads(self._connection, self._hot)
-
     def commit(self) -> None:
         if not self._joined:
-            self._connection.commit()
+            self._hot.commit(self._connection)
 
     def joined(self) -> UnitOfWork:
         """This unit's transaction as a unit whose commit() leaves committing to this one."""

@@ -241,3 +241,52 @@ def test_a_record_holds_its_table_columns_in_table_order(record, model):
     # Records are built positionally from the driver's rows.
     fields = [field.name for field in dataclasses.fields(record)]
     assert fields == [column.key for column in table_of(model).columns]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        MOMENT,
+        datetime(2026, 3, 10, 7, 30, tzinfo=UTC),  # no microseconds: still written, as zeros
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(5, 1, 2, 3, 4, 5, 6, tzinfo=UTC),  # a year of one digit, padded to four
+        None,
+    ],
+)
+def test_a_moment_is_written_as_sqlalchemy_writes_it(db, value):
+    column = table_of(AuditEntry).c.at
+    ours = db.backend.hot.writer(column)
+    theirs = column.type.dialect_impl(db.engine.dialect).bind_processor(db.engine.dialect)
+    assert ours is not None and theirs is not None
+    assert ours(value) == theirs(value)
+
+
+@pytest.mark.parametrize(
+    "value", [date(2026, 5, 1), date(7, 8, 9), datetime(2026, 5, 1, 9, 30), None]
+)
+def test_a_day_is_written_as_sqlalchemy_writes_it(db, value):
+    # A datetime in a DATE column is left to SQLAlchemy, which writes its date only.
+    column = table_of(Invoice).c.due_date
+    ours = db.backend.hot.writer(column)
+    theirs = column.type.dialect_impl(db.engine.dialect).bind_processor(db.engine.dialect)
+    assert ours is not None and theirs is not None
+    assert ours(value) == theirs(value)
+
+
+def test_a_naive_moment_is_refused_as_sqlalchemy_refuses_it(db):
+    with db.write() as uow, pytest.raises(ValueError, match="naive datetimes are not stored"):
+        uow.audit.record(at=datetime(2026, 3, 10, 9, 30), actor="a", action="x", ref="r")
+
+
+def test_moments_one_after_another_are_each_written_as_themselves(db):
+    column = table_of(AuditEntry).c.at
+    ours = db.backend.hot.writer(column)
+    later = MOMENT + timedelta(microseconds=1)
+    assert ours is not None
+    written = [ours(moment) for moment in (MOMENT, MOMENT, later, MOMENT)]
+    assert written == [
+        "2026-03-10 07:30:15.123456",
+        "2026-03-10 07:30:15.123456",
+        "2026-03-10 07:30:15.123457",
+        "2026-03-10 07:30:15.123456",
+    ]

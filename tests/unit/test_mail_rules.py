@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from nextcars_tui.domain.mail import (
     run_sheet_day,
 )
 from nextcars_tui.domain.parsing import parse_email, parse_flag
+from nextcars_tui.services import notifications
 from nextcars_tui.services.mail_texts import render, subject_of
+from nextcars_tui.services.notifications import day_text
 
 
 def test_the_delays_grow_and_then_stay():
@@ -151,3 +154,29 @@ def test_a_business_overrides_a_template_from_its_folder(tmp_path):
     assert texts.text.startswith("Hi Eve")
     # What the folder does not replace comes from the package.
     assert "is confirmed" in texts.html
+
+
+def test_a_message_writes_a_date_as_strftime_does_in_the_c_locale():
+    first = date(2026, 1, 1)
+    for offset in range(366):
+        day = first + timedelta(days=offset)
+        assert day_text(day) == day.strftime("%a %-d %b %Y")
+    moment = datetime(2026, 3, 10, 9, 5)
+    assert day_text(moment) == "Tue 10 Mar 2026"
+
+
+def test_facts_are_stored_as_compact_json_keeping_what_is_not_ascii():
+    facts = {"customer_name": "Zoë Ångström", "amount": "£1,234.50", "details": [["a", "b"]]}
+    stored = notifications._FACTS_JSON.encode(facts)
+    assert stored == json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+    assert stored.startswith('{"customer_name":"Zoë Ångström","amount":"£1,234.50"')
+
+
+def test_a_subject_fills_in_every_fact_it_names_and_leaves_the_rest_as_written(tmp_path):
+    (tmp_path / "invoice.txt").write_text(
+        "Subject: ${booking} for $customer_name: $details, $$5, $nothing $days\n\nBody\n"
+    )
+    facts = {**FACTS, "days": 3}
+    assert subject_of(str(tmp_path), "invoice", facts) == (
+        "BK-000001 for Eve <script>alert(1)</script> & Co: Notes: <b>bold</b>, $5, $nothing 3"
+    )

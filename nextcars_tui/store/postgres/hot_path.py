@@ -8,17 +8,9 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, Table
-from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
-from nextcars_tui.store.hot_path import (
-    Convert,
-    HotPath,
-    converted,
-    driver_connection,
-    notify,
-    processors,
-)
+from nextcars_tui.store.hot_path import HotPath, converted, driver_connection, notify
 
 
 @lru_cache(maxsize=256)
@@ -28,17 +20,12 @@ def _native(sql: str) -> str:
 
 
 @lru_cache(maxsize=128)
-def _insert_plan(
-    table: Table, dialect: Dialect, with_id: bool
-) -> tuple[str, tuple[Convert | None, ...]]:
+def _insert_sql(table: Table, with_id: bool) -> str:
     # Without an id the column is left out, so its sequence assigns one (NULL would fail).
-    plan = processors(table, dialect)
-    columns = list(table.columns)
-    if not with_id:
-        plan, columns = plan[1:], columns[1:]
+    columns = list(table.columns)[0 if with_id else 1 :]
     names = ", ".join(column.name for column in columns)
     marks = ", ".join("%s" for _ in columns)
-    return f"INSERT INTO {table.name} ({names}) VALUES ({marks}) RETURNING id", plan
+    return f"INSERT INTO {table.name} ({names}) VALUES ({marks}) RETURNING id"
 
 
 def _first(cursor: psycopg.Cursor) -> int:
@@ -75,10 +62,9 @@ class PostgresHotPath(HotPath):
 
     def insert(self, connection: Connection, table: Table, values: Sequence[Any]) -> int:
         with_id = values[0] is not None
-        sql, plan = _insert_plan(table, self.dialect, with_id)
-        return _first(
-            self._run(connection, sql, tuple(converted(plan, values[0 if with_id else 1 :])))
-        )
+        skip = 0 if with_id else 1
+        wanted = converted(self.plan(table)[skip:], values[skip:])
+        return _first(self._run(connection, _insert_sql(table, with_id), tuple(wanted)))
 
     def next_number(self, connection: Connection, table: Table) -> int:
         # A sequence never hands one number to two transactions; a rolled-back booking

@@ -18,11 +18,10 @@ from nextcars_tui.store.backend import Backend, ChangeCounter
 from nextcars_tui.store.errors import backstop_error
 from nextcars_tui.store.files import create_database_file, private_file, sqlite_files
 from nextcars_tui.store.hot_path import notify
-from nextcars_tui.store.sqlite.hot_path import SqliteHotPath
+from nextcars_tui.store.sqlite.hot_path import WRITE_OPTION, SqliteHotPath, begin_statement
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
-WRITE_OPTION = "nextcars_write"
 
 PRAGMAS: tuple[str, ...] = (
     # This is money: every commit reaches the disk before the clerk sees "done".
@@ -61,12 +60,15 @@ def _install_pragmas(engine: Engine, *, read_only: bool = False) -> None:
         # Writers take the write lock before their first read, so a check-then-insert
         # cannot interleave with another process; readers stay deferred and never block.
         # Sent straight to the driver, as the store's other statements are (store.hot_path):
-        # through SQLAlchemy's execution it cost more than the BEGIN itself.
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        # through SQLAlchemy's execution it cost more than the BEGIN itself. A unit whose
+        # first statements went straight to the driver has begun already (SqliteHotPath).
+        driver = connection.connection.driver_connection
+        if driver.in_transaction:
+            return
+        begin = begin_statement(connection)
         notify(begin, ())
         try:
-            connection.connection.driver_connection.execute(begin)
+            driver.execute(begin)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(begin, (), exc, sqlite3.Error) from exc
 
@@ -127,6 +129,9 @@ def read_only_uri(path: Path) -> str:
 
 
 class SqliteBackend(Backend):
+    # A file has no server to drop an idle connection.
+    keeps_connections = True
+
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.where = f"SQLite database {path}"

@@ -12,22 +12,52 @@ from sqlalchemy import Column, Connection, Date, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
-from nextcars_tui.store.hot_path import (
-    Convert,
-    HotPath,
-    converted,
-    driver_connection,
-    notify,
-    processors,
-)
+from nextcars_tui.store.hot_path import Convert, HotPath, notify
 from nextcars_tui.store.types import UTCDateTime
+
+# The execution option of the engine whose transactions are writes.
+WRITE_OPTION = "nextcars_write"
+
+
+def begin_statement(connection: Connection) -> str:
+    """Writers take the write lock before their first read, so a check-then-insert cannot
+    interleave with another process; readers stay deferred and never block."""
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    return "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+
+def _driver(connection: Connection) -> sqlite3.Connection:
+    # pysqlite's DBAPI connection is the driver's own (driver_connection is the same object,
+    # reached through two more properties).
+    driver: Any = connection.connection.dbapi_connection
+    return driver
+
+
+def _in_transaction(connection: Connection) -> sqlite3.Connection:
+    """The driver connection under a unit of work's connection, its transaction begun.
+
+    Begun here, on the driver, when the unit's first statement comes this way: through
+    SQLAlchemy's Connection.begin() (and its commit) a transaction cost more Python than a
+    payment's statements. SQLAlchemy then has no transaction of its own, which is why a
+    unit commits and rolls back through the hot path (commit, roll_back); a Core statement
+    later in the unit has SQLAlchemy begin one, and the BEGIN it would send is left out
+    (store.sqlite.engine)."""
+    driver = _driver(connection)
+    if not driver.in_transaction:
+        begin = begin_statement(connection)
+        notify(begin, ())
+        try:
+            driver.execute(begin)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(begin, (), exc, sqlite3.Error) from exc
+    return driver
 
 
 @lru_cache(maxsize=128)
-def _insert_plan(table: Table, dialect: Dialect) -> tuple[str, tuple[Convert | None, ...]]:
+def _insert_sql(table: Table) -> str:
     names = ", ".join(column.name for column in table.columns)
     marks = ", ".join("?" for _ in table.columns)
-    return f"INSERT INTO {table.name} ({names}) VALUES ({marks})", processors(table, dialect)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
 
 
 def _utc_moment(text: str) -> datetime:
@@ -35,12 +65,71 @@ def _utc_moment(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def _fast(fallback: Convert, exact: type, write: Convert) -> Convert:
+    """`write` for values of exactly this type, SQLAlchemy's `fallback` (its checks, its
+    errors) for anything else."""
+
+    def convert(value: Any) -> Any:
+        return write(value) if type(value) is exact else fallback(value)
+
+    return convert
+
+
+class _UtcText:
+    """An aware datetime as SQLAlchemy stores a UTCDateTime on SQLite: naive UTC,
+    '2026-03-10 07:30:15.123456' (the microseconds always written). The last moment's text
+    is remembered, as a write stamps each of its rows with one moment."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[datetime | None, str] = (None, "")
+
+    def __call__(self, moment: datetime) -> str:
+        last = self._last  # one read: another thread may replace it meanwhile
+        if last[0] is moment:
+            return last[1]
+        if moment.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware one")
+        text = moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        self._last = (moment, text)
+        return text
+
+
 class SqliteHotPath(HotPath):
+    def __init__(self, dialect: Dialect) -> None:
+        super().__init__(dialect)
+        # One for every moment column, so a write's rows share the last moment's text.
+        self._moment_text = _UtcText()
+        self._sparse: dict[Table, tuple[tuple[int, Convert], ...]] = {}
+
     def unindexed(self, column: str) -> str:
         return f"+{column}"
 
     def plus_days(self, day: str, days: str) -> str:
         return f"date({day}, '+' || {days} || ' days')"
+
+    def _conversions(self, table: Table) -> tuple[tuple[int, Convert], ...]:
+        """(index, writer) of the table's columns a value is converted for: most are sent as
+        they are, and a row of many columns need not be walked for its few dates."""
+        found = self._sparse.get(table)
+        if found is None:
+            plan = self.plan(table)
+            found = tuple((i, convert) for i, convert in enumerate(plan) if convert is not None)
+            self._sparse[table] = found
+        return found
+
+    def writer(self, column: Column[Any]) -> Convert | None:
+        # The text SQLAlchemy's processors write for dates and moments, without their
+        # per-value formatting dictionaries (several µs a value, several values a write).
+        fallback = super().writer(column)
+        if fallback is None:
+            return None
+        if isinstance(column.type, UTCDateTime):
+            return _fast(fallback, datetime, self._moment_text)
+        if isinstance(column.type, Date):
+            return _fast(fallback, date, date.isoformat)
+        return fallback
 
     def reader(self, column: Column[Any]) -> Convert | None:
         # Dates and moments are stored as ISO text; fromisoformat is many times faster than
@@ -54,10 +143,32 @@ class SqliteHotPath(HotPath):
     def read_date(self, value: Any) -> date:
         return date.fromisoformat(value)
 
+    def commit(self, connection: Connection) -> None:
+        if connection.in_transaction():
+            connection.commit()  # SQLAlchemy's transaction is the driver's
+            return
+        driver = _driver(connection)
+        if driver.in_transaction:
+            try:
+                driver.commit()
+            except sqlite3.Error as exc:
+                raise DBAPIError.instance("COMMIT", (), exc, sqlite3.Error) from exc
+
+    def roll_back(self, connection: Connection) -> None:
+        if connection.in_transaction():
+            connection.rollback()
+            return
+        driver = _driver(connection)
+        if driver.in_transaction:
+            try:
+                driver.rollback()
+            except sqlite3.Error as exc:
+                raise DBAPIError.instance("ROLLBACK", (), exc, sqlite3.Error) from exc
+
     def execute(
         self, connection: Connection, sql: str, params: Sequence[Any] = ()
     ) -> sqlite3.Cursor:
-        driver: sqlite3.Connection = driver_connection(connection)
+        driver = _in_transaction(connection)
         values = tuple(params)
         notify(sql, values)
         try:
@@ -66,7 +177,7 @@ class SqliteHotPath(HotPath):
             raise DBAPIError.instance(sql, values, exc, sqlite3.Error) from exc
 
     def executemany(self, connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        driver: sqlite3.Connection = driver_connection(connection)
+        driver = _in_transaction(connection)
         try:
             driver.executemany(sql, rows)
         except sqlite3.Error as exc:
@@ -74,8 +185,16 @@ class SqliteHotPath(HotPath):
 
     def insert(self, connection: Connection, table: Table, values: Sequence[Any]) -> int:
         # A NULL INTEGER PRIMARY KEY is assigned by SQLite.
-        sql, plan = _insert_plan(table, self.dialect)
-        cursor = self.execute(connection, sql, converted(plan, values))
+        if len(values) != len(table.columns):
+            raise ValueError(
+                f"{len(values)} values for the {len(table.columns)} columns of {table}"
+            )
+        row = list(values)
+        for index, convert in self._conversions(table):
+            value = row[index]
+            if value is not None:
+                row[index] = convert(value)
+        cursor = self.execute(connection, _insert_sql(table), row)
         return int(cursor.lastrowid or 0)
 
     def next_number(self, connection: Connection, table: Table) -> int:
