@@ -57,11 +57,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TEMP_ROOT_KEY] = root
     os.environ["TMPDIR"] = str(root)
     tempfile.tempdir = str(root)
-    # The workers and the hundreds of real `nextcars` processes the tests start compile the
-    # same modules: kept once in this run's folder (not in the checkout), each is compiled
-    # once, even where the environment asks Python to keep no bytecode.
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    os.environ["PYTHONPYCACHEPREFIX"] = str(root / "bytecode")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
