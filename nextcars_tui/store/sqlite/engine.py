@@ -17,8 +17,7 @@ from nextcars_tui.domain.errors import StoreUnavailable
 from nextcars_tui.store.backend import Backend, ChangeCounter
 from nextcars_tui.store.errors import backstop_error
 from nextcars_tui.store.files import create_database_file, private_file, sqlite_files
-from nextcars_tui.store.hot_path import notify
-from nextcars_tui.store.sqlite.hot_path import WRITE_OPTION, SqliteHotPath, begin_statement
+from nextcars_tui.store.sqlite.hot_path import WRITE_OPTION, SqliteHotPath, begin_on_driver
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
@@ -62,15 +61,7 @@ def _install_pragmas(engine: Engine, *, read_only: bool = False) -> None:
         # Sent straight to the driver, as the store's other statements are (store.hot_path):
         # through SQLAlchemy's execution it cost more than the BEGIN itself. A unit whose
         # first statements went straight to the driver has begun already (SqliteHotPath).
-        driver = connection.connection.driver_connection
-        if driver.in_transaction:
-            return
-        begin = begin_statement(connection)
-        notify(begin, ())
-        try:
-            driver.execute(begin)
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(begin, (), exc, sqlite3.Error) from exc
+        begin_on_driver(connection, connection.connection.driver_connection)
 
 
 def _check_file(path: Path) -> None:

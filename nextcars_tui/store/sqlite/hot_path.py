@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -26,6 +26,24 @@ def begin_statement(connection: Connection) -> str:
     return "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
 
+def _on_driver(statement: str, call: Callable[[], object]) -> None:
+    """A transaction statement sent to the driver, its error wrapped as SQLAlchemy's are."""
+    try:
+        call()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
+
+
+def begin_on_driver(connection: Connection, driver: sqlite3.Connection) -> None:
+    """BEGIN [IMMEDIATE] straight to the driver, unless its transaction is open already;
+    the store's observers see it as they see every statement."""
+    if driver.in_transaction:
+        return
+    begin = begin_statement(connection)
+    notify(begin, ())
+    _on_driver(begin, lambda: driver.execute(begin))
+
+
 def _driver(connection: Connection) -> sqlite3.Connection:
     # pysqlite's DBAPI connection is the driver's own (driver_connection is the same object,
     # reached through two more properties).
@@ -43,13 +61,7 @@ def _in_transaction(connection: Connection) -> sqlite3.Connection:
     later in the unit has SQLAlchemy begin one, and the BEGIN it would send is left out
     (store.sqlite.engine)."""
     driver = _driver(connection)
-    if not driver.in_transaction:
-        begin = begin_statement(connection)
-        notify(begin, ())
-        try:
-            driver.execute(begin)
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(begin, (), exc, sqlite3.Error) from exc
+    begin_on_driver(connection, driver)
     return driver
 
 
@@ -149,10 +161,7 @@ class SqliteHotPath(HotPath):
             return
         driver = _driver(connection)
         if driver.in_transaction:
-            try:
-                driver.commit()
-            except sqlite3.Error as exc:
-                raise DBAPIError.instance("COMMIT", (), exc, sqlite3.Error) from exc
+            _on_driver("COMMIT", driver.commit)
 
     def roll_back(self, connection: Connection) -> None:
         if connection.in_transaction():
@@ -160,10 +169,7 @@ class SqliteHotPath(HotPath):
             return
         driver = _driver(connection)
         if driver.in_transaction:
-            try:
-                driver.rollback()
-            except sqlite3.Error as exc:
-                raise DBAPIError.instance("ROLLBACK", (), exc, sqlite3.Error) from exc
+            _on_driver("ROLLBACK", driver.rollback)
 
     def execute(
         self, connection: Connection, sql: str, params: Sequence[Any] = ()
