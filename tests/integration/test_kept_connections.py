@@ -26,6 +26,16 @@ def audit_refs(db: Database) -> list[str]:
         return [entry.ref for entry in found]
 
 
+def assert_write_lock_free(db: Database) -> None:
+    """Another process could take the write lock at once: nothing was left holding it."""
+    other = sqlite3.connect(db.path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
 def through_sqlalchemy(uow: UnitOfWork, ref: str) -> None:
     values = {"at": START, "actor": "a", "action": "mixed", "ref": ref, "detail": ""}
     uow._connection.execute(insert(_AUDIT), values)
@@ -82,13 +92,7 @@ def test_a_kept_connection_holds_no_lock_and_closing_the_database_closes_it(desk
     with db.write() as uow:
         driver = uow._connection.connection.driver_connection
     assert isinstance(driver, sqlite3.Connection) and not driver.in_transaction
-    # Another process could take the write lock at once: nothing was left holding it.
-    other = sqlite3.connect(db.path, timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-    finally:
-        other.close()
+    assert_write_lock_free(db)
     db.close()
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         driver.execute("SELECT 1")
@@ -145,10 +149,5 @@ def test_a_unit_whose_connection_is_not_kept_still_rolls_back_and_lets_go(
     with db.write() as uow:  # straight to the driver only, never committed
         uow.audit.record(at=START, actor="a", action="tried", ref="KEPT-1")
     assert db.engine.pool.checkedout() == 0
-    other = sqlite3.connect(db.path, timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-    finally:
-        other.close()
+    assert_write_lock_free(db)
     assert audit_refs(db) == []
