@@ -15,16 +15,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import (
-    Button,
-    DataTable,
-    Footer,
-    Input,
-    Label,
-    OptionList,
-    Select,
-    Static,
-)
+from textual.widgets import Button, DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from nextcars_tui.domain.dates import spans_overlap
@@ -33,6 +24,7 @@ from nextcars_tui.tui.base import DeskDialog, DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.formatting import span
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
@@ -165,7 +157,7 @@ class BlocksScreen(DeskScreen):
         yield FittedTable(id="block-affected")
         yield Static("Blocks in force", classes="section-title", id="blocks-title")
         yield FittedTable(id="block-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#block-start", Input).value = self.desk.today().isoformat()

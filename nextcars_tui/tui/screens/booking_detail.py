@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Button, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.changes import change_refusal
 from nextcars_tui.tui.formatting import status_text
@@ -32,6 +32,7 @@ from nextcars_tui.tui.widgets.booking_record import (
 )
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.job_sheet import job_sheet_card
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from nextcars_tui.services.views import BookingDetail, BookingView
@@ -110,7 +111,7 @@ class BookingDetailScreen(RecordScreen):
             yield Button("Adjust", id="booking-adjust", compact=True)
             yield Button("Invoice", id="booking-invoice-open", compact=True)
             yield Button("Change", id="booking-change", compact=True, disabled=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     # -- data -------------------------------------------------------------------------
 

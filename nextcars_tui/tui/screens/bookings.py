@@ -14,13 +14,14 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.statuses import BookingStatus
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import money_cell, span, status_text
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
@@ -117,7 +118,7 @@ class BookingsScreen(PageKeys, DeskScreen):
             )
         yield FittedTable(id="bookings-table")
         yield Static("Loading…", classes="status-line", id="bookings-caption")
-        yield Footer()
+        yield KeyFooter()
 
     # -- data -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.roles import Permission
@@ -26,6 +26,7 @@ from nextcars_tui.tui.widgets.account_tables import (
     invoice_rows,
 )
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.record_table import FittedTable
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class CustomerAccountScreen(DeskScreen):
                 yield FittedTable(id="account-bookings")
             with TabPane("Invoices", id="tab-account-invoices"):
                 yield FittedTable(id="account-invoices")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

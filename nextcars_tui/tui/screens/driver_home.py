@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from nextcars_tui.domain.dates import on_day
@@ -24,6 +24,7 @@ from nextcars_tui.tui.stylesheets import DESK_CSS
 from nextcars_tui.tui.widgets.booking_record import long_date
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
 from nextcars_tui.tui.widgets.job_sheet import job_lines
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from nextcars_tui.services.listings import Assignments
@@ -105,7 +106,7 @@ class DriverHomeScreen(DeskScreen):
             for key, title, _empty in _SECTIONS:
                 yield Static(title, id=f"{key}-title", classes="section-title")
                 yield AssignmentList(id=f"{key}-list", classes="assignment-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._bookings: dict[str, DriverJobView] = {}

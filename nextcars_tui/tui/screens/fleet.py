@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.money import cents_to_text
 from nextcars_tui.tui.base import DeskScreen
@@ -22,6 +22,7 @@ from nextcars_tui.tui.dialogs.record_form import FormField, RecordFormDialog, Va
 from nextcars_tui.tui.formatting import money_cell, span
 from nextcars_tui.tui.messages import RecordWritten
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ class FleetScreen(DeskScreen):
             id="fleet-status",
             classes="status-line",
         )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.parsing import parse_date
@@ -21,6 +21,7 @@ from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import span
 from nextcars_tui.tui.widgets.availability_grid import STATE_NAMES, AvailabilityGrid
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from nextcars_tui.services.availability import Grid
@@ -101,7 +102,7 @@ class GridScreen(DeskScreen):
         grid.hint = ",. day  <> week  [] month"
         yield grid
         yield Static("Loading…", id="grid-status", classes="status-line")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def grid_widget(self) -> AvailabilityGrid:

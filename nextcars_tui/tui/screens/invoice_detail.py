@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Button, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import count, status_text
@@ -25,6 +25,7 @@ from nextcars_tui.tui.widgets.booking_record import (
     invoice_card,
 )
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from nextcars_tui.services.invoice_document import SavedInvoice
@@ -79,7 +80,7 @@ class InvoiceDetailScreen(RecordScreen):
             yield Button("Refund", id="invoice-refund", variant="warning", compact=True)
             yield Button("Adjust", id="invoice-adjust", compact=True)
             yield Button("Open booking", id="invoice-booking-open", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def detail_service(self) -> Callable[..., BookingDetail]:
         from nextcars_tui.services.billing import invoice_detail

@@ -12,13 +12,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Select, Static
+from textual.widgets import DataTable, Select, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.domain.statuses import OWING_INVOICE_STATUSES, InvoiceStatus, status_label
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.formatting import money_cell, short_date, status_text
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.paging import PAGE_BINDINGS, PageKeys, Paging
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
@@ -91,7 +92,7 @@ class InvoicesScreen(PageKeys, DeskScreen):
             )
         yield FittedTable(id="invoices-table")
         yield Static("Loading…", classes="status-line", id="invoices-caption")
-        yield Footer()
+        yield KeyFooter()
 
     def _statuses(self) -> list[InvoiceStatus] | None:
         if not self.status_filter:

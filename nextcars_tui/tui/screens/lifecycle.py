@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from nextcars_tui.services.lifecycle import LifecycleResult
@@ -77,7 +78,7 @@ class LifecycleScreen(DeskScreen):
                 classes="section-title",
             )
             yield DataTable(id="lifecycle-changed", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def _rules_text(self) -> str:
         hours = self.app.settings.lifecycle.pending_ttl_hours

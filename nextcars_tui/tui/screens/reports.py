@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Button, Static, TabbedContent, TabPane
 
 from nextcars_tui.domain.reporting import (
     Grouping,
@@ -34,6 +34,7 @@ from nextcars_tui.tui.dialogs.report_period import PeriodDialog
 from nextcars_tui.tui.formatting import count, money_cell
 from nextcars_tui.tui.widgets.bar_chart import Bar, BarChart
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 from nextcars_tui.tui.widgets.revenue_chart import BILLED_COLOUR, COLLECTED_COLOUR, RevenueChart
 from nextcars_tui.tui.widgets.takings_panel import TakingsPanel
@@ -150,7 +151,7 @@ class ReportsScreen(DeskScreen):
                 yield FittedTable(id="revenue-table")
             with TabPane("3 Takings today", id="tab-takings"):
                 yield TakingsPanel(id="report-takings")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def period(self) -> Period:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from nextcars_tui.domain.ageing import BUCKETS
 from nextcars_tui.tui.base import DeskScreen
@@ -21,6 +21,7 @@ from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import count, money_cell, short_date, status_text
 from nextcars_tui.tui.widgets.bar_chart import Bar, BarChart
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.record_table import FittedTable, TableColumn
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class ReviewScreen(DeskScreen):
         with Vertical(id="review-refunds-box"):
             yield Static("", id="review-refunds-title", classes="section-title")
             yield FittedTable(id="review-refunds")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -12,10 +12,11 @@ from textual.containers import Center, Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from nextcars_tui.domain.errors import DeskError
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from nextcars_tui.domain.roles import Actor
@@ -76,7 +77,7 @@ class SignInScreen(Screen[None]):
             yield Button("Sign in", variant="primary", id="sign-in", compact=True)
             yield Label("", id="sign-in-message")
             yield Static("", id="demo-sign-ins")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.app.desk_ready:

@@ -9,10 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer
 
 from nextcars_tui.tui.screens.one_day import OneDayScreen
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.takings_panel import TakingsPanel
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class TakingsScreen(OneDayScreen):
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield TakingsPanel(id="till")
-        yield Footer()
+        yield KeyFooter()
 
     def reload(self) -> None:
         from nextcars_tui.services.business_reports import takings_report

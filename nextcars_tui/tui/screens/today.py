@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from nextcars_tui.tui.dialogs.export_path import ExportDialog
 from nextcars_tui.tui.formatting import (
@@ -27,6 +27,7 @@ from nextcars_tui.tui.formatting import (
 )
 from nextcars_tui.tui.screens.one_day import OneDayScreen
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.record_table import FittedTable, Rows, TableColumn
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class TodayScreen(OneDayScreen):
                 with TabPane(title, id=f"tab-{table_id}"):
                     yield FittedTable(id=table_id)
         yield Static("", id="job-line")
-        yield Footer()
+        yield KeyFooter()
 
     def reload(self) -> None:
         from nextcars_tui.services.today import today_board

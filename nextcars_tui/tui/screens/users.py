@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from nextcars_tui.domain.accounts import parse_disable_reason
 from nextcars_tui.domain.parsing import MAX_REASON, parse_password, parse_username
@@ -20,6 +20,7 @@ from nextcars_tui.tui.base import DeskScreen
 from nextcars_tui.tui.dialogs.record_form import FormFault, FormField, RecordFormDialog, Values
 from nextcars_tui.tui.formatting import count
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from nextcars_tui.services.auth import UserView
@@ -70,7 +71,7 @@ class UsersScreen(DeskScreen):
         yield Static("Loading…", id="users-summary", classes="status-line")
         yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="user-detail", classes="status-line")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#users-table", DataTable).add_columns(

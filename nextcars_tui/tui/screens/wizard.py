@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Static
+from textual.widgets import Button, ContentSwitcher, Input, Static
 
 from nextcars_tui.domain.dates import DateRange
 from nextcars_tui.domain.errors import Conflict, DeskError, ResourceKind
@@ -26,6 +26,7 @@ from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.formatting import count
 from nextcars_tui.tui.widgets.customer_step import CustomerStep, overdue_words
 from nextcars_tui.tui.widgets.desk_header import DeskHeader
+from nextcars_tui.tui.widgets.key_footer import KeyFooter
 from nextcars_tui.tui.widgets.wizard_steps import (
     DatesStep,
     ResourceStep,
@@ -148,7 +149,7 @@ class BookingWizardScreen(DeskScreen):
             yield Button("‹ Back", id="wizard-back", compact=True)
             yield Static("", id="wizard-summary")
             yield Button("Next ›", id="wizard-next", variant="primary", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         today = self.desk.today()
