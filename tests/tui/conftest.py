@@ -19,6 +19,7 @@ from nextcars_tui.services.fleet import add_customer, update_car, update_driver
 from nextcars_tui.store import open_database
 from nextcars_tui.tui.app import NextCarsApp
 from tests.tui.deskdata import FROZEN, PASSWORDS, build, settings_for
+from tests.tui.roles_kit import type_text
 
 
 @pytest.fixture(scope="session")
@@ -76,9 +77,10 @@ async def sign_in(pilot: Pilot[Any], username: str, password: str | None = None)
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.click("#username")
-    await pilot.press(*username)
+    await type_text(pilot, username)
     await pilot.click("#password")
-    await pilot.press(*(password or PASSWORDS[username]), "enter")
+    await type_text(pilot, password or PASSWORDS[username])
+    await pilot.press("enter")
     await app.workers.wait_for_complete()
     await pilot.pause()
     await app.workers.wait_for_complete()

@@ -23,7 +23,7 @@ from nextcars_tui.tui.messages import DataMoved
 from nextcars_tui.tui.screens.sign_in import SignInScreen
 from nextcars_tui.tui.screens.users import UsersScreen
 from tests.tui.conftest import sign_in
-from tests.tui.roles_kit import SYSTEM, enter_as, fill, screen_text, settle
+from tests.tui.roles_kit import SYSTEM, enter_as, fill, screen_text, settle, type_text
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ async def test_a_palette_search_by_a_disabled_user_finds_nothing_and_signs_out(
         await pilot.press("ctrl+p")
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"bob")
+        await type_text(pilot, "bob")
         for _ in range(40):
             if isinstance(app.screen, SignInScreen):
                 break

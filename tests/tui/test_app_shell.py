@@ -12,7 +12,7 @@ from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import open_database
 from nextcars_tui.tui.screens.sign_in import SignInScreen
 from tests.tui.conftest import sign_in
-from tests.tui.roles_kit import enter_as, fill, screen_text, settle
+from tests.tui.roles_kit import enter_as, fill, screen_text, settle, type_text
 
 TODAY = date(2026, 12, 1)
 
@@ -86,7 +86,8 @@ async def test_the_idle_lock_keeps_a_half_made_booking_for_the_same_user(make_ap
         await pilot.press("ctrl+n")
         await settle(pilot)
         wizard = app.screen
-        await pilot.press(*"bob", "enter")
+        await type_text(pilot, "bob")
+        await pilot.press("enter")
         await settle(pilot)
         await fill(pilot, "#day-count", "3")
         go_idle()
@@ -119,7 +120,7 @@ async def test_the_idle_lock_keeps_a_half_filled_dialog(make_app):
         await pilot.press("a")
         await settle(pilot)
         dialog = app.screen
-        await pilot.press(*"ZZ-123")
+        await type_text(pilot, "ZZ-123")
         go_idle()
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)

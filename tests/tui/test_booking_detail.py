@@ -17,7 +17,7 @@ from nextcars_tui.tui.dialogs.money import PaymentDialog
 from nextcars_tui.tui.screens.booking_detail import BookingDetailScreen
 from nextcars_tui.tui.screens.invoice_detail import InvoiceDetailScreen
 from tests.tui.recordkit import messages, open_as, plain, settle
-from tests.tui.roles_kit import screen_lines
+from tests.tui.roles_kit import screen_lines, type_text
 
 SYSTEM = system_actor("tests")
 
@@ -130,7 +130,7 @@ async def test_cancel_with_a_reason(make_app, desk):
         await pilot.press("enter")  # no reason yet: the dialog asks for one
         assert isinstance(app.screen, CancelBookingDialog)
         assert "Say why" in str(app.screen.query_one("#cancel-message", Label).render())
-        await pilot.press(*"moved")
+        await type_text(pilot, "moved")
         await pilot.click("#confirm-cancel")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
@@ -153,7 +153,8 @@ async def test_escape_and_back_buttons_write_nothing(make_app, desk):
         before = booking_detail(desk, SYSTEM, "BK-000008")
         await pilot.press("x")
         await settle(pilot)
-        await pilot.press(*"why", "escape")
+        await type_text(pilot, "why")
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
         await pilot.press("x")

@@ -16,6 +16,7 @@ from nextcars_tui.tui.screens.invoice_detail import InvoiceDetailScreen
 from nextcars_tui.tui.screens.invoices import InvoicesScreen
 from tests.tui.conftest import sign_in
 from tests.tui.recordkit import column, messages, open_as, plain, row_keys, settle
+from tests.tui.roles_kit import type_text
 
 # The list opens with the latest start first.
 LATEST_FIRST = [
@@ -232,7 +233,7 @@ async def test_a_driver_cannot_reach_the_records(make_app):
         assert "That screen is not available to you." in messages(app)
         # By the command palette: neither the places nor the bookings are offered.
         await pilot.press("ctrl+p")
-        await pilot.press(*"book")
+        await type_text(pilot, "book")
         await pilot.pause(0.5)
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)

@@ -21,7 +21,16 @@ from nextcars_tui.tui.screens.wizard import BookingWizardScreen
 from nextcars_tui.tui.widgets.record_table import FittedTable
 from tests.poison import STEERING, plant_customer_name
 from tests.tui.recordkit import messages
-from tests.tui.roles_kit import SYSTEM, enter_as, fill, go, no_blinking, screen_text, settle
+from tests.tui.roles_kit import (
+    SYSTEM,
+    enter_as,
+    fill,
+    go,
+    no_blinking,
+    screen_text,
+    settle,
+    type_text,
+)
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
 CARLA = "carla@example.com"
@@ -104,7 +113,7 @@ async def test_an_unknown_customer_says_so(make_app):
 
 async def _palette(pilot: Pilot[Any], typed: str) -> list[str]:
     await pilot.press("ctrl+p")
-    await pilot.press(*typed)
+    await type_text(pilot, typed)
     await pilot.pause(0.5)
     await settle(pilot)
     assert isinstance(pilot.app.screen, CommandPalette)
@@ -149,7 +158,7 @@ async def test_the_wizard_warns_of_an_overdue_invoice_and_books_all_the_same(mak
     async with app.run_test(size=(80, 24)) as pilot:
         await enter_as(pilot, "staff")
         await go(pilot, "new-booking")
-        await pilot.press(*"carla")
+        await type_text(pilot, "carla")
         await settle(pilot)
         assert "Carla Diaz" in screen_text(app)
         assert "⚠ 1 overdue invoice, £528.00" in screen_text(app)
@@ -203,7 +212,7 @@ def test_wizard_overdue_warning_snapshot(snap_compare, make_app):
     async def steps(pilot: Pilot[Any]) -> None:
         await enter_as(pilot, "staff")
         await go(pilot, "new-booking")
-        await pilot.press(*"carla")
+        await type_text(pilot, "carla")
         await settle(pilot)
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False

@@ -10,7 +10,7 @@ from nextcars_tui.services.fleet import list_cars, list_drivers, search_customer
 from nextcars_tui.tui.dialogs.confirm_run import ConfirmRunDialog
 from nextcars_tui.tui.dialogs.record_form import RecordFormDialog
 from nextcars_tui.tui.screens.fleet import FleetScreen
-from tests.tui.roles_kit import enter_as, fill, settle
+from tests.tui.roles_kit import enter_as, fill, settle, type_text
 
 MANAGER = Actor("manager", Role.MANAGER)
 
@@ -126,7 +126,7 @@ async def test_add_customer_and_filter(make_app, desk):
         customers = screen.query_one("#fleet-customers", DataTable)
         assert "zoe@example.com" in _rows(customers)
         await pilot.press("slash")
-        await pilot.press(*"zoe")
+        await type_text(pilot, "zoe")
         await settle(pilot)
         assert list(_rows(customers)) == ["zoe@example.com"]
         assert list(_rows(screen.query_one("#fleet-cars", DataTable))) == []

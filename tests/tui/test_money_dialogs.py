@@ -20,7 +20,7 @@ from nextcars_tui.tui.dialogs.cancel_booking import CancelBookingDialog
 from nextcars_tui.tui.dialogs.money import AdjustDialog, PaymentDialog, RefundDialog
 from nextcars_tui.tui.screens.booking_detail import BookingDetailScreen
 from tests.tui.recordkit import messages, open_as, plain, settle
-from tests.tui.roles_kit import enter_as, screen_text
+from tests.tui.roles_kit import enter_as, screen_text, type_text
 
 SYSTEM = system_actor("tests")
 
@@ -37,7 +37,7 @@ async def type_amount(pilot, amount: str) -> None:
     field = pilot.app.screen.query_one("#money-amount", Input)
     field.value = ""
     field.focus()
-    await pilot.press(*amount)
+    await type_text(pilot, amount)
 
 
 def kinds(desk: Desk, ref: str) -> list[tuple[EntryKind, int]]:
@@ -198,7 +198,8 @@ async def test_the_cancel_dialog_states_the_fee_before_cancelling(fee_app, desk)
         assert "a fee of £79.50 (10% of £795.00) is charged" in summary
         assert "£715.50 paid will be owed back (refund due)" in summary
         assert booking_detail(desk, SYSTEM, "BK-000007").booking.status == "confirmed"
-        await pilot.press(*"flight", "enter")
+        await type_text(pilot, "flight")
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
         invoice = booking_detail(desk, SYSTEM, "BK-000007").booking.invoice
@@ -273,7 +274,8 @@ async def test_a_refund_beyond_what_is_owed_back_shows_the_debt_and_asks_why(mak
         )
         assert app.focused is dialog.query_one("#money-reason", Input)
         assert kinds(desk, "BK-000006")[-1] == (EntryKind.PAYMENT, 15000)  # nothing written
-        await pilot.press(*"charged twice", "enter")
+        await type_text(pilot, "charged twice")
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, BookingDetailScreen)
         assert kinds(desk, "BK-000006")[-1] == (EntryKind.REFUND, 10050)

@@ -12,7 +12,7 @@ from nextcars_tui.domain.roles import Role
 from nextcars_tui.tui.screens.sign_in import SignInScreen
 from tests.tui.conftest import sign_in
 from tests.tui.deskdata import PASSWORDS
-from tests.tui.roles_kit import screen_text
+from tests.tui.roles_kit import screen_text, type_text
 
 
 async def test_staff_lands_on_today(make_app):
@@ -88,7 +88,8 @@ async def test_tries_left_and_the_lock_out_are_shown_whole(make_app, size):
         await sign_in(pilot, "staff", "wrong-1")
         for attempt in range(2, 6):
             await pilot.click("#password")
-            await pilot.press(*f"wrong-{attempt}", "enter")
+            await type_text(pilot, f"wrong-{attempt}")
+            await pilot.press("enter")
             await app.workers.wait_for_complete()
             await pilot.pause()
             shown = " ".join(" ".join(screen_text(app).split()).split("│"))
@@ -98,7 +99,8 @@ async def test_tries_left_and_the_lock_out_are_shown_whole(make_app, size):
             if attempt == 5:
                 assert "The account is now locked for 15 minutes." in shown
         await pilot.click("#password")
-        await pilot.press(*PASSWORDS["staff"], "enter")
+        await type_text(pilot, PASSWORDS["staff"])
+        await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         shown = " ".join(" ".join(screen_text(app).split("│")).split())

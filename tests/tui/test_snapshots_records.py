@@ -19,6 +19,7 @@ from nextcars_tui.services.billing import adjust, pay, refund
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.tui.app import NextCarsApp
 from tests.tui.recordkit import open_as, settle
+from tests.tui.roles_kit import type_text
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
 
@@ -94,7 +95,7 @@ def test_cancel_dialog_waiving_a_late_fee(snap_compare, desk):
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)
         pilot.app.screen.query_one("#cancel-waive", Checkbox).value = True
-        await pilot.press(*"wrong customer")
+        await type_text(pilot, "wrong customer")
         await settle(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

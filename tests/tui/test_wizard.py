@@ -14,7 +14,7 @@ from nextcars_tui.services.listings import BookingFilter, list_bookings
 from nextcars_tui.store import open_database
 from nextcars_tui.tui.screens.wizard import BookingWizardScreen
 from tests.tui.deskdata import TODAY
-from tests.tui.roles_kit import enter_as, fill, screen_text, settle
+from tests.tui.roles_kit import enter_as, fill, screen_text, settle, type_text
 
 LATER = date(2026, 12, 20)  # every car and driver is free around then
 
@@ -44,7 +44,8 @@ async def to_review(pilot, *, days: int = 3, type_dates: bool = False):
     await press(pilot, "enter")
     assert screen.step == "dates"
     if type_dates:
-        await pilot.press(*LATER.isoformat(), "enter")
+        await type_text(pilot, LATER.isoformat())
+        await pilot.press("enter")
     else:
         await pilot.press("tab")
     await press(pilot, *str(days), "enter")
