@@ -12,14 +12,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from nextcars_tui.domain.safe_text import inert
 from nextcars_tui.services.desk import Desk
 from nextcars_tui.store import sqlite_files
 from nextcars_tui.store import write_private_file as write_file
+
+
+class Document(Protocol):
+    @property
+    def data(self) -> bytes: ...
+
+
+D = TypeVar("D", bound=Document)
 
 Cell = str | int
 # What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list; a tab or
@@ -54,11 +63,29 @@ def csv_text(
     return buffer.getvalue()
 
 
-def write_private_file(desk: Desk, target: str | Path, data: bytes, *, force: bool = False) -> Path:
+def write_private_file(
+    desk: Desk, target: str | Path, data: bytes | Callable[[], bytes], *, force: bool = False
+) -> Path:
     """data as a new file at target (store.files' rules), never one of the database's own
     files. An existing file raises FileAlreadyExists (ask the clerk, then call again with
-    force=True), which then replaces it whole."""
+    force=True), which then replaces it whole. A function for data is called only once the
+    target has passed those checks."""
     return write_file(target, data, force=force, protected=sqlite_files(desk.db.path))
+
+
+def save_document(
+    desk: Desk, target: str | Path, lay_out: Callable[[], D], *, force: bool = False
+) -> tuple[Path, D]:
+    """A laid-out document (PDF) written by write_private_file, laid out only once the
+    target is known to be writable: a mistyped path is refused at once."""
+    laid_out: list[D] = []
+
+    def data() -> bytes:
+        laid_out.append(lay_out())
+        return laid_out[0].data
+
+    path = write_private_file(desk, target, data, force=force)
+    return path, laid_out[0]
 
 
 def write_csv(

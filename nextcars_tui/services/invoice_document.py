@@ -11,7 +11,7 @@ from nextcars_tui.domain.errors import NotAllowed
 from nextcars_tui.domain.roles import Actor, Permission
 from nextcars_tui.services.billing import invoice_statement
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.exports import write_private_file
+from nextcars_tui.services.exports import save_document
 from nextcars_tui.services.invoice_layout import invoice_pdf, last_payment, receipt_pdf
 
 
@@ -31,10 +31,15 @@ def save_invoice_pdf(
     actor.require(Permission.VIEW_DESK)
     found = invoice_statement(desk, actor, ref)
     settings = desk.settings
-    document = invoice_pdf(
-        found, settings.business, desk.money, desk.now(), settings.invoice.fallback_fonts
+    now = desk.now()
+    path, document = save_document(
+        desk,
+        target,
+        lambda: invoice_pdf(
+            found, settings.business, desk.money, now, settings.invoice.fallback_fonts
+        ),
+        force=force,
     )
-    path = write_private_file(desk, target, document.data, force=force)
     return SavedInvoice(found.invoice.ref, path, document.pages)
 
 
@@ -52,8 +57,13 @@ def save_receipt_pdf(
             f"Nothing has been paid on invoice {found.invoice.ref}: no receipt to write."
         )
     settings = desk.settings
-    document = receipt_pdf(
-        found, payment, settings.business, desk.money, desk.now(), settings.invoice.fallback_fonts
+    now = desk.now()
+    path, document = save_document(
+        desk,
+        target,
+        lambda: receipt_pdf(
+            found, payment, settings.business, desk.money, now, settings.invoice.fallback_fonts
+        ),
+        force=force,
     )
-    path = write_private_file(desk, target, document.data, force=force)
     return SavedInvoice(found.invoice.ref, path, document.pages)

@@ -19,7 +19,7 @@ from nextcars_tui.domain.roles import Actor
 from nextcars_tui.domain.rules import Money
 from nextcars_tui.domain.safe_text import inert
 from nextcars_tui.services.desk import Desk
-from nextcars_tui.services.exports import write_private_file
+from nextcars_tui.services.exports import save_document
 from nextcars_tui.services.invoice_layout import (
     FONT,
     LINE,
@@ -159,8 +159,13 @@ def save_run_sheet_pdf(
     An existing file raises FileAlreadyExists unless force."""
     sheet = run_sheet(desk, actor, day)
     settings = desk.settings
-    document = run_sheet_pdf(
-        sheet, settings.business, desk.money, desk.now(), settings.invoice.fallback_fonts
+    now = desk.now()
+    path, document = save_document(
+        desk,
+        target,
+        lambda: run_sheet_pdf(
+            sheet, settings.business, desk.money, now, settings.invoice.fallback_fonts
+        ),
+        force=force,
     )
-    path = write_private_file(desk, target, document.data, force=force)
     return SavedRunSheet(sheet, path, document.pages)

@@ -26,7 +26,7 @@ import io
 import os
 import secrets
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,16 +207,19 @@ def private_file(
 
 def write_private_file(
     target: str | os.PathLike[str],
-    data: bytes,
+    data: bytes | Callable[[], bytes],
     *,
     force: bool = False,
     protected: Iterable[Path] = (),
 ) -> Path:
-    """data as a new file at target, under the module's rules; returns where it went."""
+    """data as a new file at target, under the module's rules; returns where it went. Given
+    a function, it is called only once the target has passed the checks: a document that
+    takes seconds to lay out is not laid out for a name that is refused."""
     with private_file(target, force=force, protected=protected) as new:
+        content = data() if callable(data) else data
         fd = os.open(new.temporary, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.write(content)
     return new.path
 
 

@@ -30,7 +30,7 @@ from nextcars_tui.domain.errors import (
 )
 from nextcars_tui.domain.ledger import figures_of
 from nextcars_tui.domain.money import format_money
-from nextcars_tui.services import billing, blocks, invoice_layout
+from nextcars_tui.services import billing, blocks, invoice_document, invoice_layout
 from nextcars_tui.services.booking import BookingRequest, book, cancel
 from nextcars_tui.services.changes import ChangeRequest, change_booking
 from nextcars_tui.services.invoice_document import save_invoice_pdf
@@ -171,6 +171,36 @@ def test_an_existing_file_is_never_replaced_without_force(desk, staff, out):
     assert private(path)
     assert f"Invoice {ref}" in pdf_text(path)
     assert sorted(p.name for p in out.iterdir()) == ["invoice.pdf"]  # nothing partial
+
+
+def test_a_refused_file_name_is_refused_before_the_document_is_laid_out(
+    desk, staff, out, monkeypatch
+):
+    """Laying out a PDF takes a noticeable moment; a clerk who mistyped the path hears so at
+    once, and the document is laid out only for a file that will be written."""
+    ref = part_paid_and_refunded(desk, staff)
+    laid_out: list[str] = []
+    real = invoice_document.invoice_pdf
+
+    def counted(*args, **kwargs):
+        laid_out.append("invoice")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(invoice_document, "invoice_pdf", counted)
+    (out / "taken.pdf").write_bytes(b"kept")
+    (out / "link.pdf").symlink_to(out / "taken.pdf")
+    for target, refusal in (
+        (out / "taken.pdf", FileAlreadyExists),
+        (out / "link.pdf", InvalidInput),
+        (out / "missing" / "x.pdf", InvalidInput),
+    ):
+        with pytest.raises(refusal):
+            save_invoice_pdf(desk, staff, ref, target)
+    assert laid_out == []
+    assert (out / "taken.pdf").read_bytes() == b"kept"
+    saved = save_invoice_pdf(desk, staff, ref, out / "new.pdf")
+    assert laid_out == ["invoice"]
+    assert saved.pages == 1 and f"Invoice {ref}" in pdf_text(out / "new.pdf")
 
 
 def test_an_unknown_invoice_or_a_customer_writes_no_file(desk, staff, actors, out):
