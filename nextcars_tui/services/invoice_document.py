@@ -31,12 +31,11 @@ def save_invoice_pdf(
     actor.require(Permission.VIEW_DESK)
     found = invoice_statement(desk, actor, ref)
     settings = desk.settings
-    now = desk.now()
     path, document = save_document(
         desk,
         target,
         lambda: invoice_pdf(
-            found, settings.business, desk.money, now, settings.invoice.fallback_fonts
+            found, settings.business, desk.money, desk.now(), settings.invoice.fallback_fonts
         ),
         force=force,
     )
@@ -57,12 +56,16 @@ def save_receipt_pdf(
             f"Nothing has been paid on invoice {found.invoice.ref}: no receipt to write."
         )
     settings = desk.settings
-    now = desk.now()
     path, document = save_document(
         desk,
         target,
         lambda: receipt_pdf(
-            found, payment, settings.business, desk.money, now, settings.invoice.fallback_fonts
+            found,
+            payment,
+            settings.business,
+            desk.money,
+            desk.now(),
+            settings.invoice.fallback_fonts,
         ),
         force=force,
     )

@@ -159,12 +159,11 @@ def save_run_sheet_pdf(
     An existing file raises FileAlreadyExists unless force."""
     sheet = run_sheet(desk, actor, day)
     settings = desk.settings
-    now = desk.now()
     path, document = save_document(
         desk,
         target,
         lambda: run_sheet_pdf(
-            sheet, settings.business, desk.money, now, settings.invoice.fallback_fonts
+            sheet, settings.business, desk.money, desk.now(), settings.invoice.fallback_fonts
         ),
         force=force,
     )
