@@ -9,28 +9,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from nextcars_tui.domain.roles import Actor
-from nextcars_tui.services.auth import sign_in
-from nextcars_tui.services.desk import Desk
-from tests.tui.deskdata import PASSWORDS
-
-# Every test desk is a copy of one template, so a user's actor is the same in all of them;
-# verifying each password once keeps argon2 out of the records tests' running time.
-_ACTORS: dict[str, Actor] = {}
-
-
-def actor_for(desk: Desk, username: str) -> Actor:
-    if username not in _ACTORS:
-        _ACTORS[username] = sign_in(desk, username, PASSWORDS[username])
-    return _ACTORS[username]
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let service workers finish and their results reach the screen."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.tui.roles_kit import actor_for, settle
 
 
 async def open_as(pilot: Pilot[Any], username: str, name: str, **kwargs: Any) -> None:
