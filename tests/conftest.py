@@ -41,6 +41,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 # against that a tmpfs loses, is not something a test can cause.
 MEMORY_FOLDER = Path("/dev/shm")
 TEMP_ROOT_KEY = pytest.StashKey[Path]()
+# What the run replaced, put back at its end: mutmut runs pytest again in the same process.
+FORMER_TEMP_KEY = pytest.StashKey[tuple[str | None, str | None]]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -55,11 +57,19 @@ def pytest_configure(config: pytest.Config) -> None:
     # Others may pass through (the PostgreSQL server runs as its own user) but not list it.
     root.chmod(0o711)
     config.stash[TEMP_ROOT_KEY] = root
+    config.stash[FORMER_TEMP_KEY] = (os.environ.get("TMPDIR"), tempfile.tempdir)
     os.environ["TMPDIR"] = str(root)
     tempfile.tempdir = str(root)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     root = config.stash.get(TEMP_ROOT_KEY, None)
-    if root is not None:
-        shutil.rmtree(root, ignore_errors=True)
+    if root is None:
+        return
+    shutil.rmtree(root, ignore_errors=True)
+    environment, tempdir = config.stash[FORMER_TEMP_KEY]
+    if environment is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = environment
+    tempfile.tempdir = tempdir
