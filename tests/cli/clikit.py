@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import functools
 import io
 import os
 import shutil
@@ -67,15 +66,20 @@ class CliResult:
         return lines[0]
 
 
-@functools.cache
+_LOW_COST: list[Path] = []
+
+
 def low_cost_config() -> Path:
     """A config file naming only the low password-hash cost, in a folder of its own, so a
-    test's folder holds only what the desk wrote there."""
-    folder = Path(tempfile.mkdtemp(prefix="nextcars-low-cost-"))
-    atexit.register(shutil.rmtree, folder, True)
-    path = folder / "nextcars.toml"
-    path.write_text('[sign_in]\npassword_hash_cost = "low"\n', encoding="utf-8")
-    return path
+    test's folder holds only what the desk wrote there. Made once per run: a run that ends
+    removes its temporary folder, and mutmut starts the next in the same process."""
+    if not _LOW_COST or not _LOW_COST[0].exists():
+        folder = Path(tempfile.mkdtemp(prefix="nextcars-low-cost-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / "nextcars.toml"
+        path.write_text('[sign_in]\npassword_hash_cost = "low"\n', encoding="utf-8")
+        _LOW_COST[:] = [path]
+    return _LOW_COST[0]
 
 
 @contextlib.contextmanager

@@ -133,8 +133,9 @@ _TEMPLATES: dict[bool, Path] = {}
 
 
 def _template(seed: bool) -> Path:
-    """A desk file built once per process by new_desk and closed cleanly (no WAL left)."""
-    if seed not in _TEMPLATES:
+    """A desk file built once per run by new_desk and closed cleanly (no WAL left). A run
+    that ends removes its temporary folder; mutmut starts the next in the same process."""
+    if seed not in _TEMPLATES or not _TEMPLATES[seed].exists():
         folder = Path(tempfile.mkdtemp(prefix="nextcars-template-"))
         atexit.register(shutil.rmtree, folder, True)
         path = folder / "template.db"
