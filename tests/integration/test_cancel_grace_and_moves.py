@@ -120,6 +120,46 @@ def test_the_outcome_before_equals_the_outcome_after(desk, staff, clock):
     assert -done.booking.invoice.balance_cents == said.owed_back_cents
 
 
+def test_in_the_grace_period_what_the_desk_says_first_is_what_the_cancellation_does(
+    desk, staff, clock
+):
+    """The quote and the outcome shown before the clerk says yes read the booking's own
+    making time, as the cancellation does: within the grace period both say no fee."""
+    fees = fee_desk(desk)
+    made = book(fees, staff, request(start=TODAY + timedelta(days=1), days=2))
+    pay(fees, staff, made.invoice.ref, "30.00", "cash")
+    clock.advance(minutes=10)
+    current = booking_detail(fees, staff, made.ref).booking
+
+    quoted = cancel_quote(fees, staff, made.ref)
+    said = cancel_outcome_of(fees, current)
+    done = cancellation(fees, staff, made.ref, "booked by mistake")
+
+    assert quoted == said.terms == done.outcome.terms
+    assert said == done.outcome
+    assert (quoted.fee_cents, quoted.due_fee_cents) == (0, made.total_cents // 10)
+    assert said.owed_back_cents == 3_000
+
+
+def test_a_late_cancellations_history_names_the_fee_it_charged(desk, staff):
+    fees = fee_desk(desk, grace_minutes=0)
+    made = book(fees, staff, request(start=TODAY + timedelta(days=1), days=2))
+    cancellation(fees, staff, made.ref, "plans changed")
+    _action, _by, detail = history(fees, made.ref)[-1]
+    assert detail == f"plans changed; fee {fees.money(made.total_cents // 10)}"
+
+
+def test_a_waiver_without_a_reason_points_at_the_reason(desk, staff):
+    fees = fee_desk(desk, grace_minutes=0)
+    made = book(fees, staff, request(start=TODAY + timedelta(days=1), days=2))
+    with pytest.raises(InvalidInput) as caught:
+        cancellation(fees, staff, made.ref, None, waive_fee=True)
+    assert caught.value.field == "reason"
+    with pytest.raises(InvalidInput) as caught:
+        cancellation(fees, staff, made.ref, "x" * 10_000)
+    assert caught.value.field == "reason"
+
+
 # --- preview ----------------------------------------------------------------------------------
 
 
