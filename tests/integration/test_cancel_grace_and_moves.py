@@ -20,6 +20,7 @@ from nextcars_tui.services.blocks import block
 from nextcars_tui.services.booking import (
     book,
     booking_detail,
+    cancel,
     cancel_outcome_of,
     cancel_quote,
     cancellation,
@@ -139,6 +140,17 @@ def test_in_the_grace_period_what_the_desk_says_first_is_what_the_cancellation_d
     assert said == done.outcome
     assert (quoted.fee_cents, quoted.due_fee_cents) == (0, made.total_cents // 10)
     assert said.owed_back_cents == 3_000
+    _action, _by, detail = history(fees, made.ref)[-1]
+    assert detail.startswith("booked by mistake; ") and "fee £" not in detail
+
+
+def test_a_waived_fee_is_quoted_as_waived_and_cancel_waives_it(desk, staff):
+    fees = fee_desk(desk, grace_minutes=0)
+    made = book(fees, staff, request(start=TODAY + timedelta(days=1), days=2))
+    assert cancel_quote(fees, staff, made.ref).fee_cents == made.total_cents // 10
+    assert cancel_quote(fees, staff, made.ref, waive_fee=True).fee_cents == 0
+    cancelled = cancel(fees, staff, made.ref, "wrong customer", waive_fee=True)
+    assert (cancelled.status, cancelled.invoice.amount_cents) == ("cancelled", 0)
 
 
 def test_a_late_cancellations_history_names_the_fee_it_charged(desk, staff):
